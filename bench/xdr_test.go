@@ -1,0 +1,386 @@
+package bench
+
+import (
+	"bytes"
+	"math/rand/v2"
+	"reflect"
+	"testing"
+
+	davecgh "github.com/davecgh/go-xdr/xdr2"
+	stellar "github.com/stellar/go-xdr/xdr3"
+
+	"github.com/wirekit/wirekit/xdr"
+)
+
+// Small is go_serialization_benchmarks' SmallStruct, with BirthDay as unix
+// nanoseconds. Every implementation encodes this one Go type.
+type Small struct {
+	Name     string
+	BirthDay int64
+	Phone    string
+	Siblings int32
+	Spouse   bool
+	Money    float64
+}
+
+// Nested is a 20-field message with an enum, a union, optional-data, fixed
+// and variable arrays and opaques: wirekit's Go mapping of it.
+type Nested struct {
+	ID       uint64
+	Version  int32
+	Kind     Kind
+	Name     string   `xdr:"max=64"`
+	Tags     []string `xdr:"max=16"`
+	Checksum [32]byte
+	Payload  []byte `xdr:"max=4096"`
+	Scores   [4]float64
+	Samples  []int32 `xdr:"max=256"`
+	Owner    *Owner
+	Parent   *Owner
+	Body     Body
+	Created  int64
+	Modified int64
+	Flags    uint32
+	Priority int32
+	Ratio    float32
+	Active   bool
+	Deleted  bool
+	Children []Child `xdr:"max=64"`
+}
+
+type Kind int32
+
+func (Kind) ValidEnum(v int32) bool { return v >= 0 && v <= 3 }
+
+type Owner struct {
+	Name string `xdr:"max=64"`
+	UID  uint32
+	GID  uint32
+}
+
+type Child struct {
+	ID    uint32
+	Label string `xdr:"max=32"`
+}
+
+// Body is union switch (int type) { case 0: void; case 1: string lines<16>;
+// case 2: Point point; }.
+type Body interface{ isBody() }
+
+type BodyEmpty struct{}
+
+type BodyText struct {
+	Lines []string `xdr:"max=16"`
+}
+
+type BodyPoint struct{ X, Y, Z float64 }
+
+func (*BodyEmpty) isBody() {}
+func (*BodyText) isBody()  {}
+func (*BodyPoint) isBody() {}
+
+func init() {
+	xdr.RegisterUnion[Body](
+		xdr.Case[*BodyEmpty](int32(0)),
+		xdr.Case[*BodyText](int32(1)),
+		xdr.Case[*BodyPoint](int32(2)))
+}
+
+// stellarNested is the same message in stellar/go-xdr's mapping: unions are
+// structs with a switch field and pointer arms.
+type stellarNested struct {
+	ID       uint64
+	Version  int32
+	Kind     Kind
+	Name     string   `xdrmaxsize:"64"`
+	Tags     []string `xdrmaxsize:"16"`
+	Checksum [32]byte
+	Payload  []byte `xdrmaxsize:"4096"`
+	Scores   [4]float64
+	Samples  []int32 `xdrmaxsize:"256"`
+	Owner    *Owner
+	Parent   *Owner
+	Body     stellarBody
+	Created  int64
+	Modified int64
+	Flags    uint32
+	Priority int32
+	Ratio    float32
+	Active   bool
+	Deleted  bool
+	Children []Child `xdrmaxsize:"64"`
+}
+
+type stellarBody struct {
+	Type  int32
+	Text  *BodyText
+	Point *BodyPoint
+}
+
+func (stellarBody) SwitchFieldName() string { return "Type" }
+
+func (stellarBody) ArmForSwitch(sw int32) (string, bool) {
+	switch sw {
+	case 0:
+		return "", true
+	case 1:
+		return "Text", true
+	case 2:
+		return "Point", true
+	}
+	return "-", false
+}
+
+// davecghNested is the same message for davecgh/go-xdr, which has neither
+// unions nor optional-data: optional-data becomes an array of at most one
+// element (the same bytes, as RFC 4506 §4.19 notes) and the union, whose arm
+// is fixed in this workload, a struct of discriminant and arm.
+type davecghNested struct {
+	ID       uint64
+	Version  int32
+	Kind     Kind
+	Name     string
+	Tags     []string
+	Checksum [32]byte
+	Payload  []byte
+	Scores   [4]float64
+	Samples  []int32
+	Owner    []Owner
+	Parent   []Owner
+	Body     struct {
+		Type  int32
+		Point BodyPoint
+	}
+	Created  int64
+	Modified int64
+	Flags    uint32
+	Priority int32
+	Ratio    float32
+	Active   bool
+	Deleted  bool
+	Children []Child
+}
+
+func newSmall(r *rand.Rand) Small {
+	return Small{
+		Name:     randString(r, 16),
+		BirthDay: r.Int64(),
+		Phone:    randString(r, 10),
+		Siblings: r.Int32N(5),
+		Spouse:   r.IntN(2) == 1,
+		Money:    r.Float64(),
+	}
+}
+
+func randString(r *rand.Rand, n int) string {
+	const letters = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+	b := make([]byte, n)
+	for i := range b {
+		b[i] = letters[r.IntN(len(letters))]
+	}
+	return string(b)
+}
+
+func newNested(r *rand.Rand) Nested {
+	n := Nested{
+		ID:       r.Uint64(),
+		Version:  3,
+		Kind:     2,
+		Name:     randString(r, 24),
+		Tags:     []string{randString(r, 5), randString(r, 7), randString(r, 3)},
+		Payload:  make([]byte, 64),
+		Samples:  make([]int32, 16),
+		Owner:    &Owner{Name: randString(r, 8), UID: 1000, GID: 100},
+		Body:     &BodyPoint{X: r.Float64(), Y: r.Float64(), Z: r.Float64()},
+		Created:  r.Int64(),
+		Modified: r.Int64(),
+		Flags:    r.Uint32(),
+		Priority: -2,
+		Ratio:    0.5,
+		Active:   true,
+	}
+	for i := range n.Checksum {
+		n.Checksum[i] = byte(r.Uint32())
+	}
+	for i := range n.Payload {
+		n.Payload[i] = byte(r.Uint32())
+	}
+	for i := range n.Scores {
+		n.Scores[i] = r.Float64()
+	}
+	for i := range n.Samples {
+		n.Samples[i] = r.Int32()
+	}
+	for i := range 4 {
+		n.Children = append(n.Children, Child{ID: uint32(i), Label: randString(r, 6)})
+	}
+	return n
+}
+
+func (n *Nested) stellar() stellarNested {
+	s := stellarNested{
+		ID: n.ID, Version: n.Version, Kind: n.Kind, Name: n.Name, Tags: n.Tags,
+		Checksum: n.Checksum, Payload: n.Payload, Scores: n.Scores, Samples: n.Samples,
+		Owner: n.Owner, Parent: n.Parent, Created: n.Created, Modified: n.Modified,
+		Flags: n.Flags, Priority: n.Priority, Ratio: n.Ratio, Active: n.Active,
+		Deleted: n.Deleted, Children: n.Children,
+	}
+	s.Body.Type, s.Body.Point = 2, n.Body.(*BodyPoint)
+	return s
+}
+
+func (n *Nested) davecgh() davecghNested {
+	d := davecghNested{
+		ID: n.ID, Version: n.Version, Kind: n.Kind, Name: n.Name, Tags: n.Tags,
+		Checksum: n.Checksum, Payload: n.Payload, Scores: n.Scores, Samples: n.Samples,
+		Owner: []Owner{*n.Owner}, Created: n.Created, Modified: n.Modified,
+		Flags: n.Flags, Priority: n.Priority, Ratio: n.Ratio, Active: n.Active,
+		Deleted: n.Deleted, Children: n.Children,
+	}
+	d.Body.Type, d.Body.Point = 2, *n.Body.(*BodyPoint)
+	return d
+}
+
+// xdrImpl is one implementation under test: how it encodes and decodes one
+// workload. in is the value to encode, newOut makes a value to decode into.
+type xdrImpl struct {
+	name    string
+	marshal func(buf *bytes.Buffer, v any) error
+	decode  func(r *bytes.Reader, v any) error
+	in      any
+	newOut  func() any
+}
+
+type xdrWorkload struct {
+	name  string
+	impls []xdrImpl
+}
+
+func xdrWorkloads() []xdrWorkload {
+	r := rand.New(rand.NewPCG(1, 2))
+	small := newSmall(r)
+	nested := newNested(r)
+	st, dv := nested.stellar(), nested.davecgh()
+	stellarMarshal := func(buf *bytes.Buffer, v any) error { _, err := stellar.Marshal(buf, v); return err }
+	stellarDecode := func(r *bytes.Reader, v any) error { _, err := stellar.Unmarshal(r, v); return err }
+	davecghMarshal := func(buf *bytes.Buffer, v any) error { _, err := davecgh.Marshal(buf, v); return err }
+	davecghDecode := func(r *bytes.Reader, v any) error { _, err := davecgh.Unmarshal(r, v); return err }
+	return []xdrWorkload{
+		{"SmallStruct", []xdrImpl{
+			{"wirekit", nil, nil, &small, func() any { return new(Small) }},
+			{"davecgh", davecghMarshal, davecghDecode, &small, func() any { return new(Small) }},
+			{"stellar", stellarMarshal, stellarDecode, &small, func() any { return new(Small) }},
+		}},
+		{"Nested", []xdrImpl{
+			{"wirekit", nil, nil, &nested, func() any { return new(Nested) }},
+			{"davecgh", davecghMarshal, davecghDecode, &dv, func() any { return new(davecghNested) }},
+			{"stellar", stellarMarshal, stellarDecode, &st, func() any { return new(stellarNested) }},
+		}},
+	}
+}
+
+// encodeWith returns an implementation's encoding of its input.
+func encodeWith(im xdrImpl) ([]byte, error) {
+	if im.marshal == nil {
+		return xdr.Marshal(im.in)
+	}
+	var buf bytes.Buffer
+	err := im.marshal(&buf, im.in)
+	return buf.Bytes(), err
+}
+
+// TestXDRPeersAgree checks that the benchmarks compare like with like:
+// every implementation writes the same bytes for a workload and reads them
+// back to the value it started from.
+func TestXDRPeersAgree(t *testing.T) {
+	for _, w := range xdrWorkloads() {
+		want, err := encodeWith(w.impls[0])
+		if err != nil {
+			t.Fatalf("%s: wirekit: %v", w.name, err)
+		}
+		for _, im := range w.impls {
+			got, err := encodeWith(im)
+			if err != nil {
+				t.Fatalf("%s/%s: marshal: %v", w.name, im.name, err)
+			}
+			if !bytes.Equal(got, want) {
+				t.Errorf("%s/%s: encoding differs from wirekit's:\n got %x\nwant %x", w.name, im.name, got, want)
+			}
+			out := im.newOut()
+			if im.decode == nil {
+				err = xdr.Unmarshal(got, out)
+			} else {
+				err = im.decode(bytes.NewReader(got), out)
+			}
+			if err != nil {
+				t.Fatalf("%s/%s: unmarshal: %v", w.name, im.name, err)
+			}
+			if !reflect.DeepEqual(out, im.in) {
+				t.Errorf("%s/%s: round trip changed the value:\n got %+v\nwant %+v", w.name, im.name, out, im.in)
+			}
+		}
+	}
+}
+
+func BenchmarkXDR(b *testing.B) {
+	for _, w := range xdrWorkloads() {
+		data, err := encodeWith(w.impls[0])
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, im := range w.impls {
+			b.Run(w.name+"/op=Marshal/impl="+im.name, func(b *testing.B) {
+				b.SetBytes(int64(len(data)))
+				b.ReportAllocs()
+				if im.marshal == nil {
+					for b.Loop() {
+						if _, err := xdr.Marshal(im.in); err != nil {
+							b.Fatal(err)
+						}
+					}
+					return
+				}
+				var buf bytes.Buffer
+				for b.Loop() {
+					buf.Reset()
+					if err := im.marshal(&buf, im.in); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+			b.Run(w.name+"/op=Unmarshal/impl="+im.name, func(b *testing.B) {
+				b.SetBytes(int64(len(data)))
+				b.ReportAllocs()
+				// As in go_serialization_benchmarks, every implementation
+				// decodes into one value, reused across iterations.
+				out := im.newOut()
+				if im.decode == nil {
+					for b.Loop() {
+						if err := xdr.Unmarshal(data, out); err != nil {
+							b.Fatal(err)
+						}
+					}
+					return
+				}
+				r := bytes.NewReader(data)
+				for b.Loop() {
+					r.Reset(data)
+					if err := im.decode(r, out); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		}
+		b.Run(w.name+"/op=MarshalAppend/impl=wirekit", func(b *testing.B) {
+			b.SetBytes(int64(len(data)))
+			b.ReportAllocs()
+			buf := make([]byte, 0, 2*len(data))
+			for b.Loop() {
+				var err error
+				if buf, err = xdr.MarshalAppend(buf[:0], w.impls[0].in); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
