@@ -242,11 +242,15 @@ func (b *builder) elem(c *codec, t reflect.Type, bound uint32) error {
 
 func (b *builder) slice(c *codec, t reflect.Type) error {
 	c.op, c.esize, c.emin = opSlice, t.Elem().Size(), minSize(t.Elem())
+	c.ptrWord = typeWord(reflect.PointerTo(t))
+	if err := b.elem(c, t.Elem(), noBound); err != nil {
+		return err
+	}
 	if c.emin == 0 {
+		// Nothing would bound the count by the input: refuse the type.
 		return b.unsupported("elements of %s take no bytes; a variable-length array of them is not XDR", t)
 	}
-	c.ptrWord = typeWord(reflect.PointerTo(t))
-	return b.elem(c, t.Elem(), noBound)
+	return nil
 }
 
 func (b *builder) structure(c *codec, t reflect.Type) error {
@@ -485,8 +489,19 @@ func encodeStruct(e *Encoder, c *codec, p unsafe.Pointer) error {
 				}
 			}
 			continue
+		case op4:
+			e.buf = binary.BigEndian.AppendUint32(e.buf, *(*uint32)(unsafe.Add(p, f.off)))
+			continue
+		case op8:
+			e.buf = binary.BigEndian.AppendUint64(e.buf, *(*uint64)(unsafe.Add(p, f.off)))
+			continue
 		case opString:
-			err = e.PutString(*(*string)(unsafe.Add(p, f.off)), f.bound)
+			s := *(*string)(unsafe.Add(p, f.off))
+			if uint64(len(s)) <= uint64(f.bound) {
+				e.putString(s)
+				continue
+			}
+			err = e.PutString(s, f.bound)
 		default:
 			err = encodeValue(e, f.c, unsafe.Add(p, f.off))
 		}

@@ -31,10 +31,9 @@ type Decoder struct {
 	active    bool     // a Decode or Unmarshal is in progress
 }
 
-const (
-	minStreamBuf = 4 << 10  // first buffer of a stream Decoder
-	streamChunk  = 64 << 10 // largest single refill for strings and opaques
-)
+// minStreamBuf is the first buffer of a stream Decoder; it grows only to
+// hold the largest single item (at most 8 bytes) or what MaxBytes allows.
+const minStreamBuf = 4 << 10
 
 // NewDecoder returns a Decoder that reads values from r with DefaultLimits.
 func NewDecoder(r io.Reader) *Decoder { return DefaultLimits.NewDecoder(r) }
@@ -86,8 +85,10 @@ func (d *Decoder) begin() {
 func (d *Decoder) setEnd() {
 	d.end = len(d.buf)
 	if d.r != nil && d.active {
-		if lim := d.start + int64(d.lim.MaxBytes) - d.pos; lim < int64(d.end) {
-			d.end = int(lim)
+		// What MaxBytes leaves of this value; Offset() >= start, so no
+		// overflow even for MaxBytes = math.MaxInt.
+		if left := int64(d.lim.MaxBytes) - (d.Offset() - d.start); left < int64(d.end-d.off) {
+			d.end = d.off + int(left)
 		}
 	}
 }
@@ -100,8 +101,8 @@ func (d *Decoder) Offset() int64 { return d.pos + int64(d.off) }
 func (d *Decoder) Buffered() []byte { return d.buf[d.off:] }
 
 // fill makes at least n bytes available at d.buf[d.off:d.end], reading from
-// the stream when there is one. n is small (at most streamChunk), so the
-// buffer never grows beyond what the value in hand needs.
+// the stream when there is one. Callers ask for at most 8 bytes at a time,
+// so the buffer never grows beyond its first size.
 func (d *Decoder) fill(n int) error {
 	if d.end-d.off >= n {
 		return nil
@@ -269,14 +270,15 @@ func (d *Decoder) ArrayLen(bound uint32, minSize int) (int, error) {
 	if n > bound {
 		return 0, newError(at, ErrMaxLength, "array length %d exceeds max %d", n, bound)
 	}
+	need := int64(n) * int64(minSize)
+	if d.r == nil && need > d.budget() {
+		return 0, newError(at, io.ErrUnexpectedEOF,
+			"array length %d needs at least %d bytes, %d left", n, need, d.budget())
+	}
 	if int64(n) > int64(d.lim.MaxElements) {
 		return 0, newError(at, ErrLimit, "array length %d exceeds MaxElements (%d)", n, d.lim.MaxElements)
 	}
-	if need := int64(n) * int64(minSize); need > d.budget() {
-		if d.r == nil {
-			return 0, newError(at, io.ErrUnexpectedEOF,
-				"array length %d needs at least %d bytes, %d left", n, need, max(d.budget(), 0))
-		}
+	if need > d.budget() {
 		return 0, newError(at, ErrLimit, "array length %d needs at least %d bytes, beyond MaxBytes (%d)", n, need, d.lim.MaxBytes)
 	}
 	return int(n), nil
@@ -301,9 +303,9 @@ func (d *Decoder) padding(n int) error {
 	return nil
 }
 
-// bytes returns a fresh copy of the next n bytes. On a stream it reads in
-// chunks, so memory grows with the bytes that actually arrive, not with the
-// length a peer announced.
+// bytes returns a fresh copy of the next n bytes. On a stream it takes
+// what has arrived, refill by refill, so memory grows with the bytes that
+// actually arrive, not with the length a peer announced.
 func (d *Decoder) bytes(n int) ([]byte, error) {
 	if d.end-d.off >= n {
 		b := make([]byte, n)
@@ -313,12 +315,17 @@ func (d *Decoder) bytes(n int) ([]byte, error) {
 	if d.r == nil {
 		return nil, d.truncated(n, d.end-d.off)
 	}
-	b := make([]byte, 0, min(n, streamChunk))
+	b := make([]byte, 0, min(n, minStreamBuf))
 	for len(b) < n {
-		if err := d.fill(min(n-len(b), streamChunk)); err != nil {
+		if err := d.fill(1); err != nil {
 			return nil, err
 		}
 		take := min(n-len(b), d.end-d.off)
+		if len(b)+take > cap(b) {
+			// Double (append grows large slices by only a quarter, which
+			// would cost five times the data in copies).
+			b = append(make([]byte, 0, min(n, max(2*cap(b), len(b)+take))), b...)
+		}
 		b = append(b, d.buf[d.off:d.off+take]...)
 		d.off += take
 	}
@@ -387,11 +394,14 @@ func (d *Decoder) Opaque(bound uint32) ([]byte, error) {
 // FixedOpaque reads len(dst) bytes of fixed-length opaque data, and their
 // padding, into dst.
 func (d *Decoder) FixedOpaque(dst []byte) error {
+	if d.r == nil && d.end-d.off < len(dst) {
+		return d.truncated(len(dst), d.end-d.off)
+	}
 	for n := 0; n < len(dst); {
-		if err := d.fill(min(len(dst)-n, streamChunk)); err != nil {
+		if err := d.fill(1); err != nil {
 			return err
 		}
-		m := copy(dst[n:], d.buf[d.off:])
+		m := copy(dst[n:], d.buf[d.off:d.end])
 		d.off += m
 		n += m
 	}

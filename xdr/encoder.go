@@ -72,6 +72,9 @@ func (e *Encoder) begin() {
 // encodeTarget resolves v, a value or a pointer to one, to its codec and an
 // address; a top-level pointer is followed, not encoded as optional-data.
 func encodeTarget(v any) (*codec, reflect.Type, unsafe.Pointer, error) {
+	if tg, p := cachedTarget(v); tg != nil {
+		return tg.c, tg.elem, p, nil
+	}
 	rv := reflect.ValueOf(v)
 	if rv.Kind() != reflect.Pointer {
 		if !rv.IsValid() {
@@ -136,13 +139,13 @@ func (e *Encoder) PutString(s string, bound uint32) error {
 	if uint64(len(s)) > uint64(bound) {
 		return newError(e.Offset(), ErrMaxLength, "string length %d exceeds max %d", len(s), bound)
 	}
-	putCounted(e, s)
+	e.putString(s)
 	return nil
 }
 
-// putCounted writes the length of s and its bytes, padded with zeros to a
+// putString writes the length of s and its bytes, padded with zeros to a
 // multiple of four.
-func putCounted[S string | []byte](e *Encoder, s S) {
+func (e *Encoder) putString(s string) {
 	padded := (len(s) + 3) &^ 3
 	buf := e.grow(4 + padded)
 	binary.BigEndian.PutUint32(buf, uint32(len(s)))
@@ -158,7 +161,8 @@ func (e *Encoder) PutOpaque(b []byte, bound uint32) error {
 	if uint64(len(b)) > uint64(bound) {
 		return newError(e.Offset(), ErrMaxLength, "opaque length %d exceeds max %d", len(b), bound)
 	}
-	putCounted(e, b)
+	e.PutUint32(uint32(len(b)))
+	e.PutFixedOpaque(b)
 	return nil
 }
 

@@ -111,7 +111,7 @@ func (s *unionSpec) check(t reflect.Type) error {
 			continue
 		}
 		if s.discKind != reflect.Invalid && s.discKind != a.discKind {
-			return fmt.Errorf("Case[%s] discriminant is a %s, other arms use %s", a.typ, a.discKind, s.discKind)
+			return fmt.Errorf("arm %s: discriminant is a %s, other arms use %s", a.typ, a.discKind, s.discKind)
 		}
 		s.discKind = a.discKind
 	}
@@ -129,7 +129,7 @@ func (s *unionSpec) check(t reflect.Type) error {
 		if a.def {
 			defaults++
 		} else if len(a.values) == 0 {
-			return fmt.Errorf("Case[%s] lists no discriminant values", a.typ)
+			return fmt.Errorf("arm %s: Case lists no discriminant values", a.typ)
 		}
 		for _, v := range a.values {
 			if other, ok := seenValue[v]; ok {

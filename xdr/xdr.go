@@ -149,7 +149,10 @@ func (e *Encoder) run(c *codec, t reflect.Type, p unsafe.Pointer) ([]byte, error
 		encoders.Put(e.helper)
 		e.helper = nil
 	}
-	return e.buf, rootPath(err, t)
+	if err != nil {
+		return e.buf, rootPath(err, t)
+	}
+	return e.buf, nil
 }
 
 // Helpers for user Marshalers and Unmarshalers, which need a heap pointer.
@@ -178,7 +181,10 @@ func (l Limits) Unmarshal(data []byte, v any) error {
 		*d.helper = Decoder{}
 		decoders.Put(d.helper)
 	}
-	return rootPath(err, t)
+	if err != nil {
+		return rootPath(err, t)
+	}
+	return nil
 }
 
 // pointerTargets caches, by the runtime type of a pointer *T held in an
@@ -196,21 +202,32 @@ type target struct {
 	elem reflect.Type
 }
 
+// cachedTarget is the fast path of pointerTarget: v's target if v is a
+// non-nil pointer of a type seen before.
+func cachedTarget(v any) (*target, unsafe.Pointer) {
+	ef := (*eface)(unsafe.Pointer(&v))
+	if ef.data == nil {
+		return nil, nil
+	}
+	if last := lastTarget.Load(); last != nil && last.typ == ef.typ {
+		return last, ef.data
+	}
+	if m := pointerTargets.Load(); m != nil {
+		if tg, ok := (*m)[ef.typ]; ok {
+			lastTarget.Store(tg)
+			return tg, ef.data
+		}
+	}
+	return nil, nil
+}
+
 // pointerTarget resolves v, which must be a non-nil pointer, to the codec of
 // what it points to and the address.
 func pointerTarget(v any, op string) (*codec, reflect.Type, unsafe.Pointer, error) {
+	if tg, p := cachedTarget(v); tg != nil {
+		return tg.c, tg.elem, p, nil
+	}
 	ef := (*eface)(unsafe.Pointer(&v))
-	if last := lastTarget.Load(); last != nil && last.typ == ef.typ && ef.data != nil {
-		return last.c, last.elem, ef.data, nil
-	}
-	if m := pointerTargets.Load(); m != nil {
-		if tg, ok := (*m)[ef.typ]; ok && ef.data != nil {
-			if tg != lastTarget.Load() {
-				lastTarget.Store(tg)
-			}
-			return tg.c, tg.elem, ef.data, nil
-		}
-	}
 	rv := reflect.ValueOf(v)
 	if rv.Kind() != reflect.Pointer || rv.IsNil() {
 		return nil, nil, nil, &Error{Offset: -1, Msg: op + " needs a non-nil pointer, got " + typeString(v), Err: ErrUnsupportedType}
