@@ -62,7 +62,7 @@ type codec struct {
 
 	marshal, unmarshal bool   // opCustom: which methods the type has
 	base               *codec // opCustom: reflection codec for the other direction
-	baseErr            error  // opCustom: why there is no base codec
+	baseErr            *Error // opCustom: why there is no base codec
 }
 
 // A field is one step of a struct codec: a field, or (op == opRun) a run of
@@ -112,14 +112,15 @@ func codecOf(t reflect.Type) (*codec, error) {
 	if err != nil {
 		return nil, err // not cached: a union registered later is picked up
 	}
-	for k, c := range b.pending {
-		codecs.Store(k, c)
+	for _, k := range b.order {
+		codecs.Store(k, b.pending[k])
 	}
 	return c, nil
 }
 
 type builder struct {
 	pending map[codecKey]*codec // built in this run, possibly unfinished (recursive types)
+	order   []codecKey          // keys of pending, in the order they were begun
 	path    []string
 }
 
@@ -147,6 +148,7 @@ func (b *builder) build(t reflect.Type, bound uint32) (*codec, error) {
 	}
 	c := &codec{bound: bound}
 	b.pending[key] = c
+	b.order = append(b.order, key)
 	return c, b.fill(c, t, bound)
 }
 
@@ -156,9 +158,20 @@ func (b *builder) fill(c *codec, t reflect.Type, bound uint32) error {
 		base := &codec{bound: bound}
 		c.op, c.base, c.ptrWord = opCustom, base, typeWord(pt)
 		c.marshal, c.unmarshal = pt.Implements(marshalerType), pt.Implements(unmarshalerType)
-		c.baseErr = b.fillBase(base, t, bound)
-		if c.baseErr != nil {
-			c.base = nil
+		// The reflection codec serves a direction the type does not
+		// implement. It may fail (the type may have no XDR form); then
+		// that direction reports the error, and every codec begun while
+		// trying is discarded, as it may be half built.
+		mark, path := len(b.order), b.path
+		b.path = nil // the error's path is relative to this type
+		err := b.fillBase(base, t, bound)
+		b.path = path
+		if err != nil {
+			for _, k := range b.order[mark:] {
+				delete(b.pending, k)
+			}
+			b.order = b.order[:mark]
+			c.base, c.baseErr = nil, err.(*Error)
 		}
 		return nil
 	}
@@ -449,10 +462,10 @@ func encodeValue(e *Encoder, c *codec, p unsafe.Pointer) error {
 			e.PutUint32(0)
 			return nil
 		}
+		e.PutUint32(1)
 		if err := e.Enter(); err != nil {
 			return err
 		}
-		e.PutUint32(1)
 		err := encodeValue(e, c.elem, ptr)
 		e.Leave()
 		return err
@@ -463,7 +476,7 @@ func encodeValue(e *Encoder, c *codec, p unsafe.Pointer) error {
 			return e.custom(c, p)
 		}
 		if c.base == nil {
-			return c.baseErr
+			return c.missingBase()
 		}
 		return encodeValue(e, c.base, p)
 	}
@@ -695,7 +708,7 @@ func decodeValue(d *Decoder, c *codec, p unsafe.Pointer) error {
 			return d.custom(c, p)
 		}
 		if c.base == nil {
-			return c.baseErr
+			return c.missingBase()
 		}
 		return decodeValue(d, c.base, p)
 	}
@@ -845,9 +858,8 @@ func (e *Encoder) custom(c *codec, p unsafe.Pointer) error {
 	}
 	*h = *e
 	at := e.Offset()
-	err := m.MarshalXDR(h)
-	*e = *h
-	return ownError(err, at)
+	defer func() { *e = *h }() // also if the method panics and a caller recovers
+	return ownError(m.MarshalXDR(h), at)
 }
 
 // custom runs a type's own UnmarshalXDR on a heap helper, as Encoder.custom
@@ -861,16 +873,34 @@ func (d *Decoder) custom(c *codec, p unsafe.Pointer) error {
 	}
 	*h = *d
 	at := d.Offset()
-	err := u.UnmarshalXDR(h)
-	*d = *h
-	return ownError(err, at)
+	defer func() { *d = *h }() // also if the method panics and a caller recovers
+	return ownError(u.UnmarshalXDR(h), at)
 }
 
-// ownError makes an error from user code an *Error at offset at.
+// missingBase is the error for the direction a custom type does not
+// implement and the reflection codec cannot serve: a fresh copy, since
+// callers add to its path.
+func (c *codec) missingBase() error {
+	e := *c.baseErr
+	return &e
+}
+
+// ownError makes an error returned by user code an *Error of this call, so
+// that adding the field path never changes an error the user may hold: an
+// *Error is copied; an error that wraps one (fmt.Errorf("...: %w", err))
+// keeps its text and gains the wrapped one's offset and path; any other is
+// placed at offset at.
 func ownError(err error, at int64) error {
-	var e *Error
-	if err == nil || errors.As(err, &e) {
-		return err
+	if err == nil {
+		return nil
+	}
+	if e, ok := err.(*Error); ok {
+		c := *e
+		return &c
+	}
+	var inner *Error
+	if errors.As(err, &inner) {
+		return &Error{Offset: inner.Offset, Path: inner.Path, Msg: err.Error(), Err: err, offsetInMsg: true}
 	}
 	return &Error{Offset: at, Msg: err.Error(), Err: err}
 }

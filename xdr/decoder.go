@@ -2,6 +2,7 @@ package xdr
 
 import (
 	"encoding/binary"
+	"errors"
 	"io"
 	"math"
 	"unsafe"
@@ -55,6 +56,12 @@ func (d *Decoder) Decode(v any) error {
 		return err
 	}
 	if d.active {
+		// Called from an Unmarshaler: one more level, so that a type that
+		// recurses through Decode is held to MaxDepth.
+		if err := d.Enter(); err != nil {
+			return err
+		}
+		defer d.Leave()
 		return decodeValue(d, c, p)
 	}
 	if d.r != nil && d.off == len(d.buf) {
@@ -67,10 +74,13 @@ func (d *Decoder) Decode(v any) error {
 		}
 	}
 	d.begin()
-	err = decodeValue(d, c, p)
+	defer d.finish() // also if an Unmarshaler panics and the caller recovers
+	return rootPath(decodeValue(d, c, p), t)
+}
+
+func (d *Decoder) finish() {
 	d.active = false
 	d.end = len(d.buf)
-	return rootPath(err, t)
 }
 
 func (d *Decoder) begin() {
@@ -127,6 +137,10 @@ func (d *Decoder) fill(n int) error {
 	}
 	for empty := 0; len(d.buf) < n && d.rerr == nil; {
 		m, err := d.r.Read(d.buf[len(d.buf):cap(d.buf)])
+		if m < 0 || m > cap(d.buf)-len(d.buf) {
+			d.rerr = errors.New("xdr: io.Reader returned an invalid count")
+			break
+		}
 		d.buf = d.buf[:len(d.buf)+m]
 		switch {
 		case err != nil:
@@ -157,8 +171,11 @@ func (d *Decoder) truncated(need, have int) error {
 // budget is how many more bytes the current value may consume: what remains
 // of a byte slice, or what MaxBytes leaves of a stream value.
 func (d *Decoder) budget() int64 {
-	if d.r == nil {
+	switch {
+	case d.r == nil:
 		return int64(d.end - d.off)
+	case !d.active:
+		return int64(d.lim.MaxBytes) // a primitive read on its own is one value
 	}
 	return int64(d.lim.MaxBytes) - (d.Offset() - d.start)
 }

@@ -68,8 +68,11 @@
 // allocated (on a stream, against Limits.MaxBytes, and memory grows only
 // with the bytes that arrive), nesting of optional-data, variable arrays and
 // unions is bounded by Limits.MaxDepth, and no input makes the decoder
-// panic or hang. Limits is a plain value with the same methods as the
-// package:
+// panic or hang. The multiple depends on the Go type: at most the Go size of
+// a value over the size of its smallest encoding (a []*T costs 8 bytes of
+// pointers per 4-byte flag), so a type with large fields that are not
+// encoded (`xdr:"-"` or unexported) makes every decoded value that large.
+// Limits is a plain value with the same methods as the package:
 //
 //	xdr.Limits{MaxDepth: 1000}.Unmarshal(data, &list)
 //

@@ -47,19 +47,32 @@ func (e *Encoder) Encode(v any) error {
 		return err
 	}
 	if e.active {
+		// Called from a Marshaler: one more level, so that a type that
+		// recurses through Encode (or a cycle) is held to MaxDepth.
+		if err := e.Enter(); err != nil {
+			return err
+		}
+		defer e.Leave()
 		return encodeValue(e, c, p)
 	}
 	base := len(e.buf)
+	defer func() { e.active = false }() // also if a Marshaler panics
 	b, err := e.run(c, t, p)
 	if err != nil {
 		e.buf = b[:base]
 		return err
 	}
-	if e.w == nil {
+	return e.Flush()
+}
+
+// Flush writes what the primitive methods (PutUint32, ...) have buffered
+// outside Encode to the stream. Encode flushes by itself.
+func (e *Encoder) Flush() error {
+	if e.w == nil || len(e.buf) == 0 {
 		return nil
 	}
-	_, err = e.w.Write(b)
-	e.buf = b[:0]
+	_, err := e.w.Write(e.buf)
+	e.buf = e.buf[:0]
 	return err
 }
 

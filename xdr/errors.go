@@ -54,6 +54,8 @@ type Error struct {
 	// Err is the sentinel (ErrMaxLength, io.ErrUnexpectedEOF, ...) or the
 	// error returned by a Marshaler, Unmarshaler or io.Reader.
 	Err error
+
+	offsetInMsg bool // Msg is a user error that already names the offset
 }
 
 func (e *Error) Error() string {
@@ -62,7 +64,7 @@ func (e *Error) Error() string {
 		s += e.Path + ": "
 	}
 	s += e.Msg
-	if e.Offset >= 0 {
+	if e.Offset >= 0 && !e.offsetInMsg {
 		s += " at offset " + strconv.FormatInt(e.Offset, 10)
 	}
 	return s
@@ -74,18 +76,18 @@ func newError(off int64, sentinel error, format string, args ...any) *Error {
 	return &Error{Offset: off, Msg: fmt.Sprintf(format, args...), Err: sentinel}
 }
 
-// withPath puts elem ("Name" or "[3]") in front of the path of err. An error
-// that is not an *Error (one returned by a Marshaler or Unmarshaler) is
-// wrapped in one at offset off.
+// withPath puts elem ("Name" or "[3]") in front of the path of err, which
+// this call made (see ownError); any other error is wrapped in an *Error at
+// offset off.
 func withPath(err error, elem string, off int64) error {
-	var e *Error
-	if !errors.As(err, &e) {
+	e, ok := err.(*Error)
+	if !ok {
 		return &Error{Offset: off, Path: elem, Msg: err.Error(), Err: err}
 	}
 	switch {
 	case e.Path == "":
 		e.Path = elem
-	case e.Path[0] == '[':
+	case e.Path[0] == '[' || e.Path[0] == '(':
 		e.Path = elem + e.Path
 	default:
 		e.Path = elem + "." + e.Path

@@ -592,3 +592,26 @@ func ExampleRegisterUnion() {
 	// discriminant 4, 20 bytes, *xdr_test.Box
 	// discriminant 42, 8 bytes, xdr_test.Blob
 }
+
+// A type that implements Marshaler and Unmarshaler encodes itself with the
+// Encoder's and Decoder's primitives, which enforce bounds and limits and
+// report errors with offsets, and can hand parts back to the reflection
+// codec with Encode and Decode.
+func ExampleMarshaler() {
+	in := Invoice{Lines: []Money{{"EUR", 150}}, Total: &Money{"EUR", 150}}
+	b, err := xdr.Marshal(&in)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	var out Invoice
+	err = xdr.Unmarshal(b, &out)
+	fmt.Println(len(b), out.Lines[0], *out.Total, err)
+
+	in.Total.Currency = "EURO"
+	_, err = xdr.Marshal(&in)
+	fmt.Println(err)
+	// Output:
+	// 40 {EUR 150} {EUR 150} <nil>
+	// xdr: Invoice.Total: string length 4 exceeds max 3 at offset 24
+}

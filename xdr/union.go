@@ -119,6 +119,9 @@ func (s *unionSpec) check(t reflect.Type) error {
 	seenType := map[reflect.Type]bool{}
 	defaults := 0
 	for _, a := range s.arms {
+		if a.typ.Kind() == reflect.Interface {
+			return fmt.Errorf("arm %s is an interface; arms are concrete types", a.typ)
+		}
 		if !a.typ.Implements(t) {
 			return fmt.Errorf("arm %s does not implement %s", a.typ, t)
 		}
@@ -140,6 +143,9 @@ func (s *unionSpec) check(t reflect.Type) error {
 		df, err := discFieldOf(armBody(a.typ))
 		if err != nil {
 			return fmt.Errorf("arm %s: %v", a.typ, err)
+		}
+		if df != nil && s.discKind == reflect.Invalid {
+			s.discKind = df.kind // a union of only a Default arm
 		}
 		if df == nil && (a.def || len(a.values) > 1) {
 			return fmt.Errorf("arm %s serves several discriminant values and needs a field tagged `xdr:\"discriminant\"`", a.typ)
@@ -195,6 +201,7 @@ type unionArm struct {
 	body   *codec
 	ptr    bool           // arm type is a pointer: the interface holds it
 	direct bool           // arm type is pointer-shaped but not a pointer
+	custom bool           // a value arm whose encoding runs user methods
 	tab    unsafe.Pointer // first word of a union interface holding a typ
 	disc   *discField
 	values []uint32 // nil for the default arm
@@ -245,6 +252,7 @@ func (b *builder) union(c *codec, t reflect.Type) error {
 			return err
 		}
 		ua.body = body
+		ua.custom = !ua.ptr && runsUserCode(ua.alloc)
 		u.arms = append(u.arms, ua)
 		if a.def {
 			u.def = ua
@@ -345,7 +353,33 @@ func (u *unionCodec) encode(e *Encoder, p unsafe.Pointer) error {
 		return err
 	}
 	defer e.Leave()
+	if a.custom {
+		// A value in an interface may sit in read-only memory; a
+		// MarshalXDR with a pointer receiver gets a copy.
+		cp := reflect.New(a.alloc)
+		cp.Elem().Set(reflect.NewAt(a.alloc, ptr).Elem())
+		ptr = cp.UnsafePointer()
+	}
 	return encodeValue(e, a.body, ptr)
+}
+
+// runsUserCode reports whether encoding a t may call a MarshalXDR method
+// on memory inside the t.
+func runsUserCode(t reflect.Type) bool {
+	if reflect.PointerTo(t).Implements(marshalerType) {
+		return true
+	}
+	switch t.Kind() {
+	case reflect.Array:
+		return runsUserCode(t.Elem())
+	case reflect.Struct:
+		for i := range t.NumField() {
+			if runsUserCode(t.Field(i).Type) {
+				return true
+			}
+		}
+	}
+	return false // pointers, slices and interfaces lead to other memory
 }
 
 // held returns the arm the union at p holds, the address of the arm's

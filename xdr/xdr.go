@@ -18,7 +18,10 @@ type Marshaler interface {
 
 // Unmarshaler is implemented by types that read their own XDR encoding.
 // UnmarshalXDR reads the receiver's fields from d with d's primitive methods,
-// which enforce d's limits. A type used inside a variable-length array is
+// which enforce d's limits, or with d.Decode for parts the reflection codec
+// should handle (each such call counts one level of nesting). A type that
+// recurses by calling its own method directly should bracket each level
+// with d.Enter and d.Leave. A type used inside a variable-length array is
 // assumed to take at least 4 bytes, as every non-void XDR item does.
 type Unmarshaler interface {
 	UnmarshalXDR(d *Decoder) error
@@ -102,8 +105,9 @@ func (l Limits) Marshal(v any) ([]byte, error) {
 	var e Encoder
 	e.lim = l.resolve()
 	if hint > bigValue {
-		if n := sizeValue(c, p, e.lim.MaxDepth); n >= 0 {
-			hint = n
+		hint = sizeValue(c, p, e.lim.MaxDepth)
+		if hint < 0 {
+			hint = bigValue // cannot measure: grow from a moderate start
 		}
 	}
 	e.buf = make([]byte, 0, hint)
