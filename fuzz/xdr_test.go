@@ -65,7 +65,61 @@ type node struct {
 	Next *node
 }
 
+// stamp encodes itself: a hyper, with a bound of its own.
+type stamp struct{ N int64 }
+
+func (s *stamp) MarshalXDR(e *xdr.Encoder) error {
+	e.PutInt64(s.N)
+	return nil
+}
+
+func (s *stamp) UnmarshalXDR(d *xdr.Decoder) error {
+	n, err := d.Int64()
+	if err == nil && n < 0 {
+		return errNegativeStamp
+	}
+	s.N = n
+	return err
+}
+
+var errNegativeStamp = errors.New("negative stamp")
+
+// chain recurses through Decode from its own method, as user code may.
+type chain struct {
+	V    string
+	Next *chain
+}
+
+func (c *chain) MarshalXDR(e *xdr.Encoder) error {
+	if err := e.PutString(c.V, 8); err != nil {
+		return err
+	}
+	e.PutOptional(c.Next != nil)
+	if c.Next != nil {
+		return e.Encode(c.Next)
+	}
+	return nil
+}
+
+func (c *chain) UnmarshalXDR(d *xdr.Decoder) error {
+	v, err := d.String(8)
+	if err != nil {
+		return err
+	}
+	more, err := d.Optional()
+	if err != nil {
+		return err
+	}
+	c.V, c.Next = v, nil
+	if more {
+		c.Next = new(chain)
+		return d.Decode(c.Next)
+	}
+	return nil
+}
+
 type rich struct {
+	When  stamp
 	A     int32
 	B     uint64
 	C     bool
@@ -96,6 +150,7 @@ var xdrTargets = []func() any{
 	func() any { return new([]shape) },
 	func() any { return new(node) },
 	func() any { return new([]string) },
+	func() any { return new([]chain) },
 }
 
 // xdrLimits are small, so the fuzzer reaches every limit.
@@ -112,6 +167,7 @@ func xdrSeeds(tb testing.TB) [][]byte {
 		&[]shape{circle{1}, &box{Kind: 2}},
 		&node{1, &node{2, &node{3, nil}}},
 		&[]string{"", "a", "abcde"},
+		&[]chain{{V: "a", Next: &chain{V: "bc"}}, {V: "d"}},
 	}
 	var seeds [][]byte
 	for _, v := range values {
@@ -226,6 +282,9 @@ func checkXDRError(t *testing.T, err error) {
 		if errors.Is(err, s) {
 			return
 		}
+	}
+	if errors.Is(err, errNegativeStamp) {
+		return // stamp's own error, wrapped with its offset
 	}
 	t.Fatalf("error %v wraps no documented sentinel", err)
 }
