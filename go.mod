@@ -4,5 +4,11 @@ go 1.26
 
 require (
 	github.com/davecgh/go-xdr v0.0.0-20161123171359-e6a2ba005892
+	github.com/libp2p/go-msgio v0.3.0
 	github.com/stellar/go-xdr v0.0.0-20260828180817-2b1309f8a5a6
+)
+
+require (
+	github.com/libp2p/go-buffer-pool v0.0.2 // indirect
+	github.com/multiformats/go-varint v0.0.6 // indirect
 )
