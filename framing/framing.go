@@ -89,6 +89,7 @@ type options struct {
 	adjust          int64
 	includesHeader  bool
 	fragmentSize    int
+	fragmentSet     bool
 	discardTooLarge bool
 }
 
@@ -110,7 +111,9 @@ func LengthIncludesHeader() Option { return func(o *options) { o.includesHeader 
 // FragmentSize is the largest fragment a RecordMarking writer emits: longer
 // records are split. The default puts a record in one fragment when it fits
 // (up to 2^31-1 bytes).
-func FragmentSize(n int) Option { return func(o *options) { o.fragmentSize = n } }
+func FragmentSize(n int) Option {
+	return func(o *options) { o.fragmentSize, o.fragmentSet = n, true }
+}
 
 // DiscardTooLarge puts a Reader in Netty's discard mode: after reporting an
 // oversized frame with ErrFrameTooLarge, the next ReadFrame skips it,
@@ -134,15 +137,20 @@ func configure(k Kind, opts []Option) options {
 		panic(fmt.Sprintf("framing: FragmentSize(%d) is not between 1 and 2^31-1", o.fragmentSize))
 	case k == RecordMarking && (o.adjust != 0 || o.includesHeader):
 		panic("framing: RecordMarking lengths are fixed by RFC 5531: no LengthAdjustment or LengthIncludesHeader")
-	case k != RecordMarking && o.fragmentSize != maxFragment:
+	case k != RecordMarking && o.fragmentSet:
 		panic("framing: FragmentSize applies to RecordMarking only")
 	}
 	if k != RecordMarking && k != Uvarint {
 		// The limit of a kind whose field is small is what its field
 		// can hold, whatever MaxFrame says.
-		most := int64(k.maxField()) + o.adjust
+		most := int64(k.maxField())
 		if o.includesHeader {
 			most -= int64(k.headerLen())
+		}
+		if o.adjust > 0 && most > math.MaxInt64-o.adjust {
+			most = math.MaxInt64 // BE64: no cap beyond MaxFrame
+		} else {
+			most += o.adjust
 		}
 		if most < int64(o.maxFrame) {
 			o.maxFrame = int(max(most, 0))

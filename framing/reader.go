@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 )
 
 // Reader reads frames one after another.
@@ -45,6 +46,8 @@ type reader struct {
 
 	skip       int64 // discard mode: payload bytes still to skip
 	skipRecord bool  // discard mode: fragments of an oversized record still to skip
+	skipFrame  int64 // discard mode: index of the frame being skipped
+	skipStart  int64 // discard mode: its offset
 }
 
 func (r *reader) offset() int64 { return r.pos + int64(r.off) }
@@ -72,34 +75,29 @@ func (r *reader) fill(n int) error {
 			r.pos += int64(r.off)
 			r.off = 0
 		}
-		m, err := r.r.Read(r.buf[len(r.buf):cap(r.buf)])
-		if m < 0 || m > cap(r.buf)-len(r.buf) {
-			m, err = 0, errors.New("framing: io.Reader returned an invalid count")
-		}
+		m, err := r.readSome(r.buf[len(r.buf):cap(r.buf)])
 		r.buf = r.buf[:len(r.buf)+m]
 		if err != nil {
 			r.rerr = err
-		} else if m == 0 {
-			r.rerr = r.noProgress()
 		}
 	}
 	return nil
 }
 
-// noProgress gives a reader that returns no data and no error a few more
-// chances, as bufio does, before calling it stuck.
-func (r *reader) noProgress() error {
+// readSome reads into dst. A reader that returns no data and no error gets
+// a few more chances, as in bufio, before it is called stuck
+// (io.ErrNoProgress); so m == 0 only with an error.
+func (r *reader) readSome(dst []byte) (m int, err error) {
 	for range 100 {
-		m, err := r.r.Read(r.buf[len(r.buf):cap(r.buf)])
-		if m < 0 || m > cap(r.buf)-len(r.buf) {
-			return errors.New("framing: io.Reader returned an invalid count")
+		m, err = r.r.Read(dst)
+		if m < 0 || m > len(dst) {
+			return 0, errors.New("framing: io.Reader returned an invalid count")
 		}
-		r.buf = r.buf[:len(r.buf)+m]
 		if m > 0 || err != nil {
-			return err
+			return m, err
 		}
 	}
-	return io.ErrNoProgress
+	return 0, io.ErrNoProgress
 }
 
 func (r *reader) fail(start int64, size uint64, limit int, err error, format string, args ...any) *Error {
@@ -169,16 +167,11 @@ func (r *reader) payload(start int64, n int, what string) ([]byte, error) {
 			if len(big) == cap(big) {
 				big = append(make([]byte, 0, min(n, max(2*cap(big), firstBuf))), big...)
 			}
-			m, err := r.r.Read(big[len(big):min(n, cap(big))])
-			if m < 0 || m > min(n, cap(big))-len(big) {
-				m, err = 0, errors.New("framing: io.Reader returned an invalid count")
-			}
+			m, err := r.readSome(big[len(big):min(n, cap(big))])
 			big = big[:len(big)+m]
 			r.pos += int64(m)
 			if err != nil {
 				r.rerr = err
-			} else if m == 0 {
-				r.rerr = r.noProgress()
 			}
 		}
 		r.big = big
@@ -251,13 +244,20 @@ func (r *reader) uvarint(start int64) (uint64, int, error) {
 	return 0, 0, r.err
 }
 
-const maxFieldUvarint = 1<<63 - 1
+const maxFieldUvarint = math.MaxInt64
 
-// payloadLen applies the length options to a length field.
+// payloadLen applies the length options to a length field. A length no
+// int64 can hold (a BE64 field past 2^63, or one the adjustment pushes
+// past it) is too large, and too large to skip: final.
 func (r *reader) payloadLen(start int64, field uint64, hlen int) (int64, error) {
-	n := int64(min(field, maxFieldUvarint)) // a BE64 length past 2^63 is simply too large
+	n := int64(field)
 	if r.o.includesHeader {
 		n -= int64(hlen)
+	}
+	if field > math.MaxInt64 || r.o.adjust > 0 && n > math.MaxInt64-r.o.adjust {
+		r.err = r.fail(start, field, r.o.maxFrame, ErrFrameTooLarge,
+			"length %d exceeds the limit of %d and cannot be skipped", field, r.o.maxFrame)
+		return 0, r.err
 	}
 	n += r.o.adjust
 	if n < 0 {
@@ -277,8 +277,17 @@ func (r *reader) tooLarge(start int64, size uint64, skip int64, record bool) err
 		return e
 	}
 	r.skip, r.skipRecord = skip, record
+	r.skipFrame, r.skipStart = r.frames, start
 	r.frames++
 	return e
+}
+
+// skipError reports input that ended while skipping an oversized frame: an
+// error of that frame, at its offset.
+func (r *reader) skipError(size uint64, what string) error {
+	err := r.short(r.skipStart, size, what)
+	err.(*Error).Frame = r.skipFrame
+	return err
 }
 
 func (r *reader) what() string {
@@ -296,7 +305,7 @@ func (r *reader) discard() error {
 				r.pos += int64(r.off)
 				r.buf, r.off = r.buf[:0], 0
 				if err := r.fill(1); err != nil {
-					return r.short(r.offset(), uint64(r.skip), fmt.Sprintf("skipping an oversized frame, %d bytes short", r.skip))
+					return r.skipError(uint64(r.skip), fmt.Sprintf("skipping an oversized %s, %d bytes short", r.what(), r.skip))
 				}
 			}
 			m := int(min(r.skip, int64(len(r.buf)-r.off)))
@@ -308,9 +317,13 @@ func (r *reader) discard() error {
 			start := r.offset()
 			field, hlen, err := r.header(start)
 			if err == io.EOF {
-				return r.short(start, 0, "skipping an oversized record: its last fragment is missing")
+				r.err = nil
+				return r.skipError(0, "skipping an oversized record: its last fragment is missing")
 			}
 			if err != nil {
+				if fe, ok := err.(*Error); ok {
+					fe.Frame, fe.Offset = r.skipFrame, r.skipStart
+				}
 				return err
 			}
 			r.off += hlen
