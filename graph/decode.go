@@ -1,0 +1,479 @@
+package graph
+
+import (
+	"encoding"
+	"encoding/binary"
+	"io"
+	"math"
+	"reflect"
+	"unsafe"
+)
+
+// A decoder reads values with the same explicit work stack as the encoder
+// (see encoder). In Graph mode it registers each new object before reading
+// its contents, so that references back to it, cycles included, resolve.
+type decoder struct {
+	data  []byte
+	off   int
+	mode  Mode
+	lim   Limits
+	objs  []objKey // Graph: id-1 → object
+	stack []dtask
+}
+
+type dtask struct {
+	c     *gcodec
+	p     unsafe.Pointer
+	i, n  int
+	kind  taskKind
+	phase uint8         // gMap: 0 key next, 1 value next, 2 insert
+	m     reflect.Value // gMap: the map being filled
+	k, v  reflect.Value // gMap: the entry being read
+}
+
+func (d *decoder) fail(sentinel error, format string, args ...any) error {
+	return newError(int64(d.off), sentinel, format, args...)
+}
+
+func (d *decoder) short(need int) error {
+	return d.fail(io.ErrUnexpectedEOF, "unexpected end of input: need %d bytes, have %d", need, len(d.data)-d.off)
+}
+
+func (d *decoder) u32() (uint32, error) {
+	if len(d.data)-d.off < 4 {
+		return 0, d.short(4)
+	}
+	v := binary.BigEndian.Uint32(d.data[d.off:])
+	d.off += 4
+	return v, nil
+}
+
+func (d *decoder) u64() (uint64, error) {
+	if len(d.data)-d.off < 8 {
+		return 0, d.short(8)
+	}
+	v := binary.BigEndian.Uint64(d.data[d.off:])
+	d.off += 8
+	return v, nil
+}
+
+// bytes reads an XDR string or opaque and returns its bytes in the input.
+func (d *decoder) bytes() ([]byte, error) {
+	n, err := d.u32()
+	if err != nil {
+		return nil, err
+	}
+	padded := (int64(n) + 3) &^ 3
+	if padded > int64(len(d.data)-d.off) {
+		d.off -= 4
+		return nil, d.fail(io.ErrUnexpectedEOF, "length %d exceeds the %d bytes left", n, len(d.data)-d.off-4)
+	}
+	b := d.data[d.off : d.off+int(n)]
+	for _, c := range d.data[d.off+int(n) : d.off+int(padded)] {
+		if c != 0 {
+			return nil, d.fail(ErrInvalid, "non-zero padding")
+		}
+	}
+	d.off += int(padded)
+	return b, nil
+}
+
+// count reads an element count and checks it against MaxElements and the
+// input left, given that every element takes at least min bytes.
+func (d *decoder) count(min int) (int, error) {
+	n, err := d.u32()
+	if err != nil {
+		return 0, err
+	}
+	if int64(n) > int64(d.lim.MaxElements) {
+		d.off -= 4
+		return 0, d.fail(ErrLimit, "count %d exceeds MaxElements (%d)", n, d.lim.MaxElements)
+	}
+	if need := int64(n) * int64(min); need > int64(len(d.data)-d.off) {
+		d.off -= 4
+		return 0, d.fail(io.ErrUnexpectedEOF, "count %d needs at least %d bytes, %d left", n, need, len(d.data)-d.off-4)
+	}
+	return int(n), nil
+}
+
+func (d *decoder) push(t dtask) error {
+	if len(d.stack) >= d.lim.MaxDepth {
+		return d.fail(ErrDepth, "nesting exceeds MaxDepth (%d)", d.lim.MaxDepth)
+	}
+	d.stack = append(d.stack, t)
+	return nil
+}
+
+func (d *decoder) run() error {
+	for len(d.stack) > 0 {
+		top := len(d.stack) - 1
+		t := &d.stack[top]
+		if t.kind == tValue {
+			c, p := t.c, t.p
+			d.stack = d.stack[:top]
+			if err := d.value(c, p); err != nil {
+				return err
+			}
+			continue
+		}
+		var c *gcodec
+		var p unsafe.Pointer
+		switch t.c.op {
+		case gStruct:
+			f := &t.c.fields[t.i]
+			c, p = f.c, unsafe.Add(t.p, f.off)
+		case gArray, gSlice:
+			c, p = t.c.elem, unsafe.Add(t.p, uintptr(t.i)*t.c.elem.size)
+		case gMap:
+			if err := d.entry(top); err != nil {
+				return err
+			}
+			continue
+		}
+		if t.i++; t.i == t.n {
+			d.stack = d.stack[:top] // done before its last part starts
+		}
+		if err := d.value(c, p); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// entry advances the map task at stack index top by one step: read a key,
+// read a value, or insert the pair. The key and value variables are reused
+// for every entry: the map copies them in.
+func (d *decoder) entry(top int) error {
+	t := &d.stack[top]
+	switch t.phase {
+	case 0:
+		t.phase = 1
+		return d.value(t.c.key, t.k.UnsafePointer())
+	case 1:
+		t.phase = 2
+		return d.value(t.c.elem, t.v.UnsafePointer())
+	}
+	before := t.m.Len()
+	t.m.SetMapIndex(t.k.Elem(), t.v.Elem())
+	if t.m.Len() == before {
+		return d.fail(ErrInvalid, "duplicate key in a %s", t.c.typ)
+	}
+	t.phase = 0
+	if t.i++; t.i == t.n {
+		d.stack = d.stack[:top]
+	}
+	return nil
+}
+
+// value reads a value of c into p, or pushes the work to read it.
+func (d *decoder) value(c *gcodec, p unsafe.Pointer) error {
+	switch c.op {
+	case gInt32, gUint32:
+		v, err := d.u32()
+		if err != nil {
+			return err
+		}
+		return d.small(c, p, v)
+	case gInt64:
+		v, err := d.u64()
+		if err != nil {
+			return err
+		}
+		if c.size == 4 {
+			if int64(v) != int64(int32(int64(v))) {
+				return d.fail(ErrInvalid, "%d does not fit in a 32-bit int", int64(v))
+			}
+			*(*int32)(p) = int32(int64(v))
+		} else {
+			*(*uint64)(p) = v
+		}
+	case gUint64:
+		v, err := d.u64()
+		if err != nil {
+			return err
+		}
+		if c.size == 4 {
+			if v > math.MaxUint32 {
+				return d.fail(ErrInvalid, "%d does not fit in a 32-bit uint", v)
+			}
+			*(*uint32)(p) = uint32(v)
+		} else {
+			*(*uint64)(p) = v
+		}
+	case gFloat32:
+		v, err := d.u32()
+		*(*uint32)(p) = v
+		return err
+	case gFloat64:
+		v, err := d.u64()
+		*(*uint64)(p) = v
+		return err
+	case gComplex64:
+		if len(d.data)-d.off < 8 {
+			return d.short(8)
+		}
+		*(*uint32)(p) = binary.BigEndian.Uint32(d.data[d.off:])
+		*(*uint32)(unsafe.Add(p, 4)) = binary.BigEndian.Uint32(d.data[d.off+4:])
+		d.off += 8
+	case gComplex128:
+		if len(d.data)-d.off < 16 {
+			return d.short(16)
+		}
+		*(*uint64)(p) = binary.BigEndian.Uint64(d.data[d.off:])
+		*(*uint64)(unsafe.Add(p, 8)) = binary.BigEndian.Uint64(d.data[d.off+8:])
+		d.off += 16
+	case gBool:
+		v, err := d.u32()
+		if err != nil {
+			return err
+		}
+		if v > 1 {
+			d.off -= 4
+			return d.fail(ErrInvalid, "bool value %d is not 0 or 1", v)
+		}
+		*(*bool)(p) = v == 1
+	case gString:
+		b, err := d.bytes()
+		if err != nil {
+			return err
+		}
+		*(*string)(p) = string(b)
+	case gBytes:
+		b, err := d.bytes()
+		if err != nil {
+			return err
+		}
+		if len(b) == 0 {
+			*(*[]byte)(p) = nil
+		} else {
+			*(*[]byte)(p) = append([]byte(nil), b...)
+		}
+	case gFixedBytes:
+		padded := (c.n + 3) &^ 3
+		if len(d.data)-d.off < padded {
+			return d.short(padded)
+		}
+		copy(unsafe.Slice((*byte)(p), c.n), d.data[d.off:])
+		for _, b := range d.data[d.off+c.n : d.off+padded] {
+			if b != 0 {
+				return d.fail(ErrInvalid, "non-zero padding")
+			}
+		}
+		d.off += padded
+	case gBinary:
+		at := d.off
+		b, err := d.bytes()
+		if err != nil {
+			return err
+		}
+		if err := valueAt(c.ptrWord, p).Interface().(encoding.BinaryUnmarshaler).UnmarshalBinary(b); err != nil {
+			return newError(int64(at), ErrInvalid, "%s.UnmarshalBinary: %v", c.typ, err)
+		}
+	case gStruct:
+		if len(c.fields) == 0 {
+			return nil
+		}
+		if c.isFlat {
+			for i := range c.fields {
+				if err := d.value(c.fields[i].c, unsafe.Add(p, c.fields[i].off)); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+		return d.push(dtask{c: c, p: p, n: len(c.fields)})
+	case gArray:
+		return d.elements(c, p, c.n)
+	case gSlice:
+		return d.slice(c, p)
+	case gPtr:
+		ptr, err := d.pointer(c.elem)
+		*(*unsafe.Pointer)(p) = ptr
+		return err
+	case gMap:
+		hp, err := d.mapRef(c)
+		*(*unsafe.Pointer)(p) = hp
+		return err
+	case gIface:
+		return d.iface(c, p)
+	}
+	return nil
+}
+
+// small stores a 4-byte integer into a Go integer of c's width, checking
+// that it fits.
+func (d *decoder) small(c *gcodec, p unsafe.Pointer, v uint32) error {
+	fits := true
+	switch {
+	case c.op == gInt32 && c.size == 1:
+		fits = int32(v) == int32(int8(v))
+		*(*int8)(p) = int8(v)
+	case c.op == gInt32 && c.size == 2:
+		fits = int32(v) == int32(int16(v))
+		*(*int16)(p) = int16(v)
+	case c.op == gUint32 && c.size == 1:
+		fits = v <= math.MaxUint8
+		*(*uint8)(p) = uint8(v)
+	case c.op == gUint32 && c.size == 2:
+		fits = v <= math.MaxUint16
+		*(*uint16)(p) = uint16(v)
+	default:
+		*(*uint32)(p) = v
+	}
+	if !fits {
+		d.off -= 4
+		return d.fail(ErrInvalid, "%d does not fit in a %s", int64(int32(v)), c.typ)
+	}
+	return nil
+}
+
+// elements reads n elements of the array or slice c into data.
+func (d *decoder) elements(c *gcodec, data unsafe.Pointer, n int) error {
+	if n == 0 || c.elem.size == 0 && c.elem.min == 0 {
+		return nil
+	}
+	if c.elem.scalar() {
+		for i := range n {
+			if err := d.value(c.elem, unsafe.Add(data, uintptr(i)*c.elem.size)); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	return d.push(dtask{c: c, p: data, n: n})
+}
+
+func (d *decoder) slice(c *gcodec, p unsafe.Pointer) error {
+	n, err := d.count(c.elem.min)
+	h := (*sliceHeader)(p)
+	*h = sliceHeader{}
+	if err != nil || n == 0 {
+		return err
+	}
+	v := valueAt(c.ptrWord, p).Elem()
+	v.Grow(n)
+	h.Len = n
+	return d.elements(c, h.Data, n)
+}
+
+// pointer reads a reference to an object of codec elem, as the mode says,
+// and returns the object; a new one is allocated, registered and its
+// contents read.
+func (d *decoder) pointer(elem *gcodec) (unsafe.Pointer, error) {
+	ref, err := d.ref(elem)
+	if err != nil || ref.p != nil || !ref.fresh {
+		return ref.p, err
+	}
+	obj := reflect.New(elem.typ).UnsafePointer()
+	d.register(obj, elem)
+	switch elem.op {
+	case gPtr, gMap, gIface:
+		return obj, d.push(dtask{c: elem, p: obj, kind: tValue})
+	}
+	return obj, d.value(elem, obj)
+}
+
+type reference struct {
+	p     unsafe.Pointer // an object read before, or nil
+	fresh bool           // a new object's contents follow
+}
+
+// ref reads a flag (Shallow and Tree modes) or an id (Graph mode).
+func (d *decoder) ref(c *gcodec) (reference, error) {
+	at := d.off
+	v, err := d.u32()
+	if err != nil {
+		return reference{}, err
+	}
+	if d.mode != Graph {
+		if v > 1 {
+			d.off = at
+			return reference{}, d.fail(ErrInvalid, "optional-data flag %d is not 0 or 1", v)
+		}
+		return reference{fresh: v == 1}, nil
+	}
+	switch next := uint32(len(d.objs) + 1); {
+	case v == 0:
+		return reference{}, nil
+	case v == next:
+		return reference{fresh: true}, nil
+	case v > next:
+		d.off = at
+		return reference{}, d.fail(ErrBadID, "id %d is beyond the next unassigned id %d", v, next)
+	}
+	obj := d.objs[v-1]
+	if obj.c != c {
+		d.off = at
+		return reference{}, d.fail(ErrBadID, "id %d names a %s, not a %s", v, obj.c.typ, c.typ)
+	}
+	return reference{p: obj.p}, nil
+}
+
+// register gives a new object the next id (Graph mode).
+func (d *decoder) register(p unsafe.Pointer, c *gcodec) {
+	if d.mode == Graph {
+		d.objs = append(d.objs, objKey{p, c})
+	}
+}
+
+// mapRef reads a reference to a map and returns its header; a new map is
+// made, registered, and its entries read.
+func (d *decoder) mapRef(c *gcodec) (unsafe.Pointer, error) {
+	ref, err := d.ref(c)
+	if err != nil || ref.p != nil || !ref.fresh {
+		return ref.p, err
+	}
+	n, err := d.count(c.key.min + c.elem.min)
+	if err != nil {
+		return nil, err
+	}
+	m := reflect.MakeMapWithSize(c.typ, n)
+	hp := m.UnsafePointer()
+	d.register(hp, c)
+	if n == 0 {
+		return hp, nil
+	}
+	return hp, d.push(dtask{c: c, n: n, m: m, k: reflect.New(c.key.typ), v: reflect.New(c.elem.typ)})
+}
+
+// iface reads a registered type name and a value of that type.
+func (d *decoder) iface(c *gcodec, p unsafe.Pointer) error {
+	at := d.off
+	b, err := d.bytes()
+	if err != nil {
+		return err
+	}
+	if len(b) == 0 {
+		*(*eface)(p) = eface{}
+		return nil
+	}
+	t, ok := typeNamed(string(b))
+	if !ok {
+		d.off = at
+		return d.fail(ErrUnregistered, "type name %q is not registered (see Register)", b)
+	}
+	if !t.Implements(c.typ) {
+		d.off = at
+		return d.fail(ErrUnregistered, "type %q (%s) does not implement %s", b, t, c.typ)
+	}
+	cc, err := codecOf(t)
+	if err != nil {
+		return err
+	}
+	tab := itabFor(c.typ, t)
+	var data unsafe.Pointer
+	switch {
+	case cc.op == gPtr:
+		data, err = d.pointer(cc.elem)
+	case cc.op == gMap:
+		data, err = d.mapRef(cc)
+	case direct(t):
+		return d.fail(ErrUnsupportedType, "%s behind an interface: only pointers and maps of its kind are supported", t)
+	default:
+		// The interface points at a value made for it, filled in after.
+		data = reflect.New(t).UnsafePointer()
+		err = d.value(cc, data)
+	}
+	*(*eface)(p) = eface{tab, data}
+	return err
+}
