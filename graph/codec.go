@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"unsafe"
 )
 
@@ -51,6 +52,10 @@ type gcodec struct {
 	ptrWord unsafe.Pointer // type word of *typ
 
 	keySlice, valSlice reflect.Type // gMap: []K and []V, to hold entries while encoding
+	fast               mapClass     // gMap: handled as a native map (see maps.go)
+	elemLayout         layout       // gSlice: how to allocate elements (see makeArray)
+
+	hints atomic.Pointer[sizeHint] // as a Marshal root: what it took last time
 }
 
 type gfield struct {
@@ -170,6 +175,7 @@ func (b *gbuilder) fill(c *gcodec, t reflect.Type) error {
 		if err := b.elem(c, t.Elem(), "[]"); err != nil {
 			return err
 		}
+		c.elemLayout = layoutOf(t.Elem())
 		if c.elem.min == 0 && c.elem.size > 0 {
 			return b.unsupported("elements of %s take no bytes but memory: a count could not be bounded by the input", t)
 		}
@@ -197,7 +203,10 @@ func (b *gbuilder) fill(c *gcodec, t reflect.Type) error {
 		}
 		c.key = key
 		c.keySlice, c.valSlice = reflect.SliceOf(t.Key()), reflect.SliceOf(t.Elem())
-		return b.elem(c, t.Elem(), "[value]")
+		if err := b.elem(c, t.Elem(), "[value]"); err != nil {
+			return err
+		}
+		c.fast = classifyMap(c)
 	case reflect.Struct:
 		c.op = gStruct
 		for i := range t.NumField() {
@@ -230,6 +239,32 @@ func (b *gbuilder) elem(c *gcodec, t reflect.Type, step string) error {
 	return err
 }
 
+// layout classifies element types for allocation by a typed make.
+type layout uint8
+
+const (
+	layoutOther    layout = iota
+	layoutPlain           // no pointers at all
+	layoutPointers        // one pointer: pointers, maps, channels, funcs
+	layoutStrings         // a string
+	layoutIfaces          // an interface
+)
+
+func layoutOf(t reflect.Type) layout {
+	switch t.Kind() {
+	case reflect.Pointer, reflect.Map, reflect.Chan, reflect.Func, reflect.UnsafePointer:
+		return layoutPointers
+	case reflect.String:
+		return layoutStrings
+	case reflect.Interface:
+		return layoutIfaces
+	}
+	if !hasPointers(t) {
+		return layoutPlain
+	}
+	return layoutOther
+}
+
 type eface struct {
 	typ  unsafe.Pointer
 	data unsafe.Pointer
@@ -239,6 +274,15 @@ type eface struct {
 func typeWord(t reflect.Type) unsafe.Pointer {
 	x := reflect.Zero(t).Interface()
 	return (*eface)(unsafe.Pointer(&x)).typ
+}
+
+// mapValue is the map whose header is hp, of the map type whose type word
+// is word.
+func mapValue(word, hp unsafe.Pointer) reflect.Value {
+	var x any
+	ef := (*eface)(unsafe.Pointer(&x))
+	ef.typ, ef.data = word, hp
+	return reflect.ValueOf(x)
 }
 
 // valueAt is the interface value holding the pointer p of the pointer type

@@ -342,19 +342,11 @@ func (st *copyState) drain() {
 		case w.slice:
 			st.elements(w.c, w.dst, w.src, w.n)
 		case w.entries:
-			st.fillMap(w.c, mapValue(w.c, w.dst), mapValue(w.c, w.src))
+			st.fillMap(w.c, mapValue(w.c.word, w.dst), mapValue(w.c.word, w.src))
 		default:
 			st.copy(w.c, w.dst, w.src)
 		}
 	}
-}
-
-// mapValue is the map whose header is hp, as a reflect.Value.
-func mapValue(c *copier, hp unsafe.Pointer) reflect.Value {
-	var x any
-	ef := (*eface)(unsafe.Pointer(&x))
-	ef.typ, ef.data = c.word, hp
-	return reflect.ValueOf(x)
 }
 
 // plainCopy copies one value of a plain type.
@@ -501,7 +493,7 @@ func (st *copyState) mapCopy(c *copier, hp unsafe.Pointer) unsafe.Pointer {
 	if st.visited == nil {
 		st.visited = map[objKeyC]unsafe.Pointer{}
 	}
-	src := mapValue(c, hp)
+	src := mapValue(c.word, hp)
 	dst := reflect.MakeMapWithSize(c.typ, src.Len())
 	q := dst.UnsafePointer()
 	st.visited[key] = q

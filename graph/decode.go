@@ -19,6 +19,8 @@ type decoder struct {
 	lim   Limits
 	objs  []objKey // Graph: id-1 → object
 	stack []dtask
+	temps map[tempKey]reflect.Value // a variable per map key or value type
+	strs  []byte                    // room for short strings (see str)
 }
 
 type dtask struct {
@@ -153,10 +155,8 @@ func (d *decoder) entry(top int) error {
 		t.phase = 2
 		return d.value(t.c.elem, t.v.UnsafePointer())
 	}
-	before := t.m.Len()
-	t.m.SetMapIndex(t.k.Elem(), t.v.Elem())
-	if t.m.Len() == before {
-		return d.fail(ErrInvalid, "duplicate key in a %s", t.c.typ)
+	if err := d.insert(t.c, t.m, t.k, t.v); err != nil {
+		return err
 	}
 	t.phase = 0
 	if t.i++; t.i == t.n {
@@ -165,8 +165,9 @@ func (d *decoder) entry(top int) error {
 	return nil
 }
 
-// value reads a value of c into p, or pushes the work to read it.
-func (d *decoder) value(c *gcodec, p unsafe.Pointer) error {
+// plain reads a number, bool, string or opaque into p. It only writes
+// through p, so the compiler can keep what p points to on the stack.
+func (d *decoder) plain(c *gcodec, p unsafe.Pointer) error {
 	switch c.op {
 	case gInt32, gUint32:
 		v, err := d.u32()
@@ -237,7 +238,7 @@ func (d *decoder) value(c *gcodec, p unsafe.Pointer) error {
 		if err != nil {
 			return err
 		}
-		*(*string)(p) = string(b)
+		*(*string)(p) = d.str(b)
 	case gBytes:
 		b, err := d.bytes()
 		if err != nil {
@@ -260,6 +261,16 @@ func (d *decoder) value(c *gcodec, p unsafe.Pointer) error {
 			}
 		}
 		d.off += padded
+	}
+	return nil
+}
+
+// value reads a value of c into p, or pushes the work to read it.
+func (d *decoder) value(c *gcodec, p unsafe.Pointer) error {
+	if c.op < gBinary {
+		return d.plain(c, p)
+	}
+	switch c.op {
 	case gBinary:
 		at := d.off
 		b, err := d.bytes()
@@ -350,10 +361,26 @@ func (d *decoder) slice(c *gcodec, p unsafe.Pointer) error {
 	if err != nil || n == 0 {
 		return err
 	}
-	v := valueAt(c.ptrWord, p).Elem()
-	v.Grow(n)
-	h.Len = n
+	h.Data, h.Len, h.Cap = makeArray(c, n), n, n
 	return d.elements(c, h.Data, n)
+}
+
+// makeArray allocates n zero elements of the slice c. Element types whose
+// memory is all plain data, all pointers, all strings or all interfaces
+// get a typed make of the same layout (what the garbage collector needs
+// to know); others go through reflect.
+func makeArray(c *gcodec, n int) unsafe.Pointer {
+	switch c.elemLayout {
+	case layoutPlain:
+		return unsafe.Pointer(unsafe.SliceData(make([]uint64, (uintptr(n)*c.elem.size+7)/8)))
+	case layoutPointers:
+		return unsafe.Pointer(unsafe.SliceData(make([]unsafe.Pointer, n)))
+	case layoutStrings:
+		return unsafe.Pointer(unsafe.SliceData(make([]string, n)))
+	case layoutIfaces:
+		return unsafe.Pointer(unsafe.SliceData(make([]any, n)))
+	}
+	return reflect.MakeSlice(c.typ, n, n).UnsafePointer()
 }
 
 // pointer reads a reference to an object of codec elem, as the mode says,
@@ -427,13 +454,83 @@ func (d *decoder) mapRef(c *gcodec) (unsafe.Pointer, error) {
 	if err != nil {
 		return nil, err
 	}
+	if c.fast != mapGeneral {
+		return readFastMap(d, c, n)
+	}
 	m := reflect.MakeMapWithSize(c.typ, n)
 	hp := m.UnsafePointer()
 	d.register(hp, c)
 	if n == 0 {
 		return hp, nil
 	}
+	if c.key.scalar() && c.elem.scalar() {
+		// Nothing to push: read the entries here, through variables
+		// reused for every such map of the type (the map copies them in).
+		k, v := d.temp(c.key, false), d.temp(c.elem, true)
+		for range n {
+			if err := d.value(c.key, k.UnsafePointer()); err != nil {
+				return hp, err
+			}
+			if err := d.value(c.elem, v.UnsafePointer()); err != nil {
+				return hp, err
+			}
+			if err := d.insert(c, m, k, v); err != nil {
+				return hp, err
+			}
+		}
+		return hp, nil
+	}
 	return hp, d.push(dtask{c: c, n: n, m: m, k: reflect.New(c.key.typ), v: reflect.New(c.elem.typ)})
+}
+
+// temp returns a variable (as a pointer) of c's type, one per type, role
+// (key or value) and decoder.
+func (d *decoder) temp(c *gcodec, value bool) reflect.Value {
+	if v, ok := d.temps[tempKey{c, value}]; ok {
+		return v
+	}
+	if d.temps == nil {
+		d.temps = map[tempKey]reflect.Value{}
+	}
+	v := reflect.New(c.typ)
+	d.temps[tempKey{c, value}] = v
+	return v
+}
+
+// Short strings are cut from blocks of memory shared by the strings of one
+// Unmarshal: one allocation serves many. A block is at most strBlock bytes
+// and never larger than the input left could fill, so memory stays in
+// proportion to the input; keeping one string keeps its block alive.
+const (
+	strBlock = 4 << 10
+	strShort = 64 // longer strings get their own allocation
+)
+
+func (d *decoder) str(b []byte) string {
+	n := len(b)
+	if n == 0 {
+		return ""
+	}
+	if n > strShort {
+		return string(b)
+	}
+	if cap(d.strs)-len(d.strs) < n {
+		d.strs = make([]byte, 0, max(n, min(strBlock, len(d.data)-d.off+n)))
+	}
+	at := len(d.strs)
+	d.strs = append(d.strs, b...)
+	return unsafe.String(&d.strs[at], n)
+}
+
+// insert puts the pair read into k and v into the map m; a key met before
+// is an error, as an encoder never writes one twice.
+func (d *decoder) insert(c *gcodec, m, k, v reflect.Value) error {
+	before := m.Len()
+	m.SetMapIndex(k.Elem(), v.Elem())
+	if m.Len() == before {
+		return d.fail(ErrInvalid, "duplicate key in a %s", c.typ)
+	}
+	return nil
 }
 
 // iface reads a registered type name and a value of that type.

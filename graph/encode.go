@@ -1,7 +1,7 @@
 package graph
 
 import (
-	"cmp"
+	"bytes"
 	"encoding"
 	"encoding/binary"
 	"reflect"
@@ -11,6 +11,12 @@ import (
 
 // objKey identifies an object: its address and its type, so that a struct
 // and its first field, which share an address, are different objects.
+// tempKey names a reused variable: a type, as a map's key or its value.
+type tempKey struct {
+	c     *gcodec
+	value bool
+}
+
 type objKey struct {
 	p unsafe.Pointer
 	c *gcodec
@@ -22,11 +28,16 @@ type objKey struct {
 // stack before its last element is started, so a linked list of any length
 // takes constant stack; deep trees take heap, not Go stack.
 type encoder struct {
-	buf    []byte
-	mode   Mode
-	ids    map[objKey]uint32   // Graph: ids given so far
-	active map[objKey]struct{} // Tree: objects being written (a cycle meets one)
-	stack  []etask
+	buf     []byte
+	scratch []byte                    // map entries are encoded here to be sorted
+	mw      mapWork                   // bookkeeping of maps written at once
+	iter    reflect.MapIter           // reused for every map
+	keys    []string                  // reused for string-keyed maps
+	temps   map[tempKey]reflect.Value // a variable per map key or value type
+	mode    Mode
+	ids     map[objKey]uint32   // Graph: ids given so far
+	active  map[objKey]struct{} // Tree: objects being written (a cycle meets one)
+	stack   []etask
 }
 
 type etask struct {
@@ -34,8 +45,7 @@ type etask struct {
 	p    unsafe.Pointer
 	i, n int
 	kind taskKind
-	perm []int          // gMap: the order of the entries
-	vals unsafe.Pointer // gMap: the entries' values; p holds their keys
+	m    *mapWork // gMap
 }
 
 type taskKind uint8
@@ -86,11 +96,18 @@ func (e *encoder) run() error {
 		case gArray, gSlice:
 			c, p = t.c.elem, unsafe.Add(t.p, uintptr(t.i)*t.c.elem.size)
 		case gMap:
-			entry := t.perm[t.i/2]
-			if t.i%2 == 0 {
-				c, p = t.c.key, unsafe.Add(t.p, uintptr(entry)*t.c.key.size)
-			} else {
-				c, p = t.c.elem, unsafe.Add(t.vals, uintptr(entry)*t.c.elem.size)
+			w, entry := t.m, t.m.order[t.i/2]
+			switch {
+			case t.i%2 == 1:
+				c, p = t.c.elem, unsafe.Add(w.vals, uintptr(entry)*t.c.elem.size)
+			case w.kends != nil:
+				e.buf = append(e.buf, w.key(entry)...)
+				if t.i++; t.i == t.n {
+					e.stack = e.stack[:top]
+				}
+				continue
+			default:
+				c, p = t.c.key, unsafe.Add(w.keys, uintptr(entry)*t.c.key.size)
 			}
 		}
 		if t.i++; t.i == t.n {
@@ -103,8 +120,9 @@ func (e *encoder) run() error {
 	return nil
 }
 
-// value writes the value of c at p, or pushes the work to write it.
-func (e *encoder) value(c *gcodec, p unsafe.Pointer) error {
+// plain writes a number, bool, string or opaque. It only reads p, so the
+// compiler can keep what p points to on the stack.
+func (e *encoder) plain(c *gcodec, p unsafe.Pointer) {
 	switch c.op {
 	case gInt32:
 		switch c.size {
@@ -161,6 +179,16 @@ func (e *encoder) value(c *gcodec, p unsafe.Pointer) error {
 		b := unsafe.Slice((*byte)(p), c.n)
 		e.buf = append(e.buf, b...)
 		e.buf = append(e.buf, make([]byte, (4-c.n&3)&3)...)
+	}
+}
+
+// value writes the value of c at p, or pushes the work to write it.
+func (e *encoder) value(c *gcodec, p unsafe.Pointer) error {
+	if c.op < gBinary {
+		e.plain(c, p)
+		return nil
+	}
+	switch c.op {
 	case gBinary:
 		b, err := valueAt(c.ptrWord, p).Interface().(encoding.BinaryMarshaler).MarshalBinary()
 		if err != nil {
@@ -267,60 +295,131 @@ func (e *encoder) mapRef(c *gcodec, hp unsafe.Pointer) error {
 	return err
 }
 
-// entries writes the count of the map at hp and pushes its entries: key,
-// value, key, value, in key order when the keys are numbers, strings or
-// bools (in Go's map order otherwise).
+// entries writes the count of the map at hp and its entries, key, value,
+// key, value. Entries with keys that encode without pushing work (numbers,
+// strings, bools and structs of them) are ordered by their keys' encoding,
+// so the output is repeatable; others go in Go's map order. A map whose
+// keys and values are both of that kind is written at once; otherwise the
+// values (and keys) are copied out, to have stable addresses, and a task
+// writes them.
 func (e *encoder) entries(c *gcodec, hp unsafe.Pointer) {
-	var x any
-	ef := (*eface)(unsafe.Pointer(&x))
-	ef.typ, ef.data = c.word, hp
-	m := reflect.ValueOf(x)
+	m := mapValue(c.word, hp)
 	n := m.Len()
 	e.put32(uint32(n))
 	if n == 0 {
 		return
 	}
-	// Copy the entries out, so that the work pushed for them has stable
-	// addresses, and put them in a repeatable order.
-	keys := reflect.MakeSlice(c.keySlice, n, n)
-	vals := reflect.MakeSlice(c.valSlice, n, n)
-	it := m.MapRange()
-	for i := 0; it.Next(); i++ {
-		keys.Index(i).SetIterKey(it)
-		vals.Index(i).SetIterValue(it)
+	if c.fast != mapGeneral {
+		writeFastMap(e, c, hp)
+		return
 	}
-	perm := make([]int, n)
-	for i := range perm {
-		perm[i] = i
+	keyScalar, valScalar := c.key.scalar(), c.elem.scalar()
+	// The bookkeeping of a map written now is the encoder's to reuse; a
+	// map left to a task gets its own.
+	w := &mapWork{}
+	if keyScalar && valScalar {
+		e.mw = mapWork{order: e.mw.order, kends: e.mw.kends, vends: e.mw.vends} // keep the arrays
+		w = &e.mw
 	}
-	sortEntries(keys, perm)
-	e.stack = append(e.stack, etask{c: c, p: keys.UnsafePointer(), vals: vals.UnsafePointer(), n: 2 * n, perm: perm})
+	w.order = grow32(w.order, n)
+	kends, vends := w.kends, w.vends
+	w.kends, w.vends = nil, nil
+	var ks, vs reflect.Value
+	if keyScalar {
+		ks = e.temp(c.key, false)
+		w.kends = grow32(kends, n)
+	} else {
+		keys := reflect.MakeSlice(c.keySlice, n, n)
+		w.keys, ks = keys.UnsafePointer(), keys
+	}
+	if valScalar {
+		vs = e.temp(c.elem, true)
+		w.vends = grow32(vends, n)
+	} else {
+		vals := reflect.MakeSlice(c.valSlice, n, n)
+		w.vals, vs = vals.UnsafePointer(), vals
+	}
+	// Encode what can be encoded now into the scratch buffer.
+	out := e.buf
+	e.buf = e.scratch[:0]
+	e.iter.Reset(m)
+	for i := 0; e.iter.Next(); i++ {
+		w.order[i] = int32(i)
+		if keyScalar {
+			ks.SetIterKey(&e.iter)
+			e.value(c.key, ks.Addr().UnsafePointer()) // scalars cannot fail
+			w.kends[i] = int32(len(e.buf))
+		} else {
+			ks.Index(i).SetIterKey(&e.iter)
+		}
+		if valScalar {
+			vs.SetIterValue(&e.iter)
+			e.value(c.elem, vs.Addr().UnsafePointer())
+			w.vends[i] = int32(len(e.buf))
+		} else {
+			vs.Index(i).SetIterValue(&e.iter)
+		}
+	}
+	e.iter.Reset(reflect.Value{})
+	w.enc, e.scratch, e.buf = e.buf, e.buf, out
+	if keyScalar {
+		slices.SortFunc(w.order, func(a, b int32) int { return bytes.Compare(w.key(a), w.key(b)) })
+	}
+	if keyScalar && valScalar {
+		for _, i := range w.order {
+			e.buf = append(e.buf, w.key(i)...)
+			e.buf = append(e.buf, w.val(i)...)
+		}
+		return
+	}
+	w.enc = bytes.Clone(w.enc) // the scratch buffer is for the next map
+	e.stack = append(e.stack, etask{c: c, n: 2 * n, m: w})
 }
 
-// sortEntries orders perm by key, for keys that have an order.
-func sortEntries(keys reflect.Value, perm []int) {
-	switch keys.Type().Elem().Kind() {
-	case reflect.String:
-		slices.SortFunc(perm, func(a, b int) int { return cmp.Compare(keys.Index(a).String(), keys.Index(b).String()) })
-	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-		slices.SortFunc(perm, func(a, b int) int { return cmp.Compare(keys.Index(a).Int(), keys.Index(b).Int()) })
-	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
-		slices.SortFunc(perm, func(a, b int) int { return cmp.Compare(keys.Index(a).Uint(), keys.Index(b).Uint()) })
-	case reflect.Float32, reflect.Float64:
-		slices.SortFunc(perm, func(a, b int) int { return cmp.Compare(keys.Index(a).Float(), keys.Index(b).Float()) })
-	case reflect.Bool:
-		slices.SortFunc(perm, func(a, b int) int {
-			x, y := keys.Index(a).Bool(), keys.Index(b).Bool()
-			return cmp.Compare(boolInt(x), boolInt(y))
-		})
+// temp returns a variable of c's type for map entries, one per type, role
+// (key or value) and encoder.
+func (e *encoder) temp(c *gcodec, value bool) reflect.Value {
+	if v, ok := e.temps[tempKey{c, value}]; ok {
+		return v
 	}
+	if e.temps == nil {
+		e.temps = map[tempKey]reflect.Value{}
+	}
+	v := reflect.New(c.typ).Elem()
+	e.temps[tempKey{c, value}] = v
+	return v
 }
 
-func boolInt(b bool) int {
-	if b {
-		return 1
+func grow32(s []int32, n int) []int32 {
+	if cap(s) < n {
+		return make([]int32, n)
 	}
-	return 0
+	return s[:n]
+}
+
+// mapWork is a map's entries, ready to write.
+type mapWork struct {
+	order        []int32        // entries in writing order
+	enc          []byte         // encoded keys and scalar values
+	kends, vends []int32        // where entry i's key and value end in enc (keys first)
+	keys, vals   unsafe.Pointer // arrays of the keys and values that need work to write
+}
+
+// key returns entry i's encoded key; val its encoded value.
+func (w *mapWork) key(i int32) []byte { return w.enc[w.start(i):w.kends[i]] }
+
+func (w *mapWork) val(i int32) []byte { return w.enc[w.kends[i]:w.vends[i]] }
+
+// start is where entry i's encoding begins: after the previous entry's
+// value, or key if values are not encoded here.
+func (w *mapWork) start(i int32) int32 {
+	switch {
+	case i == 0:
+		return 0
+	case w.vends != nil:
+		return w.vends[i-1]
+	}
+	return w.kends[i-1]
 }
 
 // iface writes the registered name of the interface's dynamic type, then

@@ -3,6 +3,7 @@ package graph
 import (
 	"fmt"
 	"reflect"
+	"sync"
 	"unsafe"
 )
 
@@ -86,12 +87,13 @@ func Marshal(v any, mode Mode) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	e := &encoder{mode: mode}
-	switch mode {
-	case Tree:
-		e.active = map[objKey]struct{}{}
-	case Graph:
-		e.ids = map[objKey]uint32{}
+	e := encoders.Get().(*encoder)
+	defer e.release()
+	e.mode = mode
+	// Size the output as this type needed last time.
+	hint := c.hints.Load()
+	if hint != nil {
+		e.buf = make([]byte, 0, hint.size)
 	}
 	p := root.UnsafePointer()
 	if mode == Shallow && (c.op == gPtr || c.op == gMap) {
@@ -114,7 +116,57 @@ func Marshal(v any, mode Mode) ([]byte, error) {
 	if err := e.run(); err != nil {
 		return nil, err
 	}
-	return e.buf, nil
+	if hint == nil || hint.size != len(e.buf) {
+		c.hints.Store(&sizeHint{size: len(e.buf)})
+	}
+	out := e.buf
+	e.buf = nil
+	if len(out) < cap(out)/2 {
+		return append([]byte(nil), out...), nil // do not hand out a mostly empty buffer
+	}
+	return out, nil
+}
+
+// sizeHint is what a Marshal of a type took last time.
+type sizeHint struct{ size int }
+
+// Encoders and decoders keep their tables, stacks and scratch space from
+// call to call, unless a call made them unusually large.
+var (
+	encoders = sync.Pool{New: func() any {
+		return &encoder{ids: map[objKey]uint32{}, active: map[objKey]struct{}{}}
+	}}
+	decoders = sync.Pool{New: func() any { return new(decoder) }}
+)
+
+const keepTables = 1 << 16
+
+func (e *encoder) release() {
+	if len(e.ids) > keepTables || len(e.active) > keepTables || cap(e.stack) > keepTables || cap(e.scratch) > keepTables {
+		return
+	}
+	clear(e.ids)
+	clear(e.active)
+	clear(e.stack[:cap(e.stack)]) // drop what the tasks pointed at
+	e.stack = e.stack[:0]
+	for _, v := range e.temps {
+		v.SetZero()
+	}
+	e.buf = nil
+	encoders.Put(e)
+}
+
+func (d *decoder) release() {
+	if cap(d.objs) > keepTables || cap(d.stack) > keepTables {
+		return
+	}
+	clear(d.objs[:cap(d.objs)])
+	clear(d.stack[:cap(d.stack)])
+	for _, v := range d.temps {
+		v.Elem().SetZero()
+	}
+	d.objs, d.stack, d.data, d.strs = d.objs[:0], d.stack[:0], nil, nil
+	decoders.Put(d)
 }
 
 // Unmarshal reads the value in data, written by Marshal in the same mode,
@@ -135,7 +187,9 @@ func (l Limits) Unmarshal(data []byte, v any, mode Mode) error {
 	if err != nil {
 		return err
 	}
-	d := &decoder{data: data, mode: mode, lim: l.resolve()}
+	d := decoders.Get().(*decoder)
+	defer d.release()
+	d.data, d.off, d.mode, d.lim = data, 0, mode, l.resolve()
 	if len(data) > d.lim.MaxBytes {
 		return newError(0, ErrLimit, "input of %d bytes exceeds MaxBytes (%d)", len(data), d.lim.MaxBytes)
 	}

@@ -3,7 +3,6 @@ package graph_test
 import (
 	"bytes"
 	"encoding/binary"
-	"encoding/hex"
 	"errors"
 	"math"
 	"reflect"
@@ -296,13 +295,4 @@ func TestUnsupportedTypes(t *testing.T) {
 	if _, err := graph.Marshal(1, graph.Mode(7)); err == nil {
 		t.Error("unknown mode")
 	}
-}
-
-func mustHex(t *testing.T, s string) []byte {
-	t.Helper()
-	b, err := hex.DecodeString(strings.ReplaceAll(s, " ", ""))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
 }
