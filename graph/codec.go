@@ -53,6 +53,7 @@ type gcodec struct {
 
 	keySlice, valSlice reflect.Type // gMap: []K and []V, to hold entries while encoding
 	fast               mapClass     // gMap: handled as a native map (see maps.go)
+	keyIface           bool         // gMap: keys hold interfaces (which may not hash)
 	elemLayout         layout       // gSlice: how to allocate elements (see makeArray)
 
 	hints atomic.Pointer[sizeHint] // as a Marshal root: what it took last time
@@ -102,6 +103,13 @@ func codecOf(t reflect.Type) (*gcodec, error) {
 	c, err := b.build(t)
 	if err != nil {
 		return nil, err
+	}
+	// Checks that need every type finished (a recursive type's size is
+	// known only at the end).
+	for _, pc := range b.pending {
+		if pc.op == gSlice && pc.elem.min == 0 && pc.elem.size > 0 {
+			return nil, &Error{Offset: -1, Msg: fmt.Sprintf("elements of %s take no bytes but memory: a count could not be bounded by the input", pc.typ), Err: ErrUnsupportedType}
+		}
 	}
 	for t, c := range b.pending {
 		gcodecs.Store(t, c)
@@ -175,10 +183,7 @@ func (b *gbuilder) fill(c *gcodec, t reflect.Type) error {
 		if err := b.elem(c, t.Elem(), "[]"); err != nil {
 			return err
 		}
-		c.elemLayout = layoutOf(t.Elem())
-		if c.elem.min == 0 && c.elem.size > 0 {
-			return b.unsupported("elements of %s take no bytes but memory: a count could not be bounded by the input", t)
-		}
+		c.elemLayout = layoutOf(t.Elem()) // its element size is checked in codecOf
 	case reflect.Array:
 		c.n = t.Len()
 		if t.Elem().Kind() == reflect.Uint8 {
@@ -207,6 +212,7 @@ func (b *gbuilder) fill(c *gcodec, t reflect.Type) error {
 			return err
 		}
 		c.fast = classifyMap(c)
+		c.keyIface = holdsIface(t.Key())
 	case reflect.Struct:
 		c.op = gStruct
 		for i := range t.NumField() {
@@ -237,6 +243,23 @@ func (b *gbuilder) elem(c *gcodec, t reflect.Type, step string) error {
 	b.path = b.path[:len(b.path)-1]
 	c.elem = e
 	return err
+}
+
+// holdsIface reports whether values of t hold an interface inline.
+func holdsIface(t reflect.Type) bool {
+	switch t.Kind() {
+	case reflect.Interface:
+		return true
+	case reflect.Array:
+		return holdsIface(t.Elem())
+	case reflect.Struct:
+		for i := range t.NumField() {
+			if holdsIface(t.Field(i).Type) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // layout classifies element types for allocation by a typed make.

@@ -314,8 +314,17 @@ const maxRecursion = 10000
 
 type copyState struct {
 	visited map[objKeyC]unsafe.Pointer
+	slices  map[sliceKey]unsafe.Pointer
 	depth   int
 	pending []deferred
+}
+
+// sliceKey identifies a slice by its array, element type, length and
+// capacity: the same slice met again.
+type sliceKey struct {
+	data     unsafe.Pointer
+	c        *copier
+	len, cap int
 }
 
 type objKeyC struct {
@@ -333,8 +342,13 @@ type deferred struct {
 	entries  bool // dst and src are map headers
 }
 
-func (st *copyState) drain() {
-	for len(st.pending) > 0 {
+func (st *copyState) drain() { st.drainTo(0) }
+
+// drainTo does deferred work until only the first mark items are left.
+func (st *copyState) drainTo(mark int) {
+	depth := st.depth
+	defer func() { st.depth = depth }()
+	for len(st.pending) > mark {
 		w := st.pending[len(st.pending)-1]
 		st.pending = st.pending[:len(st.pending)-1]
 		st.depth = 0
@@ -462,12 +476,28 @@ func (st *copyState) slice(c *copier, dst, src unsafe.Pointer) {
 		return
 	}
 	d := (*sliceHeader)(dst)
+	var key sliceKey
+	if !c.elem.plain && s.Cap > 0 {
+		// An array reached again (a slice inside its own elements, or
+		// the same slice twice) is copied once.
+		key = sliceKey{s.Data, c, s.Len, s.Cap}
+		if q, ok := st.slices[key]; ok {
+			*d = sliceHeader{q, s.Len, s.Cap}
+			return
+		}
+	}
 	if s.Cap > 0 {
 		valueAt(c.ptrWord, dst).Elem().Grow(s.Cap)
 	} else {
 		d.Data = s.Data // a zero-capacity array holds nothing to copy
 	}
 	d.Len, d.Cap = s.Len, s.Cap
+	if key.c != nil {
+		if st.slices == nil {
+			st.slices = map[sliceKey]unsafe.Pointer{}
+		}
+		st.slices[key] = d.Data
+	}
 	if c.elem.plain && !c.elem.noscan {
 		reflect.Copy(valueAt(c.ptrWord, dst).Elem(), valueAt(c.ptrWord, src).Elem())
 		return
@@ -523,7 +553,11 @@ func (st *copyState) fillMap(c *copier, dst, src reflect.Value) {
 		if !c.key.plain {
 			ks.Elem().SetIterKey(it)
 			kd.Elem().SetZero()
+			// A key must be complete before the map hashes it: finish
+			// what its copy left for later (an interface's contents).
+			mark := len(st.pending)
 			st.copy(c.key, kd.UnsafePointer(), ks.UnsafePointer())
+			st.drainTo(mark)
 			key = kd.Elem()
 		}
 		if !c.elem.plain {

@@ -20,6 +20,7 @@ type decoder struct {
 	objs  []objKey // Graph: id-1 → object
 	stack []dtask
 	temps map[tempKey]reflect.Value // a variable per map key or value type
+	alloc int64                     // what decoding may still allocate (see spend)
 	strs  []byte                    // room for short strings (see str)
 }
 
@@ -244,6 +245,9 @@ func (d *decoder) plain(c *gcodec, p unsafe.Pointer) error {
 		if err != nil {
 			return err
 		}
+		if len(b) > d.lim.MaxElements {
+			return newError(int64(d.off-len(b)-4), ErrLimit, "%d bytes exceed MaxElements (%d)", len(b), d.lim.MaxElements)
+		}
 		if len(b) == 0 {
 			*(*[]byte)(p) = nil
 		} else {
@@ -277,7 +281,9 @@ func (d *decoder) value(c *gcodec, p unsafe.Pointer) error {
 		if err != nil {
 			return err
 		}
-		if err := valueAt(c.ptrWord, p).Interface().(encoding.BinaryUnmarshaler).UnmarshalBinary(b); err != nil {
+		v := valueAt(c.ptrWord, p)
+		v.Elem().SetZero() // UnmarshalBinary may merge into what is there
+		if err := v.Interface().(encoding.BinaryUnmarshaler).UnmarshalBinary(b); err != nil {
 			return newError(int64(at), ErrInvalid, "%s.UnmarshalBinary: %v", c.typ, err)
 		}
 	case gStruct:
@@ -361,6 +367,9 @@ func (d *decoder) slice(c *gcodec, p unsafe.Pointer) error {
 	if err != nil || n == 0 {
 		return err
 	}
+	if err := d.spend(int64(n) * int64(c.elem.size)); err != nil {
+		return err
+	}
 	h.Data, h.Len, h.Cap = makeArray(c, n), n, n
 	return d.elements(c, h.Data, n)
 }
@@ -387,12 +396,15 @@ func makeArray(c *gcodec, n int) unsafe.Pointer {
 // and returns the object; a new one is allocated, registered and its
 // contents read.
 func (d *decoder) pointer(elem *gcodec) (unsafe.Pointer, error) {
-	ref, err := d.ref(elem)
+	ref, err := d.ref(elem, objPointee)
 	if err != nil || ref.p != nil || !ref.fresh {
 		return ref.p, err
 	}
+	if err := d.spend(int64(elem.size)); err != nil {
+		return nil, err
+	}
 	obj := reflect.New(elem.typ).UnsafePointer()
-	d.register(obj, elem)
+	d.register(obj, elem, objPointee)
 	switch elem.op {
 	case gPtr, gMap, gIface:
 		return obj, d.push(dtask{c: elem, p: obj, kind: tValue})
@@ -405,8 +417,9 @@ type reference struct {
 	fresh bool           // a new object's contents follow
 }
 
-// ref reads a flag (Shallow and Tree modes) or an id (Graph mode).
-func (d *decoder) ref(c *gcodec) (reference, error) {
+// ref reads a flag (Shallow and Tree modes) or an id (Graph mode) for an
+// object of codec c and kind k.
+func (d *decoder) ref(c *gcodec, k objKind) (reference, error) {
 	at := d.off
 	v, err := d.u32()
 	if err != nil {
@@ -429,24 +442,50 @@ func (d *decoder) ref(c *gcodec) (reference, error) {
 		return reference{}, d.fail(ErrBadID, "id %d is beyond the next unassigned id %d", v, next)
 	}
 	obj := d.objs[v-1]
-	if obj.c != c {
+	if obj.c != c || obj.kind != k {
 		d.off = at
-		return reference{}, d.fail(ErrBadID, "id %d names a %s, not a %s", v, obj.c.typ, c.typ)
+		return reference{}, d.fail(ErrBadID, "id %d names %s, not %s", v, describeObj(obj.c, obj.kind), describeObj(c, k))
 	}
 	return reference{p: obj.p}, nil
 }
 
+// describeObj names an object for errors: "a main.Node", "a map[string]int".
+func describeObj(c *gcodec, k objKind) string {
+	if k == objPointee && c.op == gMap {
+		return "a variable of type " + c.typ.String() // what a *map points to
+	}
+	return "a " + c.typ.String()
+}
+
 // register gives a new object the next id (Graph mode).
-func (d *decoder) register(p unsafe.Pointer, c *gcodec) {
+func (d *decoder) register(p unsafe.Pointer, c *gcodec, k objKind) {
 	if d.mode == Graph {
-		d.objs = append(d.objs, objKey{p, c})
+		d.objs = append(d.objs, objKey{p, c, k})
 	}
 }
+
+// spend takes n bytes from what decoding may allocate: a multiple of the
+// input, so that types whose Go values are much larger than their encoding
+// (large fields not encoded) cannot turn a little input into a lot of
+// memory.
+func (d *decoder) spend(n int64) error {
+	if d.alloc -= n; d.alloc < 0 {
+		return d.fail(ErrLimit, "decoding would allocate more than %d bytes for %d bytes of input", allocFactor*len(d.data)+allocBase, len(d.data))
+	}
+	return nil
+}
+
+// Decoding may allocate up to allocFactor bytes per input byte, plus
+// allocBase.
+const (
+	allocFactor = 64
+	allocBase   = 1 << 20
+)
 
 // mapRef reads a reference to a map and returns its header; a new map is
 // made, registered, and its entries read.
 func (d *decoder) mapRef(c *gcodec) (unsafe.Pointer, error) {
-	ref, err := d.ref(c)
+	ref, err := d.ref(c, objMap)
 	if err != nil || ref.p != nil || !ref.fresh {
 		return ref.p, err
 	}
@@ -454,12 +493,17 @@ func (d *decoder) mapRef(c *gcodec) (unsafe.Pointer, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := d.spend(int64(n) * int64(c.key.size+c.elem.size)); err != nil {
+		return nil, err
+	}
 	if c.fast != mapGeneral {
 		return readFastMap(d, c, n)
 	}
-	m := reflect.MakeMapWithSize(c.typ, n)
+	// Size the map for the entries the input can hold: keys and values
+	// that take no bytes would otherwise let a count make a huge map.
+	m := reflect.MakeMapWithSize(c.typ, min(n, (len(d.data)-d.off)/max(c.key.min+c.elem.min, 4)+1))
 	hp := m.UnsafePointer()
-	d.register(hp, c)
+	d.register(hp, c, objMap)
 	if n == 0 {
 		return hp, nil
 	}
@@ -525,6 +569,9 @@ func (d *decoder) str(b []byte) string {
 // insert puts the pair read into k and v into the map m; a key met before
 // is an error, as an encoder never writes one twice.
 func (d *decoder) insert(c *gcodec, m, k, v reflect.Value) error {
+	if c.keyIface && !k.Elem().Comparable() {
+		return d.fail(ErrInvalid, "a key of a %s holds a %s, which cannot be a map key", c.typ, k.Elem().Type())
+	}
 	before := m.Len()
 	m.SetMapIndex(k.Elem(), v.Elem())
 	if m.Len() == before {
@@ -568,6 +615,9 @@ func (d *decoder) iface(c *gcodec, p unsafe.Pointer) error {
 		return d.fail(ErrUnsupportedType, "%s behind an interface: only pointers and maps of its kind are supported", t)
 	default:
 		// The interface points at a value made for it, filled in after.
+		if err := d.spend(int64(cc.size)); err != nil {
+			return err
+		}
 		data = reflect.New(t).UnsafePointer()
 		err = d.value(cc, data)
 	}

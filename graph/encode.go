@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding"
 	"encoding/binary"
+	"math"
 	"reflect"
 	"slices"
 	"unsafe"
@@ -18,9 +19,21 @@ type tempKey struct {
 }
 
 type objKey struct {
-	p unsafe.Pointer
-	c *gcodec
+	p    unsafe.Pointer
+	c    *gcodec
+	kind objKind
 }
+
+// objKind tells apart what can sit at one address with one codec: an
+// object a pointer points to (a map variable, for a pointer to a map), a
+// map's header, and a slice's array.
+type objKind uint8
+
+const (
+	objPointee objKind = iota
+	objMap
+	objArray
+)
 
 // An encoder writes values with an explicit stack of work (etask) instead
 // of recursion: a value that needs more than a few bytes pushes a task, and
@@ -45,6 +58,7 @@ type etask struct {
 	p    unsafe.Pointer
 	i, n int
 	kind taskKind
+	obj  objKind  // tExit
 	m    *mapWork // gMap
 }
 
@@ -76,7 +90,7 @@ func (e *encoder) run() error {
 		t := &e.stack[top]
 		switch t.kind {
 		case tExit:
-			delete(e.active, objKey{t.p, t.c})
+			delete(e.active, objKey{t.p, t.c, t.obj})
 			e.stack = e.stack[:top]
 			continue
 		case tValue:
@@ -210,6 +224,16 @@ func (e *encoder) value(c *gcodec, p unsafe.Pointer) error {
 	case gSlice:
 		h := (*sliceHeader)(p)
 		e.put32(uint32(h.Len))
+		if h.Len > 0 && !c.elem.scalar() {
+			// Slices are values, so an array inside itself would be
+			// written forever: in every mode that is ErrCycle.
+			key := objKey{h.Data, c, objArray}
+			if _, on := e.active[key]; on {
+				return e.fail(ErrCycle, "a %s holds itself", c.typ)
+			}
+			e.active[key] = struct{}{}
+			e.stack = append(e.stack, etask{c: c, p: h.Data, kind: tExit, obj: objArray})
+		}
 		return e.elements(c, h.Data, h.Len)
 	case gPtr:
 		return e.pointer(c.elem, *(*unsafe.Pointer)(p))
@@ -245,7 +269,7 @@ func (e *encoder) pointer(elem *gcodec, ptr unsafe.Pointer) error {
 		e.put32(0)
 		return nil
 	}
-	follow, err := e.enter(objKey{ptr, elem})
+	follow, err := e.enter(objKey{ptr, elem, objPointee})
 	if !follow {
 		return err
 	}
@@ -277,7 +301,7 @@ func (e *encoder) enter(key objKey) (follow bool, err error) {
 	}
 	e.active[key] = struct{}{}
 	e.put32(1)
-	e.stack = append(e.stack, etask{c: key.c, p: key.p, kind: tExit})
+	e.stack = append(e.stack, etask{c: key.c, p: key.p, kind: tExit, obj: key.kind})
 	return true, nil
 }
 
@@ -288,9 +312,9 @@ func (e *encoder) mapRef(c *gcodec, hp unsafe.Pointer) error {
 		e.put32(0)
 		return nil
 	}
-	follow, err := e.enter(objKey{hp, c})
+	follow, err := e.enter(objKey{hp, c, objMap})
 	if follow {
-		e.entries(c, hp)
+		return e.entries(c, hp)
 	}
 	return err
 }
@@ -302,18 +326,25 @@ func (e *encoder) mapRef(c *gcodec, hp unsafe.Pointer) error {
 // keys and values are both of that kind is written at once; otherwise the
 // values (and keys) are copied out, to have stable addresses, and a task
 // writes them.
-func (e *encoder) entries(c *gcodec, hp unsafe.Pointer) {
+func (e *encoder) entries(c *gcodec, hp unsafe.Pointer) error {
 	m := mapValue(c.word, hp)
 	n := m.Len()
 	e.put32(uint32(n))
 	if n == 0 {
-		return
+		return nil
 	}
 	if c.fast != mapGeneral {
 		writeFastMap(e, c, hp)
-		return
+		return nil
 	}
 	keyScalar, valScalar := c.key.scalar(), c.elem.scalar()
+	if !keyScalar {
+		if e.mode == Shallow {
+			e.buf = e.buf[:len(e.buf)-4]
+			return e.fail(ErrUnsupportedType, "Shallow mode writes the pointers in the keys of a %s as nil, and the keys would collide", c.typ)
+		}
+		valScalar = false // entries are written by a task: values need stable addresses
+	}
 	// The bookkeeping of a map written now is the encoder's to reuse; a
 	// map left to a task gets its own.
 	w := &mapWork{}
@@ -343,37 +374,64 @@ func (e *encoder) entries(c *gcodec, hp unsafe.Pointer) {
 	out := e.buf
 	e.buf = e.scratch[:0]
 	e.iter.Reset(m)
-	for i := 0; e.iter.Next(); i++ {
+	var err error
+	for i := 0; err == nil && e.iter.Next(); i++ {
 		w.order[i] = int32(i)
 		if keyScalar {
 			ks.SetIterKey(&e.iter)
-			e.value(c.key, ks.Addr().UnsafePointer()) // scalars cannot fail
+			err = e.value(c.key, ks.Addr().UnsafePointer()) // only MarshalBinary can fail
 			w.kends[i] = int32(len(e.buf))
 		} else {
 			ks.Index(i).SetIterKey(&e.iter)
 		}
-		if valScalar {
+		if valScalar && err == nil {
 			vs.SetIterValue(&e.iter)
-			e.value(c.elem, vs.Addr().UnsafePointer())
+			err = e.value(c.elem, vs.Addr().UnsafePointer())
 			w.vends[i] = int32(len(e.buf))
-		} else {
+		} else if !valScalar {
 			vs.Index(i).SetIterValue(&e.iter)
 		}
 	}
 	e.iter.Reset(reflect.Value{})
 	w.enc, e.scratch, e.buf = e.buf, e.buf, out
+	if err != nil {
+		return err
+	}
 	if keyScalar {
-		slices.SortFunc(w.order, func(a, b int32) int { return bytes.Compare(w.key(a), w.key(b)) })
+		slices.SortFunc(w.order, func(a, b int32) int {
+			if c := bytes.Compare(w.key(a), w.key(b)); c != 0 || !valScalar {
+				return c
+			}
+			return bytes.Compare(w.val(a), w.val(b)) // NaN keys: still one order
+		})
+		for i := 1; i < n; i++ {
+			if k := w.key(w.order[i]); bytes.Equal(k, w.key(w.order[i-1])) && !isNaN(c.key, k) {
+				return e.fail(ErrInvalid, "two keys of a %s encode the same (they differ only in what is not encoded)", c.typ)
+			}
+		}
 	}
 	if keyScalar && valScalar {
 		for _, i := range w.order {
 			e.buf = append(e.buf, w.key(i)...)
 			e.buf = append(e.buf, w.val(i)...)
 		}
-		return
+		return nil
 	}
 	w.enc = bytes.Clone(w.enc) // the scratch buffer is for the next map
 	e.stack = append(e.stack, etask{c: c, n: 2 * n, m: w})
+	return nil
+}
+
+// isNaN reports a float key encoded as NaN: NaN keys are all different in
+// a Go map, though they encode the same.
+func isNaN(c *gcodec, enc []byte) bool {
+	switch c.op {
+	case gFloat32:
+		return math.IsNaN(float64(math.Float32frombits(binary.BigEndian.Uint32(enc))))
+	case gFloat64:
+		return math.IsNaN(math.Float64frombits(binary.BigEndian.Uint64(enc)))
+	}
+	return false
 }
 
 // temp returns a variable of c's type for map entries, one per type, role

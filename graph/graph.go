@@ -105,9 +105,13 @@ func Marshal(v any, mode Mode) ([]byte, error) {
 			return e.buf, nil
 		}
 		e.put32(1)
+		var err error
 		if c.op == gMap {
-			e.entries(c, ref)
-		} else if err := e.value(c.elem, ref); err != nil {
+			err = e.entries(c, ref)
+		} else {
+			err = e.value(c.elem, ref)
+		}
+		if err != nil {
 			return nil, err
 		}
 	} else if err := e.value(c, p); err != nil {
@@ -147,6 +151,7 @@ func (e *encoder) release() {
 	}
 	clear(e.ids)
 	clear(e.active)
+	e.iter.Reset(reflect.Value{}) // after a panic it may still hold a map
 	clear(e.stack[:cap(e.stack)]) // drop what the tasks pointed at
 	e.stack = e.stack[:0]
 	for _, v := range e.temps {
@@ -190,6 +195,7 @@ func (l Limits) Unmarshal(data []byte, v any, mode Mode) error {
 	d := decoders.Get().(*decoder)
 	defer d.release()
 	d.data, d.off, d.mode, d.lim = data, 0, mode, l.resolve()
+	d.alloc = allocFactor*int64(len(data)) + allocBase
 	if len(data) > d.lim.MaxBytes {
 		return newError(0, ErrLimit, "input of %d bytes exceeds MaxBytes (%d)", len(data), d.lim.MaxBytes)
 	}

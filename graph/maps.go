@@ -111,7 +111,7 @@ func readFastMap(d *decoder, c *gcodec, n int) (unsafe.Pointer, error) {
 func readStringMap[V any](d *decoder, c *gcodec, n int) (unsafe.Pointer, error) {
 	m := make(map[string]V, n)
 	hp := *(*unsafe.Pointer)(unsafe.Pointer(&m))
-	d.register(hp, c)
+	d.register(hp, c, objMap)
 	for range n {
 		at := d.off
 		b, err := d.bytes()
