@@ -268,6 +268,7 @@ func (b *builder) slice(c *codec, t reflect.Type) error {
 
 func (b *builder) structure(c *codec, t reflect.Type) error {
 	c.op = opStruct
+	hidden := 0 // unexported fields, skipped
 	for i := range t.NumField() {
 		sf := t.Field(i)
 		b.path = append(b.path, sf.Name)
@@ -276,6 +277,9 @@ func (b *builder) structure(c *codec, t reflect.Type) error {
 			return b.unsupported("%v", err)
 		}
 		if opts.skip || opts.discriminant {
+			if !sf.IsExported() {
+				hidden++
+			}
 			b.path = b.path[:len(b.path)-1]
 			continue // the discriminant of a union arm is written by the union
 		}
@@ -286,8 +290,22 @@ func (b *builder) structure(c *codec, t reflect.Type) error {
 		b.path = b.path[:len(b.path)-1]
 		c.fields = append(c.fields, field{name: sf.Name, off: sf.Offset, op: fc.op, bound: opts.bound, c: fc})
 	}
+	if len(c.fields) == 0 && hidden > 0 && !hasDiscriminant(t) {
+		// All its state is unexported (time.Time, say): encoding it as
+		// nothing would lose it without a word.
+		return b.unsupported("%s has only unexported fields; XDR cannot encode it", t)
+	}
 	c.fields = mergeRuns(c.fields)
 	return nil
+}
+
+func hasDiscriminant(t reflect.Type) bool {
+	for i := range t.NumField() {
+		if opts, err := parseTag(t.Field(i)); err == nil && opts.discriminant {
+			return true
+		}
+	}
+	return false
 }
 
 // mergeRuns replaces each stretch of two or more fixed-size scalar fields

@@ -37,7 +37,8 @@
 // A field without a max tag is unbounded (<> in XDR) but still subject to
 // Limits. Go int, uint, int8, int16, uint16, maps, channels and functions
 // have no XDR form and are reported as ErrUnsupportedType, with the path of
-// the field. A top-level pointer passed to Marshal is followed; a pointer
+// the field; so is a struct whose fields are all unexported (time.Time),
+// which would otherwise encode as nothing. A top-level pointer passed to Marshal is followed; a pointer
 // inside a value is optional-data.
 //
 // Unmarshal overwrites every XDR field of its target and never writes

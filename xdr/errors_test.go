@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/wirekit/wirekit/xdr"
 )
@@ -74,6 +75,7 @@ func TestUnsupportedTypes(t *testing.T) {
 	type deep struct {
 		Inner struct{ Items []withInt }
 	}
+	type withTime struct{ At time.Time }
 	tests := []struct {
 		v          any
 		path, msg  string
@@ -87,6 +89,8 @@ func TestUnsupportedTypes(t *testing.T) {
 		{&badTag{}, "badTag.S", `tag "maxx=3": unknown option "maxx" (want max=N, discriminant or -)`, false},
 		{&badBound{}, "badBound.N", "max= bounds strings, opaques and variable-length arrays, not int32", false},
 		{&deep{}, "deep.Inner.Items[].N", "int has no XDR encoding (use int32 or int64)", false},
+		// All of time.Time is unexported: encoding it as nothing would lose it.
+		{&withTime{}, "withTime.At", "time.Time has only unexported fields; XDR cannot encode it", false},
 	}
 	for _, tt := range tests {
 		name := reflect.TypeOf(tt.v).Elem().Name()

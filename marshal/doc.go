@@ -1,0 +1,68 @@
+// Package marshal puts six wire formats behind one API, so that switching
+// formats is a one-word change, and makes every one of them safe to point
+// at hostile input.
+//
+//	c, _ := marshal.Lookup("msgpack")        // json, gob, msgpack, cbor, xdr, graph
+//	b, err := c.Marshal(order)
+//	err = c.Unmarshal(b, &order)
+//	dec := c.NewDecoder(conn)                // a stream of values
+//	err = dec.Decode(&order)
+//	name, ok := marshal.Detect(capture)      // which format is this?
+//	fmt.Print(marshal.Dump(order))           // a stable, readable dump
+//
+// # Codecs
+//
+//	json     encoding/json
+//	gob      encoding/gob; a stream sends each type once
+//	msgpack  github.com/vmihailenco/msgpack/v5
+//	cbor     github.com/fxamacker/cbor/v2; times as RFC 3339 text with
+//	         nanoseconds (tag 0); a stream is a CBOR sequence (RFC 8742)
+//	xdr      package xdr (RFC 4506); not self-describing
+//	graph    package graph in Graph mode (shared and cyclic pointers);
+//	         a stream frames each value with a uvarint length
+//
+// # Limits
+//
+// Limits bound depth, element counts and bytes, with defaults, and every
+// codec enforces them, including where the wrapped library has no such
+// option or trusts what the input declares:
+//
+//   - msgpack: the library preallocates what a header announces (the five
+//     bytes dd ff ff ff ff decoded into []int64 ask it for 32 GiB) and
+//     recurses without limit. The codec walks each value first, on an
+//     explicit stack, checking that every length fits in the input that
+//     is left and that nesting and counts are within the limits; the
+//     library only ever sees bytes that passed.
+//   - json: encoding/json checks the grammar and stops at 10,000 levels
+//     but has no element or size limit, and its Decoder buffers a value of
+//     any size. A scanner delimits and checks each value first; input too
+//     short to break a limit skips the scan.
+//   - cbor: the limits map onto the library's DecOptions (MaxNestedLevels,
+//     MaxArrayElements, MaxMapPairs); a limit below the range of those
+//     options (4 levels, 16 elements) is enforced by the codec's own
+//     scanner, and one above it (65535 levels) is held to the top.
+//   - gob: encoding/gob sizes a map from the count in the input and
+//     decodes recursive types by recursion. The codec follows the stream's
+//     type definitions and walks every value against them before gob
+//     reads it.
+//   - xdr and graph: the packages' own Limits, which have the same fields.
+//
+// What counts as one level of nesting follows each format: arrays and
+// objects in JSON; arrays and maps in MessagePack; arrays, maps and tags
+// in CBOR; structs, slices, arrays, maps and interface values in gob;
+// optional-data, variable-length arrays and unions in XDR; unfinished
+// containers in graph (a linked list takes constant depth). Elements are
+// counted per array or map, pairs for a map.
+//
+// A Decoder reads from its reader only as bytes arrive and buffers at most
+// MaxBytes for one value, however long a length the input declares.
+//
+// # Errors
+//
+// Errors about input are *Error values naming the codec, the byte offset
+// (in the stream, for a Decoder) and what was wrong; errors.Is matches the
+// sentinels (ErrDepth, ErrElements, ErrTooLarge, ErrMalformed,
+// ErrTrailingData, io.ErrUnexpectedEOF) whichever codec found the
+// problem, and errors.As still finds the library's own error (a
+// *json.SyntaxError, an *xdr.Error, ...).
+package marshal

@@ -1,0 +1,371 @@
+package marshal
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/gob"
+	"fmt"
+	"io"
+	"reflect"
+)
+
+// gobCodec is encoding/gob behind the Codec API, made safe on hostile input.
+//
+// encoding/gob is not hardened against adversarial input (its doc says so)
+// and has no limits to configure: a map count goes straight to
+// reflect.MakeMapWithSize, so a 12-byte message declaring 1<<28 pairs costs
+// gigabytes; recursive types decode by Go recursion, so a few megabytes of
+// a deep list can grow the goroutine stack to its 1 GB limit, a fatal error
+// recover cannot catch. gobCodec therefore splits the input into gob's
+// messages and runs each through a gobChecker (gobcheck.go), which walks it
+// against the stream's type definitions on an explicit stack and enforces
+// the Limits, before encoding/gob sees a byte of it.
+//
+// What the checker cannot see is the destination type, and gob's decoder
+// parses a value differently when it has no field for it: it skips an
+// interface value by its byte count, and reads a nil interface value as a
+// name followed by a type id and a byte count. The checker makes byte counts
+// agree with the values (as gob's Encoder writes them), but two shapes gob's
+// own Encoder produces still parse differently on that path (golang/go#34879):
+// a nil interface inside a slice, array or map, and an interface value
+// whose concrete value defines new types. If the destination ignores such
+// a field, gob reads bytes the checker checked as something else.
+//
+// Nor does the checker bound gob's type compilation, which runs before the
+// first value of a type: for each struct field the destination lacks, gob
+// compiles a skip routine through every slice, array and map type the
+// field's type leads to, afresh for each field. A struct of 4,000 such
+// fields over a chain of 4,000 slice types (96 KB, no value at all) costs
+// gob seconds to tens of seconds of CPU.
+//
+// Marshal, NewEncoder: a self-contained stream as gob.Encoder writes it,
+// type definitions first. Unmarshal: exactly one value (with the type
+// definitions it needs); anything after it is ErrTrailingData.
+type gobCodec struct{ lim Limits }
+
+// Name returns "gob".
+func (gobCodec) Name() string { return "gob" }
+
+// Marshal returns v gob-encoded by a new gob.Encoder: the definitions of
+// the types v needs, then v.
+func (gobCodec) Marshal(v any) ([]byte, error) {
+	if err := gobEncodable(v); err != nil {
+		return nil, err
+	}
+	var buf bytes.Buffer
+	if err := gob.NewEncoder(&buf).Encode(v); err != nil {
+		return nil, libError("gob", -1, err)
+	}
+	return buf.Bytes(), nil
+}
+
+// Unmarshal decodes the one value in data into v, after checking every
+// message of data. data longer than MaxBytes is ErrTooLarge.
+func (c gobCodec) Unmarshal(data []byte, v any) error {
+	if len(data) > c.lim.MaxBytes {
+		return newError("gob", 0, ErrTooLarge, fmt.Sprintf("input of %d bytes exceeds MaxBytes %d", len(data), c.lim.MaxBytes))
+	}
+	chk := newGobChecker(c.lim)
+	end := 0
+	for {
+		if end == len(data) {
+			msg := "input ends before a value"
+			if chk.midValue {
+				msg = "input ends inside a value that goes on in another message"
+			}
+			return newError("gob", int64(end), io.ErrUnexpectedEOF, msg)
+		}
+		start, stop, err := gobMessage(data, end)
+		if err != nil {
+			return err
+		}
+		chk.more = int64(len(data) - stop)
+		isValue, err := chk.message(data[start:stop], int64(start))
+		if err != nil {
+			return err
+		}
+		end = stop
+		if isValue {
+			break
+		}
+	}
+	if end < len(data) {
+		return newError("gob", int64(end), ErrTrailingData, fmt.Sprintf("%d bytes after the value", len(data)-end))
+	}
+	return libError("gob", -1, gob.NewDecoder(bytes.NewReader(data)).Decode(v))
+}
+
+// NewEncoder returns an Encoder writing one gob stream to w: each type is
+// defined once, before the first value that needs it.
+func (gobCodec) NewEncoder(w io.Writer) Encoder {
+	e := &gobEncoder{w: w}
+	e.enc = gob.NewEncoder(&e.buf)
+	return e
+}
+
+// NewDecoder returns a Decoder reading one gob stream from r.
+func (c gobCodec) NewDecoder(r io.Reader) Decoder {
+	d := &gobDecoder{lim: c.lim, r: bufio.NewReader(r), chk: newGobChecker(c.lim)}
+	d.dec = gob.NewDecoder(&d.feed)
+	return d
+}
+
+// gobEncodable refuses what gob.Encoder would panic on: a nil pointer.
+func gobEncodable(v any) error {
+	if rv := reflect.ValueOf(v); rv.Kind() == reflect.Pointer && rv.IsNil() {
+		return newError("gob", -1, ErrMalformed, "cannot encode a nil pointer of type "+rv.Type().String())
+	}
+	return nil
+}
+
+// gobEncoder writes each value's messages to w in one Write, once
+// gob.Encoder has produced all of them. gob.Encoder writes as it goes: a
+// value that fails after an interface in it has sent a type definition
+// leaves half a value on the stream, and gob.Encoder has marked its types
+// as sent. Buffering keeps the stream whole: on a failure the complete
+// type definitions before the value are written (the receiver needs them,
+// as the gob.Encoder will not send them again) and the rest dropped; if
+// part of a value had to be dropped with a type definition in it, or w
+// failed, the stream cannot go on and the error is sticky.
+type gobEncoder struct {
+	w   io.Writer
+	buf bytes.Buffer
+	enc *gob.Encoder
+	err error // sticky
+}
+
+func (e *gobEncoder) Encode(v any) error {
+	if e.err != nil {
+		return e.err
+	}
+	if err := gobEncodable(v); err != nil {
+		return err
+	}
+	e.buf.Reset()
+	encErr := e.enc.Encode(v)
+	out := e.buf.Bytes()
+	if encErr != nil {
+		defs := gobLeadingDefs(out)
+		if defs < len(out) {
+			e.err = libError("gob", -1, fmt.Errorf("%w (the stream cannot go on: part of the value held type definitions)", encErr))
+		}
+		out = out[:defs]
+	}
+	if len(out) > 0 {
+		if _, err := e.w.Write(out); err != nil {
+			e.err = &Error{Codec: "gob", Offset: -1, Msg: "write: " + err.Error(), Err: err}
+			return e.err
+		}
+	}
+	if e.err != nil {
+		return e.err
+	}
+	return libError("gob", -1, encErr)
+}
+
+// gobLeadingDefs returns the length of the type-definition messages at the
+// start of a gob stream.
+func gobLeadingDefs(b []byte) int {
+	end := 0
+	for end < len(b) {
+		start, stop, err := gobMessage(b, end)
+		if err != nil {
+			break
+		}
+		u, _, err := gobUint(b[start:stop], 0)
+		if err != nil || gobToInt(u) >= 0 {
+			break
+		}
+		end = stop
+	}
+	return end
+}
+
+// gobDecoder reads a gob stream message by message. Each message is read
+// into a buffer that grows only as its bytes arrive, after its length has
+// been checked against what is left of MaxBytes for the value (type
+// definitions and all the messages of the value count). The stream's one
+// gobChecker checks it; once a value's messages are complete and checked,
+// gob.Decoder reads exactly those bytes, through gobFeed.
+//
+// Errors about the bytes (malformed, truncated, beyond a limit, the
+// reader's own) are sticky. Errors from gob.Decoder on checked bytes are
+// not: they are about the destination (a type mismatch, an unregistered
+// interface type, a number out of range, a GobDecode error), and since this
+// decoder delimits values itself the next Decode starts on the next value.
+// gob.Decoder does the same (it resets its error on every Decode and drops
+// what is left of the failed message), with one consequence to know: type
+// definitions carried inside the failed value's interface values may not
+// have reached gob.Decoder, so a later value needing them fails too.
+type gobDecoder struct {
+	lim  Limits
+	r    *bufio.Reader
+	chk  *gobChecker
+	dec  *gob.Decoder
+	feed gobFeed
+	unit []byte // the messages of the value being read, length counts included
+	off  int64  // stream offset of unit[0]
+	err  error  // sticky
+}
+
+func (d *gobDecoder) Decode(v any) error {
+	if d.err != nil {
+		return d.err
+	}
+	// gob.Decoder refuses these before reading; so must this decoder,
+	// or the value would be lost with its type definitions.
+	if rv := reflect.ValueOf(v); v != nil && (rv.Kind() != reflect.Pointer || rv.IsNil()) {
+		return newError("gob", -1, ErrMalformed, fmt.Sprintf("cannot decode into %T: want a non-nil pointer, or nil to skip the value", v))
+	}
+	d.unit = d.unit[:0]
+	for {
+		isValue, err := d.readMessage()
+		if err == io.EOF {
+			return io.EOF
+		}
+		if err != nil {
+			d.err = err
+			return err
+		}
+		if isValue {
+			break
+		}
+	}
+	d.feed.data, d.feed.pos = d.unit, 0
+	err := d.dec.Decode(v)
+	unread := len(d.unit) - d.feed.pos
+	d.feed.data = nil
+	d.off += int64(len(d.unit))
+	if cap(d.unit) > 64<<10 {
+		d.unit = nil // do not keep a large value's buffer for the whole stream
+	}
+	if err != nil {
+		return libError("gob", -1, err)
+	}
+	if unread > 0 {
+		// gob parsed the value differently from the checker (see gobCodec).
+		return newError("gob", -1, ErrMalformed, fmt.Sprintf("encoding/gob stopped %d bytes before the end of the value", unread))
+	}
+	return nil
+}
+
+// readMessage reads one message into unit and checks it. It returns io.EOF
+// at a clean end of the stream: between values, with no type definitions
+// waiting for their value.
+func (d *gobDecoder) readMessage() (isValue bool, err error) {
+	at := d.off + int64(len(d.unit))
+	lead, err := d.r.ReadByte()
+	if err != nil {
+		if err == io.EOF && len(d.unit) == 0 && !d.chk.pending() {
+			return false, io.EOF
+		}
+		return false, d.readErr(at, err, "stream ends before the value its type definitions announce")
+	}
+	d.unit = append(d.unit, lead)
+	n := uint64(lead)
+	if lead >= 0x80 {
+		k := -int(int8(lead))
+		if k > 8 {
+			return false, newError("gob", at, ErrMalformed, fmt.Sprintf("message length with a byte count of %d (at most 8)", k))
+		}
+		n = 0
+		for range k {
+			b, err := d.r.ReadByte()
+			if err != nil {
+				return false, d.readErr(at, err, "stream ends inside a message length")
+			}
+			d.unit = append(d.unit, b)
+			n = n<<8 | uint64(b)
+		}
+	}
+	if budget := d.lim.MaxBytes - len(d.unit); n > uint64(max(budget, 0)) {
+		msg := fmt.Sprintf("message of %d bytes exceeds MaxBytes %d", n, d.lim.MaxBytes)
+		if at > d.off {
+			msg = fmt.Sprintf("message of %d bytes after %d bytes of the same value exceeds MaxBytes %d", n, at-d.off, d.lim.MaxBytes)
+		}
+		return false, newError("gob", at, ErrTooLarge, msg)
+	}
+	start := len(d.unit)
+	end := start + int(n)
+	for len(d.unit) < end {
+		if len(d.unit) == cap(d.unit) {
+			// Grow with what arrives, not with what the count claims.
+			grown := make([]byte, len(d.unit), min(max(2*cap(d.unit), 4096), end))
+			copy(grown, d.unit)
+			d.unit = grown
+		}
+		k, err := d.r.Read(d.unit[len(d.unit):min(cap(d.unit), end)])
+		d.unit = d.unit[:len(d.unit)+k]
+		if err != nil && len(d.unit) < end {
+			return false, d.readErr(d.off+int64(len(d.unit)), err, fmt.Sprintf("stream ends %d bytes into a message of %d bytes", len(d.unit)-start, n))
+		}
+	}
+	d.chk.more = int64(d.lim.MaxBytes - len(d.unit))
+	return d.chk.message(d.unit[start:], d.off+int64(start))
+}
+
+// readErr reports err from the reader at stream offset at: io.EOF inside a
+// value is io.ErrUnexpectedEOF.
+func (d *gobDecoder) readErr(at int64, err error, eofMsg string) error {
+	if err == io.EOF {
+		return newError("gob", at, io.ErrUnexpectedEOF, eofMsg)
+	}
+	return &Error{Codec: "gob", Offset: at, Msg: "read: " + err.Error(), Err: err}
+}
+
+// gobFeed hands gob.Decoder the checked bytes of one value. It is an
+// io.ByteReader, so gob.Decoder reads it directly instead of through a
+// bufio.Reader of its own that would read ahead of the checker. At the end
+// of the value it reports io.EOF.
+type gobFeed struct {
+	data []byte
+	pos  int
+}
+
+func (f *gobFeed) Read(p []byte) (int, error) {
+	if f.pos >= len(f.data) {
+		return 0, io.EOF
+	}
+	n := copy(p, f.data[f.pos:])
+	f.pos += n
+	return n, nil
+}
+
+func (f *gobFeed) ReadByte() (byte, error) {
+	if f.pos >= len(f.data) {
+		return 0, io.EOF
+	}
+	f.pos++
+	return f.data[f.pos-1], nil
+}
+
+// gobValues counts the values data holds as a gob stream with
+// DefaultLimits, for Detect: 0 unless every message passes the checker
+// and the last one completes a value.
+func gobValues(data []byte) int {
+	lim := DefaultLimits.resolve()
+	chk := newGobChecker(lim)
+	values, end, unit := 0, 0, 0
+	for end < len(data) {
+		start, stop, err := gobMessage(data, end)
+		if err != nil {
+			return 0
+		}
+		if unit += stop - end; unit > lim.MaxBytes {
+			return 0
+		}
+		chk.more = int64(min(len(data)-stop, lim.MaxBytes-unit))
+		isValue, err := chk.message(data[start:stop], int64(start))
+		if err != nil {
+			return 0
+		}
+		end = stop
+		if isValue {
+			values, unit = values+1, 0
+		}
+	}
+	if chk.pending() {
+		return 0
+	}
+	return values
+}
