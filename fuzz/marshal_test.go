@@ -273,6 +273,9 @@ func checkUnmarshal(t *testing.T, name string, data []byte) {
 		}
 		once, err := c.Marshal(v)
 		if err != nil {
+			if name == "cbor" && hasTimeBeyondRFC3339(reflect.ValueOf(v), 0) {
+				continue // a documented limit of the CBOR codec: see marshal's doc
+			}
 			t.Fatalf("%s %T: a decoded value does not encode: %v\n%s", name, v, err, marshal.Dump(v))
 		}
 		w := target()
@@ -573,7 +576,9 @@ func FuzzDetect(f *testing.F) {
 			if err == io.EOF {
 				break
 			}
-			if err != nil && (name == "json" || isStructural(err)) {
+			// Other errors are about the Go value (a JSON number beyond
+			// float64, say), not the format.
+			if err != nil && isStructural(err) {
 				t.Fatalf("Detect says %s (%v), value %d does not decode: %v", name, ok, values, err)
 			}
 			if err != nil && name != "gob" {
@@ -589,7 +594,7 @@ func FuzzDetect(f *testing.F) {
 		if values == 1 && name != "gob" {
 			var v any
 			err := c.Unmarshal(data, &v)
-			if err != nil && (name == "json" || isStructural(err)) {
+			if err != nil && isStructural(err) {
 				t.Fatalf("Detect says %s (%v) of one value, Unmarshal fails: %v", name, ok, err)
 			}
 		}

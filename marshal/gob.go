@@ -3,10 +3,14 @@ package marshal
 import (
 	"bufio"
 	"bytes"
+	"encoding/binary"
 	"encoding/gob"
+	"errors"
 	"fmt"
 	"io"
 	"reflect"
+	"strings"
+	"sync"
 )
 
 // gobCodec is encoding/gob behind the Codec API, made safe on hostile input.
@@ -21,15 +25,24 @@ import (
 // against the stream's type definitions on an explicit stack and enforces
 // the Limits, before encoding/gob sees a byte of it.
 //
-// What the checker cannot see is the destination type, and gob's decoder
-// parses a value differently when it has no field for it: it skips an
-// interface value by its byte count, and reads a nil interface value as a
-// name followed by a type id and a byte count. The checker makes byte counts
-// agree with the values (as gob's Encoder writes them), but two shapes gob's
-// own Encoder produces still parse differently on that path (golang/go#34879):
-// a nil interface inside a slice, array or map, and an interface value
-// whose concrete value defines new types. If the destination ignores such
-// a field, gob reads bytes the checker checked as something else.
+// gob's decoder also parses a value differently when the destination has
+// no field for part of it: it skips that part, and its skipping code reads
+// two shapes gob's own Encoder produces in another way than its decoding
+// code (golang/go#34879): a nil interface value (read as a name followed by
+// a type id and a byte count) and an interface value whose concrete value
+// defines types (whose byte count gob's Encoder ends early). Bytes the
+// checker checked as a string's contents can then reach gob as a map
+// count: a value of a struct with a []any field holding nil, decoded into
+// a struct without that field, makes gob allocate megabytes per 15 bytes,
+// or gigabytes. So when a value holds either shape, the codec matches the
+// stream's struct types against the destination's Go type as gob does (by
+// field name; inside interface values, against the type gob has
+// registered under the name sent, see gobRegistered), and refuses the
+// value (ErrMalformed, before gob reads it) if gob would skip a part of
+// it that can hold interface values. Decode(nil), which skips the whole
+// value, is refused on the same terms. Should gob still read past the
+// value the checker delimited, or stop short of it, the Decoder reports
+// ErrMalformed, sticky.
 //
 // Nor does the checker bound gob's type compilation, which runs before the
 // first value of a type: for each struct field the destination lacks, gob
@@ -92,7 +105,18 @@ func (c gobCodec) Unmarshal(data []byte, v any) error {
 	if end < len(data) {
 		return newError("gob", int64(end), ErrTrailingData, fmt.Sprintf("%d bytes after the value", len(data)-end))
 	}
-	return libError("gob", -1, gob.NewDecoder(bytes.NewReader(data)).Decode(v))
+	if err := chk.refuseSkips(v, 0); err != nil {
+		return err
+	}
+	r := bytes.NewReader(data)
+	if err := gob.NewDecoder(r).Decode(v); err != nil {
+		return libError("gob", -1, err)
+	}
+	if r.Len() > 0 {
+		// gob parsed the value differently from the checker (see gobCodec).
+		return newError("gob", int64(len(data)-r.Len()), ErrMalformed, fmt.Sprintf("encoding/gob stopped %d bytes before the end of the value", r.Len()))
+	}
+	return nil
 }
 
 // NewEncoder returns an Encoder writing one gob stream to w: each type is
@@ -109,6 +133,10 @@ func (c gobCodec) NewDecoder(r io.Reader) Decoder {
 	d.dec = gob.NewDecoder(&d.feed)
 	return d
 }
+
+// errGobDestination is the Err of a Decode into something that is neither
+// a non-nil pointer nor nil.
+var errGobDestination = errors.New("gob: attempt to decode into a non-pointer")
 
 // gobEncodable refuses what gob.Encoder would panic on: a nil pointer.
 func gobEncodable(v any) error {
@@ -196,7 +224,11 @@ func gobLeadingDefs(b []byte) int {
 // gob.Decoder does the same (it resets its error on every Decode and drops
 // what is left of the failed message), with one consequence to know: type
 // definitions carried inside the failed value's interface values may not
-// have reached gob.Decoder, so a later value needing them fails too.
+// have reached gob.Decoder, so a later value needing them fails too. The
+// exception is gob reading past the end of the checked value, or succeeding
+// short of it: gob parsed it differently from the checker (see gobCodec),
+// and that is a sticky ErrMalformed. A Decode into something that is not a
+// non-nil pointer (or nil) consumes nothing and is not sticky either.
 type gobDecoder struct {
 	lim  Limits
 	r    *bufio.Reader
@@ -213,9 +245,11 @@ func (d *gobDecoder) Decode(v any) error {
 		return d.err
 	}
 	// gob.Decoder refuses these before reading; so must this decoder,
-	// or the value would be lost with its type definitions.
+	// or the value would be lost with its type definitions. The error is
+	// about the destination, not the bytes: not ErrMalformed, not sticky,
+	// and nothing is consumed.
 	if rv := reflect.ValueOf(v); v != nil && (rv.Kind() != reflect.Pointer || rv.IsNil()) {
-		return newError("gob", -1, ErrMalformed, fmt.Sprintf("cannot decode into %T: want a non-nil pointer, or nil to skip the value", v))
+		return &Error{Codec: "gob", Offset: -1, Msg: fmt.Sprintf("cannot decode into %T: want a non-nil pointer, or nil to skip the value", v), Err: errGobDestination}
 	}
 	d.unit = d.unit[:0]
 	for {
@@ -231,20 +265,36 @@ func (d *gobDecoder) Decode(v any) error {
 			break
 		}
 	}
-	d.feed.data, d.feed.pos = d.unit, 0
+	if err := d.chk.refuseSkips(v, d.off); err != nil {
+		// gob.Decoder will not see the value's type definitions: the
+		// stream cannot go on.
+		d.err = err
+		return err
+	}
+	d.feed.data, d.feed.pos, d.feed.short = d.unit, 0, false
 	err := d.dec.Decode(v)
-	unread := len(d.unit) - d.feed.pos
+	start, stop, size := d.off, d.off+int64(d.feed.pos), len(d.unit)
+	unread, short := size-d.feed.pos, d.feed.short
 	d.feed.data = nil
-	d.off += int64(len(d.unit))
+	d.off += int64(size)
 	if cap(d.unit) > 64<<10 {
 		d.unit = nil // do not keep a large value's buffer for the whole stream
+	}
+	// gob reading past the value, or (without an error) stopping before
+	// its end, parsed it differently from the checker (see gobCodec): gob
+	// and the checker no longer agree on the stream or its type
+	// definitions, so the error is sticky. (After a type mismatch gob
+	// stops early as a matter of course.)
+	if short {
+		d.err = newError("gob", start+int64(size), ErrMalformed, "encoding/gob read past the end of the value the checker delimited")
+		return d.err
 	}
 	if err != nil {
 		return libError("gob", -1, err)
 	}
 	if unread > 0 {
-		// gob parsed the value differently from the checker (see gobCodec).
-		return newError("gob", -1, ErrMalformed, fmt.Sprintf("encoding/gob stopped %d bytes before the end of the value", unread))
+		d.err = newError("gob", stop, ErrMalformed, fmt.Sprintf("encoding/gob stopped %d bytes before the end of the value", unread))
+		return d.err
 	}
 	return nil
 }
@@ -318,12 +368,14 @@ func (d *gobDecoder) readErr(at int64, err error, eofMsg string) error {
 // bufio.Reader of its own that would read ahead of the checker. At the end
 // of the value it reports io.EOF.
 type gobFeed struct {
-	data []byte
-	pos  int
+	data  []byte
+	pos   int
+	short bool // gob asked for a byte after the end
 }
 
 func (f *gobFeed) Read(p []byte) (int, error) {
 	if f.pos >= len(f.data) {
+		f.short = f.short || len(p) > 0
 		return 0, io.EOF
 	}
 	n := copy(p, f.data[f.pos:])
@@ -333,6 +385,7 @@ func (f *gobFeed) Read(p []byte) (int, error) {
 
 func (f *gobFeed) ReadByte() (byte, error) {
 	if f.pos >= len(f.data) {
+		f.short = true
 		return 0, io.EOF
 	}
 	f.pos++
@@ -368,4 +421,112 @@ func gobValues(data []byte) int {
 		return 0
 	}
 	return values
+}
+
+// refuseSkips refuses the value the checker has just walked, which starts
+// at stream offset off, when encoding/gob would skip part of it that holds
+// a shape gob's skipping code misreads (see gobCodec and
+// gobChecker.maySkip).
+func (c *gobChecker) refuseSkips(v any, off int64) error {
+	if !c.ambiguous {
+		return nil
+	}
+	var dst reflect.Type
+	if v != nil {
+		dst = reflect.TypeOf(v)
+	}
+	if !c.maySkip(dst) {
+		return nil
+	}
+	what := fmt.Sprintf("%T has no field for", v)
+	if v == nil {
+		what = "Decode(nil) skips"
+	}
+	return newError("gob", off, ErrMalformed, what+" part of this value that holds interface values, "+
+		"and encoding/gob misreads a nil interface value, or one that defines types, when it skips it "+
+		"(golang/go#34879): decode into a type with a field for every field the sender's types have")
+}
+
+// gobProbe is what gobRegistered sends under the name it looks up.
+type gobProbe struct{}
+
+type gobProbeHolder struct{ V any }
+
+const gobProbeName = "github.com/wirekit/wirekit/marshal.gobProbe"
+
+var (
+	gobProbeOnce     sync.Once
+	gobProbeTemplate []byte // a gob stream of gobProbeHolder{gobProbe{}}
+	gobTypes         sync.Map
+)
+
+// gobRegistered returns the Go type gob has registered under name (see
+// gob.Register), which encoding/gob keeps to itself. It asks gob: it
+// decodes an empty struct value sent under that name into an interface,
+// and looks at what comes out. registered is false when gob has nothing
+// under the name; typ is nil when the registered type is not a struct or
+// a pointer to one (gob cannot decode an empty struct into it). Found
+// types are remembered.
+func gobRegistered(name string) (typ reflect.Type, registered bool) {
+	if t, ok := gobTypes.Load(name); ok {
+		return t.(reflect.Type), true
+	}
+	gobProbeOnce.Do(func() {
+		gob.RegisterName(gobProbeName, gobProbe{})
+		var buf bytes.Buffer
+		if err := gob.NewEncoder(&buf).Encode(gobProbeHolder{V: gobProbe{}}); err != nil {
+			panic("marshal: gob probe: " + err.Error())
+		}
+		gobProbeTemplate = buf.Bytes()
+	})
+	stream, ok := gobRename(gobProbeTemplate, gobProbeName, name)
+	if !ok {
+		return nil, true
+	}
+	var h gobProbeHolder
+	if err := gob.NewDecoder(bytes.NewReader(stream)).Decode(&h); err != nil {
+		return nil, !strings.Contains(err.Error(), "not registered")
+	}
+	typ = reflect.TypeOf(h.V)
+	gobTypes.Store(name, typ)
+	return typ, true
+}
+
+// gobRename returns stream with the interface type name from, which it
+// holds once, replaced by to, and the length of the message that holds it
+// fixed.
+func gobRename(stream []byte, from, to string) ([]byte, bool) {
+	old := append(gobAppendUint(nil, uint64(len(from))), from...)
+	for end := 0; end < len(stream); {
+		start, stop, err := gobMessage(stream, end)
+		if err != nil {
+			return nil, false
+		}
+		body := stream[start:stop]
+		if i := bytes.Index(body, old); i >= 0 {
+			nb := append(append(append([]byte(nil), body[:i]...), gobAppendUint(nil, uint64(len(to)))...), to...)
+			nb = append(nb, body[i+len(old):]...)
+			out := append([]byte(nil), stream[:end]...)
+			out = gobAppendUint(out, uint64(len(nb)))
+			out = append(out, nb...)
+			return append(out, stream[stop:]...), true
+		}
+		end = stop
+	}
+	return nil, false
+}
+
+// gobAppendUint appends x in gob's unsigned integer encoding.
+func gobAppendUint(b []byte, x uint64) []byte {
+	if x < 0x80 {
+		return append(b, byte(x))
+	}
+	var be [8]byte
+	binary.BigEndian.PutUint64(be[:], x)
+	i := 0
+	for be[i] == 0 {
+		i++
+	}
+	b = append(b, byte(-(8 - i)))
+	return append(b, be[i:]...)
 }

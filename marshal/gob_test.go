@@ -781,6 +781,9 @@ func TestGobHostileInputGetsAClearError(t *testing.T) {
 		{name: "nested interface's definitions cut off by the message", msgs: [][]any{
 			gobTRaw(gobTStructDef(65, "W", gobTField{"In", gobTInterface})),
 			{i(gobTInterface), u(0), s("W"), i(65), u(3), u(1), s("W"), gobTAt([]byte{})}}, want: ErrMalformed},
+		{name: "empty message inside a value", msgs: [][]any{
+			gobTRaw(gobTSliceDef(65, gobTInterface)),
+			{i(65), u(0), u(1), s("x")}, {gobTAt(nil)}, {i(gobTInt), u(2), u(0), u(4)}}, want: ErrMalformed},
 		{name: "message length with a byte count of 9", msgs: [][]any{{gobTAt(nil)}}, want: ErrMalformed},
 		{name: "empty message", msgs: [][]any{{gobTAt(nil)}}, want: ErrMalformed},
 		{name: "bytes after a type definition", msgs: [][]any{{listOfInts[1:], gobTAt(u(0))}}, want: ErrMalformed},
@@ -928,6 +931,9 @@ func TestGobDecoderGoesOnAfterATypeMismatchOnly(t *testing.T) {
 	for _, dst := range []any{p, (*gobTPoint)(nil)} {
 		err := dec2.Decode(dst)
 		gobTWant(t, err, err, -1)
+		if errors.Is(err, ErrMalformed) {
+			t.Errorf("a destination error claims the input is malformed: %v", err)
+		}
 	}
 	for _, want := range []gobTPoint{{3, 4}, {5, 6}} {
 		if err := dec2.Decode(&p); err != nil || p != want {
@@ -944,6 +950,114 @@ func TestGobDecoderGoesOnAfterATypeMismatchOnly(t *testing.T) {
 	gobTWant(t, err, ErrMalformed, int64(len(buf.Bytes())+3))
 	if again := dec.Decode(&n); again != err {
 		t.Errorf("the error is not sticky: then %v", again)
+	}
+}
+
+// gobTWide has a []any first: when the destination has no field for
+// it, gob skips it, and gob's skipping code reads a nil interface value as
+// a name, a type id and a byte count (golang/go#34879).
+type gobTWide struct {
+	L   []any
+	Pad int
+	X   int
+	S   string
+	M   map[string]int
+}
+
+type gobTNarrow struct{ M map[string]int }
+
+func init() {
+	gob.RegisterName("marshal.gobTWide", gobTWide{})
+	gob.RegisterName("marshal.gobTNarrow", gobTNarrow{})
+}
+
+// gobTMisread is a stream gob's Encoder writes, whose value gob misreads
+// into a gobTNarrow: skipping L's nil element, gob takes X (1, the byte
+// 02) for a byte count, skips S's length, and reads S's contents as field
+// M with a map of 65536 pairs, which it allocates.
+func gobTMisread(t *testing.T) []byte {
+	var buf bytes.Buffer
+	if err := gob.NewEncoder(&buf).Encode(gobTWide{L: []any{nil}, X: 1, S: "\x04\xfd\x01\x00\x00"}); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+func TestGobRefusesWhatGobWouldMisread(t *testing.T) {
+	stream := gobTMisread(t)
+	c := gobTCodec(t, Limits{})
+
+	// The hole: gob alone allocates megabytes for the map (with a
+	// four-byte count, hundreds of megabytes).
+	raw := gobTAllocated(func() { _ = gob.NewDecoder(bytes.NewReader(stream)).Decode(new(gobTNarrow)) })
+	var err error
+	ours := gobTAllocated(func() { err = c.Unmarshal(stream, new(gobTNarrow)) })
+	gobTWant(t, err, ErrMalformed, 0)
+	if !strings.Contains(err.Error(), "*marshal.gobTNarrow has no field for") {
+		t.Errorf("the error does not say what is missing: %v", err)
+	}
+	if raw < 2<<20 || ours > 64<<10 {
+		t.Errorf("gob allocated %d bytes, the codec %d", raw, ours)
+	}
+
+	// A Decoder refuses it before gob reads it, and cannot go on: gob
+	// has not seen the value's type definitions.
+	dec := c.NewDecoder(bytes.NewReader(append(bytes.Clone(stream), stream...)))
+	err = dec.Decode(new(gobTNarrow))
+	gobTWant(t, err, ErrMalformed, 0)
+	if again := dec.Decode(new(gobTWide)); again != err {
+		t.Errorf("the error is not sticky: then %v", again)
+	}
+	// Decode(nil) skips the whole value: refused too.
+	err = c.NewDecoder(bytes.NewReader(stream)).Decode(nil)
+	gobTWant(t, err, ErrMalformed, 0)
+
+	// With a field for everything, the same stream decodes.
+	var w gobTWide
+	if err := c.Unmarshal(stream, &w); err != nil || w.X != 1 || len(w.L) != 1 || w.L[0] != nil {
+		t.Fatalf("%v, %+v", err, w)
+	}
+	// Without a nil interface value, skipping is safe and allowed.
+	var buf bytes.Buffer
+	if err := gob.NewEncoder(&buf).Encode(gobTWide{L: []any{1, "x"}, M: map[string]int{"a": 1}}); err != nil {
+		t.Fatal(err)
+	}
+	var n gobTNarrow
+	if err := c.Unmarshal(buf.Bytes(), &n); err != nil || n.M["a"] != 1 {
+		t.Fatalf("no nil interface: %v, %+v", err, n)
+	}
+}
+
+// Inside an interface value, the Go type is the one registered under the
+// name the value is sent with; a sender can name a registered type that
+// lacks its fields.
+func TestGobRefusesMisreadsInsideInterfaces(t *testing.T) {
+	c := gobTCodec(t, Limits{})
+	var buf bytes.Buffer
+	in := gobTHolder{X: gobTWide{L: []any{nil}, X: 1, S: "\x04\xfd\x01\x00\x00"}, B: 3}
+	if err := gob.NewEncoder(&buf).Encode(in); err != nil {
+		t.Fatal(err)
+	}
+	var h gobTHolder
+	if err := c.Unmarshal(buf.Bytes(), &h); err != nil || h.B != 3 {
+		t.Fatalf("sent under its own name: %v, %+v", err, h)
+	}
+	renamed, ok := gobRename(buf.Bytes(), "marshal.gobTWide", "marshal.gobTNarrow")
+	if !ok {
+		t.Fatal("no name to rename")
+	}
+	var err error
+	used := gobTAllocated(func() { err = c.Unmarshal(renamed, new(gobTHolder)) })
+	gobTWant(t, err, ErrMalformed, 0)
+	if used > 64<<10 {
+		t.Errorf("refusing it allocated %d bytes", used)
+	}
+	// gobRegistered finds what gob has under a name.
+	if typ, ok := gobRegistered("marshal.gobTNarrow"); !ok || typ != reflect.TypeFor[gobTNarrow]() {
+		t.Errorf("gobRegistered: %v, %v", typ, ok)
+	}
+	if _, ok := gobRegistered("no such name"); ok {
+		t.Error("gobRegistered finds an unregistered name")
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"reflect"
 )
 
 // This file checks gob streams before encoding/gob reads them. encoding/gob
@@ -73,14 +74,16 @@ const (
 // walk needs: names are checked and dropped.
 type gobType struct {
 	kind   gobKind
-	elem   int32   // slice, array, map
-	key    int32   // map
-	len    int64   // array
-	fields []int32 // struct: the type id of each field, in wire order
-	opaque string  // gkOpaque: which interface made it, for messages
+	elem   int32    // slice, array, map
+	key    int32    // map
+	len    int64    // array
+	fields []int32  // struct: the type id of each field, in wire order
+	names  []string // struct: the name of each field
+	opaque string   // gkOpaque: which interface made it, for messages
 	// iface: a value of this type may hold an interface value, so (outside
 	// any interface value) it may go on in the next message.
 	iface bool
+	holds int8 // see holdsStruct: 0 not known yet, 1 no, 2 yes
 }
 
 type gobFrameKind uint8
@@ -110,6 +113,7 @@ type gobFrame struct {
 	seq      bool
 	countEnd int64
 	defEnd   int64
+	name     string // the concrete type's registered name
 }
 
 // gobChecker follows a gob stream message by message, remembering the type
@@ -171,6 +175,16 @@ type gobChecker struct {
 	midValue bool  // the current value goes on in the next message
 	defsSeen bool  // type definitions arrived since the last value
 
+	// Of the current value, for maySkip: its type id; whether it holds
+	// a shape gob misreads when it skips it (a nil interface value, or
+	// an interface value that defines types); and the concrete types of
+	// its interface values.
+	valueID   int32
+	ambiguous bool
+	concrete  map[gobConcrete]bool
+	ifaceSkip int8 // of maySkip: 0 not known yet, 1 no, 2 yes, 3 being found
+	names     map[string]string
+
 	body []byte
 	pos  int
 	base int64 // stream offset of body[0]
@@ -197,12 +211,14 @@ func (c *gobChecker) pending() bool { return c.midValue || c.defsSeen }
 // returns false, nil until the last one.
 func (c *gobChecker) message(body []byte, off int64) (isValue bool, err error) {
 	c.body, c.pos, c.base = body, 0, off
+	if len(body) == 0 {
+		// gob's decoder reads a type id from it and fails (mid-value, or
+		// at the top, reports a clean io.EOF).
+		return false, c.fail(ErrMalformed, "empty message")
+	}
 	if c.midValue {
 		c.midValue = false
 		return c.walk()
-	}
-	if len(body) == 0 {
-		return false, c.fail(ErrMalformed, "empty message")
 	}
 	u, err := c.uint("a type id")
 	if err != nil {
@@ -219,6 +235,8 @@ func (c *gobChecker) message(body []byte, off int64) (isValue bool, err error) {
 		c.defsSeen = true
 		return false, nil
 	}
+	c.valueID, c.ambiguous, c.ifaceSkip = id, false, 0
+	clear(c.concrete)
 	if err := c.enterTop(id, 0); err != nil {
 		return false, err
 	}
@@ -330,6 +348,10 @@ func (c *gobChecker) typeSequence(i int) (suspended bool, err error) {
 				return false, err
 			}
 			if c.inValue > 0 {
+				// gob's Encoder ends the byte count of the interface
+				// value around this one here, so skipping that value
+				// by its count would stop short.
+				c.ambiguous = true
 				// The definition is inline in the value of the interface
 				// around this one.
 				o := &c.stack[c.ifaces[len(c.ifaces)-2]]
@@ -363,6 +385,12 @@ func (c *gobChecker) typeSequence(i int) (suspended bool, err error) {
 			return false, c.failAt(at, ErrTooLarge, fmt.Sprintf("interface value of %d bytes needs more than the %d bytes left", n, left))
 		}
 		f := &c.stack[i]
+		if c.holdsStruct(id) {
+			if c.concrete == nil {
+				c.concrete = make(map[gobConcrete]bool)
+			}
+			c.concrete[gobConcrete{f.name, id}] = true
+		}
 		f.seq = false
 		f.countEnd = c.off() + int64(n)
 		c.inValue++
@@ -471,14 +499,16 @@ func (c *gobChecker) enterInterface() error {
 		return c.failAt(at, ErrTooLarge, fmt.Sprintf("interface type name of %d bytes needs more than the %d bytes left", n, left))
 	}
 	if n == 0 {
+		c.ambiguous = true // a nil interface value
 		return nil
 	}
 	if n > gobMaxNameLen {
 		return c.failAt(at, ErrMalformed, fmt.Sprintf("interface type name of %d bytes is longer than gob's %d", n, gobMaxNameLen))
 	}
+	name := c.body[c.pos : c.pos+int(n)]
 	c.pos += int(n)
 	c.ifaces = append(c.ifaces, len(c.stack))
-	return c.push(gobFrame{kind: gfIface, seq: true, defEnd: -1}, "interface value", at)
+	return c.push(gobFrame{kind: gfIface, seq: true, defEnd: -1, name: c.intern(name)}, "interface value", at)
 }
 
 // count checks n elements of at least per bytes each against the bytes
@@ -614,7 +644,7 @@ func (c *gobChecker) wireType() (*gobType, error) {
 				if f == 0 {
 					return c.commonType()
 				}
-				t.fields, err = c.wireFields()
+				t.fields, t.names, err = c.wireFields()
 				return err
 			})
 		case 3:
@@ -679,23 +709,23 @@ func (c *gobChecker) commonType() error {
 }
 
 // wireFields reads structType.Field, a []fieldType.
-func (c *gobChecker) wireFields() ([]int32, error) {
+func (c *gobChecker) wireFields() ([]int32, []string, error) {
 	at := c.pos
 	n, err := c.uint("a field count")
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if err := c.count(at, "struct type", "fields", n, 1, false); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	ids := make([]int32, n)
+	names := make([]string, n)
 	for k := range ids {
 		start := c.pos
-		named := false
 		err := c.wireStruct("field", 2, func(f int) error {
 			if f == 0 {
 				n, err := c.skipLen("field name")
-				named = n > 0
+				names[k] = string(c.body[c.pos-int(n) : c.pos])
 				return err
 			}
 			var err error
@@ -703,13 +733,13 @@ func (c *gobChecker) wireFields() ([]int32, error) {
 			return err
 		})
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		if !named {
-			return nil, c.failAt(start, ErrMalformed, fmt.Sprintf("field %d of a struct type has no name", k))
+		if names[k] == "" {
+			return nil, nil, c.failAt(start, ErrMalformed, fmt.Sprintf("field %d of a struct type has no name", k))
 		}
 	}
-	return ids, nil
+	return ids, names, nil
 }
 
 // wireID reads a typeId: an int that must fit gob's int32.
@@ -848,4 +878,145 @@ func gobMessage(data []byte, i int) (start, end int, err error) {
 		return 0, 0, newError("gob", int64(i), io.ErrUnexpectedEOF, fmt.Sprintf("message of %d bytes needs more than the %d bytes left", n, left))
 	}
 	return start, start + int(n), nil
+}
+
+// maySkip reports whether encoding/gob, decoding the current value into a
+// Go value of type dst (nil for Decode(nil), which skips it all), may
+// skip a part of it that can hold interface values: gob skips the fields
+// the destination has no field for, matching by name. An interface's
+// concrete value decodes into the Go type gob has registered under the
+// name the value is sent with (see gobRegistered).
+func (c *gobChecker) maySkip(dst reflect.Type) bool {
+	return c.maySkipIn(c.valueID, dst, 0)
+}
+
+func (c *gobChecker) maySkipIn(id int32, dst reflect.Type, depth int) bool {
+	if !c.mayHold(id) {
+		return false
+	}
+	if dst == nil || depth > c.lim.MaxDepth {
+		return true
+	}
+	for dst.Kind() == reflect.Pointer {
+		dst = dst.Elem()
+	}
+	if id == gobTInterface {
+		return c.ifaceMaySkip()
+	}
+	t := c.types[id]
+	if t == nil {
+		return false
+	}
+	// A destination of another kind is a type mismatch: gob refuses the
+	// value before reading it.
+	switch t.kind {
+	case gkStruct:
+		if dst.Kind() != reflect.Struct {
+			return false
+		}
+		for i, fid := range t.fields {
+			sf, ok := dst.FieldByName(t.names[i])
+			if !ok || !sf.IsExported() {
+				if c.mayHold(fid) {
+					return true
+				}
+				continue
+			}
+			if c.maySkipIn(fid, sf.Type, depth+1) {
+				return true
+			}
+		}
+	case gkSlice, gkArray:
+		if k := dst.Kind(); k == reflect.Slice || k == reflect.Array {
+			return c.maySkipIn(t.elem, dst.Elem(), depth+1)
+		}
+	case gkMap:
+		if dst.Kind() == reflect.Map {
+			return c.maySkipIn(t.key, dst.Key(), depth+1) || c.maySkipIn(t.elem, dst.Elem(), depth+1)
+		}
+	}
+	return false
+}
+
+// holdsStruct is structHolds, remembered per type.
+func (c *gobChecker) holdsStruct(id int32) bool {
+	t := c.types[id]
+	if t == nil {
+		return false
+	}
+	if t.holds == 0 {
+		t.holds = 1
+		if c.structHolds(id, map[int32]bool{}) {
+			t.holds = 2
+		}
+	}
+	return t.holds == 2
+}
+
+// structHolds reports whether type id is or leads to a struct with a field
+// that may hold an interface value.
+func (c *gobChecker) structHolds(id int32, seen map[int32]bool) bool {
+	t := c.types[id]
+	if t == nil || seen[id] || !t.iface {
+		return false
+	}
+	seen[id] = true
+	switch t.kind {
+	case gkStruct:
+		return true // t.iface: one of its fields may hold one
+	case gkSlice, gkArray:
+		return c.structHolds(t.elem, seen)
+	case gkMap:
+		return c.structHolds(t.key, seen) || c.structHolds(t.elem, seen)
+	}
+	return false
+}
+
+// gobConcrete is a concrete type of an interface value: the name it was
+// sent under and its type id.
+type gobConcrete struct {
+	name string
+	id   int32
+}
+
+// ifaceMaySkip reports whether gob may skip part of the current value's
+// interface values that can hold interface values: a concrete type's
+// struct that has a field the registered Go type lacks. Only concrete
+// types with such structs in them are recorded (structHolds); a name gob
+// has registered as a type that gobRegistered cannot find counts as a
+// skip, an unregistered name not (gob refuses the value).
+func (c *gobChecker) ifaceMaySkip() bool {
+	switch c.ifaceSkip {
+	case 1, 3:
+		return false // 3: the pairs are being checked further up
+	case 2:
+		return true
+	}
+	c.ifaceSkip = 3
+	skip := false
+	for k := range c.concrete {
+		typ, registered := gobRegistered(k.name)
+		if registered && (typ == nil || c.maySkipIn(k.id, typ, 1)) {
+			skip = true
+			break
+		}
+	}
+	c.ifaceSkip = 1
+	if skip {
+		c.ifaceSkip = 2
+	}
+	return skip
+}
+
+// intern returns b as a string, allocating once per distinct name.
+func (c *gobChecker) intern(b []byte) string {
+	if s, ok := c.names[string(b)]; ok {
+		return s
+	}
+	if c.names == nil {
+		c.names = make(map[string]string)
+	}
+	s := string(b)
+	c.names[s] = s
+	return s
 }

@@ -134,10 +134,17 @@ func (d *jsonDecoder) Decode(v any) error {
 		d.err = err
 	case errors.As(err, &se):
 		d.err = jsonError(err)
-	default:
-		return jsonError(err)
 	}
-	return d.err
+	if d.err != nil {
+		return d.err
+	}
+	// A value that does not fit v: the stream goes on. encoding/json can
+	// put the offset one past the value's end.
+	err = jsonError(err)
+	if e, ok := err.(*Error); ok {
+		e.Offset = min(e.Offset, d.dec.InputOffset())
+	}
+	return err
 }
 
 // tooLarge is the error for input over MaxBytes.
