@@ -99,8 +99,11 @@ func uvarintLen(n uint64) int {
 
 // graphError wraps a *graph.Error found base bytes into the stream.
 func graphError(err error, base int64) error {
+	if err == nil {
+		return nil // before a variable whose address escapes
+	}
 	var ge *graph.Error
-	if err == nil || !errors.As(err, &ge) {
+	if !errors.As(err, &ge) {
 		return libError("graph", -1, err)
 	}
 	off := ge.Offset

@@ -1,6 +1,7 @@
 package marshal
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -28,15 +29,28 @@ func (c jsonCodec) Unmarshal(data []byte, v any) error {
 	if len(data) > c.lim.MaxBytes {
 		return tooLarge("json", len(data), c.lim.MaxBytes)
 	}
-	// Nesting d deep takes d bytes and n elements take 2n-1, so short
-	// input cannot break a limit and needs no scan.
-	if len(data) > c.lim.MaxDepth || len(data) > 2*c.lim.MaxElements {
+	// Nesting d deep takes d opening brackets and n elements n-1 commas,
+	// so input with few of them cannot break a limit and needs no scan
+	// (counting bytes is many times faster than scanning).
+	if jsonMayBreak(data, c.lim) {
 		s := jsonScanner{lim: c.lim}
 		if _, err := s.feed(data); err != nil {
 			return err
 		}
 	}
 	return jsonDecode(data, v)
+}
+
+// jsonMayBreak reports whether data has enough brackets or commas to
+// nest deeper than MaxDepth or hold more than MaxElements in one array or
+// object. Brackets and commas inside strings count too, which only makes
+// it cautious.
+func jsonMayBreak(data []byte, lim Limits) bool {
+	if len(data) <= lim.MaxDepth && len(data) < 2*lim.MaxElements {
+		return false
+	}
+	return bytes.Count(data, []byte{'['})+bytes.Count(data, []byte{'{'}) > lim.MaxDepth ||
+		bytes.Count(data, []byte{','}) >= lim.MaxElements
 }
 
 // jsonDecode is json.Unmarshal with its errors as *Error.

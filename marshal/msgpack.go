@@ -39,33 +39,45 @@ func (c msgpackCodec) Unmarshal(data []byte, v any) error {
 	if len(data) > c.lim.MaxBytes {
 		return tooLarge("msgpack", len(data), c.lim.MaxBytes)
 	}
-	var s mpScanner
-	s.lim = c.lim
-	s.reset(0)
-	end, _, err := s.scan(data, true)
+	m := mpPool.Get().(*mpState)
+	defer mpPool.Put(m)
+	m.sc.lim = c.lim
+	m.sc.reset(0)
+	end, _, err := m.sc.scan(data, true)
 	if err != nil {
 		return err
 	}
 	if end < len(data) {
 		return trailing("msgpack", end, len(data))
 	}
-	return msgpackDecode(data, v, &s)
+	return m.decode(data, v)
 }
 
-// msgpackDecode decodes one value s has checked.
-func msgpackDecode(raw []byte, v any, s *mpScanner) (err error) {
-	if len(s.extMaps) > 0 && reachesMap(reflect.TypeOf(v)) {
-		if err := checkExtMaps(raw, s.extMaps, s.lim); err != nil {
+// mpState is a scanner and a library Decoder, reused value after value.
+type mpState struct {
+	sc  mpScanner
+	r   bytes.Reader
+	dec *msgpack.Decoder
+}
+
+var mpPool = sync.Pool{New: func() any { return newMpState(Limits{}) }}
+
+func newMpState(lim Limits) *mpState {
+	return &mpState{sc: mpScanner{lim: lim}, dec: msgpack.NewDecoder(nil)}
+}
+
+// decode decodes one value m.sc has checked.
+func (m *mpState) decode(raw []byte, v any) (err error) {
+	if len(m.sc.extMaps) > 0 && reachesMap(reflect.TypeOf(v)) {
+		if err := checkExtMaps(raw, m.sc.extMaps, m.sc.lim); err != nil {
 			return err
 		}
 	}
-	d := msgpack.GetDecoder()
-	defer msgpack.PutDecoder(d)
-	var r bytes.Reader
-	r.Reset(raw)
-	d.Reset(&r)
-	d.SetMapDecoder(decodeMpMap)
+	m.r.Reset(raw)
+	m.dec.Reset(&m.r)
+	m.dec.SetMapDecoder(decodeMpMap)
 	defer func() {
+		m.r.Reset(nil) // do not keep the caller's bytes
 		// The library stores a key that is an array or a map into a Go
 		// map, which panics: map[any]any cannot hold it.
 		if p := recover(); p != nil {
@@ -76,7 +88,7 @@ func msgpackDecode(raw []byte, v any, s *mpScanner) (err error) {
 			err = newError("msgpack", -1, ErrMalformed, "map key cannot be a Go map key: "+re.Error())
 		}
 	}()
-	return libError("msgpack", -1, d.Decode(v))
+	return libError("msgpack", -1, m.dec.Decode(v))
 }
 
 // decodeMpMap decodes a map into an interface: map[string]any when every key
@@ -142,9 +154,8 @@ func (e *msgpackEncoder) Encode(v any) error {
 }
 
 func (c msgpackCodec) NewDecoder(r io.Reader) Decoder {
-	sc := &mpScanner{lim: c.lim}
-	decode := func(raw []byte, v any) error { return msgpackDecode(raw, v, sc) }
-	return &streamDecoder{codec: "msgpack", r: r, lim: c.lim, sc: sc, decode: decode}
+	m := newMpState(c.lim)
+	return &streamDecoder{codec: "msgpack", r: r, lim: c.lim, sc: &m.sc, decode: m.decode}
 }
 
 // trailing is the error for bytes after Unmarshal's value.

@@ -67,8 +67,11 @@ func (d *xdrDecoder) Decode(v any) error {
 
 // xdrError wraps an *xdr.Error, keeping its offset and field path.
 func xdrError(err error) error {
+	if err == nil {
+		return nil // before a variable whose address escapes
+	}
 	var xe *xdr.Error
-	if err == nil || !errors.As(err, &xe) {
+	if !errors.As(err, &xe) {
 		return libError("xdr", -1, err)
 	}
 	msg := xe.Msg
