@@ -805,6 +805,10 @@ func (c *gobChecker) uint(what string) (uint64, error) { return c.uintOf("", wha
 
 // uintOf is uint with the name pre+what, joined only for an error.
 func (c *gobChecker) uintOf(pre, what string) (uint64, error) {
+	if c.pos < len(c.body) && c.body[c.pos] < 0x80 { // one byte: most of them
+		c.pos++
+		return uint64(c.body[c.pos-1]), nil
+	}
 	x, n, err := gobUint(c.body, c.pos)
 	if err != nil {
 		if err == ErrMalformed {
