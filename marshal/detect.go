@@ -3,6 +3,7 @@ package marshal
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"io"
 )
 
@@ -34,81 +35,131 @@ import (
 //
 // XDR and graph data carry no type information and look like any other
 // bytes, so Detect never reports them.
-func Detect(data []byte) (name string, ok bool) {
+func Detect(data []byte) (name string, ok bool) { return detect(data, false) }
+
+// DetectPrefix is Detect for the first bytes of a longer stream, as a tool
+// that must not read all of its input first sees it: the last value may
+// be cut short by the end of prefix, and counts as a value as long as
+// what there is of it is sound. Rule 4 then ranks the formats by the bytes
+// their complete values span, then by the bytes they checked at all, and
+// only then by the fewest values: a stray byte read as the header of a
+// huge string would otherwise swallow any prefix as one value.
+func DetectPrefix(prefix []byte) (name string, ok bool) { return detect(prefix, true) }
+
+func detect(data []byte, cut bool) (name string, ok bool) {
 	type candidate struct {
-		name   string
-		values int
+		name string
+		seen
 	}
 	var found []candidate
-	if n := jsonValues(data); n > 0 {
-		found = append(found, candidate{"json", n})
-	}
-	if n := gobValues(data); n > 0 {
-		found = append(found, candidate{"gob", n})
-	}
-	if n := binaryValues(data, func() valueScanner { return &cborScanner{lim: DefaultLimits.resolve()} }, cborContainer); n > 0 {
-		if bytes.HasPrefix(data, []byte{0xd9, 0xd9, 0xf7}) {
-			return "cbor", true
+	add := func(name string, s seen) {
+		if s.values > 0 {
+			found = append(found, candidate{name, s})
 		}
-		found = append(found, candidate{"cbor", n})
 	}
-	if n := binaryValues(data, func() valueScanner { return &mpScanner{lim: DefaultLimits.resolve()} }, mpContainer); n > 0 {
-		found = append(found, candidate{"msgpack", n})
+	add("json", jsonValues(data, cut))
+	add("gob", gobValues(data, cut))
+	cb := binaryValues(data, func() valueScanner { return &cborScanner{lim: DefaultLimits.resolve()} }, cborContainer, cut)
+	if cb.values > 0 && bytes.HasPrefix(data, []byte{0xd9, 0xd9, 0xf7}) {
+		return "cbor", true
 	}
+	add("cbor", cb)
+	add("msgpack", binaryValues(data, func() valueScanner { return &mpScanner{lim: DefaultLimits.resolve()} }, mpContainer, cut))
 	if len(found) == 0 {
 		return "", false
 	}
+	// For whole input every candidate accounts for all of it, and the
+	// fewest values win. For a prefix, first the most bytes in complete
+	// values, then the most bytes checked at all.
 	best, tied := found[0], false
 	for _, c := range found[1:] {
-		switch {
-		case c.values < best.values:
+		switch cmp := c.seen.compare(best.seen); {
+		case cmp > 0:
 			best, tied = c, false
-		case c.values == best.values:
+		case cmp == 0:
 			tied = true
 		}
 	}
 	return best.name, !tied
 }
 
-// jsonValues counts the JSON values data holds, or returns 0 if it is not
-// a sequence of JSON values.
-func jsonValues(data []byte) int {
+// seen is what a format made of the input: how many values, how many
+// bytes the complete ones span, and how many bytes were checked (the same
+// unless the last value is cut short).
+type seen struct{ values, complete, covered int }
+
+func (a seen) compare(b seen) int {
+	switch {
+	case a.complete != b.complete:
+		return a.complete - b.complete
+	case a.covered != b.covered:
+		return a.covered - b.covered
+	}
+	return b.values - a.values
+}
+
+// cutAt reports whether err is the end of a prefix cutting a value short,
+// and how far into the value the check got.
+func cutAt(err error, start int) (int, bool) {
+	var e *Error
+	if !errors.Is(err, io.ErrUnexpectedEOF) || !errors.As(err, &e) || e.Offset < int64(start) {
+		return 0, false
+	}
+	return int(e.Offset), true
+}
+
+// jsonValues counts the JSON values data holds, and how many of its bytes
+// they account for, or returns 0 if it is not a sequence of JSON values.
+// With cut, the last may be cut short (and accounts for the bytes before
+// the point where it was found short).
+func jsonValues(data []byte, cut bool) seen {
 	dec, _ := DefaultLimits.Lookup("json")
-	d := dec.NewDecoder(bytes.NewReader(data))
+	jd := dec.NewDecoder(bytes.NewReader(data)).(*jsonDecoder)
 	for n := 0; ; n++ {
+		done := int(jd.dec.InputOffset())
 		var v json.RawMessage
-		switch err := d.Decode(&v); err {
+		switch err := jd.Decode(&v); err {
 		case nil:
 		case io.EOF:
-			return n
+			return seen{n, len(data), len(data)}
 		default:
-			return 0
+			if at, ok := cutAt(err, 0); cut && ok {
+				return seen{n + 1, done, at}
+			}
+			return seen{}
 		}
 	}
 }
 
-// binaryValues counts the values of a binary format data holds, or
-// returns 0 if it is not a sequence of them or (rule 2) holds several and
-// one is not a container.
-func binaryValues(data []byte, scanner func() valueScanner, container func(byte) bool) int {
+// binaryValues counts the values of a binary format data holds, and how
+// many of its bytes they account for, or returns 0 if it is not a sequence
+// of them or (rule 2) holds several and one is not a container. With cut,
+// the last may be cut short.
+func binaryValues(data []byte, scanner func() valueScanner, container func(byte) bool, cut bool) seen {
 	s := scanner()
-	n, scalars := 0, false
-	for len(data) > 0 {
-		s.reset(0)
-		end, _, err := s.scan(data, true)
-		if err != nil {
-			return 0
-		}
-		if !container(data[0]) {
+	n, scalars, pos, done := 0, false, 0, 0
+	for pos < len(data) {
+		s.reset(int64(pos))
+		end, _, err := s.scan(data[pos:], true)
+		if !container(data[pos]) {
 			scalars = true
 		}
-		data = data[end:]
 		n++
+		if err != nil {
+			at, ok := cutAt(err, pos)
+			if !cut || !ok {
+				return seen{}
+			}
+			pos = at
+			break
+		}
+		pos += end
+		done = pos
 	}
 	if n > 1 && scalars {
-		return 0
+		return seen{}
 	}
-	return n
+	return seen{n, done, pos}
 }
 
 func cborContainer(b byte) bool { return b>>5 == cborArray || b>>5 == cborMap }

@@ -395,32 +395,38 @@ func (f *gobFeed) ReadByte() (byte, error) {
 // gobValues counts the values data holds as a gob stream with
 // DefaultLimits, for Detect: 0 unless every message passes the checker
 // and the last one completes a value.
-func gobValues(data []byte) int {
+func gobValues(data []byte, cut bool) seen {
 	lim := DefaultLimits.resolve()
 	chk := newGobChecker(lim)
-	values, end, unit := 0, 0, 0
+	values, end, unit, done := 0, 0, 0, 0
 	for end < len(data) {
 		start, stop, err := gobMessage(data, end)
 		if err != nil {
-			return 0
+			if at, ok := cutAt(err, end); cut && ok {
+				return seen{values + 1, done, at}
+			}
+			return seen{}
 		}
 		if unit += stop - end; unit > lim.MaxBytes {
-			return 0
+			return seen{}
 		}
 		chk.more = int64(min(len(data)-stop, lim.MaxBytes-unit))
 		isValue, err := chk.message(data[start:stop], int64(start))
 		if err != nil {
-			return 0
+			return seen{}
 		}
 		end = stop
 		if isValue {
-			values, unit = values+1, 0
+			values, unit, done = values+1, 0, end
 		}
 	}
 	if chk.pending() {
-		return 0
+		if cut {
+			return seen{values + 1, done, end}
+		}
+		return seen{}
 	}
-	return values
+	return seen{values, end, end}
 }
 
 // refuseSkips refuses the value the checker has just walked, which starts

@@ -1127,7 +1127,7 @@ func TestGobValuesCountsWholeValues(t *testing.T) {
 		{"JSON", []byte(`{"a": [1, 2]}`), 0},
 	}
 	for _, tt := range tests {
-		if got := gobValues(tt.data); got != tt.want {
+		if got := gobValues(tt.data, false).values; got != tt.want {
 			t.Errorf("%s: gobValues = %d, want %d", tt.name, got, tt.want)
 		}
 	}
