@@ -1,0 +1,290 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/wirekit/wirekit/framing"
+	"github.com/wirekit/wirekit/inspect"
+	"github.com/wirekit/wirekit/marshal"
+)
+
+var outputModes = []string{"text", "json", "diag", "spew", "annotate"}
+
+type decodeFlags struct {
+	format, proto, frame, output, schema, typ string
+}
+
+func decodeCommand() *cobra.Command {
+	var f decodeFlags
+	cmd := &cobra.Command{
+		Use:   "decode [FILE]",
+		Short: "Print the values in a capture, value after value",
+		Long: `decode reads values from FILE (stdin when there is none) and prints them,
+one after another as they arrive: a capture of many frames or many
+concatenated values is never read into memory whole.
+
+Without --format, decode sniffs the input (CBOR, MessagePack, JSON) from its
+first bytes, says on stderr what it chose, and fails when it cannot tell.
+
+Output (-o):
+  text      a readable default
+  json      one JSON value per line: maps as objects, byte strings as lowercase hex
+  diag      RFC 8949 diagnostic notation (CBOR and MessagePack), the lossless view
+  spew      the Go value, as marshal.Dump prints it
+  annotate  every item with its byte offset, length and raw hex, as a tree
+
+Exit status: 0 on success, 1 on malformed input (the message names the byte
+offset), 2 on usage errors.`,
+		Example: `  wirectl decode < capture.bin
+  wirectl decode --format cbor -o diag testdata/wirectl/rfc8949.cbor
+  wirectl decode --frame be32 -o annotate testdata/wirectl/msgpack-be32.bin
+  wirectl decode --format json -o json values.json`,
+		Args: atMostOneFile,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return decode(cmd, f, args)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&f.format, "format", "auto", "auto, "+strings.Join(formatNames(), ", ")+", or gob, xdr, graph (Go API only)")
+	fl.StringVar(&f.proto, "proto", "", "sqtime, store or oncrpc (not yet: they arrive with their packages)")
+	fl.StringVar(&f.frame, "frame", "none", "none, be8, be16, be32, be64, uvarint or rm (ONC RPC record marking)")
+	fl.StringVarP(&f.output, "output", "o", "text", strings.Join(outputModes, ", "))
+	fl.StringVar(&f.schema, "schema", "", "an XDR .x file (not yet: arrives with the .x compiler)")
+	fl.StringVar(&f.typ, "type", "", "the type in --schema to decode")
+	return cmd
+}
+
+func decode(cmd *cobra.Command, f decodeFlags, args []string) error {
+	if !contains(outputModes, f.output) {
+		return usagef("-o %q: want one of %s", f.output, strings.Join(outputModes, ", "))
+	}
+	switch {
+	case f.proto != "":
+		return usagef("--proto %s: protocol decoders arrive with their packages (protocol/sqtime, protocol/store)", f.proto)
+	case f.schema != "" || f.typ != "":
+		return usagef("--schema and --type arrive with the .x compiler (xdr/idl)")
+	}
+	var chosen *format
+	if f.format != "auto" {
+		chosen = formats[f.format]
+		if chosen == nil {
+			switch f.format {
+			case "gob", "graph":
+				return usagef("--format %s: decoding %s needs the Go types it was made from; use package marshal", f.format, f.format)
+			case "xdr":
+				return usagef("--format xdr: XDR is not self-describing; --schema arrives with the .x compiler")
+			}
+			return usagef("--format %q: want auto or one of %s", f.format, strings.Join(formatNames(), ", "))
+		}
+	}
+	kind := framing.Kind(-1)
+	if f.frame != "none" {
+		k, err := framing.ParseKind(f.frame)
+		if err != nil {
+			return usagef("--frame %q: want none, be8, be16, be32, be64, uvarint or rm", f.frame)
+		}
+		kind = k
+	}
+	if f.output == "annotate" && chosen != nil && !chosen.annotate {
+		return usagef("-o annotate: %s has no items to annotate (CBOR and MessagePack do)", chosen.name)
+	}
+
+	in, closeIn, err := openInput(cmd, args)
+	if err != nil {
+		return err
+	}
+	defer closeIn()
+	lim := limits
+	out := bufio.NewWriter(cmd.OutOrStdout())
+	defer out.Flush()
+
+	var src source
+	if kind >= 0 {
+		src = &frameSource{fr: framing.NewReader(in, kind, framing.MaxFrame(lim.MaxBytes)), kind: kind, lim: lim, f: chosen, stderr: cmd.ErrOrStderr()}
+	} else {
+		br := bufio.NewReaderSize(in, sniffSize)
+		if chosen == nil {
+			if chosen, err = sniff(br, cmd.ErrOrStderr()); err != nil {
+				return err
+			}
+		}
+		if src, err = chosen.stream(br, lim); err != nil {
+			return err
+		}
+	}
+	for {
+		v, err := src.next()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if err := writeValue(out, f.output, v, lim); err != nil {
+			return err
+		}
+		if err := out.WriteByte('\n'); err != nil {
+			return err
+		}
+	}
+}
+
+// sniffSize is how much of a stream decode looks at to tell its format.
+const sniffSize = 64 << 10
+
+// sniff tells the format of the stream in br from its first bytes, and
+// says on stderr what it chose.
+func sniff(br *bufio.Reader, stderr io.Writer) (*format, error) {
+	prefix, err := br.Peek(sniffSize)
+	whole := err != nil // the input ends within the prefix
+	if err != nil && err != io.EOF && err != bufio.ErrBufferFull {
+		return nil, err
+	}
+	if len(prefix) == 0 {
+		return nil, errors.New("the input is empty")
+	}
+	return pick(prefix, whole, stderr)
+}
+
+func pick(prefix []byte, whole bool, stderr io.Writer) (*format, error) {
+	detect, what := marshal.DetectPrefix, fmt.Sprintf("the first %d bytes", len(prefix))
+	if whole {
+		detect, what = marshal.Detect, fmt.Sprintf("all %d bytes", len(prefix))
+	}
+	name, ok := detect(prefix)
+	f := formats[name]
+	switch {
+	case name == "":
+		return nil, fmt.Errorf("cannot tell the format: %s read as none of %s; use --format", what, strings.Join(sniffable(), ", "))
+	case !ok:
+		return nil, fmt.Errorf("cannot tell the format: %s read as %s and as another format just as well; use --format", what, name)
+	case f == nil || !f.sniff:
+		return nil, fmt.Errorf("%s read as %s, which wirectl cannot decode without its Go types; use package marshal", what, name)
+	}
+	fmt.Fprintf(stderr, "wirectl: decoding %s: %s read as %s values better than as any other format (--format to choose)\n", name, what, name)
+	return f, nil
+}
+
+func sniffable() []string {
+	var names []string
+	for _, n := range formatNames() {
+		if formats[n].sniff {
+			names = append(names, n)
+		}
+	}
+	return names
+}
+
+// frameSource reads one value from each frame.
+type frameSource struct {
+	fr     framing.Reader
+	kind   framing.Kind
+	lim    marshal.Limits
+	f      *format
+	stderr io.Writer
+	pos    int64 // stream offset of the next frame
+}
+
+func (s *frameSource) next() (*value, error) {
+	p, err := s.fr.ReadFrame()
+	if err != nil {
+		return nil, err
+	}
+	start := s.pos
+	head := headerLen(s.kind, len(p))
+	s.pos += int64(head + len(p))
+	if s.f == nil {
+		if s.f, err = pick(p, true, s.stderr); err != nil {
+			return nil, fmt.Errorf("frame at offset %d: %w", start, err)
+		}
+	}
+	v, err := s.f.frame(p, start+int64(head), s.lim)
+	if err != nil {
+		return nil, fmt.Errorf("frame at offset %d: %w", start, err)
+	}
+	return v, nil
+}
+
+// headerLen is the length of the header of a frame of n bytes. For record
+// marking it is that of a record sent as one fragment: offsets in a
+// record of several fragments count its bytes without their headers.
+func headerLen(k framing.Kind, n int) int {
+	switch k {
+	case framing.BE8:
+		return 1
+	case framing.BE16:
+		return 2
+	case framing.BE64:
+		return 8
+	case framing.Uvarint:
+		return len(binary.AppendUvarint(nil, uint64(n)))
+	}
+	return 4
+}
+
+func openInput(cmd *cobra.Command, args []string) (io.Reader, func(), error) {
+	if len(args) == 0 || args[0] == "-" {
+		return cmd.InOrStdin(), func() {}, nil
+	}
+	fh, err := os.Open(args[0])
+	if err != nil {
+		return nil, nil, usageError{err}
+	}
+	return fh, func() { fh.Close() }, nil
+}
+
+// writeValue prints v in the output mode, without a final newline.
+func writeValue(w io.Writer, mode string, v *value, lim marshal.Limits) error {
+	if v.item != nil {
+		switch mode {
+		case "text":
+			return inspect.WriteText(w, v.item)
+		case "json":
+			return inspect.WriteJSON(w, v.item)
+		case "diag":
+			return inspect.WriteDiag(w, v.item)
+		case "annotate":
+			return inspect.WriteAnnotate(w, v.item)
+		}
+		return writeSpew(w, v, lim)
+	}
+	switch mode {
+	case "text":
+		var buf bytes.Buffer
+		if err := json.Indent(&buf, v.raw, "", "  "); err != nil {
+			return err
+		}
+		_, err := w.Write(buf.Bytes())
+		return err
+	case "json", "diag": // JSON is diagnostic notation already
+		var buf bytes.Buffer
+		if err := json.Compact(&buf, v.raw); err != nil {
+			return err
+		}
+		_, err := w.Write(buf.Bytes())
+		return err
+	case "annotate":
+		return usagef("-o annotate: %s has no items to annotate (CBOR and MessagePack do)", v.format)
+	}
+	return writeSpew(w, v, lim)
+}
+
+func writeSpew(w io.Writer, v *value, lim marshal.Limits) error {
+	c, _ := lim.Lookup(v.format)
+	var x any
+	if err := c.Unmarshal(v.raw, &x); err != nil {
+		return err
+	}
+	_, err := io.WriteString(w, strings.TrimSuffix(marshal.Dump(x), "\n"))
+	return err
+}

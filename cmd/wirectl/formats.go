@@ -1,0 +1,155 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"slices"
+
+	"github.com/wirekit/wirekit/inspect"
+	"github.com/wirekit/wirekit/marshal"
+)
+
+// value is one decoded value of an input.
+type value struct {
+	format string
+	off    int64         // stream offset of its first byte, -1 if not known
+	raw    []byte        // its bytes, valid until the next value is read
+	item   *inspect.Item // its items with their offsets (binary formats)
+}
+
+// source yields the values of an input, one after another, and io.EOF at
+// a clean end.
+type source interface {
+	next() (*value, error)
+}
+
+// format is what wirectl decode can read. Protocol decoders (sqtime,
+// store, oncrpc) register here when their packages arrive; decode knows
+// nothing of any format but through this table.
+type format struct {
+	name string
+	// stream reads a stream of concatenated values.
+	stream func(r io.Reader, lim marshal.Limits) (source, error)
+	// frame reads the one value that fills a frame's payload, which starts
+	// at stream offset off.
+	frame func(p []byte, off int64, lim marshal.Limits) (*value, error)
+	// sniff: whether marshal.DetectPrefix may name it.
+	sniff bool
+	// annotate: whether -o annotate has items to show.
+	annotate bool
+}
+
+var formats = map[string]*format{}
+
+func register(f *format) { formats[f.name] = f }
+
+func formatNames() []string {
+	var names []string
+	for n := range formats {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	return names
+}
+
+func init() {
+	for _, name := range []string{"cbor", "msgpack"} {
+		parse := inspect.ParseCBOR
+		if name == "msgpack" {
+			parse = inspect.ParseMsgpack
+		}
+		one := func(p []byte, off int64, lim marshal.Limits) (*value, error) {
+			it, err := parse(p, off, lim.MaxDepth)
+			if err != nil {
+				return nil, err
+			}
+			return &value{format: name, off: off, raw: p, item: it}, nil
+		}
+		register(&format{
+			name: name,
+			stream: func(r io.Reader, lim marshal.Limits) (source, error) {
+				vr, err := lim.NewValueReader(name, r)
+				if err != nil {
+					return nil, err
+				}
+				return &binarySource{vr: vr, lim: lim, one: one}, nil
+			},
+			frame: func(p []byte, off int64, lim marshal.Limits) (*value, error) {
+				// The frame holds one value and nothing else: check it as
+				// Unmarshal does before parsing it.
+				if err := checkOne(name, p, lim); err != nil {
+					return nil, err
+				}
+				return one(p, off, lim)
+			},
+			sniff:    true,
+			annotate: true,
+		})
+	}
+	register(&format{
+		name: "json",
+		stream: func(r io.Reader, lim marshal.Limits) (source, error) {
+			c, _ := lim.Lookup("json")
+			return &jsonSource{dec: c.NewDecoder(r)}, nil
+		},
+		frame: func(p []byte, off int64, lim marshal.Limits) (*value, error) {
+			c, _ := lim.Lookup("json")
+			var raw json.RawMessage
+			if err := c.Unmarshal(p, &raw); err != nil {
+				return nil, err
+			}
+			return &value{format: "json", off: off, raw: raw}, nil
+		},
+		sniff: true,
+	})
+}
+
+// checkOne checks that p holds exactly one value of the named codec,
+// within the limits, without decoding it into anything but a RawMessage.
+func checkOne(name string, p []byte, lim marshal.Limits) error {
+	vr, err := lim.NewValueReader(name, bytes.NewReader(p))
+	if err != nil {
+		return err
+	}
+	raw, _, err := vr.Next()
+	if err != nil {
+		return err
+	}
+	if len(raw) != len(p) {
+		return fmt.Errorf("%w: %d bytes after the value in the frame", marshal.ErrTrailingData, len(p)-len(raw))
+	}
+	return nil
+}
+
+type binarySource struct {
+	vr  *marshal.ValueReader
+	lim marshal.Limits
+	one func(p []byte, off int64, lim marshal.Limits) (*value, error)
+}
+
+func (s *binarySource) next() (*value, error) {
+	raw, off, err := s.vr.Next()
+	if err != nil {
+		return nil, err
+	}
+	return s.one(raw, off, s.lim)
+}
+
+type jsonSource struct{ dec marshal.Decoder }
+
+func (s *jsonSource) next() (*value, error) {
+	var raw json.RawMessage
+	if err := s.dec.Decode(&raw); err != nil {
+		return nil, err
+	}
+	return &value{format: "json", off: -1, raw: raw}, nil
+}
+
+// limits are the limits wirectl decodes with: marshal's defaults.
+var limits = marshal.Limits{
+	MaxDepth:    marshal.DefaultMaxDepth,
+	MaxElements: marshal.DefaultMaxElements,
+	MaxBytes:    marshal.DefaultMaxBytes,
+}

@@ -1,0 +1,244 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+var update = flag.Bool("update", false, "rewrite the captures and golden files in testdata/wirectl")
+
+const dir = "../../testdata/wirectl"
+
+// wirectl runs the command in-process.
+func wirectl(t *testing.T, stdin []byte, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code = run(args, bytes.NewReader(stdin), &out, &errb)
+	return out.String(), errb.String(), code
+}
+
+// captures are the example inputs: values.json encoded by wirectl encode
+// itself, in each format, plain and framed.
+var captures = []struct {
+	name   string
+	encode []string // wirectl encode arguments that make it from values.json
+	decode []string // wirectl decode arguments that read it
+}{
+	{"cbor.bin", []string{"--format", "cbor"}, []string{"--format", "cbor"}},
+	{"msgpack.bin", []string{"--format", "msgpack"}, []string{"--format", "msgpack"}},
+	{"json.txt", []string{"--format", "json"}, []string{"--format", "json"}},
+	{"cbor-be32.bin", []string{"--format", "cbor", "--frame", "be32"}, []string{"--format", "cbor", "--frame", "be32"}},
+	{"msgpack-uvarint.bin", []string{"--format", "msgpack", "--frame", "uvarint"}, []string{"--format", "msgpack", "--frame", "uvarint"}},
+	{"msgpack-rm.bin", []string{"--format", "msgpack", "--frame", "rm"}, []string{"--frame", "rm"}}, // sniffed inside the frame
+}
+
+func readFile(t *testing.T, name string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(dir, name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func TestMain(m *testing.M) {
+	flag.Parse()
+	if *update {
+		values, err := os.ReadFile(filepath.Join(dir, "values.json"))
+		if err != nil {
+			panic(err)
+		}
+		for _, c := range captures {
+			var out, errb bytes.Buffer
+			if code := run(append([]string{"encode"}, c.encode...), bytes.NewReader(values), &out, &errb); code != 0 {
+				panic(fmt.Sprintf("encode %s: %s", c.name, errb.String()))
+			}
+			if err := os.WriteFile(filepath.Join(dir, c.name), out.Bytes(), 0o644); err != nil {
+				panic(err)
+			}
+		}
+	}
+	os.Exit(m.Run())
+}
+
+// golden compares got with testdata/wirectl/golden/name, or rewrites it
+// with -update.
+func golden(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join(dir, "golden", name)
+	if *update {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test ./cmd/wirectl -update to make it)", err)
+	}
+	if got != string(want) {
+		t.Errorf("%s differs from the golden file:\n got:\n%s\nwant:\n%s", name, got, want)
+	}
+}
+
+func TestDecodeEveryCaptureInEveryMode(t *testing.T) {
+	for _, c := range captures {
+		for _, mode := range outputModes {
+			if mode == "annotate" && strings.HasPrefix(c.name, "json") {
+				continue
+			}
+			t.Run(c.name+"/"+mode, func(t *testing.T) {
+				out, errs, code := wirectl(t, nil, append(append([]string{"decode"}, c.decode...), "-o", mode, filepath.Join(dir, c.name))...)
+				if code != 0 {
+					t.Fatalf("exit %d: %s", code, errs)
+				}
+				golden(t, c.name+"."+mode, out)
+			})
+		}
+	}
+}
+
+// -o json is one JSON value per line, and the same values for every
+// format: those of values.json.
+func TestJSONOutputIsTheSameForEveryFormat(t *testing.T) {
+	want := jsonLines(t, string(readFile(t, "values.json")))
+	for _, c := range captures {
+		got, errs, code := wirectl(t, nil, append(append([]string{"decode"}, c.decode...), "-o", "json", filepath.Join(dir, c.name))...)
+		if code != 0 {
+			t.Fatalf("%s: exit %d %s", c.name, code, errs)
+		}
+		if g := jsonLines(t, got); !reflect.DeepEqual(g, want) {
+			t.Errorf("%s:\n got %v\nwant %v", c.name, g, want)
+		}
+	}
+}
+
+// jsonLines parses one JSON value per line.
+func jsonLines(t *testing.T, s string) []any {
+	t.Helper()
+	var vs []any
+	for _, line := range strings.Split(strings.TrimSuffix(s, "\n"), "\n") {
+		var v any
+		if err := json.Unmarshal([]byte(line), &v); err != nil {
+			t.Fatalf("line %q: %v", line, err)
+		}
+		vs = append(vs, v)
+	}
+	return vs
+}
+
+func TestDecodeSniffsTheFormat(t *testing.T) {
+	for _, c := range []struct{ capture, format string }{{"cbor.bin", "cbor"}, {"msgpack.bin", "msgpack"}, {"json.txt", "json"}} {
+		data := readFile(t, c.capture)
+		out, errs, code := wirectl(t, data, "decode", "-o", "diag")
+		if code != 0 {
+			t.Fatalf("%s: exit %d: %s", c.capture, code, errs)
+		}
+		if !strings.Contains(errs, "decoding "+c.format) {
+			t.Errorf("%s: stderr does not say it chose %s: %q", c.capture, c.format, errs)
+		}
+		want, _, _ := wirectl(t, data, "decode", "--format", c.format, "-o", "diag")
+		if out != want {
+			t.Errorf("%s: sniffed output differs from --format %s", c.capture, c.format)
+		}
+	}
+	// A stream longer than what sniffing looks at.
+	big := bytes.Repeat(readFile(t, "msgpack.bin"), 2000)
+	out, errs, code := wirectl(t, big, "decode", "-o", "json")
+	if code != 0 || !strings.Contains(errs, "decoding msgpack") || strings.Count(out, "\n") != 8000 {
+		t.Errorf("long stream: exit %d, %q, %d lines", code, errs, strings.Count(out, "\n"))
+	}
+}
+
+func TestDecodeCannotTell(t *testing.T) {
+	for _, in := range [][]byte{[]byte("1"), {0xc1, 0xc1}} {
+		_, errs, code := wirectl(t, in, "decode")
+		if code != 1 || !strings.Contains(errs, "cannot tell the format") || !strings.Contains(errs, "--format") {
+			t.Errorf("% x: exit %d, %q", in, code, errs)
+		}
+	}
+}
+
+// Every truncation of a capture is exit 1 with an offset, never a panic.
+func TestEveryTruncationIsMalformed(t *testing.T) {
+	for _, c := range captures {
+		data := readFile(t, c.name)
+		for n := 1; n < len(data); n++ {
+			cut := data[:n]
+			_, errs, code := wirectl(t, cut, append([]string{"decode", "-o", "json"}, c.decode...)...)
+			if c.name == "json.txt" && code == 0 {
+				continue // cut at a value's end, or inside the whitespace between values
+			}
+			if code == 0 && n < len(data) {
+				// Cut between two values or frames: the shorter stream is whole.
+				continue
+			}
+			if code != 1 || !strings.Contains(errs, "offset") {
+				t.Fatalf("%s cut to %d bytes: exit %d, %q", c.name, n, code, errs)
+			}
+		}
+	}
+}
+
+func TestUsageErrorsExit2(t *testing.T) {
+	for _, args := range [][]string{
+		{"decode", "-o", "yaml"},
+		{"decode", "--format", "bson"},
+		{"decode", "--frame", "be24"},
+		{"decode", "--no-such-flag"},
+		{"decode", "a", "b"},
+		{"decode", "--format", "json", "-o", "annotate"},
+		{"decode", "--proto", "sqtime"},
+		{"decode", "--format", "gob"},
+		{"decode", filepath.Join(dir, "no-such-file")},
+		{"encode"},
+		{"encode", "--format", "xdr"},
+		{"convert", "--from", "cbor"},
+		{"frobnicate"},
+	} {
+		_, errs, code := wirectl(t, nil, args...)
+		if code != 2 || !strings.HasPrefix(errs, "wirectl: ") {
+			t.Errorf("%q: exit %d, %q", args, code, errs)
+		}
+	}
+}
+
+func TestEveryCommandHasHelpWithExamples(t *testing.T) {
+	for _, cmd := range []string{"decode", "encode", "convert"} {
+		out, _, code := wirectl(t, nil, cmd, "--help")
+		if code != 0 || !strings.Contains(out, "Examples:") || !strings.Contains(out, "wirectl "+cmd) {
+			t.Errorf("%s --help: exit %d\n%s", cmd, code, out)
+		}
+	}
+}
+
+func TestConvertRoundTrips(t *testing.T) {
+	values := readFile(t, "json.txt")
+	want := jsonLines(t, string(values))
+	for _, f := range []string{"cbor", "msgpack", "gob", "json"} {
+		bin, errs, code := wirectl(t, values, "convert", "--from", "json", "--to", f)
+		if code != 0 {
+			t.Fatalf("to %s: %s", f, errs)
+		}
+		if f == "gob" {
+			continue // decode reads gob only through Go types
+		}
+		back, errs, code := wirectl(t, []byte(bin), "convert", "--from", f, "--to", "json")
+		if code != 0 {
+			t.Fatalf("%s and back: exit %d %s", f, code, errs)
+		}
+		if got := jsonLines(t, back); !reflect.DeepEqual(got, want) {
+			t.Errorf("%s and back:\n got %v\nwant %v", f, got, want)
+		}
+	}
+}
