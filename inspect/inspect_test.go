@@ -574,7 +574,7 @@ func TestWritersTolerateOddTrees(t *testing.T) {
 	}
 }
 
-type failingWriter struct{ n int }
+type failingWriter struct{}
 
 func (w *failingWriter) Write(p []byte) (int, error) {
 	return 0, errors.New("disk full")
