@@ -10,8 +10,10 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"math/big"
 	"os"
 	"path/filepath"
+	"reflect"
 	"runtime"
 	"strings"
 	"testing"
@@ -588,6 +590,45 @@ func TestWritersReturnWriteErrors(t *testing.T) {
 	for _, w := range []func(io.Writer, *inspect.Item) error{inspect.WriteDiag, inspect.WriteJSON, inspect.WriteText, inspect.WriteAnnotate} {
 		if err := w(&failingWriter{}, it); err == nil || err.Error() != "disk full" {
 			t.Errorf("got %v, want disk full", err)
+		}
+	}
+}
+
+func TestValueKeepsWhatTheFormatsHold(t *testing.T) {
+	tests := []struct {
+		name string
+		cbor bool
+		hex  string
+		want any
+	}{
+		{"uint", true, "1bffffffffffffffff", uint64(math.MaxUint64)},
+		{"negint", true, "3bffffffffffffffff", new(big.Int).Sub(big.NewInt(math.MinInt64), new(big.Int).SetUint64(1<<63))},
+		{"small negint", true, "20", int64(-1)},
+		{"text and bytes", true, "82616142abcd", []any{"a", []byte{0xab, 0xcd}}},
+		{"map with an array key", true, "a1820102f5", map[any]any{"[1, 2]": true}},
+		{"tag", true, "c11a514b67b0", inspect.Tagged{Number: 1, Content: uint64(1363896240)}},
+		{"simple, undefined", true, "82f0f7", []any{inspect.SimpleValue(16), inspect.UndefinedValue{}}},
+		{"msgpack ext", false, "d40501", inspect.Extension{Type: 5, Data: []byte{1}}},
+		{"msgpack int keys", false, "8201a16102c0", map[any]any{uint64(1): "a", uint64(2): nil}},
+	}
+	for _, tt := range tests {
+		parse := inspect.ParseMsgpack
+		if tt.cbor {
+			parse = inspect.ParseCBOR
+		}
+		it, err := parse(h(tt.hex), 0, 0)
+		if err != nil {
+			t.Fatalf("%s: %v", tt.name, err)
+		}
+		got := inspect.Value(it)
+		if gb, ok := got.(*big.Int); ok {
+			if gb.Cmp(tt.want.(*big.Int)) != 0 {
+				t.Errorf("%s: %v, want %v", tt.name, gb, tt.want)
+			}
+			continue
+		}
+		if !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("%s: %#v, want %#v", tt.name, got, tt.want)
 		}
 	}
 }

@@ -136,6 +136,11 @@ func decode(cmd *cobra.Command, f decodeFlags, args []string) error {
 		if err := out.WriteByte('\n'); err != nil {
 			return err
 		}
+		// Each value as it is decoded: decode may be reading a live
+		// connection.
+		if err := out.Flush(); err != nil {
+			return err
+		}
 	}
 }
 
@@ -143,23 +148,43 @@ func decode(cmd *cobra.Command, f decodeFlags, args []string) error {
 const sniffSize = 64 << 10
 
 // sniff tells the format of the stream in br from its first bytes, and
-// says on stderr what it chose.
+// says on stderr what it chose. It decides as soon as the bytes that have
+// arrived settle it (a live connection may send one message and wait),
+// and reads on, up to sniffSize, while they do not.
 func sniff(br *bufio.Reader, stderr io.Writer) (*format, error) {
-	prefix, err := br.Peek(sniffSize)
-	whole := err != nil // the input ends within the prefix
-	if err != nil && err != io.EOF && err != bufio.ErrBufferFull {
-		return nil, err
+	tried := 0
+	for {
+		_, err := br.Peek(br.Buffered() + 1) // wait for more
+		prefix, _ := br.Peek(br.Buffered())
+		whole := err != nil
+		if err != nil && err != io.EOF && err != bufio.ErrBufferFull {
+			return nil, err
+		}
+		if len(prefix) == 0 {
+			return nil, errors.New("the input is empty")
+		}
+		full := whole || len(prefix) >= sniffSize
+		// Detecting again costs a pass over the prefix: only when it has
+		// doubled, so a stream that trickles in costs linear time.
+		if !full && len(prefix) < 2*tried {
+			continue
+		}
+		tried = len(prefix)
+		// Before the end, what has arrived settles it only as whole
+		// values (a live peer sends whole messages); at the end, or with
+		// sniffSize bytes, the last value may be cut short.
+		if name, ok := marshal.Detect(prefix); full || ok && formats[name] != nil {
+			return pick(prefix, whole || !full, stderr)
+		}
 	}
-	if len(prefix) == 0 {
-		return nil, errors.New("the input is empty")
-	}
-	return pick(prefix, whole, stderr)
 }
 
+// pick names the format of prefix: whole values (Detect) when whole,
+// else the start of a longer stream (DetectPrefix).
 func pick(prefix []byte, whole bool, stderr io.Writer) (*format, error) {
 	detect, what := marshal.DetectPrefix, fmt.Sprintf("the first %d bytes", len(prefix))
 	if whole {
-		detect, what = marshal.Detect, fmt.Sprintf("all %d bytes", len(prefix))
+		detect, what = marshal.Detect, fmt.Sprintf("the %d bytes read", len(prefix))
 	}
 	name, ok := detect(prefix)
 	f := formats[name]
@@ -279,11 +304,19 @@ func writeValue(w io.Writer, mode string, v *value, lim marshal.Limits) error {
 	return writeSpew(w, v, lim)
 }
 
+// writeSpew dumps v as a Go value: the items' inspect.Value, which needs
+// no registered types (a codec's Unmarshal into an interface fails on an
+// unknown MessagePack extension), or for JSON what encoding/json makes of
+// it.
 func writeSpew(w io.Writer, v *value, lim marshal.Limits) error {
-	c, _ := lim.Lookup(v.format)
 	var x any
-	if err := c.Unmarshal(v.raw, &x); err != nil {
-		return err
+	if v.item != nil {
+		x = inspect.Value(v.item)
+	} else {
+		c, _ := lim.Lookup(v.format)
+		if err := c.Unmarshal(v.raw, &x); err != nil {
+			return err
+		}
 	}
 	_, err := io.WriteString(w, strings.TrimSuffix(marshal.Dump(x), "\n"))
 	return err

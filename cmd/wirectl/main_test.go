@@ -2,14 +2,18 @@ package main
 
 import (
 	"bytes"
+	"encoding/hex"
 	"encoding/json"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 )
 
 var update = flag.Bool("update", false, "rewrite the captures and golden files in testdata/wirectl")
@@ -37,7 +41,27 @@ var captures = []struct {
 	{"cbor-be32.bin", []string{"--format", "cbor", "--frame", "be32"}, []string{"--format", "cbor", "--frame", "be32"}},
 	{"msgpack-uvarint.bin", []string{"--format", "msgpack", "--frame", "uvarint"}, []string{"--format", "msgpack", "--frame", "uvarint"}},
 	{"msgpack-rm.bin", []string{"--format", "msgpack", "--frame", "rm"}, []string{"--frame", "rm"}}, // sniffed inside the frame
+	// Every MessagePack type family, written from msgpackFamilies.
+	{"msgpack-families.bin", nil, []string{"--format", "msgpack"}},
 }
+
+// msgpackFamilies is one value of every MessagePack type family, by hand.
+var msgpackFamilies = strings.Join([]string{
+	"c0", "c2", "c3", // nil, false, true
+	"00", "7f", "e0", "ff", // positive and negative fixint
+	"ccff", "cdffff", "ceffffffff", "cfffffffffffffffff", // uint 8-64
+	"d080", "d18000", "d280000000", "d38000000000000000", // int 8-64
+	"ca3fc00000", "cb3ff8000000000000", // float 32, 64
+	"a3616263", "d903616263", "da0003616263", "db00000003616263", // fixstr, str 8-32
+	"c4020102", "c500020102", "c6000000020102", // bin 8-32
+	"920102", "dc00020102", "dd000000020102", // fixarray, array 16, 32
+	"81a16101", "de0001a16101", "df00000001a16101", // fixmap, map 16, 32
+	"d40501", "d5050102", "d60501020304", "d7050102030405060708", "d805" + strings.Repeat("ab", 16), // fixext 1-16
+	"c70305010203", "c8000305010203", "c90000000305010203", // ext 8-32
+	"d6ff5f5e1000",                   // timestamp 32
+	"d7ff000000045f5e1000",           // timestamp 64: 1 ns after 2020-09-13T12:26:40Z
+	"c70cff000000010000000000000001", // timestamp 96: 1 ns after the epoch
+}, "")
 
 func readFile(t *testing.T, name string) []byte {
 	t.Helper()
@@ -56,6 +80,16 @@ func TestMain(m *testing.M) {
 			panic(err)
 		}
 		for _, c := range captures {
+			if c.encode == nil {
+				b, err := hex.DecodeString(msgpackFamilies)
+				if err != nil {
+					panic(err)
+				}
+				if err := os.WriteFile(filepath.Join(dir, c.name), b, 0o644); err != nil {
+					panic(err)
+				}
+				continue
+			}
 			var out, errb bytes.Buffer
 			if code := run(append([]string{"encode"}, c.encode...), bytes.NewReader(values), &out, &errb); code != 0 {
 				panic(fmt.Sprintf("encode %s: %s", c.name, errb.String()))
@@ -113,6 +147,9 @@ func TestDecodeEveryCaptureInEveryMode(t *testing.T) {
 func TestJSONOutputIsTheSameForEveryFormat(t *testing.T) {
 	want := jsonLines(t, string(readFile(t, "values.json")))
 	for _, c := range captures {
+		if c.encode == nil {
+			continue
+		}
 		got, errs, code := wirectl(t, nil, append(append([]string{"decode"}, c.decode...), "-o", "json", filepath.Join(dir, c.name))...)
 		if code != 0 {
 			t.Fatalf("%s: exit %d %s", c.name, code, errs)
@@ -241,4 +278,92 @@ func TestConvertRoundTrips(t *testing.T) {
 			t.Errorf("%s and back:\n got %v\nwant %v", f, got, want)
 		}
 	}
+}
+
+// The RFC 8949 Appendix A examples decode to their diagnostic notation
+// through wirectl, one example at a time and all of them as one stream.
+func TestRFC8949AppendixA(t *testing.T) {
+	table, err := os.ReadFile("../../testdata/inspect/rfc8949-appendix-a.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stream []byte
+	var want strings.Builder
+	n := 0
+	for line := range strings.SplitSeq(string(table), "\n") {
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		hexText, diag, ok := strings.Cut(line, "\t")
+		if !ok {
+			t.Fatalf("line %q: no tab", line)
+		}
+		data, err := hex.DecodeString(hexText)
+		if err != nil {
+			t.Fatalf("line %q: %v", line, err)
+		}
+		out, errs, code := wirectl(t, data, "decode", "--format", "cbor", "-o", "diag")
+		if code != 0 || out != diag+"\n" {
+			t.Errorf("%s: exit %d %s\n got %q\nwant %q", hexText, code, errs, out, diag)
+		}
+		stream = append(stream, data...)
+		want.WriteString(diag + "\n")
+		n++
+	}
+	if n != 81 {
+		t.Fatalf("%d examples, want Appendix A's 81", n)
+	}
+	out, errs, code := wirectl(t, stream, "decode", "--format", "cbor", "-o", "diag")
+	if code != 0 || out != want.String() {
+		t.Errorf("as one stream: exit %d %s\n%s", code, errs, out)
+	}
+}
+
+// decode prints each value as it arrives, before the input ends, and
+// sniffs the format from what has arrived.
+func TestDecodeStreams(t *testing.T) {
+	for _, args := range [][]string{{"--format", "msgpack"}, nil} {
+		decodeStream(t, args)
+	}
+}
+
+func decodeStream(t *testing.T, args []string) {
+	pr, pw := io.Pipe()
+	stdout := &lockedBuffer{}
+	done := make(chan int)
+	go func() { done <- run(append([]string{"decode", "-o", "json"}, args...), pr, stdout, io.Discard) }()
+	values := readFile(t, "msgpack.bin")
+	first := values[:53] // {"id":1,...}: see golden/msgpack.bin.annotate
+	if _, err := pw.Write(first); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for !strings.Contains(stdout.String(), `"sqrt"`) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the first value was not printed before the input ended: %q", stdout.String())
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	pw.Write(values[53:])
+	pw.Close()
+	if code := <-done; code != 0 || strings.Count(stdout.String(), "\n") != 4 {
+		t.Errorf("exit %d, output %q", code, stdout.String())
+	}
+}
+
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
