@@ -238,7 +238,10 @@ func (s *mpScanner) tooLarge(pos int, what string, n uint64) error {
 // start, open containers deep.
 func ended(codec string, off int64, open int) error {
 	msg := "no value: the input is empty"
-	if open > 0 {
+	switch {
+	case open == 1:
+		msg = "input ends inside an open container"
+	case open > 1:
 		msg = fmt.Sprintf("input ends inside %d open containers", open)
 	}
 	return newError(codec, off, io.ErrUnexpectedEOF, msg)

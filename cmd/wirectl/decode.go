@@ -46,8 +46,8 @@ Output (-o):
 Exit status: 0 on success, 1 on malformed input (the message names the byte
 offset), 2 on usage errors.`,
 		Example: `  wirectl decode < capture.bin
-  wirectl decode --format cbor -o diag testdata/wirectl/rfc8949.cbor
-  wirectl decode --frame be32 -o annotate testdata/wirectl/msgpack-be32.bin
+  wirectl decode -o diag testdata/wirectl/cbor.bin
+  wirectl decode --frame be32 -o annotate testdata/wirectl/cbor-be32.bin
   wirectl decode --format json -o json values.json`,
 		Args: atMostOneFile,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -174,17 +174,25 @@ func sniff(br *bufio.Reader, stderr io.Writer) (*format, error) {
 		// values (a live peer sends whole messages); at the end, or with
 		// sniffSize bytes, the last value may be cut short.
 		if name, ok := marshal.Detect(prefix); full || ok && formats[name] != nil {
-			return pick(prefix, whole || !full, stderr)
+			what := fmt.Sprintf("the first %d bytes", len(prefix))
+			switch {
+			case whole:
+				what = fmt.Sprintf("all %d bytes", len(prefix))
+			case !full:
+				what = fmt.Sprintf("the %d bytes so far", len(prefix))
+			}
+			return pick(prefix, whole || !full, what, stderr)
 		}
 	}
 }
 
 // pick names the format of prefix: whole values (Detect) when whole,
 // else the start of a longer stream (DetectPrefix).
-func pick(prefix []byte, whole bool, stderr io.Writer) (*format, error) {
-	detect, what := marshal.DetectPrefix, fmt.Sprintf("the first %d bytes", len(prefix))
+// what names prefix in messages.
+func pick(prefix []byte, whole bool, what string, stderr io.Writer) (*format, error) {
+	detect := marshal.DetectPrefix
 	if whole {
-		detect, what = marshal.Detect, fmt.Sprintf("the %d bytes read", len(prefix))
+		detect = marshal.Detect
 	}
 	name, ok := detect(prefix)
 	f := formats[name]
@@ -229,7 +237,7 @@ func (s *frameSource) next() (*value, error) {
 	head := headerLen(s.kind, len(p))
 	s.pos += int64(head + len(p))
 	if s.f == nil {
-		if s.f, err = pick(p, true, s.stderr); err != nil {
+		if s.f, err = pick(p, true, fmt.Sprintf("the %d bytes of the first frame", len(p)), s.stderr); err != nil {
 			return nil, fmt.Errorf("frame at offset %d: %w", start, err)
 		}
 	}
