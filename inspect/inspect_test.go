@@ -3,6 +3,7 @@ package inspect_test
 import (
 	"bufio"
 	"bytes"
+	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -605,7 +606,8 @@ func TestValueKeepsWhatTheFormatsHold(t *testing.T) {
 		{"negint", true, "3bffffffffffffffff", new(big.Int).Sub(big.NewInt(math.MinInt64), new(big.Int).SetUint64(1<<63))},
 		{"small negint", true, "20", int64(-1)},
 		{"text and bytes", true, "82616142abcd", []any{"a", []byte{0xab, 0xcd}}},
-		{"map with an array key", true, "a1820102f5", map[any]any{"[1, 2]": true}},
+		{"map with an array key", true, "a1820102f5", map[any]any{inspect.DiagKey("[1, 2]"): true}},
+		{"array key and its text", true, "a2810101635b315d02", map[any]any{inspect.DiagKey("[1]"): uint64(1), "[1]": uint64(2)}},
 		{"tag", true, "c11a514b67b0", inspect.Tagged{Number: 1, Content: uint64(1363896240)}},
 		{"simple, undefined", true, "82f0f7", []any{inspect.SimpleValue(16), inspect.UndefinedValue{}}},
 		{"msgpack ext", false, "d40501", inspect.Extension{Type: 5, Data: []byte{1}}},
@@ -630,5 +632,24 @@ func TestValueKeepsWhatTheFormatsHold(t *testing.T) {
 		if !reflect.DeepEqual(got, tt.want) {
 			t.Errorf("%s: %#v, want %#v", tt.name, got, tt.want)
 		}
+	}
+}
+
+func TestItemsAreBounded(t *testing.T) {
+	// An array of MaxItems small integers is one item too many.
+	data := append([]byte{0x9a}, binary.BigEndian.AppendUint32(nil, inspect.MaxItems)...)
+	data = append(data, make([]byte, inspect.MaxItems)...)
+	_, err := inspect.ParseCBOR(data, 0, 0)
+	var e *inspect.Error
+	if !errors.Is(err, inspect.ErrTooManyItems) || !errors.As(err, &e) || e.Offset != int64(len(data)-1) {
+		t.Fatalf("%v, want ErrTooManyItems at offset %d", err, len(data)-1)
+	}
+	if _, err := inspect.ParseCBOR(data[:len(data)-1], 0, 0); err == nil {
+		t.Fatal("the cut array parsed")
+	}
+	// MaxItems-1 elements: with the array, MaxItems items.
+	binary.BigEndian.PutUint32(data[1:], inspect.MaxItems-1)
+	if _, err := inspect.ParseCBOR(data[:len(data)-1], 0, 0); err != nil {
+		t.Fatalf("MaxItems items: %v", err)
 	}
 }

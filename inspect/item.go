@@ -76,7 +76,7 @@ const DefaultMaxDepth = 32
 
 // Error is a parse error: what is wrong and the stream offset (base +
 // position) of the item it concerns. It wraps one of io.ErrUnexpectedEOF,
-// ErrMalformed, ErrDepth or ErrTrailingData.
+// ErrMalformed, ErrDepth, ErrTrailingData or ErrTooManyItems.
 type Error struct {
 	Offset int64
 	Msg    string
@@ -94,4 +94,11 @@ var (
 	ErrDepth = errors.New("nesting too deep")
 	// ErrTrailingData: bytes follow the one item.
 	ErrTrailingData = errors.New("trailing data")
+	// ErrTooManyItems: the value holds more than MaxItems items.
+	ErrTooManyItems = errors.New("too many items")
 )
+
+// MaxItems bounds the items of one value the parsers build. An Item takes
+// about 200 bytes, so a value of small items costs some 200 times its
+// size; a million items (200 MB) is where a tool should stream instead.
+const MaxItems = 1 << 20

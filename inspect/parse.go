@@ -33,6 +33,7 @@ func (p *parser) parse(maxDepth int, next nextFunc) (*Item, error) {
 	}
 	var root *Item
 	var stack []frame
+	items := 0
 	for {
 		if n := len(stack); n > 0 {
 			top := &stack[n-1]
@@ -63,6 +64,9 @@ func (p *parser) parse(maxDepth int, next nextFunc) (*Item, error) {
 
 		if p.pos >= len(p.data) {
 			return nil, p.truncated(0, "no item: empty input")
+		}
+		if items++; items > MaxItems {
+			return nil, p.errorf(p.pos, ErrTooManyItems, "value of more than %d items", MaxItems)
 		}
 		it, count, err := next(p)
 		if err != nil {

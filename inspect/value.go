@@ -25,11 +25,16 @@ type SimpleValue uint8
 // UndefinedValue is CBOR's undefined.
 type UndefinedValue struct{}
 
+// DiagKey is a map key Go cannot hash (an array, a map, a byte string),
+// as its diagnostic notation: a type of its own, so it never collides
+// with a text key.
+type DiagKey string
+
 // Value returns the item as plain Go values, losing nothing the formats'
 // data models hold: integers as uint64, or int64 when negative (and
 // *big.Int below -2^63), floats as float64, text as string, byte strings
 // as []byte, arrays as []any, maps as map[any]any (keys that Go cannot
-// hash, arrays, maps and byte strings, become their diagnostic notation),
+// hash, arrays, maps and byte strings, become their DiagKey),
 // tags as Tagged, extensions as Extension, timestamps as time.Time,
 // simple values as SimpleValue and undefined as UndefinedValue. Unlike a
 // codec's Unmarshal into an interface, it needs no registered types.
@@ -60,7 +65,7 @@ func Value(it *Item) any {
 		for i := 0; i+1 < len(it.Children); i += 2 {
 			k := Value(it.Children[i])
 			if k != nil && !reflect.ValueOf(k).Comparable() {
-				k = diagString(it.Children[i])
+				k = DiagKey(diagString(it.Children[i]))
 			}
 			m[k] = Value(it.Children[i+1])
 		}

@@ -123,8 +123,10 @@ func jsonValues(data []byte, cut bool) seen {
 		case io.EOF:
 			return seen{n, len(data), len(data)}
 		default:
-			if at, ok := cutAt(err, 0); cut && ok {
-				return seen{n + 1, done, at}
+			// A JSON value is found cut short only at the end of the
+			// input: all of it was checked.
+			if _, ok := cutAt(err, 0); cut && ok {
+				return seen{n + 1, done, len(data)}
 			}
 			return seen{}
 		}

@@ -2,6 +2,7 @@ package marshal_test
 
 import (
 	"bytes"
+	"encoding/hex"
 	"errors"
 	"io"
 	"testing"
@@ -77,5 +78,47 @@ func TestDetectPrefixAllowsTheLastValueCut(t *testing.T) {
 		if got, ok := marshal.DetectPrefix(prefix); got != name || !ok {
 			t.Errorf("%s: DetectPrefix = %q, %v", name, got, ok)
 		}
+	}
+}
+
+// A prefix that ends inside its first value: a JSON object longer than
+// the prefix is still JSON.
+func TestDetectPrefixInsideTheFirstValue(t *testing.T) {
+	for _, prefix := range []string{"[1, 2, 3, 4, 5", `{"k0": 0, "k1": 1, "k2": `} {
+		if got, ok := marshal.DetectPrefix([]byte(prefix)); got != "json" || !ok {
+			t.Errorf("%q: %q, %v; want json", prefix, got, ok)
+		}
+	}
+}
+
+func TestObjectKeepsKeyOrder(t *testing.T) {
+	v, err := marshal.DecodeJSONOrdered([]byte(`{"z": 1, "a": [true, {"m": null, "b": 2.5}], "k": 18446744073709551615}`), true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct{ codec, want string }{
+		{"json", `{"z":1,"a":[true,{"m":null,"b":2.5}],"k":18446744073709551615}`},
+		// The libraries write int64 (MessagePack) and float64 (CBOR) at full width.
+		{"msgpack", "83a17ad30000000000000001a16192c382a16dc0a162cb4004000000000000a16bcfffffffffffffffff"},
+		{"cbor", "a3617a01616182f5a2616df66162fb4004000000000000616b1bffffffffffffffff"},
+	} {
+		c := lookup(t, marshal.Limits{}, tt.codec)
+		b, err := c.Marshal(v)
+		if err != nil {
+			t.Fatalf("%s: %v", tt.codec, err)
+		}
+		got := string(b)
+		if tt.codec != "json" {
+			got = hex.EncodeToString(b)
+		}
+		if got != tt.want {
+			t.Errorf("%s: %s\n want %s", tt.codec, got, tt.want)
+		}
+	}
+	if _, err := marshal.DecodeJSONOrdered([]byte(`{"a": 1} 2`), true); !errors.Is(err, marshal.ErrTrailingData) {
+		t.Errorf("trailing data: %v", err)
+	}
+	if _, err := marshal.DecodeJSONOrdered([]byte(`[1e400]`), true); err == nil {
+		t.Error("1e400 decoded")
 	}
 }

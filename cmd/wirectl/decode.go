@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"encoding/binary"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -77,14 +76,11 @@ func decode(cmd *cobra.Command, f decodeFlags, args []string) error {
 	var chosen *format
 	if f.format != "auto" {
 		chosen = formats[f.format]
-		if chosen == nil {
-			switch f.format {
-			case "gob", "graph":
-				return usagef("--format %s: decoding %s needs the Go types it was made from; use package marshal", f.format, f.format)
-			case "xdr":
-				return usagef("--format xdr: XDR is not self-describing; --schema arrives with the .x compiler")
-			}
+		switch {
+		case chosen == nil:
 			return usagef("--format %q: want auto or one of %s", f.format, strings.Join(formatNames(), ", "))
+		case chosen.why != "":
+			return usagef("--format %s: %s", f.format, chosen.why)
 		}
 	}
 	kind := framing.Kind(-1)
@@ -114,8 +110,11 @@ func decode(cmd *cobra.Command, f decodeFlags, args []string) error {
 	} else {
 		br := bufio.NewReaderSize(in, sniffSize)
 		if chosen == nil {
-			if chosen, err = sniff(br, cmd.ErrOrStderr()); err != nil {
-				return err
+			if chosen, err = sniff(br, cmd.ErrOrStderr()); chosen == nil {
+				return err // nil: empty input, nothing to decode
+			}
+			if f.output == "annotate" && !chosen.annotate {
+				return usagef("-o annotate: %s has no items to annotate (CBOR and MessagePack do)", chosen.name)
 			}
 		}
 		if src, err = chosen.stream(br, lim); err != nil {
@@ -148,60 +147,62 @@ func decode(cmd *cobra.Command, f decodeFlags, args []string) error {
 const sniffSize = 64 << 10
 
 // sniff tells the format of the stream in br from its first bytes, and
-// says on stderr what it chose. It decides as soon as the bytes that have
-// arrived settle it (a live connection may send one message and wait),
-// and reads on, up to sniffSize, while they do not.
+// says on stderr what it chose; nil for empty input. It decides as soon
+// as the values that have arrived whole settle it (a live peer sends a
+// message and waits), and reads on, up to sniffSize, while they do not.
 func sniff(br *bufio.Reader, stderr io.Writer) (*format, error) {
 	tried := 0
 	for {
 		_, err := br.Peek(br.Buffered() + 1) // wait for more
 		prefix, _ := br.Peek(br.Buffered())
-		whole := err != nil
-		if err != nil && err != io.EOF && err != bufio.ErrBufferFull {
+		ended := err == io.EOF
+		if err != nil && !ended && err != bufio.ErrBufferFull {
 			return nil, err
 		}
 		if len(prefix) == 0 {
-			return nil, errors.New("the input is empty")
+			return nil, nil
 		}
-		full := whole || len(prefix) >= sniffSize
-		// Detecting again costs a pass over the prefix: only when it has
-		// doubled, so a stream that trickles in costs linear time.
-		if !full && len(prefix) < 2*tried {
+		full := ended || len(prefix) >= sniffSize
+		// Each try is a pass over the prefix: past a few KiB, only when
+		// it has doubled, so input that trickles in costs linear time.
+		if !full && len(prefix) > 4<<10 && len(prefix) < 2*tried {
 			continue
 		}
 		tried = len(prefix)
-		// Before the end, what has arrived settles it only as whole
-		// values (a live peer sends whole messages); at the end, or with
-		// sniffSize bytes, the last value may be cut short.
-		if name, ok := marshal.Detect(prefix); full || ok && formats[name] != nil {
-			what := fmt.Sprintf("the first %d bytes", len(prefix))
-			switch {
-			case whole:
-				what = fmt.Sprintf("all %d bytes", len(prefix))
-			case !full:
-				what = fmt.Sprintf("the %d bytes so far", len(prefix))
+		what := fmt.Sprintf("the %d bytes so far", len(prefix))
+		if ended {
+			what = fmt.Sprintf("all %d bytes", len(prefix))
+		}
+		if name, ok := marshal.Detect(prefix); ok && formats[name] != nil {
+			return chosen(name, what, stderr)
+		}
+		if full {
+			// The last value may be cut short, or broken: decoding says
+			// where.
+			if !ended {
+				what = fmt.Sprintf("the first %d bytes", len(prefix))
 			}
-			return pick(prefix, whole || !full, what, stderr)
+			return pick(prefix, marshal.DetectPrefix, what, stderr)
 		}
 	}
 }
 
-// pick names the format of prefix: whole values (Detect) when whole,
-// else the start of a longer stream (DetectPrefix).
-// what names prefix in messages.
-func pick(prefix []byte, whole bool, what string, stderr io.Writer) (*format, error) {
-	detect := marshal.DetectPrefix
-	if whole {
-		detect = marshal.Detect
-	}
+// pick names the format of prefix by detect; what names prefix in
+// messages.
+func pick(prefix []byte, detect func([]byte) (string, bool), what string, stderr io.Writer) (*format, error) {
 	name, ok := detect(prefix)
-	f := formats[name]
 	switch {
 	case name == "":
 		return nil, fmt.Errorf("cannot tell the format: %s read as none of %s; use --format", what, strings.Join(sniffable(), ", "))
 	case !ok:
 		return nil, fmt.Errorf("cannot tell the format: %s read as %s and as another format just as well; use --format", what, name)
-	case f == nil || !f.sniff:
+	}
+	return chosen(name, what, stderr)
+}
+
+func chosen(name, what string, stderr io.Writer) (*format, error) {
+	f := formats[name]
+	if f == nil || f.why != "" {
 		return nil, fmt.Errorf("%s read as %s, which wirectl cannot decode without its Go types; use package marshal", what, name)
 	}
 	fmt.Fprintf(stderr, "wirectl: decoding %s: %s read as %s values better than as any other format (--format to choose)\n", name, what, name)
@@ -237,7 +238,7 @@ func (s *frameSource) next() (*value, error) {
 	head := headerLen(s.kind, len(p))
 	s.pos += int64(head + len(p))
 	if s.f == nil {
-		if s.f, err = pick(p, true, fmt.Sprintf("the %d bytes of the first frame", len(p)), s.stderr); err != nil {
+		if s.f, err = pick(p, marshal.Detect, fmt.Sprintf("the %d bytes of the first frame", len(p)), s.stderr); err != nil {
 			return nil, fmt.Errorf("frame at offset %d: %w", start, err)
 		}
 	}

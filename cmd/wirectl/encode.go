@@ -3,19 +3,15 @@ package main
 import (
 	"bufio"
 	"bytes"
-	"encoding/binary"
 	"encoding/gob"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
-	"math"
-	"strconv"
+	"reflect"
 	"strings"
 
 	"github.com/fxamacker/cbor/v2"
 	"github.com/spf13/cobra"
-	"github.com/vmihailenco/msgpack/v5"
 
 	"github.com/wirekit/wirekit/framing"
 	"github.com/wirekit/wirekit/inspect"
@@ -92,8 +88,10 @@ func convert(cmd *cobra.Command, from, to, frame string, args []string) error {
 	if !contains(encodable, to) {
 		return usagef("cannot write %q: want one of %s (xdr needs a schema; graph, Go types)", to, strings.Join(encodable, ", "))
 	}
-	if cmd.Flags().Lookup("schema") != nil && cmd.Flags().Lookup("schema").Changed {
-		return usagef("--schema arrives with the .x compiler (xdr/idl)")
+	for _, name := range []string{"schema", "type"} {
+		if f := cmd.Flags().Lookup(name); f != nil && f.Changed {
+			return usagef("--%s arrives with the .x compiler (xdr/idl)", name)
+		}
 	}
 	lim := limits
 	codec, _ := lim.Lookup(to)
@@ -121,6 +119,7 @@ func convert(cmd *cobra.Command, from, to, frame string, args []string) error {
 	if err != nil {
 		return err
 	}
+	n := 0 // values read
 	for {
 		v, err := values.next()
 		if err == io.EOF {
@@ -129,18 +128,22 @@ func convert(cmd *cobra.Command, from, to, frame string, args []string) error {
 		if err != nil {
 			return err
 		}
+		n++
 		var b []byte
-		if to == "json" {
+		switch {
+		case to == "json":
 			b, err = toJSON(v)
 			b = append(b, '\n')
-		} else {
+		case to == v.format:
+			b = v.raw // the same format: copied as it is, losing nothing
+		default:
 			var x any
-			if x, err = toGo(v, lim, to != "gob"); err == nil {
+			if x, err = toGo(v, to); err == nil {
 				b, err = codec.Marshal(x)
 			}
 		}
 		if err != nil {
-			return err
+			return fmt.Errorf("value %d: %w", n, err)
 		}
 		if err := emit(b); err != nil {
 			return err
@@ -159,188 +162,87 @@ func toJSON(v *value) ([]byte, error) {
 	return buf.Bytes(), err
 }
 
-// toGo decodes v into plain Go values. JSON objects keep their key order
-// (except in gob, which has no ordered map), and JSON numbers become
-// int64, uint64 or float64.
-func toGo(v *value, lim marshal.Limits, ordered bool) (any, error) {
-	if v.format != "json" {
-		c, _ := lim.Lookup(v.format)
-		var x any
-		err := c.Unmarshal(v.raw, &x)
-		return x, err
+// toGo turns v into plain Go values for the codec named to. Maps keep
+// their order (as *marshal.Object) except for gob, which has no ordered
+// map; JSON numbers become int64, uint64 or float64; what the target
+// cannot carry is an error naming the item's offset.
+func toGo(v *value, to string) (any, error) {
+	if v.item == nil {
+		return marshal.DecodeJSONOrdered(v.raw, to != "gob")
 	}
-	d := json.NewDecoder(bytes.NewReader(v.raw))
-	d.UseNumber()
-	return readJSON(d, ordered)
+	return itemGo(v.item, to)
 }
 
-// object is a JSON object with its keys in order: it encodes as a map in
-// that order in JSON, MessagePack and CBOR.
-type object struct {
-	keys []string
-	vals []any
-}
-
-func (o *object) EncodeMsgpack(enc *msgpack.Encoder) error {
-	if err := enc.EncodeMapLen(len(o.keys)); err != nil {
-		return err
-	}
-	for i, k := range o.keys {
-		if err := enc.EncodeString(k); err != nil {
-			return err
-		}
-		if err := enc.Encode(o.vals[i]); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-func (o *object) MarshalCBOR() ([]byte, error) {
-	b := cborHead(nil, 5, uint64(len(o.keys)))
-	for i, k := range o.keys {
-		kb, err := cbor.Marshal(k)
-		if err != nil {
-			return nil, err
-		}
-		vb, err := cbor.Marshal(o.vals[i])
-		if err != nil {
-			return nil, err
-		}
-		b = append(append(b, kb...), vb...)
-	}
-	return b, nil
-}
-
-// cborHead appends a CBOR head of major type major and argument n.
-func cborHead(b []byte, major byte, n uint64) []byte {
-	m := major << 5
-	switch {
-	case n < 24:
-		return append(b, m|byte(n))
-	case n <= math.MaxUint8:
-		return append(b, m|24, byte(n))
-	case n <= math.MaxUint16:
-		return binary.BigEndian.AppendUint16(append(b, m|25), uint16(n))
-	case n <= math.MaxUint32:
-		return binary.BigEndian.AppendUint32(append(b, m|26), uint32(n))
-	}
-	return binary.BigEndian.AppendUint64(append(b, m|27), n)
-}
-
-func (o *object) MarshalJSON() ([]byte, error) {
-	var buf bytes.Buffer
-	buf.WriteByte('{')
-	for i, k := range o.keys {
-		if i > 0 {
-			buf.WriteByte(',')
-		}
-		kb, _ := json.Marshal(k)
-		vb, err := json.Marshal(o.vals[i])
-		if err != nil {
-			return nil, err
-		}
-		buf.Write(kb)
-		buf.WriteByte(':')
-		buf.Write(vb)
-	}
-	buf.WriteByte('}')
-	return buf.Bytes(), nil
-}
-
-// readJSON reads one JSON value token by token, on an explicit stack (the
-// limits bound the input's depth, not Go's stack). Objects become *object
-// when ordered, map[string]any otherwise.
-func readJSON(d *json.Decoder, ordered bool) (any, error) {
-	type open struct {
-		obj  *object
-		list *[]any
-		key  *string // an object's key waiting for its value
-	}
-	var stack []open
-	var out any
-	put := func(v any) {
-		if len(stack) == 0 {
-			out = v
-			return
-		}
-		top := &stack[len(stack)-1]
-		switch {
-		case top.list != nil:
-			*top.list = append(*top.list, v)
-		case top.key != nil:
-			top.obj.keys = append(top.obj.keys, *top.key)
-			top.obj.vals = append(top.obj.vals, v)
-			top.key = nil
-		}
-	}
-	for {
-		tok, err := d.Token()
-		if err != nil {
-			return nil, err
-		}
-		switch t := tok.(type) {
-		case json.Delim:
-			switch t {
-			case '{':
-				stack = append(stack, open{obj: &object{}})
-			case '[':
-				stack = append(stack, open{list: new([]any)})
-			default: // '}' or ']'
-				top := stack[len(stack)-1]
-				stack = stack[:len(stack)-1]
-				var v any
-				switch {
-				case top.list != nil:
-					v = *top.list
-					if v.([]any) == nil {
-						v = []any{}
-					}
-				case ordered:
-					v = top.obj
-				default:
-					m := make(map[string]any, len(top.obj.keys))
-					for i, k := range top.obj.keys {
-						m[k] = top.obj.vals[i]
-					}
-					v = m
-				}
-				put(v)
-			}
-		case string:
-			if top := len(stack) - 1; top >= 0 && stack[top].obj != nil && stack[top].key == nil {
-				stack[top].key = &t
-				continue
-			}
-			put(t)
-		case json.Number:
-			n, err := number(t)
+// itemGo is it as a Go value for the codec named to (not its own format:
+// that is copied as it is). The parser bounds the depth, so recursion does
+// not go deeper than the limits.
+func itemGo(it *inspect.Item, to string) (any, error) {
+	switch it.Kind {
+	case inspect.Array:
+		list := make([]any, len(it.Children))
+		for i, c := range it.Children {
+			x, err := itemGo(c, to)
 			if err != nil {
 				return nil, err
 			}
-			put(n)
-		default: // bool, nil
-			put(t)
+			list[i] = x
 		}
-		if len(stack) == 0 {
-			return out, nil
+		return list, nil
+	case inspect.Map:
+		o := &marshal.Object{}
+		strKeys := true
+		for i := 0; i+1 < len(it.Children); i += 2 {
+			k, err := itemGo(it.Children[i], to)
+			if err != nil {
+				return nil, err
+			}
+			x, err := itemGo(it.Children[i+1], to)
+			if err != nil {
+				return nil, err
+			}
+			_, isStr := k.(string)
+			strKeys = strKeys && isStr
+			o.Keys, o.Values = append(o.Keys, k), append(o.Values, x)
 		}
+		if to != "gob" {
+			return o, nil
+		}
+		if strKeys {
+			m := make(map[string]any, len(o.Keys))
+			for i, k := range o.Keys {
+				m[k.(string)] = o.Values[i]
+			}
+			return m, nil
+		}
+		m := make(map[any]any, len(o.Keys))
+		for i, k := range o.Keys {
+			if !reflect.ValueOf(k).Comparable() {
+				return nil, fmt.Errorf("map key at offset %d cannot be a gob map key", it.Children[2*i].Offset)
+			}
+			m[k] = o.Values[i]
+		}
+		return m, nil
+	case inspect.Tag:
+		if to == "cbor" && len(it.Children) == 1 {
+			x, err := itemGo(it.Children[0], to)
+			return cbor.Tag{Number: it.Tag, Content: x}, err
+		}
+	case inspect.NegInt:
+		if it.Uint >= 1<<63 {
+			if to == "cbor" {
+				return inspect.Value(it), nil // *big.Int: a bignum
+			}
+			return nil, fmt.Errorf("integer at offset %d is below -2^63: %s has no such integer", it.Offset, to)
+		}
+		return inspect.Value(it), nil
+	case inspect.Ext:
+		return nil, fmt.Errorf("MessagePack extension %d at offset %d has no %s form", it.ExtType, it.Offset, to)
+	case inspect.Undefined, inspect.Simple:
+		if to == "cbor" {
+			return nil, fmt.Errorf("%s at offset %d: converting CBOR to CBOR copies it as it is", it.Kind, it.Offset)
+		}
+	default:
+		return inspect.Value(it), nil
 	}
-}
-
-func number(n json.Number) (any, error) {
-	if i, err := strconv.ParseInt(string(n), 10, 64); err == nil {
-		return i, nil
-	}
-	if u, err := strconv.ParseUint(string(n), 10, 64); err == nil {
-		return u, nil
-	}
-	f, err := strconv.ParseFloat(string(n), 64)
-	if err != nil && !errors.Is(err, strconv.ErrRange) {
-		return nil, err
-	}
-	if math.IsInf(f, 0) {
-		return nil, fmt.Errorf("number %s is beyond float64", n)
-	}
-	return f, nil
+	return nil, fmt.Errorf("%s at offset %d has no %s form", it.Kind, it.Offset, to)
 }

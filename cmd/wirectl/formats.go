@@ -1,11 +1,12 @@
 package main
 
 import (
-	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"slices"
+	"unicode/utf8"
 
 	"github.com/wirekit/wirekit/inspect"
 	"github.com/wirekit/wirekit/marshal"
@@ -39,6 +40,8 @@ type format struct {
 	sniff bool
 	// annotate: whether -o annotate has items to show.
 	annotate bool
+	// why, for a format wirectl knows but cannot decode, says why.
+	why string
 }
 
 var formats = map[string]*format{}
@@ -76,14 +79,9 @@ func init() {
 				}
 				return &binarySource{vr: vr, lim: lim, one: one}, nil
 			},
-			frame: func(p []byte, off int64, lim marshal.Limits) (*value, error) {
-				// The frame holds one value and nothing else: check it as
-				// Unmarshal does before parsing it.
-				if err := checkOne(name, p, lim); err != nil {
-					return nil, err
-				}
-				return one(p, off, lim)
-			},
+			// The frame holds one value and nothing else: the parser
+			// checks that (and the lengths, depth and item count).
+			frame:    one,
 			sniff:    true,
 			annotate: true,
 		})
@@ -98,29 +96,22 @@ func init() {
 			c, _ := lim.Lookup("json")
 			var raw json.RawMessage
 			if err := c.Unmarshal(p, &raw); err != nil {
+				var me *marshal.Error
+				if errors.As(err, &me) && me.Offset >= 0 {
+					me.Offset += off // an offset in the stream, not the frame
+				}
 				return nil, err
+			}
+			if !utf8.Valid(raw) {
+				return nil, fmt.Errorf("JSON value holds invalid UTF-8 at offset %d", off+int64(invalidAt(raw)))
 			}
 			return &value{format: "json", off: off, raw: raw}, nil
 		},
 		sniff: true,
 	})
-}
-
-// checkOne checks that p holds exactly one value of the named codec,
-// within the limits, without decoding it into anything but a RawMessage.
-func checkOne(name string, p []byte, lim marshal.Limits) error {
-	vr, err := lim.NewValueReader(name, bytes.NewReader(p))
-	if err != nil {
-		return err
-	}
-	raw, _, err := vr.Next()
-	if err != nil {
-		return err
-	}
-	if len(raw) != len(p) {
-		return fmt.Errorf("%w: %d bytes after the value in the frame", marshal.ErrTrailingData, len(p)-len(raw))
-	}
-	return nil
+	register(&format{name: "gob", why: "decoding gob needs the Go types it was made from; use package marshal"})
+	register(&format{name: "graph", why: "decoding graph needs the Go types it was made from; use package marshal"})
+	register(&format{name: "xdr", why: "XDR is not self-describing; --schema arrives with the .x compiler"})
 }
 
 type binarySource struct {
@@ -137,14 +128,35 @@ func (s *binarySource) next() (*value, error) {
 	return s.one(raw, off, s.lim)
 }
 
-type jsonSource struct{ dec marshal.Decoder }
+type jsonSource struct {
+	dec marshal.Decoder
+	n   int // values read
+}
 
 func (s *jsonSource) next() (*value, error) {
 	var raw json.RawMessage
 	if err := s.dec.Decode(&raw); err != nil {
 		return nil, err
 	}
+	s.n++
+	// encoding/json lets invalid UTF-8 through; printed, it would make
+	// the output invalid JSON.
+	if !utf8.Valid(raw) {
+		return nil, fmt.Errorf("JSON value %d holds invalid UTF-8 at byte %d of the value", s.n, invalidAt(raw))
+	}
 	return &value{format: "json", off: -1, raw: raw}, nil
+}
+
+// invalidAt is the offset of the first invalid UTF-8 sequence in b.
+func invalidAt(b []byte) int {
+	for i := 0; i < len(b); {
+		r, size := utf8.DecodeRune(b[i:])
+		if r == utf8.RuneError && size == 1 {
+			return i
+		}
+		i += size
+	}
+	return -1
 }
 
 // limits are the limits wirectl decodes with: marshal's defaults.

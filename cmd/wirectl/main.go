@@ -47,6 +47,10 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		Long: `wirectl encodes, decodes, converts and inspects the formats wirekit speaks:
 JSON, MessagePack, CBOR (and, through the Go API, gob, XDR and graph), plain
 or in length-prefixed frames.`,
+		Example: `  wirectl decode < capture.bin
+  wirectl decode -o diag testdata/wirectl/cbor.bin
+  wirectl encode --format msgpack < values.json > values.msgpack
+  wirectl convert --from cbor --to json testdata/wirectl/cbor.bin`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}

@@ -10,10 +10,13 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/wirekit/wirekit/framing"
 )
 
 var update = flag.Bool("update", false, "rewrite the captures and golden files in testdata/wirectl")
@@ -41,6 +44,7 @@ var captures = []struct {
 	{"cbor-be32.bin", []string{"--format", "cbor", "--frame", "be32"}, []string{"--format", "cbor", "--frame", "be32"}},
 	{"msgpack-uvarint.bin", []string{"--format", "msgpack", "--frame", "uvarint"}, []string{"--format", "msgpack", "--frame", "uvarint"}},
 	{"msgpack-rm.bin", []string{"--format", "msgpack", "--frame", "rm"}, []string{"--frame", "rm"}}, // sniffed inside the frame
+	{"json-be16.bin", []string{"--format", "json", "--frame", "be16"}, []string{"--frame", "be16"}},
 	// Every MessagePack type family, written from msgpackFamilies.
 	{"msgpack-families.bin", nil, []string{"--format", "msgpack"}},
 }
@@ -60,7 +64,7 @@ var msgpackFamilies = strings.Join([]string{
 	"c70305010203", "c8000305010203", "c90000000305010203", // ext 8-32
 	"d6ff5f5e1000",                   // timestamp 32
 	"d7ff000000045f5e1000",           // timestamp 64: 1 ns after 2020-09-13T12:26:40Z
-	"c70cff000000010000000000000001", // timestamp 96: 1 ns after the epoch
+	"c70cff000000010000000000000001", // timestamp 96: 1 s and 1 ns after the epoch
 }, "")
 
 func readFile(t *testing.T, name string) []byte {
@@ -198,7 +202,8 @@ func TestDecodeSniffsTheFormat(t *testing.T) {
 }
 
 func TestDecodeCannotTell(t *testing.T) {
-	for _, in := range [][]byte{[]byte("1"), {0xc1, 0xc1}} {
+	// "1" is JSON, MessagePack and CBOR alike; c1 ff is none of them.
+	for _, in := range [][]byte{[]byte("1"), {0xc1, 0xff}} {
 		_, errs, code := wirectl(t, in, "decode")
 		if code != 1 || !strings.Contains(errs, "cannot tell the format") || !strings.Contains(errs, "--format") {
 			t.Errorf("% x: exit %d, %q", in, code, errs)
@@ -206,25 +211,114 @@ func TestDecodeCannotTell(t *testing.T) {
 	}
 }
 
-// Every truncation of a capture is exit 1 with an offset, never a panic.
+// A capture cut short is still sniffed: its whole values are printed,
+// then the cut one is an error with its offset.
+func TestDecodeSniffsACutCapture(t *testing.T) {
+	for _, c := range []struct{ capture, format string }{{"cbor.bin", "cbor"}, {"msgpack.bin", "msgpack"}, {"json.txt", "json"}} {
+		data := readFile(t, c.capture)
+		out, errs, code := wirectl(t, data[:len(data)*3/4], "decode", "-o", "json")
+		if code != 1 || !strings.Contains(errs, "decoding "+c.format) || !strings.Contains(errs, "offset") || strings.Count(out, "\n") < 2 {
+			t.Errorf("%s cut: exit %d, %q, %d values", c.capture, code, errs, strings.Count(out, "\n"))
+		}
+	}
+	// A JSON value longer than what sniffing looks at.
+	var big strings.Builder
+	big.WriteString("{")
+	for i := range 20000 {
+		fmt.Fprintf(&big, "%q: %d, ", fmt.Sprint("k", i), i)
+	}
+	big.WriteString(`"end": 0}`)
+	out, errs, code := wirectl(t, []byte(big.String()), "decode", "-o", "json")
+	if code != 0 || !strings.Contains(errs, "decoding json") || !strings.HasSuffix(out, "\"end\":0}\n") {
+		t.Errorf("a %d-byte JSON object: exit %d, %q", big.Len(), code, errs)
+	}
+}
+
+// Every truncation of a capture is exit 1 with an offset, never a panic,
+// except at a boundary between values (or frames), where the shorter
+// input is whole and decodes to the values before it. Unframed captures
+// are also cut and sniffed.
 func TestEveryTruncationIsMalformed(t *testing.T) {
 	for _, c := range captures {
 		data := readFile(t, c.name)
-		for n := 1; n < len(data); n++ {
-			cut := data[:n]
-			_, errs, code := wirectl(t, cut, append([]string{"decode", "-o", "json"}, c.decode...)...)
-			if c.name == "json.txt" && code == 0 {
-				continue // cut at a value's end, or inside the whitespace between values
-			}
-			if code == 0 && n < len(data) {
-				// Cut between two values or frames: the shorter stream is whole.
-				continue
-			}
-			if code != 1 || !strings.Contains(errs, "offset") {
-				t.Fatalf("%s cut to %d bytes: exit %d, %q", c.name, n, code, errs)
+		ends := valueEnds(t, c.name, data)
+		full, _, _ := wirectl(t, data, append([]string{"decode", "-o", "json"}, c.decode...)...)
+		lines := strings.SplitAfter(full, "\n")
+		argsets := [][]string{c.decode}
+		if !slices.Contains(c.decode, "--frame") {
+			argsets = append(argsets, nil) // sniffed
+		}
+		for _, args := range argsets {
+			for n := 1; n < len(data); n++ {
+				out, errs, code := wirectl(t, data[:n], append([]string{"decode", "-o", "json"}, args...)...)
+				if args == nil {
+					// Sniffed, a few bytes of one format can be whole
+					// values of another: then they decode. Otherwise the
+					// error says where, or that the format is unclear.
+					if code == 0 || code == 1 && (strings.Contains(errs, "offset") || strings.Contains(errs, "cannot tell the format")) {
+						continue
+					}
+					t.Fatalf("%s sniffed, cut to %d bytes: exit %d, %q", c.name, n, code, errs)
+				}
+				if k, ok := ends[n]; ok {
+					if code != 0 || out != strings.Join(lines[:k], "") {
+						t.Fatalf("%s %q cut to %d bytes, after value %d: exit %d %q\n%s", c.name, args, n, k, code, errs, out)
+					}
+					continue
+				}
+				if code != 1 || !strings.Contains(errs, "offset") {
+					t.Fatalf("%s %q cut to %d bytes: exit %d, %q", c.name, args, n, code, errs)
+				}
 			}
 		}
 	}
+}
+
+// valueEnds maps the offsets where a capture's values (or frames) end to
+// how many end there.
+func valueEnds(t *testing.T, name string, data []byte) map[int]int {
+	t.Helper()
+	ends := map[int]int{}
+	switch {
+	case strings.HasPrefix(name, "json."):
+		// One value per line: it ends before its newline, and after it.
+		k := 0
+		for i, b := range data {
+			if b == '\n' {
+				k++
+				ends[i], ends[i+1] = k, k
+			}
+		}
+	case strings.Contains(name, "-") && !strings.Contains(name, "families"): // framed: cbor-be32.bin, ...
+		kind, err := framing.ParseKind(strings.TrimSuffix(name[strings.LastIndex(name, "-")+1:], ".bin"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		fr := framing.NewReader(bytes.NewReader(data), kind)
+		pos := 0
+		for k := 1; ; k++ {
+			p, err := fr.ReadFrame()
+			if err != nil {
+				break
+			}
+			pos += headerLen(kind, len(p)) + len(p) // one fragment per record
+			ends[pos] = k
+		}
+	default:
+		format := strings.TrimSuffix(strings.TrimSuffix(name, ".bin"), "-families")
+		vr, err := limits.NewValueReader(format, bytes.NewReader(data))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for k := 1; ; k++ {
+			raw, off, err := vr.Next()
+			if err != nil {
+				break
+			}
+			ends[int(off)+len(raw)] = k
+		}
+	}
+	return ends
 }
 
 func TestUsageErrorsExit2(t *testing.T) {
@@ -251,9 +345,9 @@ func TestUsageErrorsExit2(t *testing.T) {
 }
 
 func TestEveryCommandHasHelpWithExamples(t *testing.T) {
-	for _, cmd := range []string{"decode", "encode", "convert"} {
-		out, _, code := wirectl(t, nil, cmd, "--help")
-		if code != 0 || !strings.Contains(out, "Examples:") || !strings.Contains(out, "wirectl "+cmd) {
+	for _, cmd := range []string{"", "decode", "encode", "convert"} {
+		out, _, code := wirectl(t, nil, strings.Fields(cmd+" --help")...)
+		if code != 0 || !strings.Contains(out, "Examples:") || !strings.Contains(out, strings.TrimSpace("wirectl "+cmd)) {
 			t.Errorf("%s --help: exit %d\n%s", cmd, code, out)
 		}
 	}
@@ -277,6 +371,42 @@ func TestConvertRoundTrips(t *testing.T) {
 		if got := jsonLines(t, back); !reflect.DeepEqual(got, want) {
 			t.Errorf("%s and back:\n got %v\nwant %v", f, got, want)
 		}
+	}
+}
+
+// Between CBOR and MessagePack, convert keeps map order and every value
+// the other format can carry, and the same bytes every time.
+func TestConvertBetweenBinaryFormats(t *testing.T) {
+	cb := readFile(t, "cbor.bin")
+	mp, errs, code := wirectl(t, cb, "convert", "--from", "cbor", "--to", "msgpack")
+	if code != 0 {
+		t.Fatalf("cbor to msgpack: %s", errs)
+	}
+	if again, _, _ := wirectl(t, cb, "convert", "--from", "cbor", "--to", "msgpack"); again != mp {
+		t.Error("converting twice gives different bytes")
+	}
+	want, _, _ := wirectl(t, cb, "decode", "--format", "cbor", "-o", "diag")
+	back, errs, code := wirectl(t, []byte(mp), "convert", "--from", "msgpack", "--to", "cbor")
+	if code != 0 {
+		t.Fatalf("msgpack to cbor: %s", errs)
+	}
+	if got, _, _ := wirectl(t, []byte(back), "decode", "--format", "cbor", "-o", "diag"); got != want {
+		t.Errorf("cbor, msgpack, cbor:\n got %s\nwant %s", got, want)
+	}
+	// What the target cannot carry is an error naming the offset.
+	for _, tt := range []struct{ in, from, to string }{
+		{"\xd4\x05\x01", "msgpack", "cbor"},                         // an extension
+		{"\x3b\xff\xff\xff\xff\xff\xff\xff\xff", "cbor", "msgpack"}, // -2^64
+		{"\xd8\x63\x41\x01", "cbor", "msgpack"},                     // tag 99
+	} {
+		_, errs, code := wirectl(t, []byte(tt.in), "convert", "--from", tt.from, "--to", tt.to)
+		if code != 1 || !strings.Contains(errs, "offset 0") {
+			t.Errorf("% x %s to %s: exit %d, %q", tt.in, tt.from, tt.to, code, errs)
+		}
+	}
+	// The same format is copied as it is.
+	if out, _, code := wirectl(t, []byte("\xd4\x05\x01"), "convert", "--from", "msgpack", "--to", "msgpack"); code != 0 || out != "\xd4\x05\x01" {
+		t.Errorf("msgpack to msgpack: exit %d, % x", code, out)
 	}
 }
 
@@ -366,4 +496,12 @@ func (b *lockedBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.String()
+}
+
+// encoding/json lets invalid UTF-8 through; wirectl does not print it.
+func TestJSONWithInvalidUTF8IsMalformed(t *testing.T) {
+	_, errs, code := wirectl(t, []byte("\"ok\"\n\"\xff\xfe\"\n"), "decode", "--format", "json", "-o", "json")
+	if code != 1 || !strings.Contains(errs, "JSON value 2 holds invalid UTF-8 at byte 1") {
+		t.Errorf("exit %d, %q", code, errs)
+	}
 }
