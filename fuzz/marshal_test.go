@@ -3,6 +3,7 @@ package fuzz
 import (
 	"bytes"
 	"encoding/gob"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -698,4 +699,41 @@ func TestWriteDetectSeeds(t *testing.T) {
 		t.Skip("run with -write-seeds to rewrite the corpus")
 	}
 	writeSeedCorpus(t, "FuzzDetect", bytesBodies(detectSeeds(t)))
+}
+
+// FuzzGobValues reads arbitrary bytes as a gob stream without Go types.
+// Properties: no panic (reflect's type constructors included), memory
+// within decodeBudget, errors are *marshal.Error of gob, and every value
+// it returns encodes as JSON.
+func FuzzGobValues(f *testing.F) {
+	for _, s := range marshalSeeds(f, "gob") {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		read := func() {
+			gv := marshalLimits.NewGobValues(bytes.NewReader(data))
+			for range len(data) + 1 {
+				v, err := gv.Next()
+				if err == io.EOF {
+					break
+				}
+				if err != nil {
+					checkMarshalError(t, "gob", err, int64(len(data)))
+					break
+				}
+				if _, err := json.Marshal(v); err != nil {
+					t.Fatalf("a value does not encode as JSON: %v\n%s", err, marshal.Dump(v))
+				}
+			}
+		}
+		before := allocatedBytes()
+		read()
+		// A stream's buffers, plus gob's and reflect's per-type work.
+		budget := decodeBudget(len(data)) + 4*uint64(marshalLimits.MaxBytes)
+		if used := allocatedBytes() - before; used > budget {
+			if used = preciseAllocation(read); used > budget {
+				t.Fatalf("reading %d bytes allocated %d", len(data), used)
+			}
+		}
+	})
 }

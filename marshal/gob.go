@@ -251,6 +251,12 @@ func (d *gobDecoder) Decode(v any) error {
 	if rv := reflect.ValueOf(v); v != nil && (rv.Kind() != reflect.Pointer || rv.IsNil()) {
 		return &Error{Codec: "gob", Offset: -1, Msg: fmt.Sprintf("cannot decode into %T: want a non-nil pointer, or nil to skip the value", v), Err: errGobDestination}
 	}
+	return d.decode(func() (any, error) { return v, nil })
+}
+
+// decode reads the next value's messages, then decodes them into what
+// dst returns, which can look at the checker's view of the value.
+func (d *gobDecoder) decode(dst func() (any, error)) error {
 	d.unit = d.unit[:0]
 	for {
 		isValue, err := d.readMessage()
@@ -265,6 +271,13 @@ func (d *gobDecoder) Decode(v any) error {
 			break
 		}
 	}
+	v, err := dst()
+	if err != nil {
+		// The value is not decoded, so gob.Decoder does not see its type
+		// definitions: the stream cannot go on.
+		d.err = err
+		return err
+	}
 	if err := d.chk.refuseSkips(v, d.off); err != nil {
 		// gob.Decoder will not see the value's type definitions: the
 		// stream cannot go on.
@@ -272,7 +285,7 @@ func (d *gobDecoder) Decode(v any) error {
 		return err
 	}
 	d.feed.data, d.feed.pos, d.feed.short = d.unit, 0, false
-	err := d.dec.Decode(v)
+	err = d.dec.Decode(v)
 	start, stop, size := d.off, d.off+int64(d.feed.pos), len(d.unit)
 	unread, short := size-d.feed.pos, d.feed.short
 	d.feed.data = nil

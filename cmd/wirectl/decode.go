@@ -32,7 +32,7 @@ func decodeCommand() *cobra.Command {
 one after another as they arrive: a capture of many frames or many
 concatenated values is never read into memory whole.
 
-Without --format, decode sniffs the input (CBOR, MessagePack, JSON) from its
+Without --format, decode sniffs the input (CBOR, MessagePack, JSON, gob) from its
 first bytes, says on stderr what it chose, and fails when it cannot tell.
 
 Output (-o):
@@ -54,7 +54,7 @@ offset), 2 on usage errors.`,
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&f.format, "format", "auto", "auto, "+strings.Join(formatNames(), ", ")+", or gob, xdr, graph (Go API only)")
+	fl.StringVar(&f.format, "format", "auto", "auto, or one of "+strings.Join(formatNames(), ", "))
 	fl.StringVar(&f.proto, "proto", "", "sqtime, store or oncrpc (not yet: they arrive with their packages)")
 	fl.StringVar(&f.frame, "frame", "none", "none, be8, be16, be32, be64, uvarint or rm (ONC RPC record marking)")
 	fl.StringVarP(&f.output, "output", "o", "text", strings.Join(outputModes, ", "))
@@ -292,6 +292,9 @@ func writeValue(w io.Writer, mode string, v *value, lim marshal.Limits) error {
 		}
 		return writeSpew(w, v, lim)
 	}
+	if v.goVal != nil {
+		return writeGo(w, mode, v)
+	}
 	switch mode {
 	case "text":
 		var buf bytes.Buffer
@@ -311,6 +314,29 @@ func writeValue(w io.Writer, mode string, v *value, lim marshal.Limits) error {
 		return usagef("-o annotate: %s has no items to annotate (CBOR and MessagePack do)", v.format)
 	}
 	return writeSpew(w, v, lim)
+}
+
+// writeGo prints a value decoded into Go (gob): as JSON, which is also
+// its diagnostic notation, indented for text.
+func writeGo(w io.Writer, mode string, v *value) error {
+	var b []byte
+	var err error
+	switch mode {
+	case "spew":
+		_, err = io.WriteString(w, strings.TrimSuffix(marshal.Dump(v.goVal), "\n"))
+		return err
+	case "annotate":
+		return usagef("-o annotate: %s has no items to annotate (CBOR and MessagePack do)", v.format)
+	case "text":
+		b, err = json.MarshalIndent(v.goVal, "", "  ")
+	default:
+		b, err = json.Marshal(v.goVal)
+	}
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(b)
+	return err
 }
 
 // writeSpew dumps v as a Go value: the items' inspect.Value, which needs

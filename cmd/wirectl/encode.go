@@ -120,6 +120,8 @@ func convert(cmd *cobra.Command, from, to, frame string, args []string) error {
 		return err
 	}
 	n := 0 // values read
+	var stream bytes.Buffer
+	enc := codec.NewEncoder(&stream)
 	for {
 		v, err := values.next()
 		if err == io.EOF {
@@ -134,9 +136,19 @@ func convert(cmd *cobra.Command, from, to, frame string, args []string) error {
 		case to == "json":
 			b, err = toJSON(v)
 			b = append(b, '\n')
-		case to == v.format:
+		case to == v.format && v.raw != nil:
 			b = v.raw // the same format: copied as it is, losing nothing
+		case frame == "none":
+			// One stream: gob sends each type once, before its first
+			// value, so its values are not Marshal's concatenated.
+			var x any
+			if x, err = toGo(v, to); err == nil {
+				stream.Reset()
+				err = enc.Encode(x)
+				b = stream.Bytes()
+			}
 		default:
+			// Each frame a whole value, type definitions and all.
 			var x any
 			if x, err = toGo(v, to); err == nil {
 				b, err = codec.Marshal(x)
@@ -153,6 +165,9 @@ func convert(cmd *cobra.Command, from, to, frame string, args []string) error {
 
 // toJSON is v as decode -o json prints it.
 func toJSON(v *value) ([]byte, error) {
+	if v.goVal != nil {
+		return json.Marshal(v.goVal)
+	}
 	var buf bytes.Buffer
 	if v.item != nil {
 		err := inspect.WriteJSON(&buf, v.item)
@@ -167,6 +182,9 @@ func toJSON(v *value) ([]byte, error) {
 // map; JSON numbers become int64, uint64 or float64; what the target
 // cannot carry is an error naming the item's offset.
 func toGo(v *value, to string) (any, error) {
+	if v.goVal != nil {
+		return v.goVal, nil
+	}
 	if v.item == nil {
 		return marshal.DecodeJSONOrdered(v.raw, to != "gob")
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -18,6 +19,7 @@ type value struct {
 	off    int64         // stream offset of its first byte, -1 if not known
 	raw    []byte        // its bytes, valid until the next value is read
 	item   *inspect.Item // its items with their offsets (binary formats)
+	goVal  any           // or the value itself (gob)
 }
 
 // source yields the values of an input, one after another, and io.EOF at
@@ -109,7 +111,21 @@ func init() {
 		},
 		sniff: true,
 	})
-	register(&format{name: "gob", why: "decoding gob needs the Go types it was made from; use package marshal"})
+	register(&format{
+		name: "gob",
+		stream: func(r io.Reader, lim marshal.Limits) (source, error) {
+			return &gobSource{gv: lim.NewGobValues(r)}, nil
+		},
+		// A frame holds a whole gob stream, as marshal's Marshal writes one.
+		frame: func(p []byte, off int64, lim marshal.Limits) (*value, error) {
+			v, err := (&gobSource{gv: lim.NewGobValues(bytes.NewReader(p))}).next()
+			if err == io.EOF {
+				err = fmt.Errorf("empty frame at offset %d", off)
+			}
+			return v, err
+		},
+		sniff: true,
+	})
 	register(&format{name: "graph", why: "decoding graph needs the Go types it was made from; use package marshal"})
 	register(&format{name: "xdr", why: "XDR is not self-describing; --schema arrives with the .x compiler"})
 }
@@ -164,4 +180,14 @@ var limits = marshal.Limits{
 	MaxDepth:    marshal.DefaultMaxDepth,
 	MaxElements: marshal.DefaultMaxElements,
 	MaxBytes:    marshal.DefaultMaxBytes,
+}
+
+type gobSource struct{ gv *marshal.GobValues }
+
+func (s *gobSource) next() (*value, error) {
+	v, err := s.gv.Next()
+	if err != nil {
+		return nil, err
+	}
+	return &value{format: "gob", off: -1, goVal: v}, nil
 }
