@@ -55,7 +55,7 @@ offset), 2 on usage errors.`,
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&f.format, "format", "auto", "auto, or one of "+strings.Join(formatNames(), ", "))
-	fl.StringVar(&f.proto, "proto", "", "sqtime, store or oncrpc (not yet: they arrive with their packages)")
+	fl.StringVar(&f.proto, "proto", "", "a protocol: "+strings.Join(formatNames(true), ", ")+" (store and oncrpc arrive with their packages)")
 	fl.StringVar(&f.frame, "frame", "none", "none, be8, be16, be32, be64, uvarint or rm (ONC RPC record marking)")
 	fl.StringVarP(&f.output, "output", "o", "text", strings.Join(outputModes, ", "))
 	fl.StringVar(&f.schema, "schema", "", "an XDR .x file (not yet: arrives with the .x compiler)")
@@ -67,17 +67,21 @@ func decode(cmd *cobra.Command, f decodeFlags, args []string) error {
 	if !contains(outputModes, f.output) {
 		return usagef("-o %q: want one of %s", f.output, strings.Join(outputModes, ", "))
 	}
-	switch {
-	case f.proto != "":
-		return usagef("--proto %s: protocol decoders arrive with their packages (protocol/sqtime, protocol/store)", f.proto)
-	case f.schema != "" || f.typ != "":
+	if f.schema != "" || f.typ != "" {
 		return usagef("--schema and --type arrive with the .x compiler (xdr/idl)")
 	}
 	var chosen *format
-	if f.format != "auto" {
+	if f.proto != "" {
+		if chosen = formats[f.proto]; chosen == nil || chosen.proto == nil {
+			return usagef("--proto %q: want one of %s", f.proto, strings.Join(formatNames(true), ", "))
+		}
+		if f.format != "auto" {
+			return usagef("--proto and --format: one or the other")
+		}
+	} else if f.format != "auto" {
 		chosen = formats[f.format]
 		switch {
-		case chosen == nil:
+		case chosen == nil || chosen.proto != nil:
 			return usagef("--format %q: want auto or one of %s", f.format, strings.Join(formatNames(), ", "))
 		case chosen.why != "":
 			return usagef("--format %s: %s", f.format, chosen.why)
@@ -172,6 +176,12 @@ func sniff(br *bufio.Reader, stderr io.Writer) (*format, error) {
 		what := fmt.Sprintf("the %d bytes so far", len(prefix))
 		if ended {
 			what = fmt.Sprintf("all %d bytes", len(prefix))
+		}
+		for _, name := range formatNames(true) {
+			if formats[name].proto(prefix) {
+				fmt.Fprintf(stderr, "wirectl: decoding %s: %s read as %s messages\n", name, what, name)
+				return formats[name], nil
+			}
 		}
 		if name, ok := marshal.Detect(prefix); ok && formats[name] != nil {
 			return chosen(name, what, stderr)

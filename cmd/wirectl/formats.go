@@ -44,16 +44,22 @@ type format struct {
 	annotate bool
 	// why, for a format wirectl knows but cannot decode, says why.
 	why string
+	// proto, for a protocol (--proto), tells whether the start of a
+	// stream reads as its messages.
+	proto func(prefix []byte) bool
 }
 
 var formats = map[string]*format{}
 
 func register(f *format) { formats[f.name] = f }
 
-func formatNames() []string {
+// formatNames lists the formats (protos: the protocols).
+func formatNames(protos ...bool) []string {
 	var names []string
-	for n := range formats {
-		names = append(names, n)
+	for n, f := range formats {
+		if (f.proto != nil) == (len(protos) > 0 && protos[0]) {
+			names = append(names, n)
+		}
 	}
 	slices.Sort(names)
 	return names

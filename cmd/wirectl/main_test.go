@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -18,6 +19,7 @@ import (
 	"time"
 
 	"github.com/wirekit/wirekit/framing"
+	"github.com/wirekit/wirekit/protocol/sqtime"
 )
 
 var update = flag.Bool("update", false, "rewrite the captures and golden files in testdata/wirectl")
@@ -49,6 +51,46 @@ var captures = []struct {
 	{"gob.bin", []string{"--format", "gob"}, []string{"--format", "gob"}},
 	// Every MessagePack type family, written from msgpackFamilies.
 	{"msgpack-families.bin", nil, []string{"--format", "msgpack"}},
+	// Both directions of a sqtime conversation, written from sqtimeCapture.
+	{"sqtime-requests.bin", nil, []string{"--proto", "sqtime"}},
+	{"sqtime-responses.bin", nil, []string{"--proto", "sqtime"}},
+}
+
+// handMade are the captures not made by wirectl encode.
+var handMade = map[string]func() []byte{
+	"msgpack-families.bin": func() []byte {
+		b, err := hex.DecodeString(msgpackFamilies)
+		if err != nil {
+			panic(err)
+		}
+		return b
+	},
+	"sqtime-requests.bin": func() []byte {
+		return sqtimeCapture(
+			sqtime.Message{Type: sqtime.SqrtRequest, ID: 1, Value: 2},
+			sqtime.Message{Type: sqtime.TimeRequest, ID: 2},
+			sqtime.Message{Type: sqtime.SqrtRequest, ID: 3, Value: -1},
+		)
+	},
+	"sqtime-responses.bin": func() []byte {
+		// Answered out of order, as the protocol allows.
+		return sqtimeCapture(
+			sqtime.Message{Type: sqtime.TimeResponse, ID: 2, Time: sqtime.FormatTime(time.Date(2026, 11, 22, 10, 0, 0, 123456789, time.UTC))},
+			sqtime.Message{Type: sqtime.SqrtResponse, ID: 3, Value: math.NaN()},
+			sqtime.Message{Type: sqtime.SqrtResponse, ID: 1, Value: math.Sqrt2},
+		)
+	},
+}
+
+func sqtimeCapture(ms ...sqtime.Message) []byte {
+	var b []byte
+	for _, m := range ms {
+		var err error
+		if b, err = sqtime.AppendMessage(b, m); err != nil {
+			panic(err)
+		}
+	}
+	return b
 }
 
 // msgpackFamilies is one value of every MessagePack type family, by hand.
@@ -87,11 +129,7 @@ func TestMain(m *testing.M) {
 		}
 		for _, c := range captures {
 			if c.encode == nil {
-				b, err := hex.DecodeString(msgpackFamilies)
-				if err != nil {
-					panic(err)
-				}
-				if err := os.WriteFile(filepath.Join(dir, c.name), b, 0o644); err != nil {
+				if err := os.WriteFile(filepath.Join(dir, c.name), handMade[c.name](), 0o644); err != nil {
 					panic(err)
 				}
 				continue
@@ -134,7 +172,7 @@ func golden(t *testing.T, name, got string) {
 func TestDecodeEveryCaptureInEveryMode(t *testing.T) {
 	for _, c := range captures {
 		for _, mode := range outputModes {
-			if mode == "annotate" && (strings.HasPrefix(c.name, "json") || strings.HasPrefix(c.name, "gob")) {
+			if mode == "annotate" && (strings.HasPrefix(c.name, "json") || strings.HasPrefix(c.name, "gob") || strings.HasPrefix(c.name, "sqtime")) {
 				continue
 			}
 			t.Run(c.name+"/"+mode, func(t *testing.T) {
@@ -185,7 +223,7 @@ func jsonLines(t *testing.T, s string) []any {
 }
 
 func TestDecodeSniffsTheFormat(t *testing.T) {
-	for _, c := range []struct{ capture, format string }{{"cbor.bin", "cbor"}, {"msgpack.bin", "msgpack"}, {"json.txt", "json"}, {"gob.bin", "gob"}} {
+	for _, c := range []struct{ capture, format string }{{"cbor.bin", "cbor"}, {"msgpack.bin", "msgpack"}, {"json.txt", "json"}, {"gob.bin", "gob"}, {"sqtime-requests.bin", "sqtime"}, {"sqtime-responses.bin", "sqtime"}} {
 		data := readFile(t, c.capture)
 		out, errs, code := wirectl(t, data, "decode", "-o", "diag")
 		if code != 0 {
@@ -194,7 +232,11 @@ func TestDecodeSniffsTheFormat(t *testing.T) {
 		if !strings.Contains(errs, "decoding "+c.format) {
 			t.Errorf("%s: stderr does not say it chose %s: %q", c.capture, c.format, errs)
 		}
-		want, _, _ := wirectl(t, data, "decode", "--format", c.format, "-o", "diag")
+		flag := "--format"
+		if c.format == "sqtime" {
+			flag = "--proto"
+		}
+		want, _, _ := wirectl(t, data, "decode", flag, c.format, "-o", "diag")
 		if out != want {
 			t.Errorf("%s: sniffed output differs from --format %s", c.capture, c.format)
 		}
@@ -295,6 +337,14 @@ func valueEnds(t *testing.T, name string, data []byte) map[int]int {
 				ends[i], ends[i+1] = k, k
 			}
 		}
+	case strings.HasPrefix(name, "sqtime"):
+		r := sqtime.NewReader(bytes.NewReader(data))
+		for k := 1; ; k++ {
+			if _, err := r.Read(); err != nil {
+				break
+			}
+			ends[int(r.Offset())] = k
+		}
 	case name == "gob.bin":
 		// Fed a byte at a time, the reader takes no byte beyond a value.
 		cr := &countingReader{r: iotest.OneByteReader(bytes.NewReader(data))}
@@ -345,7 +395,9 @@ func TestUsageErrorsExit2(t *testing.T) {
 		{"decode", "--no-such-flag"},
 		{"decode", "a", "b"},
 		{"decode", "--format", "json", "-o", "annotate"},
-		{"decode", "--proto", "sqtime"},
+		{"decode", "--proto", "store"},
+		{"decode", "--proto", "cbor"},
+		{"decode", "--proto", "sqtime", "--format", "cbor"},
 		{"decode", "--format", "graph"},
 		{"decode", filepath.Join(dir, "no-such-file")},
 		{"encode"},
