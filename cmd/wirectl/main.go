@@ -14,6 +14,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -41,6 +42,11 @@ func usagef(format string, args ...any) error {
 // run is wirectl with its arguments and standard streams: main without
 // the process, for tests.
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	return runContext(context.Background(), args, stdin, stdout, stderr)
+}
+
+// runContext is run with a context: cancelling it stops a server.
+func runContext(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	root := &cobra.Command{
 		Use:   "wirectl",
 		Short: "Encode, decode, convert and inspect wire formats",
@@ -59,9 +65,9 @@ or in length-prefixed frames.`,
 	root.SetErr(stderr)
 	root.SetArgs(args)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
-	root.AddCommand(decodeCommand(), encodeCommand(), convertCommand())
+	root.AddCommand(decodeCommand(), encodeCommand(), convertCommand(), serveCommand(), callCommand())
 
-	err := root.Execute()
+	err := root.ExecuteContext(ctx)
 	if err == nil {
 		return 0
 	}

@@ -31,13 +31,16 @@ import (
 // Type is a message's type word.
 type Type uint32
 
+// The four type words. A response's word is its request's with 0x01 in the
+// top byte.
 const (
-	SqrtRequest  Type = 0x00000001
-	TimeRequest  Type = 0x00000002
-	SqrtResponse Type = 0x01000001
-	TimeResponse Type = 0x01000002
+	SqrtRequest  Type = 0x00000001 // id, float64 operand
+	TimeRequest  Type = 0x00000002 // id only
+	SqrtResponse Type = 0x01000001 // id, float64 root
+	TimeResponse Type = 0x01000002 // id, length, RFC 3339 text
 )
 
+// String names t as the CLI prints it, or shows an unknown word in hex.
 func (t Type) String() string {
 	switch t {
 	case SqrtRequest:
@@ -64,8 +67,10 @@ type Message struct {
 	Time  string  // time response: RFC 3339 text
 }
 
-// AppendMessage appends m's encoding to b.
+// AppendMessage appends m's encoding to b. On error it returns b as it was
+// given, so a caller's buffer never holds half a message.
 func AppendMessage(b []byte, m Message) ([]byte, error) {
+	orig := b
 	b = binary.BigEndian.AppendUint32(b, uint32(m.Type))
 	b = binary.BigEndian.AppendUint32(b, m.ID)
 	switch m.Type {
@@ -75,12 +80,12 @@ func AppendMessage(b []byte, m Message) ([]byte, error) {
 		return b, nil
 	case TimeResponse:
 		if len(m.Time) > MaxTimeText {
-			return nil, fmt.Errorf("sqtime: time text of %d bytes exceeds %d", len(m.Time), MaxTimeText)
+			return orig, fmt.Errorf("sqtime: time text of %d bytes exceeds %d", len(m.Time), MaxTimeText)
 		}
 		b = binary.BigEndian.AppendUint32(b, uint32(len(m.Time)))
 		return append(b, m.Time...), nil
 	}
-	return nil, fmt.Errorf("sqtime: cannot encode %v", m.Type)
+	return orig, fmt.Errorf("sqtime: cannot encode %v", m.Type)
 }
 
 // Errors of a Reader. ErrUnknownType is final: without a known type the
@@ -97,7 +102,11 @@ type Error struct {
 	Err    error // ErrUnknownType, ErrTimeText or io.ErrUnexpectedEOF
 }
 
+// Error describes the message and where it starts.
 func (e *Error) Error() string { return fmt.Sprintf("sqtime: %s at offset %d", e.Msg, e.Offset) }
+
+// Unwrap returns ErrUnknownType, ErrTimeText, io.ErrUnexpectedEOF or the
+// underlying read error, for errors.Is.
 func (e *Error) Unwrap() error { return e.Err }
 
 // Reader reads messages one after another from a stream of either
@@ -189,3 +198,52 @@ func (r *Reader) short(err error, what string, have, want int) error {
 // FormatTime is t as a time response carries it: RFC 3339 in UTC with
 // all nine digits of nanoseconds.
 func FormatTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000000000Z07:00") }
+
+// Sniff reports whether data, the start of a stream, reads as sqtime
+// messages: at least one whole message, every type word known, and what
+// is left the start of a message. A tool uses it to tell a capture of
+// this protocol from other data.
+func Sniff(data []byte) bool {
+	whole := 0
+	for len(data) > 0 {
+		if len(data) < 8 {
+			return whole > 0 && isType(data)
+		}
+		n := 0
+		switch Type(binary.BigEndian.Uint32(data)) {
+		case TimeRequest:
+			n = 8
+		case SqrtRequest, SqrtResponse:
+			n = 16
+		case TimeResponse:
+			if len(data) < 12 {
+				return whole > 0
+			}
+			l := binary.BigEndian.Uint32(data[8:])
+			if l > MaxTimeText {
+				return false
+			}
+			n = 12 + int(l)
+		default:
+			return false
+		}
+		if len(data) < n {
+			return whole > 0
+		}
+		data = data[n:]
+		whole++
+	}
+	return whole > 0
+}
+
+// isType reports whether b is the start of a known type word.
+func isType(b []byte) bool {
+	for _, t := range []Type{SqrtRequest, TimeRequest, SqrtResponse, TimeResponse} {
+		var w [4]byte
+		binary.BigEndian.PutUint32(w[:], uint32(t))
+		if len(b) >= 4 && [4]byte(b[:4]) == w || len(b) < 4 && string(b) == string(w[:len(b)]) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,86 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"net"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/wirekit/wirekit/protocol/sqtime"
+)
+
+func TestCallSqtime(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &sqtime.Server{}
+	go s.Serve(l)
+	defer s.Shutdown(context.Background())
+
+	out, errs, code := wirectl(t, nil, "call", "sqtime", l.Addr().String(), "sqrt", "2", "time", "sqrt", "-1")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if len(lines) != 3 || lines[0] != `{"type":"sqrt-response","value":1.4142135623730951}` ||
+		!strings.HasPrefix(lines[1], `{"type":"time-response","time":"`) || lines[2] != `{"type":"sqrt-response","value":"NaN"}` {
+		t.Errorf("output:\n%s", out)
+	}
+	for _, args := range [][]string{
+		{"call", "sqtime", l.Addr().String()},
+		{"call", "sqtime", l.Addr().String(), "sqrt"},
+		{"call", "sqtime", l.Addr().String(), "sqrt", "two"},
+		{"call", "sqtime", l.Addr().String(), "cube", "2"},
+	} {
+		if _, _, code := wirectl(t, nil, args...); code != 2 {
+			t.Errorf("%q: exit %d, want 2", args, code)
+		}
+	}
+}
+
+func TestServeSqtimeUntilCancelled(t *testing.T) {
+	// A free port: listen, note it, let go.
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan int)
+	var stderr lockedBuffer
+	go func() {
+		done <- runContext(ctx, []string{"serve", "sqtime", "--listen", addr}, nil, &bytes.Buffer{}, &stderr)
+	}()
+
+	var c *sqtime.Client
+	deadline := time.Now().Add(5 * time.Second)
+	for c == nil {
+		dctx, dcancel := context.WithTimeout(context.Background(), time.Second)
+		c, err = sqtime.Dial(dctx, addr)
+		dcancel()
+		if err != nil && time.Now().After(deadline) {
+			t.Fatalf("the server did not come up: %v (%s)", err, stderr.String())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	defer c.Close()
+	cctx, ccancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer ccancel()
+	if r, err := c.Sqrt(cctx, 9); err != nil || r != 3 {
+		t.Fatalf("sqrt 9: %v, %v", r, err)
+	}
+	cancel()
+	select {
+	case code := <-done:
+		if code != 0 {
+			t.Errorf("exit %d: %s", code, stderr.String())
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("serve did not stop")
+	}
+}
