@@ -67,7 +67,7 @@ func NewClient(conn net.Conn) *Client {
 	}
 	// Requests queued while one Write is in progress share the next one:
 	// under many callers that is far fewer system calls than one each.
-	c.w = newBatchWriter(conn, nil, c.lose)
+	c.w = newBatchWriter(conn, clientWriteTimeout, nil, c.lose)
 	go c.read()
 	return c
 }
@@ -151,7 +151,13 @@ func (c *Client) do(ctx context.Context, m Message) (Message, error) {
 			delete(c.pending, m.ID)
 			c.abandoned[m.ID] = cl.want
 		}
+		over := len(c.abandoned) > maxAbandoned
 		c.mu.Unlock()
+		if over {
+			// The server has stopped answering: keeping every id it
+			// owes would grow without end.
+			c.lose(fmt.Errorf("%d calls abandoned without a reply", maxAbandoned+1))
+		}
 		return Message{}, ctx.Err()
 	}
 }
@@ -199,6 +205,15 @@ func (c *Client) read() {
 		close(cl.done)
 	}
 }
+
+// maxAbandoned bounds the ids of cancelled calls still owed a reply;
+// past it the connection is lost. A server that answers at all clears
+// them as its late replies arrive. (A variable for tests.)
+var maxAbandoned = 1 << 16
+
+// clientWriteTimeout bounds each write of requests: a server that stops
+// reading loses the connection.
+const clientWriteTimeout = 30 * time.Second
 
 // lose marks the connection lost with cause, closes it, and fails every
 // pending call. Only the first cause counts.

@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"net"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -402,4 +404,43 @@ func TestClientClose(t *testing.T) {
 	if err := c.Close(); !errors.Is(err, net.ErrClosed) {
 		t.Errorf("second Close: %v", err)
 	}
+}
+
+// Against a server that reads but never answers, cancelled calls do not
+// pile up for ever: past maxAbandoned the connection is lost, and says why.
+func TestAbandonedCallsAreBounded(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	go func() {
+		c, err := l.Accept()
+		if err != nil {
+			return
+		}
+		defer c.Close()
+		io.Copy(io.Discard, c) // reads, never answers
+	}()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	c, err := Dial(ctx, l.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	defer func(n int) { maxAbandoned = n }(maxAbandoned)
+	maxAbandoned = 100
+	for i := 0; i <= maxAbandoned+1; i++ {
+		short, stop := context.WithTimeout(context.Background(), time.Millisecond)
+		_, err := c.Sqrt(short, 1)
+		stop()
+		if errors.Is(err, ErrConnectionLost) {
+			if !strings.Contains(err.Error(), "abandoned without a reply") {
+				t.Fatalf("%v, want the reason", err)
+			}
+			return
+		}
+	}
+	t.Fatalf("%d abandoned calls and the connection still stands", maxAbandoned+2)
 }

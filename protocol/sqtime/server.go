@@ -54,6 +54,12 @@ type Server struct {
 	// value disables it.
 	IdleTimeout time.Duration
 
+	// WriteTimeout bounds each write of responses: a peer that does not
+	// read its answers for that long loses its connection (which also
+	// frees its in-flight slots and lets Shutdown finish). Zero means 30
+	// seconds; a negative value disables it.
+	WriteTimeout time.Duration
+
 	// Now is the clock that time requests read. Nil means time.Now.
 	Now func() time.Time
 
@@ -92,6 +98,16 @@ func (s *Server) idleTimeout() time.Duration {
 		return 2 * time.Minute
 	}
 	return s.IdleTimeout
+}
+
+func (s *Server) writeTimeout() time.Duration {
+	switch {
+	case s.WriteTimeout == 0:
+		return 30 * time.Second
+	case s.WriteTimeout < 0:
+		return 0
+	}
+	return s.WriteTimeout
 }
 
 func (s *Server) now() time.Time {
@@ -272,7 +288,7 @@ func (sc *serverConn) serve() {
 	defer sc.s.untrack(sc)
 	sc.remoteAddr = sc.c.RemoteAddr().String()
 	sc.lastWrite.Store(time.Now().UnixNano())
-	sc.w = newBatchWriter(sc.c, func(n int) {
+	sc.w = newBatchWriter(sc.c, sc.s.writeTimeout(), func(n int) {
 		for range n {
 			<-sc.sem
 		}

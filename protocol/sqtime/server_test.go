@@ -406,3 +406,51 @@ func TestServerBoundsHandlersPerConnection(t *testing.T) {
 		t.Errorf("%d handlers at once, MaxInFlight is %d", m, maxInFlight)
 	}
 }
+
+// A peer that sends requests and never reads its answers: once the
+// responses fill the socket buffers, WriteTimeout ends the connection, its
+// in-flight slots are freed, and Shutdown finishes.
+func TestPeerThatDoesNotReadIsDisconnected(t *testing.T) {
+	s := &Server{WriteTimeout: 200 * time.Millisecond, IdleTimeout: -1}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go s.Serve(l)
+	c, err := net.Dial("tcp", l.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.(*net.TCPConn).SetReadBuffer(4096)
+	var burst []byte
+	for i := range 1024 {
+		burst, _ = AppendMessage(burst, Message{Type: TimeRequest, ID: uint32(i)})
+	}
+	// Write until the server stops reading (its responses are stuck) or
+	// drops the connection.
+	c.SetWriteDeadline(time.Now().Add(10 * time.Second))
+	for {
+		if _, err := c.Write(burst); err != nil {
+			break
+		}
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		s.mu.Lock()
+		n := len(s.conns)
+		s.mu.Unlock()
+		if n == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the server still holds the connection of a peer that does not read")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	if err := s.Shutdown(ctx); err != nil {
+		t.Errorf("Shutdown: %v", err)
+	}
+}

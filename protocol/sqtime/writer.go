@@ -2,8 +2,10 @@ package sqtime
 
 import (
 	"io"
+	"net"
 	"runtime"
 	"sync"
+	"time"
 )
 
 // batchWriter owns the write side of a connection for server and client
@@ -15,11 +17,12 @@ import (
 // about ten messages a Write instead of one or two, and several times
 // the calls per second, for well under a microsecond added when alone.
 type batchWriter struct {
-	w    io.Writer
-	sent func(n int)   // if set, called after each Write with the messages it carried
-	fail func(error)   // called once, from the writing goroutine, when a Write fails
-	wake chan struct{} // capacity 1: a queued message or closing
-	done chan struct{} // closed when run returns
+	w       io.Writer
+	timeout time.Duration // if w is a net.Conn: each Write must finish within it (0: no bound)
+	sent    func(n int)   // if set, called after each Write with the messages it carried
+	fail    func(error)   // called once, from the writing goroutine, when a Write fails
+	wake    chan struct{} // capacity 1: a queued message or closing
+	done    chan struct{} // closed when run returns
 
 	mu      sync.Mutex
 	buf     []byte // encoded messages waiting for the next Write
@@ -28,8 +31,8 @@ type batchWriter struct {
 	err     error // the failed Write's error; nothing is written after it
 }
 
-func newBatchWriter(w io.Writer, sent func(int), fail func(error)) *batchWriter {
-	bw := &batchWriter{w: w, sent: sent, fail: fail, wake: make(chan struct{}, 1), done: make(chan struct{})}
+func newBatchWriter(w io.Writer, timeout time.Duration, sent func(int), fail func(error)) *batchWriter {
+	bw := &batchWriter{w: w, timeout: timeout, sent: sent, fail: fail, wake: make(chan struct{}, 1), done: make(chan struct{})}
 	go bw.run()
 	return bw
 }
@@ -87,6 +90,11 @@ func (bw *batchWriter) run() {
 			<-bw.wake
 			runtime.Gosched() // see the type's comment
 			continue
+		}
+		// A peer that does not read must not hold the connection, and
+		// everything waiting on this Write, for ever.
+		if c, ok := bw.w.(net.Conn); ok && bw.timeout > 0 {
+			c.SetWriteDeadline(time.Now().Add(bw.timeout))
 		}
 		if _, err := bw.w.Write(out); err != nil {
 			bw.mu.Lock()
