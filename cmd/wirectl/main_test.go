@@ -20,6 +20,7 @@ import (
 
 	"github.com/wirekit/wirekit/framing"
 	"github.com/wirekit/wirekit/protocol/sqtime"
+	"github.com/wirekit/wirekit/protocol/store"
 )
 
 var update = flag.Bool("update", false, "rewrite the captures and golden files in testdata/wirectl")
@@ -54,6 +55,9 @@ var captures = []struct {
 	// Both directions of a sqtime conversation, written from sqtimeCapture.
 	{"sqtime-requests.bin", nil, []string{"--proto", "sqtime"}},
 	{"sqtime-responses.bin", nil, []string{"--proto", "sqtime"}},
+	// A store session, seed 001's, both directions.
+	{"store-requests.bin", nil, []string{"--proto", "store"}},
+	{"store-responses.bin", nil, []string{"--proto", "store"}},
 }
 
 // handMade are the captures not made by wirectl encode.
@@ -72,6 +76,24 @@ var handMade = map[string]func() []byte{
 			sqtime.Message{Type: sqtime.SqrtRequest, ID: 3, Value: -1},
 		)
 	},
+	"store-requests.bin": func() []byte {
+		return storeCapture(
+			`["create","users",{"email":"*str","name":"str","age":"*int"}]`,
+			`["insert","users",{"email":"a","name":"a","age":18}]`,
+			`["search","users",{"age":{"$gt":10,"$lt":20}}]`,
+			`["update","users",{"_id":"6f1c2d4e-0b7a-4c55-9e21-3a8f5d0c9b11"},{"email":"c","age":19}]`,
+			`["describe"]`,
+		)
+	},
+	"store-responses.bin": func() []byte {
+		return storeCapture(
+			`["ok",null]`,
+			`["ok","6f1c2d4e-0b7a-4c55-9e21-3a8f5d0c9b11"]`,
+			`["ok",[{"_id":"6f1c2d4e-0b7a-4c55-9e21-3a8f5d0c9b11","age":18,"email":"a","name":"a"}]]`,
+			`["ok",1]`,
+			`["ok",{"users":{"count":1,"schema":{"age":"*int","email":"*str","name":"str"}}}]`,
+		)
+	},
 	"sqtime-responses.bin": func() []byte {
 		// Answered out of order, as the protocol allows.
 		return sqtimeCapture(
@@ -80,6 +102,15 @@ var handMade = map[string]func() []byte{
 			sqtime.Message{Type: sqtime.SqrtResponse, ID: 1, Value: math.Sqrt2},
 		)
 	},
+}
+
+func storeCapture(msgs ...string) []byte {
+	var b []byte
+	for _, m := range msgs {
+		b = append(b, byte(len(m)>>8), byte(len(m)))
+		b = append(b, m...)
+	}
+	return b
 }
 
 func sqtimeCapture(ms ...sqtime.Message) []byte {
@@ -172,7 +203,7 @@ func golden(t *testing.T, name, got string) {
 func TestDecodeEveryCaptureInEveryMode(t *testing.T) {
 	for _, c := range captures {
 		for _, mode := range outputModes {
-			if mode == "annotate" && (strings.HasPrefix(c.name, "json") || strings.HasPrefix(c.name, "gob") || strings.HasPrefix(c.name, "sqtime")) {
+			if mode == "annotate" && (strings.HasPrefix(c.name, "json") || strings.HasPrefix(c.name, "gob") || strings.HasPrefix(c.name, "sqtime") || strings.HasPrefix(c.name, "store")) {
 				continue
 			}
 			t.Run(c.name+"/"+mode, func(t *testing.T) {
@@ -223,7 +254,8 @@ func jsonLines(t *testing.T, s string) []any {
 }
 
 func TestDecodeSniffsTheFormat(t *testing.T) {
-	for _, c := range []struct{ capture, format string }{{"cbor.bin", "cbor"}, {"msgpack.bin", "msgpack"}, {"json.txt", "json"}, {"gob.bin", "gob"}, {"sqtime-requests.bin", "sqtime"}, {"sqtime-responses.bin", "sqtime"}} {
+	for _, c := range []struct{ capture, format string }{{"cbor.bin", "cbor"}, {"msgpack.bin", "msgpack"}, {"json.txt", "json"}, {"gob.bin", "gob"}, {"sqtime-requests.bin", "sqtime"}, {"sqtime-responses.bin", "sqtime"},
+		{"store-requests.bin", "store"}, {"store-responses.bin", "store"}} {
 		data := readFile(t, c.capture)
 		out, errs, code := wirectl(t, data, "decode", "-o", "diag")
 		if code != 0 {
@@ -233,7 +265,7 @@ func TestDecodeSniffsTheFormat(t *testing.T) {
 			t.Errorf("%s: stderr does not say it chose %s: %q", c.capture, c.format, errs)
 		}
 		flag := "--format"
-		if c.format == "sqtime" {
+		if c.format == "sqtime" || c.format == "store" {
 			flag = "--proto"
 		}
 		want, _, _ := wirectl(t, data, "decode", flag, c.format, "-o", "diag")
@@ -337,6 +369,14 @@ func valueEnds(t *testing.T, name string, data []byte) map[int]int {
 				ends[i], ends[i+1] = k, k
 			}
 		}
+	case strings.HasPrefix(name, "store"):
+		r := store.NewReader(bytes.NewReader(data))
+		for k := 1; ; k++ {
+			if _, err := r.Read(); err != nil {
+				break
+			}
+			ends[int(r.Offset())] = k
+		}
 	case strings.HasPrefix(name, "sqtime"):
 		r := sqtime.NewReader(bytes.NewReader(data))
 		for k := 1; ; k++ {
@@ -395,7 +435,7 @@ func TestUsageErrorsExit2(t *testing.T) {
 		{"decode", "--no-such-flag"},
 		{"decode", "a", "b"},
 		{"decode", "--format", "json", "-o", "annotate"},
-		{"decode", "--proto", "store"},
+		{"decode", "--proto", "oncrpc"},
 		{"decode", "--proto", "cbor"},
 		{"decode", "--proto", "sqtime", "--format", "cbor"},
 		{"decode", "--format", "graph"},

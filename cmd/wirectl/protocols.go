@@ -6,6 +6,7 @@ import (
 
 	"github.com/wirekit/wirekit/marshal"
 	"github.com/wirekit/wirekit/protocol/sqtime"
+	"github.com/wirekit/wirekit/protocol/store"
 )
 
 // The protocols decode reads with --proto, or sniffs: each registers as a
@@ -29,6 +30,29 @@ func init() {
 			return sqtimeValue(m, off), nil
 		},
 	})
+}
+
+func init() {
+	register(&format{
+		name:  "store",
+		proto: store.Sniff,
+		stream: func(r io.Reader, _ marshal.Limits) (source, error) {
+			return &storeSource{r: store.NewReader(r)}, nil
+		},
+	})
+}
+
+// storeSource reads store messages: DESIGN §3 prints each as its JSON
+// array, so they are JSON values from here on.
+type storeSource struct{ r *store.Reader }
+
+func (s *storeSource) next() (*value, error) {
+	off := s.r.Offset()
+	msg, err := s.r.Read()
+	if err != nil {
+		return nil, err
+	}
+	return &value{format: "json", off: off, raw: msg}, nil
 }
 
 type sqtimeSource struct{ r *sqtime.Reader }
