@@ -65,7 +65,7 @@ or in length-prefixed frames.`,
 	root.SetErr(stderr)
 	root.SetArgs(args)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
-	root.AddCommand(decodeCommand(), encodeCommand(), convertCommand(), serveCommand(), callCommand())
+	root.AddCommand(decodeCommand(), encodeCommand(), convertCommand(), serveCommand(), callCommand(), storeCommand())
 
 	err := root.ExecuteContext(ctx)
 	if err == nil {

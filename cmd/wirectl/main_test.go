@@ -453,7 +453,7 @@ func TestUsageErrorsExit2(t *testing.T) {
 }
 
 func TestEveryCommandHasHelpWithExamples(t *testing.T) {
-	for _, cmd := range []string{"", "decode", "encode", "convert", "serve sqtime", "call sqtime"} {
+	for _, cmd := range []string{"", "decode", "encode", "convert", "serve sqtime", "call sqtime", "serve store", "store"} {
 		out, _, code := wirectl(t, nil, strings.Fields(cmd+" --help")...)
 		if code != 0 || !strings.Contains(out, "Examples:") || !strings.Contains(out, strings.TrimSpace("wirectl "+cmd)) {
 			t.Errorf("%s --help: exit %d\n%s", cmd, code, out)

@@ -65,7 +65,7 @@ finishes the requests in flight and exits.`,
 	sq.Flags().StringVar(&listen, "listen", "127.0.0.1:7070", "address to listen on")
 	sq.Flags().IntVar(&maxConns, "max-conns", 0, "most connections at once (0: the server's default)")
 	sq.Flags().IntVar(&maxInFlight, "max-in-flight", 0, "most requests worked on at once per connection (0: the default)")
-	cmd.AddCommand(sq)
+	cmd.AddCommand(sq, serveStoreCommand())
 	return cmd
 }
 

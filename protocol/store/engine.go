@@ -256,8 +256,9 @@ func (db *DB) Insert(col string, doc map[string]any) (string, error) {
 		return "", fmt.Errorf("store: insert %q: %w", col, err)
 	}
 	// Everything is computed outside Batch's function, which Batch may
-	// run more than once.
-	id := uuid.NewString()
+	// run more than once. Version 7 UUIDs grow with time, so documents
+	// with equal index keys, and scans, come in insertion order.
+	id := uuid.Must(uuid.NewV7()).String()
 	d[idField] = id
 	data, err := json.Marshal(d)
 	if err != nil {
