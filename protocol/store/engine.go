@@ -334,21 +334,80 @@ func (db *DB) Search(col string, q Query, limit, skip int) ([]map[string]any, er
 // returns how many matched. changes is validated like a document and
 // cannot set _id. It returns once the changes are durable.
 func (db *DB) Update(col string, q Query, changes map[string]any) (int, error) {
+	var ch map[string]any
+	var indexed []string
+	prepare := func(s Schema) (err error) {
+		ch, err = s.validate(changes)
+		indexed = s.indexed()
+		return err
+	}
+	return db.eachMatch("update", col, q, prepare, func(c *bolt.Bucket, m match) error {
+		id := m.doc[idField].(string)
+		for _, f := range indexed {
+			nv, changed := ch[f]
+			if !changed {
+				continue
+			}
+			ov, had := m.doc[f]
+			if had && compare(ov, nv) == 0 {
+				continue
+			}
+			idx := c.Bucket(indexBucket(f))
+			if had {
+				if err := idx.Delete(indexKey(ov, id)); err != nil {
+					return err
+				}
+			}
+			if err := idx.Put(indexKey(nv, id), nil); err != nil {
+				return err
+			}
+		}
+		maps.Copy(m.doc, ch)
+		data, err := json.Marshal(m.doc)
+		if err != nil {
+			return err
+		}
+		return c.Bucket(bucketDocs).Put(m.id, data)
+	})
+}
+
+// Delete removes every document of col that matches q, with its index
+// entries, and returns how many it removed once that is durable.
+func (db *DB) Delete(col string, q Query) (int, error) {
+	var indexed []string
+	prepare := func(s Schema) error { indexed = s.indexed(); return nil }
+	return db.eachMatch("delete", col, q, prepare, func(c *bolt.Bucket, m match) error {
+		id := m.doc[idField].(string)
+		for _, f := range indexed {
+			if v, ok := m.doc[f]; ok {
+				if err := c.Bucket(indexBucket(f)).Delete(indexKey(v, id)); err != nil {
+					return err
+				}
+			}
+		}
+		return c.Bucket(bucketDocs).Delete(m.id)
+	})
+}
+
+// eachMatch is the body of the writes that change matching documents: it
+// binds q to col's schema, lets prepare check the rest of the request
+// against it, then runs fn on each match, with the collection's bucket,
+// in one batched (group-committed) transaction, and returns how many
+// matched once that is durable.
+func (db *DB) eachMatch(op, col string, q Query, prepare func(Schema) error, fn func(c *bolt.Bucket, m match) error) (int, error) {
 	db.mu.RLock()
 	defer db.mu.RUnlock()
-	s, err := db.schema("update", col)
+	s, err := db.schema(op, col)
 	if err != nil {
 		return 0, err
 	}
 	conds, err := q.bind(s)
-	if err != nil {
-		return 0, fmt.Errorf("store: update %q: %w", col, err)
+	if err == nil {
+		err = prepare(s)
 	}
-	ch, err := s.validate(changes)
 	if err != nil {
-		return 0, fmt.Errorf("store: update %q: %w", col, err)
+		return 0, fmt.Errorf("store: %s %q: %w", op, col, err)
 	}
-	indexed := s.indexed()
 	var n int
 	err = db.bolt.Batch(func(tx *bolt.Tx) error {
 		n = 0 // Batch may run this more than once
@@ -357,34 +416,8 @@ func (db *DB) Update(col string, q Query, changes map[string]any) (int, error) {
 		if err != nil {
 			return err
 		}
-		docs := c.Bucket(bucketDocs)
 		for _, m := range matched {
-			id := m.doc[idField].(string)
-			for _, f := range indexed {
-				nv, changed := ch[f]
-				if !changed {
-					continue
-				}
-				ov, had := m.doc[f]
-				if had && compare(ov, nv) == 0 {
-					continue
-				}
-				idx := c.Bucket(indexBucket(f))
-				if had {
-					if err := idx.Delete(indexKey(ov, id)); err != nil {
-						return err
-					}
-				}
-				if err := idx.Put(indexKey(nv, id), nil); err != nil {
-					return err
-				}
-			}
-			maps.Copy(m.doc, ch)
-			data, err := json.Marshal(m.doc)
-			if err != nil {
-				return err
-			}
-			if err := docs.Put(m.id, data); err != nil {
+			if err := fn(c, m); err != nil {
 				return err
 			}
 		}
@@ -392,52 +425,7 @@ func (db *DB) Update(col string, q Query, changes map[string]any) (int, error) {
 		return nil
 	})
 	if err != nil {
-		return 0, fmt.Errorf("store: update %q: %w", col, err)
-	}
-	return n, nil
-}
-
-// Delete removes every document of col that matches q, with its index
-// entries, and returns how many it removed once that is durable.
-func (db *DB) Delete(col string, q Query) (int, error) {
-	db.mu.RLock()
-	defer db.mu.RUnlock()
-	s, err := db.schema("delete", col)
-	if err != nil {
-		return 0, err
-	}
-	conds, err := q.bind(s)
-	if err != nil {
-		return 0, fmt.Errorf("store: delete %q: %w", col, err)
-	}
-	indexed := s.indexed()
-	var n int
-	err = db.bolt.Batch(func(tx *bolt.Tx) error {
-		n = 0
-		c := tx.Bucket(bucketCollections).Bucket([]byte(col))
-		matched, err := collect(c, s, conds)
-		if err != nil {
-			return err
-		}
-		docs := c.Bucket(bucketDocs)
-		for _, m := range matched {
-			id := m.doc[idField].(string)
-			for _, f := range indexed {
-				if v, ok := m.doc[f]; ok {
-					if err := c.Bucket(indexBucket(f)).Delete(indexKey(v, id)); err != nil {
-						return err
-					}
-				}
-			}
-			if err := docs.Delete(m.id); err != nil {
-				return err
-			}
-		}
-		n = len(matched)
-		return nil
-	})
-	if err != nil {
-		return 0, fmt.Errorf("store: delete %q: %w", col, err)
+		return 0, fmt.Errorf("store: %s %q: %w", op, col, err)
 	}
 	return n, nil
 }
