@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -64,7 +65,7 @@ offset), 2 on usage errors.`,
 }
 
 func decode(cmd *cobra.Command, f decodeFlags, args []string) error {
-	if !contains(outputModes, f.output) {
+	if !slices.Contains(outputModes, f.output) {
 		return usagef("-o %q: want one of %s", f.output, strings.Join(outputModes, ", "))
 	}
 	if f.schema != "" || f.typ != "" {

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"reflect"
+	"slices"
 	"strings"
 
 	"github.com/fxamacker/cbor/v2"
@@ -85,7 +86,7 @@ func convert(cmd *cobra.Command, from, to, frame string, args []string) error {
 	if src == nil {
 		return usagef("cannot read %q: want one of %s", from, strings.Join(formatNames(), ", "))
 	}
-	if !contains(encodable, to) {
+	if !slices.Contains(encodable, to) {
 		return usagef("cannot write %q: want one of %s (xdr needs a schema; graph, Go types)", to, strings.Join(encodable, ", "))
 	}
 	for _, name := range []string{"schema", "type"} {

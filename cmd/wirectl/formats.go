@@ -16,7 +16,6 @@ import (
 // value is one decoded value of an input.
 type value struct {
 	format string
-	off    int64         // stream offset of its first byte, -1 if not known
 	raw    []byte        // its bytes, valid until the next value is read
 	item   *inspect.Item // its items with their offsets (binary formats)
 	goVal  any           // or the value itself (gob)
@@ -76,7 +75,7 @@ func init() {
 			if err != nil {
 				return nil, err
 			}
-			return &value{format: name, off: off, raw: p, item: it}, nil
+			return &value{format: name, raw: p, item: it}, nil
 		}
 		register(&format{
 			name: name,
@@ -113,7 +112,7 @@ func init() {
 			if !utf8.Valid(raw) {
 				return nil, fmt.Errorf("JSON value holds invalid UTF-8 at offset %d", off+int64(invalidAt(raw)))
 			}
-			return &value{format: "json", off: off, raw: raw}, nil
+			return &value{format: "json", raw: raw}, nil
 		},
 		sniff: true,
 	})
@@ -166,7 +165,7 @@ func (s *jsonSource) next() (*value, error) {
 	if !utf8.Valid(raw) {
 		return nil, fmt.Errorf("JSON value %d holds invalid UTF-8 at byte %d of the value", s.n, invalidAt(raw))
 	}
-	return &value{format: "json", off: -1, raw: raw}, nil
+	return &value{format: "json", raw: raw}, nil
 }
 
 // invalidAt is the offset of the first invalid UTF-8 sequence in b.
@@ -195,5 +194,5 @@ func (s *gobSource) next() (*value, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &value{format: "gob", off: -1, goVal: v}, nil
+	return &value{format: "gob", goVal: v}, nil
 }

@@ -19,7 +19,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -93,4 +92,3 @@ func atMostOneFile(_ *cobra.Command, args []string) error {
 	return nil
 }
 
-func contains(list []string, s string) bool { return slices.Contains(list, s) }

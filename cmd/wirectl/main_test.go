@@ -444,6 +444,8 @@ func TestUsageErrorsExit2(t *testing.T) {
 		{"encode", "--format", "xdr"},
 		{"convert", "--from", "cbor"},
 		{"frobnicate"},
+		{"serve", "sqtime", "extra"},
+		{"serve", "store", "--data", "x", "--join", "h:1"},
 	} {
 		_, errs, code := wirectl(t, nil, args...)
 		if code != 2 || !strings.HasPrefix(errs, "wirectl: ") {

@@ -27,7 +27,7 @@ func init() {
 			if _, err := r.Read(); err != io.EOF {
 				return nil, usagef("a frame at offset %d holds more than one sqtime message", off)
 			}
-			return sqtimeValue(m, off), nil
+			return sqtimeValue(m), nil
 		},
 	})
 }
@@ -47,28 +47,26 @@ func init() {
 type storeSource struct{ r *store.Reader }
 
 func (s *storeSource) next() (*value, error) {
-	off := s.r.Offset()
 	msg, err := s.r.Read()
 	if err != nil {
 		return nil, err
 	}
-	return &value{format: "json", off: off, raw: msg}, nil
+	return &value{format: "json", raw: msg}, nil
 }
 
 type sqtimeSource struct{ r *sqtime.Reader }
 
 func (s *sqtimeSource) next() (*value, error) {
-	off := s.r.Offset()
 	m, err := s.r.Read()
 	if err != nil {
 		return nil, err
 	}
-	return sqtimeValue(m, off), nil
+	return sqtimeValue(m), nil
 }
 
 // sqtimeValue is m as DESIGN §3 prints it in JSON:
 // {"type":"sqrt-request","id":1,"value":2}, {"type":"time-response","id":2,"time":"…"}.
-func sqtimeValue(m sqtime.Message, off int64) *value {
+func sqtimeValue(m sqtime.Message) *value {
 	o := &marshal.Object{Keys: []any{"type", "id"}, Values: []any{m.Type.String(), m.ID}}
 	switch m.Type {
 	case sqtime.SqrtRequest, sqtime.SqrtResponse:
@@ -76,5 +74,5 @@ func sqtimeValue(m sqtime.Message, off int64) *value {
 	case sqtime.TimeResponse:
 		o.Keys, o.Values = append(o.Keys, "time"), append(o.Values, m.Time)
 	}
-	return &value{format: "sqtime", off: off, goVal: o}
+	return &value{format: "sqtime", goVal: o}
 }

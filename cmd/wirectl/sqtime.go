@@ -2,12 +2,8 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"net"
-	"os/signal"
 	"strconv"
-	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -29,37 +25,10 @@ func serveCommand() *cobra.Command {
 		Long: `serve sqtime answers sqrt and time requests on ADDR until interrupted, then
 finishes the requests in flight and exits.`,
 		Example: `  wirectl serve sqtime --listen 127.0.0.1:7070`,
-		Args: func(_ *cobra.Command, args []string) error {
-			if len(args) > 0 {
-				return usagef("serve sqtime takes no arguments, got %q", args)
-			}
-			return nil
-		},
+		Args:    noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			l, err := net.Listen("tcp", listen)
-			if err != nil {
-				return usageError{err}
-			}
 			s := &sqtime.Server{MaxConns: maxConns, MaxInFlight: maxInFlight}
-			fmt.Fprintf(cmd.ErrOrStderr(), "wirectl: serving sqtime on %s\n", l.Addr())
-			ctx, stop := signal.NotifyContext(cmd.Context(), syscall.SIGINT, syscall.SIGTERM)
-			defer stop()
-			done := make(chan error, 1)
-			go func() { done <- s.Serve(l) }()
-			select {
-			case err := <-done:
-				return err
-			case <-ctx.Done():
-			}
-			shut, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-			defer cancel()
-			if err := s.Shutdown(shut); err != nil {
-				return err
-			}
-			if err := <-done; !errors.Is(err, sqtime.ErrServerClosed) {
-				return err
-			}
-			return nil
+			return serve(cmd, "sqtime", listen, s, sqtime.ErrServerClosed)
 		},
 	}
 	sq.Flags().StringVar(&listen, "listen", "127.0.0.1:7070", "address to listen on")

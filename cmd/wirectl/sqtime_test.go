@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"net"
 	"strings"
@@ -41,46 +40,16 @@ func TestCallSqtime(t *testing.T) {
 	}
 }
 
-func TestServeSqtimeUntilCancelled(t *testing.T) {
-	// A free port: listen, note it, let go.
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+func TestServeSqtime(t *testing.T) {
+	addr := startServing(t, "sqtime")
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	c, err := sqtime.Dial(ctx, addr)
 	if err != nil {
 		t.Fatal(err)
 	}
-	addr := l.Addr().String()
-	l.Close()
-
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan int)
-	var stderr lockedBuffer
-	go func() {
-		done <- runContext(ctx, []string{"serve", "sqtime", "--listen", addr}, nil, &bytes.Buffer{}, &stderr)
-	}()
-
-	var c *sqtime.Client
-	deadline := time.Now().Add(5 * time.Second)
-	for c == nil {
-		dctx, dcancel := context.WithTimeout(context.Background(), time.Second)
-		c, err = sqtime.Dial(dctx, addr)
-		dcancel()
-		if err != nil && time.Now().After(deadline) {
-			t.Fatalf("the server did not come up: %v (%s)", err, stderr.String())
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
 	defer c.Close()
-	cctx, ccancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer ccancel()
-	if r, err := c.Sqrt(cctx, 9); err != nil || r != 3 {
+	if r, err := c.Sqrt(ctx, 9); err != nil || r != 3 {
 		t.Fatalf("sqrt 9: %v, %v", r, err)
-	}
-	cancel()
-	select {
-	case code := <-done:
-		if code != 0 {
-			t.Errorf("exit %d: %s", code, stderr.String())
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("serve did not stop")
 	}
 }

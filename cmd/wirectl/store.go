@@ -2,11 +2,7 @@ package main
 
 import (
 	"context"
-	"errors"
-	"fmt"
-	"net"
-	"os/signal"
-	"syscall"
+	"path/filepath"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -24,12 +20,7 @@ func serveStoreCommand() *cobra.Command {
 seed 001's protocol on ADDR until interrupted; then it finishes the writes in
 flight and exits. Every ok to a write is durable.`,
 		Example: `  wirectl serve store --data /var/lib/wirekit --listen 127.0.0.1:8000`,
-		Args: func(_ *cobra.Command, args []string) error {
-			if len(args) > 0 {
-				return usagef("serve store takes no arguments, got %q", args)
-			}
-			return nil
-		},
+		Args:    noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if join != "" {
 				return usagef("--join: replication arrives with issue 12")
@@ -37,35 +28,12 @@ flight and exits. Every ok to a write is durable.`,
 			if data == "" {
 				return usagef("--data DIR is required")
 			}
-			db, err := store.Open(data+"/store.db", store.Options{})
+			db, err := store.Open(filepath.Join(data, "store.db"), store.Options{})
 			if err != nil {
 				return err
 			}
 			defer db.Close()
-			l, err := net.Listen("tcp", listen)
-			if err != nil {
-				return usageError{err}
-			}
-			s := &store.Server{DB: db}
-			fmt.Fprintf(cmd.ErrOrStderr(), "wirectl: serving the store in %s on %s\n", data, l.Addr())
-			ctx, stop := signal.NotifyContext(cmd.Context(), syscall.SIGINT, syscall.SIGTERM)
-			defer stop()
-			done := make(chan error, 1)
-			go func() { done <- s.Serve(l) }()
-			select {
-			case err := <-done:
-				return err
-			case <-ctx.Done():
-			}
-			shut, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-			defer cancel()
-			if err := s.Shutdown(shut); err != nil {
-				return err
-			}
-			if err := <-done; !errors.Is(err, store.ErrServerClosed) {
-				return err
-			}
-			return nil
+			return serve(cmd, "the store in "+data, listen, &store.Server{DB: db}, store.ErrServerClosed)
 		},
 	}
 	cmd.Flags().StringVar(&data, "data", "", "the directory of the store's file")
