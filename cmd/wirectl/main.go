@@ -91,4 +91,3 @@ func atMostOneFile(_ *cobra.Command, args []string) error {
 	}
 	return nil
 }
-
