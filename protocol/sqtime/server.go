@@ -12,6 +12,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/wirekit/wirekit/internal/netserve"
 )
 
 // ErrServerClosed is returned by Serve and ListenAndServe once Shutdown
@@ -74,7 +76,7 @@ type Server struct {
 
 	inShutdown atomic.Bool
 	mu         sync.Mutex
-	listeners  map[net.Listener]struct{}
+	listeners  netserve.Listeners
 	conns      map[*serverConn]struct{}
 	drained    chan struct{} // closed when the last connection ends after Shutdown
 }
@@ -139,51 +141,19 @@ func (s *Server) ListenAndServe(addr string) error {
 // until l fails or Shutdown is called. It closes l when it returns, and
 // after Shutdown it returns ErrServerClosed.
 func (s *Server) Serve(l net.Listener) error {
-	s.mu.Lock()
 	if s.inShutdown.Load() {
-		s.mu.Unlock()
 		l.Close()
 		return ErrServerClosed
 	}
-	if s.listeners == nil {
-		s.listeners = make(map[net.Listener]struct{})
-		s.conns = make(map[*serverConn]struct{})
-	}
-	s.listeners[l] = struct{}{}
-	s.mu.Unlock()
-	defer func() {
-		s.mu.Lock()
-		delete(s.listeners, l)
-		s.mu.Unlock()
-		l.Close()
-	}()
-
-	var backoff time.Duration
-	for {
-		c, err := l.Accept()
-		if err != nil {
-			if s.inShutdown.Load() {
-				return ErrServerClosed
-			}
-			// Running out of file descriptors passes; wait instead of
-			// spinning, as net/http does.
-			if te, ok := err.(interface{ Temporary() bool }); ok && te.Temporary() {
-				backoff = min(max(2*backoff, 5*time.Millisecond), time.Second)
-				s.logf("sqtime: accept: %v; retrying in %v", err, backoff)
-				time.Sleep(backoff)
-				continue
-			}
-			return fmt.Errorf("sqtime: accept: %w", err)
-		}
-		backoff = 0
+	return s.listeners.Serve(l, "sqtime", ErrServerClosed, s.logf, func(c net.Conn) {
 		sc := &serverConn{s: s, c: c, sem: make(chan struct{}, s.maxInFlight()), dead: make(chan struct{})}
 		if err := s.track(sc); err != nil {
 			s.logf("sqtime: %v: refusing %v", err, c.RemoteAddr())
 			c.Close()
-			continue
+			return
 		}
 		go sc.serve()
-	}
+	})
 }
 
 // track adds sc to the open connections unless that would pass MaxConns
@@ -196,6 +166,9 @@ func (s *Server) track(sc *serverConn) error {
 	}
 	if len(s.conns) >= s.maxConns() {
 		return fmt.Errorf("sqtime: %d connections open (MaxConns)", len(s.conns))
+	}
+	if s.conns == nil {
+		s.conns = make(map[*serverConn]struct{})
 	}
 	s.conns[sc] = struct{}{}
 	return nil
@@ -223,9 +196,7 @@ func (s *Server) untrack(sc *serverConn) {
 func (s *Server) Shutdown(ctx context.Context) error {
 	s.mu.Lock()
 	s.inShutdown.Store(true)
-	for l := range s.listeners {
-		l.Close()
-	}
+	s.listeners.Close()
 	for sc := range s.conns {
 		// Wakes a reader blocked in Read; idleReader sees inShutdown
 		// and reports the end of the stream.

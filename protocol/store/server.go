@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/wirekit/wirekit/framing"
+	"github.com/wirekit/wirekit/internal/netserve"
 )
 
 // ErrServerClosed is returned by Serve and ListenAndServe after Shutdown.
@@ -65,7 +66,7 @@ type Server struct {
 
 	mu        sync.Mutex
 	closing   bool
-	listeners map[net.Listener]struct{}
+	listeners netserve.Listeners
 	conns     map[*serverConn]struct{}
 	wg        sync.WaitGroup // one per serving connection
 }
@@ -98,55 +99,13 @@ func (s *Server) Serve(l net.Listener) error {
 	if maxConns <= 0 {
 		maxConns = DefaultMaxConns
 	}
-	s.mu.Lock()
-	if s.closing {
-		s.mu.Unlock()
-		l.Close()
-		return ErrServerClosed
-	}
-	if s.listeners == nil {
-		s.listeners = map[net.Listener]struct{}{}
-		s.conns = map[*serverConn]struct{}{}
-	}
-	s.listeners[l] = struct{}{}
-	s.mu.Unlock()
-	defer func() {
-		s.mu.Lock()
-		delete(s.listeners, l)
-		s.mu.Unlock()
-		l.Close()
-	}()
-
-	var backoff time.Duration
-	for {
-		nc, err := l.Accept()
-		s.mu.Lock()
-		closing := s.closing
-		s.mu.Unlock()
-		if closing {
-			if nc != nil {
-				nc.Close()
-			}
-			return ErrServerClosed
-		}
-		if err != nil {
-			if errors.Is(err, net.ErrClosed) {
-				return fmt.Errorf("store: accept: %w", err)
-			}
-			// Out of file descriptors and the like: wait and retry
-			// rather than give up on every client.
-			backoff = min(max(2*backoff, 5*time.Millisecond), time.Second)
-			s.logf("store: accept: %v; retrying in %v", err, backoff)
-			time.Sleep(backoff)
-			continue
-		}
-		backoff = 0
+	return s.listeners.Serve(l, "store", ErrServerClosed, s.logf, func(nc net.Conn) {
 		s.mu.Lock()
 		switch {
 		case s.closing:
 			s.mu.Unlock()
 			nc.Close()
-			return ErrServerClosed
+			return
 		case len(s.conns) >= maxConns:
 			s.mu.Unlock()
 			// The ko fits in the socket buffer, so this does not block
@@ -154,14 +113,17 @@ func (s *Server) Serve(l net.Listener) error {
 			nc.SetWriteDeadline(time.Now().Add(time.Second))
 			framing.NewWriter(nc, framing.BE16).WriteFrame(AppendKO(nil, fmt.Sprintf("too many connections (the limit is %d); try again later", maxConns)))
 			nc.Close()
-			continue
+			return
+		}
+		if s.conns == nil {
+			s.conns = map[*serverConn]struct{}{}
 		}
 		c := &serverConn{s: s, nc: nc}
 		s.conns[c] = struct{}{}
 		s.wg.Add(1)
 		s.mu.Unlock()
 		go c.serve()
-	}
+	})
 }
 
 // Shutdown stops the server gracefully: it closes the listeners, closes
@@ -174,9 +136,7 @@ func (s *Server) Serve(l net.Listener) error {
 func (s *Server) Shutdown(ctx context.Context) error {
 	s.mu.Lock()
 	s.closing = true
-	for l := range s.listeners {
-		l.Close()
-	}
+	s.listeners.Close()
 	for c := range s.conns {
 		c.stop()
 	}
