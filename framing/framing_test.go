@@ -8,12 +8,12 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"runtime"
 	"strings"
 	"testing"
 	"testing/iotest"
 
 	"github.com/wirekit/wirekit/framing"
+	"github.com/wirekit/wirekit/internal/alloc"
 )
 
 var kinds = []framing.Kind{framing.BE8, framing.BE16, framing.BE32, framing.BE64, framing.Uvarint, framing.RecordMarking}
@@ -303,19 +303,6 @@ func TestDiscardMode(t *testing.T) {
 	}
 }
 
-// allocated returns the bytes f allocates per call.
-func allocated(runs int, f func()) uint64 {
-	f()
-	var before, after runtime.MemStats
-	runtime.GC()
-	runtime.ReadMemStats(&before)
-	for range runs {
-		f()
-	}
-	runtime.ReadMemStats(&after)
-	return (after.TotalAlloc - before.TotalAlloc) / uint64(runs)
-}
-
 // TestHostileHeaders: a header announcing gigabytes with nothing behind it
 // costs nothing large, with a limit or without.
 func TestHostileHeaders(t *testing.T) {
@@ -337,7 +324,7 @@ func TestHostileHeaders(t *testing.T) {
 				if !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, framing.ErrFrameTooLarge) {
 					t.Errorf("err = %v", err)
 				}
-				if n := allocated(20, func() { _ = read() }); n > 16<<10 {
+				if n := alloc.PerCall(20, func() { _ = read() }); n > 16<<10 {
 					t.Errorf("a %d-byte hostile header cost %d bytes", len(huge), n)
 				}
 			}
@@ -350,7 +337,7 @@ func TestHostileHeaders(t *testing.T) {
 func TestDiscardDoesNotBuffer(t *testing.T) {
 	stream := append(header(framing.BE32, 10<<20), make([]byte, 10<<20)...)
 	stream = append(stream, 0, 0, 0, 2, 'o', 'k')
-	n := allocated(3, func() {
+	n := alloc.PerCall(3, func() {
 		r := framing.NewReader(bytes.NewReader(stream), framing.BE32, framing.MaxFrame(1<<10), framing.DiscardTooLarge())
 		r.ReadFrame()
 		if f, err := r.ReadFrame(); err != nil || string(f) != "ok" {
@@ -366,7 +353,7 @@ func TestDiscardDoesNotBuffer(t *testing.T) {
 // KB costs memory in proportion to the 100 KB.
 func TestReaderMemoryFollowsInput(t *testing.T) {
 	stream := append(header(framing.BE32, 8<<20), make([]byte, 100<<10)...)
-	n := allocated(3, func() {
+	n := alloc.PerCall(3, func() {
 		_, err := framing.NewReader(iotest.HalfReader(bytes.NewReader(stream)), framing.BE32).ReadFrame()
 		if !errors.Is(err, io.ErrUnexpectedEOF) {
 			t.Fatal(err)

@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/wirekit/wirekit/inspect"
+	"github.com/wirekit/wirekit/internal/alloc"
 )
 
 // inspectBase is the stream offset the fuzz target parses at, so that
@@ -47,7 +48,7 @@ func FuzzInspect(f *testing.F) {
 			it, err := format.parse(data, inspectBase, 16)
 			budget := inspectBudget(len(data))
 			if used := allocatedBytes() - before; used > budget {
-				used = preciseAllocation(func() { _, _ = format.parse(data, inspectBase, 16) })
+				used = alloc.Least(func() { _, _ = format.parse(data, inspectBase, 16) })
 				if used > budget {
 					t.Fatalf("%s: parsing %d bytes allocated %d", format.name, len(data), used)
 				}

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/wirekit/wirekit/framing"
+	"github.com/wirekit/wirekit/internal/alloc"
 	"github.com/wirekit/wirekit/marshal"
 )
 
@@ -263,7 +264,7 @@ func checkUnmarshal(t *testing.T, name string, data []byte) {
 		if used := allocatedBytes() - before; used > budget {
 			// The cheap counter is coarse and counts the fuzzing worker
 			// too: measure again, precisely, before failing.
-			used = preciseAllocation(func() { _ = c.Unmarshal(data, target()) })
+			used = alloc.Least(func() { _ = c.Unmarshal(data, target()) })
 			if used > budget {
 				t.Fatalf("%s %T: decoding %d bytes allocated %d", name, v, len(data), used)
 			}
@@ -438,7 +439,7 @@ func FuzzMarshalStream(f *testing.F) {
 		// A stream's buffer doubles up to MaxBytes, plus a little.
 		budget := decodeBudget(len(data)) + 4*uint64(marshalLimits.MaxBytes)
 		if used := allocatedBytes() - before; used > budget {
-			used = preciseAllocation(func() { readValues(t, sc.name, c.NewDecoder(bytes.NewReader(data)), sc.target, len(data)) })
+			used = alloc.Least(func() { readValues(t, sc.name, c.NewDecoder(bytes.NewReader(data)), sc.target, len(data)) })
 			if used > budget {
 				t.Fatalf("%s: reading %d bytes allocated %d", sc.name, len(data), used)
 			}
@@ -539,7 +540,7 @@ func FuzzDetect(f *testing.F) {
 		took := time.Since(start)
 		budget := 32*uint64(len(data)) + 64<<10
 		if used := allocatedBytes() - before; used > budget {
-			used = preciseAllocation(func() { marshal.Detect(data) })
+			used = alloc.Least(func() { marshal.Detect(data) })
 			if used > budget {
 				t.Fatalf("detecting %d bytes allocated %d", len(data), used)
 			}
@@ -731,7 +732,7 @@ func FuzzGobValues(f *testing.F) {
 		// A stream's buffers, plus gob's and reflect's per-type work.
 		budget := decodeBudget(len(data)) + 4*uint64(marshalLimits.MaxBytes)
 		if used := allocatedBytes() - before; used > budget {
-			if used = preciseAllocation(read); used > budget {
+			if used = alloc.Least(read); used > budget {
 				t.Fatalf("reading %d bytes allocated %d", len(data), used)
 			}
 		}

@@ -8,11 +8,11 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"runtime"
 	"runtime/metrics"
 	"testing"
 	"testing/iotest"
 
+	"github.com/wirekit/wirekit/internal/alloc"
 	"github.com/wirekit/wirekit/xdr"
 )
 
@@ -193,20 +193,6 @@ func allocatedBytes() uint64 {
 	return s[0].Value.Uint64()
 }
 
-// preciseAllocation is the least heap allocation of three runs of f, as
-// runtime.ReadMemStats (which flushes every cache) reports it.
-func preciseAllocation(f func()) uint64 {
-	least := ^uint64(0)
-	for range 3 {
-		var before, after runtime.MemStats
-		runtime.ReadMemStats(&before)
-		f()
-		runtime.ReadMemStats(&after)
-		least = min(least, after.TotalAlloc-before.TotalAlloc)
-	}
-	return least
-}
-
 var xdrSentinels = []error{io.ErrUnexpectedEOF, xdr.ErrMaxLength, xdr.ErrPadding, xdr.ErrInvalidBool,
 	xdr.ErrInvalidEnum, xdr.ErrUnionArm, xdr.ErrTrailingData, xdr.ErrDepth, xdr.ErrLimit}
 
@@ -232,7 +218,7 @@ func FuzzXDRUnmarshal(f *testing.F) {
 			if used := allocatedBytes() - before; used > budget {
 				// The cheap counter is coarse and counts the fuzzing
 				// worker too: measure again, precisely, before failing.
-				used = preciseAllocation(func() { _ = xdrLimits.Unmarshal(data, target()) })
+				used = alloc.Least(func() { _ = xdrLimits.Unmarshal(data, target()) })
 				if used > budget {
 					t.Fatalf("%T: decoding %d bytes allocated %d", v, len(data), used)
 				}

@@ -7,12 +7,12 @@ import (
 	"io"
 	"os"
 	"os/exec"
-	"runtime"
 	"runtime/debug"
 	"strings"
 	"testing"
 
 	"github.com/wirekit/wirekit/graph"
+	"github.com/wirekit/wirekit/internal/alloc"
 )
 
 func wantGraphErr(t *testing.T, err, sentinel error, msg string) {
@@ -56,19 +56,6 @@ func TestUnregisteredName(t *testing.T) {
 	wantGraphErr(t, graph.Unmarshal(data, &s, graph.Graph), graph.ErrUnregistered, "does not implement")
 }
 
-// allocated returns the bytes f allocates per call.
-func allocated(runs int, f func()) uint64 {
-	f()
-	var before, after runtime.MemStats
-	runtime.GC()
-	runtime.ReadMemStats(&before)
-	for range runs {
-		f()
-	}
-	runtime.ReadMemStats(&after)
-	return (after.TotalAlloc - before.TotalAlloc) / uint64(runs)
-}
-
 func TestCountsBeyondInput(t *testing.T) {
 	huge := ints(-1, 0) // a count of 4294967295, then 4 bytes
 	for name, target := range map[string]func() any{
@@ -88,7 +75,7 @@ func TestCountsBeyondInput(t *testing.T) {
 			if !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, graph.ErrLimit) {
 				t.Errorf("err = %v", err)
 			}
-			if n := allocated(50, func() { _ = graph.Unmarshal(huge, v, graph.Tree) }); n > 2<<10 {
+			if n := alloc.PerCall(50, func() { _ = graph.Unmarshal(huge, v, graph.Tree) }); n > 2<<10 {
 				t.Errorf("8 bytes of input allocated %d bytes", n)
 			}
 		})
@@ -115,7 +102,7 @@ func TestObjectsCostInput(t *testing.T) {
 	}
 	// Per 8 bytes of input: a 16-byte node and a 16-byte entry in the id
 	// table, which grows by doubling: about 10 times the input.
-	if n := allocated(5, func() { _ = graph.Unmarshal(b, &head, graph.Graph) }); n > 16*uint64(len(b)) {
+	if n := alloc.PerCall(5, func() { _ = graph.Unmarshal(b, &head, graph.Graph) }); n > 16*uint64(len(b)) {
 		t.Errorf("%d bytes decoded into %d bytes", len(b), n)
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/wirekit/wirekit/graph"
+	"github.com/wirekit/wirekit/internal/alloc"
 )
 
 // Maps whose keys need work but whose values are plain panicked.
@@ -165,7 +166,7 @@ func TestDeepCopyKeysPastTheDepth(t *testing.T) {
 
 func TestZeroSizeMapsAndSkippedFields(t *testing.T) {
 	var m map[struct{}]struct{}
-	n := allocated(5, func() { _ = graph.Unmarshal(ints(1, 1<<24-1), &m, graph.Tree) })
+	n := alloc.PerCall(5, func() { _ = graph.Unmarshal(ints(1, 1<<24-1), &m, graph.Tree) })
 	if n > 1<<20 {
 		t.Errorf("a 16-million-entry map of empty structs from 8 bytes cost %d bytes", n)
 	}
@@ -180,7 +181,7 @@ func TestZeroSizeMapsAndSkippedFields(t *testing.T) {
 	}
 	var s []padded
 	wantGraphErr(t, graph.Unmarshal(data, &s, graph.Tree), graph.ErrLimit, "would allocate more than")
-	if n := allocated(3, func() { _ = graph.Unmarshal(data, &s, graph.Tree) }); n > 1<<20 {
+	if n := alloc.PerCall(3, func() { _ = graph.Unmarshal(data, &s, graph.Tree) }); n > 1<<20 {
 		t.Errorf("%d bytes of input cost %d bytes", len(data), n)
 	}
 }

@@ -11,13 +11,14 @@ import (
 	"os"
 	"os/exec"
 	"reflect"
-	"runtime"
 	"runtime/debug"
 	"strconv"
 	"strings"
 	"testing"
 	"testing/iotest"
 	"time"
+
+	"github.com/wirekit/wirekit/internal/alloc"
 )
 
 // Test types. Names start with gobT: this package's other tests live in
@@ -404,19 +405,6 @@ func TestGobEveryTruncationIsRefused(t *testing.T) {
 	}
 }
 
-// gobTAllocated returns the bytes f allocates, the least of three runs.
-func gobTAllocated(f func()) uint64 {
-	least := uint64(math.MaxUint64)
-	for range 3 {
-		var before, after runtime.MemStats
-		runtime.ReadMemStats(&before)
-		f()
-		runtime.ReadMemStats(&after)
-		least = min(least, after.TotalAlloc-before.TotalAlloc)
-	}
-	return least
-}
-
 // A gob stream for map[string]int{"a": 1} whose count says 1<<28 pairs.
 // encoding/gob alone passes the count to reflect.MakeMapWithSize before
 // reading a pair:
@@ -445,7 +433,7 @@ func TestGobMapCountBombIsRefused(t *testing.T) {
 
 	c := gobTCodec(t, Limits{})
 	var err error
-	used := gobTAllocated(func() {
+	used := alloc.Least(func() {
 		var m map[string]int
 		err = c.Unmarshal(bomb, &m)
 	})
@@ -456,7 +444,7 @@ func TestGobMapCountBombIsRefused(t *testing.T) {
 	if used >= 64<<10 {
 		t.Errorf("refusing the bomb allocated %d bytes", used)
 	}
-	used = gobTAllocated(func() {
+	used = alloc.Least(func() {
 		var m map[string]int
 		err = c.NewDecoder(bytes.NewReader(bomb)).Decode(&m)
 	})
@@ -883,7 +871,7 @@ func TestGobMaxBytes(t *testing.T) {
 func TestGobDecoderBuffersOnlyWhatArrives(t *testing.T) {
 	head := append(gobTU(60_000_000), 0x04, 0x00) // then EOF
 	var err error
-	used := gobTAllocated(func() {
+	used := alloc.Least(func() {
 		var v int
 		err = gobTCodec(t, Limits{}).NewDecoder(bytes.NewReader(head)).Decode(&v)
 	})
@@ -989,9 +977,9 @@ func TestGobRefusesWhatGobWouldMisread(t *testing.T) {
 
 	// The hole: gob alone allocates megabytes for the map (with a
 	// four-byte count, hundreds of megabytes).
-	raw := gobTAllocated(func() { _ = gob.NewDecoder(bytes.NewReader(stream)).Decode(new(gobTNarrow)) })
+	raw := alloc.Least(func() { _ = gob.NewDecoder(bytes.NewReader(stream)).Decode(new(gobTNarrow)) })
 	var err error
-	ours := gobTAllocated(func() { err = c.Unmarshal(stream, new(gobTNarrow)) })
+	ours := alloc.Least(func() { err = c.Unmarshal(stream, new(gobTNarrow)) })
 	gobTWant(t, err, ErrMalformed, 0)
 	if !strings.Contains(err.Error(), "*marshal.gobTNarrow has no field for") {
 		t.Errorf("the error does not say what is missing: %v", err)
@@ -1047,7 +1035,7 @@ func TestGobRefusesMisreadsInsideInterfaces(t *testing.T) {
 		t.Fatal("no name to rename")
 	}
 	var err error
-	used := gobTAllocated(func() { err = c.Unmarshal(renamed, new(gobTHolder)) })
+	used := alloc.Least(func() { err = c.Unmarshal(renamed, new(gobTHolder)) })
 	gobTWant(t, err, ErrMalformed, 0)
 	if used > 64<<10 {
 		t.Errorf("refusing it allocated %d bytes", used)

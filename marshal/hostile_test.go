@@ -7,29 +7,15 @@ import (
 	"math"
 	"os"
 	"os/exec"
-	"runtime"
 	"runtime/debug"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/vmihailenco/msgpack/v5"
+	"github.com/wirekit/wirekit/internal/alloc"
 	"github.com/wirekit/wirekit/marshal"
 )
-
-// allocated returns the bytes f allocates, the least of three runs, so
-// that a stray background allocation does not count.
-func allocated(f func()) uint64 {
-	least := uint64(math.MaxUint64)
-	for range 3 {
-		var before, after runtime.MemStats
-		runtime.ReadMemStats(&before)
-		f()
-		runtime.ReadMemStats(&after)
-		least = min(least, after.TotalAlloc-before.TotalAlloc)
-	}
-	return least
-}
 
 // The five bytes: a MessagePack array32 header announcing 2^32-1
 // elements. msgpack.Unmarshal preallocates the slice it announces (32 GiB
@@ -40,7 +26,7 @@ func TestMsgpackAllocationBombIsRefused(t *testing.T) {
 	for _, lim := range []marshal.Limits{{}, {MaxElements: math.MaxInt}} {
 		c := lookup(t, lim, "msgpack")
 		var err error
-		used := allocated(func() {
+		used := alloc.Least(func() {
 			var v []int64
 			err = c.Unmarshal(bomb, &v)
 		})
@@ -60,11 +46,11 @@ func TestMsgpackAllocationBombIsRefused(t *testing.T) {
 	// The same attack at a size that is safe to run shows what the codec
 	// prevents: three bytes make the library allocate half a megabyte.
 	small := []byte{0xdc, 0xff, 0xff}
-	raw := allocated(func() {
+	raw := alloc.Least(func() {
 		var v []int64
 		_ = msgpack.Unmarshal(small, &v)
 	})
-	ours := allocated(func() {
+	ours := alloc.Least(func() {
 		var v []int64
 		_ = lookup(t, marshal.Limits{}, "msgpack").Unmarshal(small, &v)
 	})
@@ -80,13 +66,13 @@ func TestMsgpackAllocationBombIsRefused(t *testing.T) {
 // maps when the destination has maps.
 func TestMsgpackExtensionReadAsAMapIsChecked(t *testing.T) {
 	bomb := []byte{0xd7, 0x00, 0xdf, 0xff, 0xff, 0xff, 0xff, 0x00, 0x00, 0x00}
-	raw := allocated(func() {
+	raw := alloc.Least(func() {
 		var m map[string]int
 		_ = msgpack.Unmarshal(bomb, &m)
 	})
 	c := lookup(t, marshal.Limits{}, "msgpack")
 	var err error
-	ours := allocated(func() {
+	ours := alloc.Least(func() {
 		var m map[string]int
 		err = c.Unmarshal(bomb, &m)
 	})
@@ -323,7 +309,7 @@ func TestDecoderBuffersOnlyWhatArrives(t *testing.T) {
 	for name, head := range heads {
 		t.Run(name, func(t *testing.T) {
 			var err error
-			used := allocated(func() {
+			used := alloc.Least(func() {
 				var v any
 				err = lookup(t, marshal.Limits{}, name).NewDecoder(bytes.NewReader(head)).Decode(&v)
 			})
@@ -361,7 +347,7 @@ func (e *endless) Read(p []byte) (int, error) {
 func TestEndlessValueStopsAtMaxBytes(t *testing.T) {
 	const limit = 1 << 20
 	var err error
-	used := allocated(func() {
+	used := alloc.Least(func() {
 		var v any
 		err = lookup(t, marshal.Limits{MaxBytes: limit}, "json").NewDecoder(&endless{}).Decode(&v)
 	})

@@ -6,11 +6,11 @@ import (
 	"errors"
 	"io"
 	"math"
-	"runtime"
 	"strings"
 	"testing"
 	"testing/iotest"
 
+	"github.com/wirekit/wirekit/internal/alloc"
 	"github.com/wirekit/wirekit/xdr"
 )
 
@@ -32,19 +32,6 @@ func wantErr(t *testing.T, err, sentinel error, off int64, path string) *xdr.Err
 		t.Errorf("err = %v: path %q, want %q", err, xe.Path, path)
 	}
 	return xe
-}
-
-// allocated returns the bytes f allocates per call, averaged over runs.
-func allocated(runs int, f func()) uint64 {
-	f() // warm the codec cache
-	var before, after runtime.MemStats
-	runtime.GC()
-	runtime.ReadMemStats(&before)
-	for range runs {
-		f()
-	}
-	runtime.ReadMemStats(&after)
-	return (after.TotalAlloc - before.TotalAlloc) / uint64(runs)
 }
 
 // TestHugeLengthPrefix: a length of 0xFFFFFFFF followed by 4 bytes is an
@@ -70,7 +57,7 @@ func TestHugeLengthPrefix(t *testing.T) {
 			if !errors.As(err, &xe) || !errors.Is(err, io.ErrUnexpectedEOF) || xe.Offset != 0 {
 				t.Fatalf("err = %v, want io.ErrUnexpectedEOF at offset 0", err)
 			}
-			if n := allocated(200, func() { _ = xdr.Unmarshal(input, v) }); n > 512 {
+			if n := alloc.PerCall(200, func() { _ = xdr.Unmarshal(input, v) }); n > 512 {
 				t.Errorf("a failed decode of 8 bytes allocated %d bytes", n)
 			}
 
@@ -81,7 +68,7 @@ func TestHugeLengthPrefix(t *testing.T) {
 			if !errors.Is(err, io.ErrUnexpectedEOF) {
 				t.Fatalf("stream err = %v, want io.ErrUnexpectedEOF", err)
 			}
-			n := allocated(50, func() { _ = lim.NewDecoder(bytes.NewReader(input)).Decode(v) })
+			n := alloc.PerCall(50, func() { _ = lim.NewDecoder(bytes.NewReader(input)).Decode(v) })
 			if n > 16<<10 {
 				t.Errorf("a failed stream decode of 8 bytes allocated %d bytes", n)
 			}
@@ -101,7 +88,7 @@ func TestStreamMemoryFollowsInput(t *testing.T) {
 	input := binary.BigEndian.AppendUint32(nil, 60<<20)
 	input = append(input, make([]byte, sent)...)
 	var b []byte
-	n := allocated(5, func() {
+	n := alloc.PerCall(5, func() {
 		err := xdr.NewDecoder(iotest.HalfReader(bytes.NewReader(input))).Decode(&b)
 		if !errors.Is(err, io.ErrUnexpectedEOF) {
 			t.Fatalf("err = %v", err)
