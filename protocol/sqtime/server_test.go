@@ -416,7 +416,11 @@ func TestPeerThatDoesNotReadIsDisconnected(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	go s.Serve(l)
+	// Small socket buffers on both sides, so that the server's writes
+	// block after a few kilobytes rather than after the megabytes the
+	// kernel would otherwise buffer (which made this test depend on
+	// autotuning).
+	go s.Serve(smallSendListener{l})
 	c, err := net.Dial("tcp", l.Addr().String())
 	if err != nil {
 		t.Fatal(err)
@@ -453,4 +457,15 @@ func TestPeerThatDoesNotReadIsDisconnected(t *testing.T) {
 	if err := s.Shutdown(ctx); err != nil {
 		t.Errorf("Shutdown: %v", err)
 	}
+}
+
+// smallSendListener gives each connection it accepts a small send buffer.
+type smallSendListener struct{ net.Listener }
+
+func (l smallSendListener) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if tc, ok := c.(*net.TCPConn); ok {
+		tc.SetWriteBuffer(4096)
+	}
+	return c, err
 }
