@@ -1,6 +1,7 @@
 package framing
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"math"
@@ -54,6 +55,18 @@ func (k Kind) headerLen() int {
 		return 8
 	}
 	return 0
+}
+
+// HeaderLen is the length of the header in front of a payload of n
+// bytes: the fixed length field, or the uvarint of n. For RecordMarking
+// it is that of a record sent as one fragment (with the default
+// FragmentSize, every record up to 2 GiB); a record of several fragments
+// has a header per fragment.
+func (k Kind) HeaderLen(n int) int {
+	if k == Uvarint {
+		return len(binary.AppendUvarint(nil, uint64(n)))
+	}
+	return k.headerLen()
 }
 
 // maxField is the largest value the length field can hold.

@@ -591,3 +591,21 @@ func mustHex(t *testing.T, s string) []byte {
 	}
 	return b
 }
+
+// HeaderLen agrees with what a Writer writes in front of a payload.
+func TestHeaderLen(t *testing.T) {
+	for _, k := range kinds {
+		for _, n := range []int{0, 1, 127, 128, 255, 300, 16383, 16384, 70000} {
+			if k == framing.BE8 && n > 255 || k == framing.BE16 && n > 65535 {
+				continue
+			}
+			var buf bytes.Buffer
+			if err := framing.NewWriter(&buf, k).WriteFrame(make([]byte, n)); err != nil {
+				t.Fatal(err)
+			}
+			if got := k.HeaderLen(n); got != buf.Len()-n {
+				t.Errorf("%v: HeaderLen(%d) = %d, the Writer wrote %d", k, n, got, buf.Len()-n)
+			}
+		}
+	}
+}

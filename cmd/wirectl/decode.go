@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"bytes"
-	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -246,7 +245,7 @@ func (s *frameSource) next() (*value, error) {
 		return nil, err
 	}
 	start := s.pos
-	head := headerLen(s.kind, len(p))
+	head := s.kind.HeaderLen(len(p)) // offsets in a record of several fragments count its bytes without their headers
 	s.pos += int64(head + len(p))
 	if s.f == nil {
 		if s.f, err = pick(p, marshal.Detect, fmt.Sprintf("the %d bytes of the first frame", len(p)), s.stderr); err != nil {
@@ -258,23 +257,6 @@ func (s *frameSource) next() (*value, error) {
 		return nil, fmt.Errorf("frame at offset %d: %w", start, err)
 	}
 	return v, nil
-}
-
-// headerLen is the length of the header of a frame of n bytes. For record
-// marking it is that of a record sent as one fragment: offsets in a
-// record of several fragments count its bytes without their headers.
-func headerLen(k framing.Kind, n int) int {
-	switch k {
-	case framing.BE8:
-		return 1
-	case framing.BE16:
-		return 2
-	case framing.BE64:
-		return 8
-	case framing.Uvarint:
-		return len(binary.AppendUvarint(nil, uint64(n)))
-	}
-	return 4
 }
 
 func openInput(cmd *cobra.Command, args []string) (io.Reader, func(), error) {

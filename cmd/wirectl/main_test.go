@@ -407,7 +407,7 @@ func valueEnds(t *testing.T, name string, data []byte) map[int]int {
 			if err != nil {
 				break
 			}
-			pos += headerLen(kind, len(p)) + len(p) // one fragment per record
+			pos += kind.HeaderLen(len(p)) + len(p) // one fragment per record
 			ends[pos] = k
 		}
 	default:
