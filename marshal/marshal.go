@@ -65,8 +65,9 @@ const (
 	DefaultMaxBytes    = 64 << 20
 )
 
-// DefaultLimits are the limits of the codecs Lookup returns.
-var DefaultLimits = Limits{}
+// DefaultLimits are the limits of the codecs Lookup returns (a zero
+// field of any Limits means its default too).
+var DefaultLimits = Limits{MaxDepth: DefaultMaxDepth, MaxElements: DefaultMaxElements, MaxBytes: DefaultMaxBytes}
 
 func (l Limits) resolve() Limits {
 	if l.MaxDepth <= 0 {

@@ -104,7 +104,7 @@ func decode(cmd *cobra.Command, f decodeFlags, args []string) error {
 		return err
 	}
 	defer closeIn()
-	lim := limits
+	lim := marshal.DefaultLimits
 	out := bufio.NewWriter(cmd.OutOrStdout())
 	defer out.Flush()
 

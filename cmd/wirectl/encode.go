@@ -94,7 +94,7 @@ func convert(cmd *cobra.Command, from, to, frame string, args []string) error {
 			return usagef("--%s arrives with the .x compiler (xdr/idl)", name)
 		}
 	}
-	lim := limits
+	lim := marshal.DefaultLimits
 	codec, _ := lim.Lookup(to)
 	in, closeIn, err := openInput(cmd, args)
 	if err != nil {

@@ -180,13 +180,6 @@ func invalidAt(b []byte) int {
 	return -1
 }
 
-// limits are the limits wirectl decodes with: marshal's defaults.
-var limits = marshal.Limits{
-	MaxDepth:    marshal.DefaultMaxDepth,
-	MaxElements: marshal.DefaultMaxElements,
-	MaxBytes:    marshal.DefaultMaxBytes,
-}
-
 type gobSource struct{ gv *marshal.GobValues }
 
 func (s *gobSource) next() (*value, error) {

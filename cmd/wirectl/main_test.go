@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/wirekit/wirekit/framing"
+	"github.com/wirekit/wirekit/marshal"
 	"github.com/wirekit/wirekit/protocol/sqtime"
 	"github.com/wirekit/wirekit/protocol/store"
 )
@@ -388,7 +389,7 @@ func valueEnds(t *testing.T, name string, data []byte) map[int]int {
 	case name == "gob.bin":
 		// Fed a byte at a time, the reader takes no byte beyond a value.
 		cr := &countingReader{r: iotest.OneByteReader(bytes.NewReader(data))}
-		gv := limits.NewGobValues(cr)
+		gv := marshal.DefaultLimits.NewGobValues(cr)
 		for k := 1; ; k++ {
 			if _, err := gv.Next(); err != nil {
 				break
@@ -412,7 +413,7 @@ func valueEnds(t *testing.T, name string, data []byte) map[int]int {
 		}
 	default:
 		format := strings.TrimSuffix(strings.TrimSuffix(name, ".bin"), "-families")
-		vr, err := limits.NewValueReader(format, bytes.NewReader(data))
+		vr, err := marshal.DefaultLimits.NewValueReader(format, bytes.NewReader(data))
 		if err != nil {
 			t.Fatal(err)
 		}
