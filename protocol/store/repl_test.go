@@ -1,7 +1,6 @@
 package store
 
 import (
-	"context"
 	"io"
 	"os"
 	"regexp"
@@ -28,14 +27,7 @@ func TestREPLReproducesTheSeedSession(t *testing.T) {
 		}
 	}
 
-	addr := startServer(t, &Server{}, Options{})
-	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
-	defer cancel()
-	c, err := Dial(ctx, addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	c, ctx := startClient(t, Options{})
 
 	in, typer := io.Pipe()
 	out := &syncBuffer{}
@@ -108,14 +100,7 @@ func (b *syncBuffer) String() string {
 }
 
 func TestREPLOtherCommandsAndErrors(t *testing.T) {
-	addr := startServer(t, &Server{}, Options{})
-	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
-	defer cancel()
-	c, err := Dial(ctx, addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	c, ctx := startClient(t, Options{})
 	in := strings.Join([]string{
 		"desc",
 		"addcol users *email=str,*age=int",

@@ -26,6 +26,22 @@ const testTimeout = 10 * time.Second
 // startServer serves a fresh DB (opened with opts) on 127.0.0.1 and
 // returns the server and its address. The server is shut down, and the
 // DB closed, when the test ends.
+// startClient serves a fresh DB (opened with opts) and returns a client
+// of it, closed when the test ends, and a context bounding the test's
+// calls.
+func startClient(t *testing.T, opts Options) (*Client, context.Context) {
+	t.Helper()
+	addr := startServer(t, &Server{}, opts)
+	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
+	t.Cleanup(cancel)
+	c, err := Dial(ctx, addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return c, ctx
+}
+
 func startServer(t *testing.T, s *Server, opts Options) string {
 	t.Helper()
 	if s.DB == nil {
@@ -516,19 +532,12 @@ func TestShutdownContextExpires(t *testing.T) {
 }
 
 func TestClient(t *testing.T) {
-	addr := startServer(t, &Server{}, Options{NoSync: true})
-	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
-	defer cancel()
-	c, err := Dial(ctx, addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	c, ctx := startClient(t, Options{NoSync: true})
 
 	if err := c.Create(ctx, "users", map[string]string{"email": "*str", "name": "str", "age": "*int", "w": "float"}); err != nil {
 		t.Fatal(err)
 	}
-	err = c.Create(ctx, "users", map[string]string{"email": "str"})
+	err := c.Create(ctx, "users", map[string]string{"email": "str"})
 	var ko *KOError
 	if !errors.As(err, &ko) || !strings.Contains(ko.Reason, "already exists") || !strings.HasPrefix(err.Error(), "store: ko: ") {
 		t.Fatalf("second Create: %v", err)
@@ -625,14 +634,7 @@ func TestClient(t *testing.T) {
 }
 
 func TestClientConcurrentCalls(t *testing.T) {
-	addr := startServer(t, &Server{}, Options{NoSync: true})
-	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
-	defer cancel()
-	c, err := Dial(ctx, addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	c, ctx := startClient(t, Options{NoSync: true})
 	if err := c.Create(ctx, "c", map[string]string{"n": "*int"}); err != nil {
 		t.Fatal(err)
 	}
