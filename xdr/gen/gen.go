@@ -789,7 +789,7 @@ func (g *generator) dec(lhs, typ string, d *idl.Decl, path string) {
 		switch d.Type.Kind {
 		case idl.String, idl.Opaque:
 			fn := map[idl.TypeKind]string{idl.String: "String", idl.Opaque: "Opaque"}[d.Type.Kind]
-		natural := map[idl.TypeKind]string{idl.String: "string", idl.Opaque: "[]byte"}[d.Type.Kind]
+			natural := map[idl.TypeKind]string{idl.String: "string", idl.Opaque: "[]byte"}[d.Type.Kind]
 			x := g.temp("x")
 			g.p("%s, err := d.%s(%s)", x, fn, bound)
 			g.p("if err != nil {")
