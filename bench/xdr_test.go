@@ -2,6 +2,7 @@ package bench
 
 import (
 	"bytes"
+	"encoding"
 	"math/rand/v2"
 	"reflect"
 	"testing"
@@ -9,6 +10,7 @@ import (
 	davecgh "github.com/davecgh/go-xdr/xdr2"
 	stellar "github.com/stellar/go-xdr/xdr3"
 
+	"github.com/wirekit/wirekit/internal/xdrcorpus/benchx"
 	"github.com/wirekit/wirekit/xdr"
 )
 
@@ -243,12 +245,46 @@ func (n *Nested) davecgh() davecghNested {
 
 // xdrImpl is one implementation under test: how it encodes and decodes one
 // workload. in is the value to encode, newOut makes a value to decode into.
+// xdrImpl is one implementation: the peers marshal to a buffer and
+// decode from a reader; wirekit's reflection codec and its generated code
+// (marshal nil) append to a slice and unmarshal one from bytes.
 type xdrImpl struct {
 	name    string
 	marshal func(buf *bytes.Buffer, v any) error
 	decode  func(r *bytes.Reader, v any) error
 	in      any
 	newOut  func() any
+	// For wirekit: the entry points, xdr.MarshalAppend and xdr.Unmarshal
+	// by default.
+	appendTo  func(dst []byte, v any) ([]byte, error)
+	unmarshal func(data []byte, v any) error
+}
+
+// generated calls the methods xdr/gen writes, which use no reflection.
+var (
+	generatedAppend = func(dst []byte, v any) ([]byte, error) {
+		if dst == nil {
+			return v.(encoding.BinaryMarshaler).MarshalBinary()
+		}
+		return v.(encoding.BinaryAppender).AppendBinary(dst)
+	}
+	generatedUnmarshal = func(data []byte, v any) error {
+		return v.(encoding.BinaryUnmarshaler).UnmarshalBinary(data)
+	}
+)
+
+func (im xdrImpl) append(dst []byte, v any) ([]byte, error) {
+	if im.appendTo != nil {
+		return im.appendTo(dst, v)
+	}
+	return xdr.MarshalAppend(dst, v)
+}
+
+func (im xdrImpl) unmarshalBytes(data []byte, v any) error {
+	if im.unmarshal != nil {
+		return im.unmarshal(data, v)
+	}
+	return xdr.Unmarshal(data, v)
 }
 
 type xdrWorkload struct {
@@ -260,29 +296,67 @@ func xdrWorkloads() []xdrWorkload {
 	r := rand.New(rand.NewPCG(1, 2))
 	small := newSmall(r)
 	nested := newNested(r)
-	st, dv := nested.stellar(), nested.davecgh()
+	st, dv, gn := nested.stellar(), nested.davecgh(), nested.generated()
+	gs := benchx.Small{Name: small.Name, BirthDay: small.BirthDay, Phone: small.Phone,
+		Siblings: small.Siblings, Spouse: small.Spouse, Money: small.Money}
 	stellarMarshal := func(buf *bytes.Buffer, v any) error { _, err := stellar.Marshal(buf, v); return err }
 	stellarDecode := func(r *bytes.Reader, v any) error { _, err := stellar.Unmarshal(r, v); return err }
 	davecghMarshal := func(buf *bytes.Buffer, v any) error { _, err := davecgh.Marshal(buf, v); return err }
 	davecghDecode := func(r *bytes.Reader, v any) error { _, err := davecgh.Unmarshal(r, v); return err }
 	return []xdrWorkload{
 		{"SmallStruct", []xdrImpl{
-			{"wirekit", nil, nil, &small, func() any { return new(Small) }},
-			{"davecgh", davecghMarshal, davecghDecode, &small, func() any { return new(Small) }},
-			{"stellar", stellarMarshal, stellarDecode, &small, func() any { return new(Small) }},
+			{"wirekit", nil, nil, &small, func() any { return new(Small) }, nil, nil},
+			{"wirekit-gen", nil, nil, &gs, func() any { return new(benchx.Small) }, generatedAppend, generatedUnmarshal},
+			{"davecgh", davecghMarshal, davecghDecode, &small, func() any { return new(Small) }, nil, nil},
+			{"stellar", stellarMarshal, stellarDecode, &small, func() any { return new(Small) }, nil, nil},
 		}},
 		{"Nested", []xdrImpl{
-			{"wirekit", nil, nil, &nested, func() any { return new(Nested) }},
-			{"davecgh", davecghMarshal, davecghDecode, &dv, func() any { return new(davecghNested) }},
-			{"stellar", stellarMarshal, stellarDecode, &st, func() any { return new(stellarNested) }},
+			{"wirekit", nil, nil, &nested, func() any { return new(Nested) }, nil, nil},
+			{"wirekit-gen", nil, nil, &gn, func() any { return new(benchx.Nested) }, generatedAppend, generatedUnmarshal},
+			{"davecgh", davecghMarshal, davecghDecode, &dv, func() any { return new(davecghNested) }, nil, nil},
+			{"stellar", stellarMarshal, stellarDecode, &st, func() any { return new(stellarNested) }, nil, nil},
 		}},
 	}
+}
+
+// generated is n as the types xdr/gen writes for bench.x.
+func (n *Nested) generated() benchx.Nested {
+	g := benchx.Nested{Id: n.ID, Revision: n.Version, Kind: benchx.Kind(n.Kind), Name: n.Name,
+		Checksum: n.Checksum, Payload: n.Payload, Scores: n.Scores, Samples: n.Samples,
+		Created: n.Created, Modified: n.Modified, Flags: n.Flags, Priority: n.Priority,
+		Ratio: n.Ratio, Active: n.Active, Deleted: n.Deleted}
+	for _, t := range n.Tags {
+		g.Tags = append(g.Tags, benchx.Line(t))
+	}
+	owner := func(o *Owner) *benchx.Owner {
+		if o == nil {
+			return nil
+		}
+		return &benchx.Owner{Name: o.Name, Uid: o.UID, Gid: o.GID}
+	}
+	g.Owner, g.Parent = owner(n.Owner), owner(n.Parent)
+	switch b := n.Body.(type) {
+	case *BodyEmpty:
+		g.Body = &benchx.BodyCase0{}
+	case *BodyText:
+		t := &benchx.BodyLines{}
+		for _, l := range b.Lines {
+			t.Lines = append(t.Lines, benchx.Line(l))
+		}
+		g.Body = t
+	case *BodyPoint:
+		g.Body = &benchx.BodyP{P: benchx.Point{X: b.X, Y: b.Y, Z: b.Z}}
+	}
+	for _, c := range n.Children {
+		g.Children = append(g.Children, benchx.Child{Id: c.ID, Label: c.Label})
+	}
+	return g
 }
 
 // encodeWith returns an implementation's encoding of its input.
 func encodeWith(im xdrImpl) ([]byte, error) {
 	if im.marshal == nil {
-		return xdr.Marshal(im.in)
+		return im.append(nil, im.in)
 	}
 	var buf bytes.Buffer
 	err := im.marshal(&buf, im.in)
@@ -308,7 +382,7 @@ func TestXDRPeersAgree(t *testing.T) {
 			}
 			out := im.newOut()
 			if im.decode == nil {
-				err = xdr.Unmarshal(got, out)
+				err = im.unmarshalBytes(got, out)
 			} else {
 				err = im.decode(bytes.NewReader(got), out)
 			}
@@ -334,7 +408,7 @@ func BenchmarkXDR(b *testing.B) {
 				b.ReportAllocs()
 				if im.marshal == nil {
 					for b.Loop() {
-						if _, err := xdr.Marshal(im.in); err != nil {
+						if _, err := im.append(nil, im.in); err != nil {
 							b.Fatal(err)
 						}
 					}
@@ -356,7 +430,7 @@ func BenchmarkXDR(b *testing.B) {
 				out := im.newOut()
 				if im.decode == nil {
 					for b.Loop() {
-						if err := xdr.Unmarshal(data, out); err != nil {
+						if err := im.unmarshalBytes(data, out); err != nil {
 							b.Fatal(err)
 						}
 					}
@@ -371,16 +445,21 @@ func BenchmarkXDR(b *testing.B) {
 				}
 			})
 		}
-		b.Run(w.name+"/op=MarshalAppend/impl=wirekit", func(b *testing.B) {
-			b.SetBytes(int64(len(data)))
-			b.ReportAllocs()
-			buf := make([]byte, 0, 2*len(data))
-			for b.Loop() {
-				var err error
-				if buf, err = xdr.MarshalAppend(buf[:0], w.impls[0].in); err != nil {
-					b.Fatal(err)
-				}
+		for _, im := range w.impls {
+			if im.marshal != nil {
+				continue // the peers have no append API
 			}
-		})
+			b.Run(w.name+"/op=MarshalAppend/impl="+im.name, func(b *testing.B) {
+				b.SetBytes(int64(len(data)))
+				b.ReportAllocs()
+				buf := make([]byte, 0, 2*len(data))
+				for b.Loop() {
+					var err error
+					if buf, err = im.append(buf[:0], im.in); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		}
 	}
 }

@@ -478,12 +478,13 @@ func (g *generator) enum(b body) {
 	g.p("}")
 	g.p("return false")
 	g.p("}\n")
-	g.methods(n, &idl.Decl{Name: "", Type: b.t})
+	g.methods(n, b.xname, &idl.Decl{Name: "", Type: b.t})
 }
 
 // methods emits MarshalXDR and UnmarshalXDR for the named type n whose
-// encoding is that of decl d (d's name is not a path element).
-func (g *generator) methods(n string, d *idl.Decl) {
+// encoding is that of decl d (d's name is not a path element), and the
+// binary methods; xname is the .x name.
+func (g *generator) methods(n, xname string, d *idl.Decl) {
 	g.p("// MarshalXDR appends the XDR encoding of v to e.")
 	g.p("func (v *%s) MarshalXDR(e *xdr.Encoder) error {", n)
 	g.enc("(*v)", n, d, "")
@@ -494,7 +495,47 @@ func (g *generator) methods(n string, d *idl.Decl) {
 	g.dec("(*v)", n, d, "")
 	g.p("return nil")
 	g.p("}\n")
+	g.binary(n, xname)
+}
+
+// binary emits the encoding.BinaryMarshaler, BinaryAppender and
+// BinaryUnmarshaler methods: the fast way in and out, without reflection
+// (and, for AppendBinary into a buffer with room, without allocation).
+func (g *generator) binary(n, xname string) {
 	g.imports["github.com/wirekit/wirekit/xdr"] = true
+	g.imports["sync/atomic"] = true
+	g.p("// xdrSize%s is the size of the last value MarshalBinary wrote: the", n)
+	g.p("// capacity it starts with.")
+	g.p("var xdrSize%s atomic.Int64\n", n)
+	g.p("// MarshalBinary returns the XDR encoding of v.")
+	g.p("func (v *%s) MarshalBinary() ([]byte, error) {", n)
+	g.p("hint := xdrSize%s.Load()", n)
+	g.p("b, err := v.AppendBinary(make([]byte, 0, hint))")
+	g.p("if err == nil && int64(len(b)) != hint {")
+	g.p("xdrSize%s.Store(int64(len(b)))", n)
+	g.p("}")
+	g.p("return b, err")
+	g.p("}\n")
+	g.p("// AppendBinary appends the XDR encoding of v to b.")
+	g.p("func (v *%s) AppendBinary(b []byte) ([]byte, error) {", n)
+	g.p("var e xdr.Encoder")
+	g.p("e.Reset(b, xdr.DefaultLimits)")
+	g.p("if err := v.MarshalXDR(&e); err != nil {")
+	g.p("return b, xdr.WithField(err, %q)", xname)
+	g.p("}")
+	g.p("return e.Bytes(), nil")
+	g.p("}\n")
+	g.p("// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.")
+	g.p("func (v *%s) UnmarshalBinary(data []byte) error {", n)
+	g.p("var d xdr.Decoder")
+	g.p("if err := d.Reset(data, xdr.DefaultLimits); err != nil {")
+	g.p("return xdr.WithField(err, %q)", xname)
+	g.p("}")
+	g.p("if err := v.UnmarshalXDR(&d); err != nil {")
+	g.p("return xdr.WithField(err, %q)", xname)
+	g.p("}")
+	g.p("return d.Done()")
+	g.p("}\n")
 }
 
 func (g *generator) structure(b body) {
@@ -513,12 +554,30 @@ func (g *generator) structure(b body) {
 	g.p("}\n")
 	g.p("// UnmarshalXDR reads v's XDR encoding from d.")
 	g.p("func (v *%s) UnmarshalXDR(d *xdr.Decoder) error {", b.name)
-	for _, f := range b.t.Fields {
+	fields := b.t.Fields
+	for len(fields) > 0 {
+		// Members of fixed size in a row are read with one bounds check.
+		run, size := 0, 0
+		for run < len(fields) {
+			n, ok := g.fixedSize(fields[run])
+			if !ok || size+n > maxRun {
+				break
+			}
+			size += n
+			run++
+		}
+		if run >= 2 {
+			g.decRun(fields[:run], size)
+			fields = fields[run:]
+			continue
+		}
+		f := fields[0]
 		g.dec("v."+g.fieldNames[f], g.goType(f), f, f.Name)
+		fields = fields[1:]
 	}
 	g.p("return nil")
 	g.p("}\n")
-	g.imports["github.com/wirekit/wirekit/xdr"] = true
+	g.binary(b.name, b.xname)
 }
 
 // tag is the struct tag that tells the reflection codec a member's bound.
@@ -546,7 +605,7 @@ func (g *generator) typedef(d *idl.Def) {
 		return
 	}
 	g.p("type %s %s\n", n, g.goType(decl))
-	g.methods(n, decl)
+	g.methods(n, d.Name, decl)
 }
 
 func (g *generator) program(p *idl.Program) {
@@ -878,6 +937,135 @@ func (g *generator) decScalar(lhs, typ string, t *idl.Type, path string) {
 			return
 		}
 		g.decScalar(lhs, typ, def.Type, path)
+	}
+}
+
+// maxRun bounds the bytes of a run of fixed-size members decoded at once
+// (xdr.Decoder.Next's limit is 1 KiB).
+const maxRun = 256
+
+// fixedBase resolves t through typedefs without a shape to a base kind
+// that has a fixed 4- or 8-byte encoding, with the enum body for enums.
+func fixedBase(t *idl.Type) (idl.TypeKind, *idl.Type, bool) {
+	r, shaped := t.Resolve()
+	if shaped != nil {
+		return 0, nil, false
+	}
+	switch r.Kind {
+	case idl.Int, idl.Uint, idl.Float, idl.Bool, idl.Enum, idl.Hyper, idl.Uhyper, idl.Double:
+		return r.Kind, r, true
+	}
+	return 0, nil, false
+}
+
+func baseSize(k idl.TypeKind) int {
+	switch k {
+	case idl.Hyper, idl.Uhyper, idl.Double:
+		return 8
+	}
+	return 4
+}
+
+// fixedSize is the encoded size of a member that a run can decode: a
+// scalar of a fixed-size base type, a fixed array of one, or a fixed
+// opaque, written in the member itself.
+func (g *generator) fixedSize(d *idl.Decl) (int, bool) {
+	switch d.Shape {
+	case idl.Scalar:
+		if k, _, ok := fixedBase(d.Type); ok {
+			return baseSize(k), true
+		}
+	case idl.Fixed:
+		n, _ := d.Bound()
+		if d.Type.Kind == idl.Opaque {
+			return (int(n) + 3) &^ 3, n <= maxRun
+		}
+		if k, _, ok := fixedBase(d.Type); ok && int(n)*8 <= maxRun {
+			return int(n) * baseSize(k), true
+		}
+	}
+	return 0, false
+}
+
+// decRun decodes the members fields, all of fixed size, from one slice
+// of size bytes.
+func (g *generator) decRun(fields []*idl.Decl, size int) {
+	g.imports["encoding/binary"] = true
+	b := g.temp("b")
+	g.p("%s, err := d.Next(%d)", b, size)
+	g.p("if err != nil {")
+	g.ret("err", fields[0].Name)
+	g.p("}")
+	off := 0
+	for _, f := range fields {
+		lhs, typ := "v."+g.fieldNames[f], g.goType(f)
+		switch {
+		case f.Shape == idl.Fixed && f.Type.Kind == idl.Opaque:
+			n, _ := f.Bound()
+			g.p("copy(%s[:], %s[%d:%d])", lhs, b, off, off+int(n))
+			if pad := (int(n)+3)&^3 - int(n); pad > 0 {
+				j, c := g.temp("j"), g.temp("c")
+				g.p("for %s, %s := range %s[%d:%d] {", j, c, b, off+int(n), off+int(n)+pad)
+				g.p("if %s != 0 {", c)
+				g.ret(fmt.Sprintf("xdr.NewError(d.Offset()-%d+int64(%s), xdr.ErrPadding, \"padding byte is 0x%%02x, not zero\", %s)", size-off-int(n), j, c), f.Name)
+				g.p("}")
+				g.p("}")
+			}
+			off += (int(n) + 3) &^ 3
+		case f.Shape == idl.Fixed:
+			n, _ := f.Bound()
+			k, enum, _ := fixedBase(f.Type)
+			i := g.temp("i")
+			g.p("for %s := range %d {", i, n)
+			at := fmt.Sprintf("%d+%d*%s", off, baseSize(k), i)
+			g.decFixed(fmt.Sprintf("%s[%s]", lhs, i), g.scalarType(f.Type), k, enum, b, at, size, indexPath(f.Name, i))
+			g.p("}")
+			off += int(n) * baseSize(k)
+		default:
+			k, enum, _ := fixedBase(f.Type)
+			g.decFixed(lhs, typ, k, enum, b, strconv.Itoa(off), size, f.Name)
+			off += baseSize(k)
+		}
+	}
+}
+
+// decFixed decodes one value of base kind k at b[at:] (at is a Go
+// expression) into lhs of Go type typ; the run is size bytes long.
+func (g *generator) decFixed(lhs, typ string, k idl.TypeKind, enum *idl.Type, b, at string, size int, path string) {
+	u32 := fmt.Sprintf("binary.BigEndian.Uint32(%s[%s:])", b, at)
+	u64 := fmt.Sprintf("binary.BigEndian.Uint64(%s[%s:])", b, at)
+	// The offset of this member, for errors: the run ends at d.Offset().
+	where := fmt.Sprintf("d.Offset()-int64(%d-(%s))", size, at)
+	switch k {
+	case idl.Int:
+		g.p("%s = %s", lhs, conv(typ, "int32", "int32("+u32+")"))
+	case idl.Uint:
+		g.p("%s = %s", lhs, conv(typ, "uint32", u32))
+	case idl.Hyper:
+		g.p("%s = %s", lhs, conv(typ, "int64", "int64("+u64+")"))
+	case idl.Uhyper:
+		g.p("%s = %s", lhs, conv(typ, "uint64", u64))
+	case idl.Float:
+		g.imports["math"] = true
+		g.p("%s = %s", lhs, conv(typ, "float32", "math.Float32frombits("+u32+")"))
+	case idl.Double:
+		g.imports["math"] = true
+		g.p("%s = %s", lhs, conv(typ, "float64", "math.Float64frombits("+u64+")"))
+	case idl.Bool:
+		x := g.temp("x")
+		g.p("switch %s := %s; %s {", x, u32, x)
+		g.p("case 0, 1:")
+		g.p("%s = %s == 1", lhs, x)
+		g.p("default:")
+		g.retPath(fmt.Sprintf("xdr.NewError(%s, xdr.ErrInvalidBool, \"bool value %%d is not 0 or 1\", %s)", where, x), path)
+		g.p("}")
+	case idl.Enum:
+		x := g.temp("x")
+		g.p("%s := int32(%s)", x, u32)
+		g.p("if !valid%s(%s) {", g.names[enum], x)
+		g.retPath(fmt.Sprintf("xdr.NewError(%s, xdr.ErrInvalidEnum, \"enum value %%d is not valid\", %s)", where, x), path)
+		g.p("}")
+		g.p("%s = %s(%s)", lhs, typ, x)
 	}
 }
 

@@ -3,7 +3,9 @@
 package bootparamprot
 
 import (
+	"encoding/binary"
 	"github.com/wirekit/wirekit/xdr"
+	"sync/atomic"
 )
 
 // MAX_MACHINE_NAME is const MAX_MACHINE_NAME from bootparam_prot.x:50.
@@ -39,6 +41,42 @@ func (v *BpMachineNameT) UnmarshalXDR(d *xdr.Decoder) error {
 	return nil
 }
 
+// xdrSizeBpMachineNameT is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeBpMachineNameT atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *BpMachineNameT) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeBpMachineNameT.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeBpMachineNameT.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *BpMachineNameT) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "bp_machine_name_t")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *BpMachineNameT) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "bp_machine_name_t")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "bp_machine_name_t")
+	}
+	return d.Done()
+}
+
 // BpPathT is typedef bp_path_t from bootparam_prot.x:56.
 type BpPathT string
 
@@ -58,6 +96,42 @@ func (v *BpPathT) UnmarshalXDR(d *xdr.Decoder) error {
 	}
 	(*v) = BpPathT(x2)
 	return nil
+}
+
+// xdrSizeBpPathT is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeBpPathT atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *BpPathT) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeBpPathT.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeBpPathT.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *BpPathT) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "bp_path_t")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *BpPathT) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "bp_path_t")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "bp_path_t")
+	}
+	return d.Done()
 }
 
 // BpFileidT is typedef bp_fileid_t from bootparam_prot.x:57.
@@ -81,6 +155,42 @@ func (v *BpFileidT) UnmarshalXDR(d *xdr.Decoder) error {
 	return nil
 }
 
+// xdrSizeBpFileidT is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeBpFileidT atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *BpFileidT) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeBpFileidT.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeBpFileidT.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *BpFileidT) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "bp_fileid_t")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *BpFileidT) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "bp_fileid_t")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "bp_fileid_t")
+	}
+	return d.Done()
+}
+
 // IpAddrT is struct ip_addr_t from bootparam_prot.x:59.
 type IpAddrT struct {
 	Net   int32
@@ -100,27 +210,51 @@ func (v *IpAddrT) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *IpAddrT) UnmarshalXDR(d *xdr.Decoder) error {
-	x4, err := d.Int32()
+	b4, err := d.Next(16)
 	if err != nil {
 		return xdr.WithField(err, "net")
 	}
-	v.Net = x4
-	x5, err := d.Int32()
-	if err != nil {
-		return xdr.WithField(err, "host")
-	}
-	v.Host = x5
-	x6, err := d.Int32()
-	if err != nil {
-		return xdr.WithField(err, "lh")
-	}
-	v.Lh = x6
-	x7, err := d.Int32()
-	if err != nil {
-		return xdr.WithField(err, "impno")
-	}
-	v.Impno = x7
+	v.Net = int32(binary.BigEndian.Uint32(b4[0:]))
+	v.Host = int32(binary.BigEndian.Uint32(b4[4:]))
+	v.Lh = int32(binary.BigEndian.Uint32(b4[8:]))
+	v.Impno = int32(binary.BigEndian.Uint32(b4[12:]))
 	return nil
+}
+
+// xdrSizeIpAddrT is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeIpAddrT atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *IpAddrT) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeIpAddrT.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeIpAddrT.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *IpAddrT) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "ip_addr_t")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *IpAddrT) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "ip_addr_t")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "ip_addr_t")
+	}
+	return d.Done()
 }
 
 // BpAddress is union bp_address from bootparam_prot.x:66, switched on address_type. It holds one of
@@ -210,12 +344,48 @@ func (v *BpWhoamiArg) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *BpWhoamiArg) UnmarshalXDR(d *xdr.Decoder) error {
-	u8, err := decodeBpAddress(d)
+	u5, err := decodeBpAddress(d)
 	if err != nil {
 		return xdr.WithField(err, "client_address")
 	}
-	v.ClientAddress = u8
+	v.ClientAddress = u5
 	return nil
+}
+
+// xdrSizeBpWhoamiArg is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeBpWhoamiArg atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *BpWhoamiArg) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeBpWhoamiArg.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeBpWhoamiArg.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *BpWhoamiArg) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "bp_whoami_arg")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *BpWhoamiArg) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "bp_whoami_arg")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "bp_whoami_arg")
+	}
+	return d.Done()
 }
 
 // BpWhoamiRes is struct bp_whoami_res from bootparam_prot.x:75.
@@ -241,22 +411,58 @@ func (v *BpWhoamiRes) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *BpWhoamiRes) UnmarshalXDR(d *xdr.Decoder) error {
-	x9, err := d.String(255)
+	x6, err := d.String(255)
 	if err != nil {
 		return xdr.WithField(err, "client_name")
 	}
-	v.ClientName = BpMachineNameT(x9)
-	x10, err := d.String(255)
+	v.ClientName = BpMachineNameT(x6)
+	x7, err := d.String(255)
 	if err != nil {
 		return xdr.WithField(err, "domain_name")
 	}
-	v.DomainName = BpMachineNameT(x10)
-	u11, err := decodeBpAddress(d)
+	v.DomainName = BpMachineNameT(x7)
+	u8, err := decodeBpAddress(d)
 	if err != nil {
 		return xdr.WithField(err, "router_address")
 	}
-	v.RouterAddress = u11
+	v.RouterAddress = u8
 	return nil
+}
+
+// xdrSizeBpWhoamiRes is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeBpWhoamiRes atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *BpWhoamiRes) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeBpWhoamiRes.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeBpWhoamiRes.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *BpWhoamiRes) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "bp_whoami_res")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *BpWhoamiRes) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "bp_whoami_res")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "bp_whoami_res")
+	}
+	return d.Done()
 }
 
 // BpGetfileArg is struct bp_getfile_arg from bootparam_prot.x:81.
@@ -278,17 +484,53 @@ func (v *BpGetfileArg) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *BpGetfileArg) UnmarshalXDR(d *xdr.Decoder) error {
-	x12, err := d.String(255)
+	x9, err := d.String(255)
 	if err != nil {
 		return xdr.WithField(err, "client_name")
 	}
-	v.ClientName = BpMachineNameT(x12)
-	x13, err := d.String(32)
+	v.ClientName = BpMachineNameT(x9)
+	x10, err := d.String(32)
 	if err != nil {
 		return xdr.WithField(err, "file_id")
 	}
-	v.FileId = BpFileidT(x13)
+	v.FileId = BpFileidT(x10)
 	return nil
+}
+
+// xdrSizeBpGetfileArg is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeBpGetfileArg atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *BpGetfileArg) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeBpGetfileArg.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeBpGetfileArg.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *BpGetfileArg) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "bp_getfile_arg")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *BpGetfileArg) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "bp_getfile_arg")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "bp_getfile_arg")
+	}
+	return d.Done()
 }
 
 // BpGetfileRes is struct bp_getfile_res from bootparam_prot.x:86.
@@ -314,22 +556,58 @@ func (v *BpGetfileRes) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *BpGetfileRes) UnmarshalXDR(d *xdr.Decoder) error {
-	x14, err := d.String(255)
+	x11, err := d.String(255)
 	if err != nil {
 		return xdr.WithField(err, "server_name")
 	}
-	v.ServerName = BpMachineNameT(x14)
-	u15, err := decodeBpAddress(d)
+	v.ServerName = BpMachineNameT(x11)
+	u12, err := decodeBpAddress(d)
 	if err != nil {
 		return xdr.WithField(err, "server_address")
 	}
-	v.ServerAddress = u15
-	x16, err := d.String(1024)
+	v.ServerAddress = u12
+	x13, err := d.String(1024)
 	if err != nil {
 		return xdr.WithField(err, "server_path")
 	}
-	v.ServerPath = BpPathT(x16)
+	v.ServerPath = BpPathT(x13)
 	return nil
+}
+
+// xdrSizeBpGetfileRes is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeBpGetfileRes atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *BpGetfileRes) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeBpGetfileRes.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeBpGetfileRes.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *BpGetfileRes) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "bp_getfile_res")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *BpGetfileRes) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "bp_getfile_res")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "bp_getfile_res")
+	}
+	return d.Done()
 }
 
 // Program BOOTPARAMPROG, its versions and procedures.

@@ -3,9 +3,11 @@
 package features
 
 import (
+	"encoding/binary"
 	"github.com/wirekit/wirekit/xdr"
 	"math"
 	"strconv"
+	"sync/atomic"
 )
 
 // MAXNAME is const MAXNAME from features.x:5.
@@ -41,6 +43,42 @@ func (v *Name) UnmarshalXDR(d *xdr.Decoder) error {
 	return nil
 }
 
+// xdrSizeName is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeName atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *Name) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeName.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeName.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *Name) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "name")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *Name) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "name")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "name")
+	}
+	return d.Done()
+}
+
 // Hash is typedef hash from features.x:11.
 type Hash [32]byte
 
@@ -56,6 +94,42 @@ func (v *Hash) UnmarshalXDR(d *xdr.Decoder) error {
 		return err
 	}
 	return nil
+}
+
+// xdrSizeHash is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeHash atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *Hash) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeHash.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeHash.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *Hash) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "hash")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *Hash) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "hash")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "hash")
+	}
+	return d.Done()
 }
 
 // Blob is typedef blob from features.x:12.
@@ -79,6 +153,42 @@ func (v *Blob) UnmarshalXDR(d *xdr.Decoder) error {
 	return nil
 }
 
+// xdrSizeBlob is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeBlob atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *Blob) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeBlob.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeBlob.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *Blob) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "blob")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *Blob) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "blob")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "blob")
+	}
+	return d.Done()
+}
+
 // Counter is typedef counter from features.x:13.
 type Counter uint64
 
@@ -96,6 +206,42 @@ func (v *Counter) UnmarshalXDR(d *xdr.Decoder) error {
 	}
 	(*v) = Counter(x3)
 	return nil
+}
+
+// xdrSizeCounter is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeCounter atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *Counter) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeCounter.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeCounter.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *Counter) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "counter")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *Counter) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "counter")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "counter")
+	}
+	return d.Done()
 }
 
 // Names is typedef names from features.x:14.
@@ -143,6 +289,42 @@ func (v *Names) UnmarshalXDR(d *xdr.Decoder) error {
 	return nil
 }
 
+// xdrSizeNames is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeNames atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *Names) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeNames.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeNames.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *Names) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "names")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *Names) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "names")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "names")
+	}
+	return d.Done()
+}
+
 // Matrix is typedef matrix from features.x:15.
 type Matrix [2]int32
 
@@ -164,6 +346,42 @@ func (v *Matrix) UnmarshalXDR(d *xdr.Decoder) error {
 		(*v)[i10] = x11
 	}
 	return nil
+}
+
+// xdrSizeMatrix is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeMatrix atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *Matrix) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeMatrix.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeMatrix.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *Matrix) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "matrix")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *Matrix) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "matrix")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "matrix")
+	}
+	return d.Done()
 }
 
 // Color is enum color from features.x:17.
@@ -219,6 +437,42 @@ func (v *Color) UnmarshalXDR(d *xdr.Decoder) error {
 	}
 	(*v) = Color(x12)
 	return nil
+}
+
+// xdrSizeColor is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeColor atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *Color) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeColor.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeColor.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *Color) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "color")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *Color) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "color")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "color")
+	}
+	return d.Done()
 }
 
 // Implicit is enum implicit from features.x:18.
@@ -279,6 +533,42 @@ func (v *Implicit) UnmarshalXDR(d *xdr.Decoder) error {
 	return nil
 }
 
+// xdrSizeImplicit is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeImplicit atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *Implicit) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeImplicit.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeImplicit.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *Implicit) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "implicit")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *Implicit) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "implicit")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "implicit")
+	}
+	return d.Done()
+}
+
 // Shade is typedef shade from features.x:19.
 type Shade Color
 
@@ -299,6 +589,42 @@ func (v *Shade) UnmarshalXDR(d *xdr.Decoder) error {
 	}
 	(*v) = Shade(x14)
 	return nil
+}
+
+// xdrSizeShade is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeShade atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *Shade) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeShade.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeShade.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *Shade) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "shade")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *Shade) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "shade")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "shade")
+	}
+	return d.Done()
 }
 
 // Node is struct node from features.x:21.
@@ -350,6 +676,42 @@ func (v *Node) UnmarshalXDR(d *xdr.Decoder) error {
 		d.Leave()
 	}
 	return nil
+}
+
+// xdrSizeNode is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeNode atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *Node) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeNode.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeNode.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *Node) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "node")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *Node) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "node")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "node")
+	}
+	return d.Done()
 }
 
 // Tree is struct tree from features.x:26.
@@ -404,6 +766,42 @@ func (v *Tree) UnmarshalXDR(d *xdr.Decoder) error {
 	v.Children = s21
 	d.Leave()
 	return nil
+}
+
+// xdrSizeTree is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeTree atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *Tree) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeTree.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeTree.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *Tree) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "tree")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *Tree) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "tree")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "tree")
+	}
+	return d.Done()
 }
 
 // Result is union result from features.x:31, switched on c. It holds one of
@@ -942,259 +1340,272 @@ func (v *Everything) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *Everything) UnmarshalXDR(d *xdr.Decoder) error {
-	x33, err := d.Int32()
+	b33, err := d.Next(40)
 	if err != nil {
 		return xdr.WithField(err, "i")
 	}
-	v.I = x33
-	x34, err := d.Uint32()
-	if err != nil {
-		return xdr.WithField(err, "u")
-	}
-	v.U = x34
-	x35, err := d.Uint32()
-	if err != nil {
-		return xdr.WithField(err, "ui")
-	}
-	v.Ui = x35
-	x36, err := d.Int64()
-	if err != nil {
-		return xdr.WithField(err, "h")
-	}
-	v.H = x36
-	x37, err := d.Uint64()
-	if err != nil {
-		return xdr.WithField(err, "uh")
-	}
-	v.Uh = x37
-	x38, err := d.Float32()
-	if err != nil {
-		return xdr.WithField(err, "f")
-	}
-	v.F = x38
-	x39, err := d.Float64()
-	if err != nil {
-		return xdr.WithField(err, "d")
-	}
-	v.D = x39
+	v.I = int32(binary.BigEndian.Uint32(b33[0:]))
+	v.U = binary.BigEndian.Uint32(b33[4:])
+	v.Ui = binary.BigEndian.Uint32(b33[8:])
+	v.H = int64(binary.BigEndian.Uint64(b33[12:]))
+	v.Uh = binary.BigEndian.Uint64(b33[20:])
+	v.F = math.Float32frombits(binary.BigEndian.Uint32(b33[28:]))
+	v.D = math.Float64frombits(binary.BigEndian.Uint64(b33[32:]))
 	if err := d.FixedOpaque(v.Q[:]); err != nil {
 		return xdr.WithField(err, "q")
 	}
-	x40, err := d.Bool()
+	b34, err := d.Next(8)
 	if err != nil {
 		return xdr.WithField(err, "b")
 	}
-	v.B = x40
-	x41, err := d.Int32()
-	if err != nil {
-		return xdr.WithField(err, "l")
+	switch x35 := binary.BigEndian.Uint32(b34[0:]); x35 {
+	case 0, 1:
+		v.B = x35 == 1
+	default:
+		return xdr.WithField(xdr.NewError(d.Offset()-int64(8-(0)), xdr.ErrInvalidBool, "bool value %d is not 0 or 1", x35), "b")
 	}
-	v.L = x41
-	x42, err := d.String(16)
+	v.L = int32(binary.BigEndian.Uint32(b34[4:]))
+	x36, err := d.String(16)
 	if err != nil {
 		return xdr.WithField(err, "n")
 	}
-	v.N = Name(x42)
+	v.N = Name(x36)
 	if err := d.FixedOpaque(v.Digest[:]); err != nil {
 		return xdr.WithField(err, "digest")
 	}
-	x43, err := d.Opaque(math.MaxUint32)
+	x37, err := d.Opaque(math.MaxUint32)
 	if err != nil {
 		return xdr.WithField(err, "data")
 	}
-	v.Data = Blob(x43)
+	v.Data = Blob(x37)
 	if err := d.FixedOpaque(v.Fixed[:]); err != nil {
 		return xdr.WithField(err, "fixed")
 	}
-	x44, err := d.Opaque(16)
+	x38, err := d.Opaque(16)
 	if err != nil {
 		return xdr.WithField(err, "bounded")
 	}
-	v.Bounded = x44
-	x45, err := d.String(math.MaxUint32)
+	v.Bounded = x38
+	x39, err := d.String(math.MaxUint32)
 	if err != nil {
 		return xdr.WithField(err, "text")
 	}
-	v.Text = x45
-	x46, err := d.Uint64()
+	v.Text = x39
+	x40, err := d.Uint64()
 	if err != nil {
 		return xdr.WithField(err, "count")
 	}
-	v.Count = Counter(x46)
-	n47, err := d.ArrayLen(4, 4)
+	v.Count = Counter(x40)
+	n41, err := d.ArrayLen(4, 4)
 	if err != nil {
 		return xdr.WithField(err, "people")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "people")
 	}
-	var s48 Names
-	if n47 > 0 {
-		s48 = make(Names, n47)
+	var s42 Names
+	if n41 > 0 {
+		s42 = make(Names, n41)
 	}
-	for i49 := range s48 {
-		x50, err := d.String(16)
+	for i43 := range s42 {
+		x44, err := d.String(16)
 		if err != nil {
-			return xdr.WithField(err, "\x00people\x00i49")
+			return xdr.WithField(err, "\x00people\x00i43")
 		}
-		s48[i49] = Name(x50)
+		s42[i43] = Name(x44)
 	}
-	v.People = s48
+	v.People = s42
 	d.Leave()
-	for i51 := range v.M {
-		x52, err := d.Int32()
+	for i45 := range v.M {
+		x46, err := d.Int32()
 		if err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i51)+"]"), "m")
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i45)+"]"), "m")
 		}
-		v.M[i51] = x52
+		v.M[i45] = x46
 	}
-	x53, err := d.Enum(validColor)
+	b47, err := d.Next(28)
 	if err != nil {
 		return xdr.WithField(err, "col")
 	}
-	v.Col = Color(x53)
-	x54, err := d.Enum(validColor)
-	if err != nil {
-		return xdr.WithField(err, "sh")
+	x48 := int32(binary.BigEndian.Uint32(b47[0:]))
+	if !validColor(x48) {
+		return xdr.WithField(xdr.NewError(d.Offset()-int64(28-(0)), xdr.ErrInvalidEnum, "enum value %d is not valid", x48), "col")
 	}
-	v.Sh = Shade(x54)
-	x55, err := d.Enum(validImplicit)
-	if err != nil {
-		return xdr.WithField(err, "imp")
+	v.Col = Color(x48)
+	x49 := int32(binary.BigEndian.Uint32(b47[4:]))
+	if !validColor(x49) {
+		return xdr.WithField(xdr.NewError(d.Offset()-int64(28-(4)), xdr.ErrInvalidEnum, "enum value %d is not valid", x49), "sh")
 	}
-	v.Imp = Implicit(x55)
-	for i56 := range v.List4 {
-		x57, err := d.Int32()
-		if err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i56)+"]"), "list4")
-		}
-		v.List4[i56] = x57
+	v.Sh = Shade(x49)
+	x50 := int32(binary.BigEndian.Uint32(b47[8:]))
+	if !validImplicit(x50) {
+		return xdr.WithField(xdr.NewError(d.Offset()-int64(28-(8)), xdr.ErrInvalidEnum, "enum value %d is not valid", x50), "imp")
 	}
-	n58, err := d.ArrayLen(2, 4)
+	v.Imp = Implicit(x50)
+	for i51 := range 4 {
+		v.List4[i51] = int32(binary.BigEndian.Uint32(b47[12+4*i51:]))
+	}
+	n52, err := d.ArrayLen(2, 4)
 	if err != nil {
 		return xdr.WithField(err, "some")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "some")
 	}
-	var s59 []int32
-	if n58 > 0 {
-		s59 = make([]int32, n58)
+	var s53 []int32
+	if n52 > 0 {
+		s53 = make([]int32, n52)
 	}
-	for i60 := range s59 {
-		x61, err := d.Int32()
+	for i54 := range s53 {
+		x55, err := d.Int32()
 		if err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i60)+"]"), "some")
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i54)+"]"), "some")
 		}
-		s59[i60] = x61
+		s53[i54] = x55
 	}
-	v.Some = s59
+	v.Some = s53
 	d.Leave()
-	n62, err := d.ArrayLen(math.MaxUint32, 4)
+	n56, err := d.ArrayLen(math.MaxUint32, 4)
 	if err != nil {
 		return xdr.WithField(err, "colors")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "colors")
 	}
-	var s63 []Color
-	if n62 > 0 {
-		s63 = make([]Color, n62)
+	var s57 []Color
+	if n56 > 0 {
+		s57 = make([]Color, n56)
 	}
-	for i64 := range s63 {
-		x65, err := d.Enum(validColor)
+	for i58 := range s57 {
+		x59, err := d.Enum(validColor)
 		if err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i64)+"]"), "colors")
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i58)+"]"), "colors")
 		}
-		s63[i64] = Color(x65)
+		s57[i58] = Color(x59)
 	}
-	v.Colors = s63
+	v.Colors = s57
 	d.Leave()
-	present66, err := d.Optional()
+	present60, err := d.Optional()
 	if err != nil {
 		return xdr.WithField(err, "head")
 	}
-	if !present66 {
+	if !present60 {
 		v.Head = nil
 	} else {
 		if err := d.Enter(); err != nil {
 			return xdr.WithField(err, "head")
 		}
-		p67 := new(Node)
-		if err := (&(*p67)).UnmarshalXDR(d); err != nil {
+		p61 := new(Node)
+		if err := (&(*p61)).UnmarshalXDR(d); err != nil {
 			return xdr.WithField(err, "head")
 		}
-		v.Head = p67
+		v.Head = p61
 		d.Leave()
 	}
-	present68, err := d.Optional()
+	present62, err := d.Optional()
 	if err != nil {
 		return xdr.WithField(err, "alias")
 	}
-	if !present68 {
+	if !present62 {
 		v.Alias = nil
 	} else {
 		if err := d.Enter(); err != nil {
 			return xdr.WithField(err, "alias")
 		}
-		p69 := new(Node)
-		if err := (&(*p69)).UnmarshalXDR(d); err != nil {
+		p63 := new(Node)
+		if err := (&(*p63)).UnmarshalXDR(d); err != nil {
 			return xdr.WithField(err, "alias")
 		}
-		v.Alias = p69
+		v.Alias = p63
 		d.Leave()
 	}
-	u70, err := decodeResult(d)
+	u64, err := decodeResult(d)
 	if err != nil {
 		return xdr.WithField(err, "res")
 	}
-	v.Res = u70
-	u71, err := decodeResult(d)
+	v.Res = u64
+	u65, err := decodeResult(d)
 	if err != nil {
 		return xdr.WithField(err, "out")
 	}
-	v.Out = u71
-	u72, err := decodeNumber(d)
+	v.Out = u65
+	u66, err := decodeNumber(d)
 	if err != nil {
 		return xdr.WithField(err, "num")
 	}
-	v.Num = u72
-	u73, err := decodeFlag(d)
+	v.Num = u66
+	u67, err := decodeFlag(d)
 	if err != nil {
 		return xdr.WithField(err, "fl")
 	}
-	v.Fl = u73
-	present74, err := d.Optional()
+	v.Fl = u67
+	present68, err := d.Optional()
 	if err != nil {
 		return xdr.WithField(err, "maybe")
 	}
-	if !present74 {
+	if !present68 {
 		v.Maybe = nil
 	} else {
 		if err := d.Enter(); err != nil {
 			return xdr.WithField(err, "maybe")
 		}
-		u75, err := decodeResult(d)
+		u69, err := decodeResult(d)
 		if err != nil {
 			return xdr.WithField(err, "maybe")
 		}
-		v.Maybe = u75
+		v.Maybe = u69
 		d.Leave()
 	}
 	if err := (&v.Point).UnmarshalXDR(d); err != nil {
 		return xdr.WithField(err, "point")
 	}
-	u76, err := decodeEverythingExt(d)
+	u70, err := decodeEverythingExt(d)
 	if err != nil {
 		return xdr.WithField(err, "ext")
 	}
-	v.Ext = u76
-	x77, err := d.Int32()
+	v.Ext = u70
+	x71, err := d.Int32()
 	if err != nil {
 		return xdr.WithField(err, "type")
 	}
-	v.Type = x77
+	v.Type = x71
 	return nil
+}
+
+// xdrSizeEverything is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeEverything atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *Everything) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeEverything.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeEverything.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *Everything) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "everything")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *Everything) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "everything")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "everything")
+	}
+	return d.Done()
 }
 
 // EverythingPoint is struct everything.point from features.x:91.
@@ -1212,17 +1623,49 @@ func (v *EverythingPoint) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *EverythingPoint) UnmarshalXDR(d *xdr.Decoder) error {
-	x78, err := d.Int32()
+	b72, err := d.Next(8)
 	if err != nil {
 		return xdr.WithField(err, "x")
 	}
-	v.X = x78
-	x79, err := d.Int32()
-	if err != nil {
-		return xdr.WithField(err, "y")
-	}
-	v.Y = x79
+	v.X = int32(binary.BigEndian.Uint32(b72[0:]))
+	v.Y = int32(binary.BigEndian.Uint32(b72[4:]))
 	return nil
+}
+
+// xdrSizeEverythingPoint is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeEverythingPoint atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *EverythingPoint) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeEverythingPoint.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeEverythingPoint.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *EverythingPoint) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "everything.point")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *EverythingPoint) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "everything.point")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "everything.point")
+	}
+	return d.Done()
 }
 
 // EverythingExt is union everything.ext from features.x:95, switched on v. It holds one of

@@ -3,12 +3,123 @@
 package keyprot
 
 import (
+	"encoding/binary"
 	"github.com/wirekit/wirekit/xdr"
 	"strconv"
+	"sync/atomic"
 )
 
-// MAXNETNAMELEN is const MAXNETNAMELEN from <rpcgen>:11.
-const MAXNETNAMELEN = 255
+// UInt is typedef u_int from <rpcgen>:4.
+type UInt uint32
+
+// MarshalXDR appends the XDR encoding of v to e.
+func (v *UInt) MarshalXDR(e *xdr.Encoder) error {
+	e.PutUint32(uint32((*v)))
+	return nil
+}
+
+// UnmarshalXDR reads v's XDR encoding from d.
+func (v *UInt) UnmarshalXDR(d *xdr.Decoder) error {
+	x1, err := d.Uint32()
+	if err != nil {
+		return err
+	}
+	(*v) = UInt(x1)
+	return nil
+}
+
+// xdrSizeUInt is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeUInt atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *UInt) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeUInt.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeUInt.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *UInt) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "u_int")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *UInt) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "u_int")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "u_int")
+	}
+	return d.Done()
+}
+
+// Netobj is typedef netobj from <rpcgen>:2.
+type Netobj []byte
+
+// MarshalXDR appends the XDR encoding of v to e.
+func (v *Netobj) MarshalXDR(e *xdr.Encoder) error {
+	if err := e.PutOpaque((*v), 1024); err != nil {
+		return err
+	}
+	return nil
+}
+
+// UnmarshalXDR reads v's XDR encoding from d.
+func (v *Netobj) UnmarshalXDR(d *xdr.Decoder) error {
+	x2, err := d.Opaque(1024)
+	if err != nil {
+		return err
+	}
+	(*v) = Netobj(x2)
+	return nil
+}
+
+// xdrSizeNetobj is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeNetobj atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *Netobj) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeNetobj.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeNetobj.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *Netobj) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "netobj")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *Netobj) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "netobj")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "netobj")
+	}
+	return d.Done()
+}
 
 // DesBlock is typedef des_block from <rpcgen>:3.
 type DesBlock [8]byte
@@ -27,45 +138,44 @@ func (v *DesBlock) UnmarshalXDR(d *xdr.Decoder) error {
 	return nil
 }
 
-// Netobj is typedef netobj from <rpcgen>:2.
-type Netobj []byte
+// xdrSizeDesBlock is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeDesBlock atomic.Int64
 
-// MarshalXDR appends the XDR encoding of v to e.
-func (v *Netobj) MarshalXDR(e *xdr.Encoder) error {
-	if err := e.PutOpaque((*v), 1024); err != nil {
-		return err
+// MarshalBinary returns the XDR encoding of v.
+func (v *DesBlock) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeDesBlock.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeDesBlock.Store(int64(len(b)))
 	}
-	return nil
+	return b, err
 }
 
-// UnmarshalXDR reads v's XDR encoding from d.
-func (v *Netobj) UnmarshalXDR(d *xdr.Decoder) error {
-	x1, err := d.Opaque(1024)
-	if err != nil {
-		return err
+// AppendBinary appends the XDR encoding of v to b.
+func (v *DesBlock) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "des_block")
 	}
-	(*v) = Netobj(x1)
-	return nil
+	return e.Bytes(), nil
 }
 
-// UInt is typedef u_int from <rpcgen>:4.
-type UInt uint32
-
-// MarshalXDR appends the XDR encoding of v to e.
-func (v *UInt) MarshalXDR(e *xdr.Encoder) error {
-	e.PutUint32(uint32((*v)))
-	return nil
-}
-
-// UnmarshalXDR reads v's XDR encoding from d.
-func (v *UInt) UnmarshalXDR(d *xdr.Decoder) error {
-	x2, err := d.Uint32()
-	if err != nil {
-		return err
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *DesBlock) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "des_block")
 	}
-	(*v) = UInt(x2)
-	return nil
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "des_block")
+	}
+	return d.Done()
 }
+
+// MAXNETNAMELEN is const MAXNETNAMELEN from <rpcgen>:11.
+const MAXNETNAMELEN = 255
 
 // PROOT is const PROOT from key_prot.x:69.
 const PROOT = 3
@@ -143,6 +253,42 @@ func (v *Keystatus) UnmarshalXDR(d *xdr.Decoder) error {
 	return nil
 }
 
+// xdrSizeKeystatus is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeKeystatus atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *Keystatus) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeKeystatus.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeKeystatus.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *Keystatus) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "keystatus")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *Keystatus) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "keystatus")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "keystatus")
+	}
+	return d.Done()
+}
+
 // Keybuf is typedef keybuf from key_prot.x:92.
 type Keybuf [48]byte
 
@@ -158,6 +304,42 @@ func (v *Keybuf) UnmarshalXDR(d *xdr.Decoder) error {
 		return err
 	}
 	return nil
+}
+
+// xdrSizeKeybuf is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeKeybuf atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *Keybuf) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeKeybuf.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeKeybuf.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *Keybuf) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "keybuf")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *Keybuf) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "keybuf")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "keybuf")
+	}
+	return d.Done()
 }
 
 // Netnamestr is typedef netnamestr from key_prot.x:94.
@@ -179,6 +361,42 @@ func (v *Netnamestr) UnmarshalXDR(d *xdr.Decoder) error {
 	}
 	(*v) = Netnamestr(x4)
 	return nil
+}
+
+// xdrSizeNetnamestr is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeNetnamestr atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *Netnamestr) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeNetnamestr.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeNetnamestr.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *Netnamestr) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "netnamestr")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *Netnamestr) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "netnamestr")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "netnamestr")
+	}
+	return d.Done()
 }
 
 // Cryptkeyarg is struct cryptkeyarg from key_prot.x:99.
@@ -207,6 +425,42 @@ func (v *Cryptkeyarg) UnmarshalXDR(d *xdr.Decoder) error {
 		return xdr.WithField(err, "deskey")
 	}
 	return nil
+}
+
+// xdrSizeCryptkeyarg is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeCryptkeyarg atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *Cryptkeyarg) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeCryptkeyarg.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeCryptkeyarg.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *Cryptkeyarg) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "cryptkeyarg")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *Cryptkeyarg) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "cryptkeyarg")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "cryptkeyarg")
+	}
+	return d.Done()
 }
 
 // Cryptkeyarg2 is struct cryptkeyarg2 from key_prot.x:107.
@@ -244,6 +498,42 @@ func (v *Cryptkeyarg2) UnmarshalXDR(d *xdr.Decoder) error {
 		return xdr.WithField(err, "deskey")
 	}
 	return nil
+}
+
+// xdrSizeCryptkeyarg2 is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeCryptkeyarg2 atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *Cryptkeyarg2) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeCryptkeyarg2.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeCryptkeyarg2.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *Cryptkeyarg2) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "cryptkeyarg2")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *Cryptkeyarg2) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "cryptkeyarg2")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "cryptkeyarg2")
+	}
+	return d.Done()
 }
 
 // Cryptkeyres is union cryptkeyres from key_prot.x:117, switched on status. It holds one of
@@ -377,37 +667,69 @@ func (v *Unixcred) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *Unixcred) UnmarshalXDR(d *xdr.Decoder) error {
-	x9, err := d.Uint32()
+	b9, err := d.Next(8)
 	if err != nil {
 		return xdr.WithField(err, "uid")
 	}
-	v.Uid = UInt(x9)
-	x10, err := d.Uint32()
-	if err != nil {
-		return xdr.WithField(err, "gid")
-	}
-	v.Gid = UInt(x10)
-	n11, err := d.ArrayLen(16, 4)
+	v.Uid = UInt(binary.BigEndian.Uint32(b9[0:]))
+	v.Gid = UInt(binary.BigEndian.Uint32(b9[4:]))
+	n10, err := d.ArrayLen(16, 4)
 	if err != nil {
 		return xdr.WithField(err, "gids")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "gids")
 	}
-	var s12 []UInt
-	if n11 > 0 {
-		s12 = make([]UInt, n11)
+	var s11 []UInt
+	if n10 > 0 {
+		s11 = make([]UInt, n10)
 	}
-	for i13 := range s12 {
-		x14, err := d.Uint32()
+	for i12 := range s11 {
+		x13, err := d.Uint32()
 		if err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i13)+"]"), "gids")
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i12)+"]"), "gids")
 		}
-		s12[i13] = UInt(x14)
+		s11[i12] = UInt(x13)
 	}
-	v.Gids = s12
+	v.Gids = s11
 	d.Leave()
 	return nil
+}
+
+// xdrSizeUnixcred is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeUnixcred atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *Unixcred) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeUnixcred.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeUnixcred.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *Unixcred) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "unixcred")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *Unixcred) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "unixcred")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "unixcred")
+	}
+	return d.Done()
 }
 
 // Getcredres is union getcredres from key_prot.x:138, switched on status. It holds one of
@@ -539,12 +861,48 @@ func (v *KeyNetstarg) UnmarshalXDR(d *xdr.Decoder) error {
 	if err := d.FixedOpaque(v.StPubKey[:]); err != nil {
 		return xdr.WithField(err, "st_pub_key")
 	}
-	x15, err := d.String(255)
+	x14, err := d.String(255)
 	if err != nil {
 		return xdr.WithField(err, "st_netname")
 	}
-	v.StNetname = Netnamestr(x15)
+	v.StNetname = Netnamestr(x14)
 	return nil
+}
+
+// xdrSizeKeyNetstarg is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeKeyNetstarg atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *KeyNetstarg) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeKeyNetstarg.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeKeyNetstarg.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *KeyNetstarg) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "key_netstarg")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *KeyNetstarg) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "key_netstarg")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "key_netstarg")
+	}
+	return d.Done()
 }
 
 // KeyNetstres is union key_netstres from key_prot.x:154, switched on status. It holds one of

@@ -3,8 +3,10 @@
 package klmprot
 
 import (
+	"encoding/binary"
 	"github.com/wirekit/wirekit/xdr"
 	"strconv"
+	"sync/atomic"
 )
 
 // Netobj is typedef netobj from <rpcgen>:2.
@@ -26,6 +28,42 @@ func (v *Netobj) UnmarshalXDR(d *xdr.Decoder) error {
 	}
 	(*v) = Netobj(x1)
 	return nil
+}
+
+// xdrSizeNetobj is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeNetobj atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *Netobj) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeNetobj.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeNetobj.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *Netobj) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "netobj")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *Netobj) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "netobj")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "netobj")
+	}
+	return d.Done()
 }
 
 // LM_MAXSTRLEN is const LM_MAXSTRLEN from klm_prot.x:39.
@@ -89,6 +127,42 @@ func (v *KlmStats) UnmarshalXDR(d *xdr.Decoder) error {
 	return nil
 }
 
+// xdrSizeKlmStats is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeKlmStats atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *KlmStats) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeKlmStats.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeKlmStats.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *KlmStats) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "klm_stats")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *KlmStats) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "klm_stats")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "klm_stats")
+	}
+	return d.Done()
+}
+
 // KlmLock is struct klm_lock from klm_prot.x:54.
 type KlmLock struct {
 	ServerName string `xdr:"max=1024"`
@@ -124,22 +198,50 @@ func (v *KlmLock) UnmarshalXDR(d *xdr.Decoder) error {
 		return xdr.WithField(err, "fh")
 	}
 	v.Fh = Netobj(x4)
-	x5, err := d.Int32()
+	b5, err := d.Next(12)
 	if err != nil {
 		return xdr.WithField(err, "pid")
 	}
-	v.Pid = x5
-	x6, err := d.Uint32()
-	if err != nil {
-		return xdr.WithField(err, "l_offset")
-	}
-	v.LOffset = x6
-	x7, err := d.Uint32()
-	if err != nil {
-		return xdr.WithField(err, "l_len")
-	}
-	v.LLen = x7
+	v.Pid = int32(binary.BigEndian.Uint32(b5[0:]))
+	v.LOffset = binary.BigEndian.Uint32(b5[4:])
+	v.LLen = binary.BigEndian.Uint32(b5[8:])
 	return nil
+}
+
+// xdrSizeKlmLock is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeKlmLock atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *KlmLock) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeKlmLock.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeKlmLock.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *KlmLock) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "klm_lock")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *KlmLock) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "klm_lock")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "klm_lock")
+	}
+	return d.Done()
 }
 
 // KlmHolder is struct klm_holder from klm_prot.x:66.
@@ -161,27 +263,56 @@ func (v *KlmHolder) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *KlmHolder) UnmarshalXDR(d *xdr.Decoder) error {
-	x8, err := d.Bool()
+	b6, err := d.Next(16)
 	if err != nil {
 		return xdr.WithField(err, "exclusive")
 	}
-	v.Exclusive = x8
-	x9, err := d.Int32()
-	if err != nil {
-		return xdr.WithField(err, "svid")
+	switch x7 := binary.BigEndian.Uint32(b6[0:]); x7 {
+	case 0, 1:
+		v.Exclusive = x7 == 1
+	default:
+		return xdr.WithField(xdr.NewError(d.Offset()-int64(16-(0)), xdr.ErrInvalidBool, "bool value %d is not 0 or 1", x7), "exclusive")
 	}
-	v.Svid = x9
-	x10, err := d.Uint32()
-	if err != nil {
-		return xdr.WithField(err, "l_offset")
-	}
-	v.LOffset = x10
-	x11, err := d.Uint32()
-	if err != nil {
-		return xdr.WithField(err, "l_len")
-	}
-	v.LLen = x11
+	v.Svid = int32(binary.BigEndian.Uint32(b6[4:]))
+	v.LOffset = binary.BigEndian.Uint32(b6[8:])
+	v.LLen = binary.BigEndian.Uint32(b6[12:])
 	return nil
+}
+
+// xdrSizeKlmHolder is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeKlmHolder atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *KlmHolder) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeKlmHolder.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeKlmHolder.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *KlmHolder) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "klm_holder")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *KlmHolder) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "klm_holder")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "klm_holder")
+	}
+	return d.Done()
 }
 
 // KlmStat is struct klm_stat from klm_prot.x:77.
@@ -200,12 +331,48 @@ func (v *KlmStat) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *KlmStat) UnmarshalXDR(d *xdr.Decoder) error {
-	x12, err := d.Enum(validKlmStats)
+	x8, err := d.Enum(validKlmStats)
 	if err != nil {
 		return xdr.WithField(err, "stat")
 	}
-	v.Stat = KlmStats(x12)
+	v.Stat = KlmStats(x8)
 	return nil
+}
+
+// xdrSizeKlmStat is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeKlmStat atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *KlmStat) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeKlmStat.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeKlmStat.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *KlmStat) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "klm_stat")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *KlmStat) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "klm_stat")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "klm_stat")
+	}
+	return d.Done()
 }
 
 // KlmTestrply is union klm_testrply from klm_prot.x:84, switched on stat. It holds one of
@@ -331,20 +498,62 @@ func (v *KlmLockargs) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *KlmLockargs) UnmarshalXDR(d *xdr.Decoder) error {
-	x13, err := d.Bool()
+	b9, err := d.Next(8)
 	if err != nil {
 		return xdr.WithField(err, "block")
 	}
-	v.Block = x13
-	x14, err := d.Bool()
-	if err != nil {
-		return xdr.WithField(err, "exclusive")
+	switch x10 := binary.BigEndian.Uint32(b9[0:]); x10 {
+	case 0, 1:
+		v.Block = x10 == 1
+	default:
+		return xdr.WithField(xdr.NewError(d.Offset()-int64(8-(0)), xdr.ErrInvalidBool, "bool value %d is not 0 or 1", x10), "block")
 	}
-	v.Exclusive = x14
+	switch x11 := binary.BigEndian.Uint32(b9[4:]); x11 {
+	case 0, 1:
+		v.Exclusive = x11 == 1
+	default:
+		return xdr.WithField(xdr.NewError(d.Offset()-int64(8-(4)), xdr.ErrInvalidBool, "bool value %d is not 0 or 1", x11), "exclusive")
+	}
 	if err := (&v.Alock).UnmarshalXDR(d); err != nil {
 		return xdr.WithField(err, "alock")
 	}
 	return nil
+}
+
+// xdrSizeKlmLockargs is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeKlmLockargs atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *KlmLockargs) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeKlmLockargs.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeKlmLockargs.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *KlmLockargs) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "klm_lockargs")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *KlmLockargs) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "klm_lockargs")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "klm_lockargs")
+	}
+	return d.Done()
 }
 
 // KlmTestargs is struct klm_testargs from klm_prot.x:104.
@@ -364,15 +573,51 @@ func (v *KlmTestargs) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *KlmTestargs) UnmarshalXDR(d *xdr.Decoder) error {
-	x15, err := d.Bool()
+	x12, err := d.Bool()
 	if err != nil {
 		return xdr.WithField(err, "exclusive")
 	}
-	v.Exclusive = x15
+	v.Exclusive = x12
 	if err := (&v.Alock).UnmarshalXDR(d); err != nil {
 		return xdr.WithField(err, "alock")
 	}
 	return nil
+}
+
+// xdrSizeKlmTestargs is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeKlmTestargs atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *KlmTestargs) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeKlmTestargs.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeKlmTestargs.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *KlmTestargs) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "klm_testargs")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *KlmTestargs) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "klm_testargs")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "klm_testargs")
+	}
+	return d.Done()
 }
 
 // KlmUnlockargs is struct klm_unlockargs from klm_prot.x:112.
@@ -394,6 +639,42 @@ func (v *KlmUnlockargs) UnmarshalXDR(d *xdr.Decoder) error {
 		return xdr.WithField(err, "alock")
 	}
 	return nil
+}
+
+// xdrSizeKlmUnlockargs is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeKlmUnlockargs atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *KlmUnlockargs) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeKlmUnlockargs.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeKlmUnlockargs.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *KlmUnlockargs) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "klm_unlockargs")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *KlmUnlockargs) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "klm_unlockargs")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "klm_unlockargs")
+	}
+	return d.Done()
 }
 
 // Program KLM_PROG, its versions and procedures.

@@ -4,6 +4,7 @@ package mount
 
 import (
 	"github.com/wirekit/wirekit/xdr"
+	"sync/atomic"
 )
 
 // MNTPATHLEN is const MNTPATHLEN from mount.x:38.
@@ -30,6 +31,42 @@ func (v *Fhandle) UnmarshalXDR(d *xdr.Decoder) error {
 		return err
 	}
 	return nil
+}
+
+// xdrSizeFhandle is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeFhandle atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *Fhandle) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeFhandle.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeFhandle.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *Fhandle) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "fhandle")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *Fhandle) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "fhandle")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "fhandle")
+	}
+	return d.Done()
 }
 
 // Fhstatus is union fhstatus from mount.x:55, switched on fhs_status. It holds one of
@@ -151,6 +188,42 @@ func (v *Dirpath) UnmarshalXDR(d *xdr.Decoder) error {
 	return nil
 }
 
+// xdrSizeDirpath is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeDirpath atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *Dirpath) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeDirpath.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeDirpath.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *Dirpath) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "dirpath")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *Dirpath) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "dirpath")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "dirpath")
+	}
+	return d.Done()
+}
+
 // Name is typedef name from mount.x:70.
 type Name string
 
@@ -170,6 +243,42 @@ func (v *Name) UnmarshalXDR(d *xdr.Decoder) error {
 	}
 	(*v) = Name(x2)
 	return nil
+}
+
+// xdrSizeName is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeName atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *Name) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeName.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeName.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *Name) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "name")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *Name) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "name")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "name")
+	}
+	return d.Done()
 }
 
 // Mountlist is typedef mountlist from mount.x:75.
@@ -237,6 +346,42 @@ func (v *Mountbody) UnmarshalXDR(d *xdr.Decoder) error {
 	return nil
 }
 
+// xdrSizeMountbody is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeMountbody atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *Mountbody) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeMountbody.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeMountbody.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *Mountbody) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "mountbody")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *Mountbody) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "mountbody")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "mountbody")
+	}
+	return d.Done()
+}
+
 // Groups is typedef groups from mount.x:85.
 type Groups = *Groupnode
 
@@ -291,6 +436,42 @@ func (v *Groupnode) UnmarshalXDR(d *xdr.Decoder) error {
 		d.Leave()
 	}
 	return nil
+}
+
+// xdrSizeGroupnode is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeGroupnode atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *Groupnode) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeGroupnode.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeGroupnode.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *Groupnode) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "groupnode")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *Groupnode) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "groupnode")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "groupnode")
+	}
+	return d.Done()
 }
 
 // Exports is typedef exports from mount.x:94.
@@ -377,6 +558,42 @@ func (v *Exportnode) UnmarshalXDR(d *xdr.Decoder) error {
 		d.Leave()
 	}
 	return nil
+}
+
+// xdrSizeExportnode is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeExportnode atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *Exportnode) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeExportnode.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeExportnode.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *Exportnode) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "exportnode")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *Exportnode) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "exportnode")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "exportnode")
+	}
+	return d.Done()
 }
 
 // Program MOUNTPROG, its versions and procedures.

@@ -3,8 +3,10 @@
 package nfsprot
 
 import (
+	"encoding/binary"
 	"github.com/wirekit/wirekit/xdr"
 	"strconv"
+	"sync/atomic"
 )
 
 // NFS_PORT is const NFS_PORT from nfs_prot.x:34.
@@ -152,6 +154,42 @@ func (v *Nfsstat) UnmarshalXDR(d *xdr.Decoder) error {
 	return nil
 }
 
+// xdrSizeNfsstat is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeNfsstat atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *Nfsstat) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeNfsstat.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeNfsstat.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *Nfsstat) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "nfsstat")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *Nfsstat) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "nfsstat")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "nfsstat")
+	}
+	return d.Done()
+}
+
 // Ftype is enum ftype from nfs_prot.x:81.
 type Ftype int32
 
@@ -225,6 +263,42 @@ func (v *Ftype) UnmarshalXDR(d *xdr.Decoder) error {
 	return nil
 }
 
+// xdrSizeFtype is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeFtype atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *Ftype) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeFtype.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeFtype.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *Ftype) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "ftype")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *Ftype) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "ftype")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "ftype")
+	}
+	return d.Done()
+}
+
 // NfsFh is struct nfs_fh from nfs_prot.x:96.
 type NfsFh struct {
 	Data [32]byte
@@ -244,6 +318,42 @@ func (v *NfsFh) UnmarshalXDR(d *xdr.Decoder) error {
 	return nil
 }
 
+// xdrSizeNfsFh is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeNfsFh atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *NfsFh) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeNfsFh.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeNfsFh.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *NfsFh) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "nfs_fh")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *NfsFh) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "nfs_fh")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "nfs_fh")
+	}
+	return d.Done()
+}
+
 // Nfstime is struct nfstime from nfs_prot.x:103.
 type Nfstime struct {
 	Seconds  uint32
@@ -259,17 +369,49 @@ func (v *Nfstime) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *Nfstime) UnmarshalXDR(d *xdr.Decoder) error {
-	x3, err := d.Uint32()
+	b3, err := d.Next(8)
 	if err != nil {
 		return xdr.WithField(err, "seconds")
 	}
-	v.Seconds = x3
-	x4, err := d.Uint32()
-	if err != nil {
-		return xdr.WithField(err, "useconds")
-	}
-	v.Useconds = x4
+	v.Seconds = binary.BigEndian.Uint32(b3[0:])
+	v.Useconds = binary.BigEndian.Uint32(b3[4:])
 	return nil
+}
+
+// xdrSizeNfstime is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeNfstime atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *Nfstime) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeNfstime.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeNfstime.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *Nfstime) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "nfstime")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *Nfstime) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "nfstime")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "nfstime")
+	}
+	return d.Done()
 }
 
 // Fattr is struct fattr from nfs_prot.x:112.
@@ -320,61 +462,25 @@ func (v *Fattr) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *Fattr) UnmarshalXDR(d *xdr.Decoder) error {
-	x5, err := d.Enum(validFtype)
+	b4, err := d.Next(44)
 	if err != nil {
 		return xdr.WithField(err, "type")
 	}
+	x5 := int32(binary.BigEndian.Uint32(b4[0:]))
+	if !validFtype(x5) {
+		return xdr.WithField(xdr.NewError(d.Offset()-int64(44-(0)), xdr.ErrInvalidEnum, "enum value %d is not valid", x5), "type")
+	}
 	v.Type = Ftype(x5)
-	x6, err := d.Uint32()
-	if err != nil {
-		return xdr.WithField(err, "mode")
-	}
-	v.Mode = x6
-	x7, err := d.Uint32()
-	if err != nil {
-		return xdr.WithField(err, "nlink")
-	}
-	v.Nlink = x7
-	x8, err := d.Uint32()
-	if err != nil {
-		return xdr.WithField(err, "uid")
-	}
-	v.Uid = x8
-	x9, err := d.Uint32()
-	if err != nil {
-		return xdr.WithField(err, "gid")
-	}
-	v.Gid = x9
-	x10, err := d.Uint32()
-	if err != nil {
-		return xdr.WithField(err, "size")
-	}
-	v.Size = x10
-	x11, err := d.Uint32()
-	if err != nil {
-		return xdr.WithField(err, "blocksize")
-	}
-	v.Blocksize = x11
-	x12, err := d.Uint32()
-	if err != nil {
-		return xdr.WithField(err, "rdev")
-	}
-	v.Rdev = x12
-	x13, err := d.Uint32()
-	if err != nil {
-		return xdr.WithField(err, "blocks")
-	}
-	v.Blocks = x13
-	x14, err := d.Uint32()
-	if err != nil {
-		return xdr.WithField(err, "fsid")
-	}
-	v.Fsid = x14
-	x15, err := d.Uint32()
-	if err != nil {
-		return xdr.WithField(err, "fileid")
-	}
-	v.Fileid = x15
+	v.Mode = binary.BigEndian.Uint32(b4[4:])
+	v.Nlink = binary.BigEndian.Uint32(b4[8:])
+	v.Uid = binary.BigEndian.Uint32(b4[12:])
+	v.Gid = binary.BigEndian.Uint32(b4[16:])
+	v.Size = binary.BigEndian.Uint32(b4[20:])
+	v.Blocksize = binary.BigEndian.Uint32(b4[24:])
+	v.Rdev = binary.BigEndian.Uint32(b4[28:])
+	v.Blocks = binary.BigEndian.Uint32(b4[32:])
+	v.Fsid = binary.BigEndian.Uint32(b4[36:])
+	v.Fileid = binary.BigEndian.Uint32(b4[40:])
 	if err := (&v.Atime).UnmarshalXDR(d); err != nil {
 		return xdr.WithField(err, "atime")
 	}
@@ -385,6 +491,42 @@ func (v *Fattr) UnmarshalXDR(d *xdr.Decoder) error {
 		return xdr.WithField(err, "ctime")
 	}
 	return nil
+}
+
+// xdrSizeFattr is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeFattr atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *Fattr) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeFattr.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeFattr.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *Fattr) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "fattr")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *Fattr) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "fattr")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "fattr")
+	}
+	return d.Done()
 }
 
 // Sattr is struct sattr from nfs_prot.x:132.
@@ -414,26 +556,14 @@ func (v *Sattr) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *Sattr) UnmarshalXDR(d *xdr.Decoder) error {
-	x16, err := d.Uint32()
+	b6, err := d.Next(16)
 	if err != nil {
 		return xdr.WithField(err, "mode")
 	}
-	v.Mode = x16
-	x17, err := d.Uint32()
-	if err != nil {
-		return xdr.WithField(err, "uid")
-	}
-	v.Uid = x17
-	x18, err := d.Uint32()
-	if err != nil {
-		return xdr.WithField(err, "gid")
-	}
-	v.Gid = x18
-	x19, err := d.Uint32()
-	if err != nil {
-		return xdr.WithField(err, "size")
-	}
-	v.Size = x19
+	v.Mode = binary.BigEndian.Uint32(b6[0:])
+	v.Uid = binary.BigEndian.Uint32(b6[4:])
+	v.Gid = binary.BigEndian.Uint32(b6[8:])
+	v.Size = binary.BigEndian.Uint32(b6[12:])
 	if err := (&v.Atime).UnmarshalXDR(d); err != nil {
 		return xdr.WithField(err, "atime")
 	}
@@ -441,6 +571,42 @@ func (v *Sattr) UnmarshalXDR(d *xdr.Decoder) error {
 		return xdr.WithField(err, "mtime")
 	}
 	return nil
+}
+
+// xdrSizeSattr is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeSattr atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *Sattr) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeSattr.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeSattr.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *Sattr) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "sattr")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *Sattr) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "sattr")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "sattr")
+	}
+	return d.Done()
 }
 
 // Filename is typedef filename from nfs_prot.x:142.
@@ -456,12 +622,48 @@ func (v *Filename) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *Filename) UnmarshalXDR(d *xdr.Decoder) error {
-	x20, err := d.String(255)
+	x7, err := d.String(255)
 	if err != nil {
 		return err
 	}
-	(*v) = Filename(x20)
+	(*v) = Filename(x7)
 	return nil
+}
+
+// xdrSizeFilename is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeFilename atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *Filename) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeFilename.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeFilename.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *Filename) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "filename")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *Filename) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "filename")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "filename")
+	}
+	return d.Done()
 }
 
 // Nfspath is typedef nfspath from nfs_prot.x:143.
@@ -477,12 +679,48 @@ func (v *Nfspath) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *Nfspath) UnmarshalXDR(d *xdr.Decoder) error {
-	x21, err := d.String(1024)
+	x8, err := d.String(1024)
 	if err != nil {
 		return err
 	}
-	(*v) = Nfspath(x21)
+	(*v) = Nfspath(x8)
 	return nil
+}
+
+// xdrSizeNfspath is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeNfspath atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *Nfspath) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeNfspath.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeNfspath.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *Nfspath) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "nfspath")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *Nfspath) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "nfspath")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "nfspath")
+	}
+	return d.Done()
 }
 
 // Attrstat is union attrstat from nfs_prot.x:148, switched on status. It holds one of
@@ -617,6 +855,42 @@ func (v *Sattrargs) UnmarshalXDR(d *xdr.Decoder) error {
 	return nil
 }
 
+// xdrSizeSattrargs is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeSattrargs atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *Sattrargs) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeSattrargs.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeSattrargs.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *Sattrargs) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "sattrargs")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *Sattrargs) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "sattrargs")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "sattrargs")
+	}
+	return d.Done()
+}
+
 // Diropargs is struct diropargs from nfs_prot.x:163.
 type Diropargs struct {
 	Dir  NfsFh
@@ -639,12 +913,48 @@ func (v *Diropargs) UnmarshalXDR(d *xdr.Decoder) error {
 	if err := (&v.Dir).UnmarshalXDR(d); err != nil {
 		return xdr.WithField(err, "dir")
 	}
-	x22, err := d.String(255)
+	x9, err := d.String(255)
 	if err != nil {
 		return xdr.WithField(err, "name")
 	}
-	v.Name = Filename(x22)
+	v.Name = Filename(x9)
 	return nil
+}
+
+// xdrSizeDiropargs is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeDiropargs atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *Diropargs) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeDiropargs.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeDiropargs.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *Diropargs) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "diropargs")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *Diropargs) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "diropargs")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "diropargs")
+	}
+	return d.Done()
 }
 
 // Diropokres is struct diropokres from nfs_prot.x:168.
@@ -673,6 +983,42 @@ func (v *Diropokres) UnmarshalXDR(d *xdr.Decoder) error {
 		return xdr.WithField(err, "attributes")
 	}
 	return nil
+}
+
+// xdrSizeDiropokres is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeDiropokres atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *Diropokres) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeDiropokres.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeDiropokres.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *Diropokres) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "diropokres")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *Diropokres) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "diropokres")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "diropokres")
+	}
+	return d.Done()
 }
 
 // Diropres is union diropres from nfs_prot.x:176, switched on status. It holds one of
@@ -800,11 +1146,11 @@ func (v *ReadlinkresData) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *ReadlinkresData) UnmarshalXDR(d *xdr.Decoder) error {
-	x23, err := d.String(1024)
+	x10, err := d.String(1024)
 	if err != nil {
 		return xdr.WithField(err, "data")
 	}
-	v.Data = Nfspath(x23)
+	v.Data = Nfspath(x10)
 	return nil
 }
 
@@ -909,22 +1255,50 @@ func (v *Readargs) UnmarshalXDR(d *xdr.Decoder) error {
 	if err := (&v.File).UnmarshalXDR(d); err != nil {
 		return xdr.WithField(err, "file")
 	}
-	x24, err := d.Uint32()
+	b11, err := d.Next(12)
 	if err != nil {
 		return xdr.WithField(err, "offset")
 	}
-	v.Offset = x24
-	x25, err := d.Uint32()
-	if err != nil {
-		return xdr.WithField(err, "count")
-	}
-	v.Count = x25
-	x26, err := d.Uint32()
-	if err != nil {
-		return xdr.WithField(err, "totalcount")
-	}
-	v.Totalcount = x26
+	v.Offset = binary.BigEndian.Uint32(b11[0:])
+	v.Count = binary.BigEndian.Uint32(b11[4:])
+	v.Totalcount = binary.BigEndian.Uint32(b11[8:])
 	return nil
+}
+
+// xdrSizeReadargs is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeReadargs atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *Readargs) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeReadargs.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeReadargs.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *Readargs) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "readargs")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *Readargs) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "readargs")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "readargs")
+	}
+	return d.Done()
 }
 
 // Readokres is struct readokres from nfs_prot.x:203.
@@ -949,12 +1323,48 @@ func (v *Readokres) UnmarshalXDR(d *xdr.Decoder) error {
 	if err := (&v.Attributes).UnmarshalXDR(d); err != nil {
 		return xdr.WithField(err, "attributes")
 	}
-	x27, err := d.Opaque(8192)
+	x12, err := d.Opaque(8192)
 	if err != nil {
 		return xdr.WithField(err, "data")
 	}
-	v.Data = x27
+	v.Data = x12
 	return nil
+}
+
+// xdrSizeReadokres is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeReadokres atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *Readokres) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeReadokres.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeReadokres.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *Readokres) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "readokres")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *Readokres) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "readokres")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "readokres")
+	}
+	return d.Done()
 }
 
 // Readres is union readres from nfs_prot.x:208, switched on status. It holds one of
@@ -1089,27 +1499,55 @@ func (v *Writeargs) UnmarshalXDR(d *xdr.Decoder) error {
 	if err := (&v.File).UnmarshalXDR(d); err != nil {
 		return xdr.WithField(err, "file")
 	}
-	x28, err := d.Uint32()
+	b13, err := d.Next(12)
 	if err != nil {
 		return xdr.WithField(err, "beginoffset")
 	}
-	v.Beginoffset = x28
-	x29, err := d.Uint32()
-	if err != nil {
-		return xdr.WithField(err, "offset")
-	}
-	v.Offset = x29
-	x30, err := d.Uint32()
-	if err != nil {
-		return xdr.WithField(err, "totalcount")
-	}
-	v.Totalcount = x30
-	x31, err := d.Opaque(8192)
+	v.Beginoffset = binary.BigEndian.Uint32(b13[0:])
+	v.Offset = binary.BigEndian.Uint32(b13[4:])
+	v.Totalcount = binary.BigEndian.Uint32(b13[8:])
+	x14, err := d.Opaque(8192)
 	if err != nil {
 		return xdr.WithField(err, "data")
 	}
-	v.Data = x31
+	v.Data = x14
 	return nil
+}
+
+// xdrSizeWriteargs is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeWriteargs atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *Writeargs) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeWriteargs.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeWriteargs.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *Writeargs) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "writeargs")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *Writeargs) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "writeargs")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "writeargs")
+	}
+	return d.Done()
 }
 
 // Createargs is struct createargs from nfs_prot.x:226.
@@ -1140,6 +1578,42 @@ func (v *Createargs) UnmarshalXDR(d *xdr.Decoder) error {
 	return nil
 }
 
+// xdrSizeCreateargs is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeCreateargs atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *Createargs) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeCreateargs.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeCreateargs.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *Createargs) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "createargs")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *Createargs) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "createargs")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "createargs")
+	}
+	return d.Done()
+}
+
 // Renameargs is struct renameargs from nfs_prot.x:231.
 type Renameargs struct {
 	From Diropargs
@@ -1166,6 +1640,42 @@ func (v *Renameargs) UnmarshalXDR(d *xdr.Decoder) error {
 		return xdr.WithField(err, "to")
 	}
 	return nil
+}
+
+// xdrSizeRenameargs is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeRenameargs atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *Renameargs) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeRenameargs.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeRenameargs.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *Renameargs) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "renameargs")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *Renameargs) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "renameargs")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "renameargs")
+	}
+	return d.Done()
 }
 
 // Linkargs is struct linkargs from nfs_prot.x:236.
@@ -1196,6 +1706,42 @@ func (v *Linkargs) UnmarshalXDR(d *xdr.Decoder) error {
 	return nil
 }
 
+// xdrSizeLinkargs is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeLinkargs atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *Linkargs) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeLinkargs.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeLinkargs.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *Linkargs) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "linkargs")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *Linkargs) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "linkargs")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "linkargs")
+	}
+	return d.Done()
+}
+
 // Symlinkargs is struct symlinkargs from nfs_prot.x:241.
 type Symlinkargs struct {
 	From       Diropargs
@@ -1222,15 +1768,51 @@ func (v *Symlinkargs) UnmarshalXDR(d *xdr.Decoder) error {
 	if err := (&v.From).UnmarshalXDR(d); err != nil {
 		return xdr.WithField(err, "from")
 	}
-	x32, err := d.String(1024)
+	x15, err := d.String(1024)
 	if err != nil {
 		return xdr.WithField(err, "to")
 	}
-	v.To = Nfspath(x32)
+	v.To = Nfspath(x15)
 	if err := (&v.Attributes).UnmarshalXDR(d); err != nil {
 		return xdr.WithField(err, "attributes")
 	}
 	return nil
+}
+
+// xdrSizeSymlinkargs is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeSymlinkargs atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *Symlinkargs) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeSymlinkargs.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeSymlinkargs.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *Symlinkargs) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "symlinkargs")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *Symlinkargs) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "symlinkargs")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "symlinkargs")
+	}
+	return d.Done()
 }
 
 // Nfscookie is typedef nfscookie from nfs_prot.x:248.
@@ -1248,6 +1830,42 @@ func (v *Nfscookie) UnmarshalXDR(d *xdr.Decoder) error {
 		return err
 	}
 	return nil
+}
+
+// xdrSizeNfscookie is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeNfscookie atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *Nfscookie) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeNfscookie.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeNfscookie.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *Nfscookie) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "nfscookie")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *Nfscookie) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "nfscookie")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "nfscookie")
+	}
+	return d.Done()
 }
 
 // Readdirargs is struct readdirargs from nfs_prot.x:253.
@@ -1275,12 +1893,48 @@ func (v *Readdirargs) UnmarshalXDR(d *xdr.Decoder) error {
 	if err := d.FixedOpaque(v.Cookie[:]); err != nil {
 		return xdr.WithField(err, "cookie")
 	}
-	x33, err := d.Uint32()
+	x16, err := d.Uint32()
 	if err != nil {
 		return xdr.WithField(err, "count")
 	}
-	v.Count = x33
+	v.Count = x16
 	return nil
+}
+
+// xdrSizeReaddirargs is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeReaddirargs atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *Readdirargs) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeReaddirargs.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeReaddirargs.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *Readdirargs) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "readdirargs")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *Readdirargs) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "readdirargs")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "readdirargs")
+	}
+	return d.Done()
 }
 
 // Entry is struct entry from nfs_prot.x:259.
@@ -1315,37 +1969,73 @@ func (v *Entry) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *Entry) UnmarshalXDR(d *xdr.Decoder) error {
-	x34, err := d.Uint32()
+	x17, err := d.Uint32()
 	if err != nil {
 		return xdr.WithField(err, "fileid")
 	}
-	v.Fileid = x34
-	x35, err := d.String(255)
+	v.Fileid = x17
+	x18, err := d.String(255)
 	if err != nil {
 		return xdr.WithField(err, "name")
 	}
-	v.Name = Filename(x35)
+	v.Name = Filename(x18)
 	if err := d.FixedOpaque(v.Cookie[:]); err != nil {
 		return xdr.WithField(err, "cookie")
 	}
-	present36, err := d.Optional()
+	present19, err := d.Optional()
 	if err != nil {
 		return xdr.WithField(err, "nextentry")
 	}
-	if !present36 {
+	if !present19 {
 		v.Nextentry = nil
 	} else {
 		if err := d.Enter(); err != nil {
 			return xdr.WithField(err, "nextentry")
 		}
-		p37 := new(Entry)
-		if err := (&(*p37)).UnmarshalXDR(d); err != nil {
+		p20 := new(Entry)
+		if err := (&(*p20)).UnmarshalXDR(d); err != nil {
 			return xdr.WithField(err, "nextentry")
 		}
-		v.Nextentry = p37
+		v.Nextentry = p20
 		d.Leave()
 	}
 	return nil
+}
+
+// xdrSizeEntry is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeEntry atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *Entry) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeEntry.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeEntry.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *Entry) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "entry")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *Entry) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "entry")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "entry")
+	}
+	return d.Done()
 }
 
 // Dirlist is struct dirlist from nfs_prot.x:266.
@@ -1374,29 +2064,65 @@ func (v *Dirlist) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *Dirlist) UnmarshalXDR(d *xdr.Decoder) error {
-	present38, err := d.Optional()
+	present21, err := d.Optional()
 	if err != nil {
 		return xdr.WithField(err, "entries")
 	}
-	if !present38 {
+	if !present21 {
 		v.Entries = nil
 	} else {
 		if err := d.Enter(); err != nil {
 			return xdr.WithField(err, "entries")
 		}
-		p39 := new(Entry)
-		if err := (&(*p39)).UnmarshalXDR(d); err != nil {
+		p22 := new(Entry)
+		if err := (&(*p22)).UnmarshalXDR(d); err != nil {
 			return xdr.WithField(err, "entries")
 		}
-		v.Entries = p39
+		v.Entries = p22
 		d.Leave()
 	}
-	x40, err := d.Bool()
+	x23, err := d.Bool()
 	if err != nil {
 		return xdr.WithField(err, "eof")
 	}
-	v.Eof = x40
+	v.Eof = x23
 	return nil
+}
+
+// xdrSizeDirlist is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeDirlist atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *Dirlist) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeDirlist.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeDirlist.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *Dirlist) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "dirlist")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *Dirlist) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "dirlist")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "dirlist")
+	}
+	return d.Done()
 }
 
 // Readdirres is union readdirres from nfs_prot.x:271, switched on status. It holds one of
@@ -1524,32 +2250,52 @@ func (v *Statfsokres) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *Statfsokres) UnmarshalXDR(d *xdr.Decoder) error {
-	x41, err := d.Uint32()
+	b24, err := d.Next(20)
 	if err != nil {
 		return xdr.WithField(err, "tsize")
 	}
-	v.Tsize = x41
-	x42, err := d.Uint32()
-	if err != nil {
-		return xdr.WithField(err, "bsize")
-	}
-	v.Bsize = x42
-	x43, err := d.Uint32()
-	if err != nil {
-		return xdr.WithField(err, "blocks")
-	}
-	v.Blocks = x43
-	x44, err := d.Uint32()
-	if err != nil {
-		return xdr.WithField(err, "bfree")
-	}
-	v.Bfree = x44
-	x45, err := d.Uint32()
-	if err != nil {
-		return xdr.WithField(err, "bavail")
-	}
-	v.Bavail = x45
+	v.Tsize = binary.BigEndian.Uint32(b24[0:])
+	v.Bsize = binary.BigEndian.Uint32(b24[4:])
+	v.Blocks = binary.BigEndian.Uint32(b24[8:])
+	v.Bfree = binary.BigEndian.Uint32(b24[12:])
+	v.Bavail = binary.BigEndian.Uint32(b24[16:])
 	return nil
+}
+
+// xdrSizeStatfsokres is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeStatfsokres atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *Statfsokres) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeStatfsokres.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeStatfsokres.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *Statfsokres) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "statfsokres")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *Statfsokres) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "statfsokres")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "statfsokres")
+	}
+	return d.Done()
 }
 
 // Statfsres is union statfsres from nfs_prot.x:286, switched on status. It holds one of

@@ -3,8 +3,10 @@
 package nlmprot
 
 import (
+	"encoding/binary"
 	"github.com/wirekit/wirekit/xdr"
 	"strconv"
+	"sync/atomic"
 )
 
 // Netobj is typedef netobj from <rpcgen>:2.
@@ -26,6 +28,42 @@ func (v *Netobj) UnmarshalXDR(d *xdr.Decoder) error {
 	}
 	(*v) = Netobj(x1)
 	return nil
+}
+
+// xdrSizeNetobj is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeNetobj atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *Netobj) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeNetobj.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeNetobj.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *Netobj) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "netobj")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *Netobj) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "netobj")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "netobj")
+	}
+	return d.Done()
 }
 
 // NlmStats is enum nlm_stats from nlm_prot.x:44.
@@ -89,6 +127,42 @@ func (v *NlmStats) UnmarshalXDR(d *xdr.Decoder) error {
 	return nil
 }
 
+// xdrSizeNlmStats is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeNlmStats atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *NlmStats) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeNlmStats.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeNlmStats.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *NlmStats) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "nlm_stats")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *NlmStats) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "nlm_stats")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "nlm_stats")
+	}
+	return d.Done()
+}
+
 // NlmHolder is struct nlm_holder from nlm_prot.x:52.
 type NlmHolder struct {
 	Exclusive bool
@@ -112,32 +186,65 @@ func (v *NlmHolder) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *NlmHolder) UnmarshalXDR(d *xdr.Decoder) error {
-	x3, err := d.Bool()
+	b3, err := d.Next(8)
 	if err != nil {
 		return xdr.WithField(err, "exclusive")
 	}
-	v.Exclusive = x3
-	x4, err := d.Int32()
-	if err != nil {
-		return xdr.WithField(err, "svid")
+	switch x4 := binary.BigEndian.Uint32(b3[0:]); x4 {
+	case 0, 1:
+		v.Exclusive = x4 == 1
+	default:
+		return xdr.WithField(xdr.NewError(d.Offset()-int64(8-(0)), xdr.ErrInvalidBool, "bool value %d is not 0 or 1", x4), "exclusive")
 	}
-	v.Svid = x4
+	v.Svid = int32(binary.BigEndian.Uint32(b3[4:]))
 	x5, err := d.Opaque(1024)
 	if err != nil {
 		return xdr.WithField(err, "oh")
 	}
 	v.Oh = Netobj(x5)
-	x6, err := d.Uint32()
+	b6, err := d.Next(8)
 	if err != nil {
 		return xdr.WithField(err, "l_offset")
 	}
-	v.LOffset = x6
-	x7, err := d.Uint32()
-	if err != nil {
-		return xdr.WithField(err, "l_len")
-	}
-	v.LLen = x7
+	v.LOffset = binary.BigEndian.Uint32(b6[0:])
+	v.LLen = binary.BigEndian.Uint32(b6[4:])
 	return nil
+}
+
+// xdrSizeNlmHolder is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeNlmHolder atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *NlmHolder) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeNlmHolder.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeNlmHolder.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *NlmHolder) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "nlm_holder")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *NlmHolder) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "nlm_holder")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "nlm_holder")
+	}
+	return d.Done()
 }
 
 // NlmTestrply is union nlm_testrply from nlm_prot.x:60, switched on stat. It holds one of
@@ -260,12 +367,48 @@ func (v *NlmStat) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *NlmStat) UnmarshalXDR(d *xdr.Decoder) error {
-	x8, err := d.Enum(validNlmStats)
+	x7, err := d.Enum(validNlmStats)
 	if err != nil {
 		return xdr.WithField(err, "stat")
 	}
-	v.Stat = NlmStats(x8)
+	v.Stat = NlmStats(x7)
 	return nil
+}
+
+// xdrSizeNlmStat is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeNlmStat atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *NlmStat) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeNlmStat.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeNlmStat.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *NlmStat) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "nlm_stat")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *NlmStat) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "nlm_stat")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "nlm_stat")
+	}
+	return d.Done()
 }
 
 // NlmRes is struct nlm_res from nlm_prot.x:71.
@@ -287,15 +430,51 @@ func (v *NlmRes) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *NlmRes) UnmarshalXDR(d *xdr.Decoder) error {
-	x9, err := d.Opaque(1024)
+	x8, err := d.Opaque(1024)
 	if err != nil {
 		return xdr.WithField(err, "cookie")
 	}
-	v.Cookie = Netobj(x9)
+	v.Cookie = Netobj(x8)
 	if err := (&v.Stat).UnmarshalXDR(d); err != nil {
 		return xdr.WithField(err, "stat")
 	}
 	return nil
+}
+
+// xdrSizeNlmRes is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeNlmRes atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *NlmRes) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeNlmRes.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeNlmRes.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *NlmRes) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "nlm_res")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *NlmRes) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "nlm_res")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "nlm_res")
+	}
+	return d.Done()
 }
 
 // NlmTestres is struct nlm_testres from nlm_prot.x:76.
@@ -317,17 +496,53 @@ func (v *NlmTestres) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *NlmTestres) UnmarshalXDR(d *xdr.Decoder) error {
-	x10, err := d.Opaque(1024)
+	x9, err := d.Opaque(1024)
 	if err != nil {
 		return xdr.WithField(err, "cookie")
 	}
-	v.Cookie = Netobj(x10)
-	u11, err := decodeNlmTestrply(d)
+	v.Cookie = Netobj(x9)
+	u10, err := decodeNlmTestrply(d)
 	if err != nil {
 		return xdr.WithField(err, "stat")
 	}
-	v.Stat = u11
+	v.Stat = u10
 	return nil
+}
+
+// xdrSizeNlmTestres is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeNlmTestres atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *NlmTestres) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeNlmTestres.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeNlmTestres.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *NlmTestres) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "nlm_testres")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *NlmTestres) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "nlm_testres")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "nlm_testres")
+	}
+	return d.Done()
 }
 
 // NlmLock is struct nlm_lock from nlm_prot.x:81.
@@ -359,37 +574,65 @@ func (v *NlmLock) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *NlmLock) UnmarshalXDR(d *xdr.Decoder) error {
-	x12, err := d.String(1024)
+	x11, err := d.String(1024)
 	if err != nil {
 		return xdr.WithField(err, "caller_name")
 	}
-	v.CallerName = x12
-	x13, err := d.Opaque(1024)
+	v.CallerName = x11
+	x12, err := d.Opaque(1024)
 	if err != nil {
 		return xdr.WithField(err, "fh")
 	}
-	v.Fh = Netobj(x13)
-	x14, err := d.Opaque(1024)
+	v.Fh = Netobj(x12)
+	x13, err := d.Opaque(1024)
 	if err != nil {
 		return xdr.WithField(err, "oh")
 	}
-	v.Oh = Netobj(x14)
-	x15, err := d.Int32()
+	v.Oh = Netobj(x13)
+	b14, err := d.Next(12)
 	if err != nil {
 		return xdr.WithField(err, "svid")
 	}
-	v.Svid = x15
-	x16, err := d.Uint32()
-	if err != nil {
-		return xdr.WithField(err, "l_offset")
-	}
-	v.LOffset = x16
-	x17, err := d.Uint32()
-	if err != nil {
-		return xdr.WithField(err, "l_len")
-	}
-	v.LLen = x17
+	v.Svid = int32(binary.BigEndian.Uint32(b14[0:]))
+	v.LOffset = binary.BigEndian.Uint32(b14[4:])
+	v.LLen = binary.BigEndian.Uint32(b14[8:])
 	return nil
+}
+
+// xdrSizeNlmLock is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeNlmLock atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *NlmLock) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeNlmLock.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeNlmLock.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *NlmLock) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "nlm_lock")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *NlmLock) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "nlm_lock")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "nlm_lock")
+	}
+	return d.Done()
 }
 
 // NlmLockargs is struct nlm_lockargs from nlm_prot.x:90.
@@ -419,35 +662,78 @@ func (v *NlmLockargs) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *NlmLockargs) UnmarshalXDR(d *xdr.Decoder) error {
-	x18, err := d.Opaque(1024)
+	x15, err := d.Opaque(1024)
 	if err != nil {
 		return xdr.WithField(err, "cookie")
 	}
-	v.Cookie = Netobj(x18)
-	x19, err := d.Bool()
+	v.Cookie = Netobj(x15)
+	b16, err := d.Next(8)
 	if err != nil {
 		return xdr.WithField(err, "block")
 	}
-	v.Block = x19
-	x20, err := d.Bool()
-	if err != nil {
-		return xdr.WithField(err, "exclusive")
+	switch x17 := binary.BigEndian.Uint32(b16[0:]); x17 {
+	case 0, 1:
+		v.Block = x17 == 1
+	default:
+		return xdr.WithField(xdr.NewError(d.Offset()-int64(8-(0)), xdr.ErrInvalidBool, "bool value %d is not 0 or 1", x17), "block")
 	}
-	v.Exclusive = x20
+	switch x18 := binary.BigEndian.Uint32(b16[4:]); x18 {
+	case 0, 1:
+		v.Exclusive = x18 == 1
+	default:
+		return xdr.WithField(xdr.NewError(d.Offset()-int64(8-(4)), xdr.ErrInvalidBool, "bool value %d is not 0 or 1", x18), "exclusive")
+	}
 	if err := (&v.Alock).UnmarshalXDR(d); err != nil {
 		return xdr.WithField(err, "alock")
 	}
-	x21, err := d.Bool()
+	b19, err := d.Next(8)
 	if err != nil {
 		return xdr.WithField(err, "reclaim")
 	}
-	v.Reclaim = x21
-	x22, err := d.Int32()
-	if err != nil {
-		return xdr.WithField(err, "state")
+	switch x20 := binary.BigEndian.Uint32(b19[0:]); x20 {
+	case 0, 1:
+		v.Reclaim = x20 == 1
+	default:
+		return xdr.WithField(xdr.NewError(d.Offset()-int64(8-(0)), xdr.ErrInvalidBool, "bool value %d is not 0 or 1", x20), "reclaim")
 	}
-	v.State = x22
+	v.State = int32(binary.BigEndian.Uint32(b19[4:]))
 	return nil
+}
+
+// xdrSizeNlmLockargs is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeNlmLockargs atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *NlmLockargs) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeNlmLockargs.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeNlmLockargs.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *NlmLockargs) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "nlm_lockargs")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *NlmLockargs) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "nlm_lockargs")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "nlm_lockargs")
+	}
+	return d.Done()
 }
 
 // NlmCancargs is struct nlm_cancargs from nlm_prot.x:99.
@@ -473,25 +759,67 @@ func (v *NlmCancargs) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *NlmCancargs) UnmarshalXDR(d *xdr.Decoder) error {
-	x23, err := d.Opaque(1024)
+	x21, err := d.Opaque(1024)
 	if err != nil {
 		return xdr.WithField(err, "cookie")
 	}
-	v.Cookie = Netobj(x23)
-	x24, err := d.Bool()
+	v.Cookie = Netobj(x21)
+	b22, err := d.Next(8)
 	if err != nil {
 		return xdr.WithField(err, "block")
 	}
-	v.Block = x24
-	x25, err := d.Bool()
-	if err != nil {
-		return xdr.WithField(err, "exclusive")
+	switch x23 := binary.BigEndian.Uint32(b22[0:]); x23 {
+	case 0, 1:
+		v.Block = x23 == 1
+	default:
+		return xdr.WithField(xdr.NewError(d.Offset()-int64(8-(0)), xdr.ErrInvalidBool, "bool value %d is not 0 or 1", x23), "block")
 	}
-	v.Exclusive = x25
+	switch x24 := binary.BigEndian.Uint32(b22[4:]); x24 {
+	case 0, 1:
+		v.Exclusive = x24 == 1
+	default:
+		return xdr.WithField(xdr.NewError(d.Offset()-int64(8-(4)), xdr.ErrInvalidBool, "bool value %d is not 0 or 1", x24), "exclusive")
+	}
 	if err := (&v.Alock).UnmarshalXDR(d); err != nil {
 		return xdr.WithField(err, "alock")
 	}
 	return nil
+}
+
+// xdrSizeNlmCancargs is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeNlmCancargs atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *NlmCancargs) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeNlmCancargs.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeNlmCancargs.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *NlmCancargs) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "nlm_cancargs")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *NlmCancargs) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "nlm_cancargs")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "nlm_cancargs")
+	}
+	return d.Done()
 }
 
 // NlmTestargs is struct nlm_testargs from nlm_prot.x:106.
@@ -515,20 +843,56 @@ func (v *NlmTestargs) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *NlmTestargs) UnmarshalXDR(d *xdr.Decoder) error {
-	x26, err := d.Opaque(1024)
+	x25, err := d.Opaque(1024)
 	if err != nil {
 		return xdr.WithField(err, "cookie")
 	}
-	v.Cookie = Netobj(x26)
-	x27, err := d.Bool()
+	v.Cookie = Netobj(x25)
+	x26, err := d.Bool()
 	if err != nil {
 		return xdr.WithField(err, "exclusive")
 	}
-	v.Exclusive = x27
+	v.Exclusive = x26
 	if err := (&v.Alock).UnmarshalXDR(d); err != nil {
 		return xdr.WithField(err, "alock")
 	}
 	return nil
+}
+
+// xdrSizeNlmTestargs is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeNlmTestargs atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *NlmTestargs) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeNlmTestargs.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeNlmTestargs.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *NlmTestargs) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "nlm_testargs")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *NlmTestargs) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "nlm_testargs")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "nlm_testargs")
+	}
+	return d.Done()
 }
 
 // NlmUnlockargs is struct nlm_unlockargs from nlm_prot.x:112.
@@ -550,15 +914,51 @@ func (v *NlmUnlockargs) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *NlmUnlockargs) UnmarshalXDR(d *xdr.Decoder) error {
-	x28, err := d.Opaque(1024)
+	x27, err := d.Opaque(1024)
 	if err != nil {
 		return xdr.WithField(err, "cookie")
 	}
-	v.Cookie = Netobj(x28)
+	v.Cookie = Netobj(x27)
 	if err := (&v.Alock).UnmarshalXDR(d); err != nil {
 		return xdr.WithField(err, "alock")
 	}
 	return nil
+}
+
+// xdrSizeNlmUnlockargs is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeNlmUnlockargs atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *NlmUnlockargs) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeNlmUnlockargs.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeNlmUnlockargs.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *NlmUnlockargs) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "nlm_unlockargs")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *NlmUnlockargs) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "nlm_unlockargs")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "nlm_unlockargs")
+	}
+	return d.Done()
 }
 
 // FshMode is enum fsh_mode from nlm_prot.x:124.
@@ -611,12 +1011,48 @@ func (v *FshMode) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *FshMode) UnmarshalXDR(d *xdr.Decoder) error {
-	x29, err := d.Enum(validFshMode)
+	x28, err := d.Enum(validFshMode)
 	if err != nil {
 		return err
 	}
-	(*v) = FshMode(x29)
+	(*v) = FshMode(x28)
 	return nil
+}
+
+// xdrSizeFshMode is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeFshMode atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *FshMode) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeFshMode.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeFshMode.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *FshMode) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "fsh_mode")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *FshMode) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "fsh_mode")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "fsh_mode")
+	}
+	return d.Done()
 }
 
 // FshAccess is enum fsh_access from nlm_prot.x:131.
@@ -669,12 +1105,48 @@ func (v *FshAccess) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *FshAccess) UnmarshalXDR(d *xdr.Decoder) error {
-	x30, err := d.Enum(validFshAccess)
+	x29, err := d.Enum(validFshAccess)
 	if err != nil {
 		return err
 	}
-	(*v) = FshAccess(x30)
+	(*v) = FshAccess(x29)
 	return nil
+}
+
+// xdrSizeFshAccess is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeFshAccess atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *FshAccess) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeFshAccess.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeFshAccess.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *FshAccess) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "fsh_access")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *FshAccess) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "fsh_access")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "fsh_access")
+	}
+	return d.Done()
 }
 
 // NlmShare is struct nlm_share from nlm_prot.x:138.
@@ -710,32 +1182,72 @@ func (v *NlmShare) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *NlmShare) UnmarshalXDR(d *xdr.Decoder) error {
-	x31, err := d.String(1024)
+	x30, err := d.String(1024)
 	if err != nil {
 		return xdr.WithField(err, "caller_name")
 	}
-	v.CallerName = x31
-	x32, err := d.Opaque(1024)
+	v.CallerName = x30
+	x31, err := d.Opaque(1024)
 	if err != nil {
 		return xdr.WithField(err, "fh")
 	}
-	v.Fh = Netobj(x32)
-	x33, err := d.Opaque(1024)
+	v.Fh = Netobj(x31)
+	x32, err := d.Opaque(1024)
 	if err != nil {
 		return xdr.WithField(err, "oh")
 	}
-	v.Oh = Netobj(x33)
-	x34, err := d.Enum(validFshMode)
+	v.Oh = Netobj(x32)
+	b33, err := d.Next(8)
 	if err != nil {
 		return xdr.WithField(err, "mode")
 	}
+	x34 := int32(binary.BigEndian.Uint32(b33[0:]))
+	if !validFshMode(x34) {
+		return xdr.WithField(xdr.NewError(d.Offset()-int64(8-(0)), xdr.ErrInvalidEnum, "enum value %d is not valid", x34), "mode")
+	}
 	v.Mode = FshMode(x34)
-	x35, err := d.Enum(validFshAccess)
-	if err != nil {
-		return xdr.WithField(err, "access")
+	x35 := int32(binary.BigEndian.Uint32(b33[4:]))
+	if !validFshAccess(x35) {
+		return xdr.WithField(xdr.NewError(d.Offset()-int64(8-(4)), xdr.ErrInvalidEnum, "enum value %d is not valid", x35), "access")
 	}
 	v.Access = FshAccess(x35)
 	return nil
+}
+
+// xdrSizeNlmShare is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeNlmShare atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *NlmShare) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeNlmShare.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeNlmShare.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *NlmShare) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "nlm_share")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *NlmShare) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "nlm_share")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "nlm_share")
+	}
+	return d.Done()
 }
 
 // NlmShareargs is struct nlm_shareargs from nlm_prot.x:146.
@@ -775,6 +1287,42 @@ func (v *NlmShareargs) UnmarshalXDR(d *xdr.Decoder) error {
 	return nil
 }
 
+// xdrSizeNlmShareargs is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeNlmShareargs atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *NlmShareargs) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeNlmShareargs.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeNlmShareargs.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *NlmShareargs) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "nlm_shareargs")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *NlmShareargs) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "nlm_shareargs")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "nlm_shareargs")
+	}
+	return d.Done()
+}
+
 // NlmShareres is struct nlm_shareres from nlm_prot.x:152.
 type NlmShareres struct {
 	Cookie   Netobj
@@ -802,17 +1350,53 @@ func (v *NlmShareres) UnmarshalXDR(d *xdr.Decoder) error {
 		return xdr.WithField(err, "cookie")
 	}
 	v.Cookie = Netobj(x38)
-	x39, err := d.Enum(validNlmStats)
+	b39, err := d.Next(8)
 	if err != nil {
 		return xdr.WithField(err, "stat")
 	}
-	v.Stat = NlmStats(x39)
-	x40, err := d.Int32()
-	if err != nil {
-		return xdr.WithField(err, "sequence")
+	x40 := int32(binary.BigEndian.Uint32(b39[0:]))
+	if !validNlmStats(x40) {
+		return xdr.WithField(xdr.NewError(d.Offset()-int64(8-(0)), xdr.ErrInvalidEnum, "enum value %d is not valid", x40), "stat")
 	}
-	v.Sequence = x40
+	v.Stat = NlmStats(x40)
+	v.Sequence = int32(binary.BigEndian.Uint32(b39[4:]))
 	return nil
+}
+
+// xdrSizeNlmShareres is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeNlmShareres atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *NlmShareres) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeNlmShareres.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeNlmShareres.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *NlmShareres) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "nlm_shareres")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *NlmShareres) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "nlm_shareres")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "nlm_shareres")
+	}
+	return d.Done()
 }
 
 // NlmNotify is struct nlm_notify from nlm_prot.x:158.
@@ -843,6 +1427,42 @@ func (v *NlmNotify) UnmarshalXDR(d *xdr.Decoder) error {
 	}
 	v.State = x42
 	return nil
+}
+
+// xdrSizeNlmNotify is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeNlmNotify atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *NlmNotify) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeNlmNotify.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeNlmNotify.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *NlmNotify) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "nlm_notify")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *NlmNotify) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "nlm_notify")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "nlm_notify")
+	}
+	return d.Done()
 }
 
 // Program NLM_PROG, its versions and procedures.

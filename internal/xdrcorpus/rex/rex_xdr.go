@@ -3,8 +3,10 @@
 package rex
 
 import (
+	"encoding/binary"
 	"github.com/wirekit/wirekit/xdr"
 	"math"
+	"sync/atomic"
 )
 
 // STRINGSIZE is const STRINGSIZE from rex.x:37.
@@ -29,6 +31,42 @@ func (v *Rexstring) UnmarshalXDR(d *xdr.Decoder) error {
 	}
 	(*v) = Rexstring(x1)
 	return nil
+}
+
+// xdrSizeRexstring is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeRexstring atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *Rexstring) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeRexstring.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeRexstring.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *Rexstring) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "rexstring")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *Rexstring) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "rexstring")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "rexstring")
+	}
+	return d.Done()
 }
 
 // SIGINT is const SIGINT from rex.x:43.
@@ -149,27 +187,51 @@ func (v *RexStart) UnmarshalXDR(d *xdr.Decoder) error {
 	}
 	v.RstEnv = s12
 	d.Leave()
-	x15, err := d.Uint32()
+	b15, err := d.Next(16)
 	if err != nil {
 		return xdr.WithField(err, "rst_port0")
 	}
-	v.RstPort0 = x15
-	x16, err := d.Uint32()
-	if err != nil {
-		return xdr.WithField(err, "rst_port1")
-	}
-	v.RstPort1 = x16
-	x17, err := d.Uint32()
-	if err != nil {
-		return xdr.WithField(err, "rst_port2")
-	}
-	v.RstPort2 = x17
-	x18, err := d.Uint32()
-	if err != nil {
-		return xdr.WithField(err, "rst_flags")
-	}
-	v.RstFlags = x18
+	v.RstPort0 = binary.BigEndian.Uint32(b15[0:])
+	v.RstPort1 = binary.BigEndian.Uint32(b15[4:])
+	v.RstPort2 = binary.BigEndian.Uint32(b15[8:])
+	v.RstFlags = binary.BigEndian.Uint32(b15[12:])
 	return nil
+}
+
+// xdrSizeRexStart is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeRexStart atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *RexStart) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeRexStart.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeRexStart.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *RexStart) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "rex_start")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *RexStart) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "rex_start")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "rex_start")
+	}
+	return d.Done()
 }
 
 // RexResult is struct rex_result from rex.x:62.
@@ -189,17 +251,53 @@ func (v *RexResult) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *RexResult) UnmarshalXDR(d *xdr.Decoder) error {
-	x19, err := d.Int32()
+	x16, err := d.Int32()
 	if err != nil {
 		return xdr.WithField(err, "rlt_stat")
 	}
-	v.RltStat = x19
-	x20, err := d.String(1024)
+	v.RltStat = x16
+	x17, err := d.String(1024)
 	if err != nil {
 		return xdr.WithField(err, "rlt_message")
 	}
-	v.RltMessage = Rexstring(x20)
+	v.RltMessage = Rexstring(x17)
 	return nil
+}
+
+// xdrSizeRexResult is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeRexResult atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *RexResult) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeRexResult.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeRexResult.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *RexResult) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "rex_result")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *RexResult) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "rex_result")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "rex_result")
+	}
+	return d.Done()
 }
 
 // Sgttyb is struct sgttyb from rex.x:68.
@@ -219,20 +317,50 @@ func (v *Sgttyb) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *Sgttyb) UnmarshalXDR(d *xdr.Decoder) error {
-	x21, err := d.Uint32()
+	b18, err := d.Next(12)
 	if err != nil {
 		return xdr.WithField(err, "four")
 	}
-	v.Four = x21
-	if err := d.FixedOpaque(v.Chars[:]); err != nil {
-		return xdr.WithField(err, "chars")
-	}
-	x22, err := d.Uint32()
-	if err != nil {
-		return xdr.WithField(err, "flags")
-	}
-	v.Flags = x22
+	v.Four = binary.BigEndian.Uint32(b18[0:])
+	copy(v.Chars[:], b18[4:8])
+	v.Flags = binary.BigEndian.Uint32(b18[8:])
 	return nil
+}
+
+// xdrSizeSgttyb is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeSgttyb atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *Sgttyb) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeSgttyb.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeSgttyb.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *Sgttyb) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "sgttyb")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *Sgttyb) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "sgttyb")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "sgttyb")
+	}
+	return d.Done()
 }
 
 // B0 is const B0 from rex.x:78.
@@ -436,15 +564,54 @@ func (v *Tchars) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *Tchars) UnmarshalXDR(d *xdr.Decoder) error {
-	x23, err := d.Uint32()
+	b19, err := d.Next(12)
 	if err != nil {
 		return xdr.WithField(err, "six")
 	}
-	v.Six = x23
-	if err := d.FixedOpaque(v.Chars[:]); err != nil {
-		return xdr.WithField(err, "chars")
+	v.Six = binary.BigEndian.Uint32(b19[0:])
+	copy(v.Chars[:], b19[4:10])
+	for j20, c21 := range b19[10:12] {
+		if c21 != 0 {
+			return xdr.WithField(xdr.NewError(d.Offset()-2+int64(j20), xdr.ErrPadding, "padding byte is 0x%02x, not zero", c21), "chars")
+		}
 	}
 	return nil
+}
+
+// xdrSizeTchars is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeTchars atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *Tchars) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeTchars.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeTchars.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *Tchars) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "tchars")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *Tchars) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "tchars")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "tchars")
+	}
+	return d.Done()
 }
 
 // Ltchars is struct ltchars from rex.x:154.
@@ -464,20 +631,55 @@ func (v *Ltchars) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *Ltchars) UnmarshalXDR(d *xdr.Decoder) error {
-	x24, err := d.Uint32()
+	b22, err := d.Next(16)
 	if err != nil {
 		return xdr.WithField(err, "six")
 	}
-	v.Six = x24
-	if err := d.FixedOpaque(v.Chars[:]); err != nil {
-		return xdr.WithField(err, "chars")
+	v.Six = binary.BigEndian.Uint32(b22[0:])
+	copy(v.Chars[:], b22[4:10])
+	for j23, c24 := range b22[10:12] {
+		if c24 != 0 {
+			return xdr.WithField(xdr.NewError(d.Offset()-6+int64(j23), xdr.ErrPadding, "padding byte is 0x%02x, not zero", c24), "chars")
+		}
 	}
-	x25, err := d.Uint32()
-	if err != nil {
-		return xdr.WithField(err, "mode")
-	}
-	v.Mode = x25
+	v.Mode = binary.BigEndian.Uint32(b22[12:])
 	return nil
+}
+
+// xdrSizeLtchars is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeLtchars atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *Ltchars) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeLtchars.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeLtchars.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *Ltchars) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "ltchars")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *Ltchars) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "ltchars")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "ltchars")
+	}
+	return d.Done()
 }
 
 // RexTtysize is struct rex_ttysize from rex.x:166.
@@ -495,17 +697,49 @@ func (v *RexTtysize) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *RexTtysize) UnmarshalXDR(d *xdr.Decoder) error {
-	x26, err := d.Int32()
+	b25, err := d.Next(8)
 	if err != nil {
 		return xdr.WithField(err, "ts_lines")
 	}
-	v.TsLines = x26
-	x27, err := d.Int32()
-	if err != nil {
-		return xdr.WithField(err, "ts_cols")
-	}
-	v.TsCols = x27
+	v.TsLines = int32(binary.BigEndian.Uint32(b25[0:]))
+	v.TsCols = int32(binary.BigEndian.Uint32(b25[4:]))
 	return nil
+}
+
+// xdrSizeRexTtysize is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeRexTtysize atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *RexTtysize) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeRexTtysize.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeRexTtysize.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *RexTtysize) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "rex_ttysize")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *RexTtysize) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "rex_ttysize")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "rex_ttysize")
+	}
+	return d.Done()
 }
 
 // RexTtymode is struct rex_ttymode from rex.x:171.
@@ -542,12 +776,48 @@ func (v *RexTtymode) UnmarshalXDR(d *xdr.Decoder) error {
 	if err := (&v.Yetmore).UnmarshalXDR(d); err != nil {
 		return xdr.WithField(err, "yetmore")
 	}
-	x28, err := d.Uint32()
+	x26, err := d.Uint32()
 	if err != nil {
 		return xdr.WithField(err, "andmore")
 	}
-	v.Andmore = x28
+	v.Andmore = x26
 	return nil
+}
+
+// xdrSizeRexTtymode is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeRexTtymode atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *RexTtymode) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeRexTtymode.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeRexTtymode.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *RexTtymode) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "rex_ttymode")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *RexTtymode) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "rex_ttymode")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "rex_ttymode")
+	}
+	return d.Done()
 }
 
 // LCRTBS is const LCRTBS from rex.x:179.

@@ -5,6 +5,7 @@ package rfcfile
 import (
 	"github.com/wirekit/wirekit/xdr"
 	"strconv"
+	"sync/atomic"
 )
 
 // MAXUSERNAME is const MAXUSERNAME from file.x:7.
@@ -69,6 +70,42 @@ func (v *Filekind) UnmarshalXDR(d *xdr.Decoder) error {
 	}
 	(*v) = Filekind(x1)
 	return nil
+}
+
+// xdrSizeFilekind is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeFilekind atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *Filekind) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeFilekind.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeFilekind.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *Filekind) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "filekind")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *Filekind) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "filekind")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "filekind")
+	}
+	return d.Done()
 }
 
 // Filetype is union filetype from file.x:23, switched on kind. It holds one of
@@ -258,4 +295,40 @@ func (v *File) UnmarshalXDR(d *xdr.Decoder) error {
 	}
 	v.Data = x7
 	return nil
+}
+
+// xdrSizeFile is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeFile atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *File) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeFile.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeFile.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *File) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "file")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *File) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "file")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "file")
+	}
+	return d.Done()
 }

@@ -3,8 +3,10 @@
 package rquota
 
 import (
+	"encoding/binary"
 	"github.com/wirekit/wirekit/xdr"
 	"strconv"
+	"sync/atomic"
 )
 
 // RQ_PATHLEN is const RQ_PATHLEN from rquota.x:9.
@@ -40,6 +42,42 @@ func (v *GetquotaArgs) UnmarshalXDR(d *xdr.Decoder) error {
 	return nil
 }
 
+// xdrSizeGetquotaArgs is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeGetquotaArgs atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *GetquotaArgs) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeGetquotaArgs.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeGetquotaArgs.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *GetquotaArgs) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "getquota_args")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *GetquotaArgs) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "getquota_args")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "getquota_args")
+	}
+	return d.Done()
+}
+
 // Rquota is struct rquota from rquota.x:19.
 type Rquota struct {
 	RqBsize      int32
@@ -71,57 +109,62 @@ func (v *Rquota) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *Rquota) UnmarshalXDR(d *xdr.Decoder) error {
-	x3, err := d.Int32()
+	b3, err := d.Next(40)
 	if err != nil {
 		return xdr.WithField(err, "rq_bsize")
 	}
-	v.RqBsize = x3
-	x4, err := d.Bool()
-	if err != nil {
-		return xdr.WithField(err, "rq_active")
+	v.RqBsize = int32(binary.BigEndian.Uint32(b3[0:]))
+	switch x4 := binary.BigEndian.Uint32(b3[4:]); x4 {
+	case 0, 1:
+		v.RqActive = x4 == 1
+	default:
+		return xdr.WithField(xdr.NewError(d.Offset()-int64(40-(4)), xdr.ErrInvalidBool, "bool value %d is not 0 or 1", x4), "rq_active")
 	}
-	v.RqActive = x4
-	x5, err := d.Uint32()
-	if err != nil {
-		return xdr.WithField(err, "rq_bhardlimit")
-	}
-	v.RqBhardlimit = x5
-	x6, err := d.Uint32()
-	if err != nil {
-		return xdr.WithField(err, "rq_bsoftlimit")
-	}
-	v.RqBsoftlimit = x6
-	x7, err := d.Uint32()
-	if err != nil {
-		return xdr.WithField(err, "rq_curblocks")
-	}
-	v.RqCurblocks = x7
-	x8, err := d.Uint32()
-	if err != nil {
-		return xdr.WithField(err, "rq_fhardlimit")
-	}
-	v.RqFhardlimit = x8
-	x9, err := d.Uint32()
-	if err != nil {
-		return xdr.WithField(err, "rq_fsoftlimit")
-	}
-	v.RqFsoftlimit = x9
-	x10, err := d.Uint32()
-	if err != nil {
-		return xdr.WithField(err, "rq_curfiles")
-	}
-	v.RqCurfiles = x10
-	x11, err := d.Uint32()
-	if err != nil {
-		return xdr.WithField(err, "rq_btimeleft")
-	}
-	v.RqBtimeleft = x11
-	x12, err := d.Uint32()
-	if err != nil {
-		return xdr.WithField(err, "rq_ftimeleft")
-	}
-	v.RqFtimeleft = x12
+	v.RqBhardlimit = binary.BigEndian.Uint32(b3[8:])
+	v.RqBsoftlimit = binary.BigEndian.Uint32(b3[12:])
+	v.RqCurblocks = binary.BigEndian.Uint32(b3[16:])
+	v.RqFhardlimit = binary.BigEndian.Uint32(b3[20:])
+	v.RqFsoftlimit = binary.BigEndian.Uint32(b3[24:])
+	v.RqCurfiles = binary.BigEndian.Uint32(b3[28:])
+	v.RqBtimeleft = binary.BigEndian.Uint32(b3[32:])
+	v.RqFtimeleft = binary.BigEndian.Uint32(b3[36:])
 	return nil
+}
+
+// xdrSizeRquota is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeRquota atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *Rquota) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeRquota.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeRquota.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *Rquota) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "rquota")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *Rquota) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "rquota")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "rquota")
+	}
+	return d.Done()
 }
 
 // GqrStatus is enum gqr_status from rquota.x:32.
@@ -171,12 +214,48 @@ func (v *GqrStatus) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *GqrStatus) UnmarshalXDR(d *xdr.Decoder) error {
-	x13, err := d.Enum(validGqrStatus)
+	x5, err := d.Enum(validGqrStatus)
 	if err != nil {
 		return err
 	}
-	(*v) = GqrStatus(x13)
+	(*v) = GqrStatus(x5)
 	return nil
+}
+
+// xdrSizeGqrStatus is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeGqrStatus atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *GqrStatus) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeGqrStatus.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeGqrStatus.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *GqrStatus) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "gqr_status")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *GqrStatus) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "gqr_status")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "gqr_status")
+	}
+	return d.Done()
 }
 
 // GetquotaRslt is union getquota_rslt from rquota.x:38, switched on status. It holds one of

@@ -3,8 +3,9 @@
 package rstat
 
 import (
+	"encoding/binary"
 	"github.com/wirekit/wirekit/xdr"
-	"strconv"
+	"sync/atomic"
 )
 
 // CPUSTATES is const CPUSTATES from rstat.x:50.
@@ -28,17 +29,49 @@ func (v *RstatTimeval) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *RstatTimeval) UnmarshalXDR(d *xdr.Decoder) error {
-	x1, err := d.Uint32()
+	b1, err := d.Next(8)
 	if err != nil {
 		return xdr.WithField(err, "tv_sec")
 	}
-	v.TvSec = x1
-	x2, err := d.Uint32()
-	if err != nil {
-		return xdr.WithField(err, "tv_usec")
-	}
-	v.TvUsec = x2
+	v.TvSec = binary.BigEndian.Uint32(b1[0:])
+	v.TvUsec = binary.BigEndian.Uint32(b1[4:])
 	return nil
+}
+
+// xdrSizeRstatTimeval is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeRstatTimeval atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *RstatTimeval) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeRstatTimeval.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeRstatTimeval.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *RstatTimeval) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "rstat_timeval")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *RstatTimeval) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "rstat_timeval")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "rstat_timeval")
+	}
+	return d.Done()
 }
 
 // Statstime is struct statstime from rstat.x:61.
@@ -63,11 +96,11 @@ type Statstime struct {
 
 // MarshalXDR appends the XDR encoding of v to e.
 func (v *Statstime) MarshalXDR(e *xdr.Encoder) error {
-	for i3 := range v.CpTime {
-		e.PutInt32(int32(v.CpTime[i3]))
+	for i2 := range v.CpTime {
+		e.PutInt32(int32(v.CpTime[i2]))
 	}
-	for i4 := range v.DkXfer {
-		e.PutInt32(int32(v.DkXfer[i4]))
+	for i3 := range v.DkXfer {
+		e.PutInt32(int32(v.DkXfer[i3]))
 	}
 	e.PutUint32(uint32(v.VPgpgin))
 	e.PutUint32(uint32(v.VPgpgout))
@@ -79,8 +112,8 @@ func (v *Statstime) MarshalXDR(e *xdr.Encoder) error {
 	e.PutInt32(int32(v.IfOerrors))
 	e.PutInt32(int32(v.IfCollisions))
 	e.PutUint32(uint32(v.VSwtch))
-	for i5 := range v.Avenrun {
-		e.PutInt32(int32(v.Avenrun[i5]))
+	for i4 := range v.Avenrun {
+		e.PutInt32(int32(v.Avenrun[i4]))
 	}
 	if err := (&v.Boottime).MarshalXDR(e); err != nil {
 		return xdr.WithField(err, "boottime")
@@ -94,76 +127,28 @@ func (v *Statstime) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *Statstime) UnmarshalXDR(d *xdr.Decoder) error {
-	for i6 := range v.CpTime {
-		x7, err := d.Int32()
-		if err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i6)+"]"), "cp_time")
-		}
-		v.CpTime[i6] = x7
-	}
-	for i8 := range v.DkXfer {
-		x9, err := d.Int32()
-		if err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i8)+"]"), "dk_xfer")
-		}
-		v.DkXfer[i8] = x9
-	}
-	x10, err := d.Uint32()
+	b5, err := d.Next(84)
 	if err != nil {
-		return xdr.WithField(err, "v_pgpgin")
+		return xdr.WithField(err, "cp_time")
 	}
-	v.VPgpgin = x10
-	x11, err := d.Uint32()
-	if err != nil {
-		return xdr.WithField(err, "v_pgpgout")
+	for i6 := range 4 {
+		v.CpTime[i6] = int32(binary.BigEndian.Uint32(b5[0+4*i6:]))
 	}
-	v.VPgpgout = x11
-	x12, err := d.Uint32()
-	if err != nil {
-		return xdr.WithField(err, "v_pswpin")
+	for i7 := range 4 {
+		v.DkXfer[i7] = int32(binary.BigEndian.Uint32(b5[16+4*i7:]))
 	}
-	v.VPswpin = x12
-	x13, err := d.Uint32()
-	if err != nil {
-		return xdr.WithField(err, "v_pswpout")
-	}
-	v.VPswpout = x13
-	x14, err := d.Uint32()
-	if err != nil {
-		return xdr.WithField(err, "v_intr")
-	}
-	v.VIntr = x14
-	x15, err := d.Int32()
-	if err != nil {
-		return xdr.WithField(err, "if_ipackets")
-	}
-	v.IfIpackets = x15
-	x16, err := d.Int32()
-	if err != nil {
-		return xdr.WithField(err, "if_ierrors")
-	}
-	v.IfIerrors = x16
-	x17, err := d.Int32()
-	if err != nil {
-		return xdr.WithField(err, "if_oerrors")
-	}
-	v.IfOerrors = x17
-	x18, err := d.Int32()
-	if err != nil {
-		return xdr.WithField(err, "if_collisions")
-	}
-	v.IfCollisions = x18
-	x19, err := d.Uint32()
-	if err != nil {
-		return xdr.WithField(err, "v_swtch")
-	}
-	v.VSwtch = x19
-	for i20 := range v.Avenrun {
-		x21, err := d.Int32()
-		if err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i20)+"]"), "avenrun")
-		}
-		v.Avenrun[i20] = x21
+	v.VPgpgin = binary.BigEndian.Uint32(b5[32:])
+	v.VPgpgout = binary.BigEndian.Uint32(b5[36:])
+	v.VPswpin = binary.BigEndian.Uint32(b5[40:])
+	v.VPswpout = binary.BigEndian.Uint32(b5[44:])
+	v.VIntr = binary.BigEndian.Uint32(b5[48:])
+	v.IfIpackets = int32(binary.BigEndian.Uint32(b5[52:]))
+	v.IfIerrors = int32(binary.BigEndian.Uint32(b5[56:]))
+	v.IfOerrors = int32(binary.BigEndian.Uint32(b5[60:]))
+	v.IfCollisions = int32(binary.BigEndian.Uint32(b5[64:]))
+	v.VSwtch = binary.BigEndian.Uint32(b5[68:])
+	for i8 := range 3 {
+		v.Avenrun[i8] = int32(binary.BigEndian.Uint32(b5[72+4*i8:]))
 	}
 	if err := (&v.Boottime).UnmarshalXDR(d); err != nil {
 		return xdr.WithField(err, "boottime")
@@ -171,12 +156,48 @@ func (v *Statstime) UnmarshalXDR(d *xdr.Decoder) error {
 	if err := (&v.Curtime).UnmarshalXDR(d); err != nil {
 		return xdr.WithField(err, "curtime")
 	}
-	x22, err := d.Int32()
+	x9, err := d.Int32()
 	if err != nil {
 		return xdr.WithField(err, "if_opackets")
 	}
-	v.IfOpackets = x22
+	v.IfOpackets = x9
 	return nil
+}
+
+// xdrSizeStatstime is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeStatstime atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *Statstime) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeStatstime.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeStatstime.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *Statstime) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "statstime")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *Statstime) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "statstime")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "statstime")
+	}
+	return d.Done()
 }
 
 // Statsswtch is struct statsswtch from rstat.x:80.
@@ -200,11 +221,11 @@ type Statsswtch struct {
 
 // MarshalXDR appends the XDR encoding of v to e.
 func (v *Statsswtch) MarshalXDR(e *xdr.Encoder) error {
-	for i23 := range v.CpTime {
-		e.PutInt32(int32(v.CpTime[i23]))
+	for i10 := range v.CpTime {
+		e.PutInt32(int32(v.CpTime[i10]))
 	}
-	for i24 := range v.DkXfer {
-		e.PutInt32(int32(v.DkXfer[i24]))
+	for i11 := range v.DkXfer {
+		e.PutInt32(int32(v.DkXfer[i11]))
 	}
 	e.PutUint32(uint32(v.VPgpgin))
 	e.PutUint32(uint32(v.VPgpgout))
@@ -216,8 +237,8 @@ func (v *Statsswtch) MarshalXDR(e *xdr.Encoder) error {
 	e.PutInt32(int32(v.IfOerrors))
 	e.PutInt32(int32(v.IfCollisions))
 	e.PutUint32(uint32(v.VSwtch))
-	for i25 := range v.Avenrun {
-		e.PutUint32(uint32(v.Avenrun[i25]))
+	for i12 := range v.Avenrun {
+		e.PutUint32(uint32(v.Avenrun[i12]))
 	}
 	if err := (&v.Boottime).MarshalXDR(e); err != nil {
 		return xdr.WithField(err, "boottime")
@@ -228,86 +249,74 @@ func (v *Statsswtch) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *Statsswtch) UnmarshalXDR(d *xdr.Decoder) error {
-	for i26 := range v.CpTime {
-		x27, err := d.Int32()
-		if err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i26)+"]"), "cp_time")
-		}
-		v.CpTime[i26] = x27
-	}
-	for i28 := range v.DkXfer {
-		x29, err := d.Int32()
-		if err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i28)+"]"), "dk_xfer")
-		}
-		v.DkXfer[i28] = x29
-	}
-	x30, err := d.Uint32()
+	b13, err := d.Next(84)
 	if err != nil {
-		return xdr.WithField(err, "v_pgpgin")
+		return xdr.WithField(err, "cp_time")
 	}
-	v.VPgpgin = x30
-	x31, err := d.Uint32()
-	if err != nil {
-		return xdr.WithField(err, "v_pgpgout")
+	for i14 := range 4 {
+		v.CpTime[i14] = int32(binary.BigEndian.Uint32(b13[0+4*i14:]))
 	}
-	v.VPgpgout = x31
-	x32, err := d.Uint32()
-	if err != nil {
-		return xdr.WithField(err, "v_pswpin")
+	for i15 := range 4 {
+		v.DkXfer[i15] = int32(binary.BigEndian.Uint32(b13[16+4*i15:]))
 	}
-	v.VPswpin = x32
-	x33, err := d.Uint32()
-	if err != nil {
-		return xdr.WithField(err, "v_pswpout")
-	}
-	v.VPswpout = x33
-	x34, err := d.Uint32()
-	if err != nil {
-		return xdr.WithField(err, "v_intr")
-	}
-	v.VIntr = x34
-	x35, err := d.Int32()
-	if err != nil {
-		return xdr.WithField(err, "if_ipackets")
-	}
-	v.IfIpackets = x35
-	x36, err := d.Int32()
-	if err != nil {
-		return xdr.WithField(err, "if_ierrors")
-	}
-	v.IfIerrors = x36
-	x37, err := d.Int32()
-	if err != nil {
-		return xdr.WithField(err, "if_oerrors")
-	}
-	v.IfOerrors = x37
-	x38, err := d.Int32()
-	if err != nil {
-		return xdr.WithField(err, "if_collisions")
-	}
-	v.IfCollisions = x38
-	x39, err := d.Uint32()
-	if err != nil {
-		return xdr.WithField(err, "v_swtch")
-	}
-	v.VSwtch = x39
-	for i40 := range v.Avenrun {
-		x41, err := d.Uint32()
-		if err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i40)+"]"), "avenrun")
-		}
-		v.Avenrun[i40] = x41
+	v.VPgpgin = binary.BigEndian.Uint32(b13[32:])
+	v.VPgpgout = binary.BigEndian.Uint32(b13[36:])
+	v.VPswpin = binary.BigEndian.Uint32(b13[40:])
+	v.VPswpout = binary.BigEndian.Uint32(b13[44:])
+	v.VIntr = binary.BigEndian.Uint32(b13[48:])
+	v.IfIpackets = int32(binary.BigEndian.Uint32(b13[52:]))
+	v.IfIerrors = int32(binary.BigEndian.Uint32(b13[56:]))
+	v.IfOerrors = int32(binary.BigEndian.Uint32(b13[60:]))
+	v.IfCollisions = int32(binary.BigEndian.Uint32(b13[64:]))
+	v.VSwtch = binary.BigEndian.Uint32(b13[68:])
+	for i16 := range 3 {
+		v.Avenrun[i16] = binary.BigEndian.Uint32(b13[72+4*i16:])
 	}
 	if err := (&v.Boottime).UnmarshalXDR(d); err != nil {
 		return xdr.WithField(err, "boottime")
 	}
-	x42, err := d.Int32()
+	x17, err := d.Int32()
 	if err != nil {
 		return xdr.WithField(err, "if_opackets")
 	}
-	v.IfOpackets = x42
+	v.IfOpackets = x17
 	return nil
+}
+
+// xdrSizeStatsswtch is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeStatsswtch atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *Statsswtch) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeStatsswtch.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeStatsswtch.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *Statsswtch) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "statsswtch")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *Statsswtch) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "statsswtch")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "statsswtch")
+	}
+	return d.Done()
 }
 
 // Stats is struct stats from rstat.x:98.
@@ -328,11 +337,11 @@ type Stats struct {
 
 // MarshalXDR appends the XDR encoding of v to e.
 func (v *Stats) MarshalXDR(e *xdr.Encoder) error {
-	for i43 := range v.CpTime {
-		e.PutInt32(int32(v.CpTime[i43]))
+	for i18 := range v.CpTime {
+		e.PutInt32(int32(v.CpTime[i18]))
 	}
-	for i44 := range v.DkXfer {
-		e.PutInt32(int32(v.DkXfer[i44]))
+	for i19 := range v.DkXfer {
+		e.PutInt32(int32(v.DkXfer[i19]))
 	}
 	e.PutUint32(uint32(v.VPgpgin))
 	e.PutUint32(uint32(v.VPgpgout))
@@ -349,71 +358,63 @@ func (v *Stats) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *Stats) UnmarshalXDR(d *xdr.Decoder) error {
-	for i45 := range v.CpTime {
-		x46, err := d.Int32()
-		if err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i45)+"]"), "cp_time")
-		}
-		v.CpTime[i45] = x46
-	}
-	for i47 := range v.DkXfer {
-		x48, err := d.Int32()
-		if err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i47)+"]"), "dk_xfer")
-		}
-		v.DkXfer[i47] = x48
-	}
-	x49, err := d.Uint32()
+	b20, err := d.Next(72)
 	if err != nil {
-		return xdr.WithField(err, "v_pgpgin")
+		return xdr.WithField(err, "cp_time")
 	}
-	v.VPgpgin = x49
-	x50, err := d.Uint32()
-	if err != nil {
-		return xdr.WithField(err, "v_pgpgout")
+	for i21 := range 4 {
+		v.CpTime[i21] = int32(binary.BigEndian.Uint32(b20[0+4*i21:]))
 	}
-	v.VPgpgout = x50
-	x51, err := d.Uint32()
-	if err != nil {
-		return xdr.WithField(err, "v_pswpin")
+	for i22 := range 4 {
+		v.DkXfer[i22] = int32(binary.BigEndian.Uint32(b20[16+4*i22:]))
 	}
-	v.VPswpin = x51
-	x52, err := d.Uint32()
-	if err != nil {
-		return xdr.WithField(err, "v_pswpout")
-	}
-	v.VPswpout = x52
-	x53, err := d.Uint32()
-	if err != nil {
-		return xdr.WithField(err, "v_intr")
-	}
-	v.VIntr = x53
-	x54, err := d.Int32()
-	if err != nil {
-		return xdr.WithField(err, "if_ipackets")
-	}
-	v.IfIpackets = x54
-	x55, err := d.Int32()
-	if err != nil {
-		return xdr.WithField(err, "if_ierrors")
-	}
-	v.IfIerrors = x55
-	x56, err := d.Int32()
-	if err != nil {
-		return xdr.WithField(err, "if_oerrors")
-	}
-	v.IfOerrors = x56
-	x57, err := d.Int32()
-	if err != nil {
-		return xdr.WithField(err, "if_collisions")
-	}
-	v.IfCollisions = x57
-	x58, err := d.Int32()
-	if err != nil {
-		return xdr.WithField(err, "if_opackets")
-	}
-	v.IfOpackets = x58
+	v.VPgpgin = binary.BigEndian.Uint32(b20[32:])
+	v.VPgpgout = binary.BigEndian.Uint32(b20[36:])
+	v.VPswpin = binary.BigEndian.Uint32(b20[40:])
+	v.VPswpout = binary.BigEndian.Uint32(b20[44:])
+	v.VIntr = binary.BigEndian.Uint32(b20[48:])
+	v.IfIpackets = int32(binary.BigEndian.Uint32(b20[52:]))
+	v.IfIerrors = int32(binary.BigEndian.Uint32(b20[56:]))
+	v.IfOerrors = int32(binary.BigEndian.Uint32(b20[60:]))
+	v.IfCollisions = int32(binary.BigEndian.Uint32(b20[64:]))
+	v.IfOpackets = int32(binary.BigEndian.Uint32(b20[68:]))
 	return nil
+}
+
+// xdrSizeStats is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeStats atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *Stats) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeStats.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeStats.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *Stats) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "stats")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *Stats) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "stats")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "stats")
+	}
+	return d.Done()
 }
 
 // Program RSTATPROG, its versions and procedures.

@@ -3,9 +3,11 @@
 package rusers
 
 import (
+	"encoding/binary"
 	"github.com/wirekit/wirekit/xdr"
 	"math"
 	"strconv"
+	"sync/atomic"
 )
 
 // RUSERS_MAXUSERLEN is const RUSERS_MAXUSERLEN from rusers.x:34.
@@ -61,22 +63,50 @@ func (v *RusersUtmp) UnmarshalXDR(d *xdr.Decoder) error {
 		return xdr.WithField(err, "ut_host")
 	}
 	v.UtHost = x3
-	x4, err := d.Int32()
+	b4, err := d.Next(12)
 	if err != nil {
 		return xdr.WithField(err, "ut_type")
 	}
-	v.UtType = x4
-	x5, err := d.Int32()
-	if err != nil {
-		return xdr.WithField(err, "ut_time")
-	}
-	v.UtTime = x5
-	x6, err := d.Uint32()
-	if err != nil {
-		return xdr.WithField(err, "ut_idle")
-	}
-	v.UtIdle = x6
+	v.UtType = int32(binary.BigEndian.Uint32(b4[0:]))
+	v.UtTime = int32(binary.BigEndian.Uint32(b4[4:]))
+	v.UtIdle = binary.BigEndian.Uint32(b4[8:])
 	return nil
+}
+
+// xdrSizeRusersUtmp is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeRusersUtmp atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *RusersUtmp) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeRusersUtmp.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeRusersUtmp.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *RusersUtmp) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "rusers_utmp")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *RusersUtmp) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "rusers_utmp")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "rusers_utmp")
+	}
+	return d.Done()
 }
 
 // UtmpArray is typedef utmp_array from rusers.x:47.
@@ -90,9 +120,9 @@ func (v *UtmpArray) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return err
 	}
-	for i7 := range *v {
-		if err := (&(*v)[i7]).MarshalXDR(e); err != nil {
-			return xdr.WithField(err, "["+strconv.Itoa(i7)+"]")
+	for i5 := range *v {
+		if err := (&(*v)[i5]).MarshalXDR(e); err != nil {
+			return xdr.WithField(err, "["+strconv.Itoa(i5)+"]")
 		}
 	}
 	e.Leave()
@@ -101,25 +131,61 @@ func (v *UtmpArray) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *UtmpArray) UnmarshalXDR(d *xdr.Decoder) error {
-	n8, err := d.ArrayLen(math.MaxUint32, 24)
+	n6, err := d.ArrayLen(math.MaxUint32, 24)
 	if err != nil {
 		return err
 	}
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	var s9 UtmpArray
-	if n8 > 0 {
-		s9 = make(UtmpArray, n8)
+	var s7 UtmpArray
+	if n6 > 0 {
+		s7 = make(UtmpArray, n6)
 	}
-	for i10 := range s9 {
-		if err := (&s9[i10]).UnmarshalXDR(d); err != nil {
-			return xdr.WithField(err, "["+strconv.Itoa(i10)+"]")
+	for i8 := range s7 {
+		if err := (&s7[i8]).UnmarshalXDR(d); err != nil {
+			return xdr.WithField(err, "["+strconv.Itoa(i8)+"]")
 		}
 	}
-	(*v) = s9
+	(*v) = s7
 	d.Leave()
 	return nil
+}
+
+// xdrSizeUtmpArray is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeUtmpArray atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *UtmpArray) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeUtmpArray.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeUtmpArray.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *UtmpArray) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "utmp_array")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *UtmpArray) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "utmp_array")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "utmp_array")
+	}
+	return d.Done()
 }
 
 // RUSERS_EMPTY is const RUSERS_EMPTY from rusers.x:55.

@@ -4,6 +4,7 @@ package sminter
 
 import (
 	"bytes"
+	"encoding"
 	"reflect"
 	"testing"
 
@@ -80,6 +81,8 @@ var depth int
 type value interface {
 	xdr.Marshaler
 	xdr.Unmarshaler
+	encoding.BinaryAppender
+	encoding.BinaryUnmarshaler
 }
 
 var types = map[string]func() value{
@@ -116,6 +119,15 @@ func TestRoundTrip(t *testing.T) {
 			b2, err := xdr.Marshal(w)
 			if err != nil || !bytes.Equal(b, b2) {
 				t.Fatalf("%s #%d: encoding the decoded value gave % x, %v; want % x", name, i, b2, err, b)
+			}
+			// The reflection-free entry points agree.
+			b3, err := v.AppendBinary([]byte{0xee})
+			if err != nil || !bytes.Equal(b3[1:], b) || b3[0] != 0xee {
+				t.Fatalf("%s #%d: AppendBinary gave % x, %v; want ee % x", name, i, b3, err, b)
+			}
+			u := mk()
+			if err := u.UnmarshalBinary(b); err != nil || !equal(reflect.ValueOf(v), reflect.ValueOf(u)) {
+				t.Fatalf("%s #%d: UnmarshalBinary: %v\nwant %#v\ngot  %#v", name, i, err, v, u)
 			}
 		}
 	}

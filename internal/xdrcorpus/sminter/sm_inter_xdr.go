@@ -3,8 +3,10 @@
 package sminter
 
 import (
+	"encoding/binary"
 	"github.com/wirekit/wirekit/xdr"
 	"strconv"
+	"sync/atomic"
 )
 
 // Program SM_PROG, its versions and procedures.
@@ -44,6 +46,42 @@ func (v *SmName) UnmarshalXDR(d *xdr.Decoder) error {
 	return nil
 }
 
+// xdrSizeSmName is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeSmName atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *SmName) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeSmName.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeSmName.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *SmName) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "sm_name")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *SmName) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "sm_name")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "sm_name")
+	}
+	return d.Done()
+}
+
 // MyId is struct my_id from sm_inter.x:63.
 type MyId struct {
 	MyName string `xdr:"max=1024"`
@@ -70,22 +108,50 @@ func (v *MyId) UnmarshalXDR(d *xdr.Decoder) error {
 		return xdr.WithField(err, "my_name")
 	}
 	v.MyName = x2
-	x3, err := d.Int32()
+	b3, err := d.Next(12)
 	if err != nil {
 		return xdr.WithField(err, "my_prog")
 	}
-	v.MyProg = x3
-	x4, err := d.Int32()
-	if err != nil {
-		return xdr.WithField(err, "my_vers")
-	}
-	v.MyVers = x4
-	x5, err := d.Int32()
-	if err != nil {
-		return xdr.WithField(err, "my_proc")
-	}
-	v.MyProc = x5
+	v.MyProg = int32(binary.BigEndian.Uint32(b3[0:]))
+	v.MyVers = int32(binary.BigEndian.Uint32(b3[4:]))
+	v.MyProc = int32(binary.BigEndian.Uint32(b3[8:]))
 	return nil
+}
+
+// xdrSizeMyId is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeMyId atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *MyId) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeMyId.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeMyId.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *MyId) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "my_id")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *MyId) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "my_id")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "my_id")
+	}
+	return d.Done()
 }
 
 // MonId is struct mon_id from sm_inter.x:70.
@@ -107,15 +173,51 @@ func (v *MonId) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *MonId) UnmarshalXDR(d *xdr.Decoder) error {
-	x6, err := d.String(1024)
+	x4, err := d.String(1024)
 	if err != nil {
 		return xdr.WithField(err, "mon_name")
 	}
-	v.MonName = x6
+	v.MonName = x4
 	if err := (&v.MyId).UnmarshalXDR(d); err != nil {
 		return xdr.WithField(err, "my_id")
 	}
 	return nil
+}
+
+// xdrSizeMonId is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeMonId atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *MonId) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeMonId.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeMonId.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *MonId) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "mon_id")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *MonId) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "mon_id")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "mon_id")
+	}
+	return d.Done()
 }
 
 // Mon is struct mon from sm_inter.x:76.
@@ -144,6 +246,42 @@ func (v *Mon) UnmarshalXDR(d *xdr.Decoder) error {
 	return nil
 }
 
+// xdrSizeMon is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeMon atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *Mon) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeMon.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeMon.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *Mon) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "mon")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *Mon) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "mon")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "mon")
+	}
+	return d.Done()
+}
+
 // SmStat is struct sm_stat from sm_inter.x:88.
 type SmStat struct {
 	State int32
@@ -157,12 +295,48 @@ func (v *SmStat) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *SmStat) UnmarshalXDR(d *xdr.Decoder) error {
-	x7, err := d.Int32()
+	x5, err := d.Int32()
 	if err != nil {
 		return xdr.WithField(err, "state")
 	}
-	v.State = x7
+	v.State = x5
 	return nil
+}
+
+// xdrSizeSmStat is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeSmStat atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *SmStat) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeSmStat.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeSmStat.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *SmStat) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "sm_stat")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *SmStat) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "sm_stat")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "sm_stat")
+	}
+	return d.Done()
 }
 
 // Res is enum res from sm_inter.x:92.
@@ -209,12 +383,48 @@ func (v *Res) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *Res) UnmarshalXDR(d *xdr.Decoder) error {
-	x8, err := d.Enum(validRes)
+	x6, err := d.Enum(validRes)
 	if err != nil {
 		return err
 	}
-	(*v) = Res(x8)
+	(*v) = Res(x6)
 	return nil
+}
+
+// xdrSizeRes is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeRes atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *Res) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeRes.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeRes.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *Res) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "res")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *Res) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "res")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "res")
+	}
+	return d.Done()
 }
 
 // SmStatRes is struct sm_stat_res from sm_inter.x:97.
@@ -235,17 +445,53 @@ func (v *SmStatRes) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *SmStatRes) UnmarshalXDR(d *xdr.Decoder) error {
-	x9, err := d.Enum(validRes)
+	b7, err := d.Next(8)
 	if err != nil {
 		return xdr.WithField(err, "res_stat")
 	}
-	v.ResStat = Res(x9)
-	x10, err := d.Int32()
-	if err != nil {
-		return xdr.WithField(err, "state")
+	x8 := int32(binary.BigEndian.Uint32(b7[0:]))
+	if !validRes(x8) {
+		return xdr.WithField(xdr.NewError(d.Offset()-int64(8-(0)), xdr.ErrInvalidEnum, "enum value %d is not valid", x8), "res_stat")
 	}
-	v.State = x10
+	v.ResStat = Res(x8)
+	v.State = int32(binary.BigEndian.Uint32(b7[4:]))
 	return nil
+}
+
+// xdrSizeSmStatRes is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeSmStatRes atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *SmStatRes) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeSmStatRes.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeSmStatRes.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *SmStatRes) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "sm_stat_res")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *SmStatRes) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "sm_stat_res")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "sm_stat_res")
+	}
+	return d.Done()
 }
 
 // Status is struct status from sm_inter.x:106.
@@ -267,18 +513,52 @@ func (v *Status) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *Status) UnmarshalXDR(d *xdr.Decoder) error {
-	x11, err := d.String(1024)
+	x9, err := d.String(1024)
 	if err != nil {
 		return xdr.WithField(err, "mon_name")
 	}
-	v.MonName = x11
-	x12, err := d.Int32()
+	v.MonName = x9
+	b10, err := d.Next(20)
 	if err != nil {
 		return xdr.WithField(err, "state")
 	}
-	v.State = x12
-	if err := d.FixedOpaque(v.Priv[:]); err != nil {
-		return xdr.WithField(err, "priv")
-	}
+	v.State = int32(binary.BigEndian.Uint32(b10[0:]))
+	copy(v.Priv[:], b10[4:20])
 	return nil
+}
+
+// xdrSizeStatus is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeStatus atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *Status) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeStatus.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeStatus.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *Status) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "status")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *Status) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "status")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "status")
+	}
+	return d.Done()
 }

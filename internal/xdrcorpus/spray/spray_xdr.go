@@ -3,7 +3,9 @@
 package spray
 
 import (
+	"encoding/binary"
 	"github.com/wirekit/wirekit/xdr"
+	"sync/atomic"
 )
 
 // SPRAYMAX is const SPRAYMAX from spray.x:38.
@@ -24,17 +26,49 @@ func (v *Spraytimeval) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *Spraytimeval) UnmarshalXDR(d *xdr.Decoder) error {
-	x1, err := d.Uint32()
+	b1, err := d.Next(8)
 	if err != nil {
 		return xdr.WithField(err, "sec")
 	}
-	v.Sec = x1
-	x2, err := d.Uint32()
-	if err != nil {
-		return xdr.WithField(err, "usec")
-	}
-	v.Usec = x2
+	v.Sec = binary.BigEndian.Uint32(b1[0:])
+	v.Usec = binary.BigEndian.Uint32(b1[4:])
 	return nil
+}
+
+// xdrSizeSpraytimeval is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeSpraytimeval atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *Spraytimeval) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeSpraytimeval.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeSpraytimeval.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *Spraytimeval) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "spraytimeval")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *Spraytimeval) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "spraytimeval")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "spraytimeval")
+	}
+	return d.Done()
 }
 
 // Spraycumul is struct spraycumul from spray.x:51.
@@ -54,15 +88,51 @@ func (v *Spraycumul) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *Spraycumul) UnmarshalXDR(d *xdr.Decoder) error {
-	x3, err := d.Uint32()
+	x2, err := d.Uint32()
 	if err != nil {
 		return xdr.WithField(err, "counter")
 	}
-	v.Counter = x3
+	v.Counter = x2
 	if err := (&v.Clock).UnmarshalXDR(d); err != nil {
 		return xdr.WithField(err, "clock")
 	}
 	return nil
+}
+
+// xdrSizeSpraycumul is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeSpraycumul atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *Spraycumul) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeSpraycumul.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeSpraycumul.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *Spraycumul) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "spraycumul")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *Spraycumul) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "spraycumul")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "spraycumul")
+	}
+	return d.Done()
 }
 
 // Sprayarr is typedef sprayarr from spray.x:59.
@@ -78,12 +148,48 @@ func (v *Sprayarr) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *Sprayarr) UnmarshalXDR(d *xdr.Decoder) error {
-	x4, err := d.Opaque(8845)
+	x3, err := d.Opaque(8845)
 	if err != nil {
 		return err
 	}
-	(*v) = Sprayarr(x4)
+	(*v) = Sprayarr(x3)
 	return nil
+}
+
+// xdrSizeSprayarr is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeSprayarr atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *Sprayarr) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeSprayarr.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeSprayarr.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *Sprayarr) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "sprayarr")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *Sprayarr) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "sprayarr")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "sprayarr")
+	}
+	return d.Done()
 }
 
 // Program SPRAYPROG, its versions and procedures.

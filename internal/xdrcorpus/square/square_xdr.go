@@ -4,6 +4,7 @@ package square
 
 import (
 	"github.com/wirekit/wirekit/xdr"
+	"sync/atomic"
 )
 
 // SquareIn is struct square_in from square.x:6.
@@ -27,6 +28,42 @@ func (v *SquareIn) UnmarshalXDR(d *xdr.Decoder) error {
 	return nil
 }
 
+// xdrSizeSquareIn is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeSquareIn atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *SquareIn) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeSquareIn.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeSquareIn.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *SquareIn) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "square_in")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *SquareIn) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "square_in")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "square_in")
+	}
+	return d.Done()
+}
+
 // SquareOut is struct square_out from square.x:10.
 type SquareOut struct {
 	Res1 int32
@@ -46,6 +83,42 @@ func (v *SquareOut) UnmarshalXDR(d *xdr.Decoder) error {
 	}
 	v.Res1 = x2
 	return nil
+}
+
+// xdrSizeSquareOut is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeSquareOut atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *SquareOut) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeSquareOut.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeSquareOut.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *SquareOut) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "square_out")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *SquareOut) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "square_out")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "square_out")
+	}
+	return d.Done()
 }
 
 // Program SQUARE_PROG, its versions and procedures.

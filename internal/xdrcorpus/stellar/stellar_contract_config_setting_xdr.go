@@ -3,9 +3,11 @@
 package stellar
 
 import (
+	"encoding/binary"
 	"github.com/wirekit/wirekit/xdr"
 	"math"
 	"strconv"
+	"sync/atomic"
 )
 
 // ConfigSettingContractExecutionLanesV0 is struct ConfigSettingContractExecutionLanesV0 from Stellar-contract-config-setting.x:5.
@@ -21,12 +23,48 @@ func (v *ConfigSettingContractExecutionLanesV0) MarshalXDR(e *xdr.Encoder) error
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *ConfigSettingContractExecutionLanesV0) UnmarshalXDR(d *xdr.Decoder) error {
-	x39, err := d.Uint32()
+	x36, err := d.Uint32()
 	if err != nil {
 		return xdr.WithField(err, "ledgerMaxTxCount")
 	}
-	v.LedgerMaxTxCount = Uint32(x39)
+	v.LedgerMaxTxCount = Uint32(x36)
 	return nil
+}
+
+// xdrSizeConfigSettingContractExecutionLanesV0 is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeConfigSettingContractExecutionLanesV0 atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *ConfigSettingContractExecutionLanesV0) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeConfigSettingContractExecutionLanesV0.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeConfigSettingContractExecutionLanesV0.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *ConfigSettingContractExecutionLanesV0) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "ConfigSettingContractExecutionLanesV0")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *ConfigSettingContractExecutionLanesV0) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "ConfigSettingContractExecutionLanesV0")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "ConfigSettingContractExecutionLanesV0")
+	}
+	return d.Done()
 }
 
 // ConfigSettingContractComputeV0 is struct ConfigSettingContractComputeV0 from Stellar-contract-config-setting.x:12.
@@ -48,27 +86,51 @@ func (v *ConfigSettingContractComputeV0) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *ConfigSettingContractComputeV0) UnmarshalXDR(d *xdr.Decoder) error {
-	x40, err := d.Int64()
+	b37, err := d.Next(28)
 	if err != nil {
 		return xdr.WithField(err, "ledgerMaxInstructions")
 	}
-	v.LedgerMaxInstructions = Int64(x40)
-	x41, err := d.Int64()
-	if err != nil {
-		return xdr.WithField(err, "txMaxInstructions")
-	}
-	v.TxMaxInstructions = Int64(x41)
-	x42, err := d.Int64()
-	if err != nil {
-		return xdr.WithField(err, "feeRatePerInstructionsIncrement")
-	}
-	v.FeeRatePerInstructionsIncrement = Int64(x42)
-	x43, err := d.Uint32()
-	if err != nil {
-		return xdr.WithField(err, "txMemoryLimit")
-	}
-	v.TxMemoryLimit = Uint32(x43)
+	v.LedgerMaxInstructions = Int64(int64(binary.BigEndian.Uint64(b37[0:])))
+	v.TxMaxInstructions = Int64(int64(binary.BigEndian.Uint64(b37[8:])))
+	v.FeeRatePerInstructionsIncrement = Int64(int64(binary.BigEndian.Uint64(b37[16:])))
+	v.TxMemoryLimit = Uint32(binary.BigEndian.Uint32(b37[24:]))
 	return nil
+}
+
+// xdrSizeConfigSettingContractComputeV0 is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeConfigSettingContractComputeV0 atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *ConfigSettingContractComputeV0) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeConfigSettingContractComputeV0.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeConfigSettingContractComputeV0.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *ConfigSettingContractComputeV0) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "ConfigSettingContractComputeV0")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *ConfigSettingContractComputeV0) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "ConfigSettingContractComputeV0")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "ConfigSettingContractComputeV0")
+	}
+	return d.Done()
 }
 
 // ConfigSettingContractLedgerCostV0 is struct ConfigSettingContractLedgerCostV0 from Stellar-contract-config-setting.x:27.
@@ -112,82 +174,62 @@ func (v *ConfigSettingContractLedgerCostV0) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *ConfigSettingContractLedgerCostV0) UnmarshalXDR(d *xdr.Decoder) error {
-	x44, err := d.Uint32()
+	b38, err := d.Next(84)
 	if err != nil {
 		return xdr.WithField(err, "ledgerMaxReadLedgerEntries")
 	}
-	v.LedgerMaxReadLedgerEntries = Uint32(x44)
-	x45, err := d.Uint32()
-	if err != nil {
-		return xdr.WithField(err, "ledgerMaxReadBytes")
-	}
-	v.LedgerMaxReadBytes = Uint32(x45)
-	x46, err := d.Uint32()
-	if err != nil {
-		return xdr.WithField(err, "ledgerMaxWriteLedgerEntries")
-	}
-	v.LedgerMaxWriteLedgerEntries = Uint32(x46)
-	x47, err := d.Uint32()
-	if err != nil {
-		return xdr.WithField(err, "ledgerMaxWriteBytes")
-	}
-	v.LedgerMaxWriteBytes = Uint32(x47)
-	x48, err := d.Uint32()
-	if err != nil {
-		return xdr.WithField(err, "txMaxReadLedgerEntries")
-	}
-	v.TxMaxReadLedgerEntries = Uint32(x48)
-	x49, err := d.Uint32()
-	if err != nil {
-		return xdr.WithField(err, "txMaxReadBytes")
-	}
-	v.TxMaxReadBytes = Uint32(x49)
-	x50, err := d.Uint32()
-	if err != nil {
-		return xdr.WithField(err, "txMaxWriteLedgerEntries")
-	}
-	v.TxMaxWriteLedgerEntries = Uint32(x50)
-	x51, err := d.Uint32()
-	if err != nil {
-		return xdr.WithField(err, "txMaxWriteBytes")
-	}
-	v.TxMaxWriteBytes = Uint32(x51)
-	x52, err := d.Int64()
-	if err != nil {
-		return xdr.WithField(err, "feeReadLedgerEntry")
-	}
-	v.FeeReadLedgerEntry = Int64(x52)
-	x53, err := d.Int64()
-	if err != nil {
-		return xdr.WithField(err, "feeWriteLedgerEntry")
-	}
-	v.FeeWriteLedgerEntry = Int64(x53)
-	x54, err := d.Int64()
-	if err != nil {
-		return xdr.WithField(err, "feeRead1KB")
-	}
-	v.FeeRead1KB = Int64(x54)
-	x55, err := d.Int64()
-	if err != nil {
-		return xdr.WithField(err, "bucketListTargetSizeBytes")
-	}
-	v.BucketListTargetSizeBytes = Int64(x55)
-	x56, err := d.Int64()
-	if err != nil {
-		return xdr.WithField(err, "writeFee1KBBucketListLow")
-	}
-	v.WriteFee1KBBucketListLow = Int64(x56)
-	x57, err := d.Int64()
-	if err != nil {
-		return xdr.WithField(err, "writeFee1KBBucketListHigh")
-	}
-	v.WriteFee1KBBucketListHigh = Int64(x57)
-	x58, err := d.Uint32()
-	if err != nil {
-		return xdr.WithField(err, "bucketListWriteFeeGrowthFactor")
-	}
-	v.BucketListWriteFeeGrowthFactor = Uint32(x58)
+	v.LedgerMaxReadLedgerEntries = Uint32(binary.BigEndian.Uint32(b38[0:]))
+	v.LedgerMaxReadBytes = Uint32(binary.BigEndian.Uint32(b38[4:]))
+	v.LedgerMaxWriteLedgerEntries = Uint32(binary.BigEndian.Uint32(b38[8:]))
+	v.LedgerMaxWriteBytes = Uint32(binary.BigEndian.Uint32(b38[12:]))
+	v.TxMaxReadLedgerEntries = Uint32(binary.BigEndian.Uint32(b38[16:]))
+	v.TxMaxReadBytes = Uint32(binary.BigEndian.Uint32(b38[20:]))
+	v.TxMaxWriteLedgerEntries = Uint32(binary.BigEndian.Uint32(b38[24:]))
+	v.TxMaxWriteBytes = Uint32(binary.BigEndian.Uint32(b38[28:]))
+	v.FeeReadLedgerEntry = Int64(int64(binary.BigEndian.Uint64(b38[32:])))
+	v.FeeWriteLedgerEntry = Int64(int64(binary.BigEndian.Uint64(b38[40:])))
+	v.FeeRead1KB = Int64(int64(binary.BigEndian.Uint64(b38[48:])))
+	v.BucketListTargetSizeBytes = Int64(int64(binary.BigEndian.Uint64(b38[56:])))
+	v.WriteFee1KBBucketListLow = Int64(int64(binary.BigEndian.Uint64(b38[64:])))
+	v.WriteFee1KBBucketListHigh = Int64(int64(binary.BigEndian.Uint64(b38[72:])))
+	v.BucketListWriteFeeGrowthFactor = Uint32(binary.BigEndian.Uint32(b38[80:]))
 	return nil
+}
+
+// xdrSizeConfigSettingContractLedgerCostV0 is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeConfigSettingContractLedgerCostV0 atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *ConfigSettingContractLedgerCostV0) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeConfigSettingContractLedgerCostV0.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeConfigSettingContractLedgerCostV0.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *ConfigSettingContractLedgerCostV0) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "ConfigSettingContractLedgerCostV0")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *ConfigSettingContractLedgerCostV0) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "ConfigSettingContractLedgerCostV0")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "ConfigSettingContractLedgerCostV0")
+	}
+	return d.Done()
 }
 
 // ConfigSettingContractHistoricalDataV0 is struct ConfigSettingContractHistoricalDataV0 from Stellar-contract-config-setting.x:64.
@@ -203,12 +245,48 @@ func (v *ConfigSettingContractHistoricalDataV0) MarshalXDR(e *xdr.Encoder) error
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *ConfigSettingContractHistoricalDataV0) UnmarshalXDR(d *xdr.Decoder) error {
-	x59, err := d.Int64()
+	x39, err := d.Int64()
 	if err != nil {
 		return xdr.WithField(err, "feeHistorical1KB")
 	}
-	v.FeeHistorical1KB = Int64(x59)
+	v.FeeHistorical1KB = Int64(x39)
 	return nil
+}
+
+// xdrSizeConfigSettingContractHistoricalDataV0 is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeConfigSettingContractHistoricalDataV0 atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *ConfigSettingContractHistoricalDataV0) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeConfigSettingContractHistoricalDataV0.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeConfigSettingContractHistoricalDataV0.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *ConfigSettingContractHistoricalDataV0) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "ConfigSettingContractHistoricalDataV0")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *ConfigSettingContractHistoricalDataV0) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "ConfigSettingContractHistoricalDataV0")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "ConfigSettingContractHistoricalDataV0")
+	}
+	return d.Done()
 }
 
 // ConfigSettingContractEventsV0 is struct ConfigSettingContractEventsV0 from Stellar-contract-config-setting.x:70.
@@ -226,17 +304,49 @@ func (v *ConfigSettingContractEventsV0) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *ConfigSettingContractEventsV0) UnmarshalXDR(d *xdr.Decoder) error {
-	x60, err := d.Uint32()
+	b40, err := d.Next(12)
 	if err != nil {
 		return xdr.WithField(err, "txMaxContractEventsSizeBytes")
 	}
-	v.TxMaxContractEventsSizeBytes = Uint32(x60)
-	x61, err := d.Int64()
-	if err != nil {
-		return xdr.WithField(err, "feeContractEvents1KB")
-	}
-	v.FeeContractEvents1KB = Int64(x61)
+	v.TxMaxContractEventsSizeBytes = Uint32(binary.BigEndian.Uint32(b40[0:]))
+	v.FeeContractEvents1KB = Int64(int64(binary.BigEndian.Uint64(b40[4:])))
 	return nil
+}
+
+// xdrSizeConfigSettingContractEventsV0 is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeConfigSettingContractEventsV0 atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *ConfigSettingContractEventsV0) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeConfigSettingContractEventsV0.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeConfigSettingContractEventsV0.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *ConfigSettingContractEventsV0) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "ConfigSettingContractEventsV0")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *ConfigSettingContractEventsV0) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "ConfigSettingContractEventsV0")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "ConfigSettingContractEventsV0")
+	}
+	return d.Done()
 }
 
 // ConfigSettingContractBandwidthV0 is struct ConfigSettingContractBandwidthV0 from Stellar-contract-config-setting.x:81.
@@ -256,22 +366,50 @@ func (v *ConfigSettingContractBandwidthV0) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *ConfigSettingContractBandwidthV0) UnmarshalXDR(d *xdr.Decoder) error {
-	x62, err := d.Uint32()
+	b41, err := d.Next(16)
 	if err != nil {
 		return xdr.WithField(err, "ledgerMaxTxsSizeBytes")
 	}
-	v.LedgerMaxTxsSizeBytes = Uint32(x62)
-	x63, err := d.Uint32()
-	if err != nil {
-		return xdr.WithField(err, "txMaxSizeBytes")
-	}
-	v.TxMaxSizeBytes = Uint32(x63)
-	x64, err := d.Int64()
-	if err != nil {
-		return xdr.WithField(err, "feeTxSize1KB")
-	}
-	v.FeeTxSize1KB = Int64(x64)
+	v.LedgerMaxTxsSizeBytes = Uint32(binary.BigEndian.Uint32(b41[0:]))
+	v.TxMaxSizeBytes = Uint32(binary.BigEndian.Uint32(b41[4:]))
+	v.FeeTxSize1KB = Int64(int64(binary.BigEndian.Uint64(b41[8:])))
 	return nil
+}
+
+// xdrSizeConfigSettingContractBandwidthV0 is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeConfigSettingContractBandwidthV0 atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *ConfigSettingContractBandwidthV0) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeConfigSettingContractBandwidthV0.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeConfigSettingContractBandwidthV0.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *ConfigSettingContractBandwidthV0) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "ConfigSettingContractBandwidthV0")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *ConfigSettingContractBandwidthV0) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "ConfigSettingContractBandwidthV0")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "ConfigSettingContractBandwidthV0")
+	}
+	return d.Done()
 }
 
 // ContractCostType is enum ContractCostType from Stellar-contract-config-setting.x:92.
@@ -381,12 +519,48 @@ func (v *ContractCostType) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *ContractCostType) UnmarshalXDR(d *xdr.Decoder) error {
-	x65, err := d.Enum(validContractCostType)
+	x42, err := d.Enum(validContractCostType)
 	if err != nil {
 		return err
 	}
-	(*v) = ContractCostType(x65)
+	(*v) = ContractCostType(x42)
 	return nil
+}
+
+// xdrSizeContractCostType is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeContractCostType atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *ContractCostType) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeContractCostType.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeContractCostType.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *ContractCostType) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "ContractCostType")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *ContractCostType) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "ContractCostType")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "ContractCostType")
+	}
+	return d.Done()
 }
 
 // ContractCostParamEntry is struct ContractCostParamEntry from Stellar-contract-config-setting.x:145.
@@ -408,22 +582,54 @@ func (v *ContractCostParamEntry) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *ContractCostParamEntry) UnmarshalXDR(d *xdr.Decoder) error {
-	u66, err := decodeExtensionPoint(d)
+	u43, err := decodeExtensionPoint(d)
 	if err != nil {
 		return xdr.WithField(err, "ext")
 	}
-	v.Ext = u66
-	x67, err := d.Int64()
+	v.Ext = u43
+	b44, err := d.Next(16)
 	if err != nil {
 		return xdr.WithField(err, "constTerm")
 	}
-	v.ConstTerm = Int64(x67)
-	x68, err := d.Int64()
-	if err != nil {
-		return xdr.WithField(err, "linearTerm")
-	}
-	v.LinearTerm = Int64(x68)
+	v.ConstTerm = Int64(int64(binary.BigEndian.Uint64(b44[0:])))
+	v.LinearTerm = Int64(int64(binary.BigEndian.Uint64(b44[8:])))
 	return nil
+}
+
+// xdrSizeContractCostParamEntry is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeContractCostParamEntry atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *ContractCostParamEntry) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeContractCostParamEntry.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeContractCostParamEntry.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *ContractCostParamEntry) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "ContractCostParamEntry")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *ContractCostParamEntry) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "ContractCostParamEntry")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "ContractCostParamEntry")
+	}
+	return d.Done()
 }
 
 // StateArchivalSettings is struct StateArchivalSettings from Stellar-contract-config-setting.x:153.
@@ -457,57 +663,57 @@ func (v *StateArchivalSettings) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *StateArchivalSettings) UnmarshalXDR(d *xdr.Decoder) error {
-	x69, err := d.Uint32()
+	b45, err := d.Next(48)
 	if err != nil {
 		return xdr.WithField(err, "maxEntryTTL")
 	}
-	v.MaxEntryTTL = Uint32(x69)
-	x70, err := d.Uint32()
-	if err != nil {
-		return xdr.WithField(err, "minTemporaryTTL")
-	}
-	v.MinTemporaryTTL = Uint32(x70)
-	x71, err := d.Uint32()
-	if err != nil {
-		return xdr.WithField(err, "minPersistentTTL")
-	}
-	v.MinPersistentTTL = Uint32(x71)
-	x72, err := d.Int64()
-	if err != nil {
-		return xdr.WithField(err, "persistentRentRateDenominator")
-	}
-	v.PersistentRentRateDenominator = Int64(x72)
-	x73, err := d.Int64()
-	if err != nil {
-		return xdr.WithField(err, "tempRentRateDenominator")
-	}
-	v.TempRentRateDenominator = Int64(x73)
-	x74, err := d.Uint32()
-	if err != nil {
-		return xdr.WithField(err, "maxEntriesToArchive")
-	}
-	v.MaxEntriesToArchive = Uint32(x74)
-	x75, err := d.Uint32()
-	if err != nil {
-		return xdr.WithField(err, "bucketListSizeWindowSampleSize")
-	}
-	v.BucketListSizeWindowSampleSize = Uint32(x75)
-	x76, err := d.Uint32()
-	if err != nil {
-		return xdr.WithField(err, "bucketListWindowSamplePeriod")
-	}
-	v.BucketListWindowSamplePeriod = Uint32(x76)
-	x77, err := d.Uint32()
-	if err != nil {
-		return xdr.WithField(err, "evictionScanSize")
-	}
-	v.EvictionScanSize = Uint32(x77)
-	x78, err := d.Uint32()
-	if err != nil {
-		return xdr.WithField(err, "startingEvictionScanLevel")
-	}
-	v.StartingEvictionScanLevel = Uint32(x78)
+	v.MaxEntryTTL = Uint32(binary.BigEndian.Uint32(b45[0:]))
+	v.MinTemporaryTTL = Uint32(binary.BigEndian.Uint32(b45[4:]))
+	v.MinPersistentTTL = Uint32(binary.BigEndian.Uint32(b45[8:]))
+	v.PersistentRentRateDenominator = Int64(int64(binary.BigEndian.Uint64(b45[12:])))
+	v.TempRentRateDenominator = Int64(int64(binary.BigEndian.Uint64(b45[20:])))
+	v.MaxEntriesToArchive = Uint32(binary.BigEndian.Uint32(b45[28:]))
+	v.BucketListSizeWindowSampleSize = Uint32(binary.BigEndian.Uint32(b45[32:]))
+	v.BucketListWindowSamplePeriod = Uint32(binary.BigEndian.Uint32(b45[36:]))
+	v.EvictionScanSize = Uint32(binary.BigEndian.Uint32(b45[40:]))
+	v.StartingEvictionScanLevel = Uint32(binary.BigEndian.Uint32(b45[44:]))
 	return nil
+}
+
+// xdrSizeStateArchivalSettings is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeStateArchivalSettings atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *StateArchivalSettings) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeStateArchivalSettings.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeStateArchivalSettings.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *StateArchivalSettings) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "StateArchivalSettings")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *StateArchivalSettings) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "StateArchivalSettings")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "StateArchivalSettings")
+	}
+	return d.Done()
 }
 
 // EvictionIterator is struct EvictionIterator from Stellar-contract-config-setting.x:178.
@@ -527,22 +733,55 @@ func (v *EvictionIterator) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *EvictionIterator) UnmarshalXDR(d *xdr.Decoder) error {
-	x79, err := d.Uint32()
+	b46, err := d.Next(16)
 	if err != nil {
 		return xdr.WithField(err, "bucketListLevel")
 	}
-	v.BucketListLevel = Uint32(x79)
-	x80, err := d.Bool()
-	if err != nil {
-		return xdr.WithField(err, "isCurrBucket")
+	v.BucketListLevel = Uint32(binary.BigEndian.Uint32(b46[0:]))
+	switch x47 := binary.BigEndian.Uint32(b46[4:]); x47 {
+	case 0, 1:
+		v.IsCurrBucket = x47 == 1
+	default:
+		return xdr.WithField(xdr.NewError(d.Offset()-int64(16-(4)), xdr.ErrInvalidBool, "bool value %d is not 0 or 1", x47), "isCurrBucket")
 	}
-	v.IsCurrBucket = x80
-	x81, err := d.Uint64()
-	if err != nil {
-		return xdr.WithField(err, "bucketFileOffset")
-	}
-	v.BucketFileOffset = Uint64(x81)
+	v.BucketFileOffset = Uint64(binary.BigEndian.Uint64(b46[8:]))
 	return nil
+}
+
+// xdrSizeEvictionIterator is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeEvictionIterator atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *EvictionIterator) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeEvictionIterator.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeEvictionIterator.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *EvictionIterator) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "EvictionIterator")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *EvictionIterator) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "EvictionIterator")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "EvictionIterator")
+	}
+	return d.Done()
 }
 
 // CONTRACT_COST_COUNT_LIMIT is const CONTRACT_COST_COUNT_LIMIT from Stellar-contract-config-setting.x:185.
@@ -559,9 +798,9 @@ func (v *ContractCostParams) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return err
 	}
-	for i82 := range *v {
-		if err := (&(*v)[i82]).MarshalXDR(e); err != nil {
-			return xdr.WithField(err, "["+strconv.Itoa(i82)+"]")
+	for i48 := range *v {
+		if err := (&(*v)[i48]).MarshalXDR(e); err != nil {
+			return xdr.WithField(err, "["+strconv.Itoa(i48)+"]")
 		}
 	}
 	e.Leave()
@@ -570,25 +809,61 @@ func (v *ContractCostParams) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *ContractCostParams) UnmarshalXDR(d *xdr.Decoder) error {
-	n83, err := d.ArrayLen(1024, 20)
+	n49, err := d.ArrayLen(1024, 20)
 	if err != nil {
 		return err
 	}
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	var s84 ContractCostParams
-	if n83 > 0 {
-		s84 = make(ContractCostParams, n83)
+	var s50 ContractCostParams
+	if n49 > 0 {
+		s50 = make(ContractCostParams, n49)
 	}
-	for i85 := range s84 {
-		if err := (&s84[i85]).UnmarshalXDR(d); err != nil {
-			return xdr.WithField(err, "["+strconv.Itoa(i85)+"]")
+	for i51 := range s50 {
+		if err := (&s50[i51]).UnmarshalXDR(d); err != nil {
+			return xdr.WithField(err, "["+strconv.Itoa(i51)+"]")
 		}
 	}
-	(*v) = s84
+	(*v) = s50
 	d.Leave()
 	return nil
+}
+
+// xdrSizeContractCostParams is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeContractCostParams atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *ContractCostParams) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeContractCostParams.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeContractCostParams.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *ContractCostParams) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "ContractCostParams")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *ContractCostParams) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "ContractCostParams")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "ContractCostParams")
+	}
+	return d.Done()
 }
 
 // ConfigSettingID is enum ConfigSettingID from Stellar-contract-config-setting.x:190.
@@ -671,12 +946,48 @@ func (v *ConfigSettingID) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *ConfigSettingID) UnmarshalXDR(d *xdr.Decoder) error {
-	x86, err := d.Enum(validConfigSettingID)
+	x52, err := d.Enum(validConfigSettingID)
 	if err != nil {
 		return err
 	}
-	(*v) = ConfigSettingID(x86)
+	(*v) = ConfigSettingID(x52)
 	return nil
+}
+
+// xdrSizeConfigSettingID is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeConfigSettingID atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *ConfigSettingID) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeConfigSettingID.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeConfigSettingID.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *ConfigSettingID) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "ConfigSettingID")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *ConfigSettingID) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "ConfigSettingID")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "ConfigSettingID")
+	}
+	return d.Done()
 }
 
 // ConfigSettingEntry is union ConfigSettingEntry from Stellar-contract-config-setting.x:208, switched on configSettingID. It holds one of
@@ -698,11 +1009,11 @@ func (v *ConfigSettingEntryContractMaxSizeBytes) MarshalXDR(e *xdr.Encoder) erro
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *ConfigSettingEntryContractMaxSizeBytes) UnmarshalXDR(d *xdr.Decoder) error {
-	x87, err := d.Uint32()
+	x53, err := d.Uint32()
 	if err != nil {
 		return xdr.WithField(err, "contractMaxSizeBytes")
 	}
-	v.ContractMaxSizeBytes = Uint32(x87)
+	v.ContractMaxSizeBytes = Uint32(x53)
 	return nil
 }
 
@@ -836,9 +1147,9 @@ func (v *ConfigSettingEntryContractCostParamsCpuInsns) MarshalXDR(e *xdr.Encoder
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "contractCostParamsCpuInsns")
 	}
-	for i88 := range v.ContractCostParamsCpuInsns {
-		if err := (&v.ContractCostParamsCpuInsns[i88]).MarshalXDR(e); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i88)+"]"), "contractCostParamsCpuInsns")
+	for i54 := range v.ContractCostParamsCpuInsns {
+		if err := (&v.ContractCostParamsCpuInsns[i54]).MarshalXDR(e); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i54)+"]"), "contractCostParamsCpuInsns")
 		}
 	}
 	e.Leave()
@@ -847,23 +1158,23 @@ func (v *ConfigSettingEntryContractCostParamsCpuInsns) MarshalXDR(e *xdr.Encoder
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *ConfigSettingEntryContractCostParamsCpuInsns) UnmarshalXDR(d *xdr.Decoder) error {
-	n89, err := d.ArrayLen(1024, 20)
+	n55, err := d.ArrayLen(1024, 20)
 	if err != nil {
 		return xdr.WithField(err, "contractCostParamsCpuInsns")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "contractCostParamsCpuInsns")
 	}
-	var s90 ContractCostParams
-	if n89 > 0 {
-		s90 = make(ContractCostParams, n89)
+	var s56 ContractCostParams
+	if n55 > 0 {
+		s56 = make(ContractCostParams, n55)
 	}
-	for i91 := range s90 {
-		if err := (&s90[i91]).UnmarshalXDR(d); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i91)+"]"), "contractCostParamsCpuInsns")
+	for i57 := range s56 {
+		if err := (&s56[i57]).UnmarshalXDR(d); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i57)+"]"), "contractCostParamsCpuInsns")
 		}
 	}
-	v.ContractCostParamsCpuInsns = s90
+	v.ContractCostParamsCpuInsns = s56
 	d.Leave()
 	return nil
 }
@@ -883,9 +1194,9 @@ func (v *ConfigSettingEntryContractCostParamsMemBytes) MarshalXDR(e *xdr.Encoder
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "contractCostParamsMemBytes")
 	}
-	for i92 := range v.ContractCostParamsMemBytes {
-		if err := (&v.ContractCostParamsMemBytes[i92]).MarshalXDR(e); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i92)+"]"), "contractCostParamsMemBytes")
+	for i58 := range v.ContractCostParamsMemBytes {
+		if err := (&v.ContractCostParamsMemBytes[i58]).MarshalXDR(e); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i58)+"]"), "contractCostParamsMemBytes")
 		}
 	}
 	e.Leave()
@@ -894,23 +1205,23 @@ func (v *ConfigSettingEntryContractCostParamsMemBytes) MarshalXDR(e *xdr.Encoder
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *ConfigSettingEntryContractCostParamsMemBytes) UnmarshalXDR(d *xdr.Decoder) error {
-	n93, err := d.ArrayLen(1024, 20)
+	n59, err := d.ArrayLen(1024, 20)
 	if err != nil {
 		return xdr.WithField(err, "contractCostParamsMemBytes")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "contractCostParamsMemBytes")
 	}
-	var s94 ContractCostParams
-	if n93 > 0 {
-		s94 = make(ContractCostParams, n93)
+	var s60 ContractCostParams
+	if n59 > 0 {
+		s60 = make(ContractCostParams, n59)
 	}
-	for i95 := range s94 {
-		if err := (&s94[i95]).UnmarshalXDR(d); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i95)+"]"), "contractCostParamsMemBytes")
+	for i61 := range s60 {
+		if err := (&s60[i61]).UnmarshalXDR(d); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i61)+"]"), "contractCostParamsMemBytes")
 		}
 	}
-	v.ContractCostParamsMemBytes = s94
+	v.ContractCostParamsMemBytes = s60
 	d.Leave()
 	return nil
 }
@@ -930,11 +1241,11 @@ func (v *ConfigSettingEntryContractDataKeySizeBytes) MarshalXDR(e *xdr.Encoder) 
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *ConfigSettingEntryContractDataKeySizeBytes) UnmarshalXDR(d *xdr.Decoder) error {
-	x96, err := d.Uint32()
+	x62, err := d.Uint32()
 	if err != nil {
 		return xdr.WithField(err, "contractDataKeySizeBytes")
 	}
-	v.ContractDataKeySizeBytes = Uint32(x96)
+	v.ContractDataKeySizeBytes = Uint32(x62)
 	return nil
 }
 
@@ -953,11 +1264,11 @@ func (v *ConfigSettingEntryContractDataEntrySizeBytes) MarshalXDR(e *xdr.Encoder
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *ConfigSettingEntryContractDataEntrySizeBytes) UnmarshalXDR(d *xdr.Decoder) error {
-	x97, err := d.Uint32()
+	x63, err := d.Uint32()
 	if err != nil {
 		return xdr.WithField(err, "contractDataEntrySizeBytes")
 	}
-	v.ContractDataEntrySizeBytes = Uint32(x97)
+	v.ContractDataEntrySizeBytes = Uint32(x63)
 	return nil
 }
 
@@ -1022,8 +1333,8 @@ func (v *ConfigSettingEntryBucketListSizeWindow) MarshalXDR(e *xdr.Encoder) erro
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "bucketListSizeWindow")
 	}
-	for i98 := range v.BucketListSizeWindow {
-		e.PutUint64(uint64(v.BucketListSizeWindow[i98]))
+	for i64 := range v.BucketListSizeWindow {
+		e.PutUint64(uint64(v.BucketListSizeWindow[i64]))
 	}
 	e.Leave()
 	return nil
@@ -1031,25 +1342,25 @@ func (v *ConfigSettingEntryBucketListSizeWindow) MarshalXDR(e *xdr.Encoder) erro
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *ConfigSettingEntryBucketListSizeWindow) UnmarshalXDR(d *xdr.Decoder) error {
-	n99, err := d.ArrayLen(math.MaxUint32, 8)
+	n65, err := d.ArrayLen(math.MaxUint32, 8)
 	if err != nil {
 		return xdr.WithField(err, "bucketListSizeWindow")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "bucketListSizeWindow")
 	}
-	var s100 []Uint64
-	if n99 > 0 {
-		s100 = make([]Uint64, n99)
+	var s66 []Uint64
+	if n65 > 0 {
+		s66 = make([]Uint64, n65)
 	}
-	for i101 := range s100 {
-		x102, err := d.Uint64()
+	for i67 := range s66 {
+		x68, err := d.Uint64()
 		if err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i101)+"]"), "bucketListSizeWindow")
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i67)+"]"), "bucketListSizeWindow")
 		}
-		s100[i101] = Uint64(x102)
+		s66[i67] = Uint64(x68)
 	}
-	v.BucketListSizeWindow = s100
+	v.BucketListSizeWindow = s66
 	d.Leave()
 	return nil
 }

@@ -5,6 +5,7 @@ package stellar
 import (
 	"github.com/wirekit/wirekit/xdr"
 	"strconv"
+	"sync/atomic"
 )
 
 // SCEnvMetaKind is enum SCEnvMetaKind from Stellar-contract-env-meta.x:12.
@@ -48,12 +49,48 @@ func (v *SCEnvMetaKind) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *SCEnvMetaKind) UnmarshalXDR(d *xdr.Decoder) error {
-	x103, err := d.Enum(validSCEnvMetaKind)
+	x69, err := d.Enum(validSCEnvMetaKind)
 	if err != nil {
 		return err
 	}
-	(*v) = SCEnvMetaKind(x103)
+	(*v) = SCEnvMetaKind(x69)
 	return nil
+}
+
+// xdrSizeSCEnvMetaKind is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeSCEnvMetaKind atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *SCEnvMetaKind) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeSCEnvMetaKind.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeSCEnvMetaKind.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *SCEnvMetaKind) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "SCEnvMetaKind")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *SCEnvMetaKind) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "SCEnvMetaKind")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "SCEnvMetaKind")
+	}
+	return d.Done()
 }
 
 // SCEnvMetaEntry is union SCEnvMetaEntry from Stellar-contract-env-meta.x:17, switched on kind. It holds one of
@@ -75,11 +112,11 @@ func (v *SCEnvMetaEntryInterfaceVersion) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *SCEnvMetaEntryInterfaceVersion) UnmarshalXDR(d *xdr.Decoder) error {
-	x104, err := d.Uint64()
+	x70, err := d.Uint64()
 	if err != nil {
 		return xdr.WithField(err, "interfaceVersion")
 	}
-	v.InterfaceVersion = Uint64(x104)
+	v.InterfaceVersion = Uint64(x70)
 	return nil
 }
 

@@ -6,6 +6,7 @@ import (
 	"github.com/wirekit/wirekit/xdr"
 	"math"
 	"strconv"
+	"sync/atomic"
 )
 
 // SCMetaV0 is struct SCMetaV0 from Stellar-contract-meta.x:12.
@@ -27,17 +28,53 @@ func (v *SCMetaV0) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *SCMetaV0) UnmarshalXDR(d *xdr.Decoder) error {
-	x105, err := d.String(math.MaxUint32)
+	x71, err := d.String(math.MaxUint32)
 	if err != nil {
 		return xdr.WithField(err, "key")
 	}
-	v.Key = x105
-	x106, err := d.String(math.MaxUint32)
+	v.Key = x71
+	x72, err := d.String(math.MaxUint32)
 	if err != nil {
 		return xdr.WithField(err, "val")
 	}
-	v.Val = x106
+	v.Val = x72
 	return nil
+}
+
+// xdrSizeSCMetaV0 is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeSCMetaV0 atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *SCMetaV0) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeSCMetaV0.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeSCMetaV0.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *SCMetaV0) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "SCMetaV0")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *SCMetaV0) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "SCMetaV0")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "SCMetaV0")
+	}
+	return d.Done()
 }
 
 // SCMetaKind is enum SCMetaKind from Stellar-contract-meta.x:18.
@@ -81,12 +118,48 @@ func (v *SCMetaKind) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *SCMetaKind) UnmarshalXDR(d *xdr.Decoder) error {
-	x107, err := d.Enum(validSCMetaKind)
+	x73, err := d.Enum(validSCMetaKind)
 	if err != nil {
 		return err
 	}
-	(*v) = SCMetaKind(x107)
+	(*v) = SCMetaKind(x73)
 	return nil
+}
+
+// xdrSizeSCMetaKind is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeSCMetaKind atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *SCMetaKind) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeSCMetaKind.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeSCMetaKind.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *SCMetaKind) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "SCMetaKind")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *SCMetaKind) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "SCMetaKind")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "SCMetaKind")
+	}
+	return d.Done()
 }
 
 // SCMetaEntry is union SCMetaEntry from Stellar-contract-meta.x:23, switched on kind. It holds one of

@@ -5,6 +5,7 @@ package stellar
 import (
 	"github.com/wirekit/wirekit/xdr"
 	"strconv"
+	"sync/atomic"
 )
 
 // SC_SPEC_DOC_LIMIT is const SC_SPEC_DOC_LIMIT from Stellar-contract-spec.x:13.
@@ -123,12 +124,48 @@ func (v *SCSpecType) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *SCSpecType) UnmarshalXDR(d *xdr.Decoder) error {
-	x108, err := d.Enum(validSCSpecType)
+	x74, err := d.Enum(validSCSpecType)
 	if err != nil {
 		return err
 	}
-	(*v) = SCSpecType(x108)
+	(*v) = SCSpecType(x74)
 	return nil
+}
+
+// xdrSizeSCSpecType is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeSCSpecType atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *SCSpecType) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeSCSpecType.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeSCSpecType.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *SCSpecType) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "SCSpecType")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *SCSpecType) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "SCSpecType")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "SCSpecType")
+	}
+	return d.Done()
 }
 
 // SCSpecTypeOption is struct SCSpecTypeOption from Stellar-contract-spec.x:50.
@@ -146,12 +183,48 @@ func (v *SCSpecTypeOption) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *SCSpecTypeOption) UnmarshalXDR(d *xdr.Decoder) error {
-	u109, err := decodeSCSpecTypeDef(d)
+	u75, err := decodeSCSpecTypeDef(d)
 	if err != nil {
 		return xdr.WithField(err, "valueType")
 	}
-	v.ValueType = u109
+	v.ValueType = u75
 	return nil
+}
+
+// xdrSizeSCSpecTypeOption is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeSCSpecTypeOption atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *SCSpecTypeOption) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeSCSpecTypeOption.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeSCSpecTypeOption.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *SCSpecTypeOption) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "SCSpecTypeOption")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *SCSpecTypeOption) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "SCSpecTypeOption")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "SCSpecTypeOption")
+	}
+	return d.Done()
 }
 
 // SCSpecTypeResult is struct SCSpecTypeResult from Stellar-contract-spec.x:55.
@@ -173,17 +246,53 @@ func (v *SCSpecTypeResult) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *SCSpecTypeResult) UnmarshalXDR(d *xdr.Decoder) error {
-	u110, err := decodeSCSpecTypeDef(d)
+	u76, err := decodeSCSpecTypeDef(d)
 	if err != nil {
 		return xdr.WithField(err, "okType")
 	}
-	v.OkType = u110
-	u111, err := decodeSCSpecTypeDef(d)
+	v.OkType = u76
+	u77, err := decodeSCSpecTypeDef(d)
 	if err != nil {
 		return xdr.WithField(err, "errorType")
 	}
-	v.ErrorType = u111
+	v.ErrorType = u77
 	return nil
+}
+
+// xdrSizeSCSpecTypeResult is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeSCSpecTypeResult atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *SCSpecTypeResult) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeSCSpecTypeResult.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeSCSpecTypeResult.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *SCSpecTypeResult) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "SCSpecTypeResult")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *SCSpecTypeResult) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "SCSpecTypeResult")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "SCSpecTypeResult")
+	}
+	return d.Done()
 }
 
 // SCSpecTypeVec is struct SCSpecTypeVec from Stellar-contract-spec.x:61.
@@ -201,12 +310,48 @@ func (v *SCSpecTypeVec) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *SCSpecTypeVec) UnmarshalXDR(d *xdr.Decoder) error {
-	u112, err := decodeSCSpecTypeDef(d)
+	u78, err := decodeSCSpecTypeDef(d)
 	if err != nil {
 		return xdr.WithField(err, "elementType")
 	}
-	v.ElementType = u112
+	v.ElementType = u78
 	return nil
+}
+
+// xdrSizeSCSpecTypeVec is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeSCSpecTypeVec atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *SCSpecTypeVec) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeSCSpecTypeVec.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeSCSpecTypeVec.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *SCSpecTypeVec) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "SCSpecTypeVec")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *SCSpecTypeVec) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "SCSpecTypeVec")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "SCSpecTypeVec")
+	}
+	return d.Done()
 }
 
 // SCSpecTypeMap is struct SCSpecTypeMap from Stellar-contract-spec.x:66.
@@ -228,17 +373,53 @@ func (v *SCSpecTypeMap) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *SCSpecTypeMap) UnmarshalXDR(d *xdr.Decoder) error {
-	u113, err := decodeSCSpecTypeDef(d)
+	u79, err := decodeSCSpecTypeDef(d)
 	if err != nil {
 		return xdr.WithField(err, "keyType")
 	}
-	v.KeyType = u113
-	u114, err := decodeSCSpecTypeDef(d)
+	v.KeyType = u79
+	u80, err := decodeSCSpecTypeDef(d)
 	if err != nil {
 		return xdr.WithField(err, "valueType")
 	}
-	v.ValueType = u114
+	v.ValueType = u80
 	return nil
+}
+
+// xdrSizeSCSpecTypeMap is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeSCSpecTypeMap atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *SCSpecTypeMap) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeSCSpecTypeMap.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeSCSpecTypeMap.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *SCSpecTypeMap) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "SCSpecTypeMap")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *SCSpecTypeMap) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "SCSpecTypeMap")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "SCSpecTypeMap")
+	}
+	return d.Done()
 }
 
 // SCSpecTypeTuple is struct SCSpecTypeTuple from Stellar-contract-spec.x:72.
@@ -254,9 +435,9 @@ func (v *SCSpecTypeTuple) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "valueTypes")
 	}
-	for i115 := range v.ValueTypes {
-		if err := encodeSCSpecTypeDef(e, v.ValueTypes[i115]); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i115)+"]"), "valueTypes")
+	for i81 := range v.ValueTypes {
+		if err := encodeSCSpecTypeDef(e, v.ValueTypes[i81]); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i81)+"]"), "valueTypes")
 		}
 	}
 	e.Leave()
@@ -265,27 +446,63 @@ func (v *SCSpecTypeTuple) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *SCSpecTypeTuple) UnmarshalXDR(d *xdr.Decoder) error {
-	n116, err := d.ArrayLen(12, 4)
+	n82, err := d.ArrayLen(12, 4)
 	if err != nil {
 		return xdr.WithField(err, "valueTypes")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "valueTypes")
 	}
-	var s117 []SCSpecTypeDef
-	if n116 > 0 {
-		s117 = make([]SCSpecTypeDef, n116)
+	var s83 []SCSpecTypeDef
+	if n82 > 0 {
+		s83 = make([]SCSpecTypeDef, n82)
 	}
-	for i118 := range s117 {
-		u119, err := decodeSCSpecTypeDef(d)
+	for i84 := range s83 {
+		u85, err := decodeSCSpecTypeDef(d)
 		if err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i118)+"]"), "valueTypes")
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i84)+"]"), "valueTypes")
 		}
-		s117[i118] = u119
+		s83[i84] = u85
 	}
-	v.ValueTypes = s117
+	v.ValueTypes = s83
 	d.Leave()
 	return nil
+}
+
+// xdrSizeSCSpecTypeTuple is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeSCSpecTypeTuple atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *SCSpecTypeTuple) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeSCSpecTypeTuple.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeSCSpecTypeTuple.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *SCSpecTypeTuple) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "SCSpecTypeTuple")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *SCSpecTypeTuple) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "SCSpecTypeTuple")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "SCSpecTypeTuple")
+	}
+	return d.Done()
 }
 
 // SCSpecTypeBytesN is struct SCSpecTypeBytesN from Stellar-contract-spec.x:77.
@@ -301,12 +518,48 @@ func (v *SCSpecTypeBytesN) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *SCSpecTypeBytesN) UnmarshalXDR(d *xdr.Decoder) error {
-	x120, err := d.Uint32()
+	x86, err := d.Uint32()
 	if err != nil {
 		return xdr.WithField(err, "n")
 	}
-	v.N = Uint32(x120)
+	v.N = Uint32(x86)
 	return nil
+}
+
+// xdrSizeSCSpecTypeBytesN is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeSCSpecTypeBytesN atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *SCSpecTypeBytesN) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeSCSpecTypeBytesN.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeSCSpecTypeBytesN.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *SCSpecTypeBytesN) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "SCSpecTypeBytesN")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *SCSpecTypeBytesN) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "SCSpecTypeBytesN")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "SCSpecTypeBytesN")
+	}
+	return d.Done()
 }
 
 // SCSpecTypeUDT is struct SCSpecTypeUDT from Stellar-contract-spec.x:82.
@@ -324,12 +577,48 @@ func (v *SCSpecTypeUDT) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *SCSpecTypeUDT) UnmarshalXDR(d *xdr.Decoder) error {
-	x121, err := d.String(60)
+	x87, err := d.String(60)
 	if err != nil {
 		return xdr.WithField(err, "name")
 	}
-	v.Name = x121
+	v.Name = x87
 	return nil
+}
+
+// xdrSizeSCSpecTypeUDT is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeSCSpecTypeUDT atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *SCSpecTypeUDT) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeSCSpecTypeUDT.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeSCSpecTypeUDT.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *SCSpecTypeUDT) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "SCSpecTypeUDT")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *SCSpecTypeUDT) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "SCSpecTypeUDT")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "SCSpecTypeUDT")
+	}
+	return d.Done()
 }
 
 // SCSpecTypeDef is union SCSpecTypeDef from Stellar-contract-spec.x:87, switched on type. It holds one of
@@ -676,22 +965,58 @@ func (v *SCSpecUDTStructFieldV0) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *SCSpecUDTStructFieldV0) UnmarshalXDR(d *xdr.Decoder) error {
-	x122, err := d.String(1024)
+	x88, err := d.String(1024)
 	if err != nil {
 		return xdr.WithField(err, "doc")
 	}
-	v.Doc = x122
-	x123, err := d.String(30)
+	v.Doc = x88
+	x89, err := d.String(30)
 	if err != nil {
 		return xdr.WithField(err, "name")
 	}
-	v.Name = x123
-	u124, err := decodeSCSpecTypeDef(d)
+	v.Name = x89
+	u90, err := decodeSCSpecTypeDef(d)
 	if err != nil {
 		return xdr.WithField(err, "type")
 	}
-	v.Type = u124
+	v.Type = u90
 	return nil
+}
+
+// xdrSizeSCSpecUDTStructFieldV0 is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeSCSpecUDTStructFieldV0 atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *SCSpecUDTStructFieldV0) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeSCSpecUDTStructFieldV0.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeSCSpecUDTStructFieldV0.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *SCSpecUDTStructFieldV0) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "SCSpecUDTStructFieldV0")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *SCSpecUDTStructFieldV0) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "SCSpecUDTStructFieldV0")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "SCSpecUDTStructFieldV0")
+	}
+	return d.Done()
 }
 
 // SCSpecUDTStructV0 is struct SCSpecUDTStructV0 from Stellar-contract-spec.x:131.
@@ -719,9 +1044,9 @@ func (v *SCSpecUDTStructV0) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "fields")
 	}
-	for i125 := range v.Fields {
-		if err := (&v.Fields[i125]).MarshalXDR(e); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i125)+"]"), "fields")
+	for i91 := range v.Fields {
+		if err := (&v.Fields[i91]).MarshalXDR(e); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i91)+"]"), "fields")
 		}
 	}
 	e.Leave()
@@ -730,40 +1055,76 @@ func (v *SCSpecUDTStructV0) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *SCSpecUDTStructV0) UnmarshalXDR(d *xdr.Decoder) error {
-	x126, err := d.String(1024)
+	x92, err := d.String(1024)
 	if err != nil {
 		return xdr.WithField(err, "doc")
 	}
-	v.Doc = x126
-	x127, err := d.String(80)
+	v.Doc = x92
+	x93, err := d.String(80)
 	if err != nil {
 		return xdr.WithField(err, "lib")
 	}
-	v.Lib = x127
-	x128, err := d.String(60)
+	v.Lib = x93
+	x94, err := d.String(60)
 	if err != nil {
 		return xdr.WithField(err, "name")
 	}
-	v.Name = x128
-	n129, err := d.ArrayLen(40, 12)
+	v.Name = x94
+	n95, err := d.ArrayLen(40, 12)
 	if err != nil {
 		return xdr.WithField(err, "fields")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "fields")
 	}
-	var s130 []SCSpecUDTStructFieldV0
-	if n129 > 0 {
-		s130 = make([]SCSpecUDTStructFieldV0, n129)
+	var s96 []SCSpecUDTStructFieldV0
+	if n95 > 0 {
+		s96 = make([]SCSpecUDTStructFieldV0, n95)
 	}
-	for i131 := range s130 {
-		if err := (&s130[i131]).UnmarshalXDR(d); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i131)+"]"), "fields")
+	for i97 := range s96 {
+		if err := (&s96[i97]).UnmarshalXDR(d); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i97)+"]"), "fields")
 		}
 	}
-	v.Fields = s130
+	v.Fields = s96
 	d.Leave()
 	return nil
+}
+
+// xdrSizeSCSpecUDTStructV0 is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeSCSpecUDTStructV0 atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *SCSpecUDTStructV0) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeSCSpecUDTStructV0.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeSCSpecUDTStructV0.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *SCSpecUDTStructV0) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "SCSpecUDTStructV0")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *SCSpecUDTStructV0) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "SCSpecUDTStructV0")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "SCSpecUDTStructV0")
+	}
+	return d.Done()
 }
 
 // SCSpecUDTUnionCaseVoidV0 is struct SCSpecUDTUnionCaseVoidV0 from Stellar-contract-spec.x:139.
@@ -785,17 +1146,53 @@ func (v *SCSpecUDTUnionCaseVoidV0) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *SCSpecUDTUnionCaseVoidV0) UnmarshalXDR(d *xdr.Decoder) error {
-	x132, err := d.String(1024)
+	x98, err := d.String(1024)
 	if err != nil {
 		return xdr.WithField(err, "doc")
 	}
-	v.Doc = x132
-	x133, err := d.String(60)
+	v.Doc = x98
+	x99, err := d.String(60)
 	if err != nil {
 		return xdr.WithField(err, "name")
 	}
-	v.Name = x133
+	v.Name = x99
 	return nil
+}
+
+// xdrSizeSCSpecUDTUnionCaseVoidV0 is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeSCSpecUDTUnionCaseVoidV0 atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *SCSpecUDTUnionCaseVoidV0) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeSCSpecUDTUnionCaseVoidV0.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeSCSpecUDTUnionCaseVoidV0.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *SCSpecUDTUnionCaseVoidV0) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "SCSpecUDTUnionCaseVoidV0")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *SCSpecUDTUnionCaseVoidV0) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "SCSpecUDTUnionCaseVoidV0")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "SCSpecUDTUnionCaseVoidV0")
+	}
+	return d.Done()
 }
 
 // SCSpecUDTUnionCaseTupleV0 is struct SCSpecUDTUnionCaseTupleV0 from Stellar-contract-spec.x:145.
@@ -819,9 +1216,9 @@ func (v *SCSpecUDTUnionCaseTupleV0) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "type")
 	}
-	for i134 := range v.Type {
-		if err := encodeSCSpecTypeDef(e, v.Type[i134]); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i134)+"]"), "type")
+	for i100 := range v.Type {
+		if err := encodeSCSpecTypeDef(e, v.Type[i100]); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i100)+"]"), "type")
 		}
 	}
 	e.Leave()
@@ -830,37 +1227,73 @@ func (v *SCSpecUDTUnionCaseTupleV0) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *SCSpecUDTUnionCaseTupleV0) UnmarshalXDR(d *xdr.Decoder) error {
-	x135, err := d.String(1024)
+	x101, err := d.String(1024)
 	if err != nil {
 		return xdr.WithField(err, "doc")
 	}
-	v.Doc = x135
-	x136, err := d.String(60)
+	v.Doc = x101
+	x102, err := d.String(60)
 	if err != nil {
 		return xdr.WithField(err, "name")
 	}
-	v.Name = x136
-	n137, err := d.ArrayLen(12, 4)
+	v.Name = x102
+	n103, err := d.ArrayLen(12, 4)
 	if err != nil {
 		return xdr.WithField(err, "type")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "type")
 	}
-	var s138 []SCSpecTypeDef
-	if n137 > 0 {
-		s138 = make([]SCSpecTypeDef, n137)
+	var s104 []SCSpecTypeDef
+	if n103 > 0 {
+		s104 = make([]SCSpecTypeDef, n103)
 	}
-	for i139 := range s138 {
-		u140, err := decodeSCSpecTypeDef(d)
+	for i105 := range s104 {
+		u106, err := decodeSCSpecTypeDef(d)
 		if err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i139)+"]"), "type")
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i105)+"]"), "type")
 		}
-		s138[i139] = u140
+		s104[i105] = u106
 	}
-	v.Type = s138
+	v.Type = s104
 	d.Leave()
 	return nil
+}
+
+// xdrSizeSCSpecUDTUnionCaseTupleV0 is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeSCSpecUDTUnionCaseTupleV0 atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *SCSpecUDTUnionCaseTupleV0) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeSCSpecUDTUnionCaseTupleV0.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeSCSpecUDTUnionCaseTupleV0.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *SCSpecUDTUnionCaseTupleV0) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "SCSpecUDTUnionCaseTupleV0")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *SCSpecUDTUnionCaseTupleV0) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "SCSpecUDTUnionCaseTupleV0")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "SCSpecUDTUnionCaseTupleV0")
+	}
+	return d.Done()
 }
 
 // SCSpecUDTUnionCaseV0Kind is enum SCSpecUDTUnionCaseV0Kind from Stellar-contract-spec.x:152.
@@ -907,12 +1340,48 @@ func (v *SCSpecUDTUnionCaseV0Kind) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *SCSpecUDTUnionCaseV0Kind) UnmarshalXDR(d *xdr.Decoder) error {
-	x141, err := d.Enum(validSCSpecUDTUnionCaseV0Kind)
+	x107, err := d.Enum(validSCSpecUDTUnionCaseV0Kind)
 	if err != nil {
 		return err
 	}
-	(*v) = SCSpecUDTUnionCaseV0Kind(x141)
+	(*v) = SCSpecUDTUnionCaseV0Kind(x107)
 	return nil
+}
+
+// xdrSizeSCSpecUDTUnionCaseV0Kind is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeSCSpecUDTUnionCaseV0Kind atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *SCSpecUDTUnionCaseV0Kind) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeSCSpecUDTUnionCaseV0Kind.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeSCSpecUDTUnionCaseV0Kind.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *SCSpecUDTUnionCaseV0Kind) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "SCSpecUDTUnionCaseV0Kind")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *SCSpecUDTUnionCaseV0Kind) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "SCSpecUDTUnionCaseV0Kind")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "SCSpecUDTUnionCaseV0Kind")
+	}
+	return d.Done()
 }
 
 // SCSpecUDTUnionCaseV0 is union SCSpecUDTUnionCaseV0 from Stellar-contract-spec.x:158, switched on kind. It holds one of
@@ -1049,9 +1518,9 @@ func (v *SCSpecUDTUnionV0) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "cases")
 	}
-	for i142 := range v.Cases {
-		if err := encodeSCSpecUDTUnionCaseV0(e, v.Cases[i142]); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i142)+"]"), "cases")
+	for i108 := range v.Cases {
+		if err := encodeSCSpecUDTUnionCaseV0(e, v.Cases[i108]); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i108)+"]"), "cases")
 		}
 	}
 	e.Leave()
@@ -1060,42 +1529,78 @@ func (v *SCSpecUDTUnionV0) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *SCSpecUDTUnionV0) UnmarshalXDR(d *xdr.Decoder) error {
-	x143, err := d.String(1024)
+	x109, err := d.String(1024)
 	if err != nil {
 		return xdr.WithField(err, "doc")
 	}
-	v.Doc = x143
-	x144, err := d.String(80)
+	v.Doc = x109
+	x110, err := d.String(80)
 	if err != nil {
 		return xdr.WithField(err, "lib")
 	}
-	v.Lib = x144
-	x145, err := d.String(60)
+	v.Lib = x110
+	x111, err := d.String(60)
 	if err != nil {
 		return xdr.WithField(err, "name")
 	}
-	v.Name = x145
-	n146, err := d.ArrayLen(50, 12)
+	v.Name = x111
+	n112, err := d.ArrayLen(50, 12)
 	if err != nil {
 		return xdr.WithField(err, "cases")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "cases")
 	}
-	var s147 []SCSpecUDTUnionCaseV0
-	if n146 > 0 {
-		s147 = make([]SCSpecUDTUnionCaseV0, n146)
+	var s113 []SCSpecUDTUnionCaseV0
+	if n112 > 0 {
+		s113 = make([]SCSpecUDTUnionCaseV0, n112)
 	}
-	for i148 := range s147 {
-		u149, err := decodeSCSpecUDTUnionCaseV0(d)
+	for i114 := range s113 {
+		u115, err := decodeSCSpecUDTUnionCaseV0(d)
 		if err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i148)+"]"), "cases")
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i114)+"]"), "cases")
 		}
-		s147[i148] = u149
+		s113[i114] = u115
 	}
-	v.Cases = s147
+	v.Cases = s113
 	d.Leave()
 	return nil
+}
+
+// xdrSizeSCSpecUDTUnionV0 is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeSCSpecUDTUnionV0 atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *SCSpecUDTUnionV0) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeSCSpecUDTUnionV0.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeSCSpecUDTUnionV0.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *SCSpecUDTUnionV0) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "SCSpecUDTUnionV0")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *SCSpecUDTUnionV0) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "SCSpecUDTUnionV0")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "SCSpecUDTUnionV0")
+	}
+	return d.Done()
 }
 
 // SCSpecUDTEnumCaseV0 is struct SCSpecUDTEnumCaseV0 from Stellar-contract-spec.x:174.
@@ -1119,22 +1624,58 @@ func (v *SCSpecUDTEnumCaseV0) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *SCSpecUDTEnumCaseV0) UnmarshalXDR(d *xdr.Decoder) error {
-	x150, err := d.String(1024)
+	x116, err := d.String(1024)
 	if err != nil {
 		return xdr.WithField(err, "doc")
 	}
-	v.Doc = x150
-	x151, err := d.String(60)
+	v.Doc = x116
+	x117, err := d.String(60)
 	if err != nil {
 		return xdr.WithField(err, "name")
 	}
-	v.Name = x151
-	x152, err := d.Uint32()
+	v.Name = x117
+	x118, err := d.Uint32()
 	if err != nil {
 		return xdr.WithField(err, "value")
 	}
-	v.Value = Uint32(x152)
+	v.Value = Uint32(x118)
 	return nil
+}
+
+// xdrSizeSCSpecUDTEnumCaseV0 is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeSCSpecUDTEnumCaseV0 atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *SCSpecUDTEnumCaseV0) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeSCSpecUDTEnumCaseV0.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeSCSpecUDTEnumCaseV0.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *SCSpecUDTEnumCaseV0) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "SCSpecUDTEnumCaseV0")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *SCSpecUDTEnumCaseV0) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "SCSpecUDTEnumCaseV0")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "SCSpecUDTEnumCaseV0")
+	}
+	return d.Done()
 }
 
 // SCSpecUDTEnumV0 is struct SCSpecUDTEnumV0 from Stellar-contract-spec.x:181.
@@ -1162,9 +1703,9 @@ func (v *SCSpecUDTEnumV0) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "cases")
 	}
-	for i153 := range v.Cases {
-		if err := (&v.Cases[i153]).MarshalXDR(e); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i153)+"]"), "cases")
+	for i119 := range v.Cases {
+		if err := (&v.Cases[i119]).MarshalXDR(e); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i119)+"]"), "cases")
 		}
 	}
 	e.Leave()
@@ -1173,40 +1714,76 @@ func (v *SCSpecUDTEnumV0) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *SCSpecUDTEnumV0) UnmarshalXDR(d *xdr.Decoder) error {
-	x154, err := d.String(1024)
+	x120, err := d.String(1024)
 	if err != nil {
 		return xdr.WithField(err, "doc")
 	}
-	v.Doc = x154
-	x155, err := d.String(80)
+	v.Doc = x120
+	x121, err := d.String(80)
 	if err != nil {
 		return xdr.WithField(err, "lib")
 	}
-	v.Lib = x155
-	x156, err := d.String(60)
+	v.Lib = x121
+	x122, err := d.String(60)
 	if err != nil {
 		return xdr.WithField(err, "name")
 	}
-	v.Name = x156
-	n157, err := d.ArrayLen(50, 12)
+	v.Name = x122
+	n123, err := d.ArrayLen(50, 12)
 	if err != nil {
 		return xdr.WithField(err, "cases")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "cases")
 	}
-	var s158 []SCSpecUDTEnumCaseV0
-	if n157 > 0 {
-		s158 = make([]SCSpecUDTEnumCaseV0, n157)
+	var s124 []SCSpecUDTEnumCaseV0
+	if n123 > 0 {
+		s124 = make([]SCSpecUDTEnumCaseV0, n123)
 	}
-	for i159 := range s158 {
-		if err := (&s158[i159]).UnmarshalXDR(d); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i159)+"]"), "cases")
+	for i125 := range s124 {
+		if err := (&s124[i125]).UnmarshalXDR(d); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i125)+"]"), "cases")
 		}
 	}
-	v.Cases = s158
+	v.Cases = s124
 	d.Leave()
 	return nil
+}
+
+// xdrSizeSCSpecUDTEnumV0 is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeSCSpecUDTEnumV0 atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *SCSpecUDTEnumV0) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeSCSpecUDTEnumV0.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeSCSpecUDTEnumV0.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *SCSpecUDTEnumV0) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "SCSpecUDTEnumV0")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *SCSpecUDTEnumV0) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "SCSpecUDTEnumV0")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "SCSpecUDTEnumV0")
+	}
+	return d.Done()
 }
 
 // SCSpecUDTErrorEnumCaseV0 is struct SCSpecUDTErrorEnumCaseV0 from Stellar-contract-spec.x:189.
@@ -1230,22 +1807,58 @@ func (v *SCSpecUDTErrorEnumCaseV0) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *SCSpecUDTErrorEnumCaseV0) UnmarshalXDR(d *xdr.Decoder) error {
-	x160, err := d.String(1024)
+	x126, err := d.String(1024)
 	if err != nil {
 		return xdr.WithField(err, "doc")
 	}
-	v.Doc = x160
-	x161, err := d.String(60)
+	v.Doc = x126
+	x127, err := d.String(60)
 	if err != nil {
 		return xdr.WithField(err, "name")
 	}
-	v.Name = x161
-	x162, err := d.Uint32()
+	v.Name = x127
+	x128, err := d.Uint32()
 	if err != nil {
 		return xdr.WithField(err, "value")
 	}
-	v.Value = Uint32(x162)
+	v.Value = Uint32(x128)
 	return nil
+}
+
+// xdrSizeSCSpecUDTErrorEnumCaseV0 is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeSCSpecUDTErrorEnumCaseV0 atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *SCSpecUDTErrorEnumCaseV0) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeSCSpecUDTErrorEnumCaseV0.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeSCSpecUDTErrorEnumCaseV0.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *SCSpecUDTErrorEnumCaseV0) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "SCSpecUDTErrorEnumCaseV0")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *SCSpecUDTErrorEnumCaseV0) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "SCSpecUDTErrorEnumCaseV0")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "SCSpecUDTErrorEnumCaseV0")
+	}
+	return d.Done()
 }
 
 // SCSpecUDTErrorEnumV0 is struct SCSpecUDTErrorEnumV0 from Stellar-contract-spec.x:196.
@@ -1273,9 +1886,9 @@ func (v *SCSpecUDTErrorEnumV0) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "cases")
 	}
-	for i163 := range v.Cases {
-		if err := (&v.Cases[i163]).MarshalXDR(e); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i163)+"]"), "cases")
+	for i129 := range v.Cases {
+		if err := (&v.Cases[i129]).MarshalXDR(e); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i129)+"]"), "cases")
 		}
 	}
 	e.Leave()
@@ -1284,40 +1897,76 @@ func (v *SCSpecUDTErrorEnumV0) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *SCSpecUDTErrorEnumV0) UnmarshalXDR(d *xdr.Decoder) error {
-	x164, err := d.String(1024)
+	x130, err := d.String(1024)
 	if err != nil {
 		return xdr.WithField(err, "doc")
 	}
-	v.Doc = x164
-	x165, err := d.String(80)
+	v.Doc = x130
+	x131, err := d.String(80)
 	if err != nil {
 		return xdr.WithField(err, "lib")
 	}
-	v.Lib = x165
-	x166, err := d.String(60)
+	v.Lib = x131
+	x132, err := d.String(60)
 	if err != nil {
 		return xdr.WithField(err, "name")
 	}
-	v.Name = x166
-	n167, err := d.ArrayLen(50, 12)
+	v.Name = x132
+	n133, err := d.ArrayLen(50, 12)
 	if err != nil {
 		return xdr.WithField(err, "cases")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "cases")
 	}
-	var s168 []SCSpecUDTErrorEnumCaseV0
-	if n167 > 0 {
-		s168 = make([]SCSpecUDTErrorEnumCaseV0, n167)
+	var s134 []SCSpecUDTErrorEnumCaseV0
+	if n133 > 0 {
+		s134 = make([]SCSpecUDTErrorEnumCaseV0, n133)
 	}
-	for i169 := range s168 {
-		if err := (&s168[i169]).UnmarshalXDR(d); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i169)+"]"), "cases")
+	for i135 := range s134 {
+		if err := (&s134[i135]).UnmarshalXDR(d); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i135)+"]"), "cases")
 		}
 	}
-	v.Cases = s168
+	v.Cases = s134
 	d.Leave()
 	return nil
+}
+
+// xdrSizeSCSpecUDTErrorEnumV0 is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeSCSpecUDTErrorEnumV0 atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *SCSpecUDTErrorEnumV0) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeSCSpecUDTErrorEnumV0.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeSCSpecUDTErrorEnumV0.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *SCSpecUDTErrorEnumV0) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "SCSpecUDTErrorEnumV0")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *SCSpecUDTErrorEnumV0) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "SCSpecUDTErrorEnumV0")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "SCSpecUDTErrorEnumV0")
+	}
+	return d.Done()
 }
 
 // SCSpecFunctionInputV0 is struct SCSpecFunctionInputV0 from Stellar-contract-spec.x:204.
@@ -1343,22 +1992,58 @@ func (v *SCSpecFunctionInputV0) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *SCSpecFunctionInputV0) UnmarshalXDR(d *xdr.Decoder) error {
-	x170, err := d.String(1024)
+	x136, err := d.String(1024)
 	if err != nil {
 		return xdr.WithField(err, "doc")
 	}
-	v.Doc = x170
-	x171, err := d.String(30)
+	v.Doc = x136
+	x137, err := d.String(30)
 	if err != nil {
 		return xdr.WithField(err, "name")
 	}
-	v.Name = x171
-	u172, err := decodeSCSpecTypeDef(d)
+	v.Name = x137
+	u138, err := decodeSCSpecTypeDef(d)
 	if err != nil {
 		return xdr.WithField(err, "type")
 	}
-	v.Type = u172
+	v.Type = u138
 	return nil
+}
+
+// xdrSizeSCSpecFunctionInputV0 is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeSCSpecFunctionInputV0 atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *SCSpecFunctionInputV0) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeSCSpecFunctionInputV0.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeSCSpecFunctionInputV0.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *SCSpecFunctionInputV0) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "SCSpecFunctionInputV0")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *SCSpecFunctionInputV0) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "SCSpecFunctionInputV0")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "SCSpecFunctionInputV0")
+	}
+	return d.Done()
 }
 
 // SCSpecFunctionV0 is struct SCSpecFunctionV0 from Stellar-contract-spec.x:211.
@@ -1383,9 +2068,9 @@ func (v *SCSpecFunctionV0) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "inputs")
 	}
-	for i173 := range v.Inputs {
-		if err := (&v.Inputs[i173]).MarshalXDR(e); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i173)+"]"), "inputs")
+	for i139 := range v.Inputs {
+		if err := (&v.Inputs[i139]).MarshalXDR(e); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i139)+"]"), "inputs")
 		}
 	}
 	e.Leave()
@@ -1395,9 +2080,9 @@ func (v *SCSpecFunctionV0) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "outputs")
 	}
-	for i174 := range v.Outputs {
-		if err := encodeSCSpecTypeDef(e, v.Outputs[i174]); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i174)+"]"), "outputs")
+	for i140 := range v.Outputs {
+		if err := encodeSCSpecTypeDef(e, v.Outputs[i140]); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i140)+"]"), "outputs")
 		}
 	}
 	e.Leave()
@@ -1406,55 +2091,91 @@ func (v *SCSpecFunctionV0) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *SCSpecFunctionV0) UnmarshalXDR(d *xdr.Decoder) error {
-	x175, err := d.String(1024)
+	x141, err := d.String(1024)
 	if err != nil {
 		return xdr.WithField(err, "doc")
 	}
-	v.Doc = x175
-	x176, err := d.String(32)
+	v.Doc = x141
+	x142, err := d.String(32)
 	if err != nil {
 		return xdr.WithField(err, "name")
 	}
-	v.Name = SCSymbol(x176)
-	n177, err := d.ArrayLen(10, 12)
+	v.Name = SCSymbol(x142)
+	n143, err := d.ArrayLen(10, 12)
 	if err != nil {
 		return xdr.WithField(err, "inputs")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "inputs")
 	}
-	var s178 []SCSpecFunctionInputV0
-	if n177 > 0 {
-		s178 = make([]SCSpecFunctionInputV0, n177)
+	var s144 []SCSpecFunctionInputV0
+	if n143 > 0 {
+		s144 = make([]SCSpecFunctionInputV0, n143)
 	}
-	for i179 := range s178 {
-		if err := (&s178[i179]).UnmarshalXDR(d); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i179)+"]"), "inputs")
+	for i145 := range s144 {
+		if err := (&s144[i145]).UnmarshalXDR(d); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i145)+"]"), "inputs")
 		}
 	}
-	v.Inputs = s178
+	v.Inputs = s144
 	d.Leave()
-	n180, err := d.ArrayLen(1, 4)
+	n146, err := d.ArrayLen(1, 4)
 	if err != nil {
 		return xdr.WithField(err, "outputs")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "outputs")
 	}
-	var s181 []SCSpecTypeDef
-	if n180 > 0 {
-		s181 = make([]SCSpecTypeDef, n180)
+	var s147 []SCSpecTypeDef
+	if n146 > 0 {
+		s147 = make([]SCSpecTypeDef, n146)
 	}
-	for i182 := range s181 {
-		u183, err := decodeSCSpecTypeDef(d)
+	for i148 := range s147 {
+		u149, err := decodeSCSpecTypeDef(d)
 		if err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i182)+"]"), "outputs")
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i148)+"]"), "outputs")
 		}
-		s181[i182] = u183
+		s147[i148] = u149
 	}
-	v.Outputs = s181
+	v.Outputs = s147
 	d.Leave()
 	return nil
+}
+
+// xdrSizeSCSpecFunctionV0 is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeSCSpecFunctionV0 atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *SCSpecFunctionV0) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeSCSpecFunctionV0.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeSCSpecFunctionV0.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *SCSpecFunctionV0) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "SCSpecFunctionV0")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *SCSpecFunctionV0) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "SCSpecFunctionV0")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "SCSpecFunctionV0")
+	}
+	return d.Done()
 }
 
 // SCSpecEntryKind is enum SCSpecEntryKind from Stellar-contract-spec.x:219.
@@ -1510,12 +2231,48 @@ func (v *SCSpecEntryKind) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *SCSpecEntryKind) UnmarshalXDR(d *xdr.Decoder) error {
-	x184, err := d.Enum(validSCSpecEntryKind)
+	x150, err := d.Enum(validSCSpecEntryKind)
 	if err != nil {
 		return err
 	}
-	(*v) = SCSpecEntryKind(x184)
+	(*v) = SCSpecEntryKind(x150)
 	return nil
+}
+
+// xdrSizeSCSpecEntryKind is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeSCSpecEntryKind atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *SCSpecEntryKind) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeSCSpecEntryKind.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeSCSpecEntryKind.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *SCSpecEntryKind) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "SCSpecEntryKind")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *SCSpecEntryKind) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "SCSpecEntryKind")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "SCSpecEntryKind")
+	}
+	return d.Done()
 }
 
 // SCSpecEntry is union SCSpecEntry from Stellar-contract-spec.x:228, switched on kind. It holds one of

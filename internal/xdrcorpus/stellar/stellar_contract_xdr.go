@@ -3,9 +3,11 @@
 package stellar
 
 import (
+	"encoding/binary"
 	"github.com/wirekit/wirekit/xdr"
 	"math"
 	"strconv"
+	"sync/atomic"
 )
 
 // SCValType is enum SCValType from Stellar-contract.x:21.
@@ -112,12 +114,48 @@ func (v *SCValType) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *SCValType) UnmarshalXDR(d *xdr.Decoder) error {
-	x185, err := d.Enum(validSCValType)
+	x151, err := d.Enum(validSCValType)
 	if err != nil {
 		return err
 	}
-	(*v) = SCValType(x185)
+	(*v) = SCValType(x151)
 	return nil
+}
+
+// xdrSizeSCValType is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeSCValType atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *SCValType) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeSCValType.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeSCValType.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *SCValType) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "SCValType")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *SCValType) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "SCValType")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "SCValType")
+	}
+	return d.Done()
 }
 
 // SCErrorType is enum SCErrorType from Stellar-contract.x:76.
@@ -188,12 +226,48 @@ func (v *SCErrorType) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *SCErrorType) UnmarshalXDR(d *xdr.Decoder) error {
-	x186, err := d.Enum(validSCErrorType)
+	x152, err := d.Enum(validSCErrorType)
 	if err != nil {
 		return err
 	}
-	(*v) = SCErrorType(x186)
+	(*v) = SCErrorType(x152)
 	return nil
+}
+
+// xdrSizeSCErrorType is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeSCErrorType atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *SCErrorType) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeSCErrorType.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeSCErrorType.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *SCErrorType) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "SCErrorType")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *SCErrorType) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "SCErrorType")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "SCErrorType")
+	}
+	return d.Done()
 }
 
 // SCErrorCode is enum SCErrorCode from Stellar-contract.x:90.
@@ -264,12 +338,48 @@ func (v *SCErrorCode) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *SCErrorCode) UnmarshalXDR(d *xdr.Decoder) error {
-	x187, err := d.Enum(validSCErrorCode)
+	x153, err := d.Enum(validSCErrorCode)
 	if err != nil {
 		return err
 	}
-	(*v) = SCErrorCode(x187)
+	(*v) = SCErrorCode(x153)
 	return nil
+}
+
+// xdrSizeSCErrorCode is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeSCErrorCode atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *SCErrorCode) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeSCErrorCode.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeSCErrorCode.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *SCErrorCode) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "SCErrorCode")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *SCErrorCode) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "SCErrorCode")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "SCErrorCode")
+	}
+	return d.Done()
 }
 
 // SCError is union SCError from Stellar-contract.x:117, switched on type. It holds one of
@@ -291,11 +401,11 @@ func (v *SCErrorContractCode) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *SCErrorContractCode) UnmarshalXDR(d *xdr.Decoder) error {
-	x188, err := d.Uint32()
+	x154, err := d.Uint32()
 	if err != nil {
 		return xdr.WithField(err, "contractCode")
 	}
-	v.ContractCode = Uint32(x188)
+	v.ContractCode = Uint32(x154)
 	return nil
 }
 
@@ -318,11 +428,11 @@ func (v *SCErrorCode_) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *SCErrorCode_) UnmarshalXDR(d *xdr.Decoder) error {
-	x189, err := d.Enum(validSCErrorCode)
+	x155, err := d.Enum(validSCErrorCode)
 	if err != nil {
 		return xdr.WithField(err, "code")
 	}
-	v.Code = SCErrorCode(x189)
+	v.Code = SCErrorCode(x155)
 	return nil
 }
 
@@ -405,17 +515,49 @@ func (v *UInt128Parts) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *UInt128Parts) UnmarshalXDR(d *xdr.Decoder) error {
-	x190, err := d.Uint64()
+	b156, err := d.Next(16)
 	if err != nil {
 		return xdr.WithField(err, "hi")
 	}
-	v.Hi = Uint64(x190)
-	x191, err := d.Uint64()
-	if err != nil {
-		return xdr.WithField(err, "lo")
-	}
-	v.Lo = Uint64(x191)
+	v.Hi = Uint64(binary.BigEndian.Uint64(b156[0:]))
+	v.Lo = Uint64(binary.BigEndian.Uint64(b156[8:]))
 	return nil
+}
+
+// xdrSizeUInt128Parts is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeUInt128Parts atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *UInt128Parts) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeUInt128Parts.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeUInt128Parts.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *UInt128Parts) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "UInt128Parts")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *UInt128Parts) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "UInt128Parts")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "UInt128Parts")
+	}
+	return d.Done()
 }
 
 // Int128Parts is struct Int128Parts from Stellar-contract.x:142.
@@ -433,17 +575,49 @@ func (v *Int128Parts) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *Int128Parts) UnmarshalXDR(d *xdr.Decoder) error {
-	x192, err := d.Int64()
+	b157, err := d.Next(16)
 	if err != nil {
 		return xdr.WithField(err, "hi")
 	}
-	v.Hi = Int64(x192)
-	x193, err := d.Uint64()
-	if err != nil {
-		return xdr.WithField(err, "lo")
-	}
-	v.Lo = Uint64(x193)
+	v.Hi = Int64(int64(binary.BigEndian.Uint64(b157[0:])))
+	v.Lo = Uint64(binary.BigEndian.Uint64(b157[8:]))
 	return nil
+}
+
+// xdrSizeInt128Parts is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeInt128Parts atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *Int128Parts) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeInt128Parts.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeInt128Parts.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *Int128Parts) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "Int128Parts")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *Int128Parts) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "Int128Parts")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "Int128Parts")
+	}
+	return d.Done()
 }
 
 // UInt256Parts is struct UInt256Parts from Stellar-contract.x:147.
@@ -465,27 +639,51 @@ func (v *UInt256Parts) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *UInt256Parts) UnmarshalXDR(d *xdr.Decoder) error {
-	x194, err := d.Uint64()
+	b158, err := d.Next(32)
 	if err != nil {
 		return xdr.WithField(err, "hi_hi")
 	}
-	v.HiHi = Uint64(x194)
-	x195, err := d.Uint64()
-	if err != nil {
-		return xdr.WithField(err, "hi_lo")
-	}
-	v.HiLo = Uint64(x195)
-	x196, err := d.Uint64()
-	if err != nil {
-		return xdr.WithField(err, "lo_hi")
-	}
-	v.LoHi = Uint64(x196)
-	x197, err := d.Uint64()
-	if err != nil {
-		return xdr.WithField(err, "lo_lo")
-	}
-	v.LoLo = Uint64(x197)
+	v.HiHi = Uint64(binary.BigEndian.Uint64(b158[0:]))
+	v.HiLo = Uint64(binary.BigEndian.Uint64(b158[8:]))
+	v.LoHi = Uint64(binary.BigEndian.Uint64(b158[16:]))
+	v.LoLo = Uint64(binary.BigEndian.Uint64(b158[24:]))
 	return nil
+}
+
+// xdrSizeUInt256Parts is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeUInt256Parts atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *UInt256Parts) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeUInt256Parts.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeUInt256Parts.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *UInt256Parts) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "UInt256Parts")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *UInt256Parts) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "UInt256Parts")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "UInt256Parts")
+	}
+	return d.Done()
 }
 
 // Int256Parts is struct Int256Parts from Stellar-contract.x:158.
@@ -507,27 +705,51 @@ func (v *Int256Parts) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *Int256Parts) UnmarshalXDR(d *xdr.Decoder) error {
-	x198, err := d.Int64()
+	b159, err := d.Next(32)
 	if err != nil {
 		return xdr.WithField(err, "hi_hi")
 	}
-	v.HiHi = Int64(x198)
-	x199, err := d.Uint64()
-	if err != nil {
-		return xdr.WithField(err, "hi_lo")
-	}
-	v.HiLo = Uint64(x199)
-	x200, err := d.Uint64()
-	if err != nil {
-		return xdr.WithField(err, "lo_hi")
-	}
-	v.LoHi = Uint64(x200)
-	x201, err := d.Uint64()
-	if err != nil {
-		return xdr.WithField(err, "lo_lo")
-	}
-	v.LoLo = Uint64(x201)
+	v.HiHi = Int64(int64(binary.BigEndian.Uint64(b159[0:])))
+	v.HiLo = Uint64(binary.BigEndian.Uint64(b159[8:]))
+	v.LoHi = Uint64(binary.BigEndian.Uint64(b159[16:]))
+	v.LoLo = Uint64(binary.BigEndian.Uint64(b159[24:]))
 	return nil
+}
+
+// xdrSizeInt256Parts is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeInt256Parts atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *Int256Parts) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeInt256Parts.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeInt256Parts.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *Int256Parts) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "Int256Parts")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *Int256Parts) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "Int256Parts")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "Int256Parts")
+	}
+	return d.Done()
 }
 
 // ContractExecutableType is enum ContractExecutableType from Stellar-contract.x:165.
@@ -574,12 +796,48 @@ func (v *ContractExecutableType) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *ContractExecutableType) UnmarshalXDR(d *xdr.Decoder) error {
-	x202, err := d.Enum(validContractExecutableType)
+	x160, err := d.Enum(validContractExecutableType)
 	if err != nil {
 		return err
 	}
-	(*v) = ContractExecutableType(x202)
+	(*v) = ContractExecutableType(x160)
 	return nil
+}
+
+// xdrSizeContractExecutableType is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeContractExecutableType atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *ContractExecutableType) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeContractExecutableType.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeContractExecutableType.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *ContractExecutableType) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "ContractExecutableType")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *ContractExecutableType) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "ContractExecutableType")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "ContractExecutableType")
+	}
+	return d.Done()
 }
 
 // ContractExecutable is union ContractExecutable from Stellar-contract.x:171, switched on type. It holds one of
@@ -723,12 +981,48 @@ func (v *SCAddressType) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *SCAddressType) UnmarshalXDR(d *xdr.Decoder) error {
-	x203, err := d.Enum(validSCAddressType)
+	x161, err := d.Enum(validSCAddressType)
 	if err != nil {
 		return err
 	}
-	(*v) = SCAddressType(x203)
+	(*v) = SCAddressType(x161)
 	return nil
+}
+
+// xdrSizeSCAddressType is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeSCAddressType atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *SCAddressType) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeSCAddressType.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeSCAddressType.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *SCAddressType) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "SCAddressType")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *SCAddressType) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "SCAddressType")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "SCAddressType")
+	}
+	return d.Done()
 }
 
 // SCAddress is union SCAddress from Stellar-contract.x:185, switched on type. It holds one of
@@ -752,11 +1046,11 @@ func (v *SCAddressAccountId) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *SCAddressAccountId) UnmarshalXDR(d *xdr.Decoder) error {
-	u204, err := decodePublicKey(d)
+	u162, err := decodePublicKey(d)
 	if err != nil {
 		return xdr.WithField(err, "accountId")
 	}
-	v.AccountId = u204
+	v.AccountId = u162
 	return nil
 }
 
@@ -854,9 +1148,9 @@ func (v *SCVec) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return err
 	}
-	for i205 := range *v {
-		if err := encodeSCVal(e, (*v)[i205]); err != nil {
-			return xdr.WithField(err, "["+strconv.Itoa(i205)+"]")
+	for i163 := range *v {
+		if err := encodeSCVal(e, (*v)[i163]); err != nil {
+			return xdr.WithField(err, "["+strconv.Itoa(i163)+"]")
 		}
 	}
 	e.Leave()
@@ -865,27 +1159,63 @@ func (v *SCVec) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *SCVec) UnmarshalXDR(d *xdr.Decoder) error {
-	n206, err := d.ArrayLen(math.MaxUint32, 4)
+	n164, err := d.ArrayLen(math.MaxUint32, 4)
 	if err != nil {
 		return err
 	}
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	var s207 SCVec
-	if n206 > 0 {
-		s207 = make(SCVec, n206)
+	var s165 SCVec
+	if n164 > 0 {
+		s165 = make(SCVec, n164)
 	}
-	for i208 := range s207 {
-		u209, err := decodeSCVal(d)
+	for i166 := range s165 {
+		u167, err := decodeSCVal(d)
 		if err != nil {
-			return xdr.WithField(err, "["+strconv.Itoa(i208)+"]")
+			return xdr.WithField(err, "["+strconv.Itoa(i166)+"]")
 		}
-		s207[i208] = u209
+		s165[i166] = u167
 	}
-	(*v) = s207
+	(*v) = s165
 	d.Leave()
 	return nil
+}
+
+// xdrSizeSCVec is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeSCVec atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *SCVec) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeSCVec.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeSCVec.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *SCVec) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "SCVec")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *SCVec) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "SCVec")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "SCVec")
+	}
+	return d.Done()
 }
 
 // SCMap is typedef SCMap from Stellar-contract.x:199.
@@ -899,9 +1229,9 @@ func (v *SCMap) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return err
 	}
-	for i210 := range *v {
-		if err := (&(*v)[i210]).MarshalXDR(e); err != nil {
-			return xdr.WithField(err, "["+strconv.Itoa(i210)+"]")
+	for i168 := range *v {
+		if err := (&(*v)[i168]).MarshalXDR(e); err != nil {
+			return xdr.WithField(err, "["+strconv.Itoa(i168)+"]")
 		}
 	}
 	e.Leave()
@@ -910,25 +1240,61 @@ func (v *SCMap) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *SCMap) UnmarshalXDR(d *xdr.Decoder) error {
-	n211, err := d.ArrayLen(math.MaxUint32, 8)
+	n169, err := d.ArrayLen(math.MaxUint32, 8)
 	if err != nil {
 		return err
 	}
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	var s212 SCMap
-	if n211 > 0 {
-		s212 = make(SCMap, n211)
+	var s170 SCMap
+	if n169 > 0 {
+		s170 = make(SCMap, n169)
 	}
-	for i213 := range s212 {
-		if err := (&s212[i213]).UnmarshalXDR(d); err != nil {
-			return xdr.WithField(err, "["+strconv.Itoa(i213)+"]")
+	for i171 := range s170 {
+		if err := (&s170[i171]).UnmarshalXDR(d); err != nil {
+			return xdr.WithField(err, "["+strconv.Itoa(i171)+"]")
 		}
 	}
-	(*v) = s212
+	(*v) = s170
 	d.Leave()
 	return nil
+}
+
+// xdrSizeSCMap is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeSCMap atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *SCMap) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeSCMap.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeSCMap.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *SCMap) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "SCMap")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *SCMap) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "SCMap")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "SCMap")
+	}
+	return d.Done()
 }
 
 // SCBytes is typedef SCBytes from Stellar-contract.x:201.
@@ -944,12 +1310,48 @@ func (v *SCBytes) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *SCBytes) UnmarshalXDR(d *xdr.Decoder) error {
-	x214, err := d.Opaque(math.MaxUint32)
+	x172, err := d.Opaque(math.MaxUint32)
 	if err != nil {
 		return err
 	}
-	(*v) = SCBytes(x214)
+	(*v) = SCBytes(x172)
 	return nil
+}
+
+// xdrSizeSCBytes is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeSCBytes atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *SCBytes) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeSCBytes.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeSCBytes.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *SCBytes) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "SCBytes")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *SCBytes) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "SCBytes")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "SCBytes")
+	}
+	return d.Done()
 }
 
 // SCString is typedef SCString from Stellar-contract.x:202.
@@ -965,12 +1367,48 @@ func (v *SCString) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *SCString) UnmarshalXDR(d *xdr.Decoder) error {
-	x215, err := d.String(math.MaxUint32)
+	x173, err := d.String(math.MaxUint32)
 	if err != nil {
 		return err
 	}
-	(*v) = SCString(x215)
+	(*v) = SCString(x173)
 	return nil
+}
+
+// xdrSizeSCString is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeSCString atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *SCString) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeSCString.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeSCString.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *SCString) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "SCString")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *SCString) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "SCString")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "SCString")
+	}
+	return d.Done()
 }
 
 // SCSymbol is typedef SCSymbol from Stellar-contract.x:203.
@@ -986,12 +1424,48 @@ func (v *SCSymbol) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *SCSymbol) UnmarshalXDR(d *xdr.Decoder) error {
-	x216, err := d.String(32)
+	x174, err := d.String(32)
 	if err != nil {
 		return err
 	}
-	(*v) = SCSymbol(x216)
+	(*v) = SCSymbol(x174)
 	return nil
+}
+
+// xdrSizeSCSymbol is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeSCSymbol atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *SCSymbol) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeSCSymbol.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeSCSymbol.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *SCSymbol) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "SCSymbol")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *SCSymbol) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "SCSymbol")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "SCSymbol")
+	}
+	return d.Done()
 }
 
 // SCNonceKey is struct SCNonceKey from Stellar-contract.x:205.
@@ -1007,12 +1481,48 @@ func (v *SCNonceKey) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *SCNonceKey) UnmarshalXDR(d *xdr.Decoder) error {
-	x217, err := d.Int64()
+	x175, err := d.Int64()
 	if err != nil {
 		return xdr.WithField(err, "nonce")
 	}
-	v.Nonce = Int64(x217)
+	v.Nonce = Int64(x175)
 	return nil
+}
+
+// xdrSizeSCNonceKey is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeSCNonceKey atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *SCNonceKey) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeSCNonceKey.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeSCNonceKey.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *SCNonceKey) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "SCNonceKey")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *SCNonceKey) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "SCNonceKey")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "SCNonceKey")
+	}
+	return d.Done()
 }
 
 // SCContractInstance is struct SCContractInstance from Stellar-contract.x:209.
@@ -1039,9 +1549,9 @@ func (v *SCContractInstance) MarshalXDR(e *xdr.Encoder) error {
 		if err := e.Enter(); err != nil {
 			return xdr.WithField(err, "storage")
 		}
-		for i218 := range *v.Storage {
-			if err := (&(*v.Storage)[i218]).MarshalXDR(e); err != nil {
-				return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i218)+"]"), "storage")
+		for i176 := range *v.Storage {
+			if err := (&(*v.Storage)[i176]).MarshalXDR(e); err != nil {
+				return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i176)+"]"), "storage")
 			}
 		}
 		e.Leave()
@@ -1052,44 +1562,80 @@ func (v *SCContractInstance) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *SCContractInstance) UnmarshalXDR(d *xdr.Decoder) error {
-	u219, err := decodeContractExecutable(d)
+	u177, err := decodeContractExecutable(d)
 	if err != nil {
 		return xdr.WithField(err, "executable")
 	}
-	v.Executable = u219
-	present220, err := d.Optional()
+	v.Executable = u177
+	present178, err := d.Optional()
 	if err != nil {
 		return xdr.WithField(err, "storage")
 	}
-	if !present220 {
+	if !present178 {
 		v.Storage = nil
 	} else {
 		if err := d.Enter(); err != nil {
 			return xdr.WithField(err, "storage")
 		}
-		p221 := new(SCMap)
-		n222, err := d.ArrayLen(math.MaxUint32, 8)
+		p179 := new(SCMap)
+		n180, err := d.ArrayLen(math.MaxUint32, 8)
 		if err != nil {
 			return xdr.WithField(err, "storage")
 		}
 		if err := d.Enter(); err != nil {
 			return xdr.WithField(err, "storage")
 		}
-		var s223 SCMap
-		if n222 > 0 {
-			s223 = make(SCMap, n222)
+		var s181 SCMap
+		if n180 > 0 {
+			s181 = make(SCMap, n180)
 		}
-		for i224 := range s223 {
-			if err := (&s223[i224]).UnmarshalXDR(d); err != nil {
-				return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i224)+"]"), "storage")
+		for i182 := range s181 {
+			if err := (&s181[i182]).UnmarshalXDR(d); err != nil {
+				return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i182)+"]"), "storage")
 			}
 		}
-		(*p221) = s223
+		(*p179) = s181
 		d.Leave()
-		v.Storage = p221
+		v.Storage = p179
 		d.Leave()
 	}
 	return nil
+}
+
+// xdrSizeSCContractInstance is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeSCContractInstance atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *SCContractInstance) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeSCContractInstance.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeSCContractInstance.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *SCContractInstance) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "SCContractInstance")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *SCContractInstance) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "SCContractInstance")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "SCContractInstance")
+	}
+	return d.Done()
 }
 
 // SCVal is union SCVal from Stellar-contract.x:214, switched on type. It holds one of
@@ -1111,11 +1657,11 @@ func (v *SCValB) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *SCValB) UnmarshalXDR(d *xdr.Decoder) error {
-	x225, err := d.Bool()
+	x183, err := d.Bool()
 	if err != nil {
 		return xdr.WithField(err, "b")
 	}
-	v.B = x225
+	v.B = x183
 	return nil
 }
 
@@ -1152,11 +1698,11 @@ func (v *SCValError) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *SCValError) UnmarshalXDR(d *xdr.Decoder) error {
-	u226, err := decodeSCError(d)
+	u184, err := decodeSCError(d)
 	if err != nil {
 		return xdr.WithField(err, "error")
 	}
-	v.Error = u226
+	v.Error = u184
 	return nil
 }
 
@@ -1175,11 +1721,11 @@ func (v *SCValU32) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *SCValU32) UnmarshalXDR(d *xdr.Decoder) error {
-	x227, err := d.Uint32()
+	x185, err := d.Uint32()
 	if err != nil {
 		return xdr.WithField(err, "u32")
 	}
-	v.U32 = Uint32(x227)
+	v.U32 = Uint32(x185)
 	return nil
 }
 
@@ -1198,11 +1744,11 @@ func (v *SCValI32) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *SCValI32) UnmarshalXDR(d *xdr.Decoder) error {
-	x228, err := d.Int32()
+	x186, err := d.Int32()
 	if err != nil {
 		return xdr.WithField(err, "i32")
 	}
-	v.I32 = Int32(x228)
+	v.I32 = Int32(x186)
 	return nil
 }
 
@@ -1221,11 +1767,11 @@ func (v *SCValU64) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *SCValU64) UnmarshalXDR(d *xdr.Decoder) error {
-	x229, err := d.Uint64()
+	x187, err := d.Uint64()
 	if err != nil {
 		return xdr.WithField(err, "u64")
 	}
-	v.U64 = Uint64(x229)
+	v.U64 = Uint64(x187)
 	return nil
 }
 
@@ -1244,11 +1790,11 @@ func (v *SCValI64) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *SCValI64) UnmarshalXDR(d *xdr.Decoder) error {
-	x230, err := d.Int64()
+	x188, err := d.Int64()
 	if err != nil {
 		return xdr.WithField(err, "i64")
 	}
-	v.I64 = Int64(x230)
+	v.I64 = Int64(x188)
 	return nil
 }
 
@@ -1267,11 +1813,11 @@ func (v *SCValTimepoint) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *SCValTimepoint) UnmarshalXDR(d *xdr.Decoder) error {
-	x231, err := d.Uint64()
+	x189, err := d.Uint64()
 	if err != nil {
 		return xdr.WithField(err, "timepoint")
 	}
-	v.Timepoint = TimePoint(x231)
+	v.Timepoint = TimePoint(x189)
 	return nil
 }
 
@@ -1290,11 +1836,11 @@ func (v *SCValDuration) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *SCValDuration) UnmarshalXDR(d *xdr.Decoder) error {
-	x232, err := d.Uint64()
+	x190, err := d.Uint64()
 	if err != nil {
 		return xdr.WithField(err, "duration")
 	}
-	v.Duration = Duration(x232)
+	v.Duration = Duration(x190)
 	return nil
 }
 
@@ -1407,11 +1953,11 @@ func (v *SCValBytes) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *SCValBytes) UnmarshalXDR(d *xdr.Decoder) error {
-	x233, err := d.Opaque(math.MaxUint32)
+	x191, err := d.Opaque(math.MaxUint32)
 	if err != nil {
 		return xdr.WithField(err, "bytes")
 	}
-	v.Bytes = SCBytes(x233)
+	v.Bytes = SCBytes(x191)
 	return nil
 }
 
@@ -1432,11 +1978,11 @@ func (v *SCValStr) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *SCValStr) UnmarshalXDR(d *xdr.Decoder) error {
-	x234, err := d.String(math.MaxUint32)
+	x192, err := d.String(math.MaxUint32)
 	if err != nil {
 		return xdr.WithField(err, "str")
 	}
-	v.Str = SCString(x234)
+	v.Str = SCString(x192)
 	return nil
 }
 
@@ -1457,11 +2003,11 @@ func (v *SCValSym) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *SCValSym) UnmarshalXDR(d *xdr.Decoder) error {
-	x235, err := d.String(32)
+	x193, err := d.String(32)
 	if err != nil {
 		return xdr.WithField(err, "sym")
 	}
-	v.Sym = SCSymbol(x235)
+	v.Sym = SCSymbol(x193)
 	return nil
 }
 
@@ -1487,9 +2033,9 @@ func (v *SCValVec) MarshalXDR(e *xdr.Encoder) error {
 		if err := e.Enter(); err != nil {
 			return xdr.WithField(err, "vec")
 		}
-		for i236 := range *v.Vec {
-			if err := encodeSCVal(e, (*v.Vec)[i236]); err != nil {
-				return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i236)+"]"), "vec")
+		for i194 := range *v.Vec {
+			if err := encodeSCVal(e, (*v.Vec)[i194]); err != nil {
+				return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i194)+"]"), "vec")
 			}
 		}
 		e.Leave()
@@ -1500,38 +2046,38 @@ func (v *SCValVec) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *SCValVec) UnmarshalXDR(d *xdr.Decoder) error {
-	present237, err := d.Optional()
+	present195, err := d.Optional()
 	if err != nil {
 		return xdr.WithField(err, "vec")
 	}
-	if !present237 {
+	if !present195 {
 		v.Vec = nil
 	} else {
 		if err := d.Enter(); err != nil {
 			return xdr.WithField(err, "vec")
 		}
-		p238 := new(SCVec)
-		n239, err := d.ArrayLen(math.MaxUint32, 4)
+		p196 := new(SCVec)
+		n197, err := d.ArrayLen(math.MaxUint32, 4)
 		if err != nil {
 			return xdr.WithField(err, "vec")
 		}
 		if err := d.Enter(); err != nil {
 			return xdr.WithField(err, "vec")
 		}
-		var s240 SCVec
-		if n239 > 0 {
-			s240 = make(SCVec, n239)
+		var s198 SCVec
+		if n197 > 0 {
+			s198 = make(SCVec, n197)
 		}
-		for i241 := range s240 {
-			u242, err := decodeSCVal(d)
+		for i199 := range s198 {
+			u200, err := decodeSCVal(d)
 			if err != nil {
-				return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i241)+"]"), "vec")
+				return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i199)+"]"), "vec")
 			}
-			s240[i241] = u242
+			s198[i199] = u200
 		}
-		(*p238) = s240
+		(*p196) = s198
 		d.Leave()
-		v.Vec = p238
+		v.Vec = p196
 		d.Leave()
 	}
 	return nil
@@ -1559,9 +2105,9 @@ func (v *SCValMap) MarshalXDR(e *xdr.Encoder) error {
 		if err := e.Enter(); err != nil {
 			return xdr.WithField(err, "map")
 		}
-		for i243 := range *v.Map {
-			if err := (&(*v.Map)[i243]).MarshalXDR(e); err != nil {
-				return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i243)+"]"), "map")
+		for i201 := range *v.Map {
+			if err := (&(*v.Map)[i201]).MarshalXDR(e); err != nil {
+				return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i201)+"]"), "map")
 			}
 		}
 		e.Leave()
@@ -1572,36 +2118,36 @@ func (v *SCValMap) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *SCValMap) UnmarshalXDR(d *xdr.Decoder) error {
-	present244, err := d.Optional()
+	present202, err := d.Optional()
 	if err != nil {
 		return xdr.WithField(err, "map")
 	}
-	if !present244 {
+	if !present202 {
 		v.Map = nil
 	} else {
 		if err := d.Enter(); err != nil {
 			return xdr.WithField(err, "map")
 		}
-		p245 := new(SCMap)
-		n246, err := d.ArrayLen(math.MaxUint32, 8)
+		p203 := new(SCMap)
+		n204, err := d.ArrayLen(math.MaxUint32, 8)
 		if err != nil {
 			return xdr.WithField(err, "map")
 		}
 		if err := d.Enter(); err != nil {
 			return xdr.WithField(err, "map")
 		}
-		var s247 SCMap
-		if n246 > 0 {
-			s247 = make(SCMap, n246)
+		var s205 SCMap
+		if n204 > 0 {
+			s205 = make(SCMap, n204)
 		}
-		for i248 := range s247 {
-			if err := (&s247[i248]).UnmarshalXDR(d); err != nil {
-				return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i248)+"]"), "map")
+		for i206 := range s205 {
+			if err := (&s205[i206]).UnmarshalXDR(d); err != nil {
+				return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i206)+"]"), "map")
 			}
 		}
-		(*p245) = s247
+		(*p203) = s205
 		d.Leave()
-		v.Map = p245
+		v.Map = p203
 		d.Leave()
 	}
 	return nil
@@ -1624,11 +2170,11 @@ func (v *SCValAddress) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *SCValAddress) UnmarshalXDR(d *xdr.Decoder) error {
-	u249, err := decodeSCAddress(d)
+	u207, err := decodeSCAddress(d)
 	if err != nil {
 		return xdr.WithField(err, "address")
 	}
-	v.Address = u249
+	v.Address = u207
 	return nil
 }
 
@@ -2026,15 +2572,51 @@ func (v *SCMapEntry) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *SCMapEntry) UnmarshalXDR(d *xdr.Decoder) error {
-	u250, err := decodeSCVal(d)
+	u208, err := decodeSCVal(d)
 	if err != nil {
 		return xdr.WithField(err, "key")
 	}
-	v.Key = u250
-	u251, err := decodeSCVal(d)
+	v.Key = u208
+	u209, err := decodeSCVal(d)
 	if err != nil {
 		return xdr.WithField(err, "val")
 	}
-	v.Val = u251
+	v.Val = u209
 	return nil
+}
+
+// xdrSizeSCMapEntry is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeSCMapEntry atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *SCMapEntry) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeSCMapEntry.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeSCMapEntry.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *SCMapEntry) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "SCMapEntry")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *SCMapEntry) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "SCMapEntry")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "SCMapEntry")
+	}
+	return d.Done()
 }

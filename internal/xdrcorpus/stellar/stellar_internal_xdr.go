@@ -6,6 +6,7 @@ import (
 	"github.com/wirekit/wirekit/xdr"
 	"math"
 	"strconv"
+	"sync/atomic"
 )
 
 // StoredTransactionSet is union StoredTransactionSet from Stellar-internal.x:12, switched on v. It holds one of
@@ -52,11 +53,11 @@ func (v *StoredTransactionSetGeneralizedTxSet) MarshalXDR(e *xdr.Encoder) error 
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *StoredTransactionSetGeneralizedTxSet) UnmarshalXDR(d *xdr.Decoder) error {
-	u252, err := decodeGeneralizedTransactionSet(d)
+	u210, err := decodeGeneralizedTransactionSet(d)
 	if err != nil {
 		return xdr.WithField(err, "generalizedTxSet")
 	}
-	v.GeneralizedTxSet = u252
+	v.GeneralizedTxSet = u210
 	return nil
 }
 
@@ -139,20 +140,56 @@ func (v *StoredDebugTransactionSet) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *StoredDebugTransactionSet) UnmarshalXDR(d *xdr.Decoder) error {
-	u253, err := decodeStoredTransactionSet(d)
+	u211, err := decodeStoredTransactionSet(d)
 	if err != nil {
 		return xdr.WithField(err, "txSet")
 	}
-	v.TxSet = u253
-	x254, err := d.Uint32()
+	v.TxSet = u211
+	x212, err := d.Uint32()
 	if err != nil {
 		return xdr.WithField(err, "ledgerSeq")
 	}
-	v.LedgerSeq = Uint32(x254)
+	v.LedgerSeq = Uint32(x212)
 	if err := (&v.ScpValue).UnmarshalXDR(d); err != nil {
 		return xdr.WithField(err, "scpValue")
 	}
 	return nil
+}
+
+// xdrSizeStoredDebugTransactionSet is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeStoredDebugTransactionSet atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *StoredDebugTransactionSet) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeStoredDebugTransactionSet.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeStoredDebugTransactionSet.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *StoredDebugTransactionSet) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "StoredDebugTransactionSet")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *StoredDebugTransactionSet) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "StoredDebugTransactionSet")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "StoredDebugTransactionSet")
+	}
+	return d.Done()
 }
 
 // PersistedSCPStateV0 is struct PersistedSCPStateV0 from Stellar-internal.x:27.
@@ -170,9 +207,9 @@ func (v *PersistedSCPStateV0) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "scpEnvelopes")
 	}
-	for i255 := range v.ScpEnvelopes {
-		if err := (&v.ScpEnvelopes[i255]).MarshalXDR(e); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i255)+"]"), "scpEnvelopes")
+	for i213 := range v.ScpEnvelopes {
+		if err := (&v.ScpEnvelopes[i213]).MarshalXDR(e); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i213)+"]"), "scpEnvelopes")
 		}
 	}
 	e.Leave()
@@ -182,9 +219,9 @@ func (v *PersistedSCPStateV0) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "quorumSets")
 	}
-	for i256 := range v.QuorumSets {
-		if err := (&v.QuorumSets[i256]).MarshalXDR(e); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i256)+"]"), "quorumSets")
+	for i214 := range v.QuorumSets {
+		if err := (&v.QuorumSets[i214]).MarshalXDR(e); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i214)+"]"), "quorumSets")
 		}
 	}
 	e.Leave()
@@ -194,9 +231,9 @@ func (v *PersistedSCPStateV0) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "txSets")
 	}
-	for i257 := range v.TxSets {
-		if err := encodeStoredTransactionSet(e, v.TxSets[i257]); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i257)+"]"), "txSets")
+	for i215 := range v.TxSets {
+		if err := encodeStoredTransactionSet(e, v.TxSets[i215]); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i215)+"]"), "txSets")
 		}
 	}
 	e.Leave()
@@ -205,63 +242,99 @@ func (v *PersistedSCPStateV0) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *PersistedSCPStateV0) UnmarshalXDR(d *xdr.Decoder) error {
-	n258, err := d.ArrayLen(math.MaxUint32, 92)
+	n216, err := d.ArrayLen(math.MaxUint32, 92)
 	if err != nil {
 		return xdr.WithField(err, "scpEnvelopes")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "scpEnvelopes")
 	}
-	var s259 []SCPEnvelope
-	if n258 > 0 {
-		s259 = make([]SCPEnvelope, n258)
+	var s217 []SCPEnvelope
+	if n216 > 0 {
+		s217 = make([]SCPEnvelope, n216)
 	}
-	for i260 := range s259 {
-		if err := (&s259[i260]).UnmarshalXDR(d); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i260)+"]"), "scpEnvelopes")
+	for i218 := range s217 {
+		if err := (&s217[i218]).UnmarshalXDR(d); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i218)+"]"), "scpEnvelopes")
 		}
 	}
-	v.ScpEnvelopes = s259
+	v.ScpEnvelopes = s217
 	d.Leave()
-	n261, err := d.ArrayLen(math.MaxUint32, 12)
+	n219, err := d.ArrayLen(math.MaxUint32, 12)
 	if err != nil {
 		return xdr.WithField(err, "quorumSets")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "quorumSets")
 	}
-	var s262 []SCPQuorumSet
-	if n261 > 0 {
-		s262 = make([]SCPQuorumSet, n261)
+	var s220 []SCPQuorumSet
+	if n219 > 0 {
+		s220 = make([]SCPQuorumSet, n219)
 	}
-	for i263 := range s262 {
-		if err := (&s262[i263]).UnmarshalXDR(d); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i263)+"]"), "quorumSets")
+	for i221 := range s220 {
+		if err := (&s220[i221]).UnmarshalXDR(d); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i221)+"]"), "quorumSets")
 		}
 	}
-	v.QuorumSets = s262
+	v.QuorumSets = s220
 	d.Leave()
-	n264, err := d.ArrayLen(math.MaxUint32, 40)
+	n222, err := d.ArrayLen(math.MaxUint32, 40)
 	if err != nil {
 		return xdr.WithField(err, "txSets")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "txSets")
 	}
-	var s265 []StoredTransactionSet
-	if n264 > 0 {
-		s265 = make([]StoredTransactionSet, n264)
+	var s223 []StoredTransactionSet
+	if n222 > 0 {
+		s223 = make([]StoredTransactionSet, n222)
 	}
-	for i266 := range s265 {
-		u267, err := decodeStoredTransactionSet(d)
+	for i224 := range s223 {
+		u225, err := decodeStoredTransactionSet(d)
 		if err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i266)+"]"), "txSets")
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i224)+"]"), "txSets")
 		}
-		s265[i266] = u267
+		s223[i224] = u225
 	}
-	v.TxSets = s265
+	v.TxSets = s223
 	d.Leave()
 	return nil
+}
+
+// xdrSizePersistedSCPStateV0 is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizePersistedSCPStateV0 atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *PersistedSCPStateV0) MarshalBinary() ([]byte, error) {
+	hint := xdrSizePersistedSCPStateV0.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizePersistedSCPStateV0.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *PersistedSCPStateV0) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "PersistedSCPStateV0")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *PersistedSCPStateV0) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "PersistedSCPStateV0")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "PersistedSCPStateV0")
+	}
+	return d.Done()
 }
 
 // PersistedSCPStateV1 is struct PersistedSCPStateV1 from Stellar-internal.x:34.
@@ -278,9 +351,9 @@ func (v *PersistedSCPStateV1) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "scpEnvelopes")
 	}
-	for i268 := range v.ScpEnvelopes {
-		if err := (&v.ScpEnvelopes[i268]).MarshalXDR(e); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i268)+"]"), "scpEnvelopes")
+	for i226 := range v.ScpEnvelopes {
+		if err := (&v.ScpEnvelopes[i226]).MarshalXDR(e); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i226)+"]"), "scpEnvelopes")
 		}
 	}
 	e.Leave()
@@ -290,9 +363,9 @@ func (v *PersistedSCPStateV1) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "quorumSets")
 	}
-	for i269 := range v.QuorumSets {
-		if err := (&v.QuorumSets[i269]).MarshalXDR(e); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i269)+"]"), "quorumSets")
+	for i227 := range v.QuorumSets {
+		if err := (&v.QuorumSets[i227]).MarshalXDR(e); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i227)+"]"), "quorumSets")
 		}
 	}
 	e.Leave()
@@ -301,43 +374,79 @@ func (v *PersistedSCPStateV1) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *PersistedSCPStateV1) UnmarshalXDR(d *xdr.Decoder) error {
-	n270, err := d.ArrayLen(math.MaxUint32, 92)
+	n228, err := d.ArrayLen(math.MaxUint32, 92)
 	if err != nil {
 		return xdr.WithField(err, "scpEnvelopes")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "scpEnvelopes")
 	}
-	var s271 []SCPEnvelope
-	if n270 > 0 {
-		s271 = make([]SCPEnvelope, n270)
+	var s229 []SCPEnvelope
+	if n228 > 0 {
+		s229 = make([]SCPEnvelope, n228)
 	}
-	for i272 := range s271 {
-		if err := (&s271[i272]).UnmarshalXDR(d); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i272)+"]"), "scpEnvelopes")
+	for i230 := range s229 {
+		if err := (&s229[i230]).UnmarshalXDR(d); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i230)+"]"), "scpEnvelopes")
 		}
 	}
-	v.ScpEnvelopes = s271
+	v.ScpEnvelopes = s229
 	d.Leave()
-	n273, err := d.ArrayLen(math.MaxUint32, 12)
+	n231, err := d.ArrayLen(math.MaxUint32, 12)
 	if err != nil {
 		return xdr.WithField(err, "quorumSets")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "quorumSets")
 	}
-	var s274 []SCPQuorumSet
-	if n273 > 0 {
-		s274 = make([]SCPQuorumSet, n273)
+	var s232 []SCPQuorumSet
+	if n231 > 0 {
+		s232 = make([]SCPQuorumSet, n231)
 	}
-	for i275 := range s274 {
-		if err := (&s274[i275]).UnmarshalXDR(d); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i275)+"]"), "quorumSets")
+	for i233 := range s232 {
+		if err := (&s232[i233]).UnmarshalXDR(d); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i233)+"]"), "quorumSets")
 		}
 	}
-	v.QuorumSets = s274
+	v.QuorumSets = s232
 	d.Leave()
 	return nil
+}
+
+// xdrSizePersistedSCPStateV1 is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizePersistedSCPStateV1 atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *PersistedSCPStateV1) MarshalBinary() ([]byte, error) {
+	hint := xdrSizePersistedSCPStateV1.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizePersistedSCPStateV1.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *PersistedSCPStateV1) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "PersistedSCPStateV1")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *PersistedSCPStateV1) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "PersistedSCPStateV1")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "PersistedSCPStateV1")
+	}
+	return d.Done()
 }
 
 // PersistedSCPState is union PersistedSCPState from Stellar-internal.x:41, switched on v. It holds one of

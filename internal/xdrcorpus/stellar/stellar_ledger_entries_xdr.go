@@ -3,9 +3,11 @@
 package stellar
 
 import (
+	"encoding/binary"
 	"github.com/wirekit/wirekit/xdr"
 	"math"
 	"strconv"
+	"sync/atomic"
 )
 
 // Thresholds is typedef Thresholds from Stellar-ledger-entries.x:12.
@@ -25,6 +27,42 @@ func (v *Thresholds) UnmarshalXDR(d *xdr.Decoder) error {
 	return nil
 }
 
+// xdrSizeThresholds is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeThresholds atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *Thresholds) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeThresholds.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeThresholds.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *Thresholds) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "Thresholds")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *Thresholds) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "Thresholds")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "Thresholds")
+	}
+	return d.Done()
+}
+
 // String32 is typedef string32 from Stellar-ledger-entries.x:13.
 type String32 string
 
@@ -38,12 +76,48 @@ func (v *String32) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *String32) UnmarshalXDR(d *xdr.Decoder) error {
-	x276, err := d.String(32)
+	x234, err := d.String(32)
 	if err != nil {
 		return err
 	}
-	(*v) = String32(x276)
+	(*v) = String32(x234)
 	return nil
+}
+
+// xdrSizeString32 is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeString32 atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *String32) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeString32.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeString32.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *String32) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "string32")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *String32) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "string32")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "string32")
+	}
+	return d.Done()
 }
 
 // String64 is typedef string64 from Stellar-ledger-entries.x:14.
@@ -59,12 +133,48 @@ func (v *String64) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *String64) UnmarshalXDR(d *xdr.Decoder) error {
-	x277, err := d.String(64)
+	x235, err := d.String(64)
 	if err != nil {
 		return err
 	}
-	(*v) = String64(x277)
+	(*v) = String64(x235)
 	return nil
+}
+
+// xdrSizeString64 is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeString64 atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *String64) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeString64.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeString64.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *String64) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "string64")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *String64) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "string64")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "string64")
+	}
+	return d.Done()
 }
 
 // SequenceNumber is typedef SequenceNumber from Stellar-ledger-entries.x:15.
@@ -78,12 +188,48 @@ func (v *SequenceNumber) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *SequenceNumber) UnmarshalXDR(d *xdr.Decoder) error {
-	x278, err := d.Int64()
+	x236, err := d.Int64()
 	if err != nil {
 		return err
 	}
-	(*v) = SequenceNumber(x278)
+	(*v) = SequenceNumber(x236)
 	return nil
+}
+
+// xdrSizeSequenceNumber is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeSequenceNumber atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *SequenceNumber) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeSequenceNumber.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeSequenceNumber.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *SequenceNumber) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "SequenceNumber")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *SequenceNumber) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "SequenceNumber")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "SequenceNumber")
+	}
+	return d.Done()
 }
 
 // DataValue is typedef DataValue from Stellar-ledger-entries.x:16.
@@ -99,12 +245,48 @@ func (v *DataValue) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *DataValue) UnmarshalXDR(d *xdr.Decoder) error {
-	x279, err := d.Opaque(64)
+	x237, err := d.Opaque(64)
 	if err != nil {
 		return err
 	}
-	(*v) = DataValue(x279)
+	(*v) = DataValue(x237)
 	return nil
+}
+
+// xdrSizeDataValue is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeDataValue atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *DataValue) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeDataValue.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeDataValue.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *DataValue) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "DataValue")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *DataValue) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "DataValue")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "DataValue")
+	}
+	return d.Done()
 }
 
 // PoolID is typedef PoolID from Stellar-ledger-entries.x:17.
@@ -124,6 +306,42 @@ func (v *PoolID) UnmarshalXDR(d *xdr.Decoder) error {
 	return nil
 }
 
+// xdrSizePoolID is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizePoolID atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *PoolID) MarshalBinary() ([]byte, error) {
+	hint := xdrSizePoolID.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizePoolID.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *PoolID) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "PoolID")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *PoolID) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "PoolID")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "PoolID")
+	}
+	return d.Done()
+}
+
 // AssetCode4 is typedef AssetCode4 from Stellar-ledger-entries.x:20.
 type AssetCode4 [4]byte
 
@@ -141,6 +359,42 @@ func (v *AssetCode4) UnmarshalXDR(d *xdr.Decoder) error {
 	return nil
 }
 
+// xdrSizeAssetCode4 is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeAssetCode4 atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *AssetCode4) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeAssetCode4.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeAssetCode4.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *AssetCode4) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "AssetCode4")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *AssetCode4) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "AssetCode4")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "AssetCode4")
+	}
+	return d.Done()
+}
+
 // AssetCode12 is typedef AssetCode12 from Stellar-ledger-entries.x:23.
 type AssetCode12 [12]byte
 
@@ -156,6 +410,42 @@ func (v *AssetCode12) UnmarshalXDR(d *xdr.Decoder) error {
 		return err
 	}
 	return nil
+}
+
+// xdrSizeAssetCode12 is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeAssetCode12 atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *AssetCode12) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeAssetCode12.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeAssetCode12.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *AssetCode12) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "AssetCode12")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *AssetCode12) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "AssetCode12")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "AssetCode12")
+	}
+	return d.Done()
 }
 
 // AssetType is enum AssetType from Stellar-ledger-entries.x:25.
@@ -208,12 +498,48 @@ func (v *AssetType) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *AssetType) UnmarshalXDR(d *xdr.Decoder) error {
-	x280, err := d.Enum(validAssetType)
+	x238, err := d.Enum(validAssetType)
 	if err != nil {
 		return err
 	}
-	(*v) = AssetType(x280)
+	(*v) = AssetType(x238)
 	return nil
+}
+
+// xdrSizeAssetType is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeAssetType atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *AssetType) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeAssetType.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeAssetType.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *AssetType) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "AssetType")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *AssetType) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "AssetType")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "AssetType")
+	}
+	return d.Done()
 }
 
 // AssetCode is union AssetCode from Stellar-ledger-entries.x:33, switched on type. It holds one of
@@ -341,12 +667,48 @@ func (v *AlphaNum4) UnmarshalXDR(d *xdr.Decoder) error {
 	if err := d.FixedOpaque(v.AssetCode[:]); err != nil {
 		return xdr.WithField(err, "assetCode")
 	}
-	u281, err := decodePublicKey(d)
+	u239, err := decodePublicKey(d)
 	if err != nil {
 		return xdr.WithField(err, "issuer")
 	}
-	v.Issuer = u281
+	v.Issuer = u239
 	return nil
+}
+
+// xdrSizeAlphaNum4 is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeAlphaNum4 atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *AlphaNum4) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeAlphaNum4.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeAlphaNum4.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *AlphaNum4) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "AlphaNum4")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *AlphaNum4) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "AlphaNum4")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "AlphaNum4")
+	}
+	return d.Done()
 }
 
 // AlphaNum12 is struct AlphaNum12 from Stellar-ledger-entries.x:50.
@@ -369,12 +731,48 @@ func (v *AlphaNum12) UnmarshalXDR(d *xdr.Decoder) error {
 	if err := d.FixedOpaque(v.AssetCode[:]); err != nil {
 		return xdr.WithField(err, "assetCode")
 	}
-	u282, err := decodePublicKey(d)
+	u240, err := decodePublicKey(d)
 	if err != nil {
 		return xdr.WithField(err, "issuer")
 	}
-	v.Issuer = u282
+	v.Issuer = u240
 	return nil
+}
+
+// xdrSizeAlphaNum12 is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeAlphaNum12 atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *AlphaNum12) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeAlphaNum12.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeAlphaNum12.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *AlphaNum12) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "AlphaNum12")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *AlphaNum12) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "AlphaNum12")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "AlphaNum12")
+	}
+	return d.Done()
 }
 
 // Asset is union Asset from Stellar-ledger-entries.x:56, switched on type. It holds one of
@@ -527,17 +925,49 @@ func (v *Price) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *Price) UnmarshalXDR(d *xdr.Decoder) error {
-	x283, err := d.Int32()
+	b241, err := d.Next(8)
 	if err != nil {
 		return xdr.WithField(err, "n")
 	}
-	v.N = Int32(x283)
-	x284, err := d.Int32()
-	if err != nil {
-		return xdr.WithField(err, "d")
-	}
-	v.D = Int32(x284)
+	v.N = Int32(int32(binary.BigEndian.Uint32(b241[0:])))
+	v.D = Int32(int32(binary.BigEndian.Uint32(b241[4:])))
 	return nil
+}
+
+// xdrSizePrice is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizePrice atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *Price) MarshalBinary() ([]byte, error) {
+	hint := xdrSizePrice.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizePrice.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *Price) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "Price")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *Price) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "Price")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "Price")
+	}
+	return d.Done()
 }
 
 // Liabilities is struct Liabilities from Stellar-ledger-entries.x:77.
@@ -555,17 +985,49 @@ func (v *Liabilities) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *Liabilities) UnmarshalXDR(d *xdr.Decoder) error {
-	x285, err := d.Int64()
+	b242, err := d.Next(16)
 	if err != nil {
 		return xdr.WithField(err, "buying")
 	}
-	v.Buying = Int64(x285)
-	x286, err := d.Int64()
-	if err != nil {
-		return xdr.WithField(err, "selling")
-	}
-	v.Selling = Int64(x286)
+	v.Buying = Int64(int64(binary.BigEndian.Uint64(b242[0:])))
+	v.Selling = Int64(int64(binary.BigEndian.Uint64(b242[8:])))
 	return nil
+}
+
+// xdrSizeLiabilities is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeLiabilities atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *Liabilities) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeLiabilities.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeLiabilities.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *Liabilities) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "Liabilities")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *Liabilities) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "Liabilities")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "Liabilities")
+	}
+	return d.Done()
 }
 
 // ThresholdIndexes is enum ThresholdIndexes from Stellar-ledger-entries.x:85.
@@ -618,12 +1080,48 @@ func (v *ThresholdIndexes) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *ThresholdIndexes) UnmarshalXDR(d *xdr.Decoder) error {
-	x287, err := d.Enum(validThresholdIndexes)
+	x243, err := d.Enum(validThresholdIndexes)
 	if err != nil {
 		return err
 	}
-	(*v) = ThresholdIndexes(x287)
+	(*v) = ThresholdIndexes(x243)
 	return nil
+}
+
+// xdrSizeThresholdIndexes is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeThresholdIndexes atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *ThresholdIndexes) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeThresholdIndexes.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeThresholdIndexes.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *ThresholdIndexes) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "ThresholdIndexes")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *ThresholdIndexes) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "ThresholdIndexes")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "ThresholdIndexes")
+	}
+	return d.Done()
 }
 
 // LedgerEntryType is enum LedgerEntryType from Stellar-ledger-entries.x:93.
@@ -694,12 +1192,48 @@ func (v *LedgerEntryType) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *LedgerEntryType) UnmarshalXDR(d *xdr.Decoder) error {
-	x288, err := d.Enum(validLedgerEntryType)
+	x244, err := d.Enum(validLedgerEntryType)
 	if err != nil {
 		return err
 	}
-	(*v) = LedgerEntryType(x288)
+	(*v) = LedgerEntryType(x244)
 	return nil
+}
+
+// xdrSizeLedgerEntryType is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeLedgerEntryType atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *LedgerEntryType) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeLedgerEntryType.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeLedgerEntryType.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *LedgerEntryType) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "LedgerEntryType")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *LedgerEntryType) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "LedgerEntryType")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "LedgerEntryType")
+	}
+	return d.Done()
 }
 
 // Signer is struct Signer from Stellar-ledger-entries.x:107.
@@ -719,17 +1253,53 @@ func (v *Signer) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *Signer) UnmarshalXDR(d *xdr.Decoder) error {
-	u289, err := decodeSignerKey(d)
+	u245, err := decodeSignerKey(d)
 	if err != nil {
 		return xdr.WithField(err, "key")
 	}
-	v.Key = u289
-	x290, err := d.Uint32()
+	v.Key = u245
+	x246, err := d.Uint32()
 	if err != nil {
 		return xdr.WithField(err, "weight")
 	}
-	v.Weight = Uint32(x290)
+	v.Weight = Uint32(x246)
 	return nil
+}
+
+// xdrSizeSigner is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeSigner atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *Signer) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeSigner.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeSigner.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *Signer) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "Signer")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *Signer) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "Signer")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "Signer")
+	}
+	return d.Done()
 }
 
 // AccountFlags is enum AccountFlags from Stellar-ledger-entries.x:113.
@@ -782,12 +1352,48 @@ func (v *AccountFlags) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *AccountFlags) UnmarshalXDR(d *xdr.Decoder) error {
-	x291, err := d.Enum(validAccountFlags)
+	x247, err := d.Enum(validAccountFlags)
 	if err != nil {
 		return err
 	}
-	(*v) = AccountFlags(x291)
+	(*v) = AccountFlags(x247)
 	return nil
+}
+
+// xdrSizeAccountFlags is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeAccountFlags atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *AccountFlags) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeAccountFlags.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeAccountFlags.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *AccountFlags) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "AccountFlags")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *AccountFlags) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "AccountFlags")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "AccountFlags")
+	}
+	return d.Done()
 }
 
 // MASK_ACCOUNT_FLAGS is const MASK_ACCOUNT_FLAGS from Stellar-ledger-entries.x:132.
@@ -821,22 +1427,54 @@ func (v *AccountEntryExtensionV3) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *AccountEntryExtensionV3) UnmarshalXDR(d *xdr.Decoder) error {
-	u292, err := decodeExtensionPoint(d)
+	u248, err := decodeExtensionPoint(d)
 	if err != nil {
 		return xdr.WithField(err, "ext")
 	}
-	v.Ext = u292
-	x293, err := d.Uint32()
+	v.Ext = u248
+	b249, err := d.Next(12)
 	if err != nil {
 		return xdr.WithField(err, "seqLedger")
 	}
-	v.SeqLedger = Uint32(x293)
-	x294, err := d.Uint64()
-	if err != nil {
-		return xdr.WithField(err, "seqTime")
-	}
-	v.SeqTime = TimePoint(x294)
+	v.SeqLedger = Uint32(binary.BigEndian.Uint32(b249[0:]))
+	v.SeqTime = TimePoint(binary.BigEndian.Uint64(b249[4:]))
 	return nil
+}
+
+// xdrSizeAccountEntryExtensionV3 is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeAccountEntryExtensionV3 atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *AccountEntryExtensionV3) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeAccountEntryExtensionV3.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeAccountEntryExtensionV3.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *AccountEntryExtensionV3) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "AccountEntryExtensionV3")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *AccountEntryExtensionV3) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "AccountEntryExtensionV3")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "AccountEntryExtensionV3")
+	}
+	return d.Done()
 }
 
 // AccountEntryExtensionV2 is struct AccountEntryExtensionV2 from Stellar-ledger-entries.x:153.
@@ -857,16 +1495,16 @@ func (v *AccountEntryExtensionV2) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "signerSponsoringIDs")
 	}
-	for i295 := range v.SignerSponsoringIDs {
-		if v.SignerSponsoringIDs[i295] == nil {
+	for i250 := range v.SignerSponsoringIDs {
+		if v.SignerSponsoringIDs[i250] == nil {
 			e.PutOptional(false)
 		} else {
 			e.PutOptional(true)
 			if err := e.Enter(); err != nil {
-				return xdr.WithField(err, "\x00signerSponsoringIDs\x00i295")
+				return xdr.WithField(err, "\x00signerSponsoringIDs\x00i250")
 			}
-			if err := encodePublicKey(e, v.SignerSponsoringIDs[i295]); err != nil {
-				return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i295)+"]"), "signerSponsoringIDs")
+			if err := encodePublicKey(e, v.SignerSponsoringIDs[i250]); err != nil {
+				return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i250)+"]"), "signerSponsoringIDs")
 			}
 			e.Leave()
 		}
@@ -880,54 +1518,86 @@ func (v *AccountEntryExtensionV2) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *AccountEntryExtensionV2) UnmarshalXDR(d *xdr.Decoder) error {
-	x296, err := d.Uint32()
+	b251, err := d.Next(8)
 	if err != nil {
 		return xdr.WithField(err, "numSponsored")
 	}
-	v.NumSponsored = Uint32(x296)
-	x297, err := d.Uint32()
-	if err != nil {
-		return xdr.WithField(err, "numSponsoring")
-	}
-	v.NumSponsoring = Uint32(x297)
-	n298, err := d.ArrayLen(20, 4)
+	v.NumSponsored = Uint32(binary.BigEndian.Uint32(b251[0:]))
+	v.NumSponsoring = Uint32(binary.BigEndian.Uint32(b251[4:]))
+	n252, err := d.ArrayLen(20, 4)
 	if err != nil {
 		return xdr.WithField(err, "signerSponsoringIDs")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "signerSponsoringIDs")
 	}
-	var s299 []SponsorshipDescriptor
-	if n298 > 0 {
-		s299 = make([]SponsorshipDescriptor, n298)
+	var s253 []SponsorshipDescriptor
+	if n252 > 0 {
+		s253 = make([]SponsorshipDescriptor, n252)
 	}
-	for i300 := range s299 {
-		present301, err := d.Optional()
+	for i254 := range s253 {
+		present255, err := d.Optional()
 		if err != nil {
-			return xdr.WithField(err, "\x00signerSponsoringIDs\x00i300")
+			return xdr.WithField(err, "\x00signerSponsoringIDs\x00i254")
 		}
-		if !present301 {
-			s299[i300] = nil
+		if !present255 {
+			s253[i254] = nil
 		} else {
 			if err := d.Enter(); err != nil {
-				return xdr.WithField(err, "\x00signerSponsoringIDs\x00i300")
+				return xdr.WithField(err, "\x00signerSponsoringIDs\x00i254")
 			}
-			u302, err := decodePublicKey(d)
+			u256, err := decodePublicKey(d)
 			if err != nil {
-				return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i300)+"]"), "signerSponsoringIDs")
+				return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i254)+"]"), "signerSponsoringIDs")
 			}
-			s299[i300] = u302
+			s253[i254] = u256
 			d.Leave()
 		}
 	}
-	v.SignerSponsoringIDs = s299
+	v.SignerSponsoringIDs = s253
 	d.Leave()
-	u303, err := decodeAccountEntryExtensionV2Ext(d)
+	u257, err := decodeAccountEntryExtensionV2Ext(d)
 	if err != nil {
 		return xdr.WithField(err, "ext")
 	}
-	v.Ext = u303
+	v.Ext = u257
 	return nil
+}
+
+// xdrSizeAccountEntryExtensionV2 is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeAccountEntryExtensionV2 atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *AccountEntryExtensionV2) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeAccountEntryExtensionV2.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeAccountEntryExtensionV2.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *AccountEntryExtensionV2) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "AccountEntryExtensionV2")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *AccountEntryExtensionV2) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "AccountEntryExtensionV2")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "AccountEntryExtensionV2")
+	}
+	return d.Done()
 }
 
 // AccountEntryExtensionV2Ext is union AccountEntryExtensionV2.ext from Stellar-ledger-entries.x:159, switched on v. It holds one of
@@ -1050,12 +1720,48 @@ func (v *AccountEntryExtensionV1) UnmarshalXDR(d *xdr.Decoder) error {
 	if err := (&v.Liabilities).UnmarshalXDR(d); err != nil {
 		return xdr.WithField(err, "liabilities")
 	}
-	u304, err := decodeAccountEntryExtensionV1Ext(d)
+	u258, err := decodeAccountEntryExtensionV1Ext(d)
 	if err != nil {
 		return xdr.WithField(err, "ext")
 	}
-	v.Ext = u304
+	v.Ext = u258
 	return nil
+}
+
+// xdrSizeAccountEntryExtensionV1 is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeAccountEntryExtensionV1 atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *AccountEntryExtensionV1) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeAccountEntryExtensionV1.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeAccountEntryExtensionV1.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *AccountEntryExtensionV1) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "AccountEntryExtensionV1")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *AccountEntryExtensionV1) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "AccountEntryExtensionV1")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "AccountEntryExtensionV1")
+	}
+	return d.Done()
 }
 
 // AccountEntryExtensionV1Ext is union AccountEntryExtensionV1.ext from Stellar-ledger-entries.x:173, switched on v. It holds one of
@@ -1201,9 +1907,9 @@ func (v *AccountEntry) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "signers")
 	}
-	for i305 := range v.Signers {
-		if err := (&v.Signers[i305]).MarshalXDR(e); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i305)+"]"), "signers")
+	for i259 := range v.Signers {
+		if err := (&v.Signers[i259]).MarshalXDR(e); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i259)+"]"), "signers")
 		}
 	}
 	e.Leave()
@@ -1215,80 +1921,108 @@ func (v *AccountEntry) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *AccountEntry) UnmarshalXDR(d *xdr.Decoder) error {
-	u306, err := decodePublicKey(d)
+	u260, err := decodePublicKey(d)
 	if err != nil {
 		return xdr.WithField(err, "accountID")
 	}
-	v.AccountID = u306
-	x307, err := d.Int64()
+	v.AccountID = u260
+	b261, err := d.Next(20)
 	if err != nil {
 		return xdr.WithField(err, "balance")
 	}
-	v.Balance = Int64(x307)
-	x308, err := d.Int64()
-	if err != nil {
-		return xdr.WithField(err, "seqNum")
-	}
-	v.SeqNum = SequenceNumber(x308)
-	x309, err := d.Uint32()
-	if err != nil {
-		return xdr.WithField(err, "numSubEntries")
-	}
-	v.NumSubEntries = Uint32(x309)
-	present310, err := d.Optional()
+	v.Balance = Int64(int64(binary.BigEndian.Uint64(b261[0:])))
+	v.SeqNum = SequenceNumber(int64(binary.BigEndian.Uint64(b261[8:])))
+	v.NumSubEntries = Uint32(binary.BigEndian.Uint32(b261[16:]))
+	present262, err := d.Optional()
 	if err != nil {
 		return xdr.WithField(err, "inflationDest")
 	}
-	if !present310 {
+	if !present262 {
 		v.InflationDest = nil
 	} else {
 		if err := d.Enter(); err != nil {
 			return xdr.WithField(err, "inflationDest")
 		}
-		u311, err := decodePublicKey(d)
+		u263, err := decodePublicKey(d)
 		if err != nil {
 			return xdr.WithField(err, "inflationDest")
 		}
-		v.InflationDest = u311
+		v.InflationDest = u263
 		d.Leave()
 	}
-	x312, err := d.Uint32()
+	x264, err := d.Uint32()
 	if err != nil {
 		return xdr.WithField(err, "flags")
 	}
-	v.Flags = Uint32(x312)
-	x313, err := d.String(32)
+	v.Flags = Uint32(x264)
+	x265, err := d.String(32)
 	if err != nil {
 		return xdr.WithField(err, "homeDomain")
 	}
-	v.HomeDomain = String32(x313)
+	v.HomeDomain = String32(x265)
 	if err := d.FixedOpaque(v.Thresholds[:]); err != nil {
 		return xdr.WithField(err, "thresholds")
 	}
-	n314, err := d.ArrayLen(20, 40)
+	n266, err := d.ArrayLen(20, 40)
 	if err != nil {
 		return xdr.WithField(err, "signers")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "signers")
 	}
-	var s315 []Signer
-	if n314 > 0 {
-		s315 = make([]Signer, n314)
+	var s267 []Signer
+	if n266 > 0 {
+		s267 = make([]Signer, n266)
 	}
-	for i316 := range s315 {
-		if err := (&s315[i316]).UnmarshalXDR(d); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i316)+"]"), "signers")
+	for i268 := range s267 {
+		if err := (&s267[i268]).UnmarshalXDR(d); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i268)+"]"), "signers")
 		}
 	}
-	v.Signers = s315
+	v.Signers = s267
 	d.Leave()
-	u317, err := decodeAccountEntryExt(d)
+	u269, err := decodeAccountEntryExt(d)
 	if err != nil {
 		return xdr.WithField(err, "ext")
 	}
-	v.Ext = u317
+	v.Ext = u269
 	return nil
+}
+
+// xdrSizeAccountEntry is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeAccountEntry atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *AccountEntry) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeAccountEntry.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeAccountEntry.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *AccountEntry) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "AccountEntry")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *AccountEntry) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "AccountEntry")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "AccountEntry")
+	}
+	return d.Done()
 }
 
 // AccountEntryExt is union AccountEntry.ext from Stellar-ledger-entries.x:210, switched on v. It holds one of
@@ -1436,12 +2170,48 @@ func (v *TrustLineFlags) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *TrustLineFlags) UnmarshalXDR(d *xdr.Decoder) error {
-	x318, err := d.Enum(validTrustLineFlags)
+	x270, err := d.Enum(validTrustLineFlags)
 	if err != nil {
 		return err
 	}
-	(*v) = TrustLineFlags(x318)
+	(*v) = TrustLineFlags(x270)
 	return nil
+}
+
+// xdrSizeTrustLineFlags is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeTrustLineFlags atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *TrustLineFlags) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeTrustLineFlags.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeTrustLineFlags.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *TrustLineFlags) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "TrustLineFlags")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *TrustLineFlags) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "TrustLineFlags")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "TrustLineFlags")
+	}
+	return d.Done()
 }
 
 // MASK_TRUSTLINE_FLAGS is const MASK_TRUSTLINE_FLAGS from Stellar-ledger-entries.x:239.
@@ -1494,12 +2264,48 @@ func (v *LiquidityPoolType) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *LiquidityPoolType) UnmarshalXDR(d *xdr.Decoder) error {
-	x319, err := d.Enum(validLiquidityPoolType)
+	x271, err := d.Enum(validLiquidityPoolType)
 	if err != nil {
 		return err
 	}
-	(*v) = LiquidityPoolType(x319)
+	(*v) = LiquidityPoolType(x271)
 	return nil
+}
+
+// xdrSizeLiquidityPoolType is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeLiquidityPoolType atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *LiquidityPoolType) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeLiquidityPoolType.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeLiquidityPoolType.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *LiquidityPoolType) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "LiquidityPoolType")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *LiquidityPoolType) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "LiquidityPoolType")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "LiquidityPoolType")
+	}
+	return d.Done()
 }
 
 // TrustLineAsset is union TrustLineAsset from Stellar-ledger-entries.x:248, switched on type. It holds one of
@@ -1688,17 +2494,53 @@ func (v *TrustLineEntryExtensionV2) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *TrustLineEntryExtensionV2) UnmarshalXDR(d *xdr.Decoder) error {
-	x320, err := d.Int32()
+	x272, err := d.Int32()
 	if err != nil {
 		return xdr.WithField(err, "liquidityPoolUseCount")
 	}
-	v.LiquidityPoolUseCount = Int32(x320)
-	u321, err := decodeTrustLineEntryExtensionV2Ext(d)
+	v.LiquidityPoolUseCount = Int32(x272)
+	u273, err := decodeTrustLineEntryExtensionV2Ext(d)
 	if err != nil {
 		return xdr.WithField(err, "ext")
 	}
-	v.Ext = u321
+	v.Ext = u273
 	return nil
+}
+
+// xdrSizeTrustLineEntryExtensionV2 is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeTrustLineEntryExtensionV2 atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *TrustLineEntryExtensionV2) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeTrustLineEntryExtensionV2.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeTrustLineEntryExtensionV2.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *TrustLineEntryExtensionV2) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "TrustLineEntryExtensionV2")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *TrustLineEntryExtensionV2) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "TrustLineEntryExtensionV2")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "TrustLineEntryExtensionV2")
+	}
+	return d.Done()
 }
 
 // TrustLineEntryExtensionV2Ext is union TrustLineEntryExtensionV2.ext from Stellar-ledger-entries.x:269, switched on v. It holds one of
@@ -1792,37 +2634,65 @@ func (v *TrustLineEntry) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *TrustLineEntry) UnmarshalXDR(d *xdr.Decoder) error {
-	u322, err := decodePublicKey(d)
+	u274, err := decodePublicKey(d)
 	if err != nil {
 		return xdr.WithField(err, "accountID")
 	}
-	v.AccountID = u322
-	u323, err := decodeTrustLineAsset(d)
+	v.AccountID = u274
+	u275, err := decodeTrustLineAsset(d)
 	if err != nil {
 		return xdr.WithField(err, "asset")
 	}
-	v.Asset = u323
-	x324, err := d.Int64()
+	v.Asset = u275
+	b276, err := d.Next(20)
 	if err != nil {
 		return xdr.WithField(err, "balance")
 	}
-	v.Balance = Int64(x324)
-	x325, err := d.Int64()
-	if err != nil {
-		return xdr.WithField(err, "limit")
-	}
-	v.Limit = Int64(x325)
-	x326, err := d.Uint32()
-	if err != nil {
-		return xdr.WithField(err, "flags")
-	}
-	v.Flags = Uint32(x326)
-	u327, err := decodeTrustLineEntryExt(d)
+	v.Balance = Int64(int64(binary.BigEndian.Uint64(b276[0:])))
+	v.Limit = Int64(int64(binary.BigEndian.Uint64(b276[8:])))
+	v.Flags = Uint32(binary.BigEndian.Uint32(b276[16:]))
+	u277, err := decodeTrustLineEntryExt(d)
 	if err != nil {
 		return xdr.WithField(err, "ext")
 	}
-	v.Ext = u327
+	v.Ext = u277
 	return nil
+}
+
+// xdrSizeTrustLineEntry is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeTrustLineEntry atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *TrustLineEntry) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeTrustLineEntry.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeTrustLineEntry.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *TrustLineEntry) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "TrustLineEntry")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *TrustLineEntry) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "TrustLineEntry")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "TrustLineEntry")
+	}
+	return d.Done()
 }
 
 // TrustLineEntryExt is union TrustLineEntry.ext from Stellar-ledger-entries.x:288, switched on v. It holds one of
@@ -1945,12 +2815,48 @@ func (v *TrustLineEntryExtV1_) UnmarshalXDR(d *xdr.Decoder) error {
 	if err := (&v.Liabilities).UnmarshalXDR(d); err != nil {
 		return xdr.WithField(err, "liabilities")
 	}
-	u328, err := decodeTrustLineEntryExtV1_Ext(d)
+	u278, err := decodeTrustLineEntryExtV1_Ext(d)
 	if err != nil {
 		return xdr.WithField(err, "ext")
 	}
-	v.Ext = u328
+	v.Ext = u278
 	return nil
+}
+
+// xdrSizeTrustLineEntryExtV1_ is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeTrustLineEntryExtV1_ atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *TrustLineEntryExtV1_) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeTrustLineEntryExtV1_.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeTrustLineEntryExtV1_.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *TrustLineEntryExtV1_) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "TrustLineEntry.ext.v1")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *TrustLineEntryExtV1_) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "TrustLineEntry.ext.v1")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "TrustLineEntry.ext.v1")
+	}
+	return d.Done()
 }
 
 // TrustLineEntryExtV1_Ext is union TrustLineEntry.ext.v1.ext from Stellar-ledger-entries.x:297, switched on v. It holds one of
@@ -2092,12 +2998,48 @@ func (v *OfferEntryFlags) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *OfferEntryFlags) UnmarshalXDR(d *xdr.Decoder) error {
-	x329, err := d.Enum(validOfferEntryFlags)
+	x279, err := d.Enum(validOfferEntryFlags)
 	if err != nil {
 		return err
 	}
-	(*v) = OfferEntryFlags(x329)
+	(*v) = OfferEntryFlags(x279)
 	return nil
+}
+
+// xdrSizeOfferEntryFlags is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeOfferEntryFlags atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *OfferEntryFlags) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeOfferEntryFlags.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeOfferEntryFlags.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *OfferEntryFlags) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "OfferEntryFlags")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *OfferEntryFlags) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "OfferEntryFlags")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "OfferEntryFlags")
+	}
+	return d.Done()
 }
 
 // MASK_OFFERENTRY_FLAGS is const MASK_OFFERENTRY_FLAGS from Stellar-ledger-entries.x:318.
@@ -2140,45 +3082,81 @@ func (v *OfferEntry) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *OfferEntry) UnmarshalXDR(d *xdr.Decoder) error {
-	u330, err := decodePublicKey(d)
+	u280, err := decodePublicKey(d)
 	if err != nil {
 		return xdr.WithField(err, "sellerID")
 	}
-	v.SellerID = u330
-	x331, err := d.Int64()
+	v.SellerID = u280
+	x281, err := d.Int64()
 	if err != nil {
 		return xdr.WithField(err, "offerID")
 	}
-	v.OfferID = Int64(x331)
-	u332, err := decodeAsset(d)
+	v.OfferID = Int64(x281)
+	u282, err := decodeAsset(d)
 	if err != nil {
 		return xdr.WithField(err, "selling")
 	}
-	v.Selling = u332
-	u333, err := decodeAsset(d)
+	v.Selling = u282
+	u283, err := decodeAsset(d)
 	if err != nil {
 		return xdr.WithField(err, "buying")
 	}
-	v.Buying = u333
-	x334, err := d.Int64()
+	v.Buying = u283
+	x284, err := d.Int64()
 	if err != nil {
 		return xdr.WithField(err, "amount")
 	}
-	v.Amount = Int64(x334)
+	v.Amount = Int64(x284)
 	if err := (&v.Price).UnmarshalXDR(d); err != nil {
 		return xdr.WithField(err, "price")
 	}
-	x335, err := d.Uint32()
+	x285, err := d.Uint32()
 	if err != nil {
 		return xdr.WithField(err, "flags")
 	}
-	v.Flags = Uint32(x335)
-	u336, err := decodeOfferEntryExt(d)
+	v.Flags = Uint32(x285)
+	u286, err := decodeOfferEntryExt(d)
 	if err != nil {
 		return xdr.WithField(err, "ext")
 	}
-	v.Ext = u336
+	v.Ext = u286
 	return nil
+}
+
+// xdrSizeOfferEntry is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeOfferEntry atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *OfferEntry) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeOfferEntry.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeOfferEntry.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *OfferEntry) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "OfferEntry")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *OfferEntry) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "OfferEntry")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "OfferEntry")
+	}
+	return d.Done()
 }
 
 // OfferEntryExt is union OfferEntry.ext from Stellar-ledger-entries.x:344, switched on v. It holds one of
@@ -2270,27 +3248,63 @@ func (v *DataEntry) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *DataEntry) UnmarshalXDR(d *xdr.Decoder) error {
-	u337, err := decodePublicKey(d)
+	u287, err := decodePublicKey(d)
 	if err != nil {
 		return xdr.WithField(err, "accountID")
 	}
-	v.AccountID = u337
-	x338, err := d.String(64)
+	v.AccountID = u287
+	x288, err := d.String(64)
 	if err != nil {
 		return xdr.WithField(err, "dataName")
 	}
-	v.DataName = String64(x338)
-	x339, err := d.Opaque(64)
+	v.DataName = String64(x288)
+	x289, err := d.Opaque(64)
 	if err != nil {
 		return xdr.WithField(err, "dataValue")
 	}
-	v.DataValue = DataValue(x339)
-	u340, err := decodeDataEntryExt(d)
+	v.DataValue = DataValue(x289)
+	u290, err := decodeDataEntryExt(d)
 	if err != nil {
 		return xdr.WithField(err, "ext")
 	}
-	v.Ext = u340
+	v.Ext = u290
 	return nil
+}
+
+// xdrSizeDataEntry is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeDataEntry atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *DataEntry) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeDataEntry.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeDataEntry.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *DataEntry) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "DataEntry")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *DataEntry) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "DataEntry")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "DataEntry")
+	}
+	return d.Done()
 }
 
 // DataEntryExt is union DataEntry.ext from Stellar-ledger-entries.x:362, switched on v. It holds one of
@@ -2411,12 +3425,48 @@ func (v *ClaimPredicateType) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *ClaimPredicateType) UnmarshalXDR(d *xdr.Decoder) error {
-	x341, err := d.Enum(validClaimPredicateType)
+	x291, err := d.Enum(validClaimPredicateType)
 	if err != nil {
 		return err
 	}
-	(*v) = ClaimPredicateType(x341)
+	(*v) = ClaimPredicateType(x291)
 	return nil
+}
+
+// xdrSizeClaimPredicateType is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeClaimPredicateType atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *ClaimPredicateType) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeClaimPredicateType.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeClaimPredicateType.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *ClaimPredicateType) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "ClaimPredicateType")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *ClaimPredicateType) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "ClaimPredicateType")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "ClaimPredicateType")
+	}
+	return d.Done()
 }
 
 // ClaimPredicate is union ClaimPredicate from Stellar-ledger-entries.x:380, switched on type. It holds one of
@@ -2454,9 +3504,9 @@ func (v *ClaimPredicateAndPredicates) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "andPredicates")
 	}
-	for i342 := range v.AndPredicates {
-		if err := encodeClaimPredicate(e, v.AndPredicates[i342]); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i342)+"]"), "andPredicates")
+	for i292 := range v.AndPredicates {
+		if err := encodeClaimPredicate(e, v.AndPredicates[i292]); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i292)+"]"), "andPredicates")
 		}
 	}
 	e.Leave()
@@ -2465,25 +3515,25 @@ func (v *ClaimPredicateAndPredicates) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *ClaimPredicateAndPredicates) UnmarshalXDR(d *xdr.Decoder) error {
-	n343, err := d.ArrayLen(2, 4)
+	n293, err := d.ArrayLen(2, 4)
 	if err != nil {
 		return xdr.WithField(err, "andPredicates")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "andPredicates")
 	}
-	var s344 []ClaimPredicate
-	if n343 > 0 {
-		s344 = make([]ClaimPredicate, n343)
+	var s294 []ClaimPredicate
+	if n293 > 0 {
+		s294 = make([]ClaimPredicate, n293)
 	}
-	for i345 := range s344 {
-		u346, err := decodeClaimPredicate(d)
+	for i295 := range s294 {
+		u296, err := decodeClaimPredicate(d)
 		if err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i345)+"]"), "andPredicates")
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i295)+"]"), "andPredicates")
 		}
-		s344[i345] = u346
+		s294[i295] = u296
 	}
-	v.AndPredicates = s344
+	v.AndPredicates = s294
 	d.Leave()
 	return nil
 }
@@ -2503,9 +3553,9 @@ func (v *ClaimPredicateOrPredicates) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "orPredicates")
 	}
-	for i347 := range v.OrPredicates {
-		if err := encodeClaimPredicate(e, v.OrPredicates[i347]); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i347)+"]"), "orPredicates")
+	for i297 := range v.OrPredicates {
+		if err := encodeClaimPredicate(e, v.OrPredicates[i297]); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i297)+"]"), "orPredicates")
 		}
 	}
 	e.Leave()
@@ -2514,25 +3564,25 @@ func (v *ClaimPredicateOrPredicates) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *ClaimPredicateOrPredicates) UnmarshalXDR(d *xdr.Decoder) error {
-	n348, err := d.ArrayLen(2, 4)
+	n298, err := d.ArrayLen(2, 4)
 	if err != nil {
 		return xdr.WithField(err, "orPredicates")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "orPredicates")
 	}
-	var s349 []ClaimPredicate
-	if n348 > 0 {
-		s349 = make([]ClaimPredicate, n348)
+	var s299 []ClaimPredicate
+	if n298 > 0 {
+		s299 = make([]ClaimPredicate, n298)
 	}
-	for i350 := range s349 {
-		u351, err := decodeClaimPredicate(d)
+	for i300 := range s299 {
+		u301, err := decodeClaimPredicate(d)
 		if err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i350)+"]"), "orPredicates")
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i300)+"]"), "orPredicates")
 		}
-		s349[i350] = u351
+		s299[i300] = u301
 	}
-	v.OrPredicates = s349
+	v.OrPredicates = s299
 	d.Leave()
 	return nil
 }
@@ -2563,21 +3613,21 @@ func (v *ClaimPredicateNotPredicate) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *ClaimPredicateNotPredicate) UnmarshalXDR(d *xdr.Decoder) error {
-	present352, err := d.Optional()
+	present302, err := d.Optional()
 	if err != nil {
 		return xdr.WithField(err, "notPredicate")
 	}
-	if !present352 {
+	if !present302 {
 		v.NotPredicate = nil
 	} else {
 		if err := d.Enter(); err != nil {
 			return xdr.WithField(err, "notPredicate")
 		}
-		u353, err := decodeClaimPredicate(d)
+		u303, err := decodeClaimPredicate(d)
 		if err != nil {
 			return xdr.WithField(err, "notPredicate")
 		}
-		v.NotPredicate = u353
+		v.NotPredicate = u303
 		d.Leave()
 	}
 	return nil
@@ -2598,11 +3648,11 @@ func (v *ClaimPredicateAbsBefore) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *ClaimPredicateAbsBefore) UnmarshalXDR(d *xdr.Decoder) error {
-	x354, err := d.Int64()
+	x304, err := d.Int64()
 	if err != nil {
 		return xdr.WithField(err, "absBefore")
 	}
-	v.AbsBefore = Int64(x354)
+	v.AbsBefore = Int64(x304)
 	return nil
 }
 
@@ -2621,11 +3671,11 @@ func (v *ClaimPredicateRelBefore) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *ClaimPredicateRelBefore) UnmarshalXDR(d *xdr.Decoder) error {
-	x355, err := d.Int64()
+	x305, err := d.Int64()
 	if err != nil {
 		return xdr.WithField(err, "relBefore")
 	}
-	v.RelBefore = Int64(x355)
+	v.RelBefore = Int64(x305)
 	return nil
 }
 
@@ -2778,12 +3828,48 @@ func (v *ClaimantType) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *ClaimantType) UnmarshalXDR(d *xdr.Decoder) error {
-	x356, err := d.Enum(validClaimantType)
+	x306, err := d.Enum(validClaimantType)
 	if err != nil {
 		return err
 	}
-	(*v) = ClaimantType(x356)
+	(*v) = ClaimantType(x306)
 	return nil
+}
+
+// xdrSizeClaimantType is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeClaimantType atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *ClaimantType) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeClaimantType.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeClaimantType.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *ClaimantType) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "ClaimantType")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *ClaimantType) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "ClaimantType")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "ClaimantType")
+	}
+	return d.Done()
 }
 
 // Claimant is union Claimant from Stellar-ledger-entries.x:402, switched on type. It holds one of
@@ -2878,17 +3964,53 @@ func (v *ClaimantV0_) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *ClaimantV0_) UnmarshalXDR(d *xdr.Decoder) error {
-	u357, err := decodePublicKey(d)
+	u307, err := decodePublicKey(d)
 	if err != nil {
 		return xdr.WithField(err, "destination")
 	}
-	v.Destination = u357
-	u358, err := decodeClaimPredicate(d)
+	v.Destination = u307
+	u308, err := decodeClaimPredicate(d)
 	if err != nil {
 		return xdr.WithField(err, "predicate")
 	}
-	v.Predicate = u358
+	v.Predicate = u308
 	return nil
+}
+
+// xdrSizeClaimantV0_ is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeClaimantV0_ atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *ClaimantV0_) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeClaimantV0_.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeClaimantV0_.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *ClaimantV0_) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "Claimant.v0")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *ClaimantV0_) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "Claimant.v0")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "Claimant.v0")
+	}
+	return d.Done()
 }
 
 // ClaimableBalanceIDType is enum ClaimableBalanceIDType from Stellar-ledger-entries.x:412.
@@ -2932,12 +4054,48 @@ func (v *ClaimableBalanceIDType) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *ClaimableBalanceIDType) UnmarshalXDR(d *xdr.Decoder) error {
-	x359, err := d.Enum(validClaimableBalanceIDType)
+	x309, err := d.Enum(validClaimableBalanceIDType)
 	if err != nil {
 		return err
 	}
-	(*v) = ClaimableBalanceIDType(x359)
+	(*v) = ClaimableBalanceIDType(x309)
 	return nil
+}
+
+// xdrSizeClaimableBalanceIDType is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeClaimableBalanceIDType atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *ClaimableBalanceIDType) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeClaimableBalanceIDType.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeClaimableBalanceIDType.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *ClaimableBalanceIDType) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "ClaimableBalanceIDType")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *ClaimableBalanceIDType) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "ClaimableBalanceIDType")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "ClaimableBalanceIDType")
+	}
+	return d.Done()
 }
 
 // ClaimableBalanceID is union ClaimableBalanceID from Stellar-ledger-entries.x:417, switched on type. It holds one of
@@ -3052,12 +4210,48 @@ func (v *ClaimableBalanceFlags) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *ClaimableBalanceFlags) UnmarshalXDR(d *xdr.Decoder) error {
-	x360, err := d.Enum(validClaimableBalanceFlags)
+	x310, err := d.Enum(validClaimableBalanceFlags)
 	if err != nil {
 		return err
 	}
-	(*v) = ClaimableBalanceFlags(x360)
+	(*v) = ClaimableBalanceFlags(x310)
 	return nil
+}
+
+// xdrSizeClaimableBalanceFlags is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeClaimableBalanceFlags atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *ClaimableBalanceFlags) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeClaimableBalanceFlags.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeClaimableBalanceFlags.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *ClaimableBalanceFlags) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "ClaimableBalanceFlags")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *ClaimableBalanceFlags) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "ClaimableBalanceFlags")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "ClaimableBalanceFlags")
+	}
+	return d.Done()
 }
 
 // MASK_CLAIMABLE_BALANCE_FLAGS is const MASK_CLAIMABLE_BALANCE_FLAGS from Stellar-ledger-entries.x:430.
@@ -3080,17 +4274,53 @@ func (v *ClaimableBalanceEntryExtensionV1) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *ClaimableBalanceEntryExtensionV1) UnmarshalXDR(d *xdr.Decoder) error {
-	u361, err := decodeClaimableBalanceEntryExtensionV1Ext(d)
+	u311, err := decodeClaimableBalanceEntryExtensionV1Ext(d)
 	if err != nil {
 		return xdr.WithField(err, "ext")
 	}
-	v.Ext = u361
-	x362, err := d.Uint32()
+	v.Ext = u311
+	x312, err := d.Uint32()
 	if err != nil {
 		return xdr.WithField(err, "flags")
 	}
-	v.Flags = Uint32(x362)
+	v.Flags = Uint32(x312)
 	return nil
+}
+
+// xdrSizeClaimableBalanceEntryExtensionV1 is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeClaimableBalanceEntryExtensionV1 atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *ClaimableBalanceEntryExtensionV1) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeClaimableBalanceEntryExtensionV1.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeClaimableBalanceEntryExtensionV1.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *ClaimableBalanceEntryExtensionV1) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "ClaimableBalanceEntryExtensionV1")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *ClaimableBalanceEntryExtensionV1) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "ClaimableBalanceEntryExtensionV1")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "ClaimableBalanceEntryExtensionV1")
+	}
+	return d.Done()
 }
 
 // ClaimableBalanceEntryExtensionV1Ext is union ClaimableBalanceEntryExtensionV1.ext from Stellar-ledger-entries.x:434, switched on v. It holds one of
@@ -3175,9 +4405,9 @@ func (v *ClaimableBalanceEntry) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "claimants")
 	}
-	for i363 := range v.Claimants {
-		if err := encodeClaimant(e, v.Claimants[i363]); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i363)+"]"), "claimants")
+	for i313 := range v.Claimants {
+		if err := encodeClaimant(e, v.Claimants[i313]); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i313)+"]"), "claimants")
 		}
 	}
 	e.Leave()
@@ -3193,47 +4423,83 @@ func (v *ClaimableBalanceEntry) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *ClaimableBalanceEntry) UnmarshalXDR(d *xdr.Decoder) error {
-	u364, err := decodeClaimableBalanceID(d)
+	u314, err := decodeClaimableBalanceID(d)
 	if err != nil {
 		return xdr.WithField(err, "balanceID")
 	}
-	v.BalanceID = u364
-	n365, err := d.ArrayLen(10, 44)
+	v.BalanceID = u314
+	n315, err := d.ArrayLen(10, 44)
 	if err != nil {
 		return xdr.WithField(err, "claimants")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "claimants")
 	}
-	var s366 []Claimant
-	if n365 > 0 {
-		s366 = make([]Claimant, n365)
+	var s316 []Claimant
+	if n315 > 0 {
+		s316 = make([]Claimant, n315)
 	}
-	for i367 := range s366 {
-		u368, err := decodeClaimant(d)
+	for i317 := range s316 {
+		u318, err := decodeClaimant(d)
 		if err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i367)+"]"), "claimants")
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i317)+"]"), "claimants")
 		}
-		s366[i367] = u368
+		s316[i317] = u318
 	}
-	v.Claimants = s366
+	v.Claimants = s316
 	d.Leave()
-	u369, err := decodeAsset(d)
+	u319, err := decodeAsset(d)
 	if err != nil {
 		return xdr.WithField(err, "asset")
 	}
-	v.Asset = u369
-	x370, err := d.Int64()
+	v.Asset = u319
+	x320, err := d.Int64()
 	if err != nil {
 		return xdr.WithField(err, "amount")
 	}
-	v.Amount = Int64(x370)
-	u371, err := decodeClaimableBalanceEntryExt(d)
+	v.Amount = Int64(x320)
+	u321, err := decodeClaimableBalanceEntryExt(d)
 	if err != nil {
 		return xdr.WithField(err, "ext")
 	}
-	v.Ext = u371
+	v.Ext = u321
 	return nil
+}
+
+// xdrSizeClaimableBalanceEntry is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeClaimableBalanceEntry atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *ClaimableBalanceEntry) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeClaimableBalanceEntry.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeClaimableBalanceEntry.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *ClaimableBalanceEntry) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "ClaimableBalanceEntry")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *ClaimableBalanceEntry) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "ClaimableBalanceEntry")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "ClaimableBalanceEntry")
+	}
+	return d.Done()
 }
 
 // ClaimableBalanceEntryExt is union ClaimableBalanceEntry.ext from Stellar-ledger-entries.x:459, switched on v. It holds one of
@@ -3355,22 +4621,58 @@ func (v *LiquidityPoolConstantProductParameters) MarshalXDR(e *xdr.Encoder) erro
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *LiquidityPoolConstantProductParameters) UnmarshalXDR(d *xdr.Decoder) error {
-	u372, err := decodeAsset(d)
+	u322, err := decodeAsset(d)
 	if err != nil {
 		return xdr.WithField(err, "assetA")
 	}
-	v.AssetA = u372
-	u373, err := decodeAsset(d)
+	v.AssetA = u322
+	u323, err := decodeAsset(d)
 	if err != nil {
 		return xdr.WithField(err, "assetB")
 	}
-	v.AssetB = u373
-	x374, err := d.Int32()
+	v.AssetB = u323
+	x324, err := d.Int32()
 	if err != nil {
 		return xdr.WithField(err, "fee")
 	}
-	v.Fee = Int32(x374)
+	v.Fee = Int32(x324)
 	return nil
+}
+
+// xdrSizeLiquidityPoolConstantProductParameters is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeLiquidityPoolConstantProductParameters atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *LiquidityPoolConstantProductParameters) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeLiquidityPoolConstantProductParameters.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeLiquidityPoolConstantProductParameters.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *LiquidityPoolConstantProductParameters) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "LiquidityPoolConstantProductParameters")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *LiquidityPoolConstantProductParameters) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "LiquidityPoolConstantProductParameters")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "LiquidityPoolConstantProductParameters")
+	}
+	return d.Done()
 }
 
 // LiquidityPoolEntry is struct LiquidityPoolEntry from Stellar-ledger-entries.x:476.
@@ -3393,12 +4695,48 @@ func (v *LiquidityPoolEntry) UnmarshalXDR(d *xdr.Decoder) error {
 	if err := d.FixedOpaque(v.LiquidityPoolID[:]); err != nil {
 		return xdr.WithField(err, "liquidityPoolID")
 	}
-	u375, err := decodeLiquidityPoolEntryBody(d)
+	u325, err := decodeLiquidityPoolEntryBody(d)
 	if err != nil {
 		return xdr.WithField(err, "body")
 	}
-	v.Body = u375
+	v.Body = u325
 	return nil
+}
+
+// xdrSizeLiquidityPoolEntry is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeLiquidityPoolEntry atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *LiquidityPoolEntry) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeLiquidityPoolEntry.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeLiquidityPoolEntry.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *LiquidityPoolEntry) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "LiquidityPoolEntry")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *LiquidityPoolEntry) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "LiquidityPoolEntry")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "LiquidityPoolEntry")
+	}
+	return d.Done()
 }
 
 // LiquidityPoolEntryBody is union LiquidityPoolEntry.body from Stellar-ledger-entries.x:480, switched on type. It holds one of
@@ -3500,27 +4838,51 @@ func (v *LiquidityPoolEntryBodyConstantProduct_) UnmarshalXDR(d *xdr.Decoder) er
 	if err := (&v.Params).UnmarshalXDR(d); err != nil {
 		return xdr.WithField(err, "params")
 	}
-	x376, err := d.Int64()
+	b326, err := d.Next(32)
 	if err != nil {
 		return xdr.WithField(err, "reserveA")
 	}
-	v.ReserveA = Int64(x376)
-	x377, err := d.Int64()
-	if err != nil {
-		return xdr.WithField(err, "reserveB")
-	}
-	v.ReserveB = Int64(x377)
-	x378, err := d.Int64()
-	if err != nil {
-		return xdr.WithField(err, "totalPoolShares")
-	}
-	v.TotalPoolShares = Int64(x378)
-	x379, err := d.Int64()
-	if err != nil {
-		return xdr.WithField(err, "poolSharesTrustLineCount")
-	}
-	v.PoolSharesTrustLineCount = Int64(x379)
+	v.ReserveA = Int64(int64(binary.BigEndian.Uint64(b326[0:])))
+	v.ReserveB = Int64(int64(binary.BigEndian.Uint64(b326[8:])))
+	v.TotalPoolShares = Int64(int64(binary.BigEndian.Uint64(b326[16:])))
+	v.PoolSharesTrustLineCount = Int64(int64(binary.BigEndian.Uint64(b326[24:])))
 	return nil
+}
+
+// xdrSizeLiquidityPoolEntryBodyConstantProduct_ is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeLiquidityPoolEntryBodyConstantProduct_ atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *LiquidityPoolEntryBodyConstantProduct_) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeLiquidityPoolEntryBodyConstantProduct_.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeLiquidityPoolEntryBodyConstantProduct_.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *LiquidityPoolEntryBodyConstantProduct_) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "LiquidityPoolEntry.body.constantProduct")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *LiquidityPoolEntryBodyConstantProduct_) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "LiquidityPoolEntry.body.constantProduct")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "LiquidityPoolEntry.body.constantProduct")
+	}
+	return d.Done()
 }
 
 // ContractDataDurability is enum ContractDataDurability from Stellar-ledger-entries.x:497.
@@ -3567,12 +4929,48 @@ func (v *ContractDataDurability) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *ContractDataDurability) UnmarshalXDR(d *xdr.Decoder) error {
-	x380, err := d.Enum(validContractDataDurability)
+	x327, err := d.Enum(validContractDataDurability)
 	if err != nil {
 		return err
 	}
-	(*v) = ContractDataDurability(x380)
+	(*v) = ContractDataDurability(x327)
 	return nil
+}
+
+// xdrSizeContractDataDurability is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeContractDataDurability atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *ContractDataDurability) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeContractDataDurability.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeContractDataDurability.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *ContractDataDurability) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "ContractDataDurability")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *ContractDataDurability) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "ContractDataDurability")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "ContractDataDurability")
+	}
+	return d.Done()
 }
 
 // ContractDataEntry is struct ContractDataEntry from Stellar-ledger-entries.x:502.
@@ -3607,32 +5005,68 @@ func (v *ContractDataEntry) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *ContractDataEntry) UnmarshalXDR(d *xdr.Decoder) error {
-	u381, err := decodeExtensionPoint(d)
+	u328, err := decodeExtensionPoint(d)
 	if err != nil {
 		return xdr.WithField(err, "ext")
 	}
-	v.Ext = u381
-	u382, err := decodeSCAddress(d)
+	v.Ext = u328
+	u329, err := decodeSCAddress(d)
 	if err != nil {
 		return xdr.WithField(err, "contract")
 	}
-	v.Contract = u382
-	u383, err := decodeSCVal(d)
+	v.Contract = u329
+	u330, err := decodeSCVal(d)
 	if err != nil {
 		return xdr.WithField(err, "key")
 	}
-	v.Key = u383
-	x384, err := d.Enum(validContractDataDurability)
+	v.Key = u330
+	x331, err := d.Enum(validContractDataDurability)
 	if err != nil {
 		return xdr.WithField(err, "durability")
 	}
-	v.Durability = ContractDataDurability(x384)
-	u385, err := decodeSCVal(d)
+	v.Durability = ContractDataDurability(x331)
+	u332, err := decodeSCVal(d)
 	if err != nil {
 		return xdr.WithField(err, "val")
 	}
-	v.Val = u385
+	v.Val = u332
 	return nil
+}
+
+// xdrSizeContractDataEntry is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeContractDataEntry atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *ContractDataEntry) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeContractDataEntry.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeContractDataEntry.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *ContractDataEntry) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "ContractDataEntry")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *ContractDataEntry) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "ContractDataEntry")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "ContractDataEntry")
+	}
+	return d.Done()
 }
 
 // ContractCodeEntry is struct ContractCodeEntry from Stellar-ledger-entries.x:511.
@@ -3656,20 +5090,56 @@ func (v *ContractCodeEntry) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *ContractCodeEntry) UnmarshalXDR(d *xdr.Decoder) error {
-	u386, err := decodeExtensionPoint(d)
+	u333, err := decodeExtensionPoint(d)
 	if err != nil {
 		return xdr.WithField(err, "ext")
 	}
-	v.Ext = u386
+	v.Ext = u333
 	if err := d.FixedOpaque(v.Hash[:]); err != nil {
 		return xdr.WithField(err, "hash")
 	}
-	x387, err := d.Opaque(math.MaxUint32)
+	x334, err := d.Opaque(math.MaxUint32)
 	if err != nil {
 		return xdr.WithField(err, "code")
 	}
-	v.Code = x387
+	v.Code = x334
 	return nil
+}
+
+// xdrSizeContractCodeEntry is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeContractCodeEntry atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *ContractCodeEntry) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeContractCodeEntry.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeContractCodeEntry.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *ContractCodeEntry) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "ContractCodeEntry")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *ContractCodeEntry) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "ContractCodeEntry")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "ContractCodeEntry")
+	}
+	return d.Done()
 }
 
 // TTLEntry is struct TTLEntry from Stellar-ledger-entries.x:518.
@@ -3690,12 +5160,48 @@ func (v *TTLEntry) UnmarshalXDR(d *xdr.Decoder) error {
 	if err := d.FixedOpaque(v.KeyHash[:]); err != nil {
 		return xdr.WithField(err, "keyHash")
 	}
-	x388, err := d.Uint32()
+	x335, err := d.Uint32()
 	if err != nil {
 		return xdr.WithField(err, "liveUntilLedgerSeq")
 	}
-	v.LiveUntilLedgerSeq = Uint32(x388)
+	v.LiveUntilLedgerSeq = Uint32(x335)
 	return nil
+}
+
+// xdrSizeTTLEntry is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeTTLEntry atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *TTLEntry) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeTTLEntry.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeTTLEntry.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *TTLEntry) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "TTLEntry")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *TTLEntry) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "TTLEntry")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "TTLEntry")
+	}
+	return d.Done()
 }
 
 // LedgerEntryExtensionV1 is struct LedgerEntryExtensionV1 from Stellar-ledger-entries.x:524.
@@ -3726,29 +5232,65 @@ func (v *LedgerEntryExtensionV1) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *LedgerEntryExtensionV1) UnmarshalXDR(d *xdr.Decoder) error {
-	present389, err := d.Optional()
+	present336, err := d.Optional()
 	if err != nil {
 		return xdr.WithField(err, "sponsoringID")
 	}
-	if !present389 {
+	if !present336 {
 		v.SponsoringID = nil
 	} else {
 		if err := d.Enter(); err != nil {
 			return xdr.WithField(err, "sponsoringID")
 		}
-		u390, err := decodePublicKey(d)
+		u337, err := decodePublicKey(d)
 		if err != nil {
 			return xdr.WithField(err, "sponsoringID")
 		}
-		v.SponsoringID = u390
+		v.SponsoringID = u337
 		d.Leave()
 	}
-	u391, err := decodeLedgerEntryExtensionV1Ext(d)
+	u338, err := decodeLedgerEntryExtensionV1Ext(d)
 	if err != nil {
 		return xdr.WithField(err, "ext")
 	}
-	v.Ext = u391
+	v.Ext = u338
 	return nil
+}
+
+// xdrSizeLedgerEntryExtensionV1 is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeLedgerEntryExtensionV1 atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *LedgerEntryExtensionV1) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeLedgerEntryExtensionV1.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeLedgerEntryExtensionV1.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *LedgerEntryExtensionV1) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "LedgerEntryExtensionV1")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *LedgerEntryExtensionV1) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "LedgerEntryExtensionV1")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "LedgerEntryExtensionV1")
+	}
+	return d.Done()
 }
 
 // LedgerEntryExtensionV1Ext is union LedgerEntryExtensionV1.ext from Stellar-ledger-entries.x:528, switched on v. It holds one of
@@ -3834,22 +5376,58 @@ func (v *LedgerEntry) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *LedgerEntry) UnmarshalXDR(d *xdr.Decoder) error {
-	x392, err := d.Uint32()
+	x339, err := d.Uint32()
 	if err != nil {
 		return xdr.WithField(err, "lastModifiedLedgerSeq")
 	}
-	v.LastModifiedLedgerSeq = Uint32(x392)
-	u393, err := decodeLedgerEntryData(d)
+	v.LastModifiedLedgerSeq = Uint32(x339)
+	u340, err := decodeLedgerEntryData(d)
 	if err != nil {
 		return xdr.WithField(err, "data")
 	}
-	v.Data = u393
-	u394, err := decodeLedgerEntryExt(d)
+	v.Data = u340
+	u341, err := decodeLedgerEntryExt(d)
 	if err != nil {
 		return xdr.WithField(err, "ext")
 	}
-	v.Ext = u394
+	v.Ext = u341
 	return nil
+}
+
+// xdrSizeLedgerEntry is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeLedgerEntry atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *LedgerEntry) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeLedgerEntry.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeLedgerEntry.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *LedgerEntry) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "LedgerEntry")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *LedgerEntry) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "LedgerEntry")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "LedgerEntry")
+	}
+	return d.Done()
 }
 
 // LedgerEntryData is union LedgerEntry.data from Stellar-ledger-entries.x:540, switched on type. It holds one of
@@ -4057,11 +5635,11 @@ func (v *LedgerEntryDataConfigSetting) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *LedgerEntryDataConfigSetting) UnmarshalXDR(d *xdr.Decoder) error {
-	u395, err := decodeConfigSettingEntry(d)
+	u342, err := decodeConfigSettingEntry(d)
 	if err != nil {
 		return xdr.WithField(err, "configSetting")
 	}
-	v.ConfigSetting = u395
+	v.ConfigSetting = u342
 	return nil
 }
 
@@ -4761,12 +6339,48 @@ func (v *LedgerKeyAccount_) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *LedgerKeyAccount_) UnmarshalXDR(d *xdr.Decoder) error {
-	u396, err := decodePublicKey(d)
+	u343, err := decodePublicKey(d)
 	if err != nil {
 		return xdr.WithField(err, "accountID")
 	}
-	v.AccountID = u396
+	v.AccountID = u343
 	return nil
+}
+
+// xdrSizeLedgerKeyAccount_ is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeLedgerKeyAccount_ atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *LedgerKeyAccount_) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeLedgerKeyAccount_.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeLedgerKeyAccount_.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *LedgerKeyAccount_) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "LedgerKey.account")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *LedgerKeyAccount_) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "LedgerKey.account")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "LedgerKey.account")
+	}
+	return d.Done()
 }
 
 // LedgerKeyTrustLine_ is struct LedgerKey.trustLine from Stellar-ledger-entries.x:585.
@@ -4788,17 +6402,53 @@ func (v *LedgerKeyTrustLine_) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *LedgerKeyTrustLine_) UnmarshalXDR(d *xdr.Decoder) error {
-	u397, err := decodePublicKey(d)
+	u344, err := decodePublicKey(d)
 	if err != nil {
 		return xdr.WithField(err, "accountID")
 	}
-	v.AccountID = u397
-	u398, err := decodeTrustLineAsset(d)
+	v.AccountID = u344
+	u345, err := decodeTrustLineAsset(d)
 	if err != nil {
 		return xdr.WithField(err, "asset")
 	}
-	v.Asset = u398
+	v.Asset = u345
 	return nil
+}
+
+// xdrSizeLedgerKeyTrustLine_ is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeLedgerKeyTrustLine_ atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *LedgerKeyTrustLine_) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeLedgerKeyTrustLine_.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeLedgerKeyTrustLine_.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *LedgerKeyTrustLine_) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "LedgerKey.trustLine")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *LedgerKeyTrustLine_) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "LedgerKey.trustLine")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "LedgerKey.trustLine")
+	}
+	return d.Done()
 }
 
 // LedgerKeyOffer_ is struct LedgerKey.offer from Stellar-ledger-entries.x:592.
@@ -4818,17 +6468,53 @@ func (v *LedgerKeyOffer_) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *LedgerKeyOffer_) UnmarshalXDR(d *xdr.Decoder) error {
-	u399, err := decodePublicKey(d)
+	u346, err := decodePublicKey(d)
 	if err != nil {
 		return xdr.WithField(err, "sellerID")
 	}
-	v.SellerID = u399
-	x400, err := d.Int64()
+	v.SellerID = u346
+	x347, err := d.Int64()
 	if err != nil {
 		return xdr.WithField(err, "offerID")
 	}
-	v.OfferID = Int64(x400)
+	v.OfferID = Int64(x347)
 	return nil
+}
+
+// xdrSizeLedgerKeyOffer_ is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeLedgerKeyOffer_ atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *LedgerKeyOffer_) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeLedgerKeyOffer_.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeLedgerKeyOffer_.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *LedgerKeyOffer_) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "LedgerKey.offer")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *LedgerKeyOffer_) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "LedgerKey.offer")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "LedgerKey.offer")
+	}
+	return d.Done()
 }
 
 // LedgerKeyData_ is struct LedgerKey.data from Stellar-ledger-entries.x:599.
@@ -4850,17 +6536,53 @@ func (v *LedgerKeyData_) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *LedgerKeyData_) UnmarshalXDR(d *xdr.Decoder) error {
-	u401, err := decodePublicKey(d)
+	u348, err := decodePublicKey(d)
 	if err != nil {
 		return xdr.WithField(err, "accountID")
 	}
-	v.AccountID = u401
-	x402, err := d.String(64)
+	v.AccountID = u348
+	x349, err := d.String(64)
 	if err != nil {
 		return xdr.WithField(err, "dataName")
 	}
-	v.DataName = String64(x402)
+	v.DataName = String64(x349)
 	return nil
+}
+
+// xdrSizeLedgerKeyData_ is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeLedgerKeyData_ atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *LedgerKeyData_) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeLedgerKeyData_.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeLedgerKeyData_.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *LedgerKeyData_) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "LedgerKey.data")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *LedgerKeyData_) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "LedgerKey.data")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "LedgerKey.data")
+	}
+	return d.Done()
 }
 
 // LedgerKeyClaimableBalance_ is struct LedgerKey.claimableBalance from Stellar-ledger-entries.x:606.
@@ -4878,12 +6600,48 @@ func (v *LedgerKeyClaimableBalance_) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *LedgerKeyClaimableBalance_) UnmarshalXDR(d *xdr.Decoder) error {
-	u403, err := decodeClaimableBalanceID(d)
+	u350, err := decodeClaimableBalanceID(d)
 	if err != nil {
 		return xdr.WithField(err, "balanceID")
 	}
-	v.BalanceID = u403
+	v.BalanceID = u350
 	return nil
+}
+
+// xdrSizeLedgerKeyClaimableBalance_ is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeLedgerKeyClaimableBalance_ atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *LedgerKeyClaimableBalance_) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeLedgerKeyClaimableBalance_.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeLedgerKeyClaimableBalance_.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *LedgerKeyClaimableBalance_) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "LedgerKey.claimableBalance")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *LedgerKeyClaimableBalance_) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "LedgerKey.claimableBalance")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "LedgerKey.claimableBalance")
+	}
+	return d.Done()
 }
 
 // LedgerKeyLiquidityPool_ is struct LedgerKey.liquidityPool from Stellar-ledger-entries.x:612.
@@ -4903,6 +6661,42 @@ func (v *LedgerKeyLiquidityPool_) UnmarshalXDR(d *xdr.Decoder) error {
 		return xdr.WithField(err, "liquidityPoolID")
 	}
 	return nil
+}
+
+// xdrSizeLedgerKeyLiquidityPool_ is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeLedgerKeyLiquidityPool_ atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *LedgerKeyLiquidityPool_) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeLedgerKeyLiquidityPool_.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeLedgerKeyLiquidityPool_.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *LedgerKeyLiquidityPool_) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "LedgerKey.liquidityPool")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *LedgerKeyLiquidityPool_) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "LedgerKey.liquidityPool")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "LedgerKey.liquidityPool")
+	}
+	return d.Done()
 }
 
 // LedgerKeyContractData_ is struct LedgerKey.contractData from Stellar-ledger-entries.x:617.
@@ -4929,22 +6723,58 @@ func (v *LedgerKeyContractData_) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *LedgerKeyContractData_) UnmarshalXDR(d *xdr.Decoder) error {
-	u404, err := decodeSCAddress(d)
+	u351, err := decodeSCAddress(d)
 	if err != nil {
 		return xdr.WithField(err, "contract")
 	}
-	v.Contract = u404
-	u405, err := decodeSCVal(d)
+	v.Contract = u351
+	u352, err := decodeSCVal(d)
 	if err != nil {
 		return xdr.WithField(err, "key")
 	}
-	v.Key = u405
-	x406, err := d.Enum(validContractDataDurability)
+	v.Key = u352
+	x353, err := d.Enum(validContractDataDurability)
 	if err != nil {
 		return xdr.WithField(err, "durability")
 	}
-	v.Durability = ContractDataDurability(x406)
+	v.Durability = ContractDataDurability(x353)
 	return nil
+}
+
+// xdrSizeLedgerKeyContractData_ is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeLedgerKeyContractData_ atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *LedgerKeyContractData_) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeLedgerKeyContractData_.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeLedgerKeyContractData_.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *LedgerKeyContractData_) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "LedgerKey.contractData")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *LedgerKeyContractData_) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "LedgerKey.contractData")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "LedgerKey.contractData")
+	}
+	return d.Done()
 }
 
 // LedgerKeyContractCode_ is struct LedgerKey.contractCode from Stellar-ledger-entries.x:624.
@@ -4966,6 +6796,42 @@ func (v *LedgerKeyContractCode_) UnmarshalXDR(d *xdr.Decoder) error {
 	return nil
 }
 
+// xdrSizeLedgerKeyContractCode_ is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeLedgerKeyContractCode_ atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *LedgerKeyContractCode_) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeLedgerKeyContractCode_.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeLedgerKeyContractCode_.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *LedgerKeyContractCode_) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "LedgerKey.contractCode")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *LedgerKeyContractCode_) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "LedgerKey.contractCode")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "LedgerKey.contractCode")
+	}
+	return d.Done()
+}
+
 // LedgerKeyConfigSetting_ is struct LedgerKey.configSetting from Stellar-ledger-entries.x:629.
 type LedgerKeyConfigSetting_ struct {
 	ConfigSettingID ConfigSettingID
@@ -4982,12 +6848,48 @@ func (v *LedgerKeyConfigSetting_) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *LedgerKeyConfigSetting_) UnmarshalXDR(d *xdr.Decoder) error {
-	x407, err := d.Enum(validConfigSettingID)
+	x354, err := d.Enum(validConfigSettingID)
 	if err != nil {
 		return xdr.WithField(err, "configSettingID")
 	}
-	v.ConfigSettingID = ConfigSettingID(x407)
+	v.ConfigSettingID = ConfigSettingID(x354)
 	return nil
+}
+
+// xdrSizeLedgerKeyConfigSetting_ is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeLedgerKeyConfigSetting_ atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *LedgerKeyConfigSetting_) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeLedgerKeyConfigSetting_.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeLedgerKeyConfigSetting_.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *LedgerKeyConfigSetting_) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "LedgerKey.configSetting")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *LedgerKeyConfigSetting_) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "LedgerKey.configSetting")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "LedgerKey.configSetting")
+	}
+	return d.Done()
 }
 
 // LedgerKeyTtl_ is struct LedgerKey.ttl from Stellar-ledger-entries.x:634.
@@ -5007,6 +6909,42 @@ func (v *LedgerKeyTtl_) UnmarshalXDR(d *xdr.Decoder) error {
 		return xdr.WithField(err, "keyHash")
 	}
 	return nil
+}
+
+// xdrSizeLedgerKeyTtl_ is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeLedgerKeyTtl_ atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *LedgerKeyTtl_) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeLedgerKeyTtl_.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeLedgerKeyTtl_.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *LedgerKeyTtl_) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "LedgerKey.ttl")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *LedgerKeyTtl_) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "LedgerKey.ttl")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "LedgerKey.ttl")
+	}
+	return d.Done()
 }
 
 // EnvelopeType is enum EnvelopeType from Stellar-ledger-entries.x:644.
@@ -5077,10 +7015,46 @@ func (v *EnvelopeType) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *EnvelopeType) UnmarshalXDR(d *xdr.Decoder) error {
-	x408, err := d.Enum(validEnvelopeType)
+	x355, err := d.Enum(validEnvelopeType)
 	if err != nil {
 		return err
 	}
-	(*v) = EnvelopeType(x408)
+	(*v) = EnvelopeType(x355)
 	return nil
+}
+
+// xdrSizeEnvelopeType is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeEnvelopeType atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *EnvelopeType) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeEnvelopeType.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeEnvelopeType.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *EnvelopeType) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "EnvelopeType")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *EnvelopeType) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "EnvelopeType")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "EnvelopeType")
+	}
+	return d.Done()
 }

@@ -3,9 +3,11 @@
 package stellar
 
 import (
+	"encoding/binary"
 	"github.com/wirekit/wirekit/xdr"
 	"math"
 	"strconv"
+	"sync/atomic"
 )
 
 // UpgradeType is typedef UpgradeType from Stellar-ledger.x:11.
@@ -21,12 +23,48 @@ func (v *UpgradeType) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *UpgradeType) UnmarshalXDR(d *xdr.Decoder) error {
-	x409, err := d.Opaque(128)
+	x356, err := d.Opaque(128)
 	if err != nil {
 		return err
 	}
-	(*v) = UpgradeType(x409)
+	(*v) = UpgradeType(x356)
 	return nil
+}
+
+// xdrSizeUpgradeType is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeUpgradeType atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *UpgradeType) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeUpgradeType.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeUpgradeType.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *UpgradeType) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "UpgradeType")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *UpgradeType) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "UpgradeType")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "UpgradeType")
+	}
+	return d.Done()
 }
 
 // StellarValueType is enum StellarValueType from Stellar-ledger.x:13.
@@ -73,12 +111,48 @@ func (v *StellarValueType) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *StellarValueType) UnmarshalXDR(d *xdr.Decoder) error {
-	x410, err := d.Enum(validStellarValueType)
+	x357, err := d.Enum(validStellarValueType)
 	if err != nil {
 		return err
 	}
-	(*v) = StellarValueType(x410)
+	(*v) = StellarValueType(x357)
 	return nil
+}
+
+// xdrSizeStellarValueType is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeStellarValueType atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *StellarValueType) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeStellarValueType.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeStellarValueType.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *StellarValueType) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "StellarValueType")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *StellarValueType) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "StellarValueType")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "StellarValueType")
+	}
+	return d.Done()
 }
 
 // LedgerCloseValueSignature is struct LedgerCloseValueSignature from Stellar-ledger.x:19.
@@ -100,17 +174,53 @@ func (v *LedgerCloseValueSignature) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *LedgerCloseValueSignature) UnmarshalXDR(d *xdr.Decoder) error {
-	u411, err := decodePublicKey(d)
+	u358, err := decodePublicKey(d)
 	if err != nil {
 		return xdr.WithField(err, "nodeID")
 	}
-	v.NodeID = u411
-	x412, err := d.Opaque(64)
+	v.NodeID = u358
+	x359, err := d.Opaque(64)
 	if err != nil {
 		return xdr.WithField(err, "signature")
 	}
-	v.Signature = Signature(x412)
+	v.Signature = Signature(x359)
 	return nil
+}
+
+// xdrSizeLedgerCloseValueSignature is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeLedgerCloseValueSignature atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *LedgerCloseValueSignature) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeLedgerCloseValueSignature.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeLedgerCloseValueSignature.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *LedgerCloseValueSignature) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "LedgerCloseValueSignature")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *LedgerCloseValueSignature) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "LedgerCloseValueSignature")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "LedgerCloseValueSignature")
+	}
+	return d.Done()
 }
 
 // StellarValue is struct StellarValue from Stellar-ledger.x:27.
@@ -131,9 +241,9 @@ func (v *StellarValue) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "upgrades")
 	}
-	for i413 := range v.Upgrades {
-		if err := e.PutOpaque(v.Upgrades[i413], 128); err != nil {
-			return xdr.WithField(err, "\x00upgrades\x00i413")
+	for i360 := range v.Upgrades {
+		if err := e.PutOpaque(v.Upgrades[i360], 128); err != nil {
+			return xdr.WithField(err, "\x00upgrades\x00i360")
 		}
 	}
 	e.Leave()
@@ -148,37 +258,73 @@ func (v *StellarValue) UnmarshalXDR(d *xdr.Decoder) error {
 	if err := d.FixedOpaque(v.TxSetHash[:]); err != nil {
 		return xdr.WithField(err, "txSetHash")
 	}
-	x414, err := d.Uint64()
+	x361, err := d.Uint64()
 	if err != nil {
 		return xdr.WithField(err, "closeTime")
 	}
-	v.CloseTime = TimePoint(x414)
-	n415, err := d.ArrayLen(6, 4)
+	v.CloseTime = TimePoint(x361)
+	n362, err := d.ArrayLen(6, 4)
 	if err != nil {
 		return xdr.WithField(err, "upgrades")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "upgrades")
 	}
-	var s416 []UpgradeType
-	if n415 > 0 {
-		s416 = make([]UpgradeType, n415)
+	var s363 []UpgradeType
+	if n362 > 0 {
+		s363 = make([]UpgradeType, n362)
 	}
-	for i417 := range s416 {
-		x418, err := d.Opaque(128)
+	for i364 := range s363 {
+		x365, err := d.Opaque(128)
 		if err != nil {
-			return xdr.WithField(err, "\x00upgrades\x00i417")
+			return xdr.WithField(err, "\x00upgrades\x00i364")
 		}
-		s416[i417] = UpgradeType(x418)
+		s363[i364] = UpgradeType(x365)
 	}
-	v.Upgrades = s416
+	v.Upgrades = s363
 	d.Leave()
-	u419, err := decodeStellarValueExt(d)
+	u366, err := decodeStellarValueExt(d)
 	if err != nil {
 		return xdr.WithField(err, "ext")
 	}
-	v.Ext = u419
+	v.Ext = u366
 	return nil
+}
+
+// xdrSizeStellarValue is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeStellarValue atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *StellarValue) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeStellarValue.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeStellarValue.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *StellarValue) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "StellarValue")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *StellarValue) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "StellarValue")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "StellarValue")
+	}
+	return d.Done()
 }
 
 // StellarValueExt is union StellarValue.ext from Stellar-ledger.x:40, switched on v. It holds one of
@@ -330,12 +476,48 @@ func (v *LedgerHeaderFlags) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *LedgerHeaderFlags) UnmarshalXDR(d *xdr.Decoder) error {
-	x420, err := d.Enum(validLedgerHeaderFlags)
+	x367, err := d.Enum(validLedgerHeaderFlags)
 	if err != nil {
 		return err
 	}
-	(*v) = LedgerHeaderFlags(x420)
+	(*v) = LedgerHeaderFlags(x367)
 	return nil
+}
+
+// xdrSizeLedgerHeaderFlags is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeLedgerHeaderFlags atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *LedgerHeaderFlags) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeLedgerHeaderFlags.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeLedgerHeaderFlags.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *LedgerHeaderFlags) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "LedgerHeaderFlags")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *LedgerHeaderFlags) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "LedgerHeaderFlags")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "LedgerHeaderFlags")
+	}
+	return d.Done()
 }
 
 // LedgerHeaderExtensionV1 is struct LedgerHeaderExtensionV1 from Stellar-ledger.x:59.
@@ -355,17 +537,53 @@ func (v *LedgerHeaderExtensionV1) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *LedgerHeaderExtensionV1) UnmarshalXDR(d *xdr.Decoder) error {
-	x421, err := d.Uint32()
+	x368, err := d.Uint32()
 	if err != nil {
 		return xdr.WithField(err, "flags")
 	}
-	v.Flags = Uint32(x421)
-	u422, err := decodeLedgerHeaderExtensionV1Ext(d)
+	v.Flags = Uint32(x368)
+	u369, err := decodeLedgerHeaderExtensionV1Ext(d)
 	if err != nil {
 		return xdr.WithField(err, "ext")
 	}
-	v.Ext = u422
+	v.Ext = u369
 	return nil
+}
+
+// xdrSizeLedgerHeaderExtensionV1 is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeLedgerHeaderExtensionV1 atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *LedgerHeaderExtensionV1) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeLedgerHeaderExtensionV1.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeLedgerHeaderExtensionV1.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *LedgerHeaderExtensionV1) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "LedgerHeaderExtensionV1")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *LedgerHeaderExtensionV1) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "LedgerHeaderExtensionV1")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "LedgerHeaderExtensionV1")
+	}
+	return d.Done()
 }
 
 // LedgerHeaderExtensionV1Ext is union LedgerHeaderExtensionV1.ext from Stellar-ledger.x:63, switched on v. It holds one of
@@ -466,8 +684,8 @@ func (v *LedgerHeader) MarshalXDR(e *xdr.Encoder) error {
 	e.PutUint32(uint32(v.BaseFee))
 	e.PutUint32(uint32(v.BaseReserve))
 	e.PutUint32(uint32(v.MaxTxSetSize))
-	for i423 := range v.SkipList {
-		e.PutFixedOpaque(v.SkipList[i423][:])
+	for i370 := range v.SkipList {
+		e.PutFixedOpaque(v.SkipList[i370][:])
 	}
 	if err := encodeLedgerHeaderExt(e, v.Ext); err != nil {
 		return xdr.WithField(err, "ext")
@@ -477,11 +695,11 @@ func (v *LedgerHeader) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *LedgerHeader) UnmarshalXDR(d *xdr.Decoder) error {
-	x424, err := d.Uint32()
+	x371, err := d.Uint32()
 	if err != nil {
 		return xdr.WithField(err, "ledgerVersion")
 	}
-	v.LedgerVersion = Uint32(x424)
+	v.LedgerVersion = Uint32(x371)
 	if err := d.FixedOpaque(v.PreviousLedgerHash[:]); err != nil {
 		return xdr.WithField(err, "previousLedgerHash")
 	}
@@ -494,57 +712,65 @@ func (v *LedgerHeader) UnmarshalXDR(d *xdr.Decoder) error {
 	if err := d.FixedOpaque(v.BucketListHash[:]); err != nil {
 		return xdr.WithField(err, "bucketListHash")
 	}
-	x425, err := d.Uint32()
+	b372, err := d.Next(44)
 	if err != nil {
 		return xdr.WithField(err, "ledgerSeq")
 	}
-	v.LedgerSeq = Uint32(x425)
-	x426, err := d.Int64()
-	if err != nil {
-		return xdr.WithField(err, "totalCoins")
-	}
-	v.TotalCoins = Int64(x426)
-	x427, err := d.Int64()
-	if err != nil {
-		return xdr.WithField(err, "feePool")
-	}
-	v.FeePool = Int64(x427)
-	x428, err := d.Uint32()
-	if err != nil {
-		return xdr.WithField(err, "inflationSeq")
-	}
-	v.InflationSeq = Uint32(x428)
-	x429, err := d.Uint64()
-	if err != nil {
-		return xdr.WithField(err, "idPool")
-	}
-	v.IdPool = Uint64(x429)
-	x430, err := d.Uint32()
-	if err != nil {
-		return xdr.WithField(err, "baseFee")
-	}
-	v.BaseFee = Uint32(x430)
-	x431, err := d.Uint32()
-	if err != nil {
-		return xdr.WithField(err, "baseReserve")
-	}
-	v.BaseReserve = Uint32(x431)
-	x432, err := d.Uint32()
-	if err != nil {
-		return xdr.WithField(err, "maxTxSetSize")
-	}
-	v.MaxTxSetSize = Uint32(x432)
-	for i433 := range v.SkipList {
-		if err := d.FixedOpaque(v.SkipList[i433][:]); err != nil {
-			return xdr.WithField(err, "\x00skipList\x00i433")
+	v.LedgerSeq = Uint32(binary.BigEndian.Uint32(b372[0:]))
+	v.TotalCoins = Int64(int64(binary.BigEndian.Uint64(b372[4:])))
+	v.FeePool = Int64(int64(binary.BigEndian.Uint64(b372[12:])))
+	v.InflationSeq = Uint32(binary.BigEndian.Uint32(b372[20:]))
+	v.IdPool = Uint64(binary.BigEndian.Uint64(b372[24:]))
+	v.BaseFee = Uint32(binary.BigEndian.Uint32(b372[32:]))
+	v.BaseReserve = Uint32(binary.BigEndian.Uint32(b372[36:]))
+	v.MaxTxSetSize = Uint32(binary.BigEndian.Uint32(b372[40:]))
+	for i373 := range v.SkipList {
+		if err := d.FixedOpaque(v.SkipList[i373][:]); err != nil {
+			return xdr.WithField(err, "\x00skipList\x00i373")
 		}
 	}
-	u434, err := decodeLedgerHeaderExt(d)
+	u374, err := decodeLedgerHeaderExt(d)
 	if err != nil {
 		return xdr.WithField(err, "ext")
 	}
-	v.Ext = u434
+	v.Ext = u374
 	return nil
+}
+
+// xdrSizeLedgerHeader is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeLedgerHeader atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *LedgerHeader) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeLedgerHeader.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeLedgerHeader.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *LedgerHeader) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "LedgerHeader")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *LedgerHeader) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "LedgerHeader")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "LedgerHeader")
+	}
+	return d.Done()
 }
 
 // LedgerHeaderExt is union LedgerHeader.ext from Stellar-ledger.x:104, switched on v. It holds one of
@@ -704,12 +930,48 @@ func (v *LedgerUpgradeType) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *LedgerUpgradeType) UnmarshalXDR(d *xdr.Decoder) error {
-	x435, err := d.Enum(validLedgerUpgradeType)
+	x375, err := d.Enum(validLedgerUpgradeType)
 	if err != nil {
 		return err
 	}
-	(*v) = LedgerUpgradeType(x435)
+	(*v) = LedgerUpgradeType(x375)
 	return nil
+}
+
+// xdrSizeLedgerUpgradeType is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeLedgerUpgradeType atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *LedgerUpgradeType) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeLedgerUpgradeType.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeLedgerUpgradeType.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *LedgerUpgradeType) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "LedgerUpgradeType")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *LedgerUpgradeType) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "LedgerUpgradeType")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "LedgerUpgradeType")
+	}
+	return d.Done()
 }
 
 // ConfigUpgradeSetKey is struct ConfigUpgradeSetKey from Stellar-ledger.x:130.
@@ -736,6 +998,42 @@ func (v *ConfigUpgradeSetKey) UnmarshalXDR(d *xdr.Decoder) error {
 	return nil
 }
 
+// xdrSizeConfigUpgradeSetKey is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeConfigUpgradeSetKey atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *ConfigUpgradeSetKey) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeConfigUpgradeSetKey.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeConfigUpgradeSetKey.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *ConfigUpgradeSetKey) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "ConfigUpgradeSetKey")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *ConfigUpgradeSetKey) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "ConfigUpgradeSetKey")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "ConfigUpgradeSetKey")
+	}
+	return d.Done()
+}
+
 // LedgerUpgrade is union LedgerUpgrade from Stellar-ledger.x:135, switched on type. It holds one of
 // *LedgerUpgradeNewLedgerVersion, *LedgerUpgradeNewBaseFee, *LedgerUpgradeNewMaxTxSetSize, *LedgerUpgradeNewBaseReserve, *LedgerUpgradeNewFlags, *LedgerUpgradeNewConfig, *LedgerUpgradeNewMaxSorobanTxSetSize; nil is not a valid value.
 type LedgerUpgrade interface{ isLedgerUpgrade() }
@@ -755,11 +1053,11 @@ func (v *LedgerUpgradeNewLedgerVersion) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *LedgerUpgradeNewLedgerVersion) UnmarshalXDR(d *xdr.Decoder) error {
-	x436, err := d.Uint32()
+	x376, err := d.Uint32()
 	if err != nil {
 		return xdr.WithField(err, "newLedgerVersion")
 	}
-	v.NewLedgerVersion = Uint32(x436)
+	v.NewLedgerVersion = Uint32(x376)
 	return nil
 }
 
@@ -778,11 +1076,11 @@ func (v *LedgerUpgradeNewBaseFee) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *LedgerUpgradeNewBaseFee) UnmarshalXDR(d *xdr.Decoder) error {
-	x437, err := d.Uint32()
+	x377, err := d.Uint32()
 	if err != nil {
 		return xdr.WithField(err, "newBaseFee")
 	}
-	v.NewBaseFee = Uint32(x437)
+	v.NewBaseFee = Uint32(x377)
 	return nil
 }
 
@@ -801,11 +1099,11 @@ func (v *LedgerUpgradeNewMaxTxSetSize) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *LedgerUpgradeNewMaxTxSetSize) UnmarshalXDR(d *xdr.Decoder) error {
-	x438, err := d.Uint32()
+	x378, err := d.Uint32()
 	if err != nil {
 		return xdr.WithField(err, "newMaxTxSetSize")
 	}
-	v.NewMaxTxSetSize = Uint32(x438)
+	v.NewMaxTxSetSize = Uint32(x378)
 	return nil
 }
 
@@ -824,11 +1122,11 @@ func (v *LedgerUpgradeNewBaseReserve) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *LedgerUpgradeNewBaseReserve) UnmarshalXDR(d *xdr.Decoder) error {
-	x439, err := d.Uint32()
+	x379, err := d.Uint32()
 	if err != nil {
 		return xdr.WithField(err, "newBaseReserve")
 	}
-	v.NewBaseReserve = Uint32(x439)
+	v.NewBaseReserve = Uint32(x379)
 	return nil
 }
 
@@ -847,11 +1145,11 @@ func (v *LedgerUpgradeNewFlags) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *LedgerUpgradeNewFlags) UnmarshalXDR(d *xdr.Decoder) error {
-	x440, err := d.Uint32()
+	x380, err := d.Uint32()
 	if err != nil {
 		return xdr.WithField(err, "newFlags")
 	}
-	v.NewFlags = Uint32(x440)
+	v.NewFlags = Uint32(x380)
 	return nil
 }
 
@@ -893,11 +1191,11 @@ func (v *LedgerUpgradeNewMaxSorobanTxSetSize) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *LedgerUpgradeNewMaxSorobanTxSetSize) UnmarshalXDR(d *xdr.Decoder) error {
-	x441, err := d.Uint32()
+	x381, err := d.Uint32()
 	if err != nil {
 		return xdr.WithField(err, "newMaxSorobanTxSetSize")
 	}
-	v.NewMaxSorobanTxSetSize = Uint32(x441)
+	v.NewMaxSorobanTxSetSize = Uint32(x381)
 	return nil
 }
 
@@ -1038,9 +1336,9 @@ func (v *ConfigUpgradeSet) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "updatedEntry")
 	}
-	for i442 := range v.UpdatedEntry {
-		if err := encodeConfigSettingEntry(e, v.UpdatedEntry[i442]); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i442)+"]"), "updatedEntry")
+	for i382 := range v.UpdatedEntry {
+		if err := encodeConfigSettingEntry(e, v.UpdatedEntry[i382]); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i382)+"]"), "updatedEntry")
 		}
 	}
 	e.Leave()
@@ -1049,27 +1347,63 @@ func (v *ConfigUpgradeSet) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *ConfigUpgradeSet) UnmarshalXDR(d *xdr.Decoder) error {
-	n443, err := d.ArrayLen(math.MaxUint32, 8)
+	n383, err := d.ArrayLen(math.MaxUint32, 8)
 	if err != nil {
 		return xdr.WithField(err, "updatedEntry")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "updatedEntry")
 	}
-	var s444 []ConfigSettingEntry
-	if n443 > 0 {
-		s444 = make([]ConfigSettingEntry, n443)
+	var s384 []ConfigSettingEntry
+	if n383 > 0 {
+		s384 = make([]ConfigSettingEntry, n383)
 	}
-	for i445 := range s444 {
-		u446, err := decodeConfigSettingEntry(d)
+	for i385 := range s384 {
+		u386, err := decodeConfigSettingEntry(d)
 		if err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i445)+"]"), "updatedEntry")
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i385)+"]"), "updatedEntry")
 		}
-		s444[i445] = u446
+		s384[i385] = u386
 	}
-	v.UpdatedEntry = s444
+	v.UpdatedEntry = s384
 	d.Leave()
 	return nil
+}
+
+// xdrSizeConfigUpgradeSet is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeConfigUpgradeSet atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *ConfigUpgradeSet) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeConfigUpgradeSet.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeConfigUpgradeSet.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *ConfigUpgradeSet) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "ConfigUpgradeSet")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *ConfigUpgradeSet) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "ConfigUpgradeSet")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "ConfigUpgradeSet")
+	}
+	return d.Done()
 }
 
 // BucketEntryType is enum BucketEntryType from Stellar-ledger.x:161.
@@ -1122,12 +1456,48 @@ func (v *BucketEntryType) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *BucketEntryType) UnmarshalXDR(d *xdr.Decoder) error {
-	x447, err := d.Enum(validBucketEntryType)
+	x387, err := d.Enum(validBucketEntryType)
 	if err != nil {
 		return err
 	}
-	(*v) = BucketEntryType(x447)
+	(*v) = BucketEntryType(x387)
 	return nil
+}
+
+// xdrSizeBucketEntryType is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeBucketEntryType atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *BucketEntryType) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeBucketEntryType.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeBucketEntryType.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *BucketEntryType) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "BucketEntryType")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *BucketEntryType) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "BucketEntryType")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "BucketEntryType")
+	}
+	return d.Done()
 }
 
 // BucketMetadata is struct BucketMetadata from Stellar-ledger.x:171.
@@ -1147,17 +1517,53 @@ func (v *BucketMetadata) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *BucketMetadata) UnmarshalXDR(d *xdr.Decoder) error {
-	x448, err := d.Uint32()
+	x388, err := d.Uint32()
 	if err != nil {
 		return xdr.WithField(err, "ledgerVersion")
 	}
-	v.LedgerVersion = Uint32(x448)
-	u449, err := decodeBucketMetadataExt(d)
+	v.LedgerVersion = Uint32(x388)
+	u389, err := decodeBucketMetadataExt(d)
 	if err != nil {
 		return xdr.WithField(err, "ext")
 	}
-	v.Ext = u449
+	v.Ext = u389
 	return nil
+}
+
+// xdrSizeBucketMetadata is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeBucketMetadata atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *BucketMetadata) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeBucketMetadata.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeBucketMetadata.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *BucketMetadata) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "BucketMetadata")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *BucketMetadata) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "BucketMetadata")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "BucketMetadata")
+	}
+	return d.Done()
 }
 
 // BucketMetadataExt is union BucketMetadata.ext from Stellar-ledger.x:177, switched on v. It holds one of
@@ -1267,11 +1673,11 @@ func (v *BucketEntryDeadEntry) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *BucketEntryDeadEntry) UnmarshalXDR(d *xdr.Decoder) error {
-	u450, err := decodeLedgerKey(d)
+	u390, err := decodeLedgerKey(d)
 	if err != nil {
 		return xdr.WithField(err, "deadEntry")
 	}
-	v.DeadEntry = u450
+	v.DeadEntry = u390
 	return nil
 }
 
@@ -1416,12 +1822,48 @@ func (v *TxSetComponentType) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *TxSetComponentType) UnmarshalXDR(d *xdr.Decoder) error {
-	x451, err := d.Enum(validTxSetComponentType)
+	x391, err := d.Enum(validTxSetComponentType)
 	if err != nil {
 		return err
 	}
-	(*v) = TxSetComponentType(x451)
+	(*v) = TxSetComponentType(x391)
 	return nil
+}
+
+// xdrSizeTxSetComponentType is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeTxSetComponentType atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *TxSetComponentType) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeTxSetComponentType.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeTxSetComponentType.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *TxSetComponentType) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "TxSetComponentType")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *TxSetComponentType) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "TxSetComponentType")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "TxSetComponentType")
+	}
+	return d.Done()
 }
 
 // TxSetComponent is union TxSetComponent from Stellar-ledger.x:204, switched on type. It holds one of
@@ -1521,9 +1963,9 @@ func (v *TxSetComponentTxsMaybeDiscountedFee_) MarshalXDR(e *xdr.Encoder) error 
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "txs")
 	}
-	for i452 := range v.Txs {
-		if err := encodeTransactionEnvelope(e, v.Txs[i452]); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i452)+"]"), "txs")
+	for i392 := range v.Txs {
+		if err := encodeTransactionEnvelope(e, v.Txs[i392]); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i392)+"]"), "txs")
 		}
 	}
 	e.Leave()
@@ -1532,46 +1974,82 @@ func (v *TxSetComponentTxsMaybeDiscountedFee_) MarshalXDR(e *xdr.Encoder) error 
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *TxSetComponentTxsMaybeDiscountedFee_) UnmarshalXDR(d *xdr.Decoder) error {
-	present453, err := d.Optional()
+	present393, err := d.Optional()
 	if err != nil {
 		return xdr.WithField(err, "baseFee")
 	}
-	if !present453 {
+	if !present393 {
 		v.BaseFee = nil
 	} else {
 		if err := d.Enter(); err != nil {
 			return xdr.WithField(err, "baseFee")
 		}
-		p454 := new(Int64)
-		x455, err := d.Int64()
+		p394 := new(Int64)
+		x395, err := d.Int64()
 		if err != nil {
 			return xdr.WithField(err, "baseFee")
 		}
-		(*p454) = Int64(x455)
-		v.BaseFee = p454
+		(*p394) = Int64(x395)
+		v.BaseFee = p394
 		d.Leave()
 	}
-	n456, err := d.ArrayLen(math.MaxUint32, 68)
+	n396, err := d.ArrayLen(math.MaxUint32, 68)
 	if err != nil {
 		return xdr.WithField(err, "txs")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "txs")
 	}
-	var s457 []TransactionEnvelope
-	if n456 > 0 {
-		s457 = make([]TransactionEnvelope, n456)
+	var s397 []TransactionEnvelope
+	if n396 > 0 {
+		s397 = make([]TransactionEnvelope, n396)
 	}
-	for i458 := range s457 {
-		u459, err := decodeTransactionEnvelope(d)
+	for i398 := range s397 {
+		u399, err := decodeTransactionEnvelope(d)
 		if err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i458)+"]"), "txs")
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i398)+"]"), "txs")
 		}
-		s457[i458] = u459
+		s397[i398] = u399
 	}
-	v.Txs = s457
+	v.Txs = s397
 	d.Leave()
 	return nil
+}
+
+// xdrSizeTxSetComponentTxsMaybeDiscountedFee_ is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeTxSetComponentTxsMaybeDiscountedFee_ atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *TxSetComponentTxsMaybeDiscountedFee_) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeTxSetComponentTxsMaybeDiscountedFee_.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeTxSetComponentTxsMaybeDiscountedFee_.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *TxSetComponentTxsMaybeDiscountedFee_) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "TxSetComponent.txsMaybeDiscountedFee")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *TxSetComponentTxsMaybeDiscountedFee_) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "TxSetComponent.txsMaybeDiscountedFee")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "TxSetComponent.txsMaybeDiscountedFee")
+	}
+	return d.Done()
 }
 
 // TransactionPhase is union TransactionPhase from Stellar-ledger.x:214, switched on v. It holds one of
@@ -1593,9 +2071,9 @@ func (v *TransactionPhaseV0Components) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "v0Components")
 	}
-	for i460 := range v.V0Components {
-		if err := encodeTxSetComponent(e, v.V0Components[i460]); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i460)+"]"), "v0Components")
+	for i400 := range v.V0Components {
+		if err := encodeTxSetComponent(e, v.V0Components[i400]); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i400)+"]"), "v0Components")
 		}
 	}
 	e.Leave()
@@ -1604,25 +2082,25 @@ func (v *TransactionPhaseV0Components) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *TransactionPhaseV0Components) UnmarshalXDR(d *xdr.Decoder) error {
-	n461, err := d.ArrayLen(math.MaxUint32, 12)
+	n401, err := d.ArrayLen(math.MaxUint32, 12)
 	if err != nil {
 		return xdr.WithField(err, "v0Components")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "v0Components")
 	}
-	var s462 []TxSetComponent
-	if n461 > 0 {
-		s462 = make([]TxSetComponent, n461)
+	var s402 []TxSetComponent
+	if n401 > 0 {
+		s402 = make([]TxSetComponent, n401)
 	}
-	for i463 := range s462 {
-		u464, err := decodeTxSetComponent(d)
+	for i403 := range s402 {
+		u404, err := decodeTxSetComponent(d)
 		if err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i463)+"]"), "v0Components")
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i403)+"]"), "v0Components")
 		}
-		s462[i463] = u464
+		s402[i403] = u404
 	}
-	v.V0Components = s462
+	v.V0Components = s402
 	d.Leave()
 	return nil
 }
@@ -1687,9 +2165,9 @@ func (v *TransactionSet) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "txs")
 	}
-	for i465 := range v.Txs {
-		if err := encodeTransactionEnvelope(e, v.Txs[i465]); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i465)+"]"), "txs")
+	for i405 := range v.Txs {
+		if err := encodeTransactionEnvelope(e, v.Txs[i405]); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i405)+"]"), "txs")
 		}
 	}
 	e.Leave()
@@ -1701,27 +2179,63 @@ func (v *TransactionSet) UnmarshalXDR(d *xdr.Decoder) error {
 	if err := d.FixedOpaque(v.PreviousLedgerHash[:]); err != nil {
 		return xdr.WithField(err, "previousLedgerHash")
 	}
-	n466, err := d.ArrayLen(math.MaxUint32, 68)
+	n406, err := d.ArrayLen(math.MaxUint32, 68)
 	if err != nil {
 		return xdr.WithField(err, "txs")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "txs")
 	}
-	var s467 []TransactionEnvelope
-	if n466 > 0 {
-		s467 = make([]TransactionEnvelope, n466)
+	var s407 []TransactionEnvelope
+	if n406 > 0 {
+		s407 = make([]TransactionEnvelope, n406)
 	}
-	for i468 := range s467 {
-		u469, err := decodeTransactionEnvelope(d)
+	for i408 := range s407 {
+		u409, err := decodeTransactionEnvelope(d)
 		if err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i468)+"]"), "txs")
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i408)+"]"), "txs")
 		}
-		s467[i468] = u469
+		s407[i408] = u409
 	}
-	v.Txs = s467
+	v.Txs = s407
 	d.Leave()
 	return nil
+}
+
+// xdrSizeTransactionSet is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeTransactionSet atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *TransactionSet) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeTransactionSet.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeTransactionSet.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *TransactionSet) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "TransactionSet")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *TransactionSet) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "TransactionSet")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "TransactionSet")
+	}
+	return d.Done()
 }
 
 // TransactionSetV1 is struct TransactionSetV1 from Stellar-ledger.x:228.
@@ -1739,9 +2253,9 @@ func (v *TransactionSetV1) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "phases")
 	}
-	for i470 := range v.Phases {
-		if err := encodeTransactionPhase(e, v.Phases[i470]); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i470)+"]"), "phases")
+	for i410 := range v.Phases {
+		if err := encodeTransactionPhase(e, v.Phases[i410]); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i410)+"]"), "phases")
 		}
 	}
 	e.Leave()
@@ -1753,27 +2267,63 @@ func (v *TransactionSetV1) UnmarshalXDR(d *xdr.Decoder) error {
 	if err := d.FixedOpaque(v.PreviousLedgerHash[:]); err != nil {
 		return xdr.WithField(err, "previousLedgerHash")
 	}
-	n471, err := d.ArrayLen(math.MaxUint32, 8)
+	n411, err := d.ArrayLen(math.MaxUint32, 8)
 	if err != nil {
 		return xdr.WithField(err, "phases")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "phases")
 	}
-	var s472 []TransactionPhase
-	if n471 > 0 {
-		s472 = make([]TransactionPhase, n471)
+	var s412 []TransactionPhase
+	if n411 > 0 {
+		s412 = make([]TransactionPhase, n411)
 	}
-	for i473 := range s472 {
-		u474, err := decodeTransactionPhase(d)
+	for i413 := range s412 {
+		u414, err := decodeTransactionPhase(d)
 		if err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i473)+"]"), "phases")
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i413)+"]"), "phases")
 		}
-		s472[i473] = u474
+		s412[i413] = u414
 	}
-	v.Phases = s472
+	v.Phases = s412
 	d.Leave()
 	return nil
+}
+
+// xdrSizeTransactionSetV1 is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeTransactionSetV1 atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *TransactionSetV1) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeTransactionSetV1.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeTransactionSetV1.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *TransactionSetV1) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "TransactionSetV1")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *TransactionSetV1) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "TransactionSetV1")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "TransactionSetV1")
+	}
+	return d.Done()
 }
 
 // GeneralizedTransactionSet is union GeneralizedTransactionSet from Stellar-ledger.x:234, switched on v. It holds one of
@@ -1874,6 +2424,42 @@ func (v *TransactionResultPair) UnmarshalXDR(d *xdr.Decoder) error {
 	return nil
 }
 
+// xdrSizeTransactionResultPair is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeTransactionResultPair atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *TransactionResultPair) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeTransactionResultPair.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeTransactionResultPair.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *TransactionResultPair) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "TransactionResultPair")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *TransactionResultPair) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "TransactionResultPair")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "TransactionResultPair")
+	}
+	return d.Done()
+}
+
 // TransactionResultSet is struct TransactionResultSet from Stellar-ledger.x:248.
 type TransactionResultSet struct {
 	Results []TransactionResultPair
@@ -1887,9 +2473,9 @@ func (v *TransactionResultSet) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "results")
 	}
-	for i475 := range v.Results {
-		if err := (&v.Results[i475]).MarshalXDR(e); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i475)+"]"), "results")
+	for i415 := range v.Results {
+		if err := (&v.Results[i415]).MarshalXDR(e); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i415)+"]"), "results")
 		}
 	}
 	e.Leave()
@@ -1898,25 +2484,61 @@ func (v *TransactionResultSet) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *TransactionResultSet) UnmarshalXDR(d *xdr.Decoder) error {
-	n476, err := d.ArrayLen(math.MaxUint32, 48)
+	n416, err := d.ArrayLen(math.MaxUint32, 48)
 	if err != nil {
 		return xdr.WithField(err, "results")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "results")
 	}
-	var s477 []TransactionResultPair
-	if n476 > 0 {
-		s477 = make([]TransactionResultPair, n476)
+	var s417 []TransactionResultPair
+	if n416 > 0 {
+		s417 = make([]TransactionResultPair, n416)
 	}
-	for i478 := range s477 {
-		if err := (&s477[i478]).UnmarshalXDR(d); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i478)+"]"), "results")
+	for i418 := range s417 {
+		if err := (&s417[i418]).UnmarshalXDR(d); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i418)+"]"), "results")
 		}
 	}
-	v.Results = s477
+	v.Results = s417
 	d.Leave()
 	return nil
+}
+
+// xdrSizeTransactionResultSet is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeTransactionResultSet atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *TransactionResultSet) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeTransactionResultSet.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeTransactionResultSet.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *TransactionResultSet) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "TransactionResultSet")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *TransactionResultSet) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "TransactionResultSet")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "TransactionResultSet")
+	}
+	return d.Done()
 }
 
 // TransactionHistoryEntry is struct TransactionHistoryEntry from Stellar-ledger.x:255.
@@ -1940,20 +2562,56 @@ func (v *TransactionHistoryEntry) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *TransactionHistoryEntry) UnmarshalXDR(d *xdr.Decoder) error {
-	x479, err := d.Uint32()
+	x419, err := d.Uint32()
 	if err != nil {
 		return xdr.WithField(err, "ledgerSeq")
 	}
-	v.LedgerSeq = Uint32(x479)
+	v.LedgerSeq = Uint32(x419)
 	if err := (&v.TxSet).UnmarshalXDR(d); err != nil {
 		return xdr.WithField(err, "txSet")
 	}
-	u480, err := decodeTransactionHistoryEntryExt(d)
+	u420, err := decodeTransactionHistoryEntryExt(d)
 	if err != nil {
 		return xdr.WithField(err, "ext")
 	}
-	v.Ext = u480
+	v.Ext = u420
 	return nil
+}
+
+// xdrSizeTransactionHistoryEntry is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeTransactionHistoryEntry atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *TransactionHistoryEntry) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeTransactionHistoryEntry.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeTransactionHistoryEntry.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *TransactionHistoryEntry) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "TransactionHistoryEntry")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *TransactionHistoryEntry) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "TransactionHistoryEntry")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "TransactionHistoryEntry")
+	}
+	return d.Done()
 }
 
 // TransactionHistoryEntryExt is union TransactionHistoryEntry.ext from Stellar-ledger.x:261, switched on v. It holds one of
@@ -1993,11 +2651,11 @@ func (v *TransactionHistoryEntryExtGeneralizedTxSet) MarshalXDR(e *xdr.Encoder) 
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *TransactionHistoryEntryExtGeneralizedTxSet) UnmarshalXDR(d *xdr.Decoder) error {
-	u481, err := decodeGeneralizedTransactionSet(d)
+	u421, err := decodeGeneralizedTransactionSet(d)
 	if err != nil {
 		return xdr.WithField(err, "generalizedTxSet")
 	}
-	v.GeneralizedTxSet = u481
+	v.GeneralizedTxSet = u421
 	return nil
 }
 
@@ -2077,20 +2735,56 @@ func (v *TransactionHistoryResultEntry) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *TransactionHistoryResultEntry) UnmarshalXDR(d *xdr.Decoder) error {
-	x482, err := d.Uint32()
+	x422, err := d.Uint32()
 	if err != nil {
 		return xdr.WithField(err, "ledgerSeq")
 	}
-	v.LedgerSeq = Uint32(x482)
+	v.LedgerSeq = Uint32(x422)
 	if err := (&v.TxResultSet).UnmarshalXDR(d); err != nil {
 		return xdr.WithField(err, "txResultSet")
 	}
-	u483, err := decodeTransactionHistoryResultEntryExt(d)
+	u423, err := decodeTransactionHistoryResultEntryExt(d)
 	if err != nil {
 		return xdr.WithField(err, "ext")
 	}
-	v.Ext = u483
+	v.Ext = u423
 	return nil
+}
+
+// xdrSizeTransactionHistoryResultEntry is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeTransactionHistoryResultEntry atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *TransactionHistoryResultEntry) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeTransactionHistoryResultEntry.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeTransactionHistoryResultEntry.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *TransactionHistoryResultEntry) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "TransactionHistoryResultEntry")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *TransactionHistoryResultEntry) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "TransactionHistoryResultEntry")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "TransactionHistoryResultEntry")
+	}
+	return d.Done()
 }
 
 // TransactionHistoryResultEntryExt is union TransactionHistoryResultEntry.ext from Stellar-ledger.x:277, switched on v. It holds one of
@@ -2182,12 +2876,48 @@ func (v *LedgerHeaderHistoryEntry) UnmarshalXDR(d *xdr.Decoder) error {
 	if err := (&v.Header).UnmarshalXDR(d); err != nil {
 		return xdr.WithField(err, "header")
 	}
-	u484, err := decodeLedgerHeaderHistoryEntryExt(d)
+	u424, err := decodeLedgerHeaderHistoryEntryExt(d)
 	if err != nil {
 		return xdr.WithField(err, "ext")
 	}
-	v.Ext = u484
+	v.Ext = u424
 	return nil
+}
+
+// xdrSizeLedgerHeaderHistoryEntry is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeLedgerHeaderHistoryEntry atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *LedgerHeaderHistoryEntry) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeLedgerHeaderHistoryEntry.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeLedgerHeaderHistoryEntry.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *LedgerHeaderHistoryEntry) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "LedgerHeaderHistoryEntry")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *LedgerHeaderHistoryEntry) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "LedgerHeaderHistoryEntry")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "LedgerHeaderHistoryEntry")
+	}
+	return d.Done()
 }
 
 // LedgerHeaderHistoryEntryExt is union LedgerHeaderHistoryEntry.ext from Stellar-ledger.x:291, switched on v. It holds one of
@@ -2267,9 +2997,9 @@ func (v *LedgerSCPMessages) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "messages")
 	}
-	for i485 := range v.Messages {
-		if err := (&v.Messages[i485]).MarshalXDR(e); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i485)+"]"), "messages")
+	for i425 := range v.Messages {
+		if err := (&v.Messages[i425]).MarshalXDR(e); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i425)+"]"), "messages")
 		}
 	}
 	e.Leave()
@@ -2278,30 +3008,66 @@ func (v *LedgerSCPMessages) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *LedgerSCPMessages) UnmarshalXDR(d *xdr.Decoder) error {
-	x486, err := d.Uint32()
+	x426, err := d.Uint32()
 	if err != nil {
 		return xdr.WithField(err, "ledgerSeq")
 	}
-	v.LedgerSeq = Uint32(x486)
-	n487, err := d.ArrayLen(math.MaxUint32, 92)
+	v.LedgerSeq = Uint32(x426)
+	n427, err := d.ArrayLen(math.MaxUint32, 92)
 	if err != nil {
 		return xdr.WithField(err, "messages")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "messages")
 	}
-	var s488 []SCPEnvelope
-	if n487 > 0 {
-		s488 = make([]SCPEnvelope, n487)
+	var s428 []SCPEnvelope
+	if n427 > 0 {
+		s428 = make([]SCPEnvelope, n427)
 	}
-	for i489 := range s488 {
-		if err := (&s488[i489]).UnmarshalXDR(d); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i489)+"]"), "messages")
+	for i429 := range s428 {
+		if err := (&s428[i429]).UnmarshalXDR(d); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i429)+"]"), "messages")
 		}
 	}
-	v.Messages = s488
+	v.Messages = s428
 	d.Leave()
 	return nil
+}
+
+// xdrSizeLedgerSCPMessages is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeLedgerSCPMessages atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *LedgerSCPMessages) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeLedgerSCPMessages.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeLedgerSCPMessages.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *LedgerSCPMessages) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "LedgerSCPMessages")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *LedgerSCPMessages) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "LedgerSCPMessages")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "LedgerSCPMessages")
+	}
+	return d.Done()
 }
 
 // SCPHistoryEntryV0 is struct SCPHistoryEntryV0 from Stellar-ledger.x:309.
@@ -2318,9 +3084,9 @@ func (v *SCPHistoryEntryV0) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "quorumSets")
 	}
-	for i490 := range v.QuorumSets {
-		if err := (&v.QuorumSets[i490]).MarshalXDR(e); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i490)+"]"), "quorumSets")
+	for i430 := range v.QuorumSets {
+		if err := (&v.QuorumSets[i430]).MarshalXDR(e); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i430)+"]"), "quorumSets")
 		}
 	}
 	e.Leave()
@@ -2332,28 +3098,64 @@ func (v *SCPHistoryEntryV0) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *SCPHistoryEntryV0) UnmarshalXDR(d *xdr.Decoder) error {
-	n491, err := d.ArrayLen(math.MaxUint32, 12)
+	n431, err := d.ArrayLen(math.MaxUint32, 12)
 	if err != nil {
 		return xdr.WithField(err, "quorumSets")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "quorumSets")
 	}
-	var s492 []SCPQuorumSet
-	if n491 > 0 {
-		s492 = make([]SCPQuorumSet, n491)
+	var s432 []SCPQuorumSet
+	if n431 > 0 {
+		s432 = make([]SCPQuorumSet, n431)
 	}
-	for i493 := range s492 {
-		if err := (&s492[i493]).UnmarshalXDR(d); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i493)+"]"), "quorumSets")
+	for i433 := range s432 {
+		if err := (&s432[i433]).UnmarshalXDR(d); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i433)+"]"), "quorumSets")
 		}
 	}
-	v.QuorumSets = s492
+	v.QuorumSets = s432
 	d.Leave()
 	if err := (&v.LedgerMessages).UnmarshalXDR(d); err != nil {
 		return xdr.WithField(err, "ledgerMessages")
 	}
 	return nil
+}
+
+// xdrSizeSCPHistoryEntryV0 is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeSCPHistoryEntryV0 atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *SCPHistoryEntryV0) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeSCPHistoryEntryV0.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeSCPHistoryEntryV0.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *SCPHistoryEntryV0) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "SCPHistoryEntryV0")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *SCPHistoryEntryV0) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "SCPHistoryEntryV0")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "SCPHistoryEntryV0")
+	}
+	return d.Done()
 }
 
 // SCPHistoryEntry is union SCPHistoryEntry from Stellar-ledger.x:316, switched on v. It holds one of
@@ -2478,12 +3280,48 @@ func (v *LedgerEntryChangeType) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *LedgerEntryChangeType) UnmarshalXDR(d *xdr.Decoder) error {
-	x494, err := d.Enum(validLedgerEntryChangeType)
+	x434, err := d.Enum(validLedgerEntryChangeType)
 	if err != nil {
 		return err
 	}
-	(*v) = LedgerEntryChangeType(x494)
+	(*v) = LedgerEntryChangeType(x434)
 	return nil
+}
+
+// xdrSizeLedgerEntryChangeType is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeLedgerEntryChangeType atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *LedgerEntryChangeType) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeLedgerEntryChangeType.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeLedgerEntryChangeType.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *LedgerEntryChangeType) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "LedgerEntryChangeType")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *LedgerEntryChangeType) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "LedgerEntryChangeType")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "LedgerEntryChangeType")
+	}
+	return d.Done()
 }
 
 // LedgerEntryChange is union LedgerEntryChange from Stellar-ledger.x:335, switched on type. It holds one of
@@ -2553,11 +3391,11 @@ func (v *LedgerEntryChangeRemoved) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *LedgerEntryChangeRemoved) UnmarshalXDR(d *xdr.Decoder) error {
-	u495, err := decodeLedgerKey(d)
+	u435, err := decodeLedgerKey(d)
 	if err != nil {
 		return xdr.WithField(err, "removed")
 	}
-	v.Removed = u495
+	v.Removed = u435
 	return nil
 }
 
@@ -2680,9 +3518,9 @@ func (v *LedgerEntryChanges) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return err
 	}
-	for i496 := range *v {
-		if err := encodeLedgerEntryChange(e, (*v)[i496]); err != nil {
-			return xdr.WithField(err, "["+strconv.Itoa(i496)+"]")
+	for i436 := range *v {
+		if err := encodeLedgerEntryChange(e, (*v)[i436]); err != nil {
+			return xdr.WithField(err, "["+strconv.Itoa(i436)+"]")
 		}
 	}
 	e.Leave()
@@ -2691,27 +3529,63 @@ func (v *LedgerEntryChanges) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *LedgerEntryChanges) UnmarshalXDR(d *xdr.Decoder) error {
-	n497, err := d.ArrayLen(math.MaxUint32, 12)
+	n437, err := d.ArrayLen(math.MaxUint32, 12)
 	if err != nil {
 		return err
 	}
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	var s498 LedgerEntryChanges
-	if n497 > 0 {
-		s498 = make(LedgerEntryChanges, n497)
+	var s438 LedgerEntryChanges
+	if n437 > 0 {
+		s438 = make(LedgerEntryChanges, n437)
 	}
-	for i499 := range s498 {
-		u500, err := decodeLedgerEntryChange(d)
+	for i439 := range s438 {
+		u440, err := decodeLedgerEntryChange(d)
 		if err != nil {
-			return xdr.WithField(err, "["+strconv.Itoa(i499)+"]")
+			return xdr.WithField(err, "["+strconv.Itoa(i439)+"]")
 		}
-		s498[i499] = u500
+		s438[i439] = u440
 	}
-	(*v) = s498
+	(*v) = s438
 	d.Leave()
 	return nil
+}
+
+// xdrSizeLedgerEntryChanges is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeLedgerEntryChanges atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *LedgerEntryChanges) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeLedgerEntryChanges.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeLedgerEntryChanges.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *LedgerEntryChanges) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "LedgerEntryChanges")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *LedgerEntryChanges) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "LedgerEntryChanges")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "LedgerEntryChanges")
+	}
+	return d.Done()
 }
 
 // OperationMeta is struct OperationMeta from Stellar-ledger.x:349.
@@ -2727,9 +3601,9 @@ func (v *OperationMeta) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "changes")
 	}
-	for i501 := range v.Changes {
-		if err := encodeLedgerEntryChange(e, v.Changes[i501]); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i501)+"]"), "changes")
+	for i441 := range v.Changes {
+		if err := encodeLedgerEntryChange(e, v.Changes[i441]); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i441)+"]"), "changes")
 		}
 	}
 	e.Leave()
@@ -2738,27 +3612,63 @@ func (v *OperationMeta) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *OperationMeta) UnmarshalXDR(d *xdr.Decoder) error {
-	n502, err := d.ArrayLen(math.MaxUint32, 12)
+	n442, err := d.ArrayLen(math.MaxUint32, 12)
 	if err != nil {
 		return xdr.WithField(err, "changes")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "changes")
 	}
-	var s503 LedgerEntryChanges
-	if n502 > 0 {
-		s503 = make(LedgerEntryChanges, n502)
+	var s443 LedgerEntryChanges
+	if n442 > 0 {
+		s443 = make(LedgerEntryChanges, n442)
 	}
-	for i504 := range s503 {
-		u505, err := decodeLedgerEntryChange(d)
+	for i444 := range s443 {
+		u445, err := decodeLedgerEntryChange(d)
 		if err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i504)+"]"), "changes")
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i444)+"]"), "changes")
 		}
-		s503[i504] = u505
+		s443[i444] = u445
 	}
-	v.Changes = s503
+	v.Changes = s443
 	d.Leave()
 	return nil
+}
+
+// xdrSizeOperationMeta is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeOperationMeta atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *OperationMeta) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeOperationMeta.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeOperationMeta.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *OperationMeta) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "OperationMeta")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *OperationMeta) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "OperationMeta")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "OperationMeta")
+	}
+	return d.Done()
 }
 
 // TransactionMetaV1 is struct TransactionMetaV1 from Stellar-ledger.x:354.
@@ -2775,9 +3685,9 @@ func (v *TransactionMetaV1) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "txChanges")
 	}
-	for i506 := range v.TxChanges {
-		if err := encodeLedgerEntryChange(e, v.TxChanges[i506]); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i506)+"]"), "txChanges")
+	for i446 := range v.TxChanges {
+		if err := encodeLedgerEntryChange(e, v.TxChanges[i446]); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i446)+"]"), "txChanges")
 		}
 	}
 	e.Leave()
@@ -2787,9 +3697,9 @@ func (v *TransactionMetaV1) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "operations")
 	}
-	for i507 := range v.Operations {
-		if err := (&v.Operations[i507]).MarshalXDR(e); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i507)+"]"), "operations")
+	for i447 := range v.Operations {
+		if err := (&v.Operations[i447]).MarshalXDR(e); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i447)+"]"), "operations")
 		}
 	}
 	e.Leave()
@@ -2798,45 +3708,81 @@ func (v *TransactionMetaV1) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *TransactionMetaV1) UnmarshalXDR(d *xdr.Decoder) error {
-	n508, err := d.ArrayLen(math.MaxUint32, 12)
+	n448, err := d.ArrayLen(math.MaxUint32, 12)
 	if err != nil {
 		return xdr.WithField(err, "txChanges")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "txChanges")
 	}
-	var s509 LedgerEntryChanges
-	if n508 > 0 {
-		s509 = make(LedgerEntryChanges, n508)
+	var s449 LedgerEntryChanges
+	if n448 > 0 {
+		s449 = make(LedgerEntryChanges, n448)
 	}
-	for i510 := range s509 {
-		u511, err := decodeLedgerEntryChange(d)
+	for i450 := range s449 {
+		u451, err := decodeLedgerEntryChange(d)
 		if err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i510)+"]"), "txChanges")
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i450)+"]"), "txChanges")
 		}
-		s509[i510] = u511
+		s449[i450] = u451
 	}
-	v.TxChanges = s509
+	v.TxChanges = s449
 	d.Leave()
-	n512, err := d.ArrayLen(math.MaxUint32, 4)
+	n452, err := d.ArrayLen(math.MaxUint32, 4)
 	if err != nil {
 		return xdr.WithField(err, "operations")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "operations")
 	}
-	var s513 []OperationMeta
-	if n512 > 0 {
-		s513 = make([]OperationMeta, n512)
+	var s453 []OperationMeta
+	if n452 > 0 {
+		s453 = make([]OperationMeta, n452)
 	}
-	for i514 := range s513 {
-		if err := (&s513[i514]).UnmarshalXDR(d); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i514)+"]"), "operations")
+	for i454 := range s453 {
+		if err := (&s453[i454]).UnmarshalXDR(d); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i454)+"]"), "operations")
 		}
 	}
-	v.Operations = s513
+	v.Operations = s453
 	d.Leave()
 	return nil
+}
+
+// xdrSizeTransactionMetaV1 is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeTransactionMetaV1 atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *TransactionMetaV1) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeTransactionMetaV1.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeTransactionMetaV1.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *TransactionMetaV1) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "TransactionMetaV1")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *TransactionMetaV1) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "TransactionMetaV1")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "TransactionMetaV1")
+	}
+	return d.Done()
 }
 
 // TransactionMetaV2 is struct TransactionMetaV2 from Stellar-ledger.x:360.
@@ -2854,9 +3800,9 @@ func (v *TransactionMetaV2) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "txChangesBefore")
 	}
-	for i515 := range v.TxChangesBefore {
-		if err := encodeLedgerEntryChange(e, v.TxChangesBefore[i515]); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i515)+"]"), "txChangesBefore")
+	for i455 := range v.TxChangesBefore {
+		if err := encodeLedgerEntryChange(e, v.TxChangesBefore[i455]); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i455)+"]"), "txChangesBefore")
 		}
 	}
 	e.Leave()
@@ -2866,9 +3812,9 @@ func (v *TransactionMetaV2) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "operations")
 	}
-	for i516 := range v.Operations {
-		if err := (&v.Operations[i516]).MarshalXDR(e); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i516)+"]"), "operations")
+	for i456 := range v.Operations {
+		if err := (&v.Operations[i456]).MarshalXDR(e); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i456)+"]"), "operations")
 		}
 	}
 	e.Leave()
@@ -2878,9 +3824,9 @@ func (v *TransactionMetaV2) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "txChangesAfter")
 	}
-	for i517 := range v.TxChangesAfter {
-		if err := encodeLedgerEntryChange(e, v.TxChangesAfter[i517]); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i517)+"]"), "txChangesAfter")
+	for i457 := range v.TxChangesAfter {
+		if err := encodeLedgerEntryChange(e, v.TxChangesAfter[i457]); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i457)+"]"), "txChangesAfter")
 		}
 	}
 	e.Leave()
@@ -2889,65 +3835,101 @@ func (v *TransactionMetaV2) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *TransactionMetaV2) UnmarshalXDR(d *xdr.Decoder) error {
-	n518, err := d.ArrayLen(math.MaxUint32, 12)
+	n458, err := d.ArrayLen(math.MaxUint32, 12)
 	if err != nil {
 		return xdr.WithField(err, "txChangesBefore")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "txChangesBefore")
 	}
-	var s519 LedgerEntryChanges
-	if n518 > 0 {
-		s519 = make(LedgerEntryChanges, n518)
+	var s459 LedgerEntryChanges
+	if n458 > 0 {
+		s459 = make(LedgerEntryChanges, n458)
 	}
-	for i520 := range s519 {
-		u521, err := decodeLedgerEntryChange(d)
+	for i460 := range s459 {
+		u461, err := decodeLedgerEntryChange(d)
 		if err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i520)+"]"), "txChangesBefore")
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i460)+"]"), "txChangesBefore")
 		}
-		s519[i520] = u521
+		s459[i460] = u461
 	}
-	v.TxChangesBefore = s519
+	v.TxChangesBefore = s459
 	d.Leave()
-	n522, err := d.ArrayLen(math.MaxUint32, 4)
+	n462, err := d.ArrayLen(math.MaxUint32, 4)
 	if err != nil {
 		return xdr.WithField(err, "operations")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "operations")
 	}
-	var s523 []OperationMeta
-	if n522 > 0 {
-		s523 = make([]OperationMeta, n522)
+	var s463 []OperationMeta
+	if n462 > 0 {
+		s463 = make([]OperationMeta, n462)
 	}
-	for i524 := range s523 {
-		if err := (&s523[i524]).UnmarshalXDR(d); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i524)+"]"), "operations")
+	for i464 := range s463 {
+		if err := (&s463[i464]).UnmarshalXDR(d); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i464)+"]"), "operations")
 		}
 	}
-	v.Operations = s523
+	v.Operations = s463
 	d.Leave()
-	n525, err := d.ArrayLen(math.MaxUint32, 12)
+	n465, err := d.ArrayLen(math.MaxUint32, 12)
 	if err != nil {
 		return xdr.WithField(err, "txChangesAfter")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "txChangesAfter")
 	}
-	var s526 LedgerEntryChanges
-	if n525 > 0 {
-		s526 = make(LedgerEntryChanges, n525)
+	var s466 LedgerEntryChanges
+	if n465 > 0 {
+		s466 = make(LedgerEntryChanges, n465)
 	}
-	for i527 := range s526 {
-		u528, err := decodeLedgerEntryChange(d)
+	for i467 := range s466 {
+		u468, err := decodeLedgerEntryChange(d)
 		if err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i527)+"]"), "txChangesAfter")
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i467)+"]"), "txChangesAfter")
 		}
-		s526[i527] = u528
+		s466[i467] = u468
 	}
-	v.TxChangesAfter = s526
+	v.TxChangesAfter = s466
 	d.Leave()
 	return nil
+}
+
+// xdrSizeTransactionMetaV2 is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeTransactionMetaV2 atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *TransactionMetaV2) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeTransactionMetaV2.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeTransactionMetaV2.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *TransactionMetaV2) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "TransactionMetaV2")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *TransactionMetaV2) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "TransactionMetaV2")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "TransactionMetaV2")
+	}
+	return d.Done()
 }
 
 // ContractEventType is enum ContractEventType from Stellar-ledger.x:369.
@@ -2997,12 +3979,48 @@ func (v *ContractEventType) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *ContractEventType) UnmarshalXDR(d *xdr.Decoder) error {
-	x529, err := d.Enum(validContractEventType)
+	x469, err := d.Enum(validContractEventType)
 	if err != nil {
 		return err
 	}
-	(*v) = ContractEventType(x529)
+	(*v) = ContractEventType(x469)
 	return nil
+}
+
+// xdrSizeContractEventType is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeContractEventType atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *ContractEventType) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeContractEventType.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeContractEventType.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *ContractEventType) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "ContractEventType")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *ContractEventType) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "ContractEventType")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "ContractEventType")
+	}
+	return d.Done()
 }
 
 // ContractEvent is struct ContractEvent from Stellar-ledger.x:376.
@@ -3040,39 +4058,75 @@ func (v *ContractEvent) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *ContractEvent) UnmarshalXDR(d *xdr.Decoder) error {
-	u530, err := decodeExtensionPoint(d)
+	u470, err := decodeExtensionPoint(d)
 	if err != nil {
 		return xdr.WithField(err, "ext")
 	}
-	v.Ext = u530
-	present531, err := d.Optional()
+	v.Ext = u470
+	present471, err := d.Optional()
 	if err != nil {
 		return xdr.WithField(err, "contractID")
 	}
-	if !present531 {
+	if !present471 {
 		v.ContractID = nil
 	} else {
 		if err := d.Enter(); err != nil {
 			return xdr.WithField(err, "contractID")
 		}
-		p532 := new(Hash)
-		if err := d.FixedOpaque((*p532)[:]); err != nil {
+		p472 := new(Hash)
+		if err := d.FixedOpaque((*p472)[:]); err != nil {
 			return xdr.WithField(err, "contractID")
 		}
-		v.ContractID = p532
+		v.ContractID = p472
 		d.Leave()
 	}
-	x533, err := d.Enum(validContractEventType)
+	x473, err := d.Enum(validContractEventType)
 	if err != nil {
 		return xdr.WithField(err, "type")
 	}
-	v.Type = ContractEventType(x533)
-	u534, err := decodeContractEventBody(d)
+	v.Type = ContractEventType(x473)
+	u474, err := decodeContractEventBody(d)
 	if err != nil {
 		return xdr.WithField(err, "body")
 	}
-	v.Body = u534
+	v.Body = u474
 	return nil
+}
+
+// xdrSizeContractEvent is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeContractEvent atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *ContractEvent) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeContractEvent.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeContractEvent.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *ContractEvent) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "ContractEvent")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *ContractEvent) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "ContractEvent")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "ContractEvent")
+	}
+	return d.Done()
 }
 
 // ContractEventBody is union ContractEvent.body from Stellar-ledger.x:385, switched on v. It holds one of
@@ -3161,9 +4215,9 @@ func (v *ContractEventBodyV0_) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "topics")
 	}
-	for i535 := range v.Topics {
-		if err := encodeSCVal(e, v.Topics[i535]); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i535)+"]"), "topics")
+	for i475 := range v.Topics {
+		if err := encodeSCVal(e, v.Topics[i475]); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i475)+"]"), "topics")
 		}
 	}
 	e.Leave()
@@ -3175,32 +4229,68 @@ func (v *ContractEventBodyV0_) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *ContractEventBodyV0_) UnmarshalXDR(d *xdr.Decoder) error {
-	n536, err := d.ArrayLen(math.MaxUint32, 4)
+	n476, err := d.ArrayLen(math.MaxUint32, 4)
 	if err != nil {
 		return xdr.WithField(err, "topics")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "topics")
 	}
-	var s537 []SCVal
-	if n536 > 0 {
-		s537 = make([]SCVal, n536)
+	var s477 []SCVal
+	if n476 > 0 {
+		s477 = make([]SCVal, n476)
 	}
-	for i538 := range s537 {
-		u539, err := decodeSCVal(d)
+	for i478 := range s477 {
+		u479, err := decodeSCVal(d)
 		if err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i538)+"]"), "topics")
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i478)+"]"), "topics")
 		}
-		s537[i538] = u539
+		s477[i478] = u479
 	}
-	v.Topics = s537
+	v.Topics = s477
 	d.Leave()
-	u540, err := decodeSCVal(d)
+	u480, err := decodeSCVal(d)
 	if err != nil {
 		return xdr.WithField(err, "data")
 	}
-	v.Data = u540
+	v.Data = u480
 	return nil
+}
+
+// xdrSizeContractEventBodyV0_ is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeContractEventBodyV0_ atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *ContractEventBodyV0_) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeContractEventBodyV0_.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeContractEventBodyV0_.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *ContractEventBodyV0_) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "ContractEvent.body.v0")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *ContractEventBodyV0_) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "ContractEvent.body.v0")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "ContractEvent.body.v0")
+	}
+	return d.Done()
 }
 
 // DiagnosticEvent is struct DiagnosticEvent from Stellar-ledger.x:397.
@@ -3220,15 +4310,51 @@ func (v *DiagnosticEvent) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *DiagnosticEvent) UnmarshalXDR(d *xdr.Decoder) error {
-	x541, err := d.Bool()
+	x481, err := d.Bool()
 	if err != nil {
 		return xdr.WithField(err, "inSuccessfulContractCall")
 	}
-	v.InSuccessfulContractCall = x541
+	v.InSuccessfulContractCall = x481
 	if err := (&v.Event).UnmarshalXDR(d); err != nil {
 		return xdr.WithField(err, "event")
 	}
 	return nil
+}
+
+// xdrSizeDiagnosticEvent is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeDiagnosticEvent atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *DiagnosticEvent) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeDiagnosticEvent.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeDiagnosticEvent.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *DiagnosticEvent) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "DiagnosticEvent")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *DiagnosticEvent) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "DiagnosticEvent")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "DiagnosticEvent")
+	}
+	return d.Done()
 }
 
 // SorobanTransactionMetaExtV1 is struct SorobanTransactionMetaExtV1 from Stellar-ledger.x:403.
@@ -3252,27 +4378,55 @@ func (v *SorobanTransactionMetaExtV1) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *SorobanTransactionMetaExtV1) UnmarshalXDR(d *xdr.Decoder) error {
-	u542, err := decodeExtensionPoint(d)
+	u482, err := decodeExtensionPoint(d)
 	if err != nil {
 		return xdr.WithField(err, "ext")
 	}
-	v.Ext = u542
-	x543, err := d.Int64()
+	v.Ext = u482
+	b483, err := d.Next(24)
 	if err != nil {
 		return xdr.WithField(err, "totalNonRefundableResourceFeeCharged")
 	}
-	v.TotalNonRefundableResourceFeeCharged = Int64(x543)
-	x544, err := d.Int64()
-	if err != nil {
-		return xdr.WithField(err, "totalRefundableResourceFeeCharged")
-	}
-	v.TotalRefundableResourceFeeCharged = Int64(x544)
-	x545, err := d.Int64()
-	if err != nil {
-		return xdr.WithField(err, "rentFeeCharged")
-	}
-	v.RentFeeCharged = Int64(x545)
+	v.TotalNonRefundableResourceFeeCharged = Int64(int64(binary.BigEndian.Uint64(b483[0:])))
+	v.TotalRefundableResourceFeeCharged = Int64(int64(binary.BigEndian.Uint64(b483[8:])))
+	v.RentFeeCharged = Int64(int64(binary.BigEndian.Uint64(b483[16:])))
 	return nil
+}
+
+// xdrSizeSorobanTransactionMetaExtV1 is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeSorobanTransactionMetaExtV1 atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *SorobanTransactionMetaExtV1) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeSorobanTransactionMetaExtV1.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeSorobanTransactionMetaExtV1.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *SorobanTransactionMetaExtV1) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "SorobanTransactionMetaExtV1")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *SorobanTransactionMetaExtV1) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "SorobanTransactionMetaExtV1")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "SorobanTransactionMetaExtV1")
+	}
+	return d.Done()
 }
 
 // SorobanTransactionMetaExt is union SorobanTransactionMetaExt from Stellar-ledger.x:437, switched on v. It holds one of
@@ -3392,9 +4546,9 @@ func (v *SorobanTransactionMeta) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "events")
 	}
-	for i546 := range v.Events {
-		if err := (&v.Events[i546]).MarshalXDR(e); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i546)+"]"), "events")
+	for i484 := range v.Events {
+		if err := (&v.Events[i484]).MarshalXDR(e); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i484)+"]"), "events")
 		}
 	}
 	e.Leave()
@@ -3407,9 +4561,9 @@ func (v *SorobanTransactionMeta) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "diagnosticEvents")
 	}
-	for i547 := range v.DiagnosticEvents {
-		if err := (&v.DiagnosticEvents[i547]).MarshalXDR(e); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i547)+"]"), "diagnosticEvents")
+	for i485 := range v.DiagnosticEvents {
+		if err := (&v.DiagnosticEvents[i485]).MarshalXDR(e); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i485)+"]"), "diagnosticEvents")
 		}
 	}
 	e.Leave()
@@ -3418,53 +4572,89 @@ func (v *SorobanTransactionMeta) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *SorobanTransactionMeta) UnmarshalXDR(d *xdr.Decoder) error {
-	u548, err := decodeSorobanTransactionMetaExt(d)
+	u486, err := decodeSorobanTransactionMetaExt(d)
 	if err != nil {
 		return xdr.WithField(err, "ext")
 	}
-	v.Ext = u548
-	n549, err := d.ArrayLen(math.MaxUint32, 24)
+	v.Ext = u486
+	n487, err := d.ArrayLen(math.MaxUint32, 24)
 	if err != nil {
 		return xdr.WithField(err, "events")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "events")
 	}
-	var s550 []ContractEvent
-	if n549 > 0 {
-		s550 = make([]ContractEvent, n549)
+	var s488 []ContractEvent
+	if n487 > 0 {
+		s488 = make([]ContractEvent, n487)
 	}
-	for i551 := range s550 {
-		if err := (&s550[i551]).UnmarshalXDR(d); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i551)+"]"), "events")
+	for i489 := range s488 {
+		if err := (&s488[i489]).UnmarshalXDR(d); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i489)+"]"), "events")
 		}
 	}
-	v.Events = s550
+	v.Events = s488
 	d.Leave()
-	u552, err := decodeSCVal(d)
+	u490, err := decodeSCVal(d)
 	if err != nil {
 		return xdr.WithField(err, "returnValue")
 	}
-	v.ReturnValue = u552
-	n553, err := d.ArrayLen(math.MaxUint32, 28)
+	v.ReturnValue = u490
+	n491, err := d.ArrayLen(math.MaxUint32, 28)
 	if err != nil {
 		return xdr.WithField(err, "diagnosticEvents")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "diagnosticEvents")
 	}
-	var s554 []DiagnosticEvent
-	if n553 > 0 {
-		s554 = make([]DiagnosticEvent, n553)
+	var s492 []DiagnosticEvent
+	if n491 > 0 {
+		s492 = make([]DiagnosticEvent, n491)
 	}
-	for i555 := range s554 {
-		if err := (&s554[i555]).UnmarshalXDR(d); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i555)+"]"), "diagnosticEvents")
+	for i493 := range s492 {
+		if err := (&s492[i493]).UnmarshalXDR(d); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i493)+"]"), "diagnosticEvents")
 		}
 	}
-	v.DiagnosticEvents = s554
+	v.DiagnosticEvents = s492
 	d.Leave()
 	return nil
+}
+
+// xdrSizeSorobanTransactionMeta is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeSorobanTransactionMeta atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *SorobanTransactionMeta) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeSorobanTransactionMeta.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeSorobanTransactionMeta.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *SorobanTransactionMeta) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "SorobanTransactionMeta")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *SorobanTransactionMeta) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "SorobanTransactionMeta")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "SorobanTransactionMeta")
+	}
+	return d.Done()
 }
 
 // TransactionMetaV3 is struct TransactionMetaV3 from Stellar-ledger.x:459.
@@ -3487,9 +4677,9 @@ func (v *TransactionMetaV3) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "txChangesBefore")
 	}
-	for i556 := range v.TxChangesBefore {
-		if err := encodeLedgerEntryChange(e, v.TxChangesBefore[i556]); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i556)+"]"), "txChangesBefore")
+	for i494 := range v.TxChangesBefore {
+		if err := encodeLedgerEntryChange(e, v.TxChangesBefore[i494]); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i494)+"]"), "txChangesBefore")
 		}
 	}
 	e.Leave()
@@ -3499,9 +4689,9 @@ func (v *TransactionMetaV3) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "operations")
 	}
-	for i557 := range v.Operations {
-		if err := (&v.Operations[i557]).MarshalXDR(e); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i557)+"]"), "operations")
+	for i495 := range v.Operations {
+		if err := (&v.Operations[i495]).MarshalXDR(e); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i495)+"]"), "operations")
 		}
 	}
 	e.Leave()
@@ -3511,9 +4701,9 @@ func (v *TransactionMetaV3) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "txChangesAfter")
 	}
-	for i558 := range v.TxChangesAfter {
-		if err := encodeLedgerEntryChange(e, v.TxChangesAfter[i558]); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i558)+"]"), "txChangesAfter")
+	for i496 := range v.TxChangesAfter {
+		if err := encodeLedgerEntryChange(e, v.TxChangesAfter[i496]); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i496)+"]"), "txChangesAfter")
 		}
 	}
 	e.Leave()
@@ -3534,87 +4724,123 @@ func (v *TransactionMetaV3) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *TransactionMetaV3) UnmarshalXDR(d *xdr.Decoder) error {
-	u559, err := decodeExtensionPoint(d)
+	u497, err := decodeExtensionPoint(d)
 	if err != nil {
 		return xdr.WithField(err, "ext")
 	}
-	v.Ext = u559
-	n560, err := d.ArrayLen(math.MaxUint32, 12)
+	v.Ext = u497
+	n498, err := d.ArrayLen(math.MaxUint32, 12)
 	if err != nil {
 		return xdr.WithField(err, "txChangesBefore")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "txChangesBefore")
 	}
-	var s561 LedgerEntryChanges
-	if n560 > 0 {
-		s561 = make(LedgerEntryChanges, n560)
+	var s499 LedgerEntryChanges
+	if n498 > 0 {
+		s499 = make(LedgerEntryChanges, n498)
 	}
-	for i562 := range s561 {
-		u563, err := decodeLedgerEntryChange(d)
+	for i500 := range s499 {
+		u501, err := decodeLedgerEntryChange(d)
 		if err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i562)+"]"), "txChangesBefore")
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i500)+"]"), "txChangesBefore")
 		}
-		s561[i562] = u563
+		s499[i500] = u501
 	}
-	v.TxChangesBefore = s561
+	v.TxChangesBefore = s499
 	d.Leave()
-	n564, err := d.ArrayLen(math.MaxUint32, 4)
+	n502, err := d.ArrayLen(math.MaxUint32, 4)
 	if err != nil {
 		return xdr.WithField(err, "operations")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "operations")
 	}
-	var s565 []OperationMeta
-	if n564 > 0 {
-		s565 = make([]OperationMeta, n564)
+	var s503 []OperationMeta
+	if n502 > 0 {
+		s503 = make([]OperationMeta, n502)
 	}
-	for i566 := range s565 {
-		if err := (&s565[i566]).UnmarshalXDR(d); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i566)+"]"), "operations")
+	for i504 := range s503 {
+		if err := (&s503[i504]).UnmarshalXDR(d); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i504)+"]"), "operations")
 		}
 	}
-	v.Operations = s565
+	v.Operations = s503
 	d.Leave()
-	n567, err := d.ArrayLen(math.MaxUint32, 12)
+	n505, err := d.ArrayLen(math.MaxUint32, 12)
 	if err != nil {
 		return xdr.WithField(err, "txChangesAfter")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "txChangesAfter")
 	}
-	var s568 LedgerEntryChanges
-	if n567 > 0 {
-		s568 = make(LedgerEntryChanges, n567)
+	var s506 LedgerEntryChanges
+	if n505 > 0 {
+		s506 = make(LedgerEntryChanges, n505)
 	}
-	for i569 := range s568 {
-		u570, err := decodeLedgerEntryChange(d)
+	for i507 := range s506 {
+		u508, err := decodeLedgerEntryChange(d)
 		if err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i569)+"]"), "txChangesAfter")
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i507)+"]"), "txChangesAfter")
 		}
-		s568[i569] = u570
+		s506[i507] = u508
 	}
-	v.TxChangesAfter = s568
+	v.TxChangesAfter = s506
 	d.Leave()
-	present571, err := d.Optional()
+	present509, err := d.Optional()
 	if err != nil {
 		return xdr.WithField(err, "sorobanMeta")
 	}
-	if !present571 {
+	if !present509 {
 		v.SorobanMeta = nil
 	} else {
 		if err := d.Enter(); err != nil {
 			return xdr.WithField(err, "sorobanMeta")
 		}
-		p572 := new(SorobanTransactionMeta)
-		if err := (&(*p572)).UnmarshalXDR(d); err != nil {
+		p510 := new(SorobanTransactionMeta)
+		if err := (&(*p510)).UnmarshalXDR(d); err != nil {
 			return xdr.WithField(err, "sorobanMeta")
 		}
-		v.SorobanMeta = p572
+		v.SorobanMeta = p510
 		d.Leave()
 	}
 	return nil
+}
+
+// xdrSizeTransactionMetaV3 is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeTransactionMetaV3 atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *TransactionMetaV3) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeTransactionMetaV3.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeTransactionMetaV3.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *TransactionMetaV3) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "TransactionMetaV3")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *TransactionMetaV3) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "TransactionMetaV3")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "TransactionMetaV3")
+	}
+	return d.Done()
 }
 
 // InvokeHostFunctionSuccessPreImage is struct InvokeHostFunctionSuccessPreImage from Stellar-ledger.x:473.
@@ -3634,9 +4860,9 @@ func (v *InvokeHostFunctionSuccessPreImage) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "events")
 	}
-	for i573 := range v.Events {
-		if err := (&v.Events[i573]).MarshalXDR(e); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i573)+"]"), "events")
+	for i511 := range v.Events {
+		if err := (&v.Events[i511]).MarshalXDR(e); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i511)+"]"), "events")
 		}
 	}
 	e.Leave()
@@ -3645,30 +4871,66 @@ func (v *InvokeHostFunctionSuccessPreImage) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *InvokeHostFunctionSuccessPreImage) UnmarshalXDR(d *xdr.Decoder) error {
-	u574, err := decodeSCVal(d)
+	u512, err := decodeSCVal(d)
 	if err != nil {
 		return xdr.WithField(err, "returnValue")
 	}
-	v.ReturnValue = u574
-	n575, err := d.ArrayLen(math.MaxUint32, 24)
+	v.ReturnValue = u512
+	n513, err := d.ArrayLen(math.MaxUint32, 24)
 	if err != nil {
 		return xdr.WithField(err, "events")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "events")
 	}
-	var s576 []ContractEvent
-	if n575 > 0 {
-		s576 = make([]ContractEvent, n575)
+	var s514 []ContractEvent
+	if n513 > 0 {
+		s514 = make([]ContractEvent, n513)
 	}
-	for i577 := range s576 {
-		if err := (&s576[i577]).UnmarshalXDR(d); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i577)+"]"), "events")
+	for i515 := range s514 {
+		if err := (&s514[i515]).UnmarshalXDR(d); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i515)+"]"), "events")
 		}
 	}
-	v.Events = s576
+	v.Events = s514
 	d.Leave()
 	return nil
+}
+
+// xdrSizeInvokeHostFunctionSuccessPreImage is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeInvokeHostFunctionSuccessPreImage atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *InvokeHostFunctionSuccessPreImage) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeInvokeHostFunctionSuccessPreImage.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeInvokeHostFunctionSuccessPreImage.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *InvokeHostFunctionSuccessPreImage) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "InvokeHostFunctionSuccessPreImage")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *InvokeHostFunctionSuccessPreImage) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "InvokeHostFunctionSuccessPreImage")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "InvokeHostFunctionSuccessPreImage")
+	}
+	return d.Done()
 }
 
 // TransactionMeta is union TransactionMeta from Stellar-ledger.x:481, switched on v. It holds one of
@@ -3690,9 +4952,9 @@ func (v *TransactionMetaOperations) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "operations")
 	}
-	for i578 := range v.Operations {
-		if err := (&v.Operations[i578]).MarshalXDR(e); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i578)+"]"), "operations")
+	for i516 := range v.Operations {
+		if err := (&v.Operations[i516]).MarshalXDR(e); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i516)+"]"), "operations")
 		}
 	}
 	e.Leave()
@@ -3701,23 +4963,23 @@ func (v *TransactionMetaOperations) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *TransactionMetaOperations) UnmarshalXDR(d *xdr.Decoder) error {
-	n579, err := d.ArrayLen(math.MaxUint32, 4)
+	n517, err := d.ArrayLen(math.MaxUint32, 4)
 	if err != nil {
 		return xdr.WithField(err, "operations")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "operations")
 	}
-	var s580 []OperationMeta
-	if n579 > 0 {
-		s580 = make([]OperationMeta, n579)
+	var s518 []OperationMeta
+	if n517 > 0 {
+		s518 = make([]OperationMeta, n517)
 	}
-	for i581 := range s580 {
-		if err := (&s580[i581]).UnmarshalXDR(d); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i581)+"]"), "operations")
+	for i519 := range s518 {
+		if err := (&s518[i519]).UnmarshalXDR(d); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i519)+"]"), "operations")
 		}
 	}
-	v.Operations = s580
+	v.Operations = s518
 	d.Leave()
 	return nil
 }
@@ -3893,9 +5155,9 @@ func (v *TransactionResultMeta) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "feeProcessing")
 	}
-	for i582 := range v.FeeProcessing {
-		if err := encodeLedgerEntryChange(e, v.FeeProcessing[i582]); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i582)+"]"), "feeProcessing")
+	for i520 := range v.FeeProcessing {
+		if err := encodeLedgerEntryChange(e, v.FeeProcessing[i520]); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i520)+"]"), "feeProcessing")
 		}
 	}
 	e.Leave()
@@ -3910,32 +5172,68 @@ func (v *TransactionResultMeta) UnmarshalXDR(d *xdr.Decoder) error {
 	if err := (&v.Result).UnmarshalXDR(d); err != nil {
 		return xdr.WithField(err, "result")
 	}
-	n583, err := d.ArrayLen(math.MaxUint32, 12)
+	n521, err := d.ArrayLen(math.MaxUint32, 12)
 	if err != nil {
 		return xdr.WithField(err, "feeProcessing")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "feeProcessing")
 	}
-	var s584 LedgerEntryChanges
-	if n583 > 0 {
-		s584 = make(LedgerEntryChanges, n583)
+	var s522 LedgerEntryChanges
+	if n521 > 0 {
+		s522 = make(LedgerEntryChanges, n521)
 	}
-	for i585 := range s584 {
-		u586, err := decodeLedgerEntryChange(d)
+	for i523 := range s522 {
+		u524, err := decodeLedgerEntryChange(d)
 		if err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i585)+"]"), "feeProcessing")
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i523)+"]"), "feeProcessing")
 		}
-		s584[i585] = u586
+		s522[i523] = u524
 	}
-	v.FeeProcessing = s584
+	v.FeeProcessing = s522
 	d.Leave()
-	u587, err := decodeTransactionMeta(d)
+	u525, err := decodeTransactionMeta(d)
 	if err != nil {
 		return xdr.WithField(err, "txApplyProcessing")
 	}
-	v.TxApplyProcessing = u587
+	v.TxApplyProcessing = u525
 	return nil
+}
+
+// xdrSizeTransactionResultMeta is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeTransactionResultMeta atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *TransactionResultMeta) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeTransactionResultMeta.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeTransactionResultMeta.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *TransactionResultMeta) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "TransactionResultMeta")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *TransactionResultMeta) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "TransactionResultMeta")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "TransactionResultMeta")
+	}
+	return d.Done()
 }
 
 // UpgradeEntryMeta is struct UpgradeEntryMeta from Stellar-ledger.x:505.
@@ -3955,9 +5253,9 @@ func (v *UpgradeEntryMeta) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "changes")
 	}
-	for i588 := range v.Changes {
-		if err := encodeLedgerEntryChange(e, v.Changes[i588]); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i588)+"]"), "changes")
+	for i526 := range v.Changes {
+		if err := encodeLedgerEntryChange(e, v.Changes[i526]); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i526)+"]"), "changes")
 		}
 	}
 	e.Leave()
@@ -3966,32 +5264,68 @@ func (v *UpgradeEntryMeta) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *UpgradeEntryMeta) UnmarshalXDR(d *xdr.Decoder) error {
-	u589, err := decodeLedgerUpgrade(d)
+	u527, err := decodeLedgerUpgrade(d)
 	if err != nil {
 		return xdr.WithField(err, "upgrade")
 	}
-	v.Upgrade = u589
-	n590, err := d.ArrayLen(math.MaxUint32, 12)
+	v.Upgrade = u527
+	n528, err := d.ArrayLen(math.MaxUint32, 12)
 	if err != nil {
 		return xdr.WithField(err, "changes")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "changes")
 	}
-	var s591 LedgerEntryChanges
-	if n590 > 0 {
-		s591 = make(LedgerEntryChanges, n590)
+	var s529 LedgerEntryChanges
+	if n528 > 0 {
+		s529 = make(LedgerEntryChanges, n528)
 	}
-	for i592 := range s591 {
-		u593, err := decodeLedgerEntryChange(d)
+	for i530 := range s529 {
+		u531, err := decodeLedgerEntryChange(d)
 		if err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i592)+"]"), "changes")
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i530)+"]"), "changes")
 		}
-		s591[i592] = u593
+		s529[i530] = u531
 	}
-	v.Changes = s591
+	v.Changes = s529
 	d.Leave()
 	return nil
+}
+
+// xdrSizeUpgradeEntryMeta is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeUpgradeEntryMeta atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *UpgradeEntryMeta) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeUpgradeEntryMeta.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeUpgradeEntryMeta.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *UpgradeEntryMeta) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "UpgradeEntryMeta")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *UpgradeEntryMeta) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "UpgradeEntryMeta")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "UpgradeEntryMeta")
+	}
+	return d.Done()
 }
 
 // LedgerCloseMetaV0 is struct LedgerCloseMetaV0 from Stellar-ledger.x:511.
@@ -4017,9 +5351,9 @@ func (v *LedgerCloseMetaV0) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "txProcessing")
 	}
-	for i594 := range v.TxProcessing {
-		if err := (&v.TxProcessing[i594]).MarshalXDR(e); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i594)+"]"), "txProcessing")
+	for i532 := range v.TxProcessing {
+		if err := (&v.TxProcessing[i532]).MarshalXDR(e); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i532)+"]"), "txProcessing")
 		}
 	}
 	e.Leave()
@@ -4029,9 +5363,9 @@ func (v *LedgerCloseMetaV0) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "upgradesProcessing")
 	}
-	for i595 := range v.UpgradesProcessing {
-		if err := (&v.UpgradesProcessing[i595]).MarshalXDR(e); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i595)+"]"), "upgradesProcessing")
+	for i533 := range v.UpgradesProcessing {
+		if err := (&v.UpgradesProcessing[i533]).MarshalXDR(e); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i533)+"]"), "upgradesProcessing")
 		}
 	}
 	e.Leave()
@@ -4041,9 +5375,9 @@ func (v *LedgerCloseMetaV0) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "scpInfo")
 	}
-	for i596 := range v.ScpInfo {
-		if err := encodeSCPHistoryEntry(e, v.ScpInfo[i596]); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i596)+"]"), "scpInfo")
+	for i534 := range v.ScpInfo {
+		if err := encodeSCPHistoryEntry(e, v.ScpInfo[i534]); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i534)+"]"), "scpInfo")
 		}
 	}
 	e.Leave()
@@ -4058,63 +5392,99 @@ func (v *LedgerCloseMetaV0) UnmarshalXDR(d *xdr.Decoder) error {
 	if err := (&v.TxSet).UnmarshalXDR(d); err != nil {
 		return xdr.WithField(err, "txSet")
 	}
-	n597, err := d.ArrayLen(math.MaxUint32, 60)
+	n535, err := d.ArrayLen(math.MaxUint32, 60)
 	if err != nil {
 		return xdr.WithField(err, "txProcessing")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "txProcessing")
 	}
-	var s598 []TransactionResultMeta
-	if n597 > 0 {
-		s598 = make([]TransactionResultMeta, n597)
+	var s536 []TransactionResultMeta
+	if n535 > 0 {
+		s536 = make([]TransactionResultMeta, n535)
 	}
-	for i599 := range s598 {
-		if err := (&s598[i599]).UnmarshalXDR(d); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i599)+"]"), "txProcessing")
+	for i537 := range s536 {
+		if err := (&s536[i537]).UnmarshalXDR(d); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i537)+"]"), "txProcessing")
 		}
 	}
-	v.TxProcessing = s598
+	v.TxProcessing = s536
 	d.Leave()
-	n600, err := d.ArrayLen(math.MaxUint32, 12)
+	n538, err := d.ArrayLen(math.MaxUint32, 12)
 	if err != nil {
 		return xdr.WithField(err, "upgradesProcessing")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "upgradesProcessing")
 	}
-	var s601 []UpgradeEntryMeta
-	if n600 > 0 {
-		s601 = make([]UpgradeEntryMeta, n600)
+	var s539 []UpgradeEntryMeta
+	if n538 > 0 {
+		s539 = make([]UpgradeEntryMeta, n538)
 	}
-	for i602 := range s601 {
-		if err := (&s601[i602]).UnmarshalXDR(d); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i602)+"]"), "upgradesProcessing")
+	for i540 := range s539 {
+		if err := (&s539[i540]).UnmarshalXDR(d); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i540)+"]"), "upgradesProcessing")
 		}
 	}
-	v.UpgradesProcessing = s601
+	v.UpgradesProcessing = s539
 	d.Leave()
-	n603, err := d.ArrayLen(math.MaxUint32, 16)
+	n541, err := d.ArrayLen(math.MaxUint32, 16)
 	if err != nil {
 		return xdr.WithField(err, "scpInfo")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "scpInfo")
 	}
-	var s604 []SCPHistoryEntry
-	if n603 > 0 {
-		s604 = make([]SCPHistoryEntry, n603)
+	var s542 []SCPHistoryEntry
+	if n541 > 0 {
+		s542 = make([]SCPHistoryEntry, n541)
 	}
-	for i605 := range s604 {
-		u606, err := decodeSCPHistoryEntry(d)
+	for i543 := range s542 {
+		u544, err := decodeSCPHistoryEntry(d)
 		if err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i605)+"]"), "scpInfo")
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i543)+"]"), "scpInfo")
 		}
-		s604[i605] = u606
+		s542[i543] = u544
 	}
-	v.ScpInfo = s604
+	v.ScpInfo = s542
 	d.Leave()
 	return nil
+}
+
+// xdrSizeLedgerCloseMetaV0 is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeLedgerCloseMetaV0 atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *LedgerCloseMetaV0) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeLedgerCloseMetaV0.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeLedgerCloseMetaV0.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *LedgerCloseMetaV0) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "LedgerCloseMetaV0")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *LedgerCloseMetaV0) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "LedgerCloseMetaV0")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "LedgerCloseMetaV0")
+	}
+	return d.Done()
 }
 
 // LedgerCloseMetaExtV1 is struct LedgerCloseMetaExtV1 from Stellar-ledger.x:529.
@@ -4134,17 +5504,53 @@ func (v *LedgerCloseMetaExtV1) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *LedgerCloseMetaExtV1) UnmarshalXDR(d *xdr.Decoder) error {
-	u607, err := decodeExtensionPoint(d)
+	u545, err := decodeExtensionPoint(d)
 	if err != nil {
 		return xdr.WithField(err, "ext")
 	}
-	v.Ext = u607
-	x608, err := d.Int64()
+	v.Ext = u545
+	x546, err := d.Int64()
 	if err != nil {
 		return xdr.WithField(err, "sorobanFeeWrite1KB")
 	}
-	v.SorobanFeeWrite1KB = Int64(x608)
+	v.SorobanFeeWrite1KB = Int64(x546)
 	return nil
+}
+
+// xdrSizeLedgerCloseMetaExtV1 is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeLedgerCloseMetaExtV1 atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *LedgerCloseMetaExtV1) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeLedgerCloseMetaExtV1.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeLedgerCloseMetaExtV1.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *LedgerCloseMetaExtV1) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "LedgerCloseMetaExtV1")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *LedgerCloseMetaExtV1) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "LedgerCloseMetaExtV1")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "LedgerCloseMetaExtV1")
+	}
+	return d.Done()
 }
 
 // LedgerCloseMetaExt is union LedgerCloseMetaExt from Stellar-ledger.x:535, switched on v. It holds one of
@@ -4275,9 +5681,9 @@ func (v *LedgerCloseMetaV1) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "txProcessing")
 	}
-	for i609 := range v.TxProcessing {
-		if err := (&v.TxProcessing[i609]).MarshalXDR(e); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i609)+"]"), "txProcessing")
+	for i547 := range v.TxProcessing {
+		if err := (&v.TxProcessing[i547]).MarshalXDR(e); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i547)+"]"), "txProcessing")
 		}
 	}
 	e.Leave()
@@ -4287,9 +5693,9 @@ func (v *LedgerCloseMetaV1) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "upgradesProcessing")
 	}
-	for i610 := range v.UpgradesProcessing {
-		if err := (&v.UpgradesProcessing[i610]).MarshalXDR(e); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i610)+"]"), "upgradesProcessing")
+	for i548 := range v.UpgradesProcessing {
+		if err := (&v.UpgradesProcessing[i548]).MarshalXDR(e); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i548)+"]"), "upgradesProcessing")
 		}
 	}
 	e.Leave()
@@ -4299,9 +5705,9 @@ func (v *LedgerCloseMetaV1) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "scpInfo")
 	}
-	for i611 := range v.ScpInfo {
-		if err := encodeSCPHistoryEntry(e, v.ScpInfo[i611]); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i611)+"]"), "scpInfo")
+	for i549 := range v.ScpInfo {
+		if err := encodeSCPHistoryEntry(e, v.ScpInfo[i549]); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i549)+"]"), "scpInfo")
 		}
 	}
 	e.Leave()
@@ -4312,9 +5718,9 @@ func (v *LedgerCloseMetaV1) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "evictedTemporaryLedgerKeys")
 	}
-	for i612 := range v.EvictedTemporaryLedgerKeys {
-		if err := encodeLedgerKey(e, v.EvictedTemporaryLedgerKeys[i612]); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i612)+"]"), "evictedTemporaryLedgerKeys")
+	for i550 := range v.EvictedTemporaryLedgerKeys {
+		if err := encodeLedgerKey(e, v.EvictedTemporaryLedgerKeys[i550]); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i550)+"]"), "evictedTemporaryLedgerKeys")
 		}
 	}
 	e.Leave()
@@ -4324,9 +5730,9 @@ func (v *LedgerCloseMetaV1) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "evictedPersistentLedgerEntries")
 	}
-	for i613 := range v.EvictedPersistentLedgerEntries {
-		if err := (&v.EvictedPersistentLedgerEntries[i613]).MarshalXDR(e); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i613)+"]"), "evictedPersistentLedgerEntries")
+	for i551 := range v.EvictedPersistentLedgerEntries {
+		if err := (&v.EvictedPersistentLedgerEntries[i551]).MarshalXDR(e); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i551)+"]"), "evictedPersistentLedgerEntries")
 		}
 	}
 	e.Leave()
@@ -4335,119 +5741,155 @@ func (v *LedgerCloseMetaV1) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *LedgerCloseMetaV1) UnmarshalXDR(d *xdr.Decoder) error {
-	u614, err := decodeLedgerCloseMetaExt(d)
+	u552, err := decodeLedgerCloseMetaExt(d)
 	if err != nil {
 		return xdr.WithField(err, "ext")
 	}
-	v.Ext = u614
+	v.Ext = u552
 	if err := (&v.LedgerHeader).UnmarshalXDR(d); err != nil {
 		return xdr.WithField(err, "ledgerHeader")
 	}
-	u615, err := decodeGeneralizedTransactionSet(d)
+	u553, err := decodeGeneralizedTransactionSet(d)
 	if err != nil {
 		return xdr.WithField(err, "txSet")
 	}
-	v.TxSet = u615
-	n616, err := d.ArrayLen(math.MaxUint32, 60)
+	v.TxSet = u553
+	n554, err := d.ArrayLen(math.MaxUint32, 60)
 	if err != nil {
 		return xdr.WithField(err, "txProcessing")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "txProcessing")
 	}
-	var s617 []TransactionResultMeta
-	if n616 > 0 {
-		s617 = make([]TransactionResultMeta, n616)
+	var s555 []TransactionResultMeta
+	if n554 > 0 {
+		s555 = make([]TransactionResultMeta, n554)
 	}
-	for i618 := range s617 {
-		if err := (&s617[i618]).UnmarshalXDR(d); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i618)+"]"), "txProcessing")
+	for i556 := range s555 {
+		if err := (&s555[i556]).UnmarshalXDR(d); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i556)+"]"), "txProcessing")
 		}
 	}
-	v.TxProcessing = s617
+	v.TxProcessing = s555
 	d.Leave()
-	n619, err := d.ArrayLen(math.MaxUint32, 12)
+	n557, err := d.ArrayLen(math.MaxUint32, 12)
 	if err != nil {
 		return xdr.WithField(err, "upgradesProcessing")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "upgradesProcessing")
 	}
-	var s620 []UpgradeEntryMeta
-	if n619 > 0 {
-		s620 = make([]UpgradeEntryMeta, n619)
+	var s558 []UpgradeEntryMeta
+	if n557 > 0 {
+		s558 = make([]UpgradeEntryMeta, n557)
 	}
-	for i621 := range s620 {
-		if err := (&s620[i621]).UnmarshalXDR(d); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i621)+"]"), "upgradesProcessing")
+	for i559 := range s558 {
+		if err := (&s558[i559]).UnmarshalXDR(d); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i559)+"]"), "upgradesProcessing")
 		}
 	}
-	v.UpgradesProcessing = s620
+	v.UpgradesProcessing = s558
 	d.Leave()
-	n622, err := d.ArrayLen(math.MaxUint32, 16)
+	n560, err := d.ArrayLen(math.MaxUint32, 16)
 	if err != nil {
 		return xdr.WithField(err, "scpInfo")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "scpInfo")
 	}
-	var s623 []SCPHistoryEntry
-	if n622 > 0 {
-		s623 = make([]SCPHistoryEntry, n622)
+	var s561 []SCPHistoryEntry
+	if n560 > 0 {
+		s561 = make([]SCPHistoryEntry, n560)
 	}
-	for i624 := range s623 {
-		u625, err := decodeSCPHistoryEntry(d)
+	for i562 := range s561 {
+		u563, err := decodeSCPHistoryEntry(d)
 		if err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i624)+"]"), "scpInfo")
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i562)+"]"), "scpInfo")
 		}
-		s623[i624] = u625
+		s561[i562] = u563
 	}
-	v.ScpInfo = s623
+	v.ScpInfo = s561
 	d.Leave()
-	x626, err := d.Uint64()
+	x564, err := d.Uint64()
 	if err != nil {
 		return xdr.WithField(err, "totalByteSizeOfBucketList")
 	}
-	v.TotalByteSizeOfBucketList = Uint64(x626)
-	n627, err := d.ArrayLen(math.MaxUint32, 8)
+	v.TotalByteSizeOfBucketList = Uint64(x564)
+	n565, err := d.ArrayLen(math.MaxUint32, 8)
 	if err != nil {
 		return xdr.WithField(err, "evictedTemporaryLedgerKeys")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "evictedTemporaryLedgerKeys")
 	}
-	var s628 []LedgerKey
-	if n627 > 0 {
-		s628 = make([]LedgerKey, n627)
+	var s566 []LedgerKey
+	if n565 > 0 {
+		s566 = make([]LedgerKey, n565)
 	}
-	for i629 := range s628 {
-		u630, err := decodeLedgerKey(d)
+	for i567 := range s566 {
+		u568, err := decodeLedgerKey(d)
 		if err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i629)+"]"), "evictedTemporaryLedgerKeys")
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i567)+"]"), "evictedTemporaryLedgerKeys")
 		}
-		s628[i629] = u630
+		s566[i567] = u568
 	}
-	v.EvictedTemporaryLedgerKeys = s628
+	v.EvictedTemporaryLedgerKeys = s566
 	d.Leave()
-	n631, err := d.ArrayLen(math.MaxUint32, 20)
+	n569, err := d.ArrayLen(math.MaxUint32, 20)
 	if err != nil {
 		return xdr.WithField(err, "evictedPersistentLedgerEntries")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "evictedPersistentLedgerEntries")
 	}
-	var s632 []LedgerEntry
-	if n631 > 0 {
-		s632 = make([]LedgerEntry, n631)
+	var s570 []LedgerEntry
+	if n569 > 0 {
+		s570 = make([]LedgerEntry, n569)
 	}
-	for i633 := range s632 {
-		if err := (&s632[i633]).UnmarshalXDR(d); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i633)+"]"), "evictedPersistentLedgerEntries")
+	for i571 := range s570 {
+		if err := (&s570[i571]).UnmarshalXDR(d); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i571)+"]"), "evictedPersistentLedgerEntries")
 		}
 	}
-	v.EvictedPersistentLedgerEntries = s632
+	v.EvictedPersistentLedgerEntries = s570
 	d.Leave()
 	return nil
+}
+
+// xdrSizeLedgerCloseMetaV1 is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeLedgerCloseMetaV1 atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *LedgerCloseMetaV1) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeLedgerCloseMetaV1.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeLedgerCloseMetaV1.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *LedgerCloseMetaV1) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "LedgerCloseMetaV1")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *LedgerCloseMetaV1) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "LedgerCloseMetaV1")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "LedgerCloseMetaV1")
+	}
+	return d.Done()
 }
 
 // LedgerCloseMeta is union LedgerCloseMeta from Stellar-ledger.x:574, switched on v. It holds one of

@@ -3,8 +3,10 @@
 package stellar
 
 import (
+	"encoding/binary"
 	"github.com/wirekit/wirekit/xdr"
 	"strconv"
+	"sync/atomic"
 )
 
 // ErrorCode is enum ErrorCode from Stellar-overlay.x:10.
@@ -60,12 +62,48 @@ func (v *ErrorCode) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *ErrorCode) UnmarshalXDR(d *xdr.Decoder) error {
-	x634, err := d.Enum(validErrorCode)
+	x572, err := d.Enum(validErrorCode)
 	if err != nil {
 		return err
 	}
-	(*v) = ErrorCode(x634)
+	(*v) = ErrorCode(x572)
 	return nil
+}
+
+// xdrSizeErrorCode is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeErrorCode atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *ErrorCode) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeErrorCode.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeErrorCode.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *ErrorCode) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "ErrorCode")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *ErrorCode) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "ErrorCode")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "ErrorCode")
+	}
+	return d.Done()
 }
 
 // Error is struct Error from Stellar-overlay.x:19.
@@ -88,17 +126,53 @@ func (v *Error) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *Error) UnmarshalXDR(d *xdr.Decoder) error {
-	x635, err := d.Enum(validErrorCode)
+	x573, err := d.Enum(validErrorCode)
 	if err != nil {
 		return xdr.WithField(err, "code")
 	}
-	v.Code = ErrorCode(x635)
-	x636, err := d.String(100)
+	v.Code = ErrorCode(x573)
+	x574, err := d.String(100)
 	if err != nil {
 		return xdr.WithField(err, "msg")
 	}
-	v.Msg = x636
+	v.Msg = x574
 	return nil
+}
+
+// xdrSizeError is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeError atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *Error) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeError.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeError.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *Error) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "Error")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *Error) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "Error")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "Error")
+	}
+	return d.Done()
 }
 
 // SendMore is struct SendMore from Stellar-overlay.x:25.
@@ -114,12 +188,48 @@ func (v *SendMore) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *SendMore) UnmarshalXDR(d *xdr.Decoder) error {
-	x637, err := d.Uint32()
+	x575, err := d.Uint32()
 	if err != nil {
 		return xdr.WithField(err, "numMessages")
 	}
-	v.NumMessages = Uint32(x637)
+	v.NumMessages = Uint32(x575)
 	return nil
+}
+
+// xdrSizeSendMore is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeSendMore atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *SendMore) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeSendMore.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeSendMore.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *SendMore) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "SendMore")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *SendMore) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "SendMore")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "SendMore")
+	}
+	return d.Done()
 }
 
 // SendMoreExtended is struct SendMoreExtended from Stellar-overlay.x:30.
@@ -137,17 +247,49 @@ func (v *SendMoreExtended) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *SendMoreExtended) UnmarshalXDR(d *xdr.Decoder) error {
-	x638, err := d.Uint32()
+	b576, err := d.Next(8)
 	if err != nil {
 		return xdr.WithField(err, "numMessages")
 	}
-	v.NumMessages = Uint32(x638)
-	x639, err := d.Uint32()
-	if err != nil {
-		return xdr.WithField(err, "numBytes")
-	}
-	v.NumBytes = Uint32(x639)
+	v.NumMessages = Uint32(binary.BigEndian.Uint32(b576[0:]))
+	v.NumBytes = Uint32(binary.BigEndian.Uint32(b576[4:]))
 	return nil
+}
+
+// xdrSizeSendMoreExtended is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeSendMoreExtended atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *SendMoreExtended) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeSendMoreExtended.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeSendMoreExtended.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *SendMoreExtended) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "SendMoreExtended")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *SendMoreExtended) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "SendMoreExtended")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "SendMoreExtended")
+	}
+	return d.Done()
 }
 
 // AuthCert is struct AuthCert from Stellar-overlay.x:36.
@@ -174,17 +316,53 @@ func (v *AuthCert) UnmarshalXDR(d *xdr.Decoder) error {
 	if err := (&v.Pubkey).UnmarshalXDR(d); err != nil {
 		return xdr.WithField(err, "pubkey")
 	}
-	x640, err := d.Uint64()
+	x577, err := d.Uint64()
 	if err != nil {
 		return xdr.WithField(err, "expiration")
 	}
-	v.Expiration = Uint64(x640)
-	x641, err := d.Opaque(64)
+	v.Expiration = Uint64(x577)
+	x578, err := d.Opaque(64)
 	if err != nil {
 		return xdr.WithField(err, "sig")
 	}
-	v.Sig = Signature(x641)
+	v.Sig = Signature(x578)
 	return nil
+}
+
+// xdrSizeAuthCert is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeAuthCert atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *AuthCert) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeAuthCert.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeAuthCert.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *AuthCert) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "AuthCert")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *AuthCert) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "AuthCert")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "AuthCert")
+	}
+	return d.Done()
 }
 
 // Hello is struct Hello from Stellar-overlay.x:43.
@@ -222,39 +400,31 @@ func (v *Hello) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *Hello) UnmarshalXDR(d *xdr.Decoder) error {
-	x642, err := d.Uint32()
+	b579, err := d.Next(12)
 	if err != nil {
 		return xdr.WithField(err, "ledgerVersion")
 	}
-	v.LedgerVersion = Uint32(x642)
-	x643, err := d.Uint32()
-	if err != nil {
-		return xdr.WithField(err, "overlayVersion")
-	}
-	v.OverlayVersion = Uint32(x643)
-	x644, err := d.Uint32()
-	if err != nil {
-		return xdr.WithField(err, "overlayMinVersion")
-	}
-	v.OverlayMinVersion = Uint32(x644)
+	v.LedgerVersion = Uint32(binary.BigEndian.Uint32(b579[0:]))
+	v.OverlayVersion = Uint32(binary.BigEndian.Uint32(b579[4:]))
+	v.OverlayMinVersion = Uint32(binary.BigEndian.Uint32(b579[8:]))
 	if err := d.FixedOpaque(v.NetworkID[:]); err != nil {
 		return xdr.WithField(err, "networkID")
 	}
-	x645, err := d.String(100)
+	x580, err := d.String(100)
 	if err != nil {
 		return xdr.WithField(err, "versionStr")
 	}
-	v.VersionStr = x645
-	x646, err := d.Int32()
+	v.VersionStr = x580
+	x581, err := d.Int32()
 	if err != nil {
 		return xdr.WithField(err, "listeningPort")
 	}
-	v.ListeningPort = x646
-	u647, err := decodePublicKey(d)
+	v.ListeningPort = x581
+	u582, err := decodePublicKey(d)
 	if err != nil {
 		return xdr.WithField(err, "peerID")
 	}
-	v.PeerID = u647
+	v.PeerID = u582
 	if err := (&v.Cert).UnmarshalXDR(d); err != nil {
 		return xdr.WithField(err, "cert")
 	}
@@ -262,6 +432,42 @@ func (v *Hello) UnmarshalXDR(d *xdr.Decoder) error {
 		return xdr.WithField(err, "nonce")
 	}
 	return nil
+}
+
+// xdrSizeHello is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeHello atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *Hello) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeHello.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeHello.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *Hello) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "Hello")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *Hello) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "Hello")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "Hello")
+	}
+	return d.Done()
 }
 
 // AUTH_MSG_FLAG_FLOW_CONTROL_BYTES_REQUESTED is const AUTH_MSG_FLAG_FLOW_CONTROL_BYTES_REQUESTED from Stellar-overlay.x:63.
@@ -280,12 +486,48 @@ func (v *Auth) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *Auth) UnmarshalXDR(d *xdr.Decoder) error {
-	x648, err := d.Int32()
+	x583, err := d.Int32()
 	if err != nil {
 		return xdr.WithField(err, "flags")
 	}
-	v.Flags = x648
+	v.Flags = x583
 	return nil
+}
+
+// xdrSizeAuth is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeAuth atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *Auth) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeAuth.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeAuth.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *Auth) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "Auth")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *Auth) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "Auth")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "Auth")
+	}
+	return d.Done()
 }
 
 // IPAddrType is enum IPAddrType from Stellar-overlay.x:70.
@@ -332,12 +574,48 @@ func (v *IPAddrType) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *IPAddrType) UnmarshalXDR(d *xdr.Decoder) error {
-	x649, err := d.Enum(validIPAddrType)
+	x584, err := d.Enum(validIPAddrType)
 	if err != nil {
 		return err
 	}
-	(*v) = IPAddrType(x649)
+	(*v) = IPAddrType(x584)
 	return nil
+}
+
+// xdrSizeIPAddrType is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeIPAddrType atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *IPAddrType) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeIPAddrType.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeIPAddrType.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *IPAddrType) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "IPAddrType")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *IPAddrType) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "IPAddrType")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "IPAddrType")
+	}
+	return d.Done()
 }
 
 // PeerAddress is struct PeerAddress from Stellar-overlay.x:76.
@@ -359,22 +637,54 @@ func (v *PeerAddress) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *PeerAddress) UnmarshalXDR(d *xdr.Decoder) error {
-	u650, err := decodePeerAddressIp(d)
+	u585, err := decodePeerAddressIp(d)
 	if err != nil {
 		return xdr.WithField(err, "ip")
 	}
-	v.Ip = u650
-	x651, err := d.Uint32()
+	v.Ip = u585
+	b586, err := d.Next(8)
 	if err != nil {
 		return xdr.WithField(err, "port")
 	}
-	v.Port = Uint32(x651)
-	x652, err := d.Uint32()
-	if err != nil {
-		return xdr.WithField(err, "numFailures")
-	}
-	v.NumFailures = Uint32(x652)
+	v.Port = Uint32(binary.BigEndian.Uint32(b586[0:]))
+	v.NumFailures = Uint32(binary.BigEndian.Uint32(b586[4:]))
 	return nil
+}
+
+// xdrSizePeerAddress is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizePeerAddress atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *PeerAddress) MarshalBinary() ([]byte, error) {
+	hint := xdrSizePeerAddress.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizePeerAddress.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *PeerAddress) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "PeerAddress")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *PeerAddress) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "PeerAddress")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "PeerAddress")
+	}
+	return d.Done()
 }
 
 // PeerAddressIp is union PeerAddress.ip from Stellar-overlay.x:78, switched on type. It holds one of
@@ -580,12 +890,48 @@ func (v *MessageType) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *MessageType) UnmarshalXDR(d *xdr.Decoder) error {
-	x653, err := d.Enum(validMessageType)
+	x587, err := d.Enum(validMessageType)
 	if err != nil {
 		return err
 	}
-	(*v) = MessageType(x653)
+	(*v) = MessageType(x587)
 	return nil
+}
+
+// xdrSizeMessageType is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeMessageType atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *MessageType) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeMessageType.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeMessageType.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *MessageType) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "MessageType")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *MessageType) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "MessageType")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "MessageType")
+	}
+	return d.Done()
 }
 
 // DontHave is struct DontHave from Stellar-overlay.x:125.
@@ -606,15 +952,51 @@ func (v *DontHave) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *DontHave) UnmarshalXDR(d *xdr.Decoder) error {
-	x654, err := d.Enum(validMessageType)
+	x588, err := d.Enum(validMessageType)
 	if err != nil {
 		return xdr.WithField(err, "type")
 	}
-	v.Type = MessageType(x654)
+	v.Type = MessageType(x588)
 	if err := d.FixedOpaque(v.ReqHash[:]); err != nil {
 		return xdr.WithField(err, "reqHash")
 	}
 	return nil
+}
+
+// xdrSizeDontHave is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeDontHave atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *DontHave) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeDontHave.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeDontHave.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *DontHave) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "DontHave")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *DontHave) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "DontHave")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "DontHave")
+	}
+	return d.Done()
 }
 
 // SurveyMessageCommandType is enum SurveyMessageCommandType from Stellar-overlay.x:131.
@@ -658,12 +1040,48 @@ func (v *SurveyMessageCommandType) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *SurveyMessageCommandType) UnmarshalXDR(d *xdr.Decoder) error {
-	x655, err := d.Enum(validSurveyMessageCommandType)
+	x589, err := d.Enum(validSurveyMessageCommandType)
 	if err != nil {
 		return err
 	}
-	(*v) = SurveyMessageCommandType(x655)
+	(*v) = SurveyMessageCommandType(x589)
 	return nil
+}
+
+// xdrSizeSurveyMessageCommandType is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeSurveyMessageCommandType atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *SurveyMessageCommandType) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeSurveyMessageCommandType.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeSurveyMessageCommandType.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *SurveyMessageCommandType) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "SurveyMessageCommandType")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *SurveyMessageCommandType) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "SurveyMessageCommandType")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "SurveyMessageCommandType")
+	}
+	return d.Done()
 }
 
 // SurveyMessageResponseType is enum SurveyMessageResponseType from Stellar-overlay.x:136.
@@ -710,12 +1128,48 @@ func (v *SurveyMessageResponseType) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *SurveyMessageResponseType) UnmarshalXDR(d *xdr.Decoder) error {
-	x656, err := d.Enum(validSurveyMessageResponseType)
+	x590, err := d.Enum(validSurveyMessageResponseType)
 	if err != nil {
 		return err
 	}
-	(*v) = SurveyMessageResponseType(x656)
+	(*v) = SurveyMessageResponseType(x590)
 	return nil
+}
+
+// xdrSizeSurveyMessageResponseType is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeSurveyMessageResponseType atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *SurveyMessageResponseType) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeSurveyMessageResponseType.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeSurveyMessageResponseType.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *SurveyMessageResponseType) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "SurveyMessageResponseType")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *SurveyMessageResponseType) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "SurveyMessageResponseType")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "SurveyMessageResponseType")
+	}
+	return d.Done()
 }
 
 // SurveyRequestMessage is struct SurveyRequestMessage from Stellar-overlay.x:142.
@@ -748,30 +1202,66 @@ func (v *SurveyRequestMessage) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *SurveyRequestMessage) UnmarshalXDR(d *xdr.Decoder) error {
-	u657, err := decodePublicKey(d)
+	u591, err := decodePublicKey(d)
 	if err != nil {
 		return xdr.WithField(err, "surveyorPeerID")
 	}
-	v.SurveyorPeerID = u657
-	u658, err := decodePublicKey(d)
+	v.SurveyorPeerID = u591
+	u592, err := decodePublicKey(d)
 	if err != nil {
 		return xdr.WithField(err, "surveyedPeerID")
 	}
-	v.SurveyedPeerID = u658
-	x659, err := d.Uint32()
+	v.SurveyedPeerID = u592
+	x593, err := d.Uint32()
 	if err != nil {
 		return xdr.WithField(err, "ledgerNum")
 	}
-	v.LedgerNum = Uint32(x659)
+	v.LedgerNum = Uint32(x593)
 	if err := (&v.EncryptionKey).UnmarshalXDR(d); err != nil {
 		return xdr.WithField(err, "encryptionKey")
 	}
-	x660, err := d.Enum(validSurveyMessageCommandType)
+	x594, err := d.Enum(validSurveyMessageCommandType)
 	if err != nil {
 		return xdr.WithField(err, "commandType")
 	}
-	v.CommandType = SurveyMessageCommandType(x660)
+	v.CommandType = SurveyMessageCommandType(x594)
 	return nil
+}
+
+// xdrSizeSurveyRequestMessage is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeSurveyRequestMessage atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *SurveyRequestMessage) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeSurveyRequestMessage.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeSurveyRequestMessage.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *SurveyRequestMessage) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "SurveyRequestMessage")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *SurveyRequestMessage) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "SurveyRequestMessage")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "SurveyRequestMessage")
+	}
+	return d.Done()
 }
 
 // SignedSurveyRequestMessage is struct SignedSurveyRequestMessage from Stellar-overlay.x:151.
@@ -793,15 +1283,51 @@ func (v *SignedSurveyRequestMessage) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *SignedSurveyRequestMessage) UnmarshalXDR(d *xdr.Decoder) error {
-	x661, err := d.Opaque(64)
+	x595, err := d.Opaque(64)
 	if err != nil {
 		return xdr.WithField(err, "requestSignature")
 	}
-	v.RequestSignature = Signature(x661)
+	v.RequestSignature = Signature(x595)
 	if err := (&v.Request).UnmarshalXDR(d); err != nil {
 		return xdr.WithField(err, "request")
 	}
 	return nil
+}
+
+// xdrSizeSignedSurveyRequestMessage is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeSignedSurveyRequestMessage atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *SignedSurveyRequestMessage) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeSignedSurveyRequestMessage.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeSignedSurveyRequestMessage.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *SignedSurveyRequestMessage) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "SignedSurveyRequestMessage")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *SignedSurveyRequestMessage) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "SignedSurveyRequestMessage")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "SignedSurveyRequestMessage")
+	}
+	return d.Done()
 }
 
 // EncryptedBody is typedef EncryptedBody from Stellar-overlay.x:157.
@@ -817,12 +1343,48 @@ func (v *EncryptedBody) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *EncryptedBody) UnmarshalXDR(d *xdr.Decoder) error {
-	x662, err := d.Opaque(64000)
+	x596, err := d.Opaque(64000)
 	if err != nil {
 		return err
 	}
-	(*v) = EncryptedBody(x662)
+	(*v) = EncryptedBody(x596)
 	return nil
+}
+
+// xdrSizeEncryptedBody is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeEncryptedBody atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *EncryptedBody) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeEncryptedBody.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeEncryptedBody.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *EncryptedBody) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "EncryptedBody")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *EncryptedBody) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "EncryptedBody")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "EncryptedBody")
+	}
+	return d.Done()
 }
 
 // SurveyResponseMessage is struct SurveyResponseMessage from Stellar-overlay.x:158.
@@ -855,32 +1417,68 @@ func (v *SurveyResponseMessage) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *SurveyResponseMessage) UnmarshalXDR(d *xdr.Decoder) error {
-	u663, err := decodePublicKey(d)
+	u597, err := decodePublicKey(d)
 	if err != nil {
 		return xdr.WithField(err, "surveyorPeerID")
 	}
-	v.SurveyorPeerID = u663
-	u664, err := decodePublicKey(d)
+	v.SurveyorPeerID = u597
+	u598, err := decodePublicKey(d)
 	if err != nil {
 		return xdr.WithField(err, "surveyedPeerID")
 	}
-	v.SurveyedPeerID = u664
-	x665, err := d.Uint32()
+	v.SurveyedPeerID = u598
+	b599, err := d.Next(8)
 	if err != nil {
 		return xdr.WithField(err, "ledgerNum")
 	}
-	v.LedgerNum = Uint32(x665)
-	x666, err := d.Enum(validSurveyMessageCommandType)
-	if err != nil {
-		return xdr.WithField(err, "commandType")
+	v.LedgerNum = Uint32(binary.BigEndian.Uint32(b599[0:]))
+	x600 := int32(binary.BigEndian.Uint32(b599[4:]))
+	if !validSurveyMessageCommandType(x600) {
+		return xdr.WithField(xdr.NewError(d.Offset()-int64(8-(4)), xdr.ErrInvalidEnum, "enum value %d is not valid", x600), "commandType")
 	}
-	v.CommandType = SurveyMessageCommandType(x666)
-	x667, err := d.Opaque(64000)
+	v.CommandType = SurveyMessageCommandType(x600)
+	x601, err := d.Opaque(64000)
 	if err != nil {
 		return xdr.WithField(err, "encryptedBody")
 	}
-	v.EncryptedBody = EncryptedBody(x667)
+	v.EncryptedBody = EncryptedBody(x601)
 	return nil
+}
+
+// xdrSizeSurveyResponseMessage is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeSurveyResponseMessage atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *SurveyResponseMessage) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeSurveyResponseMessage.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeSurveyResponseMessage.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *SurveyResponseMessage) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "SurveyResponseMessage")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *SurveyResponseMessage) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "SurveyResponseMessage")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "SurveyResponseMessage")
+	}
+	return d.Done()
 }
 
 // SignedSurveyResponseMessage is struct SignedSurveyResponseMessage from Stellar-overlay.x:167.
@@ -902,15 +1500,51 @@ func (v *SignedSurveyResponseMessage) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *SignedSurveyResponseMessage) UnmarshalXDR(d *xdr.Decoder) error {
-	x668, err := d.Opaque(64)
+	x602, err := d.Opaque(64)
 	if err != nil {
 		return xdr.WithField(err, "responseSignature")
 	}
-	v.ResponseSignature = Signature(x668)
+	v.ResponseSignature = Signature(x602)
 	if err := (&v.Response).UnmarshalXDR(d); err != nil {
 		return xdr.WithField(err, "response")
 	}
 	return nil
+}
+
+// xdrSizeSignedSurveyResponseMessage is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeSignedSurveyResponseMessage atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *SignedSurveyResponseMessage) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeSignedSurveyResponseMessage.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeSignedSurveyResponseMessage.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *SignedSurveyResponseMessage) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "SignedSurveyResponseMessage")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *SignedSurveyResponseMessage) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "SignedSurveyResponseMessage")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "SignedSurveyResponseMessage")
+	}
+	return d.Done()
 }
 
 // PeerStats is struct PeerStats from Stellar-overlay.x:173.
@@ -958,82 +1592,70 @@ func (v *PeerStats) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *PeerStats) UnmarshalXDR(d *xdr.Decoder) error {
-	u669, err := decodePublicKey(d)
+	u603, err := decodePublicKey(d)
 	if err != nil {
 		return xdr.WithField(err, "id")
 	}
-	v.Id = u669
-	x670, err := d.String(100)
+	v.Id = u603
+	x604, err := d.String(100)
 	if err != nil {
 		return xdr.WithField(err, "versionStr")
 	}
-	v.VersionStr = x670
-	x671, err := d.Uint64()
+	v.VersionStr = x604
+	b605, err := d.Next(104)
 	if err != nil {
 		return xdr.WithField(err, "messagesRead")
 	}
-	v.MessagesRead = Uint64(x671)
-	x672, err := d.Uint64()
-	if err != nil {
-		return xdr.WithField(err, "messagesWritten")
-	}
-	v.MessagesWritten = Uint64(x672)
-	x673, err := d.Uint64()
-	if err != nil {
-		return xdr.WithField(err, "bytesRead")
-	}
-	v.BytesRead = Uint64(x673)
-	x674, err := d.Uint64()
-	if err != nil {
-		return xdr.WithField(err, "bytesWritten")
-	}
-	v.BytesWritten = Uint64(x674)
-	x675, err := d.Uint64()
-	if err != nil {
-		return xdr.WithField(err, "secondsConnected")
-	}
-	v.SecondsConnected = Uint64(x675)
-	x676, err := d.Uint64()
-	if err != nil {
-		return xdr.WithField(err, "uniqueFloodBytesRecv")
-	}
-	v.UniqueFloodBytesRecv = Uint64(x676)
-	x677, err := d.Uint64()
-	if err != nil {
-		return xdr.WithField(err, "duplicateFloodBytesRecv")
-	}
-	v.DuplicateFloodBytesRecv = Uint64(x677)
-	x678, err := d.Uint64()
-	if err != nil {
-		return xdr.WithField(err, "uniqueFetchBytesRecv")
-	}
-	v.UniqueFetchBytesRecv = Uint64(x678)
-	x679, err := d.Uint64()
-	if err != nil {
-		return xdr.WithField(err, "duplicateFetchBytesRecv")
-	}
-	v.DuplicateFetchBytesRecv = Uint64(x679)
-	x680, err := d.Uint64()
-	if err != nil {
-		return xdr.WithField(err, "uniqueFloodMessageRecv")
-	}
-	v.UniqueFloodMessageRecv = Uint64(x680)
-	x681, err := d.Uint64()
-	if err != nil {
-		return xdr.WithField(err, "duplicateFloodMessageRecv")
-	}
-	v.DuplicateFloodMessageRecv = Uint64(x681)
-	x682, err := d.Uint64()
-	if err != nil {
-		return xdr.WithField(err, "uniqueFetchMessageRecv")
-	}
-	v.UniqueFetchMessageRecv = Uint64(x682)
-	x683, err := d.Uint64()
-	if err != nil {
-		return xdr.WithField(err, "duplicateFetchMessageRecv")
-	}
-	v.DuplicateFetchMessageRecv = Uint64(x683)
+	v.MessagesRead = Uint64(binary.BigEndian.Uint64(b605[0:]))
+	v.MessagesWritten = Uint64(binary.BigEndian.Uint64(b605[8:]))
+	v.BytesRead = Uint64(binary.BigEndian.Uint64(b605[16:]))
+	v.BytesWritten = Uint64(binary.BigEndian.Uint64(b605[24:]))
+	v.SecondsConnected = Uint64(binary.BigEndian.Uint64(b605[32:]))
+	v.UniqueFloodBytesRecv = Uint64(binary.BigEndian.Uint64(b605[40:]))
+	v.DuplicateFloodBytesRecv = Uint64(binary.BigEndian.Uint64(b605[48:]))
+	v.UniqueFetchBytesRecv = Uint64(binary.BigEndian.Uint64(b605[56:]))
+	v.DuplicateFetchBytesRecv = Uint64(binary.BigEndian.Uint64(b605[64:]))
+	v.UniqueFloodMessageRecv = Uint64(binary.BigEndian.Uint64(b605[72:]))
+	v.DuplicateFloodMessageRecv = Uint64(binary.BigEndian.Uint64(b605[80:]))
+	v.UniqueFetchMessageRecv = Uint64(binary.BigEndian.Uint64(b605[88:]))
+	v.DuplicateFetchMessageRecv = Uint64(binary.BigEndian.Uint64(b605[96:]))
 	return nil
+}
+
+// xdrSizePeerStats is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizePeerStats atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *PeerStats) MarshalBinary() ([]byte, error) {
+	hint := xdrSizePeerStats.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizePeerStats.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *PeerStats) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "PeerStats")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *PeerStats) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "PeerStats")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "PeerStats")
+	}
+	return d.Done()
 }
 
 // PeerStatList is typedef PeerStatList from Stellar-overlay.x:194.
@@ -1047,9 +1669,9 @@ func (v *PeerStatList) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return err
 	}
-	for i684 := range *v {
-		if err := (&(*v)[i684]).MarshalXDR(e); err != nil {
-			return xdr.WithField(err, "["+strconv.Itoa(i684)+"]")
+	for i606 := range *v {
+		if err := (&(*v)[i606]).MarshalXDR(e); err != nil {
+			return xdr.WithField(err, "["+strconv.Itoa(i606)+"]")
 		}
 	}
 	e.Leave()
@@ -1058,25 +1680,61 @@ func (v *PeerStatList) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *PeerStatList) UnmarshalXDR(d *xdr.Decoder) error {
-	n685, err := d.ArrayLen(25, 144)
+	n607, err := d.ArrayLen(25, 144)
 	if err != nil {
 		return err
 	}
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	var s686 PeerStatList
-	if n685 > 0 {
-		s686 = make(PeerStatList, n685)
+	var s608 PeerStatList
+	if n607 > 0 {
+		s608 = make(PeerStatList, n607)
 	}
-	for i687 := range s686 {
-		if err := (&s686[i687]).UnmarshalXDR(d); err != nil {
-			return xdr.WithField(err, "["+strconv.Itoa(i687)+"]")
+	for i609 := range s608 {
+		if err := (&s608[i609]).UnmarshalXDR(d); err != nil {
+			return xdr.WithField(err, "["+strconv.Itoa(i609)+"]")
 		}
 	}
-	(*v) = s686
+	(*v) = s608
 	d.Leave()
 	return nil
+}
+
+// xdrSizePeerStatList is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizePeerStatList atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *PeerStatList) MarshalBinary() ([]byte, error) {
+	hint := xdrSizePeerStatList.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizePeerStatList.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *PeerStatList) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "PeerStatList")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *PeerStatList) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "PeerStatList")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "PeerStatList")
+	}
+	return d.Done()
 }
 
 // TopologyResponseBodyV0 is struct TopologyResponseBodyV0 from Stellar-overlay.x:196.
@@ -1095,9 +1753,9 @@ func (v *TopologyResponseBodyV0) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "inboundPeers")
 	}
-	for i688 := range v.InboundPeers {
-		if err := (&v.InboundPeers[i688]).MarshalXDR(e); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i688)+"]"), "inboundPeers")
+	for i610 := range v.InboundPeers {
+		if err := (&v.InboundPeers[i610]).MarshalXDR(e); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i610)+"]"), "inboundPeers")
 		}
 	}
 	e.Leave()
@@ -1107,9 +1765,9 @@ func (v *TopologyResponseBodyV0) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "outboundPeers")
 	}
-	for i689 := range v.OutboundPeers {
-		if err := (&v.OutboundPeers[i689]).MarshalXDR(e); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i689)+"]"), "outboundPeers")
+	for i611 := range v.OutboundPeers {
+		if err := (&v.OutboundPeers[i611]).MarshalXDR(e); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i611)+"]"), "outboundPeers")
 		}
 	}
 	e.Leave()
@@ -1120,53 +1778,85 @@ func (v *TopologyResponseBodyV0) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *TopologyResponseBodyV0) UnmarshalXDR(d *xdr.Decoder) error {
-	n690, err := d.ArrayLen(25, 144)
+	n612, err := d.ArrayLen(25, 144)
 	if err != nil {
 		return xdr.WithField(err, "inboundPeers")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "inboundPeers")
 	}
-	var s691 PeerStatList
-	if n690 > 0 {
-		s691 = make(PeerStatList, n690)
+	var s613 PeerStatList
+	if n612 > 0 {
+		s613 = make(PeerStatList, n612)
 	}
-	for i692 := range s691 {
-		if err := (&s691[i692]).UnmarshalXDR(d); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i692)+"]"), "inboundPeers")
+	for i614 := range s613 {
+		if err := (&s613[i614]).UnmarshalXDR(d); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i614)+"]"), "inboundPeers")
 		}
 	}
-	v.InboundPeers = s691
+	v.InboundPeers = s613
 	d.Leave()
-	n693, err := d.ArrayLen(25, 144)
+	n615, err := d.ArrayLen(25, 144)
 	if err != nil {
 		return xdr.WithField(err, "outboundPeers")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "outboundPeers")
 	}
-	var s694 PeerStatList
-	if n693 > 0 {
-		s694 = make(PeerStatList, n693)
+	var s616 PeerStatList
+	if n615 > 0 {
+		s616 = make(PeerStatList, n615)
 	}
-	for i695 := range s694 {
-		if err := (&s694[i695]).UnmarshalXDR(d); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i695)+"]"), "outboundPeers")
+	for i617 := range s616 {
+		if err := (&s616[i617]).UnmarshalXDR(d); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i617)+"]"), "outboundPeers")
 		}
 	}
-	v.OutboundPeers = s694
+	v.OutboundPeers = s616
 	d.Leave()
-	x696, err := d.Uint32()
+	b618, err := d.Next(8)
 	if err != nil {
 		return xdr.WithField(err, "totalInboundPeerCount")
 	}
-	v.TotalInboundPeerCount = Uint32(x696)
-	x697, err := d.Uint32()
-	if err != nil {
-		return xdr.WithField(err, "totalOutboundPeerCount")
-	}
-	v.TotalOutboundPeerCount = Uint32(x697)
+	v.TotalInboundPeerCount = Uint32(binary.BigEndian.Uint32(b618[0:]))
+	v.TotalOutboundPeerCount = Uint32(binary.BigEndian.Uint32(b618[4:]))
 	return nil
+}
+
+// xdrSizeTopologyResponseBodyV0 is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeTopologyResponseBodyV0 atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *TopologyResponseBodyV0) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeTopologyResponseBodyV0.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeTopologyResponseBodyV0.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *TopologyResponseBodyV0) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "TopologyResponseBodyV0")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *TopologyResponseBodyV0) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "TopologyResponseBodyV0")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "TopologyResponseBodyV0")
+	}
+	return d.Done()
 }
 
 // TopologyResponseBodyV1 is struct TopologyResponseBodyV1 from Stellar-overlay.x:205.
@@ -1187,9 +1877,9 @@ func (v *TopologyResponseBodyV1) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "inboundPeers")
 	}
-	for i698 := range v.InboundPeers {
-		if err := (&v.InboundPeers[i698]).MarshalXDR(e); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i698)+"]"), "inboundPeers")
+	for i619 := range v.InboundPeers {
+		if err := (&v.InboundPeers[i619]).MarshalXDR(e); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i619)+"]"), "inboundPeers")
 		}
 	}
 	e.Leave()
@@ -1199,9 +1889,9 @@ func (v *TopologyResponseBodyV1) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "outboundPeers")
 	}
-	for i699 := range v.OutboundPeers {
-		if err := (&v.OutboundPeers[i699]).MarshalXDR(e); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i699)+"]"), "outboundPeers")
+	for i620 := range v.OutboundPeers {
+		if err := (&v.OutboundPeers[i620]).MarshalXDR(e); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i620)+"]"), "outboundPeers")
 		}
 	}
 	e.Leave()
@@ -1214,63 +1904,87 @@ func (v *TopologyResponseBodyV1) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *TopologyResponseBodyV1) UnmarshalXDR(d *xdr.Decoder) error {
-	n700, err := d.ArrayLen(25, 144)
+	n621, err := d.ArrayLen(25, 144)
 	if err != nil {
 		return xdr.WithField(err, "inboundPeers")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "inboundPeers")
 	}
-	var s701 PeerStatList
-	if n700 > 0 {
-		s701 = make(PeerStatList, n700)
+	var s622 PeerStatList
+	if n621 > 0 {
+		s622 = make(PeerStatList, n621)
 	}
-	for i702 := range s701 {
-		if err := (&s701[i702]).UnmarshalXDR(d); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i702)+"]"), "inboundPeers")
+	for i623 := range s622 {
+		if err := (&s622[i623]).UnmarshalXDR(d); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i623)+"]"), "inboundPeers")
 		}
 	}
-	v.InboundPeers = s701
+	v.InboundPeers = s622
 	d.Leave()
-	n703, err := d.ArrayLen(25, 144)
+	n624, err := d.ArrayLen(25, 144)
 	if err != nil {
 		return xdr.WithField(err, "outboundPeers")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "outboundPeers")
 	}
-	var s704 PeerStatList
-	if n703 > 0 {
-		s704 = make(PeerStatList, n703)
+	var s625 PeerStatList
+	if n624 > 0 {
+		s625 = make(PeerStatList, n624)
 	}
-	for i705 := range s704 {
-		if err := (&s704[i705]).UnmarshalXDR(d); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i705)+"]"), "outboundPeers")
+	for i626 := range s625 {
+		if err := (&s625[i626]).UnmarshalXDR(d); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i626)+"]"), "outboundPeers")
 		}
 	}
-	v.OutboundPeers = s704
+	v.OutboundPeers = s625
 	d.Leave()
-	x706, err := d.Uint32()
+	b627, err := d.Next(16)
 	if err != nil {
 		return xdr.WithField(err, "totalInboundPeerCount")
 	}
-	v.TotalInboundPeerCount = Uint32(x706)
-	x707, err := d.Uint32()
-	if err != nil {
-		return xdr.WithField(err, "totalOutboundPeerCount")
-	}
-	v.TotalOutboundPeerCount = Uint32(x707)
-	x708, err := d.Uint32()
-	if err != nil {
-		return xdr.WithField(err, "maxInboundPeerCount")
-	}
-	v.MaxInboundPeerCount = Uint32(x708)
-	x709, err := d.Uint32()
-	if err != nil {
-		return xdr.WithField(err, "maxOutboundPeerCount")
-	}
-	v.MaxOutboundPeerCount = Uint32(x709)
+	v.TotalInboundPeerCount = Uint32(binary.BigEndian.Uint32(b627[0:]))
+	v.TotalOutboundPeerCount = Uint32(binary.BigEndian.Uint32(b627[4:]))
+	v.MaxInboundPeerCount = Uint32(binary.BigEndian.Uint32(b627[8:]))
+	v.MaxOutboundPeerCount = Uint32(binary.BigEndian.Uint32(b627[12:]))
 	return nil
+}
+
+// xdrSizeTopologyResponseBodyV1 is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeTopologyResponseBodyV1 atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *TopologyResponseBodyV1) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeTopologyResponseBodyV1.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeTopologyResponseBodyV1.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *TopologyResponseBodyV1) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "TopologyResponseBodyV1")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *TopologyResponseBodyV1) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "TopologyResponseBodyV1")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "TopologyResponseBodyV1")
+	}
+	return d.Done()
 }
 
 // SurveyResponseBody is union SurveyResponseBody from Stellar-overlay.x:217, switched on type. It holds one of
@@ -1396,8 +2110,8 @@ func (v *TxAdvertVector) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return err
 	}
-	for i710 := range *v {
-		e.PutFixedOpaque((*v)[i710][:])
+	for i628 := range *v {
+		e.PutFixedOpaque((*v)[i628][:])
 	}
 	e.Leave()
 	return nil
@@ -1405,25 +2119,61 @@ func (v *TxAdvertVector) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *TxAdvertVector) UnmarshalXDR(d *xdr.Decoder) error {
-	n711, err := d.ArrayLen(1000, 32)
+	n629, err := d.ArrayLen(1000, 32)
 	if err != nil {
 		return err
 	}
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	var s712 TxAdvertVector
-	if n711 > 0 {
-		s712 = make(TxAdvertVector, n711)
+	var s630 TxAdvertVector
+	if n629 > 0 {
+		s630 = make(TxAdvertVector, n629)
 	}
-	for i713 := range s712 {
-		if err := d.FixedOpaque(s712[i713][:]); err != nil {
-			return xdr.WithField(err, "\x00\x00i713")
+	for i631 := range s630 {
+		if err := d.FixedOpaque(s630[i631][:]); err != nil {
+			return xdr.WithField(err, "\x00\x00i631")
 		}
 	}
-	(*v) = s712
+	(*v) = s630
 	d.Leave()
 	return nil
+}
+
+// xdrSizeTxAdvertVector is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeTxAdvertVector atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *TxAdvertVector) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeTxAdvertVector.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeTxAdvertVector.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *TxAdvertVector) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "TxAdvertVector")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *TxAdvertVector) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "TxAdvertVector")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "TxAdvertVector")
+	}
+	return d.Done()
 }
 
 // FloodAdvert is struct FloodAdvert from Stellar-overlay.x:228.
@@ -1439,8 +2189,8 @@ func (v *FloodAdvert) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "txHashes")
 	}
-	for i714 := range v.TxHashes {
-		e.PutFixedOpaque(v.TxHashes[i714][:])
+	for i632 := range v.TxHashes {
+		e.PutFixedOpaque(v.TxHashes[i632][:])
 	}
 	e.Leave()
 	return nil
@@ -1448,25 +2198,61 @@ func (v *FloodAdvert) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *FloodAdvert) UnmarshalXDR(d *xdr.Decoder) error {
-	n715, err := d.ArrayLen(1000, 32)
+	n633, err := d.ArrayLen(1000, 32)
 	if err != nil {
 		return xdr.WithField(err, "txHashes")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "txHashes")
 	}
-	var s716 TxAdvertVector
-	if n715 > 0 {
-		s716 = make(TxAdvertVector, n715)
+	var s634 TxAdvertVector
+	if n633 > 0 {
+		s634 = make(TxAdvertVector, n633)
 	}
-	for i717 := range s716 {
-		if err := d.FixedOpaque(s716[i717][:]); err != nil {
-			return xdr.WithField(err, "\x00txHashes\x00i717")
+	for i635 := range s634 {
+		if err := d.FixedOpaque(s634[i635][:]); err != nil {
+			return xdr.WithField(err, "\x00txHashes\x00i635")
 		}
 	}
-	v.TxHashes = s716
+	v.TxHashes = s634
 	d.Leave()
 	return nil
+}
+
+// xdrSizeFloodAdvert is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeFloodAdvert atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *FloodAdvert) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeFloodAdvert.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeFloodAdvert.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *FloodAdvert) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "FloodAdvert")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *FloodAdvert) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "FloodAdvert")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "FloodAdvert")
+	}
+	return d.Done()
 }
 
 // TX_DEMAND_VECTOR_MAX_SIZE is const TX_DEMAND_VECTOR_MAX_SIZE from Stellar-overlay.x:233.
@@ -1483,8 +2269,8 @@ func (v *TxDemandVector) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return err
 	}
-	for i718 := range *v {
-		e.PutFixedOpaque((*v)[i718][:])
+	for i636 := range *v {
+		e.PutFixedOpaque((*v)[i636][:])
 	}
 	e.Leave()
 	return nil
@@ -1492,25 +2278,61 @@ func (v *TxDemandVector) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *TxDemandVector) UnmarshalXDR(d *xdr.Decoder) error {
-	n719, err := d.ArrayLen(1000, 32)
+	n637, err := d.ArrayLen(1000, 32)
 	if err != nil {
 		return err
 	}
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	var s720 TxDemandVector
-	if n719 > 0 {
-		s720 = make(TxDemandVector, n719)
+	var s638 TxDemandVector
+	if n637 > 0 {
+		s638 = make(TxDemandVector, n637)
 	}
-	for i721 := range s720 {
-		if err := d.FixedOpaque(s720[i721][:]); err != nil {
-			return xdr.WithField(err, "\x00\x00i721")
+	for i639 := range s638 {
+		if err := d.FixedOpaque(s638[i639][:]); err != nil {
+			return xdr.WithField(err, "\x00\x00i639")
 		}
 	}
-	(*v) = s720
+	(*v) = s638
 	d.Leave()
 	return nil
+}
+
+// xdrSizeTxDemandVector is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeTxDemandVector atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *TxDemandVector) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeTxDemandVector.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeTxDemandVector.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *TxDemandVector) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "TxDemandVector")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *TxDemandVector) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "TxDemandVector")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "TxDemandVector")
+	}
+	return d.Done()
 }
 
 // FloodDemand is struct FloodDemand from Stellar-overlay.x:236.
@@ -1526,8 +2348,8 @@ func (v *FloodDemand) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "txHashes")
 	}
-	for i722 := range v.TxHashes {
-		e.PutFixedOpaque(v.TxHashes[i722][:])
+	for i640 := range v.TxHashes {
+		e.PutFixedOpaque(v.TxHashes[i640][:])
 	}
 	e.Leave()
 	return nil
@@ -1535,25 +2357,61 @@ func (v *FloodDemand) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *FloodDemand) UnmarshalXDR(d *xdr.Decoder) error {
-	n723, err := d.ArrayLen(1000, 32)
+	n641, err := d.ArrayLen(1000, 32)
 	if err != nil {
 		return xdr.WithField(err, "txHashes")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "txHashes")
 	}
-	var s724 TxDemandVector
-	if n723 > 0 {
-		s724 = make(TxDemandVector, n723)
+	var s642 TxDemandVector
+	if n641 > 0 {
+		s642 = make(TxDemandVector, n641)
 	}
-	for i725 := range s724 {
-		if err := d.FixedOpaque(s724[i725][:]); err != nil {
-			return xdr.WithField(err, "\x00txHashes\x00i725")
+	for i643 := range s642 {
+		if err := d.FixedOpaque(s642[i643][:]); err != nil {
+			return xdr.WithField(err, "\x00txHashes\x00i643")
 		}
 	}
-	v.TxHashes = s724
+	v.TxHashes = s642
 	d.Leave()
 	return nil
+}
+
+// xdrSizeFloodDemand is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeFloodDemand atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *FloodDemand) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeFloodDemand.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeFloodDemand.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *FloodDemand) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "FloodDemand")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *FloodDemand) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "FloodDemand")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "FloodDemand")
+	}
+	return d.Done()
 }
 
 // StellarMessage is union StellarMessage from Stellar-overlay.x:241, switched on type. It holds one of
@@ -1683,9 +2541,9 @@ func (v *StellarMessagePeers) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "peers")
 	}
-	for i726 := range v.Peers {
-		if err := (&v.Peers[i726]).MarshalXDR(e); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i726)+"]"), "peers")
+	for i644 := range v.Peers {
+		if err := (&v.Peers[i644]).MarshalXDR(e); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i644)+"]"), "peers")
 		}
 	}
 	e.Leave()
@@ -1694,23 +2552,23 @@ func (v *StellarMessagePeers) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *StellarMessagePeers) UnmarshalXDR(d *xdr.Decoder) error {
-	n727, err := d.ArrayLen(100, 16)
+	n645, err := d.ArrayLen(100, 16)
 	if err != nil {
 		return xdr.WithField(err, "peers")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "peers")
 	}
-	var s728 []PeerAddress
-	if n727 > 0 {
-		s728 = make([]PeerAddress, n727)
+	var s646 []PeerAddress
+	if n645 > 0 {
+		s646 = make([]PeerAddress, n645)
 	}
-	for i729 := range s728 {
-		if err := (&s728[i729]).UnmarshalXDR(d); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i729)+"]"), "peers")
+	for i647 := range s646 {
+		if err := (&s646[i647]).UnmarshalXDR(d); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i647)+"]"), "peers")
 		}
 	}
-	v.Peers = s728
+	v.Peers = s646
 	d.Leave()
 	return nil
 }
@@ -1776,11 +2634,11 @@ func (v *StellarMessageGeneralizedTxSet) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *StellarMessageGeneralizedTxSet) UnmarshalXDR(d *xdr.Decoder) error {
-	u730, err := decodeGeneralizedTransactionSet(d)
+	u648, err := decodeGeneralizedTransactionSet(d)
 	if err != nil {
 		return xdr.WithField(err, "generalizedTxSet")
 	}
-	v.GeneralizedTxSet = u730
+	v.GeneralizedTxSet = u648
 	return nil
 }
 
@@ -1801,11 +2659,11 @@ func (v *StellarMessageTransaction) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *StellarMessageTransaction) UnmarshalXDR(d *xdr.Decoder) error {
-	u731, err := decodeTransactionEnvelope(d)
+	u649, err := decodeTransactionEnvelope(d)
 	if err != nil {
 		return xdr.WithField(err, "transaction")
 	}
-	v.Transaction = u731
+	v.Transaction = u649
 	return nil
 }
 
@@ -1937,11 +2795,11 @@ func (v *StellarMessageGetSCPLedgerSeq) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *StellarMessageGetSCPLedgerSeq) UnmarshalXDR(d *xdr.Decoder) error {
-	x732, err := d.Uint32()
+	x650, err := d.Uint32()
 	if err != nil {
 		return xdr.WithField(err, "getSCPLedgerSeq")
 	}
-	v.GetSCPLedgerSeq = Uint32(x732)
+	v.GetSCPLedgerSeq = Uint32(x650)
 	return nil
 }
 
@@ -2420,18 +3278,54 @@ func (v *AuthenticatedMessageV0_) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *AuthenticatedMessageV0_) UnmarshalXDR(d *xdr.Decoder) error {
-	x733, err := d.Uint64()
+	x651, err := d.Uint64()
 	if err != nil {
 		return xdr.WithField(err, "sequence")
 	}
-	v.Sequence = Uint64(x733)
-	u734, err := decodeStellarMessage(d)
+	v.Sequence = Uint64(x651)
+	u652, err := decodeStellarMessage(d)
 	if err != nil {
 		return xdr.WithField(err, "message")
 	}
-	v.Message = u734
+	v.Message = u652
 	if err := (&v.Mac).UnmarshalXDR(d); err != nil {
 		return xdr.WithField(err, "mac")
 	}
 	return nil
+}
+
+// xdrSizeAuthenticatedMessageV0_ is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeAuthenticatedMessageV0_ atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *AuthenticatedMessageV0_) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeAuthenticatedMessageV0_.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeAuthenticatedMessageV0_.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *AuthenticatedMessageV0_) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "AuthenticatedMessage.v0")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *AuthenticatedMessageV0_) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "AuthenticatedMessage.v0")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "AuthenticatedMessage.v0")
+	}
+	return d.Done()
 }

@@ -3,9 +3,11 @@
 package stellar
 
 import (
+	"encoding/binary"
 	"github.com/wirekit/wirekit/xdr"
 	"math"
 	"strconv"
+	"sync/atomic"
 )
 
 // Value is typedef Value from Stellar-SCP.x:10.
@@ -27,6 +29,42 @@ func (v *Value) UnmarshalXDR(d *xdr.Decoder) error {
 	}
 	(*v) = Value(x1)
 	return nil
+}
+
+// xdrSizeValue is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeValue atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *Value) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeValue.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeValue.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *Value) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "Value")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *Value) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "Value")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "Value")
+	}
+	return d.Done()
 }
 
 // SCPBallot is struct SCPBallot from Stellar-SCP.x:12.
@@ -57,6 +95,42 @@ func (v *SCPBallot) UnmarshalXDR(d *xdr.Decoder) error {
 	}
 	v.Value = Value(x3)
 	return nil
+}
+
+// xdrSizeSCPBallot is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeSCPBallot atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *SCPBallot) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeSCPBallot.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeSCPBallot.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *SCPBallot) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "SCPBallot")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *SCPBallot) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "SCPBallot")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "SCPBallot")
+	}
+	return d.Done()
 }
 
 // SCPStatementType is enum SCPStatementType from Stellar-SCP.x:18.
@@ -115,6 +189,42 @@ func (v *SCPStatementType) UnmarshalXDR(d *xdr.Decoder) error {
 	}
 	(*v) = SCPStatementType(x4)
 	return nil
+}
+
+// xdrSizeSCPStatementType is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeSCPStatementType atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *SCPStatementType) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeSCPStatementType.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeSCPStatementType.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *SCPStatementType) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "SCPStatementType")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *SCPStatementType) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "SCPStatementType")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "SCPStatementType")
+	}
+	return d.Done()
 }
 
 // SCPNomination is struct SCPNomination from Stellar-SCP.x:26.
@@ -202,6 +312,42 @@ func (v *SCPNomination) UnmarshalXDR(d *xdr.Decoder) error {
 	return nil
 }
 
+// xdrSizeSCPNomination is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeSCPNomination atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *SCPNomination) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeSCPNomination.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeSCPNomination.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *SCPNomination) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "SCPNomination")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *SCPNomination) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "SCPNomination")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "SCPNomination")
+	}
+	return d.Done()
+}
+
 // SCPStatement is struct SCPStatement from Stellar-SCP.x:33.
 type SCPStatement struct {
 	NodeID    NodeID
@@ -239,6 +385,42 @@ func (v *SCPStatement) UnmarshalXDR(d *xdr.Decoder) error {
 	}
 	v.Pledges = u17
 	return nil
+}
+
+// xdrSizeSCPStatement is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeSCPStatement atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *SCPStatement) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeSCPStatement.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeSCPStatement.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *SCPStatement) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "SCPStatement")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *SCPStatement) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "SCPStatement")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "SCPStatement")
+	}
+	return d.Done()
 }
 
 // SCPStatementPledges is union SCPStatement.pledges from Stellar-SCP.x:38, switched on type. It holds one of
@@ -509,17 +691,49 @@ func (v *SCPStatementPledgesPrepare_) UnmarshalXDR(d *xdr.Decoder) error {
 		v.PreparedPrime = p21
 		d.Leave()
 	}
-	x22, err := d.Uint32()
+	b22, err := d.Next(8)
 	if err != nil {
 		return xdr.WithField(err, "nC")
 	}
-	v.NC = Uint32(x22)
-	x23, err := d.Uint32()
-	if err != nil {
-		return xdr.WithField(err, "nH")
-	}
-	v.NH = Uint32(x23)
+	v.NC = Uint32(binary.BigEndian.Uint32(b22[0:]))
+	v.NH = Uint32(binary.BigEndian.Uint32(b22[4:]))
 	return nil
+}
+
+// xdrSizeSCPStatementPledgesPrepare_ is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeSCPStatementPledgesPrepare_ atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *SCPStatementPledgesPrepare_) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeSCPStatementPledgesPrepare_.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeSCPStatementPledgesPrepare_.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *SCPStatementPledgesPrepare_) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "SCPStatement.pledges.prepare")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *SCPStatementPledgesPrepare_) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "SCPStatement.pledges.prepare")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "SCPStatement.pledges.prepare")
+	}
+	return d.Done()
 }
 
 // SCPStatementPledgesConfirm_ is struct SCPStatement.pledges.confirm from Stellar-SCP.x:51.
@@ -548,25 +762,53 @@ func (v *SCPStatementPledgesConfirm_) UnmarshalXDR(d *xdr.Decoder) error {
 	if err := (&v.Ballot).UnmarshalXDR(d); err != nil {
 		return xdr.WithField(err, "ballot")
 	}
-	x24, err := d.Uint32()
+	b23, err := d.Next(12)
 	if err != nil {
 		return xdr.WithField(err, "nPrepared")
 	}
-	v.NPrepared = Uint32(x24)
-	x25, err := d.Uint32()
-	if err != nil {
-		return xdr.WithField(err, "nCommit")
-	}
-	v.NCommit = Uint32(x25)
-	x26, err := d.Uint32()
-	if err != nil {
-		return xdr.WithField(err, "nH")
-	}
-	v.NH = Uint32(x26)
+	v.NPrepared = Uint32(binary.BigEndian.Uint32(b23[0:]))
+	v.NCommit = Uint32(binary.BigEndian.Uint32(b23[4:]))
+	v.NH = Uint32(binary.BigEndian.Uint32(b23[8:]))
 	if err := d.FixedOpaque(v.QuorumSetHash[:]); err != nil {
 		return xdr.WithField(err, "quorumSetHash")
 	}
 	return nil
+}
+
+// xdrSizeSCPStatementPledgesConfirm_ is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeSCPStatementPledgesConfirm_ atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *SCPStatementPledgesConfirm_) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeSCPStatementPledgesConfirm_.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeSCPStatementPledgesConfirm_.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *SCPStatementPledgesConfirm_) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "SCPStatement.pledges.confirm")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *SCPStatementPledgesConfirm_) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "SCPStatement.pledges.confirm")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "SCPStatement.pledges.confirm")
+	}
+	return d.Done()
 }
 
 // SCPStatementPledgesExternalize_ is struct SCPStatement.pledges.externalize from Stellar-SCP.x:60.
@@ -591,15 +833,51 @@ func (v *SCPStatementPledgesExternalize_) UnmarshalXDR(d *xdr.Decoder) error {
 	if err := (&v.Commit).UnmarshalXDR(d); err != nil {
 		return xdr.WithField(err, "commit")
 	}
-	x27, err := d.Uint32()
+	x24, err := d.Uint32()
 	if err != nil {
 		return xdr.WithField(err, "nH")
 	}
-	v.NH = Uint32(x27)
+	v.NH = Uint32(x24)
 	if err := d.FixedOpaque(v.CommitQuorumSetHash[:]); err != nil {
 		return xdr.WithField(err, "commitQuorumSetHash")
 	}
 	return nil
+}
+
+// xdrSizeSCPStatementPledgesExternalize_ is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeSCPStatementPledgesExternalize_ atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *SCPStatementPledgesExternalize_) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeSCPStatementPledgesExternalize_.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeSCPStatementPledgesExternalize_.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *SCPStatementPledgesExternalize_) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "SCPStatement.pledges.externalize")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *SCPStatementPledgesExternalize_) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "SCPStatement.pledges.externalize")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "SCPStatement.pledges.externalize")
+	}
+	return d.Done()
 }
 
 // SCPEnvelope is struct SCPEnvelope from Stellar-SCP.x:72.
@@ -624,12 +902,48 @@ func (v *SCPEnvelope) UnmarshalXDR(d *xdr.Decoder) error {
 	if err := (&v.Statement).UnmarshalXDR(d); err != nil {
 		return xdr.WithField(err, "statement")
 	}
-	x28, err := d.Opaque(64)
+	x25, err := d.Opaque(64)
 	if err != nil {
 		return xdr.WithField(err, "signature")
 	}
-	v.Signature = Signature(x28)
+	v.Signature = Signature(x25)
 	return nil
+}
+
+// xdrSizeSCPEnvelope is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeSCPEnvelope atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *SCPEnvelope) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeSCPEnvelope.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeSCPEnvelope.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *SCPEnvelope) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "SCPEnvelope")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *SCPEnvelope) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "SCPEnvelope")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "SCPEnvelope")
+	}
+	return d.Done()
 }
 
 // SCPQuorumSet is struct SCPQuorumSet from Stellar-SCP.x:80.
@@ -648,9 +962,9 @@ func (v *SCPQuorumSet) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "validators")
 	}
-	for i29 := range v.Validators {
-		if err := encodePublicKey(e, v.Validators[i29]); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i29)+"]"), "validators")
+	for i26 := range v.Validators {
+		if err := encodePublicKey(e, v.Validators[i26]); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i26)+"]"), "validators")
 		}
 	}
 	e.Leave()
@@ -660,9 +974,9 @@ func (v *SCPQuorumSet) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "innerSets")
 	}
-	for i30 := range v.InnerSets {
-		if err := (&v.InnerSets[i30]).MarshalXDR(e); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i30)+"]"), "innerSets")
+	for i27 := range v.InnerSets {
+		if err := (&v.InnerSets[i27]).MarshalXDR(e); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i27)+"]"), "innerSets")
 		}
 	}
 	e.Leave()
@@ -671,48 +985,84 @@ func (v *SCPQuorumSet) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *SCPQuorumSet) UnmarshalXDR(d *xdr.Decoder) error {
-	x31, err := d.Uint32()
+	x28, err := d.Uint32()
 	if err != nil {
 		return xdr.WithField(err, "threshold")
 	}
-	v.Threshold = Uint32(x31)
-	n32, err := d.ArrayLen(math.MaxUint32, 36)
+	v.Threshold = Uint32(x28)
+	n29, err := d.ArrayLen(math.MaxUint32, 36)
 	if err != nil {
 		return xdr.WithField(err, "validators")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "validators")
 	}
-	var s33 []NodeID
-	if n32 > 0 {
-		s33 = make([]NodeID, n32)
+	var s30 []NodeID
+	if n29 > 0 {
+		s30 = make([]NodeID, n29)
 	}
-	for i34 := range s33 {
-		u35, err := decodePublicKey(d)
+	for i31 := range s30 {
+		u32, err := decodePublicKey(d)
 		if err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i34)+"]"), "validators")
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i31)+"]"), "validators")
 		}
-		s33[i34] = u35
+		s30[i31] = u32
 	}
-	v.Validators = s33
+	v.Validators = s30
 	d.Leave()
-	n36, err := d.ArrayLen(math.MaxUint32, 12)
+	n33, err := d.ArrayLen(math.MaxUint32, 12)
 	if err != nil {
 		return xdr.WithField(err, "innerSets")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "innerSets")
 	}
-	var s37 []SCPQuorumSet
-	if n36 > 0 {
-		s37 = make([]SCPQuorumSet, n36)
+	var s34 []SCPQuorumSet
+	if n33 > 0 {
+		s34 = make([]SCPQuorumSet, n33)
 	}
-	for i38 := range s37 {
-		if err := (&s37[i38]).UnmarshalXDR(d); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i38)+"]"), "innerSets")
+	for i35 := range s34 {
+		if err := (&s34[i35]).UnmarshalXDR(d); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i35)+"]"), "innerSets")
 		}
 	}
-	v.InnerSets = s37
+	v.InnerSets = s34
 	d.Leave()
 	return nil
+}
+
+// xdrSizeSCPQuorumSet is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeSCPQuorumSet atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *SCPQuorumSet) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeSCPQuorumSet.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeSCPQuorumSet.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *SCPQuorumSet) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "SCPQuorumSet")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *SCPQuorumSet) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "SCPQuorumSet")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "SCPQuorumSet")
+	}
+	return d.Done()
 }

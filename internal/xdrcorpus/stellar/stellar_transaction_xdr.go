@@ -3,9 +3,11 @@
 package stellar
 
 import (
+	"encoding/binary"
 	"github.com/wirekit/wirekit/xdr"
 	"math"
 	"strconv"
+	"sync/atomic"
 )
 
 // MAX_OPS_PER_TX is const MAX_OPS_PER_TX from Stellar-transaction.x:12.
@@ -206,15 +208,51 @@ func (v *MuxedAccountMed25519_) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *MuxedAccountMed25519_) UnmarshalXDR(d *xdr.Decoder) error {
-	x735, err := d.Uint64()
+	x653, err := d.Uint64()
 	if err != nil {
 		return xdr.WithField(err, "id")
 	}
-	v.Id = Uint64(x735)
+	v.Id = Uint64(x653)
 	if err := d.FixedOpaque(v.Ed25519[:]); err != nil {
 		return xdr.WithField(err, "ed25519")
 	}
 	return nil
+}
+
+// xdrSizeMuxedAccountMed25519_ is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeMuxedAccountMed25519_ atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *MuxedAccountMed25519_) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeMuxedAccountMed25519_.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeMuxedAccountMed25519_.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *MuxedAccountMed25519_) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "MuxedAccount.med25519")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *MuxedAccountMed25519_) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "MuxedAccount.med25519")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "MuxedAccount.med25519")
+	}
+	return d.Done()
 }
 
 // DecoratedSignature is struct DecoratedSignature from Stellar-transaction.x:33.
@@ -237,12 +275,48 @@ func (v *DecoratedSignature) UnmarshalXDR(d *xdr.Decoder) error {
 	if err := d.FixedOpaque(v.Hint[:]); err != nil {
 		return xdr.WithField(err, "hint")
 	}
-	x736, err := d.Opaque(64)
+	x654, err := d.Opaque(64)
 	if err != nil {
 		return xdr.WithField(err, "signature")
 	}
-	v.Signature = Signature(x736)
+	v.Signature = Signature(x654)
 	return nil
+}
+
+// xdrSizeDecoratedSignature is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeDecoratedSignature atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *DecoratedSignature) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeDecoratedSignature.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeDecoratedSignature.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *DecoratedSignature) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "DecoratedSignature")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *DecoratedSignature) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "DecoratedSignature")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "DecoratedSignature")
+	}
+	return d.Done()
 }
 
 // OperationType is enum OperationType from Stellar-transaction.x:39.
@@ -364,12 +438,48 @@ func (v *OperationType) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *OperationType) UnmarshalXDR(d *xdr.Decoder) error {
-	x737, err := d.Enum(validOperationType)
+	x655, err := d.Enum(validOperationType)
 	if err != nil {
 		return err
 	}
-	(*v) = OperationType(x737)
+	(*v) = OperationType(x655)
 	return nil
+}
+
+// xdrSizeOperationType is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeOperationType atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *OperationType) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeOperationType.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeOperationType.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *OperationType) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "OperationType")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *OperationType) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "OperationType")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "OperationType")
+	}
+	return d.Done()
 }
 
 // CreateAccountOp is struct CreateAccountOp from Stellar-transaction.x:78.
@@ -389,17 +499,53 @@ func (v *CreateAccountOp) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *CreateAccountOp) UnmarshalXDR(d *xdr.Decoder) error {
-	u738, err := decodePublicKey(d)
+	u656, err := decodePublicKey(d)
 	if err != nil {
 		return xdr.WithField(err, "destination")
 	}
-	v.Destination = u738
-	x739, err := d.Int64()
+	v.Destination = u656
+	x657, err := d.Int64()
 	if err != nil {
 		return xdr.WithField(err, "startingBalance")
 	}
-	v.StartingBalance = Int64(x739)
+	v.StartingBalance = Int64(x657)
 	return nil
+}
+
+// xdrSizeCreateAccountOp is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeCreateAccountOp atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *CreateAccountOp) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeCreateAccountOp.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeCreateAccountOp.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *CreateAccountOp) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "CreateAccountOp")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *CreateAccountOp) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "CreateAccountOp")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "CreateAccountOp")
+	}
+	return d.Done()
 }
 
 // PaymentOp is struct PaymentOp from Stellar-transaction.x:92.
@@ -423,22 +569,58 @@ func (v *PaymentOp) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *PaymentOp) UnmarshalXDR(d *xdr.Decoder) error {
-	u740, err := decodeMuxedAccount(d)
+	u658, err := decodeMuxedAccount(d)
 	if err != nil {
 		return xdr.WithField(err, "destination")
 	}
-	v.Destination = u740
-	u741, err := decodeAsset(d)
+	v.Destination = u658
+	u659, err := decodeAsset(d)
 	if err != nil {
 		return xdr.WithField(err, "asset")
 	}
-	v.Asset = u741
-	x742, err := d.Int64()
+	v.Asset = u659
+	x660, err := d.Int64()
 	if err != nil {
 		return xdr.WithField(err, "amount")
 	}
-	v.Amount = Int64(x742)
+	v.Amount = Int64(x660)
 	return nil
+}
+
+// xdrSizePaymentOp is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizePaymentOp atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *PaymentOp) MarshalBinary() ([]byte, error) {
+	hint := xdrSizePaymentOp.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizePaymentOp.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *PaymentOp) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "PaymentOp")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *PaymentOp) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "PaymentOp")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "PaymentOp")
+	}
+	return d.Done()
 }
 
 // PathPaymentStrictReceiveOp is struct PathPaymentStrictReceiveOp from Stellar-transaction.x:110.
@@ -470,9 +652,9 @@ func (v *PathPaymentStrictReceiveOp) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "path")
 	}
-	for i743 := range v.Path {
-		if err := encodeAsset(e, v.Path[i743]); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i743)+"]"), "path")
+	for i661 := range v.Path {
+		if err := encodeAsset(e, v.Path[i661]); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i661)+"]"), "path")
 		}
 	}
 	e.Leave()
@@ -481,52 +663,88 @@ func (v *PathPaymentStrictReceiveOp) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *PathPaymentStrictReceiveOp) UnmarshalXDR(d *xdr.Decoder) error {
-	u744, err := decodeAsset(d)
+	u662, err := decodeAsset(d)
 	if err != nil {
 		return xdr.WithField(err, "sendAsset")
 	}
-	v.SendAsset = u744
-	x745, err := d.Int64()
+	v.SendAsset = u662
+	x663, err := d.Int64()
 	if err != nil {
 		return xdr.WithField(err, "sendMax")
 	}
-	v.SendMax = Int64(x745)
-	u746, err := decodeMuxedAccount(d)
+	v.SendMax = Int64(x663)
+	u664, err := decodeMuxedAccount(d)
 	if err != nil {
 		return xdr.WithField(err, "destination")
 	}
-	v.Destination = u746
-	u747, err := decodeAsset(d)
+	v.Destination = u664
+	u665, err := decodeAsset(d)
 	if err != nil {
 		return xdr.WithField(err, "destAsset")
 	}
-	v.DestAsset = u747
-	x748, err := d.Int64()
+	v.DestAsset = u665
+	x666, err := d.Int64()
 	if err != nil {
 		return xdr.WithField(err, "destAmount")
 	}
-	v.DestAmount = Int64(x748)
-	n749, err := d.ArrayLen(5, 4)
+	v.DestAmount = Int64(x666)
+	n667, err := d.ArrayLen(5, 4)
 	if err != nil {
 		return xdr.WithField(err, "path")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "path")
 	}
-	var s750 []Asset
-	if n749 > 0 {
-		s750 = make([]Asset, n749)
+	var s668 []Asset
+	if n667 > 0 {
+		s668 = make([]Asset, n667)
 	}
-	for i751 := range s750 {
-		u752, err := decodeAsset(d)
+	for i669 := range s668 {
+		u670, err := decodeAsset(d)
 		if err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i751)+"]"), "path")
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i669)+"]"), "path")
 		}
-		s750[i751] = u752
+		s668[i669] = u670
 	}
-	v.Path = s750
+	v.Path = s668
 	d.Leave()
 	return nil
+}
+
+// xdrSizePathPaymentStrictReceiveOp is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizePathPaymentStrictReceiveOp atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *PathPaymentStrictReceiveOp) MarshalBinary() ([]byte, error) {
+	hint := xdrSizePathPaymentStrictReceiveOp.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizePathPaymentStrictReceiveOp.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *PathPaymentStrictReceiveOp) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "PathPaymentStrictReceiveOp")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *PathPaymentStrictReceiveOp) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "PathPaymentStrictReceiveOp")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "PathPaymentStrictReceiveOp")
+	}
+	return d.Done()
 }
 
 // PathPaymentStrictSendOp is struct PathPaymentStrictSendOp from Stellar-transaction.x:135.
@@ -558,9 +776,9 @@ func (v *PathPaymentStrictSendOp) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "path")
 	}
-	for i753 := range v.Path {
-		if err := encodeAsset(e, v.Path[i753]); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i753)+"]"), "path")
+	for i671 := range v.Path {
+		if err := encodeAsset(e, v.Path[i671]); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i671)+"]"), "path")
 		}
 	}
 	e.Leave()
@@ -569,52 +787,88 @@ func (v *PathPaymentStrictSendOp) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *PathPaymentStrictSendOp) UnmarshalXDR(d *xdr.Decoder) error {
-	u754, err := decodeAsset(d)
+	u672, err := decodeAsset(d)
 	if err != nil {
 		return xdr.WithField(err, "sendAsset")
 	}
-	v.SendAsset = u754
-	x755, err := d.Int64()
+	v.SendAsset = u672
+	x673, err := d.Int64()
 	if err != nil {
 		return xdr.WithField(err, "sendAmount")
 	}
-	v.SendAmount = Int64(x755)
-	u756, err := decodeMuxedAccount(d)
+	v.SendAmount = Int64(x673)
+	u674, err := decodeMuxedAccount(d)
 	if err != nil {
 		return xdr.WithField(err, "destination")
 	}
-	v.Destination = u756
-	u757, err := decodeAsset(d)
+	v.Destination = u674
+	u675, err := decodeAsset(d)
 	if err != nil {
 		return xdr.WithField(err, "destAsset")
 	}
-	v.DestAsset = u757
-	x758, err := d.Int64()
+	v.DestAsset = u675
+	x676, err := d.Int64()
 	if err != nil {
 		return xdr.WithField(err, "destMin")
 	}
-	v.DestMin = Int64(x758)
-	n759, err := d.ArrayLen(5, 4)
+	v.DestMin = Int64(x676)
+	n677, err := d.ArrayLen(5, 4)
 	if err != nil {
 		return xdr.WithField(err, "path")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "path")
 	}
-	var s760 []Asset
-	if n759 > 0 {
-		s760 = make([]Asset, n759)
+	var s678 []Asset
+	if n677 > 0 {
+		s678 = make([]Asset, n677)
 	}
-	for i761 := range s760 {
-		u762, err := decodeAsset(d)
+	for i679 := range s678 {
+		u680, err := decodeAsset(d)
 		if err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i761)+"]"), "path")
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i679)+"]"), "path")
 		}
-		s760[i761] = u762
+		s678[i679] = u680
 	}
-	v.Path = s760
+	v.Path = s678
 	d.Leave()
 	return nil
+}
+
+// xdrSizePathPaymentStrictSendOp is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizePathPaymentStrictSendOp atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *PathPaymentStrictSendOp) MarshalBinary() ([]byte, error) {
+	hint := xdrSizePathPaymentStrictSendOp.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizePathPaymentStrictSendOp.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *PathPaymentStrictSendOp) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "PathPaymentStrictSendOp")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *PathPaymentStrictSendOp) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "PathPaymentStrictSendOp")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "PathPaymentStrictSendOp")
+	}
+	return d.Done()
 }
 
 // ManageSellOfferOp is struct ManageSellOfferOp from Stellar-transaction.x:156.
@@ -644,30 +898,66 @@ func (v *ManageSellOfferOp) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *ManageSellOfferOp) UnmarshalXDR(d *xdr.Decoder) error {
-	u763, err := decodeAsset(d)
+	u681, err := decodeAsset(d)
 	if err != nil {
 		return xdr.WithField(err, "selling")
 	}
-	v.Selling = u763
-	u764, err := decodeAsset(d)
+	v.Selling = u681
+	u682, err := decodeAsset(d)
 	if err != nil {
 		return xdr.WithField(err, "buying")
 	}
-	v.Buying = u764
-	x765, err := d.Int64()
+	v.Buying = u682
+	x683, err := d.Int64()
 	if err != nil {
 		return xdr.WithField(err, "amount")
 	}
-	v.Amount = Int64(x765)
+	v.Amount = Int64(x683)
 	if err := (&v.Price).UnmarshalXDR(d); err != nil {
 		return xdr.WithField(err, "price")
 	}
-	x766, err := d.Int64()
+	x684, err := d.Int64()
 	if err != nil {
 		return xdr.WithField(err, "offerID")
 	}
-	v.OfferID = Int64(x766)
+	v.OfferID = Int64(x684)
 	return nil
+}
+
+// xdrSizeManageSellOfferOp is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeManageSellOfferOp atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *ManageSellOfferOp) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeManageSellOfferOp.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeManageSellOfferOp.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *ManageSellOfferOp) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "ManageSellOfferOp")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *ManageSellOfferOp) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "ManageSellOfferOp")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "ManageSellOfferOp")
+	}
+	return d.Done()
 }
 
 // ManageBuyOfferOp is struct ManageBuyOfferOp from Stellar-transaction.x:174.
@@ -697,30 +987,66 @@ func (v *ManageBuyOfferOp) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *ManageBuyOfferOp) UnmarshalXDR(d *xdr.Decoder) error {
-	u767, err := decodeAsset(d)
+	u685, err := decodeAsset(d)
 	if err != nil {
 		return xdr.WithField(err, "selling")
 	}
-	v.Selling = u767
-	u768, err := decodeAsset(d)
+	v.Selling = u685
+	u686, err := decodeAsset(d)
 	if err != nil {
 		return xdr.WithField(err, "buying")
 	}
-	v.Buying = u768
-	x769, err := d.Int64()
+	v.Buying = u686
+	x687, err := d.Int64()
 	if err != nil {
 		return xdr.WithField(err, "buyAmount")
 	}
-	v.BuyAmount = Int64(x769)
+	v.BuyAmount = Int64(x687)
 	if err := (&v.Price).UnmarshalXDR(d); err != nil {
 		return xdr.WithField(err, "price")
 	}
-	x770, err := d.Int64()
+	x688, err := d.Int64()
 	if err != nil {
 		return xdr.WithField(err, "offerID")
 	}
-	v.OfferID = Int64(x770)
+	v.OfferID = Int64(x688)
 	return nil
+}
+
+// xdrSizeManageBuyOfferOp is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeManageBuyOfferOp atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *ManageBuyOfferOp) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeManageBuyOfferOp.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeManageBuyOfferOp.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *ManageBuyOfferOp) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "ManageBuyOfferOp")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *ManageBuyOfferOp) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "ManageBuyOfferOp")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "ManageBuyOfferOp")
+	}
+	return d.Done()
 }
 
 // CreatePassiveSellOfferOp is struct CreatePassiveSellOfferOp from Stellar-transaction.x:193.
@@ -748,25 +1074,61 @@ func (v *CreatePassiveSellOfferOp) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *CreatePassiveSellOfferOp) UnmarshalXDR(d *xdr.Decoder) error {
-	u771, err := decodeAsset(d)
+	u689, err := decodeAsset(d)
 	if err != nil {
 		return xdr.WithField(err, "selling")
 	}
-	v.Selling = u771
-	u772, err := decodeAsset(d)
+	v.Selling = u689
+	u690, err := decodeAsset(d)
 	if err != nil {
 		return xdr.WithField(err, "buying")
 	}
-	v.Buying = u772
-	x773, err := d.Int64()
+	v.Buying = u690
+	x691, err := d.Int64()
 	if err != nil {
 		return xdr.WithField(err, "amount")
 	}
-	v.Amount = Int64(x773)
+	v.Amount = Int64(x691)
 	if err := (&v.Price).UnmarshalXDR(d); err != nil {
 		return xdr.WithField(err, "price")
 	}
 	return nil
+}
+
+// xdrSizeCreatePassiveSellOfferOp is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeCreatePassiveSellOfferOp atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *CreatePassiveSellOfferOp) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeCreatePassiveSellOfferOp.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeCreatePassiveSellOfferOp.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *CreatePassiveSellOfferOp) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "CreatePassiveSellOfferOp")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *CreatePassiveSellOfferOp) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "CreatePassiveSellOfferOp")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "CreatePassiveSellOfferOp")
+	}
+	return d.Done()
 }
 
 // SetOptionsOp is struct SetOptionsOp from Stellar-transaction.x:210.
@@ -885,174 +1247,210 @@ func (v *SetOptionsOp) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *SetOptionsOp) UnmarshalXDR(d *xdr.Decoder) error {
-	present774, err := d.Optional()
+	present692, err := d.Optional()
 	if err != nil {
 		return xdr.WithField(err, "inflationDest")
 	}
-	if !present774 {
+	if !present692 {
 		v.InflationDest = nil
 	} else {
 		if err := d.Enter(); err != nil {
 			return xdr.WithField(err, "inflationDest")
 		}
-		u775, err := decodePublicKey(d)
+		u693, err := decodePublicKey(d)
 		if err != nil {
 			return xdr.WithField(err, "inflationDest")
 		}
-		v.InflationDest = u775
+		v.InflationDest = u693
 		d.Leave()
 	}
-	present776, err := d.Optional()
+	present694, err := d.Optional()
 	if err != nil {
 		return xdr.WithField(err, "clearFlags")
 	}
-	if !present776 {
+	if !present694 {
 		v.ClearFlags = nil
 	} else {
 		if err := d.Enter(); err != nil {
 			return xdr.WithField(err, "clearFlags")
 		}
-		p777 := new(Uint32)
-		x778, err := d.Uint32()
+		p695 := new(Uint32)
+		x696, err := d.Uint32()
 		if err != nil {
 			return xdr.WithField(err, "clearFlags")
 		}
-		(*p777) = Uint32(x778)
-		v.ClearFlags = p777
+		(*p695) = Uint32(x696)
+		v.ClearFlags = p695
 		d.Leave()
 	}
-	present779, err := d.Optional()
+	present697, err := d.Optional()
 	if err != nil {
 		return xdr.WithField(err, "setFlags")
 	}
-	if !present779 {
+	if !present697 {
 		v.SetFlags = nil
 	} else {
 		if err := d.Enter(); err != nil {
 			return xdr.WithField(err, "setFlags")
 		}
-		p780 := new(Uint32)
-		x781, err := d.Uint32()
+		p698 := new(Uint32)
+		x699, err := d.Uint32()
 		if err != nil {
 			return xdr.WithField(err, "setFlags")
 		}
-		(*p780) = Uint32(x781)
-		v.SetFlags = p780
+		(*p698) = Uint32(x699)
+		v.SetFlags = p698
 		d.Leave()
 	}
-	present782, err := d.Optional()
+	present700, err := d.Optional()
 	if err != nil {
 		return xdr.WithField(err, "masterWeight")
 	}
-	if !present782 {
+	if !present700 {
 		v.MasterWeight = nil
 	} else {
 		if err := d.Enter(); err != nil {
 			return xdr.WithField(err, "masterWeight")
 		}
-		p783 := new(Uint32)
-		x784, err := d.Uint32()
+		p701 := new(Uint32)
+		x702, err := d.Uint32()
 		if err != nil {
 			return xdr.WithField(err, "masterWeight")
 		}
-		(*p783) = Uint32(x784)
-		v.MasterWeight = p783
+		(*p701) = Uint32(x702)
+		v.MasterWeight = p701
 		d.Leave()
 	}
-	present785, err := d.Optional()
+	present703, err := d.Optional()
 	if err != nil {
 		return xdr.WithField(err, "lowThreshold")
 	}
-	if !present785 {
+	if !present703 {
 		v.LowThreshold = nil
 	} else {
 		if err := d.Enter(); err != nil {
 			return xdr.WithField(err, "lowThreshold")
 		}
-		p786 := new(Uint32)
-		x787, err := d.Uint32()
+		p704 := new(Uint32)
+		x705, err := d.Uint32()
 		if err != nil {
 			return xdr.WithField(err, "lowThreshold")
 		}
-		(*p786) = Uint32(x787)
-		v.LowThreshold = p786
+		(*p704) = Uint32(x705)
+		v.LowThreshold = p704
 		d.Leave()
 	}
-	present788, err := d.Optional()
+	present706, err := d.Optional()
 	if err != nil {
 		return xdr.WithField(err, "medThreshold")
 	}
-	if !present788 {
+	if !present706 {
 		v.MedThreshold = nil
 	} else {
 		if err := d.Enter(); err != nil {
 			return xdr.WithField(err, "medThreshold")
 		}
-		p789 := new(Uint32)
-		x790, err := d.Uint32()
+		p707 := new(Uint32)
+		x708, err := d.Uint32()
 		if err != nil {
 			return xdr.WithField(err, "medThreshold")
 		}
-		(*p789) = Uint32(x790)
-		v.MedThreshold = p789
+		(*p707) = Uint32(x708)
+		v.MedThreshold = p707
 		d.Leave()
 	}
-	present791, err := d.Optional()
+	present709, err := d.Optional()
 	if err != nil {
 		return xdr.WithField(err, "highThreshold")
 	}
-	if !present791 {
+	if !present709 {
 		v.HighThreshold = nil
 	} else {
 		if err := d.Enter(); err != nil {
 			return xdr.WithField(err, "highThreshold")
 		}
-		p792 := new(Uint32)
-		x793, err := d.Uint32()
+		p710 := new(Uint32)
+		x711, err := d.Uint32()
 		if err != nil {
 			return xdr.WithField(err, "highThreshold")
 		}
-		(*p792) = Uint32(x793)
-		v.HighThreshold = p792
+		(*p710) = Uint32(x711)
+		v.HighThreshold = p710
 		d.Leave()
 	}
-	present794, err := d.Optional()
+	present712, err := d.Optional()
 	if err != nil {
 		return xdr.WithField(err, "homeDomain")
 	}
-	if !present794 {
+	if !present712 {
 		v.HomeDomain = nil
 	} else {
 		if err := d.Enter(); err != nil {
 			return xdr.WithField(err, "homeDomain")
 		}
-		p795 := new(String32)
-		x796, err := d.String(32)
+		p713 := new(String32)
+		x714, err := d.String(32)
 		if err != nil {
 			return xdr.WithField(err, "homeDomain")
 		}
-		(*p795) = String32(x796)
-		v.HomeDomain = p795
+		(*p713) = String32(x714)
+		v.HomeDomain = p713
 		d.Leave()
 	}
-	present797, err := d.Optional()
+	present715, err := d.Optional()
 	if err != nil {
 		return xdr.WithField(err, "signer")
 	}
-	if !present797 {
+	if !present715 {
 		v.Signer = nil
 	} else {
 		if err := d.Enter(); err != nil {
 			return xdr.WithField(err, "signer")
 		}
-		p798 := new(Signer)
-		if err := (&(*p798)).UnmarshalXDR(d); err != nil {
+		p716 := new(Signer)
+		if err := (&(*p716)).UnmarshalXDR(d); err != nil {
 			return xdr.WithField(err, "signer")
 		}
-		v.Signer = p798
+		v.Signer = p716
 		d.Leave()
 	}
 	return nil
+}
+
+// xdrSizeSetOptionsOp is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeSetOptionsOp atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *SetOptionsOp) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeSetOptionsOp.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeSetOptionsOp.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *SetOptionsOp) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "SetOptionsOp")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *SetOptionsOp) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "SetOptionsOp")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "SetOptionsOp")
+	}
+	return d.Done()
 }
 
 // ChangeTrustAsset is union ChangeTrustAsset from Stellar-transaction.x:230, switched on type. It holds one of
@@ -1138,11 +1536,11 @@ func (v *ChangeTrustAssetLiquidityPool) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *ChangeTrustAssetLiquidityPool) UnmarshalXDR(d *xdr.Decoder) error {
-	u799, err := decodeLiquidityPoolParameters(d)
+	u717, err := decodeLiquidityPoolParameters(d)
 	if err != nil {
 		return xdr.WithField(err, "liquidityPool")
 	}
-	v.LiquidityPool = u799
+	v.LiquidityPool = u717
 	return nil
 }
 
@@ -1245,17 +1643,53 @@ func (v *ChangeTrustOp) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *ChangeTrustOp) UnmarshalXDR(d *xdr.Decoder) error {
-	u800, err := decodeChangeTrustAsset(d)
+	u718, err := decodeChangeTrustAsset(d)
 	if err != nil {
 		return xdr.WithField(err, "line")
 	}
-	v.Line = u800
-	x801, err := d.Int64()
+	v.Line = u718
+	x719, err := d.Int64()
 	if err != nil {
 		return xdr.WithField(err, "limit")
 	}
-	v.Limit = Int64(x801)
+	v.Limit = Int64(x719)
 	return nil
+}
+
+// xdrSizeChangeTrustOp is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeChangeTrustOp atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *ChangeTrustOp) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeChangeTrustOp.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeChangeTrustOp.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *ChangeTrustOp) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "ChangeTrustOp")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *ChangeTrustOp) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "ChangeTrustOp")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "ChangeTrustOp")
+	}
+	return d.Done()
 }
 
 // AllowTrustOp is struct AllowTrustOp from Stellar-transaction.x:271.
@@ -1279,22 +1713,58 @@ func (v *AllowTrustOp) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *AllowTrustOp) UnmarshalXDR(d *xdr.Decoder) error {
-	u802, err := decodePublicKey(d)
+	u720, err := decodePublicKey(d)
 	if err != nil {
 		return xdr.WithField(err, "trustor")
 	}
-	v.Trustor = u802
-	u803, err := decodeAssetCode(d)
+	v.Trustor = u720
+	u721, err := decodeAssetCode(d)
 	if err != nil {
 		return xdr.WithField(err, "asset")
 	}
-	v.Asset = u803
-	x804, err := d.Uint32()
+	v.Asset = u721
+	x722, err := d.Uint32()
 	if err != nil {
 		return xdr.WithField(err, "authorize")
 	}
-	v.Authorize = Uint32(x804)
+	v.Authorize = Uint32(x722)
 	return nil
+}
+
+// xdrSizeAllowTrustOp is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeAllowTrustOp atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *AllowTrustOp) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeAllowTrustOp.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeAllowTrustOp.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *AllowTrustOp) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "AllowTrustOp")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *AllowTrustOp) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "AllowTrustOp")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "AllowTrustOp")
+	}
+	return d.Done()
 }
 
 // ManageDataOp is struct ManageDataOp from Stellar-transaction.x:305.
@@ -1325,31 +1795,67 @@ func (v *ManageDataOp) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *ManageDataOp) UnmarshalXDR(d *xdr.Decoder) error {
-	x805, err := d.String(64)
+	x723, err := d.String(64)
 	if err != nil {
 		return xdr.WithField(err, "dataName")
 	}
-	v.DataName = String64(x805)
-	present806, err := d.Optional()
+	v.DataName = String64(x723)
+	present724, err := d.Optional()
 	if err != nil {
 		return xdr.WithField(err, "dataValue")
 	}
-	if !present806 {
+	if !present724 {
 		v.DataValue = nil
 	} else {
 		if err := d.Enter(); err != nil {
 			return xdr.WithField(err, "dataValue")
 		}
-		p807 := new(DataValue)
-		x808, err := d.Opaque(64)
+		p725 := new(DataValue)
+		x726, err := d.Opaque(64)
 		if err != nil {
 			return xdr.WithField(err, "dataValue")
 		}
-		(*p807) = DataValue(x808)
-		v.DataValue = p807
+		(*p725) = DataValue(x726)
+		v.DataValue = p725
 		d.Leave()
 	}
 	return nil
+}
+
+// xdrSizeManageDataOp is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeManageDataOp atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *ManageDataOp) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeManageDataOp.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeManageDataOp.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *ManageDataOp) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "ManageDataOp")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *ManageDataOp) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "ManageDataOp")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "ManageDataOp")
+	}
+	return d.Done()
 }
 
 // BumpSequenceOp is struct BumpSequenceOp from Stellar-transaction.x:319.
@@ -1365,12 +1871,48 @@ func (v *BumpSequenceOp) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *BumpSequenceOp) UnmarshalXDR(d *xdr.Decoder) error {
-	x809, err := d.Int64()
+	x727, err := d.Int64()
 	if err != nil {
 		return xdr.WithField(err, "bumpTo")
 	}
-	v.BumpTo = SequenceNumber(x809)
+	v.BumpTo = SequenceNumber(x727)
 	return nil
+}
+
+// xdrSizeBumpSequenceOp is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeBumpSequenceOp atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *BumpSequenceOp) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeBumpSequenceOp.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeBumpSequenceOp.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *BumpSequenceOp) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "BumpSequenceOp")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *BumpSequenceOp) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "BumpSequenceOp")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "BumpSequenceOp")
+	}
+	return d.Done()
 }
 
 // CreateClaimableBalanceOp is struct CreateClaimableBalanceOp from Stellar-transaction.x:330.
@@ -1392,9 +1934,9 @@ func (v *CreateClaimableBalanceOp) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "claimants")
 	}
-	for i810 := range v.Claimants {
-		if err := encodeClaimant(e, v.Claimants[i810]); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i810)+"]"), "claimants")
+	for i728 := range v.Claimants {
+		if err := encodeClaimant(e, v.Claimants[i728]); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i728)+"]"), "claimants")
 		}
 	}
 	e.Leave()
@@ -1403,37 +1945,73 @@ func (v *CreateClaimableBalanceOp) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *CreateClaimableBalanceOp) UnmarshalXDR(d *xdr.Decoder) error {
-	u811, err := decodeAsset(d)
+	u729, err := decodeAsset(d)
 	if err != nil {
 		return xdr.WithField(err, "asset")
 	}
-	v.Asset = u811
-	x812, err := d.Int64()
+	v.Asset = u729
+	x730, err := d.Int64()
 	if err != nil {
 		return xdr.WithField(err, "amount")
 	}
-	v.Amount = Int64(x812)
-	n813, err := d.ArrayLen(10, 44)
+	v.Amount = Int64(x730)
+	n731, err := d.ArrayLen(10, 44)
 	if err != nil {
 		return xdr.WithField(err, "claimants")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "claimants")
 	}
-	var s814 []Claimant
-	if n813 > 0 {
-		s814 = make([]Claimant, n813)
+	var s732 []Claimant
+	if n731 > 0 {
+		s732 = make([]Claimant, n731)
 	}
-	for i815 := range s814 {
-		u816, err := decodeClaimant(d)
+	for i733 := range s732 {
+		u734, err := decodeClaimant(d)
 		if err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i815)+"]"), "claimants")
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i733)+"]"), "claimants")
 		}
-		s814[i815] = u816
+		s732[i733] = u734
 	}
-	v.Claimants = s814
+	v.Claimants = s732
 	d.Leave()
 	return nil
+}
+
+// xdrSizeCreateClaimableBalanceOp is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeCreateClaimableBalanceOp atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *CreateClaimableBalanceOp) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeCreateClaimableBalanceOp.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeCreateClaimableBalanceOp.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *CreateClaimableBalanceOp) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "CreateClaimableBalanceOp")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *CreateClaimableBalanceOp) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "CreateClaimableBalanceOp")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "CreateClaimableBalanceOp")
+	}
+	return d.Done()
 }
 
 // ClaimClaimableBalanceOp is struct ClaimClaimableBalanceOp from Stellar-transaction.x:343.
@@ -1451,12 +2029,48 @@ func (v *ClaimClaimableBalanceOp) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *ClaimClaimableBalanceOp) UnmarshalXDR(d *xdr.Decoder) error {
-	u817, err := decodeClaimableBalanceID(d)
+	u735, err := decodeClaimableBalanceID(d)
 	if err != nil {
 		return xdr.WithField(err, "balanceID")
 	}
-	v.BalanceID = u817
+	v.BalanceID = u735
 	return nil
+}
+
+// xdrSizeClaimClaimableBalanceOp is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeClaimClaimableBalanceOp atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *ClaimClaimableBalanceOp) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeClaimClaimableBalanceOp.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeClaimClaimableBalanceOp.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *ClaimClaimableBalanceOp) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "ClaimClaimableBalanceOp")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *ClaimClaimableBalanceOp) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "ClaimClaimableBalanceOp")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "ClaimClaimableBalanceOp")
+	}
+	return d.Done()
 }
 
 // BeginSponsoringFutureReservesOp is struct BeginSponsoringFutureReservesOp from Stellar-transaction.x:357.
@@ -1474,12 +2088,48 @@ func (v *BeginSponsoringFutureReservesOp) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *BeginSponsoringFutureReservesOp) UnmarshalXDR(d *xdr.Decoder) error {
-	u818, err := decodePublicKey(d)
+	u736, err := decodePublicKey(d)
 	if err != nil {
 		return xdr.WithField(err, "sponsoredID")
 	}
-	v.SponsoredID = u818
+	v.SponsoredID = u736
 	return nil
+}
+
+// xdrSizeBeginSponsoringFutureReservesOp is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeBeginSponsoringFutureReservesOp atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *BeginSponsoringFutureReservesOp) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeBeginSponsoringFutureReservesOp.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeBeginSponsoringFutureReservesOp.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *BeginSponsoringFutureReservesOp) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "BeginSponsoringFutureReservesOp")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *BeginSponsoringFutureReservesOp) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "BeginSponsoringFutureReservesOp")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "BeginSponsoringFutureReservesOp")
+	}
+	return d.Done()
 }
 
 // RevokeSponsorshipType is enum RevokeSponsorshipType from Stellar-transaction.x:384.
@@ -1526,12 +2176,48 @@ func (v *RevokeSponsorshipType) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *RevokeSponsorshipType) UnmarshalXDR(d *xdr.Decoder) error {
-	x819, err := d.Enum(validRevokeSponsorshipType)
+	x737, err := d.Enum(validRevokeSponsorshipType)
 	if err != nil {
 		return err
 	}
-	(*v) = RevokeSponsorshipType(x819)
+	(*v) = RevokeSponsorshipType(x737)
 	return nil
+}
+
+// xdrSizeRevokeSponsorshipType is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeRevokeSponsorshipType atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *RevokeSponsorshipType) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeRevokeSponsorshipType.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeRevokeSponsorshipType.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *RevokeSponsorshipType) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "RevokeSponsorshipType")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *RevokeSponsorshipType) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "RevokeSponsorshipType")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "RevokeSponsorshipType")
+	}
+	return d.Done()
 }
 
 // RevokeSponsorshipOp is union RevokeSponsorshipOp from Stellar-transaction.x:390, switched on type. It holds one of
@@ -1555,11 +2241,11 @@ func (v *RevokeSponsorshipOpLedgerKey) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *RevokeSponsorshipOpLedgerKey) UnmarshalXDR(d *xdr.Decoder) error {
-	u820, err := decodeLedgerKey(d)
+	u738, err := decodeLedgerKey(d)
 	if err != nil {
 		return xdr.WithField(err, "ledgerKey")
 	}
-	v.LedgerKey = u820
+	v.LedgerKey = u738
 	return nil
 }
 
@@ -1664,17 +2350,53 @@ func (v *RevokeSponsorshipOpSigner_) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *RevokeSponsorshipOpSigner_) UnmarshalXDR(d *xdr.Decoder) error {
-	u821, err := decodePublicKey(d)
+	u739, err := decodePublicKey(d)
 	if err != nil {
 		return xdr.WithField(err, "accountID")
 	}
-	v.AccountID = u821
-	u822, err := decodeSignerKey(d)
+	v.AccountID = u739
+	u740, err := decodeSignerKey(d)
 	if err != nil {
 		return xdr.WithField(err, "signerKey")
 	}
-	v.SignerKey = u822
+	v.SignerKey = u740
 	return nil
+}
+
+// xdrSizeRevokeSponsorshipOpSigner_ is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeRevokeSponsorshipOpSigner_ atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *RevokeSponsorshipOpSigner_) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeRevokeSponsorshipOpSigner_.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeRevokeSponsorshipOpSigner_.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *RevokeSponsorshipOpSigner_) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "RevokeSponsorshipOp.signer")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *RevokeSponsorshipOpSigner_) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "RevokeSponsorshipOp.signer")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "RevokeSponsorshipOp.signer")
+	}
+	return d.Done()
 }
 
 // ClawbackOp is struct ClawbackOp from Stellar-transaction.x:408.
@@ -1698,22 +2420,58 @@ func (v *ClawbackOp) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *ClawbackOp) UnmarshalXDR(d *xdr.Decoder) error {
-	u823, err := decodeAsset(d)
+	u741, err := decodeAsset(d)
 	if err != nil {
 		return xdr.WithField(err, "asset")
 	}
-	v.Asset = u823
-	u824, err := decodeMuxedAccount(d)
+	v.Asset = u741
+	u742, err := decodeMuxedAccount(d)
 	if err != nil {
 		return xdr.WithField(err, "from")
 	}
-	v.From = u824
-	x825, err := d.Int64()
+	v.From = u742
+	x743, err := d.Int64()
 	if err != nil {
 		return xdr.WithField(err, "amount")
 	}
-	v.Amount = Int64(x825)
+	v.Amount = Int64(x743)
 	return nil
+}
+
+// xdrSizeClawbackOp is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeClawbackOp atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *ClawbackOp) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeClawbackOp.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeClawbackOp.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *ClawbackOp) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "ClawbackOp")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *ClawbackOp) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "ClawbackOp")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "ClawbackOp")
+	}
+	return d.Done()
 }
 
 // ClawbackClaimableBalanceOp is struct ClawbackClaimableBalanceOp from Stellar-transaction.x:421.
@@ -1731,12 +2489,48 @@ func (v *ClawbackClaimableBalanceOp) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *ClawbackClaimableBalanceOp) UnmarshalXDR(d *xdr.Decoder) error {
-	u826, err := decodeClaimableBalanceID(d)
+	u744, err := decodeClaimableBalanceID(d)
 	if err != nil {
 		return xdr.WithField(err, "balanceID")
 	}
-	v.BalanceID = u826
+	v.BalanceID = u744
 	return nil
+}
+
+// xdrSizeClawbackClaimableBalanceOp is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeClawbackClaimableBalanceOp atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *ClawbackClaimableBalanceOp) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeClawbackClaimableBalanceOp.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeClawbackClaimableBalanceOp.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *ClawbackClaimableBalanceOp) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "ClawbackClaimableBalanceOp")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *ClawbackClaimableBalanceOp) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "ClawbackClaimableBalanceOp")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "ClawbackClaimableBalanceOp")
+	}
+	return d.Done()
 }
 
 // SetTrustLineFlagsOp is struct SetTrustLineFlagsOp from Stellar-transaction.x:435.
@@ -1762,27 +2556,59 @@ func (v *SetTrustLineFlagsOp) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *SetTrustLineFlagsOp) UnmarshalXDR(d *xdr.Decoder) error {
-	u827, err := decodePublicKey(d)
+	u745, err := decodePublicKey(d)
 	if err != nil {
 		return xdr.WithField(err, "trustor")
 	}
-	v.Trustor = u827
-	u828, err := decodeAsset(d)
+	v.Trustor = u745
+	u746, err := decodeAsset(d)
 	if err != nil {
 		return xdr.WithField(err, "asset")
 	}
-	v.Asset = u828
-	x829, err := d.Uint32()
+	v.Asset = u746
+	b747, err := d.Next(8)
 	if err != nil {
 		return xdr.WithField(err, "clearFlags")
 	}
-	v.ClearFlags = Uint32(x829)
-	x830, err := d.Uint32()
-	if err != nil {
-		return xdr.WithField(err, "setFlags")
-	}
-	v.SetFlags = Uint32(x830)
+	v.ClearFlags = Uint32(binary.BigEndian.Uint32(b747[0:]))
+	v.SetFlags = Uint32(binary.BigEndian.Uint32(b747[4:]))
 	return nil
+}
+
+// xdrSizeSetTrustLineFlagsOp is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeSetTrustLineFlagsOp atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *SetTrustLineFlagsOp) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeSetTrustLineFlagsOp.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeSetTrustLineFlagsOp.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *SetTrustLineFlagsOp) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "SetTrustLineFlagsOp")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *SetTrustLineFlagsOp) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "SetTrustLineFlagsOp")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "SetTrustLineFlagsOp")
+	}
+	return d.Done()
 }
 
 // LIQUIDITY_POOL_FEE_V18 is const LIQUIDITY_POOL_FEE_V18 from Stellar-transaction.x:444.
@@ -1816,16 +2642,12 @@ func (v *LiquidityPoolDepositOp) UnmarshalXDR(d *xdr.Decoder) error {
 	if err := d.FixedOpaque(v.LiquidityPoolID[:]); err != nil {
 		return xdr.WithField(err, "liquidityPoolID")
 	}
-	x831, err := d.Int64()
+	b748, err := d.Next(16)
 	if err != nil {
 		return xdr.WithField(err, "maxAmountA")
 	}
-	v.MaxAmountA = Int64(x831)
-	x832, err := d.Int64()
-	if err != nil {
-		return xdr.WithField(err, "maxAmountB")
-	}
-	v.MaxAmountB = Int64(x832)
+	v.MaxAmountA = Int64(int64(binary.BigEndian.Uint64(b748[0:])))
+	v.MaxAmountB = Int64(int64(binary.BigEndian.Uint64(b748[8:])))
 	if err := (&v.MinPrice).UnmarshalXDR(d); err != nil {
 		return xdr.WithField(err, "minPrice")
 	}
@@ -1833,6 +2655,42 @@ func (v *LiquidityPoolDepositOp) UnmarshalXDR(d *xdr.Decoder) error {
 		return xdr.WithField(err, "maxPrice")
 	}
 	return nil
+}
+
+// xdrSizeLiquidityPoolDepositOp is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeLiquidityPoolDepositOp atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *LiquidityPoolDepositOp) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeLiquidityPoolDepositOp.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeLiquidityPoolDepositOp.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *LiquidityPoolDepositOp) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "LiquidityPoolDepositOp")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *LiquidityPoolDepositOp) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "LiquidityPoolDepositOp")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "LiquidityPoolDepositOp")
+	}
+	return d.Done()
 }
 
 // LiquidityPoolWithdrawOp is struct LiquidityPoolWithdrawOp from Stellar-transaction.x:467.
@@ -1857,22 +2715,50 @@ func (v *LiquidityPoolWithdrawOp) UnmarshalXDR(d *xdr.Decoder) error {
 	if err := d.FixedOpaque(v.LiquidityPoolID[:]); err != nil {
 		return xdr.WithField(err, "liquidityPoolID")
 	}
-	x833, err := d.Int64()
+	b749, err := d.Next(24)
 	if err != nil {
 		return xdr.WithField(err, "amount")
 	}
-	v.Amount = Int64(x833)
-	x834, err := d.Int64()
-	if err != nil {
-		return xdr.WithField(err, "minAmountA")
-	}
-	v.MinAmountA = Int64(x834)
-	x835, err := d.Int64()
-	if err != nil {
-		return xdr.WithField(err, "minAmountB")
-	}
-	v.MinAmountB = Int64(x835)
+	v.Amount = Int64(int64(binary.BigEndian.Uint64(b749[0:])))
+	v.MinAmountA = Int64(int64(binary.BigEndian.Uint64(b749[8:])))
+	v.MinAmountB = Int64(int64(binary.BigEndian.Uint64(b749[16:])))
 	return nil
+}
+
+// xdrSizeLiquidityPoolWithdrawOp is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeLiquidityPoolWithdrawOp atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *LiquidityPoolWithdrawOp) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeLiquidityPoolWithdrawOp.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeLiquidityPoolWithdrawOp.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *LiquidityPoolWithdrawOp) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "LiquidityPoolWithdrawOp")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *LiquidityPoolWithdrawOp) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "LiquidityPoolWithdrawOp")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "LiquidityPoolWithdrawOp")
+	}
+	return d.Done()
 }
 
 // HostFunctionType is enum HostFunctionType from Stellar-transaction.x:475.
@@ -1922,12 +2808,48 @@ func (v *HostFunctionType) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *HostFunctionType) UnmarshalXDR(d *xdr.Decoder) error {
-	x836, err := d.Enum(validHostFunctionType)
+	x750, err := d.Enum(validHostFunctionType)
 	if err != nil {
 		return err
 	}
-	(*v) = HostFunctionType(x836)
+	(*v) = HostFunctionType(x750)
 	return nil
+}
+
+// xdrSizeHostFunctionType is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeHostFunctionType atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *HostFunctionType) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeHostFunctionType.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeHostFunctionType.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *HostFunctionType) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "HostFunctionType")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *HostFunctionType) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "HostFunctionType")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "HostFunctionType")
+	}
+	return d.Done()
 }
 
 // ContractIDPreimageType is enum ContractIDPreimageType from Stellar-transaction.x:482.
@@ -1974,12 +2896,48 @@ func (v *ContractIDPreimageType) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *ContractIDPreimageType) UnmarshalXDR(d *xdr.Decoder) error {
-	x837, err := d.Enum(validContractIDPreimageType)
+	x751, err := d.Enum(validContractIDPreimageType)
 	if err != nil {
 		return err
 	}
-	(*v) = ContractIDPreimageType(x837)
+	(*v) = ContractIDPreimageType(x751)
 	return nil
+}
+
+// xdrSizeContractIDPreimageType is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeContractIDPreimageType atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *ContractIDPreimageType) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeContractIDPreimageType.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeContractIDPreimageType.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *ContractIDPreimageType) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "ContractIDPreimageType")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *ContractIDPreimageType) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "ContractIDPreimageType")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "ContractIDPreimageType")
+	}
+	return d.Done()
 }
 
 // ContractIDPreimage is union ContractIDPreimage from Stellar-transaction.x:488, switched on type. It holds one of
@@ -2026,11 +2984,11 @@ func (v *ContractIDPreimageFromAsset) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *ContractIDPreimageFromAsset) UnmarshalXDR(d *xdr.Decoder) error {
-	u838, err := decodeAsset(d)
+	u752, err := decodeAsset(d)
 	if err != nil {
 		return xdr.WithField(err, "fromAsset")
 	}
-	v.FromAsset = u838
+	v.FromAsset = u752
 	return nil
 }
 
@@ -2110,15 +3068,51 @@ func (v *ContractIDPreimageFromAddress_) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *ContractIDPreimageFromAddress_) UnmarshalXDR(d *xdr.Decoder) error {
-	u839, err := decodeSCAddress(d)
+	u753, err := decodeSCAddress(d)
 	if err != nil {
 		return xdr.WithField(err, "address")
 	}
-	v.Address = u839
+	v.Address = u753
 	if err := d.FixedOpaque(v.Salt[:]); err != nil {
 		return xdr.WithField(err, "salt")
 	}
 	return nil
+}
+
+// xdrSizeContractIDPreimageFromAddress_ is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeContractIDPreimageFromAddress_ atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *ContractIDPreimageFromAddress_) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeContractIDPreimageFromAddress_.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeContractIDPreimageFromAddress_.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *ContractIDPreimageFromAddress_) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "ContractIDPreimage.fromAddress")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *ContractIDPreimageFromAddress_) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "ContractIDPreimage.fromAddress")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "ContractIDPreimage.fromAddress")
+	}
+	return d.Done()
 }
 
 // CreateContractArgs is struct CreateContractArgs from Stellar-transaction.x:500.
@@ -2140,17 +3134,53 @@ func (v *CreateContractArgs) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *CreateContractArgs) UnmarshalXDR(d *xdr.Decoder) error {
-	u840, err := decodeContractIDPreimage(d)
+	u754, err := decodeContractIDPreimage(d)
 	if err != nil {
 		return xdr.WithField(err, "contractIDPreimage")
 	}
-	v.ContractIDPreimage = u840
-	u841, err := decodeContractExecutable(d)
+	v.ContractIDPreimage = u754
+	u755, err := decodeContractExecutable(d)
 	if err != nil {
 		return xdr.WithField(err, "executable")
 	}
-	v.Executable = u841
+	v.Executable = u755
 	return nil
+}
+
+// xdrSizeCreateContractArgs is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeCreateContractArgs atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *CreateContractArgs) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeCreateContractArgs.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeCreateContractArgs.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *CreateContractArgs) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "CreateContractArgs")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *CreateContractArgs) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "CreateContractArgs")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "CreateContractArgs")
+	}
+	return d.Done()
 }
 
 // InvokeContractArgs is struct InvokeContractArgs from Stellar-transaction.x:506.
@@ -2174,9 +3204,9 @@ func (v *InvokeContractArgs) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "args")
 	}
-	for i842 := range v.Args {
-		if err := encodeSCVal(e, v.Args[i842]); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i842)+"]"), "args")
+	for i756 := range v.Args {
+		if err := encodeSCVal(e, v.Args[i756]); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i756)+"]"), "args")
 		}
 	}
 	e.Leave()
@@ -2185,37 +3215,73 @@ func (v *InvokeContractArgs) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *InvokeContractArgs) UnmarshalXDR(d *xdr.Decoder) error {
-	u843, err := decodeSCAddress(d)
+	u757, err := decodeSCAddress(d)
 	if err != nil {
 		return xdr.WithField(err, "contractAddress")
 	}
-	v.ContractAddress = u843
-	x844, err := d.String(32)
+	v.ContractAddress = u757
+	x758, err := d.String(32)
 	if err != nil {
 		return xdr.WithField(err, "functionName")
 	}
-	v.FunctionName = SCSymbol(x844)
-	n845, err := d.ArrayLen(math.MaxUint32, 4)
+	v.FunctionName = SCSymbol(x758)
+	n759, err := d.ArrayLen(math.MaxUint32, 4)
 	if err != nil {
 		return xdr.WithField(err, "args")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "args")
 	}
-	var s846 []SCVal
-	if n845 > 0 {
-		s846 = make([]SCVal, n845)
+	var s760 []SCVal
+	if n759 > 0 {
+		s760 = make([]SCVal, n759)
 	}
-	for i847 := range s846 {
-		u848, err := decodeSCVal(d)
+	for i761 := range s760 {
+		u762, err := decodeSCVal(d)
 		if err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i847)+"]"), "args")
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i761)+"]"), "args")
 		}
-		s846[i847] = u848
+		s760[i761] = u762
 	}
-	v.Args = s846
+	v.Args = s760
 	d.Leave()
 	return nil
+}
+
+// xdrSizeInvokeContractArgs is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeInvokeContractArgs atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *InvokeContractArgs) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeInvokeContractArgs.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeInvokeContractArgs.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *InvokeContractArgs) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "InvokeContractArgs")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *InvokeContractArgs) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "InvokeContractArgs")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "InvokeContractArgs")
+	}
+	return d.Done()
 }
 
 // HostFunction is union HostFunction from Stellar-transaction.x:512, switched on type. It holds one of
@@ -2285,11 +3351,11 @@ func (v *HostFunctionWasm) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *HostFunctionWasm) UnmarshalXDR(d *xdr.Decoder) error {
-	x849, err := d.Opaque(math.MaxUint32)
+	x763, err := d.Opaque(math.MaxUint32)
 	if err != nil {
 		return xdr.WithField(err, "wasm")
 	}
-	v.Wasm = x849
+	v.Wasm = x763
 	return nil
 }
 
@@ -2413,12 +3479,48 @@ func (v *SorobanAuthorizedFunctionType) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *SorobanAuthorizedFunctionType) UnmarshalXDR(d *xdr.Decoder) error {
-	x850, err := d.Enum(validSorobanAuthorizedFunctionType)
+	x764, err := d.Enum(validSorobanAuthorizedFunctionType)
 	if err != nil {
 		return err
 	}
-	(*v) = SorobanAuthorizedFunctionType(x850)
+	(*v) = SorobanAuthorizedFunctionType(x764)
 	return nil
+}
+
+// xdrSizeSorobanAuthorizedFunctionType is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeSorobanAuthorizedFunctionType atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *SorobanAuthorizedFunctionType) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeSorobanAuthorizedFunctionType.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeSorobanAuthorizedFunctionType.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *SorobanAuthorizedFunctionType) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "SorobanAuthorizedFunctionType")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *SorobanAuthorizedFunctionType) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "SorobanAuthorizedFunctionType")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "SorobanAuthorizedFunctionType")
+	}
+	return d.Done()
 }
 
 // SorobanAuthorizedFunction is union SorobanAuthorizedFunction from Stellar-transaction.x:528, switched on type. It holds one of
@@ -2547,9 +3649,9 @@ func (v *SorobanAuthorizedInvocation) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "subInvocations")
 	}
-	for i851 := range v.SubInvocations {
-		if err := (&v.SubInvocations[i851]).MarshalXDR(e); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i851)+"]"), "subInvocations")
+	for i765 := range v.SubInvocations {
+		if err := (&v.SubInvocations[i765]).MarshalXDR(e); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i765)+"]"), "subInvocations")
 		}
 	}
 	e.Leave()
@@ -2558,30 +3660,66 @@ func (v *SorobanAuthorizedInvocation) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *SorobanAuthorizedInvocation) UnmarshalXDR(d *xdr.Decoder) error {
-	u852, err := decodeSorobanAuthorizedFunction(d)
+	u766, err := decodeSorobanAuthorizedFunction(d)
 	if err != nil {
 		return xdr.WithField(err, "function")
 	}
-	v.Function = u852
-	n853, err := d.ArrayLen(math.MaxUint32, 20)
+	v.Function = u766
+	n767, err := d.ArrayLen(math.MaxUint32, 20)
 	if err != nil {
 		return xdr.WithField(err, "subInvocations")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "subInvocations")
 	}
-	var s854 []SorobanAuthorizedInvocation
-	if n853 > 0 {
-		s854 = make([]SorobanAuthorizedInvocation, n853)
+	var s768 []SorobanAuthorizedInvocation
+	if n767 > 0 {
+		s768 = make([]SorobanAuthorizedInvocation, n767)
 	}
-	for i855 := range s854 {
-		if err := (&s854[i855]).UnmarshalXDR(d); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i855)+"]"), "subInvocations")
+	for i769 := range s768 {
+		if err := (&s768[i769]).UnmarshalXDR(d); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i769)+"]"), "subInvocations")
 		}
 	}
-	v.SubInvocations = s854
+	v.SubInvocations = s768
 	d.Leave()
 	return nil
+}
+
+// xdrSizeSorobanAuthorizedInvocation is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeSorobanAuthorizedInvocation atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *SorobanAuthorizedInvocation) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeSorobanAuthorizedInvocation.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeSorobanAuthorizedInvocation.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *SorobanAuthorizedInvocation) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "SorobanAuthorizedInvocation")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *SorobanAuthorizedInvocation) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "SorobanAuthorizedInvocation")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "SorobanAuthorizedInvocation")
+	}
+	return d.Done()
 }
 
 // SorobanAddressCredentials is struct SorobanAddressCredentials from Stellar-transaction.x:542.
@@ -2607,27 +3745,59 @@ func (v *SorobanAddressCredentials) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *SorobanAddressCredentials) UnmarshalXDR(d *xdr.Decoder) error {
-	u856, err := decodeSCAddress(d)
+	u770, err := decodeSCAddress(d)
 	if err != nil {
 		return xdr.WithField(err, "address")
 	}
-	v.Address = u856
-	x857, err := d.Int64()
+	v.Address = u770
+	b771, err := d.Next(12)
 	if err != nil {
 		return xdr.WithField(err, "nonce")
 	}
-	v.Nonce = Int64(x857)
-	x858, err := d.Uint32()
-	if err != nil {
-		return xdr.WithField(err, "signatureExpirationLedger")
-	}
-	v.SignatureExpirationLedger = Uint32(x858)
-	u859, err := decodeSCVal(d)
+	v.Nonce = Int64(int64(binary.BigEndian.Uint64(b771[0:])))
+	v.SignatureExpirationLedger = Uint32(binary.BigEndian.Uint32(b771[8:]))
+	u772, err := decodeSCVal(d)
 	if err != nil {
 		return xdr.WithField(err, "signature")
 	}
-	v.Signature = u859
+	v.Signature = u772
 	return nil
+}
+
+// xdrSizeSorobanAddressCredentials is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeSorobanAddressCredentials atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *SorobanAddressCredentials) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeSorobanAddressCredentials.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeSorobanAddressCredentials.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *SorobanAddressCredentials) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "SorobanAddressCredentials")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *SorobanAddressCredentials) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "SorobanAddressCredentials")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "SorobanAddressCredentials")
+	}
+	return d.Done()
 }
 
 // SorobanCredentialsType is enum SorobanCredentialsType from Stellar-transaction.x:550.
@@ -2674,12 +3844,48 @@ func (v *SorobanCredentialsType) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *SorobanCredentialsType) UnmarshalXDR(d *xdr.Decoder) error {
-	x860, err := d.Enum(validSorobanCredentialsType)
+	x773, err := d.Enum(validSorobanCredentialsType)
 	if err != nil {
 		return err
 	}
-	(*v) = SorobanCredentialsType(x860)
+	(*v) = SorobanCredentialsType(x773)
 	return nil
+}
+
+// xdrSizeSorobanCredentialsType is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeSorobanCredentialsType atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *SorobanCredentialsType) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeSorobanCredentialsType.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeSorobanCredentialsType.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *SorobanCredentialsType) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "SorobanCredentialsType")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *SorobanCredentialsType) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "SorobanCredentialsType")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "SorobanCredentialsType")
+	}
+	return d.Done()
 }
 
 // SorobanCredentials is union SorobanCredentials from Stellar-transaction.x:556, switched on type. It holds one of
@@ -2800,15 +4006,51 @@ func (v *SorobanAuthorizationEntry) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *SorobanAuthorizationEntry) UnmarshalXDR(d *xdr.Decoder) error {
-	u861, err := decodeSorobanCredentials(d)
+	u774, err := decodeSorobanCredentials(d)
 	if err != nil {
 		return xdr.WithField(err, "credentials")
 	}
-	v.Credentials = u861
+	v.Credentials = u774
 	if err := (&v.RootInvocation).UnmarshalXDR(d); err != nil {
 		return xdr.WithField(err, "rootInvocation")
 	}
 	return nil
+}
+
+// xdrSizeSorobanAuthorizationEntry is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeSorobanAuthorizationEntry atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *SorobanAuthorizationEntry) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeSorobanAuthorizationEntry.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeSorobanAuthorizationEntry.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *SorobanAuthorizationEntry) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "SorobanAuthorizationEntry")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *SorobanAuthorizationEntry) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "SorobanAuthorizationEntry")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "SorobanAuthorizationEntry")
+	}
+	return d.Done()
 }
 
 // InvokeHostFunctionOp is struct InvokeHostFunctionOp from Stellar-transaction.x:580.
@@ -2828,9 +4070,9 @@ func (v *InvokeHostFunctionOp) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "auth")
 	}
-	for i862 := range v.Auth {
-		if err := (&v.Auth[i862]).MarshalXDR(e); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i862)+"]"), "auth")
+	for i775 := range v.Auth {
+		if err := (&v.Auth[i775]).MarshalXDR(e); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i775)+"]"), "auth")
 		}
 	}
 	e.Leave()
@@ -2839,30 +4081,66 @@ func (v *InvokeHostFunctionOp) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *InvokeHostFunctionOp) UnmarshalXDR(d *xdr.Decoder) error {
-	u863, err := decodeHostFunction(d)
+	u776, err := decodeHostFunction(d)
 	if err != nil {
 		return xdr.WithField(err, "hostFunction")
 	}
-	v.HostFunction = u863
-	n864, err := d.ArrayLen(math.MaxUint32, 24)
+	v.HostFunction = u776
+	n777, err := d.ArrayLen(math.MaxUint32, 24)
 	if err != nil {
 		return xdr.WithField(err, "auth")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "auth")
 	}
-	var s865 []SorobanAuthorizationEntry
-	if n864 > 0 {
-		s865 = make([]SorobanAuthorizationEntry, n864)
+	var s778 []SorobanAuthorizationEntry
+	if n777 > 0 {
+		s778 = make([]SorobanAuthorizationEntry, n777)
 	}
-	for i866 := range s865 {
-		if err := (&s865[i866]).UnmarshalXDR(d); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i866)+"]"), "auth")
+	for i779 := range s778 {
+		if err := (&s778[i779]).UnmarshalXDR(d); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i779)+"]"), "auth")
 		}
 	}
-	v.Auth = s865
+	v.Auth = s778
 	d.Leave()
 	return nil
+}
+
+// xdrSizeInvokeHostFunctionOp is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeInvokeHostFunctionOp atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *InvokeHostFunctionOp) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeInvokeHostFunctionOp.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeInvokeHostFunctionOp.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *InvokeHostFunctionOp) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "InvokeHostFunctionOp")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *InvokeHostFunctionOp) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "InvokeHostFunctionOp")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "InvokeHostFunctionOp")
+	}
+	return d.Done()
 }
 
 // ExtendFootprintTTLOp is struct ExtendFootprintTTLOp from Stellar-transaction.x:594.
@@ -2882,17 +4160,53 @@ func (v *ExtendFootprintTTLOp) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *ExtendFootprintTTLOp) UnmarshalXDR(d *xdr.Decoder) error {
-	u867, err := decodeExtensionPoint(d)
+	u780, err := decodeExtensionPoint(d)
 	if err != nil {
 		return xdr.WithField(err, "ext")
 	}
-	v.Ext = u867
-	x868, err := d.Uint32()
+	v.Ext = u780
+	x781, err := d.Uint32()
 	if err != nil {
 		return xdr.WithField(err, "extendTo")
 	}
-	v.ExtendTo = Uint32(x868)
+	v.ExtendTo = Uint32(x781)
 	return nil
+}
+
+// xdrSizeExtendFootprintTTLOp is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeExtendFootprintTTLOp atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *ExtendFootprintTTLOp) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeExtendFootprintTTLOp.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeExtendFootprintTTLOp.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *ExtendFootprintTTLOp) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "ExtendFootprintTTLOp")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *ExtendFootprintTTLOp) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "ExtendFootprintTTLOp")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "ExtendFootprintTTLOp")
+	}
+	return d.Done()
 }
 
 // RestoreFootprintOp is struct RestoreFootprintOp from Stellar-transaction.x:605.
@@ -2910,12 +4224,48 @@ func (v *RestoreFootprintOp) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *RestoreFootprintOp) UnmarshalXDR(d *xdr.Decoder) error {
-	u869, err := decodeExtensionPoint(d)
+	u782, err := decodeExtensionPoint(d)
 	if err != nil {
 		return xdr.WithField(err, "ext")
 	}
-	v.Ext = u869
+	v.Ext = u782
 	return nil
+}
+
+// xdrSizeRestoreFootprintOp is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeRestoreFootprintOp atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *RestoreFootprintOp) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeRestoreFootprintOp.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeRestoreFootprintOp.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *RestoreFootprintOp) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "RestoreFootprintOp")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *RestoreFootprintOp) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "RestoreFootprintOp")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "RestoreFootprintOp")
+	}
+	return d.Done()
 }
 
 // Operation is struct Operation from Stellar-transaction.x:611.
@@ -2946,29 +4296,65 @@ func (v *Operation) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *Operation) UnmarshalXDR(d *xdr.Decoder) error {
-	present870, err := d.Optional()
+	present783, err := d.Optional()
 	if err != nil {
 		return xdr.WithField(err, "sourceAccount")
 	}
-	if !present870 {
+	if !present783 {
 		v.SourceAccount = nil
 	} else {
 		if err := d.Enter(); err != nil {
 			return xdr.WithField(err, "sourceAccount")
 		}
-		u871, err := decodeMuxedAccount(d)
+		u784, err := decodeMuxedAccount(d)
 		if err != nil {
 			return xdr.WithField(err, "sourceAccount")
 		}
-		v.SourceAccount = u871
+		v.SourceAccount = u784
 		d.Leave()
 	}
-	u872, err := decodeOperationBody(d)
+	u785, err := decodeOperationBody(d)
 	if err != nil {
 		return xdr.WithField(err, "body")
 	}
-	v.Body = u872
+	v.Body = u785
 	return nil
+}
+
+// xdrSizeOperation is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeOperation atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *Operation) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeOperation.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeOperation.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *Operation) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "Operation")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *Operation) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "Operation")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "Operation")
+	}
+	return d.Done()
 }
 
 // OperationBody is union Operation.body from Stellar-transaction.x:618, switched on type. It holds one of
@@ -3176,11 +4562,11 @@ func (v *OperationBodyDestination) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *OperationBodyDestination) UnmarshalXDR(d *xdr.Decoder) error {
-	u873, err := decodeMuxedAccount(d)
+	u786, err := decodeMuxedAccount(d)
 	if err != nil {
 		return xdr.WithField(err, "destination")
 	}
-	v.Destination = u873
+	v.Destination = u786
 	return nil
 }
 
@@ -3394,11 +4780,11 @@ func (v *OperationBodyRevokeSponsorshipOp) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *OperationBodyRevokeSponsorshipOp) UnmarshalXDR(d *xdr.Decoder) error {
-	u874, err := decodeRevokeSponsorshipOp(d)
+	u787, err := decodeRevokeSponsorshipOp(d)
 	if err != nil {
 		return xdr.WithField(err, "revokeSponsorshipOp")
 	}
-	v.RevokeSponsorshipOp = u874
+	v.RevokeSponsorshipOp = u787
 	return nil
 }
 
@@ -4164,22 +5550,54 @@ func (v *HashIDPreimageOperationID_) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *HashIDPreimageOperationID_) UnmarshalXDR(d *xdr.Decoder) error {
-	u875, err := decodePublicKey(d)
+	u788, err := decodePublicKey(d)
 	if err != nil {
 		return xdr.WithField(err, "sourceAccount")
 	}
-	v.SourceAccount = u875
-	x876, err := d.Int64()
+	v.SourceAccount = u788
+	b789, err := d.Next(12)
 	if err != nil {
 		return xdr.WithField(err, "seqNum")
 	}
-	v.SeqNum = SequenceNumber(x876)
-	x877, err := d.Uint32()
-	if err != nil {
-		return xdr.WithField(err, "opNum")
-	}
-	v.OpNum = Uint32(x877)
+	v.SeqNum = SequenceNumber(int64(binary.BigEndian.Uint64(b789[0:])))
+	v.OpNum = Uint32(binary.BigEndian.Uint32(b789[8:]))
 	return nil
+}
+
+// xdrSizeHashIDPreimageOperationID_ is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeHashIDPreimageOperationID_ atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *HashIDPreimageOperationID_) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeHashIDPreimageOperationID_.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeHashIDPreimageOperationID_.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *HashIDPreimageOperationID_) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "HashIDPreimage.operationID")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *HashIDPreimageOperationID_) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "HashIDPreimage.operationID")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "HashIDPreimage.operationID")
+	}
+	return d.Done()
 }
 
 // HashIDPreimageRevokeID_ is struct HashIDPreimage.revokeID from Stellar-transaction.x:688.
@@ -4207,30 +5625,62 @@ func (v *HashIDPreimageRevokeID_) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *HashIDPreimageRevokeID_) UnmarshalXDR(d *xdr.Decoder) error {
-	u878, err := decodePublicKey(d)
+	u790, err := decodePublicKey(d)
 	if err != nil {
 		return xdr.WithField(err, "sourceAccount")
 	}
-	v.SourceAccount = u878
-	x879, err := d.Int64()
+	v.SourceAccount = u790
+	b791, err := d.Next(12)
 	if err != nil {
 		return xdr.WithField(err, "seqNum")
 	}
-	v.SeqNum = SequenceNumber(x879)
-	x880, err := d.Uint32()
-	if err != nil {
-		return xdr.WithField(err, "opNum")
-	}
-	v.OpNum = Uint32(x880)
+	v.SeqNum = SequenceNumber(int64(binary.BigEndian.Uint64(b791[0:])))
+	v.OpNum = Uint32(binary.BigEndian.Uint32(b791[8:]))
 	if err := d.FixedOpaque(v.LiquidityPoolID[:]); err != nil {
 		return xdr.WithField(err, "liquidityPoolID")
 	}
-	u881, err := decodeAsset(d)
+	u792, err := decodeAsset(d)
 	if err != nil {
 		return xdr.WithField(err, "asset")
 	}
-	v.Asset = u881
+	v.Asset = u792
 	return nil
+}
+
+// xdrSizeHashIDPreimageRevokeID_ is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeHashIDPreimageRevokeID_ atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *HashIDPreimageRevokeID_) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeHashIDPreimageRevokeID_.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeHashIDPreimageRevokeID_.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *HashIDPreimageRevokeID_) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "HashIDPreimage.revokeID")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *HashIDPreimageRevokeID_) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "HashIDPreimage.revokeID")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "HashIDPreimage.revokeID")
+	}
+	return d.Done()
 }
 
 // HashIDPreimageContractID_ is struct HashIDPreimage.contractID from Stellar-transaction.x:697.
@@ -4253,12 +5703,48 @@ func (v *HashIDPreimageContractID_) UnmarshalXDR(d *xdr.Decoder) error {
 	if err := d.FixedOpaque(v.NetworkID[:]); err != nil {
 		return xdr.WithField(err, "networkID")
 	}
-	u882, err := decodeContractIDPreimage(d)
+	u793, err := decodeContractIDPreimage(d)
 	if err != nil {
 		return xdr.WithField(err, "contractIDPreimage")
 	}
-	v.ContractIDPreimage = u882
+	v.ContractIDPreimage = u793
 	return nil
+}
+
+// xdrSizeHashIDPreimageContractID_ is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeHashIDPreimageContractID_ atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *HashIDPreimageContractID_) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeHashIDPreimageContractID_.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeHashIDPreimageContractID_.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *HashIDPreimageContractID_) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "HashIDPreimage.contractID")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *HashIDPreimageContractID_) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "HashIDPreimage.contractID")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "HashIDPreimage.contractID")
+	}
+	return d.Done()
 }
 
 // HashIDPreimageSorobanAuthorization_ is struct HashIDPreimage.sorobanAuthorization from Stellar-transaction.x:703.
@@ -4285,20 +5771,52 @@ func (v *HashIDPreimageSorobanAuthorization_) UnmarshalXDR(d *xdr.Decoder) error
 	if err := d.FixedOpaque(v.NetworkID[:]); err != nil {
 		return xdr.WithField(err, "networkID")
 	}
-	x883, err := d.Int64()
+	b794, err := d.Next(12)
 	if err != nil {
 		return xdr.WithField(err, "nonce")
 	}
-	v.Nonce = Int64(x883)
-	x884, err := d.Uint32()
-	if err != nil {
-		return xdr.WithField(err, "signatureExpirationLedger")
-	}
-	v.SignatureExpirationLedger = Uint32(x884)
+	v.Nonce = Int64(int64(binary.BigEndian.Uint64(b794[0:])))
+	v.SignatureExpirationLedger = Uint32(binary.BigEndian.Uint32(b794[8:]))
 	if err := (&v.Invocation).UnmarshalXDR(d); err != nil {
 		return xdr.WithField(err, "invocation")
 	}
 	return nil
+}
+
+// xdrSizeHashIDPreimageSorobanAuthorization_ is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeHashIDPreimageSorobanAuthorization_ atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *HashIDPreimageSorobanAuthorization_) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeHashIDPreimageSorobanAuthorization_.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeHashIDPreimageSorobanAuthorization_.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *HashIDPreimageSorobanAuthorization_) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "HashIDPreimage.sorobanAuthorization")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *HashIDPreimageSorobanAuthorization_) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "HashIDPreimage.sorobanAuthorization")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "HashIDPreimage.sorobanAuthorization")
+	}
+	return d.Done()
 }
 
 // MemoType is enum MemoType from Stellar-transaction.x:712.
@@ -4354,12 +5872,48 @@ func (v *MemoType) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *MemoType) UnmarshalXDR(d *xdr.Decoder) error {
-	x885, err := d.Enum(validMemoType)
+	x795, err := d.Enum(validMemoType)
 	if err != nil {
 		return err
 	}
-	(*v) = MemoType(x885)
+	(*v) = MemoType(x795)
 	return nil
+}
+
+// xdrSizeMemoType is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeMemoType atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *MemoType) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeMemoType.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeMemoType.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *MemoType) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "MemoType")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *MemoType) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "MemoType")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "MemoType")
+	}
+	return d.Done()
 }
 
 // Memo is union Memo from Stellar-transaction.x:721, switched on type. It holds one of
@@ -4399,11 +5953,11 @@ func (v *MemoText) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *MemoText) UnmarshalXDR(d *xdr.Decoder) error {
-	x886, err := d.String(28)
+	x796, err := d.String(28)
 	if err != nil {
 		return xdr.WithField(err, "text")
 	}
-	v.Text = x886
+	v.Text = x796
 	return nil
 }
 
@@ -4422,11 +5976,11 @@ func (v *MemoId) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *MemoId) UnmarshalXDR(d *xdr.Decoder) error {
-	x887, err := d.Uint64()
+	x797, err := d.Uint64()
 	if err != nil {
 		return xdr.WithField(err, "id")
 	}
-	v.Id = Uint64(x887)
+	v.Id = Uint64(x797)
 	return nil
 }
 
@@ -4582,17 +6136,49 @@ func (v *TimeBounds) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *TimeBounds) UnmarshalXDR(d *xdr.Decoder) error {
-	x888, err := d.Uint64()
+	b798, err := d.Next(16)
 	if err != nil {
 		return xdr.WithField(err, "minTime")
 	}
-	v.MinTime = TimePoint(x888)
-	x889, err := d.Uint64()
-	if err != nil {
-		return xdr.WithField(err, "maxTime")
-	}
-	v.MaxTime = TimePoint(x889)
+	v.MinTime = TimePoint(binary.BigEndian.Uint64(b798[0:]))
+	v.MaxTime = TimePoint(binary.BigEndian.Uint64(b798[8:]))
 	return nil
+}
+
+// xdrSizeTimeBounds is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeTimeBounds atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *TimeBounds) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeTimeBounds.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeTimeBounds.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *TimeBounds) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "TimeBounds")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *TimeBounds) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "TimeBounds")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "TimeBounds")
+	}
+	return d.Done()
 }
 
 // LedgerBounds is struct LedgerBounds from Stellar-transaction.x:741.
@@ -4610,17 +6196,49 @@ func (v *LedgerBounds) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *LedgerBounds) UnmarshalXDR(d *xdr.Decoder) error {
-	x890, err := d.Uint32()
+	b799, err := d.Next(8)
 	if err != nil {
 		return xdr.WithField(err, "minLedger")
 	}
-	v.MinLedger = Uint32(x890)
-	x891, err := d.Uint32()
-	if err != nil {
-		return xdr.WithField(err, "maxLedger")
-	}
-	v.MaxLedger = Uint32(x891)
+	v.MinLedger = Uint32(binary.BigEndian.Uint32(b799[0:]))
+	v.MaxLedger = Uint32(binary.BigEndian.Uint32(b799[4:]))
 	return nil
+}
+
+// xdrSizeLedgerBounds is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeLedgerBounds atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *LedgerBounds) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeLedgerBounds.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeLedgerBounds.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *LedgerBounds) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "LedgerBounds")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *LedgerBounds) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "LedgerBounds")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "LedgerBounds")
+	}
+	return d.Done()
 }
 
 // PreconditionsV2 is struct PreconditionsV2 from Stellar-transaction.x:747.
@@ -4677,9 +6295,9 @@ func (v *PreconditionsV2) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "extraSigners")
 	}
-	for i892 := range v.ExtraSigners {
-		if err := encodeSignerKey(e, v.ExtraSigners[i892]); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i892)+"]"), "extraSigners")
+	for i800 := range v.ExtraSigners {
+		if err := encodeSignerKey(e, v.ExtraSigners[i800]); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i800)+"]"), "extraSigners")
 		}
 	}
 	e.Leave()
@@ -4688,90 +6306,122 @@ func (v *PreconditionsV2) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *PreconditionsV2) UnmarshalXDR(d *xdr.Decoder) error {
-	present893, err := d.Optional()
+	present801, err := d.Optional()
 	if err != nil {
 		return xdr.WithField(err, "timeBounds")
 	}
-	if !present893 {
+	if !present801 {
 		v.TimeBounds = nil
 	} else {
 		if err := d.Enter(); err != nil {
 			return xdr.WithField(err, "timeBounds")
 		}
-		p894 := new(TimeBounds)
-		if err := (&(*p894)).UnmarshalXDR(d); err != nil {
+		p802 := new(TimeBounds)
+		if err := (&(*p802)).UnmarshalXDR(d); err != nil {
 			return xdr.WithField(err, "timeBounds")
 		}
-		v.TimeBounds = p894
+		v.TimeBounds = p802
 		d.Leave()
 	}
-	present895, err := d.Optional()
+	present803, err := d.Optional()
 	if err != nil {
 		return xdr.WithField(err, "ledgerBounds")
 	}
-	if !present895 {
+	if !present803 {
 		v.LedgerBounds = nil
 	} else {
 		if err := d.Enter(); err != nil {
 			return xdr.WithField(err, "ledgerBounds")
 		}
-		p896 := new(LedgerBounds)
-		if err := (&(*p896)).UnmarshalXDR(d); err != nil {
+		p804 := new(LedgerBounds)
+		if err := (&(*p804)).UnmarshalXDR(d); err != nil {
 			return xdr.WithField(err, "ledgerBounds")
 		}
-		v.LedgerBounds = p896
+		v.LedgerBounds = p804
 		d.Leave()
 	}
-	present897, err := d.Optional()
+	present805, err := d.Optional()
 	if err != nil {
 		return xdr.WithField(err, "minSeqNum")
 	}
-	if !present897 {
+	if !present805 {
 		v.MinSeqNum = nil
 	} else {
 		if err := d.Enter(); err != nil {
 			return xdr.WithField(err, "minSeqNum")
 		}
-		p898 := new(SequenceNumber)
-		x899, err := d.Int64()
+		p806 := new(SequenceNumber)
+		x807, err := d.Int64()
 		if err != nil {
 			return xdr.WithField(err, "minSeqNum")
 		}
-		(*p898) = SequenceNumber(x899)
-		v.MinSeqNum = p898
+		(*p806) = SequenceNumber(x807)
+		v.MinSeqNum = p806
 		d.Leave()
 	}
-	x900, err := d.Uint64()
+	b808, err := d.Next(12)
 	if err != nil {
 		return xdr.WithField(err, "minSeqAge")
 	}
-	v.MinSeqAge = Duration(x900)
-	x901, err := d.Uint32()
-	if err != nil {
-		return xdr.WithField(err, "minSeqLedgerGap")
-	}
-	v.MinSeqLedgerGap = Uint32(x901)
-	n902, err := d.ArrayLen(2, 36)
+	v.MinSeqAge = Duration(binary.BigEndian.Uint64(b808[0:]))
+	v.MinSeqLedgerGap = Uint32(binary.BigEndian.Uint32(b808[8:]))
+	n809, err := d.ArrayLen(2, 36)
 	if err != nil {
 		return xdr.WithField(err, "extraSigners")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "extraSigners")
 	}
-	var s903 []SignerKey
-	if n902 > 0 {
-		s903 = make([]SignerKey, n902)
+	var s810 []SignerKey
+	if n809 > 0 {
+		s810 = make([]SignerKey, n809)
 	}
-	for i904 := range s903 {
-		u905, err := decodeSignerKey(d)
+	for i811 := range s810 {
+		u812, err := decodeSignerKey(d)
 		if err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i904)+"]"), "extraSigners")
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i811)+"]"), "extraSigners")
 		}
-		s903[i904] = u905
+		s810[i811] = u812
 	}
-	v.ExtraSigners = s903
+	v.ExtraSigners = s810
 	d.Leave()
 	return nil
+}
+
+// xdrSizePreconditionsV2 is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizePreconditionsV2 atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *PreconditionsV2) MarshalBinary() ([]byte, error) {
+	hint := xdrSizePreconditionsV2.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizePreconditionsV2.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *PreconditionsV2) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "PreconditionsV2")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *PreconditionsV2) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "PreconditionsV2")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "PreconditionsV2")
+	}
+	return d.Done()
 }
 
 // PreconditionType is enum PreconditionType from Stellar-transaction.x:780.
@@ -4821,12 +6471,48 @@ func (v *PreconditionType) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *PreconditionType) UnmarshalXDR(d *xdr.Decoder) error {
-	x906, err := d.Enum(validPreconditionType)
+	x813, err := d.Enum(validPreconditionType)
 	if err != nil {
 		return err
 	}
-	(*v) = PreconditionType(x906)
+	(*v) = PreconditionType(x813)
 	return nil
+}
+
+// xdrSizePreconditionType is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizePreconditionType atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *PreconditionType) MarshalBinary() ([]byte, error) {
+	hint := xdrSizePreconditionType.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizePreconditionType.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *PreconditionType) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "PreconditionType")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *PreconditionType) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "PreconditionType")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "PreconditionType")
+	}
+	return d.Done()
 }
 
 // Preconditions is union Preconditions from Stellar-transaction.x:787, switched on type. It holds one of
@@ -4978,9 +6664,9 @@ func (v *LedgerFootprint) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "readOnly")
 	}
-	for i907 := range v.ReadOnly {
-		if err := encodeLedgerKey(e, v.ReadOnly[i907]); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i907)+"]"), "readOnly")
+	for i814 := range v.ReadOnly {
+		if err := encodeLedgerKey(e, v.ReadOnly[i814]); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i814)+"]"), "readOnly")
 		}
 	}
 	e.Leave()
@@ -4990,9 +6676,9 @@ func (v *LedgerFootprint) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "readWrite")
 	}
-	for i908 := range v.ReadWrite {
-		if err := encodeLedgerKey(e, v.ReadWrite[i908]); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i908)+"]"), "readWrite")
+	for i815 := range v.ReadWrite {
+		if err := encodeLedgerKey(e, v.ReadWrite[i815]); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i815)+"]"), "readWrite")
 		}
 	}
 	e.Leave()
@@ -5001,47 +6687,83 @@ func (v *LedgerFootprint) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *LedgerFootprint) UnmarshalXDR(d *xdr.Decoder) error {
-	n909, err := d.ArrayLen(math.MaxUint32, 8)
+	n816, err := d.ArrayLen(math.MaxUint32, 8)
 	if err != nil {
 		return xdr.WithField(err, "readOnly")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "readOnly")
 	}
-	var s910 []LedgerKey
-	if n909 > 0 {
-		s910 = make([]LedgerKey, n909)
+	var s817 []LedgerKey
+	if n816 > 0 {
+		s817 = make([]LedgerKey, n816)
 	}
-	for i911 := range s910 {
-		u912, err := decodeLedgerKey(d)
+	for i818 := range s817 {
+		u819, err := decodeLedgerKey(d)
 		if err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i911)+"]"), "readOnly")
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i818)+"]"), "readOnly")
 		}
-		s910[i911] = u912
+		s817[i818] = u819
 	}
-	v.ReadOnly = s910
+	v.ReadOnly = s817
 	d.Leave()
-	n913, err := d.ArrayLen(math.MaxUint32, 8)
+	n820, err := d.ArrayLen(math.MaxUint32, 8)
 	if err != nil {
 		return xdr.WithField(err, "readWrite")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "readWrite")
 	}
-	var s914 []LedgerKey
-	if n913 > 0 {
-		s914 = make([]LedgerKey, n913)
+	var s821 []LedgerKey
+	if n820 > 0 {
+		s821 = make([]LedgerKey, n820)
 	}
-	for i915 := range s914 {
-		u916, err := decodeLedgerKey(d)
+	for i822 := range s821 {
+		u823, err := decodeLedgerKey(d)
 		if err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i915)+"]"), "readWrite")
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i822)+"]"), "readWrite")
 		}
-		s914[i915] = u916
+		s821[i822] = u823
 	}
-	v.ReadWrite = s914
+	v.ReadWrite = s821
 	d.Leave()
 	return nil
+}
+
+// xdrSizeLedgerFootprint is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeLedgerFootprint atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *LedgerFootprint) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeLedgerFootprint.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeLedgerFootprint.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *LedgerFootprint) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "LedgerFootprint")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *LedgerFootprint) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "LedgerFootprint")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "LedgerFootprint")
+	}
+	return d.Done()
 }
 
 // SorobanResources is struct SorobanResources from Stellar-transaction.x:806.
@@ -5068,22 +6790,50 @@ func (v *SorobanResources) UnmarshalXDR(d *xdr.Decoder) error {
 	if err := (&v.Footprint).UnmarshalXDR(d); err != nil {
 		return xdr.WithField(err, "footprint")
 	}
-	x917, err := d.Uint32()
+	b824, err := d.Next(12)
 	if err != nil {
 		return xdr.WithField(err, "instructions")
 	}
-	v.Instructions = Uint32(x917)
-	x918, err := d.Uint32()
-	if err != nil {
-		return xdr.WithField(err, "readBytes")
-	}
-	v.ReadBytes = Uint32(x918)
-	x919, err := d.Uint32()
-	if err != nil {
-		return xdr.WithField(err, "writeBytes")
-	}
-	v.WriteBytes = Uint32(x919)
+	v.Instructions = Uint32(binary.BigEndian.Uint32(b824[0:]))
+	v.ReadBytes = Uint32(binary.BigEndian.Uint32(b824[4:]))
+	v.WriteBytes = Uint32(binary.BigEndian.Uint32(b824[8:]))
 	return nil
+}
+
+// xdrSizeSorobanResources is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeSorobanResources atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *SorobanResources) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeSorobanResources.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeSorobanResources.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *SorobanResources) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "SorobanResources")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *SorobanResources) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "SorobanResources")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "SorobanResources")
+	}
+	return d.Done()
 }
 
 // SorobanTransactionData is struct SorobanTransactionData from Stellar-transaction.x:820.
@@ -5107,20 +6857,56 @@ func (v *SorobanTransactionData) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *SorobanTransactionData) UnmarshalXDR(d *xdr.Decoder) error {
-	u920, err := decodeExtensionPoint(d)
+	u825, err := decodeExtensionPoint(d)
 	if err != nil {
 		return xdr.WithField(err, "ext")
 	}
-	v.Ext = u920
+	v.Ext = u825
 	if err := (&v.Resources).UnmarshalXDR(d); err != nil {
 		return xdr.WithField(err, "resources")
 	}
-	x921, err := d.Int64()
+	x826, err := d.Int64()
 	if err != nil {
 		return xdr.WithField(err, "resourceFee")
 	}
-	v.ResourceFee = Int64(x921)
+	v.ResourceFee = Int64(x826)
 	return nil
+}
+
+// xdrSizeSorobanTransactionData is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeSorobanTransactionData atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *SorobanTransactionData) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeSorobanTransactionData.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeSorobanTransactionData.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *SorobanTransactionData) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "SorobanTransactionData")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *SorobanTransactionData) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "SorobanTransactionData")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "SorobanTransactionData")
+	}
+	return d.Done()
 }
 
 // TransactionV0 is struct TransactionV0 from Stellar-transaction.x:842.
@@ -5160,9 +6946,9 @@ func (v *TransactionV0) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "operations")
 	}
-	for i922 := range v.Operations {
-		if err := (&v.Operations[i922]).MarshalXDR(e); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i922)+"]"), "operations")
+	for i827 := range v.Operations {
+		if err := (&v.Operations[i827]).MarshalXDR(e); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i827)+"]"), "operations")
 		}
 	}
 	e.Leave()
@@ -5177,62 +6963,94 @@ func (v *TransactionV0) UnmarshalXDR(d *xdr.Decoder) error {
 	if err := d.FixedOpaque(v.SourceAccountEd25519[:]); err != nil {
 		return xdr.WithField(err, "sourceAccountEd25519")
 	}
-	x923, err := d.Uint32()
+	b828, err := d.Next(12)
 	if err != nil {
 		return xdr.WithField(err, "fee")
 	}
-	v.Fee = Uint32(x923)
-	x924, err := d.Int64()
-	if err != nil {
-		return xdr.WithField(err, "seqNum")
-	}
-	v.SeqNum = SequenceNumber(x924)
-	present925, err := d.Optional()
+	v.Fee = Uint32(binary.BigEndian.Uint32(b828[0:]))
+	v.SeqNum = SequenceNumber(int64(binary.BigEndian.Uint64(b828[4:])))
+	present829, err := d.Optional()
 	if err != nil {
 		return xdr.WithField(err, "timeBounds")
 	}
-	if !present925 {
+	if !present829 {
 		v.TimeBounds = nil
 	} else {
 		if err := d.Enter(); err != nil {
 			return xdr.WithField(err, "timeBounds")
 		}
-		p926 := new(TimeBounds)
-		if err := (&(*p926)).UnmarshalXDR(d); err != nil {
+		p830 := new(TimeBounds)
+		if err := (&(*p830)).UnmarshalXDR(d); err != nil {
 			return xdr.WithField(err, "timeBounds")
 		}
-		v.TimeBounds = p926
+		v.TimeBounds = p830
 		d.Leave()
 	}
-	u927, err := decodeMemo(d)
+	u831, err := decodeMemo(d)
 	if err != nil {
 		return xdr.WithField(err, "memo")
 	}
-	v.Memo = u927
-	n928, err := d.ArrayLen(100, 8)
+	v.Memo = u831
+	n832, err := d.ArrayLen(100, 8)
 	if err != nil {
 		return xdr.WithField(err, "operations")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "operations")
 	}
-	var s929 []Operation
-	if n928 > 0 {
-		s929 = make([]Operation, n928)
+	var s833 []Operation
+	if n832 > 0 {
+		s833 = make([]Operation, n832)
 	}
-	for i930 := range s929 {
-		if err := (&s929[i930]).UnmarshalXDR(d); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i930)+"]"), "operations")
+	for i834 := range s833 {
+		if err := (&s833[i834]).UnmarshalXDR(d); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i834)+"]"), "operations")
 		}
 	}
-	v.Operations = s929
+	v.Operations = s833
 	d.Leave()
-	u931, err := decodeTransactionV0Ext(d)
+	u835, err := decodeTransactionV0Ext(d)
 	if err != nil {
 		return xdr.WithField(err, "ext")
 	}
-	v.Ext = u931
+	v.Ext = u835
 	return nil
+}
+
+// xdrSizeTransactionV0 is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeTransactionV0 atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *TransactionV0) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeTransactionV0.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeTransactionV0.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *TransactionV0) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "TransactionV0")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *TransactionV0) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "TransactionV0")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "TransactionV0")
+	}
+	return d.Done()
 }
 
 // TransactionV0Ext is union TransactionV0.ext from Stellar-transaction.x:850, switched on v. It holds one of
@@ -5314,9 +7132,9 @@ func (v *TransactionV0Envelope) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "signatures")
 	}
-	for i932 := range v.Signatures {
-		if err := (&v.Signatures[i932]).MarshalXDR(e); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i932)+"]"), "signatures")
+	for i836 := range v.Signatures {
+		if err := (&v.Signatures[i836]).MarshalXDR(e); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i836)+"]"), "signatures")
 		}
 	}
 	e.Leave()
@@ -5328,25 +7146,61 @@ func (v *TransactionV0Envelope) UnmarshalXDR(d *xdr.Decoder) error {
 	if err := (&v.Tx).UnmarshalXDR(d); err != nil {
 		return xdr.WithField(err, "tx")
 	}
-	n933, err := d.ArrayLen(20, 8)
+	n837, err := d.ArrayLen(20, 8)
 	if err != nil {
 		return xdr.WithField(err, "signatures")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "signatures")
 	}
-	var s934 []DecoratedSignature
-	if n933 > 0 {
-		s934 = make([]DecoratedSignature, n933)
+	var s838 []DecoratedSignature
+	if n837 > 0 {
+		s838 = make([]DecoratedSignature, n837)
 	}
-	for i935 := range s934 {
-		if err := (&s934[i935]).UnmarshalXDR(d); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i935)+"]"), "signatures")
+	for i839 := range s838 {
+		if err := (&s838[i839]).UnmarshalXDR(d); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i839)+"]"), "signatures")
 		}
 	}
-	v.Signatures = s934
+	v.Signatures = s838
 	d.Leave()
 	return nil
+}
+
+// xdrSizeTransactionV0Envelope is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeTransactionV0Envelope atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *TransactionV0Envelope) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeTransactionV0Envelope.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeTransactionV0Envelope.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *TransactionV0Envelope) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "TransactionV0Envelope")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *TransactionV0Envelope) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "TransactionV0Envelope")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "TransactionV0Envelope")
+	}
+	return d.Done()
 }
 
 // Transaction is struct Transaction from Stellar-transaction.x:873.
@@ -5379,9 +7233,9 @@ func (v *Transaction) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "operations")
 	}
-	for i936 := range v.Operations {
-		if err := (&v.Operations[i936]).MarshalXDR(e); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i936)+"]"), "operations")
+	for i840 := range v.Operations {
+		if err := (&v.Operations[i840]).MarshalXDR(e); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i840)+"]"), "operations")
 		}
 	}
 	e.Leave()
@@ -5393,55 +7247,87 @@ func (v *Transaction) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *Transaction) UnmarshalXDR(d *xdr.Decoder) error {
-	u937, err := decodeMuxedAccount(d)
+	u841, err := decodeMuxedAccount(d)
 	if err != nil {
 		return xdr.WithField(err, "sourceAccount")
 	}
-	v.SourceAccount = u937
-	x938, err := d.Uint32()
+	v.SourceAccount = u841
+	b842, err := d.Next(12)
 	if err != nil {
 		return xdr.WithField(err, "fee")
 	}
-	v.Fee = Uint32(x938)
-	x939, err := d.Int64()
-	if err != nil {
-		return xdr.WithField(err, "seqNum")
-	}
-	v.SeqNum = SequenceNumber(x939)
-	u940, err := decodePreconditions(d)
+	v.Fee = Uint32(binary.BigEndian.Uint32(b842[0:]))
+	v.SeqNum = SequenceNumber(int64(binary.BigEndian.Uint64(b842[4:])))
+	u843, err := decodePreconditions(d)
 	if err != nil {
 		return xdr.WithField(err, "cond")
 	}
-	v.Cond = u940
-	u941, err := decodeMemo(d)
+	v.Cond = u843
+	u844, err := decodeMemo(d)
 	if err != nil {
 		return xdr.WithField(err, "memo")
 	}
-	v.Memo = u941
-	n942, err := d.ArrayLen(100, 8)
+	v.Memo = u844
+	n845, err := d.ArrayLen(100, 8)
 	if err != nil {
 		return xdr.WithField(err, "operations")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "operations")
 	}
-	var s943 []Operation
-	if n942 > 0 {
-		s943 = make([]Operation, n942)
+	var s846 []Operation
+	if n845 > 0 {
+		s846 = make([]Operation, n845)
 	}
-	for i944 := range s943 {
-		if err := (&s943[i944]).UnmarshalXDR(d); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i944)+"]"), "operations")
+	for i847 := range s846 {
+		if err := (&s846[i847]).UnmarshalXDR(d); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i847)+"]"), "operations")
 		}
 	}
-	v.Operations = s943
+	v.Operations = s846
 	d.Leave()
-	u945, err := decodeTransactionExt(d)
+	u848, err := decodeTransactionExt(d)
 	if err != nil {
 		return xdr.WithField(err, "ext")
 	}
-	v.Ext = u945
+	v.Ext = u848
 	return nil
+}
+
+// xdrSizeTransaction is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeTransaction atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *Transaction) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeTransaction.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeTransaction.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *Transaction) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "Transaction")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *Transaction) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "Transaction")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "Transaction")
+	}
+	return d.Done()
 }
 
 // TransactionExt is union Transaction.ext from Stellar-transaction.x:892, switched on v. It holds one of
@@ -5559,9 +7445,9 @@ func (v *TransactionV1Envelope) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "signatures")
 	}
-	for i946 := range v.Signatures {
-		if err := (&v.Signatures[i946]).MarshalXDR(e); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i946)+"]"), "signatures")
+	for i849 := range v.Signatures {
+		if err := (&v.Signatures[i849]).MarshalXDR(e); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i849)+"]"), "signatures")
 		}
 	}
 	e.Leave()
@@ -5573,25 +7459,61 @@ func (v *TransactionV1Envelope) UnmarshalXDR(d *xdr.Decoder) error {
 	if err := (&v.Tx).UnmarshalXDR(d); err != nil {
 		return xdr.WithField(err, "tx")
 	}
-	n947, err := d.ArrayLen(20, 8)
+	n850, err := d.ArrayLen(20, 8)
 	if err != nil {
 		return xdr.WithField(err, "signatures")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "signatures")
 	}
-	var s948 []DecoratedSignature
-	if n947 > 0 {
-		s948 = make([]DecoratedSignature, n947)
+	var s851 []DecoratedSignature
+	if n850 > 0 {
+		s851 = make([]DecoratedSignature, n850)
 	}
-	for i949 := range s948 {
-		if err := (&s948[i949]).UnmarshalXDR(d); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i949)+"]"), "signatures")
+	for i852 := range s851 {
+		if err := (&s851[i852]).UnmarshalXDR(d); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i852)+"]"), "signatures")
 		}
 	}
-	v.Signatures = s948
+	v.Signatures = s851
 	d.Leave()
 	return nil
+}
+
+// xdrSizeTransactionV1Envelope is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeTransactionV1Envelope atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *TransactionV1Envelope) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeTransactionV1Envelope.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeTransactionV1Envelope.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *TransactionV1Envelope) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "TransactionV1Envelope")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *TransactionV1Envelope) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "TransactionV1Envelope")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "TransactionV1Envelope")
+	}
+	return d.Done()
 }
 
 // FeeBumpTransaction is struct FeeBumpTransaction from Stellar-transaction.x:910.
@@ -5619,27 +7541,63 @@ func (v *FeeBumpTransaction) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *FeeBumpTransaction) UnmarshalXDR(d *xdr.Decoder) error {
-	u950, err := decodeMuxedAccount(d)
+	u853, err := decodeMuxedAccount(d)
 	if err != nil {
 		return xdr.WithField(err, "feeSource")
 	}
-	v.FeeSource = u950
-	x951, err := d.Int64()
+	v.FeeSource = u853
+	x854, err := d.Int64()
 	if err != nil {
 		return xdr.WithField(err, "fee")
 	}
-	v.Fee = Int64(x951)
-	u952, err := decodeFeeBumpTransactionInnerTx(d)
+	v.Fee = Int64(x854)
+	u855, err := decodeFeeBumpTransactionInnerTx(d)
 	if err != nil {
 		return xdr.WithField(err, "innerTx")
 	}
-	v.InnerTx = u952
-	u953, err := decodeFeeBumpTransactionExt(d)
+	v.InnerTx = u855
+	u856, err := decodeFeeBumpTransactionExt(d)
 	if err != nil {
 		return xdr.WithField(err, "ext")
 	}
-	v.Ext = u953
+	v.Ext = u856
 	return nil
+}
+
+// xdrSizeFeeBumpTransaction is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeFeeBumpTransaction atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *FeeBumpTransaction) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeFeeBumpTransaction.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeFeeBumpTransaction.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *FeeBumpTransaction) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "FeeBumpTransaction")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *FeeBumpTransaction) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "FeeBumpTransaction")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "FeeBumpTransaction")
+	}
+	return d.Done()
 }
 
 // FeeBumpTransactionInnerTx is union FeeBumpTransaction.innerTx from Stellar-transaction.x:914, switched on type. It holds one of
@@ -5794,9 +7752,9 @@ func (v *FeeBumpTransactionEnvelope) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "signatures")
 	}
-	for i954 := range v.Signatures {
-		if err := (&v.Signatures[i954]).MarshalXDR(e); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i954)+"]"), "signatures")
+	for i857 := range v.Signatures {
+		if err := (&v.Signatures[i857]).MarshalXDR(e); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i857)+"]"), "signatures")
 		}
 	}
 	e.Leave()
@@ -5808,25 +7766,61 @@ func (v *FeeBumpTransactionEnvelope) UnmarshalXDR(d *xdr.Decoder) error {
 	if err := (&v.Tx).UnmarshalXDR(d); err != nil {
 		return xdr.WithField(err, "tx")
 	}
-	n955, err := d.ArrayLen(20, 8)
+	n858, err := d.ArrayLen(20, 8)
 	if err != nil {
 		return xdr.WithField(err, "signatures")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "signatures")
 	}
-	var s956 []DecoratedSignature
-	if n955 > 0 {
-		s956 = make([]DecoratedSignature, n955)
+	var s859 []DecoratedSignature
+	if n858 > 0 {
+		s859 = make([]DecoratedSignature, n858)
 	}
-	for i957 := range s956 {
-		if err := (&s956[i957]).UnmarshalXDR(d); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i957)+"]"), "signatures")
+	for i860 := range s859 {
+		if err := (&s859[i860]).UnmarshalXDR(d); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i860)+"]"), "signatures")
 		}
 	}
-	v.Signatures = s956
+	v.Signatures = s859
 	d.Leave()
 	return nil
+}
+
+// xdrSizeFeeBumpTransactionEnvelope is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeFeeBumpTransactionEnvelope atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *FeeBumpTransactionEnvelope) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeFeeBumpTransactionEnvelope.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeFeeBumpTransactionEnvelope.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *FeeBumpTransactionEnvelope) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "FeeBumpTransactionEnvelope")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *FeeBumpTransactionEnvelope) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "FeeBumpTransactionEnvelope")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "FeeBumpTransactionEnvelope")
+	}
+	return d.Done()
 }
 
 // TransactionEnvelope is union TransactionEnvelope from Stellar-transaction.x:937, switched on type. It holds one of
@@ -5994,12 +7988,48 @@ func (v *TransactionSignaturePayload) UnmarshalXDR(d *xdr.Decoder) error {
 	if err := d.FixedOpaque(v.NetworkId[:]); err != nil {
 		return xdr.WithField(err, "networkId")
 	}
-	u958, err := decodeTransactionSignaturePayloadTaggedTransaction(d)
+	u861, err := decodeTransactionSignaturePayloadTaggedTransaction(d)
 	if err != nil {
 		return xdr.WithField(err, "taggedTransaction")
 	}
-	v.TaggedTransaction = u958
+	v.TaggedTransaction = u861
 	return nil
+}
+
+// xdrSizeTransactionSignaturePayload is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeTransactionSignaturePayload atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *TransactionSignaturePayload) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeTransactionSignaturePayload.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeTransactionSignaturePayload.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *TransactionSignaturePayload) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "TransactionSignaturePayload")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *TransactionSignaturePayload) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "TransactionSignaturePayload")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "TransactionSignaturePayload")
+	}
+	return d.Done()
 }
 
 // TransactionSignaturePayloadTaggedTransaction is union TransactionSignaturePayload.taggedTransaction from Stellar-transaction.x:950, switched on type. It holds one of
@@ -6160,12 +8190,48 @@ func (v *ClaimAtomType) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *ClaimAtomType) UnmarshalXDR(d *xdr.Decoder) error {
-	x959, err := d.Enum(validClaimAtomType)
+	x862, err := d.Enum(validClaimAtomType)
 	if err != nil {
 		return err
 	}
-	(*v) = ClaimAtomType(x959)
+	(*v) = ClaimAtomType(x862)
 	return nil
+}
+
+// xdrSizeClaimAtomType is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeClaimAtomType atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *ClaimAtomType) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeClaimAtomType.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeClaimAtomType.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *ClaimAtomType) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "ClaimAtomType")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *ClaimAtomType) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "ClaimAtomType")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "ClaimAtomType")
+	}
+	return d.Done()
 }
 
 // ClaimOfferAtomV0 is struct ClaimOfferAtomV0 from Stellar-transaction.x:975.
@@ -6198,32 +8264,68 @@ func (v *ClaimOfferAtomV0) UnmarshalXDR(d *xdr.Decoder) error {
 	if err := d.FixedOpaque(v.SellerEd25519[:]); err != nil {
 		return xdr.WithField(err, "sellerEd25519")
 	}
-	x960, err := d.Int64()
+	x863, err := d.Int64()
 	if err != nil {
 		return xdr.WithField(err, "offerID")
 	}
-	v.OfferID = Int64(x960)
-	u961, err := decodeAsset(d)
+	v.OfferID = Int64(x863)
+	u864, err := decodeAsset(d)
 	if err != nil {
 		return xdr.WithField(err, "assetSold")
 	}
-	v.AssetSold = u961
-	x962, err := d.Int64()
+	v.AssetSold = u864
+	x865, err := d.Int64()
 	if err != nil {
 		return xdr.WithField(err, "amountSold")
 	}
-	v.AmountSold = Int64(x962)
-	u963, err := decodeAsset(d)
+	v.AmountSold = Int64(x865)
+	u866, err := decodeAsset(d)
 	if err != nil {
 		return xdr.WithField(err, "assetBought")
 	}
-	v.AssetBought = u963
-	x964, err := d.Int64()
+	v.AssetBought = u866
+	x867, err := d.Int64()
 	if err != nil {
 		return xdr.WithField(err, "amountBought")
 	}
-	v.AmountBought = Int64(x964)
+	v.AmountBought = Int64(x867)
 	return nil
+}
+
+// xdrSizeClaimOfferAtomV0 is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeClaimOfferAtomV0 atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *ClaimOfferAtomV0) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeClaimOfferAtomV0.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeClaimOfferAtomV0.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *ClaimOfferAtomV0) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "ClaimOfferAtomV0")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *ClaimOfferAtomV0) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "ClaimOfferAtomV0")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "ClaimOfferAtomV0")
+	}
+	return d.Done()
 }
 
 // ClaimOfferAtom is struct ClaimOfferAtom from Stellar-transaction.x:990.
@@ -6255,37 +8357,73 @@ func (v *ClaimOfferAtom) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *ClaimOfferAtom) UnmarshalXDR(d *xdr.Decoder) error {
-	u965, err := decodePublicKey(d)
+	u868, err := decodePublicKey(d)
 	if err != nil {
 		return xdr.WithField(err, "sellerID")
 	}
-	v.SellerID = u965
-	x966, err := d.Int64()
+	v.SellerID = u868
+	x869, err := d.Int64()
 	if err != nil {
 		return xdr.WithField(err, "offerID")
 	}
-	v.OfferID = Int64(x966)
-	u967, err := decodeAsset(d)
+	v.OfferID = Int64(x869)
+	u870, err := decodeAsset(d)
 	if err != nil {
 		return xdr.WithField(err, "assetSold")
 	}
-	v.AssetSold = u967
-	x968, err := d.Int64()
+	v.AssetSold = u870
+	x871, err := d.Int64()
 	if err != nil {
 		return xdr.WithField(err, "amountSold")
 	}
-	v.AmountSold = Int64(x968)
-	u969, err := decodeAsset(d)
+	v.AmountSold = Int64(x871)
+	u872, err := decodeAsset(d)
 	if err != nil {
 		return xdr.WithField(err, "assetBought")
 	}
-	v.AssetBought = u969
-	x970, err := d.Int64()
+	v.AssetBought = u872
+	x873, err := d.Int64()
 	if err != nil {
 		return xdr.WithField(err, "amountBought")
 	}
-	v.AmountBought = Int64(x970)
+	v.AmountBought = Int64(x873)
 	return nil
+}
+
+// xdrSizeClaimOfferAtom is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeClaimOfferAtom atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *ClaimOfferAtom) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeClaimOfferAtom.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeClaimOfferAtom.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *ClaimOfferAtom) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "ClaimOfferAtom")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *ClaimOfferAtom) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "ClaimOfferAtom")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "ClaimOfferAtom")
+	}
+	return d.Done()
 }
 
 // ClaimLiquidityAtom is struct ClaimLiquidityAtom from Stellar-transaction.x:1005.
@@ -6316,27 +8454,63 @@ func (v *ClaimLiquidityAtom) UnmarshalXDR(d *xdr.Decoder) error {
 	if err := d.FixedOpaque(v.LiquidityPoolID[:]); err != nil {
 		return xdr.WithField(err, "liquidityPoolID")
 	}
-	u971, err := decodeAsset(d)
+	u874, err := decodeAsset(d)
 	if err != nil {
 		return xdr.WithField(err, "assetSold")
 	}
-	v.AssetSold = u971
-	x972, err := d.Int64()
+	v.AssetSold = u874
+	x875, err := d.Int64()
 	if err != nil {
 		return xdr.WithField(err, "amountSold")
 	}
-	v.AmountSold = Int64(x972)
-	u973, err := decodeAsset(d)
+	v.AmountSold = Int64(x875)
+	u876, err := decodeAsset(d)
 	if err != nil {
 		return xdr.WithField(err, "assetBought")
 	}
-	v.AssetBought = u973
-	x974, err := d.Int64()
+	v.AssetBought = u876
+	x877, err := d.Int64()
 	if err != nil {
 		return xdr.WithField(err, "amountBought")
 	}
-	v.AmountBought = Int64(x974)
+	v.AmountBought = Int64(x877)
 	return nil
+}
+
+// xdrSizeClaimLiquidityAtom is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeClaimLiquidityAtom atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *ClaimLiquidityAtom) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeClaimLiquidityAtom.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeClaimLiquidityAtom.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *ClaimLiquidityAtom) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "ClaimLiquidityAtom")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *ClaimLiquidityAtom) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "ClaimLiquidityAtom")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "ClaimLiquidityAtom")
+	}
+	return d.Done()
 }
 
 // ClaimAtom is union ClaimAtom from Stellar-transaction.x:1021, switched on type. It holds one of
@@ -6537,12 +8711,48 @@ func (v *CreateAccountResultCode) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *CreateAccountResultCode) UnmarshalXDR(d *xdr.Decoder) error {
-	x975, err := d.Enum(validCreateAccountResultCode)
+	x878, err := d.Enum(validCreateAccountResultCode)
 	if err != nil {
 		return err
 	}
-	(*v) = CreateAccountResultCode(x975)
+	(*v) = CreateAccountResultCode(x878)
 	return nil
+}
+
+// xdrSizeCreateAccountResultCode is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeCreateAccountResultCode atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *CreateAccountResultCode) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeCreateAccountResultCode.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeCreateAccountResultCode.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *CreateAccountResultCode) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "CreateAccountResultCode")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *CreateAccountResultCode) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "CreateAccountResultCode")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "CreateAccountResultCode")
+	}
+	return d.Done()
 }
 
 // CreateAccountResult is union CreateAccountResult from Stellar-transaction.x:1046, switched on code. It holds one of
@@ -6708,12 +8918,48 @@ func (v *PaymentResultCode) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *PaymentResultCode) UnmarshalXDR(d *xdr.Decoder) error {
-	x976, err := d.Enum(validPaymentResultCode)
+	x879, err := d.Enum(validPaymentResultCode)
 	if err != nil {
 		return err
 	}
-	(*v) = PaymentResultCode(x976)
+	(*v) = PaymentResultCode(x879)
 	return nil
+}
+
+// xdrSizePaymentResultCode is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizePaymentResultCode atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *PaymentResultCode) MarshalBinary() ([]byte, error) {
+	hint := xdrSizePaymentResultCode.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizePaymentResultCode.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *PaymentResultCode) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "PaymentResultCode")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *PaymentResultCode) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "PaymentResultCode")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "PaymentResultCode")
+	}
+	return d.Done()
 }
 
 // PaymentResult is union PaymentResult from Stellar-transaction.x:1076, switched on code. It holds one of
@@ -6892,12 +9138,48 @@ func (v *PathPaymentStrictReceiveResultCode) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *PathPaymentStrictReceiveResultCode) UnmarshalXDR(d *xdr.Decoder) error {
-	x977, err := d.Enum(validPathPaymentStrictReceiveResultCode)
+	x880, err := d.Enum(validPathPaymentStrictReceiveResultCode)
 	if err != nil {
 		return err
 	}
-	(*v) = PathPaymentStrictReceiveResultCode(x977)
+	(*v) = PathPaymentStrictReceiveResultCode(x880)
 	return nil
+}
+
+// xdrSizePathPaymentStrictReceiveResultCode is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizePathPaymentStrictReceiveResultCode atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *PathPaymentStrictReceiveResultCode) MarshalBinary() ([]byte, error) {
+	hint := xdrSizePathPaymentStrictReceiveResultCode.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizePathPaymentStrictReceiveResultCode.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *PathPaymentStrictReceiveResultCode) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "PathPaymentStrictReceiveResultCode")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *PathPaymentStrictReceiveResultCode) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "PathPaymentStrictReceiveResultCode")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "PathPaymentStrictReceiveResultCode")
+	}
+	return d.Done()
 }
 
 // SimplePaymentResult is struct SimplePaymentResult from Stellar-transaction.x:1123.
@@ -6921,22 +9203,58 @@ func (v *SimplePaymentResult) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *SimplePaymentResult) UnmarshalXDR(d *xdr.Decoder) error {
-	u978, err := decodePublicKey(d)
+	u881, err := decodePublicKey(d)
 	if err != nil {
 		return xdr.WithField(err, "destination")
 	}
-	v.Destination = u978
-	u979, err := decodeAsset(d)
+	v.Destination = u881
+	u882, err := decodeAsset(d)
 	if err != nil {
 		return xdr.WithField(err, "asset")
 	}
-	v.Asset = u979
-	x980, err := d.Int64()
+	v.Asset = u882
+	x883, err := d.Int64()
 	if err != nil {
 		return xdr.WithField(err, "amount")
 	}
-	v.Amount = Int64(x980)
+	v.Amount = Int64(x883)
 	return nil
+}
+
+// xdrSizeSimplePaymentResult is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeSimplePaymentResult atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *SimplePaymentResult) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeSimplePaymentResult.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeSimplePaymentResult.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *SimplePaymentResult) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "SimplePaymentResult")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *SimplePaymentResult) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "SimplePaymentResult")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "SimplePaymentResult")
+	}
+	return d.Done()
 }
 
 // PathPaymentStrictReceiveResult is union PathPaymentStrictReceiveResult from Stellar-transaction.x:1130, switched on code. It holds one of
@@ -7001,11 +9319,11 @@ func (v *PathPaymentStrictReceiveResultNoIssuer) MarshalXDR(e *xdr.Encoder) erro
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *PathPaymentStrictReceiveResultNoIssuer) UnmarshalXDR(d *xdr.Decoder) error {
-	u981, err := decodeAsset(d)
+	u884, err := decodeAsset(d)
 	if err != nil {
 		return xdr.WithField(err, "noIssuer")
 	}
-	v.NoIssuer = u981
+	v.NoIssuer = u884
 	return nil
 }
 
@@ -7130,9 +9448,9 @@ func (v *PathPaymentStrictReceiveResultSuccess_) MarshalXDR(e *xdr.Encoder) erro
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "offers")
 	}
-	for i982 := range v.Offers {
-		if err := encodeClaimAtom(e, v.Offers[i982]); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i982)+"]"), "offers")
+	for i885 := range v.Offers {
+		if err := encodeClaimAtom(e, v.Offers[i885]); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i885)+"]"), "offers")
 		}
 	}
 	e.Leave()
@@ -7144,30 +9462,66 @@ func (v *PathPaymentStrictReceiveResultSuccess_) MarshalXDR(e *xdr.Encoder) erro
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *PathPaymentStrictReceiveResultSuccess_) UnmarshalXDR(d *xdr.Decoder) error {
-	n983, err := d.ArrayLen(math.MaxUint32, 60)
+	n886, err := d.ArrayLen(math.MaxUint32, 60)
 	if err != nil {
 		return xdr.WithField(err, "offers")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "offers")
 	}
-	var s984 []ClaimAtom
-	if n983 > 0 {
-		s984 = make([]ClaimAtom, n983)
+	var s887 []ClaimAtom
+	if n886 > 0 {
+		s887 = make([]ClaimAtom, n886)
 	}
-	for i985 := range s984 {
-		u986, err := decodeClaimAtom(d)
+	for i888 := range s887 {
+		u889, err := decodeClaimAtom(d)
 		if err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i985)+"]"), "offers")
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i888)+"]"), "offers")
 		}
-		s984[i985] = u986
+		s887[i888] = u889
 	}
-	v.Offers = s984
+	v.Offers = s887
 	d.Leave()
 	if err := (&v.Last).UnmarshalXDR(d); err != nil {
 		return xdr.WithField(err, "last")
 	}
 	return nil
+}
+
+// xdrSizePathPaymentStrictReceiveResultSuccess_ is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizePathPaymentStrictReceiveResultSuccess_ atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *PathPaymentStrictReceiveResultSuccess_) MarshalBinary() ([]byte, error) {
+	hint := xdrSizePathPaymentStrictReceiveResultSuccess_.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizePathPaymentStrictReceiveResultSuccess_.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *PathPaymentStrictReceiveResultSuccess_) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "PathPaymentStrictReceiveResult.success")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *PathPaymentStrictReceiveResultSuccess_) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "PathPaymentStrictReceiveResult.success")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "PathPaymentStrictReceiveResult.success")
+	}
+	return d.Done()
 }
 
 // PathPaymentStrictSendResultCode is enum PathPaymentStrictSendResultCode from Stellar-transaction.x:1158.
@@ -7251,12 +9605,48 @@ func (v *PathPaymentStrictSendResultCode) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *PathPaymentStrictSendResultCode) UnmarshalXDR(d *xdr.Decoder) error {
-	x987, err := d.Enum(validPathPaymentStrictSendResultCode)
+	x890, err := d.Enum(validPathPaymentStrictSendResultCode)
 	if err != nil {
 		return err
 	}
-	(*v) = PathPaymentStrictSendResultCode(x987)
+	(*v) = PathPaymentStrictSendResultCode(x890)
 	return nil
+}
+
+// xdrSizePathPaymentStrictSendResultCode is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizePathPaymentStrictSendResultCode atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *PathPaymentStrictSendResultCode) MarshalBinary() ([]byte, error) {
+	hint := xdrSizePathPaymentStrictSendResultCode.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizePathPaymentStrictSendResultCode.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *PathPaymentStrictSendResultCode) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "PathPaymentStrictSendResultCode")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *PathPaymentStrictSendResultCode) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "PathPaymentStrictSendResultCode")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "PathPaymentStrictSendResultCode")
+	}
+	return d.Done()
 }
 
 // PathPaymentStrictSendResult is union PathPaymentStrictSendResult from Stellar-transaction.x:1186, switched on code. It holds one of
@@ -7321,11 +9711,11 @@ func (v *PathPaymentStrictSendResultNoIssuer) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *PathPaymentStrictSendResultNoIssuer) UnmarshalXDR(d *xdr.Decoder) error {
-	u988, err := decodeAsset(d)
+	u891, err := decodeAsset(d)
 	if err != nil {
 		return xdr.WithField(err, "noIssuer")
 	}
-	v.NoIssuer = u988
+	v.NoIssuer = u891
 	return nil
 }
 
@@ -7450,9 +9840,9 @@ func (v *PathPaymentStrictSendResultSuccess_) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "offers")
 	}
-	for i989 := range v.Offers {
-		if err := encodeClaimAtom(e, v.Offers[i989]); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i989)+"]"), "offers")
+	for i892 := range v.Offers {
+		if err := encodeClaimAtom(e, v.Offers[i892]); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i892)+"]"), "offers")
 		}
 	}
 	e.Leave()
@@ -7464,30 +9854,66 @@ func (v *PathPaymentStrictSendResultSuccess_) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *PathPaymentStrictSendResultSuccess_) UnmarshalXDR(d *xdr.Decoder) error {
-	n990, err := d.ArrayLen(math.MaxUint32, 60)
+	n893, err := d.ArrayLen(math.MaxUint32, 60)
 	if err != nil {
 		return xdr.WithField(err, "offers")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "offers")
 	}
-	var s991 []ClaimAtom
-	if n990 > 0 {
-		s991 = make([]ClaimAtom, n990)
+	var s894 []ClaimAtom
+	if n893 > 0 {
+		s894 = make([]ClaimAtom, n893)
 	}
-	for i992 := range s991 {
-		u993, err := decodeClaimAtom(d)
+	for i895 := range s894 {
+		u896, err := decodeClaimAtom(d)
 		if err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i992)+"]"), "offers")
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i895)+"]"), "offers")
 		}
-		s991[i992] = u993
+		s894[i895] = u896
 	}
-	v.Offers = s991
+	v.Offers = s894
 	d.Leave()
 	if err := (&v.Last).UnmarshalXDR(d); err != nil {
 		return xdr.WithField(err, "last")
 	}
 	return nil
+}
+
+// xdrSizePathPaymentStrictSendResultSuccess_ is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizePathPaymentStrictSendResultSuccess_ atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *PathPaymentStrictSendResultSuccess_) MarshalBinary() ([]byte, error) {
+	hint := xdrSizePathPaymentStrictSendResultSuccess_.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizePathPaymentStrictSendResultSuccess_.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *PathPaymentStrictSendResultSuccess_) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "PathPaymentStrictSendResult.success")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *PathPaymentStrictSendResultSuccess_) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "PathPaymentStrictSendResult.success")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "PathPaymentStrictSendResult.success")
+	}
+	return d.Done()
 }
 
 // ManageSellOfferResultCode is enum ManageSellOfferResultCode from Stellar-transaction.x:1213.
@@ -7567,12 +9993,48 @@ func (v *ManageSellOfferResultCode) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *ManageSellOfferResultCode) UnmarshalXDR(d *xdr.Decoder) error {
-	x994, err := d.Enum(validManageSellOfferResultCode)
+	x897, err := d.Enum(validManageSellOfferResultCode)
 	if err != nil {
 		return err
 	}
-	(*v) = ManageSellOfferResultCode(x994)
+	(*v) = ManageSellOfferResultCode(x897)
 	return nil
+}
+
+// xdrSizeManageSellOfferResultCode is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeManageSellOfferResultCode atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *ManageSellOfferResultCode) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeManageSellOfferResultCode.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeManageSellOfferResultCode.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *ManageSellOfferResultCode) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "ManageSellOfferResultCode")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *ManageSellOfferResultCode) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "ManageSellOfferResultCode")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "ManageSellOfferResultCode")
+	}
+	return d.Done()
 }
 
 // ManageOfferEffect is enum ManageOfferEffect from Stellar-transaction.x:1240.
@@ -7622,12 +10084,48 @@ func (v *ManageOfferEffect) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *ManageOfferEffect) UnmarshalXDR(d *xdr.Decoder) error {
-	x995, err := d.Enum(validManageOfferEffect)
+	x898, err := d.Enum(validManageOfferEffect)
 	if err != nil {
 		return err
 	}
-	(*v) = ManageOfferEffect(x995)
+	(*v) = ManageOfferEffect(x898)
 	return nil
+}
+
+// xdrSizeManageOfferEffect is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeManageOfferEffect atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *ManageOfferEffect) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeManageOfferEffect.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeManageOfferEffect.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *ManageOfferEffect) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "ManageOfferEffect")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *ManageOfferEffect) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "ManageOfferEffect")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "ManageOfferEffect")
+	}
+	return d.Done()
 }
 
 // ManageOfferSuccessResult is struct ManageOfferSuccessResult from Stellar-transaction.x:1247.
@@ -7644,9 +10142,9 @@ func (v *ManageOfferSuccessResult) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "offersClaimed")
 	}
-	for i996 := range v.OffersClaimed {
-		if err := encodeClaimAtom(e, v.OffersClaimed[i996]); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i996)+"]"), "offersClaimed")
+	for i899 := range v.OffersClaimed {
+		if err := encodeClaimAtom(e, v.OffersClaimed[i899]); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i899)+"]"), "offersClaimed")
 		}
 	}
 	e.Leave()
@@ -7658,32 +10156,68 @@ func (v *ManageOfferSuccessResult) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *ManageOfferSuccessResult) UnmarshalXDR(d *xdr.Decoder) error {
-	n997, err := d.ArrayLen(math.MaxUint32, 60)
+	n900, err := d.ArrayLen(math.MaxUint32, 60)
 	if err != nil {
 		return xdr.WithField(err, "offersClaimed")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "offersClaimed")
 	}
-	var s998 []ClaimAtom
-	if n997 > 0 {
-		s998 = make([]ClaimAtom, n997)
+	var s901 []ClaimAtom
+	if n900 > 0 {
+		s901 = make([]ClaimAtom, n900)
 	}
-	for i999 := range s998 {
-		u1000, err := decodeClaimAtom(d)
+	for i902 := range s901 {
+		u903, err := decodeClaimAtom(d)
 		if err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i999)+"]"), "offersClaimed")
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i902)+"]"), "offersClaimed")
 		}
-		s998[i999] = u1000
+		s901[i902] = u903
 	}
-	v.OffersClaimed = s998
+	v.OffersClaimed = s901
 	d.Leave()
-	u1001, err := decodeManageOfferSuccessResultOffer(d)
+	u904, err := decodeManageOfferSuccessResultOffer(d)
 	if err != nil {
 		return xdr.WithField(err, "offer")
 	}
-	v.Offer = u1001
+	v.Offer = u904
 	return nil
+}
+
+// xdrSizeManageOfferSuccessResult is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeManageOfferSuccessResult atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *ManageOfferSuccessResult) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeManageOfferSuccessResult.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeManageOfferSuccessResult.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *ManageOfferSuccessResult) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "ManageOfferSuccessResult")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *ManageOfferSuccessResult) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "ManageOfferSuccessResult")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "ManageOfferSuccessResult")
+	}
+	return d.Done()
 }
 
 // ManageOfferSuccessResultOffer is union ManageOfferSuccessResult.offer from Stellar-transaction.x:1252, switched on effect. It holds one of
@@ -7973,12 +10507,48 @@ func (v *ManageBuyOfferResultCode) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *ManageBuyOfferResultCode) UnmarshalXDR(d *xdr.Decoder) error {
-	x1002, err := d.Enum(validManageBuyOfferResultCode)
+	x905, err := d.Enum(validManageBuyOfferResultCode)
 	if err != nil {
 		return err
 	}
-	(*v) = ManageBuyOfferResultCode(x1002)
+	(*v) = ManageBuyOfferResultCode(x905)
 	return nil
+}
+
+// xdrSizeManageBuyOfferResultCode is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeManageBuyOfferResultCode atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *ManageBuyOfferResultCode) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeManageBuyOfferResultCode.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeManageBuyOfferResultCode.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *ManageBuyOfferResultCode) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "ManageBuyOfferResultCode")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *ManageBuyOfferResultCode) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "ManageBuyOfferResultCode")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "ManageBuyOfferResultCode")
+	}
+	return d.Done()
 }
 
 // ManageBuyOfferResult is union ManageBuyOfferResult from Stellar-transaction.x:1308, switched on code. It holds one of
@@ -8157,12 +10727,48 @@ func (v *SetOptionsResultCode) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *SetOptionsResultCode) UnmarshalXDR(d *xdr.Decoder) error {
-	x1003, err := d.Enum(validSetOptionsResultCode)
+	x906, err := d.Enum(validSetOptionsResultCode)
 	if err != nil {
 		return err
 	}
-	(*v) = SetOptionsResultCode(x1003)
+	(*v) = SetOptionsResultCode(x906)
 	return nil
+}
+
+// xdrSizeSetOptionsResultCode is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeSetOptionsResultCode atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *SetOptionsResultCode) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeSetOptionsResultCode.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeSetOptionsResultCode.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *SetOptionsResultCode) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "SetOptionsResultCode")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *SetOptionsResultCode) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "SetOptionsResultCode")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "SetOptionsResultCode")
+	}
+	return d.Done()
 }
 
 // SetOptionsResult is union SetOptionsResult from Stellar-transaction.x:1347, switched on code. It holds one of
@@ -8325,12 +10931,48 @@ func (v *ChangeTrustResultCode) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *ChangeTrustResultCode) UnmarshalXDR(d *xdr.Decoder) error {
-	x1004, err := d.Enum(validChangeTrustResultCode)
+	x907, err := d.Enum(validChangeTrustResultCode)
 	if err != nil {
 		return err
 	}
-	(*v) = ChangeTrustResultCode(x1004)
+	(*v) = ChangeTrustResultCode(x907)
 	return nil
+}
+
+// xdrSizeChangeTrustResultCode is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeChangeTrustResultCode atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *ChangeTrustResultCode) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeChangeTrustResultCode.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeChangeTrustResultCode.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *ChangeTrustResultCode) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "ChangeTrustResultCode")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *ChangeTrustResultCode) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "ChangeTrustResultCode")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "ChangeTrustResultCode")
+	}
+	return d.Done()
 }
 
 // ChangeTrustResult is union ChangeTrustResult from Stellar-transaction.x:1385, switched on code. It holds one of
@@ -8487,12 +11129,48 @@ func (v *AllowTrustResultCode) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *AllowTrustResultCode) UnmarshalXDR(d *xdr.Decoder) error {
-	x1005, err := d.Enum(validAllowTrustResultCode)
+	x908, err := d.Enum(validAllowTrustResultCode)
 	if err != nil {
 		return err
 	}
-	(*v) = AllowTrustResultCode(x1005)
+	(*v) = AllowTrustResultCode(x908)
 	return nil
+}
+
+// xdrSizeAllowTrustResultCode is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeAllowTrustResultCode atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *AllowTrustResultCode) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeAllowTrustResultCode.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeAllowTrustResultCode.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *AllowTrustResultCode) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "AllowTrustResultCode")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *AllowTrustResultCode) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "AllowTrustResultCode")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "AllowTrustResultCode")
+	}
+	return d.Done()
 }
 
 // AllowTrustResult is union AllowTrustResult from Stellar-transaction.x:1417, switched on code. It holds one of
@@ -8652,12 +11330,48 @@ func (v *AccountMergeResultCode) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *AccountMergeResultCode) UnmarshalXDR(d *xdr.Decoder) error {
-	x1006, err := d.Enum(validAccountMergeResultCode)
+	x909, err := d.Enum(validAccountMergeResultCode)
 	if err != nil {
 		return err
 	}
-	(*v) = AccountMergeResultCode(x1006)
+	(*v) = AccountMergeResultCode(x909)
 	return nil
+}
+
+// xdrSizeAccountMergeResultCode is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeAccountMergeResultCode atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *AccountMergeResultCode) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeAccountMergeResultCode.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeAccountMergeResultCode.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *AccountMergeResultCode) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "AccountMergeResultCode")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *AccountMergeResultCode) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "AccountMergeResultCode")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "AccountMergeResultCode")
+	}
+	return d.Done()
 }
 
 // AccountMergeResult is union AccountMergeResult from Stellar-transaction.x:1447, switched on code. It holds one of
@@ -8679,11 +11393,11 @@ func (v *AccountMergeResultSourceAccountBalance) MarshalXDR(e *xdr.Encoder) erro
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *AccountMergeResultSourceAccountBalance) UnmarshalXDR(d *xdr.Decoder) error {
-	x1007, err := d.Int64()
+	x910, err := d.Int64()
 	if err != nil {
 		return xdr.WithField(err, "sourceAccountBalance")
 	}
-	v.SourceAccountBalance = Int64(x1007)
+	v.SourceAccountBalance = Int64(x910)
 	return nil
 }
 
@@ -8809,12 +11523,48 @@ func (v *InflationResultCode) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *InflationResultCode) UnmarshalXDR(d *xdr.Decoder) error {
-	x1008, err := d.Enum(validInflationResultCode)
+	x911, err := d.Enum(validInflationResultCode)
 	if err != nil {
 		return err
 	}
-	(*v) = InflationResultCode(x1008)
+	(*v) = InflationResultCode(x911)
 	return nil
+}
+
+// xdrSizeInflationResultCode is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeInflationResultCode atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *InflationResultCode) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeInflationResultCode.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeInflationResultCode.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *InflationResultCode) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "InflationResultCode")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *InflationResultCode) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "InflationResultCode")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "InflationResultCode")
+	}
+	return d.Done()
 }
 
 // InflationPayout is struct InflationPayout from Stellar-transaction.x:1471.
@@ -8834,17 +11584,53 @@ func (v *InflationPayout) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *InflationPayout) UnmarshalXDR(d *xdr.Decoder) error {
-	u1009, err := decodePublicKey(d)
+	u912, err := decodePublicKey(d)
 	if err != nil {
 		return xdr.WithField(err, "destination")
 	}
-	v.Destination = u1009
-	x1010, err := d.Int64()
+	v.Destination = u912
+	x913, err := d.Int64()
 	if err != nil {
 		return xdr.WithField(err, "amount")
 	}
-	v.Amount = Int64(x1010)
+	v.Amount = Int64(x913)
 	return nil
+}
+
+// xdrSizeInflationPayout is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeInflationPayout atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *InflationPayout) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeInflationPayout.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeInflationPayout.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *InflationPayout) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "InflationPayout")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *InflationPayout) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "InflationPayout")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "InflationPayout")
+	}
+	return d.Done()
 }
 
 // InflationResult is union InflationResult from Stellar-transaction.x:1477, switched on code. It holds one of
@@ -8866,9 +11652,9 @@ func (v *InflationResultPayouts) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "payouts")
 	}
-	for i1011 := range v.Payouts {
-		if err := (&v.Payouts[i1011]).MarshalXDR(e); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i1011)+"]"), "payouts")
+	for i914 := range v.Payouts {
+		if err := (&v.Payouts[i914]).MarshalXDR(e); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i914)+"]"), "payouts")
 		}
 	}
 	e.Leave()
@@ -8877,23 +11663,23 @@ func (v *InflationResultPayouts) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *InflationResultPayouts) UnmarshalXDR(d *xdr.Decoder) error {
-	n1012, err := d.ArrayLen(math.MaxUint32, 44)
+	n915, err := d.ArrayLen(math.MaxUint32, 44)
 	if err != nil {
 		return xdr.WithField(err, "payouts")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "payouts")
 	}
-	var s1013 []InflationPayout
-	if n1012 > 0 {
-		s1013 = make([]InflationPayout, n1012)
+	var s916 []InflationPayout
+	if n915 > 0 {
+		s916 = make([]InflationPayout, n915)
 	}
-	for i1014 := range s1013 {
-		if err := (&s1013[i1014]).UnmarshalXDR(d); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i1014)+"]"), "payouts")
+	for i917 := range s916 {
+		if err := (&s916[i917]).UnmarshalXDR(d); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i917)+"]"), "payouts")
 		}
 	}
-	v.Payouts = s1013
+	v.Payouts = s916
 	d.Leave()
 	return nil
 }
@@ -9023,12 +11809,48 @@ func (v *ManageDataResultCode) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *ManageDataResultCode) UnmarshalXDR(d *xdr.Decoder) error {
-	x1015, err := d.Enum(validManageDataResultCode)
+	x918, err := d.Enum(validManageDataResultCode)
 	if err != nil {
 		return err
 	}
-	(*v) = ManageDataResultCode(x1015)
+	(*v) = ManageDataResultCode(x918)
 	return nil
+}
+
+// xdrSizeManageDataResultCode is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeManageDataResultCode atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *ManageDataResultCode) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeManageDataResultCode.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeManageDataResultCode.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *ManageDataResultCode) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "ManageDataResultCode")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *ManageDataResultCode) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "ManageDataResultCode")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "ManageDataResultCode")
+	}
+	return d.Done()
 }
 
 // ManageDataResult is union ManageDataResult from Stellar-transaction.x:1500, switched on code. It holds one of
@@ -9170,12 +11992,48 @@ func (v *BumpSequenceResultCode) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *BumpSequenceResultCode) UnmarshalXDR(d *xdr.Decoder) error {
-	x1016, err := d.Enum(validBumpSequenceResultCode)
+	x919, err := d.Enum(validBumpSequenceResultCode)
 	if err != nil {
 		return err
 	}
-	(*v) = BumpSequenceResultCode(x1016)
+	(*v) = BumpSequenceResultCode(x919)
 	return nil
+}
+
+// xdrSizeBumpSequenceResultCode is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeBumpSequenceResultCode atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *BumpSequenceResultCode) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeBumpSequenceResultCode.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeBumpSequenceResultCode.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *BumpSequenceResultCode) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "BumpSequenceResultCode")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *BumpSequenceResultCode) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "BumpSequenceResultCode")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "BumpSequenceResultCode")
+	}
+	return d.Done()
 }
 
 // BumpSequenceResult is union BumpSequenceResult from Stellar-transaction.x:1521, switched on code. It holds one of
@@ -9327,12 +12185,48 @@ func (v *CreateClaimableBalanceResultCode) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *CreateClaimableBalanceResultCode) UnmarshalXDR(d *xdr.Decoder) error {
-	x1017, err := d.Enum(validCreateClaimableBalanceResultCode)
+	x920, err := d.Enum(validCreateClaimableBalanceResultCode)
 	if err != nil {
 		return err
 	}
-	(*v) = CreateClaimableBalanceResultCode(x1017)
+	(*v) = CreateClaimableBalanceResultCode(x920)
 	return nil
+}
+
+// xdrSizeCreateClaimableBalanceResultCode is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeCreateClaimableBalanceResultCode atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *CreateClaimableBalanceResultCode) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeCreateClaimableBalanceResultCode.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeCreateClaimableBalanceResultCode.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *CreateClaimableBalanceResultCode) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "CreateClaimableBalanceResultCode")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *CreateClaimableBalanceResultCode) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "CreateClaimableBalanceResultCode")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "CreateClaimableBalanceResultCode")
+	}
+	return d.Done()
 }
 
 // CreateClaimableBalanceResult is union CreateClaimableBalanceResult from Stellar-transaction.x:1541, switched on code. It holds one of
@@ -9356,11 +12250,11 @@ func (v *CreateClaimableBalanceResultBalanceID) MarshalXDR(e *xdr.Encoder) error
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *CreateClaimableBalanceResultBalanceID) UnmarshalXDR(d *xdr.Decoder) error {
-	u1018, err := decodeClaimableBalanceID(d)
+	u921, err := decodeClaimableBalanceID(d)
 	if err != nil {
 		return xdr.WithField(err, "balanceID")
 	}
-	v.BalanceID = u1018
+	v.BalanceID = u921
 	return nil
 }
 
@@ -9503,12 +12397,48 @@ func (v *ClaimClaimableBalanceResultCode) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *ClaimClaimableBalanceResultCode) UnmarshalXDR(d *xdr.Decoder) error {
-	x1019, err := d.Enum(validClaimClaimableBalanceResultCode)
+	x922, err := d.Enum(validClaimClaimableBalanceResultCode)
 	if err != nil {
 		return err
 	}
-	(*v) = ClaimClaimableBalanceResultCode(x1019)
+	(*v) = ClaimClaimableBalanceResultCode(x922)
 	return nil
+}
+
+// xdrSizeClaimClaimableBalanceResultCode is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeClaimClaimableBalanceResultCode atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *ClaimClaimableBalanceResultCode) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeClaimClaimableBalanceResultCode.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeClaimClaimableBalanceResultCode.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *ClaimClaimableBalanceResultCode) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "ClaimClaimableBalanceResultCode")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *ClaimClaimableBalanceResultCode) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "ClaimClaimableBalanceResultCode")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "ClaimClaimableBalanceResultCode")
+	}
+	return d.Done()
 }
 
 // ClaimClaimableBalanceResult is union ClaimClaimableBalanceResult from Stellar-transaction.x:1566, switched on code. It holds one of
@@ -9661,12 +12591,48 @@ func (v *BeginSponsoringFutureReservesResultCode) MarshalXDR(e *xdr.Encoder) err
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *BeginSponsoringFutureReservesResultCode) UnmarshalXDR(d *xdr.Decoder) error {
-	x1020, err := d.Enum(validBeginSponsoringFutureReservesResultCode)
+	x923, err := d.Enum(validBeginSponsoringFutureReservesResultCode)
 	if err != nil {
 		return err
 	}
-	(*v) = BeginSponsoringFutureReservesResultCode(x1020)
+	(*v) = BeginSponsoringFutureReservesResultCode(x923)
 	return nil
+}
+
+// xdrSizeBeginSponsoringFutureReservesResultCode is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeBeginSponsoringFutureReservesResultCode atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *BeginSponsoringFutureReservesResultCode) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeBeginSponsoringFutureReservesResultCode.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeBeginSponsoringFutureReservesResultCode.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *BeginSponsoringFutureReservesResultCode) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "BeginSponsoringFutureReservesResultCode")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *BeginSponsoringFutureReservesResultCode) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "BeginSponsoringFutureReservesResultCode")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "BeginSponsoringFutureReservesResultCode")
+	}
+	return d.Done()
 }
 
 // BeginSponsoringFutureReservesResult is union BeginSponsoringFutureReservesResult from Stellar-transaction.x:1591, switched on code. It holds one of
@@ -9814,12 +12780,48 @@ func (v *EndSponsoringFutureReservesResultCode) MarshalXDR(e *xdr.Encoder) error
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *EndSponsoringFutureReservesResultCode) UnmarshalXDR(d *xdr.Decoder) error {
-	x1021, err := d.Enum(validEndSponsoringFutureReservesResultCode)
+	x924, err := d.Enum(validEndSponsoringFutureReservesResultCode)
 	if err != nil {
 		return err
 	}
-	(*v) = EndSponsoringFutureReservesResultCode(x1021)
+	(*v) = EndSponsoringFutureReservesResultCode(x924)
 	return nil
+}
+
+// xdrSizeEndSponsoringFutureReservesResultCode is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeEndSponsoringFutureReservesResultCode atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *EndSponsoringFutureReservesResultCode) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeEndSponsoringFutureReservesResultCode.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeEndSponsoringFutureReservesResultCode.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *EndSponsoringFutureReservesResultCode) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "EndSponsoringFutureReservesResultCode")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *EndSponsoringFutureReservesResultCode) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "EndSponsoringFutureReservesResultCode")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "EndSponsoringFutureReservesResultCode")
+	}
+	return d.Done()
 }
 
 // EndSponsoringFutureReservesResult is union EndSponsoringFutureReservesResult from Stellar-transaction.x:1613, switched on code. It holds one of
@@ -9971,12 +12973,48 @@ func (v *RevokeSponsorshipResultCode) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *RevokeSponsorshipResultCode) UnmarshalXDR(d *xdr.Decoder) error {
-	x1022, err := d.Enum(validRevokeSponsorshipResultCode)
+	x925, err := d.Enum(validRevokeSponsorshipResultCode)
 	if err != nil {
 		return err
 	}
-	(*v) = RevokeSponsorshipResultCode(x1022)
+	(*v) = RevokeSponsorshipResultCode(x925)
 	return nil
+}
+
+// xdrSizeRevokeSponsorshipResultCode is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeRevokeSponsorshipResultCode atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *RevokeSponsorshipResultCode) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeRevokeSponsorshipResultCode.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeRevokeSponsorshipResultCode.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *RevokeSponsorshipResultCode) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "RevokeSponsorshipResultCode")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *RevokeSponsorshipResultCode) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "RevokeSponsorshipResultCode")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "RevokeSponsorshipResultCode")
+	}
+	return d.Done()
 }
 
 // RevokeSponsorshipResult is union RevokeSponsorshipResult from Stellar-transaction.x:1637, switched on code. It holds one of
@@ -10127,12 +13165,48 @@ func (v *ClawbackResultCode) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *ClawbackResultCode) UnmarshalXDR(d *xdr.Decoder) error {
-	x1023, err := d.Enum(validClawbackResultCode)
+	x926, err := d.Enum(validClawbackResultCode)
 	if err != nil {
 		return err
 	}
-	(*v) = ClawbackResultCode(x1023)
+	(*v) = ClawbackResultCode(x926)
 	return nil
+}
+
+// xdrSizeClawbackResultCode is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeClawbackResultCode atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *ClawbackResultCode) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeClawbackResultCode.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeClawbackResultCode.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *ClawbackResultCode) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "ClawbackResultCode")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *ClawbackResultCode) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "ClawbackResultCode")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "ClawbackResultCode")
+	}
+	return d.Done()
 }
 
 // ClawbackResult is union ClawbackResult from Stellar-transaction.x:1663, switched on code. It holds one of
@@ -10284,12 +13358,48 @@ func (v *ClawbackClaimableBalanceResultCode) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *ClawbackClaimableBalanceResultCode) UnmarshalXDR(d *xdr.Decoder) error {
-	x1024, err := d.Enum(validClawbackClaimableBalanceResultCode)
+	x927, err := d.Enum(validClawbackClaimableBalanceResultCode)
 	if err != nil {
 		return err
 	}
-	(*v) = ClawbackClaimableBalanceResultCode(x1024)
+	(*v) = ClawbackClaimableBalanceResultCode(x927)
 	return nil
+}
+
+// xdrSizeClawbackClaimableBalanceResultCode is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeClawbackClaimableBalanceResultCode atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *ClawbackClaimableBalanceResultCode) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeClawbackClaimableBalanceResultCode.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeClawbackClaimableBalanceResultCode.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *ClawbackClaimableBalanceResultCode) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "ClawbackClaimableBalanceResultCode")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *ClawbackClaimableBalanceResultCode) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "ClawbackClaimableBalanceResultCode")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "ClawbackClaimableBalanceResultCode")
+	}
+	return d.Done()
 }
 
 // ClawbackClaimableBalanceResult is union ClawbackClaimableBalanceResult from Stellar-transaction.x:1687, switched on code. It holds one of
@@ -10447,12 +13557,48 @@ func (v *SetTrustLineFlagsResultCode) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *SetTrustLineFlagsResultCode) UnmarshalXDR(d *xdr.Decoder) error {
-	x1025, err := d.Enum(validSetTrustLineFlagsResultCode)
+	x928, err := d.Enum(validSetTrustLineFlagsResultCode)
 	if err != nil {
 		return err
 	}
-	(*v) = SetTrustLineFlagsResultCode(x1025)
+	(*v) = SetTrustLineFlagsResultCode(x928)
 	return nil
+}
+
+// xdrSizeSetTrustLineFlagsResultCode is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeSetTrustLineFlagsResultCode atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *SetTrustLineFlagsResultCode) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeSetTrustLineFlagsResultCode.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeSetTrustLineFlagsResultCode.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *SetTrustLineFlagsResultCode) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "SetTrustLineFlagsResultCode")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *SetTrustLineFlagsResultCode) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "SetTrustLineFlagsResultCode")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "SetTrustLineFlagsResultCode")
+	}
+	return d.Done()
 }
 
 // SetTrustLineFlagsResult is union SetTrustLineFlagsResult from Stellar-transaction.x:1714, switched on code. It holds one of
@@ -10616,12 +13762,48 @@ func (v *LiquidityPoolDepositResultCode) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *LiquidityPoolDepositResultCode) UnmarshalXDR(d *xdr.Decoder) error {
-	x1026, err := d.Enum(validLiquidityPoolDepositResultCode)
+	x929, err := d.Enum(validLiquidityPoolDepositResultCode)
 	if err != nil {
 		return err
 	}
-	(*v) = LiquidityPoolDepositResultCode(x1026)
+	(*v) = LiquidityPoolDepositResultCode(x929)
 	return nil
+}
+
+// xdrSizeLiquidityPoolDepositResultCode is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeLiquidityPoolDepositResultCode atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *LiquidityPoolDepositResultCode) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeLiquidityPoolDepositResultCode.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeLiquidityPoolDepositResultCode.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *LiquidityPoolDepositResultCode) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "LiquidityPoolDepositResultCode")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *LiquidityPoolDepositResultCode) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "LiquidityPoolDepositResultCode")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "LiquidityPoolDepositResultCode")
+	}
+	return d.Done()
 }
 
 // LiquidityPoolDepositResult is union LiquidityPoolDepositResult from Stellar-transaction.x:1747, switched on code. It holds one of
@@ -10779,12 +13961,48 @@ func (v *LiquidityPoolWithdrawResultCode) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *LiquidityPoolWithdrawResultCode) UnmarshalXDR(d *xdr.Decoder) error {
-	x1027, err := d.Enum(validLiquidityPoolWithdrawResultCode)
+	x930, err := d.Enum(validLiquidityPoolWithdrawResultCode)
 	if err != nil {
 		return err
 	}
-	(*v) = LiquidityPoolWithdrawResultCode(x1027)
+	(*v) = LiquidityPoolWithdrawResultCode(x930)
 	return nil
+}
+
+// xdrSizeLiquidityPoolWithdrawResultCode is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeLiquidityPoolWithdrawResultCode atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *LiquidityPoolWithdrawResultCode) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeLiquidityPoolWithdrawResultCode.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeLiquidityPoolWithdrawResultCode.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *LiquidityPoolWithdrawResultCode) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "LiquidityPoolWithdrawResultCode")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *LiquidityPoolWithdrawResultCode) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "LiquidityPoolWithdrawResultCode")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "LiquidityPoolWithdrawResultCode")
+	}
+	return d.Done()
 }
 
 // LiquidityPoolWithdrawResult is union LiquidityPoolWithdrawResult from Stellar-transaction.x:1779, switched on code. It holds one of
@@ -10943,12 +14161,48 @@ func (v *InvokeHostFunctionResultCode) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *InvokeHostFunctionResultCode) UnmarshalXDR(d *xdr.Decoder) error {
-	x1028, err := d.Enum(validInvokeHostFunctionResultCode)
+	x931, err := d.Enum(validInvokeHostFunctionResultCode)
 	if err != nil {
 		return err
 	}
-	(*v) = InvokeHostFunctionResultCode(x1028)
+	(*v) = InvokeHostFunctionResultCode(x931)
 	return nil
+}
+
+// xdrSizeInvokeHostFunctionResultCode is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeInvokeHostFunctionResultCode atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *InvokeHostFunctionResultCode) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeInvokeHostFunctionResultCode.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeInvokeHostFunctionResultCode.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *InvokeHostFunctionResultCode) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "InvokeHostFunctionResultCode")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *InvokeHostFunctionResultCode) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "InvokeHostFunctionResultCode")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "InvokeHostFunctionResultCode")
+	}
+	return d.Done()
 }
 
 // InvokeHostFunctionResult is union InvokeHostFunctionResult from Stellar-transaction.x:1804, switched on code. It holds one of
@@ -11108,12 +14362,48 @@ func (v *ExtendFootprintTTLResultCode) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *ExtendFootprintTTLResultCode) UnmarshalXDR(d *xdr.Decoder) error {
-	x1029, err := d.Enum(validExtendFootprintTTLResultCode)
+	x932, err := d.Enum(validExtendFootprintTTLResultCode)
 	if err != nil {
 		return err
 	}
-	(*v) = ExtendFootprintTTLResultCode(x1029)
+	(*v) = ExtendFootprintTTLResultCode(x932)
 	return nil
+}
+
+// xdrSizeExtendFootprintTTLResultCode is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeExtendFootprintTTLResultCode atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *ExtendFootprintTTLResultCode) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeExtendFootprintTTLResultCode.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeExtendFootprintTTLResultCode.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *ExtendFootprintTTLResultCode) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "ExtendFootprintTTLResultCode")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *ExtendFootprintTTLResultCode) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "ExtendFootprintTTLResultCode")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "ExtendFootprintTTLResultCode")
+	}
+	return d.Done()
 }
 
 // ExtendFootprintTTLResult is union ExtendFootprintTTLResult from Stellar-transaction.x:1827, switched on code. It holds one of
@@ -11261,12 +14551,48 @@ func (v *RestoreFootprintResultCode) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *RestoreFootprintResultCode) UnmarshalXDR(d *xdr.Decoder) error {
-	x1030, err := d.Enum(validRestoreFootprintResultCode)
+	x933, err := d.Enum(validRestoreFootprintResultCode)
 	if err != nil {
 		return err
 	}
-	(*v) = RestoreFootprintResultCode(x1030)
+	(*v) = RestoreFootprintResultCode(x933)
 	return nil
+}
+
+// xdrSizeRestoreFootprintResultCode is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeRestoreFootprintResultCode atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *RestoreFootprintResultCode) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeRestoreFootprintResultCode.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeRestoreFootprintResultCode.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *RestoreFootprintResultCode) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "RestoreFootprintResultCode")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *RestoreFootprintResultCode) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "RestoreFootprintResultCode")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "RestoreFootprintResultCode")
+	}
+	return d.Done()
 }
 
 // RestoreFootprintResult is union RestoreFootprintResult from Stellar-transaction.x:1848, switched on code. It holds one of
@@ -11423,12 +14749,48 @@ func (v *OperationResultCode) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *OperationResultCode) UnmarshalXDR(d *xdr.Decoder) error {
-	x1031, err := d.Enum(validOperationResultCode)
+	x934, err := d.Enum(validOperationResultCode)
 	if err != nil {
 		return err
 	}
-	(*v) = OperationResultCode(x1031)
+	(*v) = OperationResultCode(x934)
 	return nil
+}
+
+// xdrSizeOperationResultCode is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeOperationResultCode atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *OperationResultCode) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeOperationResultCode.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeOperationResultCode.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *OperationResultCode) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "OperationResultCode")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *OperationResultCode) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "OperationResultCode")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "OperationResultCode")
+	}
+	return d.Done()
 }
 
 // OperationResult is union OperationResult from Stellar-transaction.x:1871, switched on code. It holds one of
@@ -11452,11 +14814,11 @@ func (v *OperationResultTr) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *OperationResultTr) UnmarshalXDR(d *xdr.Decoder) error {
-	u1032, err := decodeOperationResultTr_(d)
+	u935, err := decodeOperationResultTr_(d)
 	if err != nil {
 		return xdr.WithField(err, "tr")
 	}
-	v.Tr = u1032
+	v.Tr = u935
 	return nil
 }
 
@@ -11559,11 +14921,11 @@ func (v *OperationResultTr_CreateAccountResult) MarshalXDR(e *xdr.Encoder) error
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *OperationResultTr_CreateAccountResult) UnmarshalXDR(d *xdr.Decoder) error {
-	u1033, err := decodeCreateAccountResult(d)
+	u936, err := decodeCreateAccountResult(d)
 	if err != nil {
 		return xdr.WithField(err, "createAccountResult")
 	}
-	v.CreateAccountResult = u1033
+	v.CreateAccountResult = u936
 	return nil
 }
 
@@ -11584,11 +14946,11 @@ func (v *OperationResultTr_PaymentResult) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *OperationResultTr_PaymentResult) UnmarshalXDR(d *xdr.Decoder) error {
-	u1034, err := decodePaymentResult(d)
+	u937, err := decodePaymentResult(d)
 	if err != nil {
 		return xdr.WithField(err, "paymentResult")
 	}
-	v.PaymentResult = u1034
+	v.PaymentResult = u937
 	return nil
 }
 
@@ -11609,11 +14971,11 @@ func (v *OperationResultTr_PathPaymentStrictReceiveResult) MarshalXDR(e *xdr.Enc
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *OperationResultTr_PathPaymentStrictReceiveResult) UnmarshalXDR(d *xdr.Decoder) error {
-	u1035, err := decodePathPaymentStrictReceiveResult(d)
+	u938, err := decodePathPaymentStrictReceiveResult(d)
 	if err != nil {
 		return xdr.WithField(err, "pathPaymentStrictReceiveResult")
 	}
-	v.PathPaymentStrictReceiveResult = u1035
+	v.PathPaymentStrictReceiveResult = u938
 	return nil
 }
 
@@ -11634,11 +14996,11 @@ func (v *OperationResultTr_ManageSellOfferResult) MarshalXDR(e *xdr.Encoder) err
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *OperationResultTr_ManageSellOfferResult) UnmarshalXDR(d *xdr.Decoder) error {
-	u1036, err := decodeManageSellOfferResult(d)
+	u939, err := decodeManageSellOfferResult(d)
 	if err != nil {
 		return xdr.WithField(err, "manageSellOfferResult")
 	}
-	v.ManageSellOfferResult = u1036
+	v.ManageSellOfferResult = u939
 	return nil
 }
 
@@ -11659,11 +15021,11 @@ func (v *OperationResultTr_CreatePassiveSellOfferResult) MarshalXDR(e *xdr.Encod
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *OperationResultTr_CreatePassiveSellOfferResult) UnmarshalXDR(d *xdr.Decoder) error {
-	u1037, err := decodeManageSellOfferResult(d)
+	u940, err := decodeManageSellOfferResult(d)
 	if err != nil {
 		return xdr.WithField(err, "createPassiveSellOfferResult")
 	}
-	v.CreatePassiveSellOfferResult = u1037
+	v.CreatePassiveSellOfferResult = u940
 	return nil
 }
 
@@ -11684,11 +15046,11 @@ func (v *OperationResultTr_SetOptionsResult) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *OperationResultTr_SetOptionsResult) UnmarshalXDR(d *xdr.Decoder) error {
-	u1038, err := decodeSetOptionsResult(d)
+	u941, err := decodeSetOptionsResult(d)
 	if err != nil {
 		return xdr.WithField(err, "setOptionsResult")
 	}
-	v.SetOptionsResult = u1038
+	v.SetOptionsResult = u941
 	return nil
 }
 
@@ -11709,11 +15071,11 @@ func (v *OperationResultTr_ChangeTrustResult) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *OperationResultTr_ChangeTrustResult) UnmarshalXDR(d *xdr.Decoder) error {
-	u1039, err := decodeChangeTrustResult(d)
+	u942, err := decodeChangeTrustResult(d)
 	if err != nil {
 		return xdr.WithField(err, "changeTrustResult")
 	}
-	v.ChangeTrustResult = u1039
+	v.ChangeTrustResult = u942
 	return nil
 }
 
@@ -11734,11 +15096,11 @@ func (v *OperationResultTr_AllowTrustResult) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *OperationResultTr_AllowTrustResult) UnmarshalXDR(d *xdr.Decoder) error {
-	u1040, err := decodeAllowTrustResult(d)
+	u943, err := decodeAllowTrustResult(d)
 	if err != nil {
 		return xdr.WithField(err, "allowTrustResult")
 	}
-	v.AllowTrustResult = u1040
+	v.AllowTrustResult = u943
 	return nil
 }
 
@@ -11759,11 +15121,11 @@ func (v *OperationResultTr_AccountMergeResult) MarshalXDR(e *xdr.Encoder) error 
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *OperationResultTr_AccountMergeResult) UnmarshalXDR(d *xdr.Decoder) error {
-	u1041, err := decodeAccountMergeResult(d)
+	u944, err := decodeAccountMergeResult(d)
 	if err != nil {
 		return xdr.WithField(err, "accountMergeResult")
 	}
-	v.AccountMergeResult = u1041
+	v.AccountMergeResult = u944
 	return nil
 }
 
@@ -11784,11 +15146,11 @@ func (v *OperationResultTr_InflationResult) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *OperationResultTr_InflationResult) UnmarshalXDR(d *xdr.Decoder) error {
-	u1042, err := decodeInflationResult(d)
+	u945, err := decodeInflationResult(d)
 	if err != nil {
 		return xdr.WithField(err, "inflationResult")
 	}
-	v.InflationResult = u1042
+	v.InflationResult = u945
 	return nil
 }
 
@@ -11809,11 +15171,11 @@ func (v *OperationResultTr_ManageDataResult) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *OperationResultTr_ManageDataResult) UnmarshalXDR(d *xdr.Decoder) error {
-	u1043, err := decodeManageDataResult(d)
+	u946, err := decodeManageDataResult(d)
 	if err != nil {
 		return xdr.WithField(err, "manageDataResult")
 	}
-	v.ManageDataResult = u1043
+	v.ManageDataResult = u946
 	return nil
 }
 
@@ -11834,11 +15196,11 @@ func (v *OperationResultTr_BumpSeqResult) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *OperationResultTr_BumpSeqResult) UnmarshalXDR(d *xdr.Decoder) error {
-	u1044, err := decodeBumpSequenceResult(d)
+	u947, err := decodeBumpSequenceResult(d)
 	if err != nil {
 		return xdr.WithField(err, "bumpSeqResult")
 	}
-	v.BumpSeqResult = u1044
+	v.BumpSeqResult = u947
 	return nil
 }
 
@@ -11859,11 +15221,11 @@ func (v *OperationResultTr_ManageBuyOfferResult) MarshalXDR(e *xdr.Encoder) erro
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *OperationResultTr_ManageBuyOfferResult) UnmarshalXDR(d *xdr.Decoder) error {
-	u1045, err := decodeManageBuyOfferResult(d)
+	u948, err := decodeManageBuyOfferResult(d)
 	if err != nil {
 		return xdr.WithField(err, "manageBuyOfferResult")
 	}
-	v.ManageBuyOfferResult = u1045
+	v.ManageBuyOfferResult = u948
 	return nil
 }
 
@@ -11884,11 +15246,11 @@ func (v *OperationResultTr_PathPaymentStrictSendResult) MarshalXDR(e *xdr.Encode
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *OperationResultTr_PathPaymentStrictSendResult) UnmarshalXDR(d *xdr.Decoder) error {
-	u1046, err := decodePathPaymentStrictSendResult(d)
+	u949, err := decodePathPaymentStrictSendResult(d)
 	if err != nil {
 		return xdr.WithField(err, "pathPaymentStrictSendResult")
 	}
-	v.PathPaymentStrictSendResult = u1046
+	v.PathPaymentStrictSendResult = u949
 	return nil
 }
 
@@ -11909,11 +15271,11 @@ func (v *OperationResultTr_CreateClaimableBalanceResult) MarshalXDR(e *xdr.Encod
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *OperationResultTr_CreateClaimableBalanceResult) UnmarshalXDR(d *xdr.Decoder) error {
-	u1047, err := decodeCreateClaimableBalanceResult(d)
+	u950, err := decodeCreateClaimableBalanceResult(d)
 	if err != nil {
 		return xdr.WithField(err, "createClaimableBalanceResult")
 	}
-	v.CreateClaimableBalanceResult = u1047
+	v.CreateClaimableBalanceResult = u950
 	return nil
 }
 
@@ -11934,11 +15296,11 @@ func (v *OperationResultTr_ClaimClaimableBalanceResult) MarshalXDR(e *xdr.Encode
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *OperationResultTr_ClaimClaimableBalanceResult) UnmarshalXDR(d *xdr.Decoder) error {
-	u1048, err := decodeClaimClaimableBalanceResult(d)
+	u951, err := decodeClaimClaimableBalanceResult(d)
 	if err != nil {
 		return xdr.WithField(err, "claimClaimableBalanceResult")
 	}
-	v.ClaimClaimableBalanceResult = u1048
+	v.ClaimClaimableBalanceResult = u951
 	return nil
 }
 
@@ -11959,11 +15321,11 @@ func (v *OperationResultTr_BeginSponsoringFutureReservesResult) MarshalXDR(e *xd
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *OperationResultTr_BeginSponsoringFutureReservesResult) UnmarshalXDR(d *xdr.Decoder) error {
-	u1049, err := decodeBeginSponsoringFutureReservesResult(d)
+	u952, err := decodeBeginSponsoringFutureReservesResult(d)
 	if err != nil {
 		return xdr.WithField(err, "beginSponsoringFutureReservesResult")
 	}
-	v.BeginSponsoringFutureReservesResult = u1049
+	v.BeginSponsoringFutureReservesResult = u952
 	return nil
 }
 
@@ -11984,11 +15346,11 @@ func (v *OperationResultTr_EndSponsoringFutureReservesResult) MarshalXDR(e *xdr.
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *OperationResultTr_EndSponsoringFutureReservesResult) UnmarshalXDR(d *xdr.Decoder) error {
-	u1050, err := decodeEndSponsoringFutureReservesResult(d)
+	u953, err := decodeEndSponsoringFutureReservesResult(d)
 	if err != nil {
 		return xdr.WithField(err, "endSponsoringFutureReservesResult")
 	}
-	v.EndSponsoringFutureReservesResult = u1050
+	v.EndSponsoringFutureReservesResult = u953
 	return nil
 }
 
@@ -12009,11 +15371,11 @@ func (v *OperationResultTr_RevokeSponsorshipResult) MarshalXDR(e *xdr.Encoder) e
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *OperationResultTr_RevokeSponsorshipResult) UnmarshalXDR(d *xdr.Decoder) error {
-	u1051, err := decodeRevokeSponsorshipResult(d)
+	u954, err := decodeRevokeSponsorshipResult(d)
 	if err != nil {
 		return xdr.WithField(err, "revokeSponsorshipResult")
 	}
-	v.RevokeSponsorshipResult = u1051
+	v.RevokeSponsorshipResult = u954
 	return nil
 }
 
@@ -12034,11 +15396,11 @@ func (v *OperationResultTr_ClawbackResult) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *OperationResultTr_ClawbackResult) UnmarshalXDR(d *xdr.Decoder) error {
-	u1052, err := decodeClawbackResult(d)
+	u955, err := decodeClawbackResult(d)
 	if err != nil {
 		return xdr.WithField(err, "clawbackResult")
 	}
-	v.ClawbackResult = u1052
+	v.ClawbackResult = u955
 	return nil
 }
 
@@ -12059,11 +15421,11 @@ func (v *OperationResultTr_ClawbackClaimableBalanceResult) MarshalXDR(e *xdr.Enc
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *OperationResultTr_ClawbackClaimableBalanceResult) UnmarshalXDR(d *xdr.Decoder) error {
-	u1053, err := decodeClawbackClaimableBalanceResult(d)
+	u956, err := decodeClawbackClaimableBalanceResult(d)
 	if err != nil {
 		return xdr.WithField(err, "clawbackClaimableBalanceResult")
 	}
-	v.ClawbackClaimableBalanceResult = u1053
+	v.ClawbackClaimableBalanceResult = u956
 	return nil
 }
 
@@ -12084,11 +15446,11 @@ func (v *OperationResultTr_SetTrustLineFlagsResult) MarshalXDR(e *xdr.Encoder) e
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *OperationResultTr_SetTrustLineFlagsResult) UnmarshalXDR(d *xdr.Decoder) error {
-	u1054, err := decodeSetTrustLineFlagsResult(d)
+	u957, err := decodeSetTrustLineFlagsResult(d)
 	if err != nil {
 		return xdr.WithField(err, "setTrustLineFlagsResult")
 	}
-	v.SetTrustLineFlagsResult = u1054
+	v.SetTrustLineFlagsResult = u957
 	return nil
 }
 
@@ -12109,11 +15471,11 @@ func (v *OperationResultTr_LiquidityPoolDepositResult) MarshalXDR(e *xdr.Encoder
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *OperationResultTr_LiquidityPoolDepositResult) UnmarshalXDR(d *xdr.Decoder) error {
-	u1055, err := decodeLiquidityPoolDepositResult(d)
+	u958, err := decodeLiquidityPoolDepositResult(d)
 	if err != nil {
 		return xdr.WithField(err, "liquidityPoolDepositResult")
 	}
-	v.LiquidityPoolDepositResult = u1055
+	v.LiquidityPoolDepositResult = u958
 	return nil
 }
 
@@ -12134,11 +15496,11 @@ func (v *OperationResultTr_LiquidityPoolWithdrawResult) MarshalXDR(e *xdr.Encode
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *OperationResultTr_LiquidityPoolWithdrawResult) UnmarshalXDR(d *xdr.Decoder) error {
-	u1056, err := decodeLiquidityPoolWithdrawResult(d)
+	u959, err := decodeLiquidityPoolWithdrawResult(d)
 	if err != nil {
 		return xdr.WithField(err, "liquidityPoolWithdrawResult")
 	}
-	v.LiquidityPoolWithdrawResult = u1056
+	v.LiquidityPoolWithdrawResult = u959
 	return nil
 }
 
@@ -12159,11 +15521,11 @@ func (v *OperationResultTr_InvokeHostFunctionResult) MarshalXDR(e *xdr.Encoder) 
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *OperationResultTr_InvokeHostFunctionResult) UnmarshalXDR(d *xdr.Decoder) error {
-	u1057, err := decodeInvokeHostFunctionResult(d)
+	u960, err := decodeInvokeHostFunctionResult(d)
 	if err != nil {
 		return xdr.WithField(err, "invokeHostFunctionResult")
 	}
-	v.InvokeHostFunctionResult = u1057
+	v.InvokeHostFunctionResult = u960
 	return nil
 }
 
@@ -12184,11 +15546,11 @@ func (v *OperationResultTr_ExtendFootprintTTLResult) MarshalXDR(e *xdr.Encoder) 
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *OperationResultTr_ExtendFootprintTTLResult) UnmarshalXDR(d *xdr.Decoder) error {
-	u1058, err := decodeExtendFootprintTTLResult(d)
+	u961, err := decodeExtendFootprintTTLResult(d)
 	if err != nil {
 		return xdr.WithField(err, "extendFootprintTTLResult")
 	}
-	v.ExtendFootprintTTLResult = u1058
+	v.ExtendFootprintTTLResult = u961
 	return nil
 }
 
@@ -12209,11 +15571,11 @@ func (v *OperationResultTr_RestoreFootprintResult) MarshalXDR(e *xdr.Encoder) er
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *OperationResultTr_RestoreFootprintResult) UnmarshalXDR(d *xdr.Decoder) error {
-	u1059, err := decodeRestoreFootprintResult(d)
+	u962, err := decodeRestoreFootprintResult(d)
 	if err != nil {
 		return xdr.WithField(err, "restoreFootprintResult")
 	}
-	v.RestoreFootprintResult = u1059
+	v.RestoreFootprintResult = u962
 	return nil
 }
 
@@ -12696,12 +16058,48 @@ func (v *TransactionResultCode) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *TransactionResultCode) UnmarshalXDR(d *xdr.Decoder) error {
-	x1060, err := d.Enum(validTransactionResultCode)
+	x963, err := d.Enum(validTransactionResultCode)
 	if err != nil {
 		return err
 	}
-	(*v) = TransactionResultCode(x1060)
+	(*v) = TransactionResultCode(x963)
 	return nil
+}
+
+// xdrSizeTransactionResultCode is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeTransactionResultCode atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *TransactionResultCode) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeTransactionResultCode.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeTransactionResultCode.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *TransactionResultCode) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "TransactionResultCode")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *TransactionResultCode) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "TransactionResultCode")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "TransactionResultCode")
+	}
+	return d.Done()
 }
 
 // InnerTransactionResult is struct InnerTransactionResult from Stellar-transaction.x:1970.
@@ -12725,22 +16123,58 @@ func (v *InnerTransactionResult) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *InnerTransactionResult) UnmarshalXDR(d *xdr.Decoder) error {
-	x1061, err := d.Int64()
+	x964, err := d.Int64()
 	if err != nil {
 		return xdr.WithField(err, "feeCharged")
 	}
-	v.FeeCharged = Int64(x1061)
-	u1062, err := decodeInnerTransactionResultResult(d)
+	v.FeeCharged = Int64(x964)
+	u965, err := decodeInnerTransactionResultResult(d)
 	if err != nil {
 		return xdr.WithField(err, "result")
 	}
-	v.Result = u1062
-	u1063, err := decodeInnerTransactionResultExt(d)
+	v.Result = u965
+	u966, err := decodeInnerTransactionResultExt(d)
 	if err != nil {
 		return xdr.WithField(err, "ext")
 	}
-	v.Ext = u1063
+	v.Ext = u966
 	return nil
+}
+
+// xdrSizeInnerTransactionResult is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeInnerTransactionResult atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *InnerTransactionResult) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeInnerTransactionResult.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeInnerTransactionResult.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *InnerTransactionResult) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "InnerTransactionResult")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *InnerTransactionResult) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "InnerTransactionResult")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "InnerTransactionResult")
+	}
+	return d.Done()
 }
 
 // InnerTransactionResultResult is union InnerTransactionResult.result from Stellar-transaction.x:1975, switched on code. It holds one of
@@ -12763,9 +16197,9 @@ func (v *InnerTransactionResultResultResults) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "results")
 	}
-	for i1064 := range v.Results {
-		if err := encodeOperationResult(e, v.Results[i1064]); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i1064)+"]"), "results")
+	for i967 := range v.Results {
+		if err := encodeOperationResult(e, v.Results[i967]); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i967)+"]"), "results")
 		}
 	}
 	e.Leave()
@@ -12774,25 +16208,25 @@ func (v *InnerTransactionResultResultResults) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *InnerTransactionResultResultResults) UnmarshalXDR(d *xdr.Decoder) error {
-	n1065, err := d.ArrayLen(math.MaxUint32, 4)
+	n968, err := d.ArrayLen(math.MaxUint32, 4)
 	if err != nil {
 		return xdr.WithField(err, "results")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "results")
 	}
-	var s1066 []OperationResult
-	if n1065 > 0 {
-		s1066 = make([]OperationResult, n1065)
+	var s969 []OperationResult
+	if n968 > 0 {
+		s969 = make([]OperationResult, n968)
 	}
-	for i1067 := range s1066 {
-		u1068, err := decodeOperationResult(d)
+	for i970 := range s969 {
+		u971, err := decodeOperationResult(d)
 		if err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i1067)+"]"), "results")
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i970)+"]"), "results")
 		}
-		s1066[i1067] = u1068
+		s969[i970] = u971
 	}
-	v.Results = s1066
+	v.Results = s969
 	d.Leave()
 	return nil
 }
@@ -12968,6 +16402,42 @@ func (v *InnerTransactionResultPair) UnmarshalXDR(d *xdr.Decoder) error {
 	return nil
 }
 
+// xdrSizeInnerTransactionResultPair is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeInnerTransactionResultPair atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *InnerTransactionResultPair) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeInnerTransactionResultPair.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeInnerTransactionResultPair.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *InnerTransactionResultPair) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "InnerTransactionResultPair")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *InnerTransactionResultPair) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "InnerTransactionResultPair")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "InnerTransactionResultPair")
+	}
+	return d.Done()
+}
+
 // TransactionResult is struct TransactionResult from Stellar-transaction.x:2016.
 type TransactionResult struct {
 	FeeCharged Int64
@@ -12989,22 +16459,58 @@ func (v *TransactionResult) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *TransactionResult) UnmarshalXDR(d *xdr.Decoder) error {
-	x1069, err := d.Int64()
+	x972, err := d.Int64()
 	if err != nil {
 		return xdr.WithField(err, "feeCharged")
 	}
-	v.FeeCharged = Int64(x1069)
-	u1070, err := decodeTransactionResultResult(d)
+	v.FeeCharged = Int64(x972)
+	u973, err := decodeTransactionResultResult(d)
 	if err != nil {
 		return xdr.WithField(err, "result")
 	}
-	v.Result = u1070
-	u1071, err := decodeTransactionResultExt(d)
+	v.Result = u973
+	u974, err := decodeTransactionResultExt(d)
 	if err != nil {
 		return xdr.WithField(err, "ext")
 	}
-	v.Ext = u1071
+	v.Ext = u974
 	return nil
+}
+
+// xdrSizeTransactionResult is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeTransactionResult atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *TransactionResult) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeTransactionResult.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeTransactionResult.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *TransactionResult) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "TransactionResult")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *TransactionResult) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "TransactionResult")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "TransactionResult")
+	}
+	return d.Done()
 }
 
 // TransactionResultResult is union TransactionResult.result from Stellar-transaction.x:2020, switched on code. It holds one of
@@ -13051,9 +16557,9 @@ func (v *TransactionResultResultResults) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "results")
 	}
-	for i1072 := range v.Results {
-		if err := encodeOperationResult(e, v.Results[i1072]); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i1072)+"]"), "results")
+	for i975 := range v.Results {
+		if err := encodeOperationResult(e, v.Results[i975]); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i975)+"]"), "results")
 		}
 	}
 	e.Leave()
@@ -13062,25 +16568,25 @@ func (v *TransactionResultResultResults) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *TransactionResultResultResults) UnmarshalXDR(d *xdr.Decoder) error {
-	n1073, err := d.ArrayLen(math.MaxUint32, 4)
+	n976, err := d.ArrayLen(math.MaxUint32, 4)
 	if err != nil {
 		return xdr.WithField(err, "results")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "results")
 	}
-	var s1074 []OperationResult
-	if n1073 > 0 {
-		s1074 = make([]OperationResult, n1073)
+	var s977 []OperationResult
+	if n976 > 0 {
+		s977 = make([]OperationResult, n976)
 	}
-	for i1075 := range s1074 {
-		u1076, err := decodeOperationResult(d)
+	for i978 := range s977 {
+		u979, err := decodeOperationResult(d)
 		if err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i1075)+"]"), "results")
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i978)+"]"), "results")
 		}
-		s1074[i1075] = u1076
+		s977[i978] = u979
 	}
-	v.Results = s1074
+	v.Results = s977
 	d.Leave()
 	return nil
 }

@@ -5,6 +5,7 @@ package stellar
 import (
 	"github.com/wirekit/wirekit/xdr"
 	"strconv"
+	"sync/atomic"
 )
 
 // Hash is typedef Hash from Stellar-types.x:8.
@@ -24,6 +25,42 @@ func (v *Hash) UnmarshalXDR(d *xdr.Decoder) error {
 	return nil
 }
 
+// xdrSizeHash is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeHash atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *Hash) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeHash.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeHash.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *Hash) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "Hash")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *Hash) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "Hash")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "Hash")
+	}
+	return d.Done()
+}
+
 // Uint256 is typedef uint256 from Stellar-types.x:9.
 type Uint256 [32]byte
 
@@ -41,6 +78,42 @@ func (v *Uint256) UnmarshalXDR(d *xdr.Decoder) error {
 	return nil
 }
 
+// xdrSizeUint256 is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeUint256 atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *Uint256) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeUint256.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeUint256.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *Uint256) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "uint256")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *Uint256) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "uint256")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "uint256")
+	}
+	return d.Done()
+}
+
 // Uint32 is typedef uint32 from Stellar-types.x:11.
 type Uint32 uint32
 
@@ -52,12 +125,48 @@ func (v *Uint32) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *Uint32) UnmarshalXDR(d *xdr.Decoder) error {
-	x1077, err := d.Uint32()
+	x980, err := d.Uint32()
 	if err != nil {
 		return err
 	}
-	(*v) = Uint32(x1077)
+	(*v) = Uint32(x980)
 	return nil
+}
+
+// xdrSizeUint32 is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeUint32 atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *Uint32) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeUint32.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeUint32.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *Uint32) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "uint32")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *Uint32) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "uint32")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "uint32")
+	}
+	return d.Done()
 }
 
 // Int32 is typedef int32 from Stellar-types.x:12.
@@ -71,12 +180,48 @@ func (v *Int32) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *Int32) UnmarshalXDR(d *xdr.Decoder) error {
-	x1078, err := d.Int32()
+	x981, err := d.Int32()
 	if err != nil {
 		return err
 	}
-	(*v) = Int32(x1078)
+	(*v) = Int32(x981)
 	return nil
+}
+
+// xdrSizeInt32 is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeInt32 atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *Int32) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeInt32.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeInt32.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *Int32) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "int32")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *Int32) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "int32")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "int32")
+	}
+	return d.Done()
 }
 
 // Uint64 is typedef uint64 from Stellar-types.x:14.
@@ -90,12 +235,48 @@ func (v *Uint64) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *Uint64) UnmarshalXDR(d *xdr.Decoder) error {
-	x1079, err := d.Uint64()
+	x982, err := d.Uint64()
 	if err != nil {
 		return err
 	}
-	(*v) = Uint64(x1079)
+	(*v) = Uint64(x982)
 	return nil
+}
+
+// xdrSizeUint64 is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeUint64 atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *Uint64) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeUint64.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeUint64.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *Uint64) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "uint64")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *Uint64) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "uint64")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "uint64")
+	}
+	return d.Done()
 }
 
 // Int64 is typedef int64 from Stellar-types.x:15.
@@ -109,12 +290,48 @@ func (v *Int64) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *Int64) UnmarshalXDR(d *xdr.Decoder) error {
-	x1080, err := d.Int64()
+	x983, err := d.Int64()
 	if err != nil {
 		return err
 	}
-	(*v) = Int64(x1080)
+	(*v) = Int64(x983)
 	return nil
+}
+
+// xdrSizeInt64 is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeInt64 atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *Int64) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeInt64.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeInt64.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *Int64) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "int64")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *Int64) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "int64")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "int64")
+	}
+	return d.Done()
 }
 
 // TimePoint is typedef TimePoint from Stellar-types.x:17.
@@ -128,12 +345,48 @@ func (v *TimePoint) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *TimePoint) UnmarshalXDR(d *xdr.Decoder) error {
-	x1081, err := d.Uint64()
+	x984, err := d.Uint64()
 	if err != nil {
 		return err
 	}
-	(*v) = TimePoint(x1081)
+	(*v) = TimePoint(x984)
 	return nil
+}
+
+// xdrSizeTimePoint is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeTimePoint atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *TimePoint) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeTimePoint.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeTimePoint.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *TimePoint) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "TimePoint")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *TimePoint) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "TimePoint")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "TimePoint")
+	}
+	return d.Done()
 }
 
 // Duration is typedef Duration from Stellar-types.x:18.
@@ -147,12 +400,48 @@ func (v *Duration) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *Duration) UnmarshalXDR(d *xdr.Decoder) error {
-	x1082, err := d.Uint64()
+	x985, err := d.Uint64()
 	if err != nil {
 		return err
 	}
-	(*v) = Duration(x1082)
+	(*v) = Duration(x985)
 	return nil
+}
+
+// xdrSizeDuration is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeDuration atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *Duration) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeDuration.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeDuration.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *Duration) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "Duration")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *Duration) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "Duration")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "Duration")
+	}
+	return d.Done()
 }
 
 // ExtensionPoint is union ExtensionPoint from Stellar-types.x:23, switched on v. It holds one of
@@ -270,12 +559,48 @@ func (v *CryptoKeyType) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *CryptoKeyType) UnmarshalXDR(d *xdr.Decoder) error {
-	x1083, err := d.Enum(validCryptoKeyType)
+	x986, err := d.Enum(validCryptoKeyType)
 	if err != nil {
 		return err
 	}
-	(*v) = CryptoKeyType(x1083)
+	(*v) = CryptoKeyType(x986)
 	return nil
+}
+
+// xdrSizeCryptoKeyType is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeCryptoKeyType atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *CryptoKeyType) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeCryptoKeyType.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeCryptoKeyType.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *CryptoKeyType) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "CryptoKeyType")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *CryptoKeyType) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "CryptoKeyType")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "CryptoKeyType")
+	}
+	return d.Done()
 }
 
 // PublicKeyType is enum PublicKeyType from Stellar-types.x:40.
@@ -319,12 +644,48 @@ func (v *PublicKeyType) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *PublicKeyType) UnmarshalXDR(d *xdr.Decoder) error {
-	x1084, err := d.Enum(validPublicKeyType)
+	x987, err := d.Enum(validPublicKeyType)
 	if err != nil {
 		return err
 	}
-	(*v) = PublicKeyType(x1084)
+	(*v) = PublicKeyType(x987)
 	return nil
+}
+
+// xdrSizePublicKeyType is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizePublicKeyType atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *PublicKeyType) MarshalBinary() ([]byte, error) {
+	hint := xdrSizePublicKeyType.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizePublicKeyType.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *PublicKeyType) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "PublicKeyType")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *PublicKeyType) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "PublicKeyType")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "PublicKeyType")
+	}
+	return d.Done()
 }
 
 // SignerKeyType is enum SignerKeyType from Stellar-types.x:45.
@@ -377,12 +738,48 @@ func (v *SignerKeyType) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *SignerKeyType) UnmarshalXDR(d *xdr.Decoder) error {
-	x1085, err := d.Enum(validSignerKeyType)
+	x988, err := d.Enum(validSignerKeyType)
 	if err != nil {
 		return err
 	}
-	(*v) = SignerKeyType(x1085)
+	(*v) = SignerKeyType(x988)
 	return nil
+}
+
+// xdrSizeSignerKeyType is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeSignerKeyType atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *SignerKeyType) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeSignerKeyType.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeSignerKeyType.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *SignerKeyType) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "SignerKeyType")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *SignerKeyType) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "SignerKeyType")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "SignerKeyType")
+	}
+	return d.Done()
 }
 
 // PublicKey is union PublicKey from Stellar-types.x:53, switched on type. It holds one of
@@ -651,12 +1048,48 @@ func (v *SignerKeyEd25519SignedPayload_) UnmarshalXDR(d *xdr.Decoder) error {
 	if err := d.FixedOpaque(v.Ed25519[:]); err != nil {
 		return xdr.WithField(err, "ed25519")
 	}
-	x1086, err := d.Opaque(64)
+	x989, err := d.Opaque(64)
 	if err != nil {
 		return xdr.WithField(err, "payload")
 	}
-	v.Payload = x1086
+	v.Payload = x989
 	return nil
+}
+
+// xdrSizeSignerKeyEd25519SignedPayload_ is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeSignerKeyEd25519SignedPayload_ atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *SignerKeyEd25519SignedPayload_) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeSignerKeyEd25519SignedPayload_.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeSignerKeyEd25519SignedPayload_.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *SignerKeyEd25519SignedPayload_) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "SignerKey.ed25519SignedPayload")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *SignerKeyEd25519SignedPayload_) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "SignerKey.ed25519SignedPayload")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "SignerKey.ed25519SignedPayload")
+	}
+	return d.Done()
 }
 
 // Signature is typedef Signature from Stellar-types.x:80.
@@ -672,12 +1105,48 @@ func (v *Signature) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *Signature) UnmarshalXDR(d *xdr.Decoder) error {
-	x1087, err := d.Opaque(64)
+	x990, err := d.Opaque(64)
 	if err != nil {
 		return err
 	}
-	(*v) = Signature(x1087)
+	(*v) = Signature(x990)
 	return nil
+}
+
+// xdrSizeSignature is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeSignature atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *Signature) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeSignature.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeSignature.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *Signature) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "Signature")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *Signature) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "Signature")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "Signature")
+	}
+	return d.Done()
 }
 
 // SignatureHint is typedef SignatureHint from Stellar-types.x:82.
@@ -695,6 +1164,42 @@ func (v *SignatureHint) UnmarshalXDR(d *xdr.Decoder) error {
 		return err
 	}
 	return nil
+}
+
+// xdrSizeSignatureHint is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeSignatureHint atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *SignatureHint) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeSignatureHint.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeSignatureHint.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *SignatureHint) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "SignatureHint")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *SignatureHint) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "SignatureHint")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "SignatureHint")
+	}
+	return d.Done()
 }
 
 // NodeID is typedef NodeID from Stellar-types.x:84.
@@ -722,6 +1227,42 @@ func (v *Curve25519Secret) UnmarshalXDR(d *xdr.Decoder) error {
 	return nil
 }
 
+// xdrSizeCurve25519Secret is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeCurve25519Secret atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *Curve25519Secret) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeCurve25519Secret.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeCurve25519Secret.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *Curve25519Secret) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "Curve25519Secret")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *Curve25519Secret) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "Curve25519Secret")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "Curve25519Secret")
+	}
+	return d.Done()
+}
+
 // Curve25519Public is struct Curve25519Public from Stellar-types.x:92.
 type Curve25519Public struct {
 	Key [32]byte
@@ -739,6 +1280,42 @@ func (v *Curve25519Public) UnmarshalXDR(d *xdr.Decoder) error {
 		return xdr.WithField(err, "key")
 	}
 	return nil
+}
+
+// xdrSizeCurve25519Public is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeCurve25519Public atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *Curve25519Public) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeCurve25519Public.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeCurve25519Public.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *Curve25519Public) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "Curve25519Public")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *Curve25519Public) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "Curve25519Public")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "Curve25519Public")
+	}
+	return d.Done()
 }
 
 // HmacSha256Key is struct HmacSha256Key from Stellar-types.x:97.
@@ -760,6 +1337,42 @@ func (v *HmacSha256Key) UnmarshalXDR(d *xdr.Decoder) error {
 	return nil
 }
 
+// xdrSizeHmacSha256Key is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeHmacSha256Key atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *HmacSha256Key) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeHmacSha256Key.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeHmacSha256Key.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *HmacSha256Key) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "HmacSha256Key")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *HmacSha256Key) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "HmacSha256Key")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "HmacSha256Key")
+	}
+	return d.Done()
+}
+
 // HmacSha256Mac is struct HmacSha256Mac from Stellar-types.x:102.
 type HmacSha256Mac struct {
 	Mac [32]byte
@@ -777,4 +1390,40 @@ func (v *HmacSha256Mac) UnmarshalXDR(d *xdr.Decoder) error {
 		return xdr.WithField(err, "mac")
 	}
 	return nil
+}
+
+// xdrSizeHmacSha256Mac is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeHmacSha256Mac atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *HmacSha256Mac) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeHmacSha256Mac.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeHmacSha256Mac.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *HmacSha256Mac) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "HmacSha256Mac")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *HmacSha256Mac) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "HmacSha256Mac")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "HmacSha256Mac")
+	}
+	return d.Done()
 }
