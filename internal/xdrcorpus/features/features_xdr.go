@@ -627,7 +627,89 @@ func (v *Shade) UnmarshalBinary(data []byte) error {
 	return d.Done()
 }
 
-// Node is struct node from features.x:21.
+// Palette is typedef palette from features.x:20.
+type Palette []Color
+
+// MarshalXDR appends the XDR encoding of v to e.
+func (v *Palette) MarshalXDR(e *xdr.Encoder) error {
+	if err := e.PutArrayLen(len((*v)), math.MaxUint32); err != nil {
+		return err
+	}
+	if err := e.Enter(); err != nil {
+		return err
+	}
+	for i15 := range *v {
+		if !validColor(int32((*v)[i15])) {
+			return xdr.WithField(xdr.NewError(e.Offset(), xdr.ErrInvalidEnum, "enum value %d is not valid for Color", (*v)[i15]), "["+strconv.Itoa(i15)+"]")
+		}
+		e.PutInt32(int32((*v)[i15]))
+	}
+	e.Leave()
+	return nil
+}
+
+// UnmarshalXDR reads v's XDR encoding from d.
+func (v *Palette) UnmarshalXDR(d *xdr.Decoder) error {
+	n16, err := d.ArrayLen(math.MaxUint32, 4)
+	if err != nil {
+		return err
+	}
+	if err := d.Enter(); err != nil {
+		return err
+	}
+	var s17 Palette
+	if n16 > 0 {
+		s17 = make(Palette, n16)
+	}
+	for i18 := range s17 {
+		x19, err := d.Enum(validColor)
+		if err != nil {
+			return xdr.WithField(err, "["+strconv.Itoa(i18)+"]")
+		}
+		s17[i18] = Color(x19)
+	}
+	(*v) = s17
+	d.Leave()
+	return nil
+}
+
+// xdrSizePalette is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizePalette atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *Palette) MarshalBinary() ([]byte, error) {
+	hint := xdrSizePalette.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizePalette.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *Palette) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "palette")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *Palette) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "palette")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "palette")
+	}
+	return d.Done()
+}
+
+// Node is struct node from features.x:22.
 type Node struct {
 	Value int32
 	Next  *Node
@@ -653,26 +735,26 @@ func (v *Node) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *Node) UnmarshalXDR(d *xdr.Decoder) error {
-	x15, err := d.Int32()
+	x20, err := d.Int32()
 	if err != nil {
 		return xdr.WithField(err, "value")
 	}
-	v.Value = x15
-	present16, err := d.Optional()
+	v.Value = x20
+	present21, err := d.Optional()
 	if err != nil {
 		return xdr.WithField(err, "next")
 	}
-	if !present16 {
+	if !present21 {
 		v.Next = nil
 	} else {
 		if err := d.Enter(); err != nil {
 			return xdr.WithField(err, "next")
 		}
-		p17 := new(Node)
-		if err := (&(*p17)).UnmarshalXDR(d); err != nil {
+		p22 := new(Node)
+		if err := (&(*p22)).UnmarshalXDR(d); err != nil {
 			return xdr.WithField(err, "next")
 		}
-		v.Next = p17
+		v.Next = p22
 		d.Leave()
 	}
 	return nil
@@ -714,7 +796,7 @@ func (v *Node) UnmarshalBinary(data []byte) error {
 	return d.Done()
 }
 
-// Tree is struct tree from features.x:26.
+// Tree is struct tree from features.x:27.
 type Tree struct {
 	Label    string
 	Children []Tree `xdr:"max=3"`
@@ -731,9 +813,9 @@ func (v *Tree) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "children")
 	}
-	for i18 := range v.Children {
-		if err := (&v.Children[i18]).MarshalXDR(e); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i18)+"]"), "children")
+	for i23 := range v.Children {
+		if err := (&v.Children[i23]).MarshalXDR(e); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i23)+"]"), "children")
 		}
 	}
 	e.Leave()
@@ -742,28 +824,28 @@ func (v *Tree) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *Tree) UnmarshalXDR(d *xdr.Decoder) error {
-	x19, err := d.String(math.MaxUint32)
+	x24, err := d.String(math.MaxUint32)
 	if err != nil {
 		return xdr.WithField(err, "label")
 	}
-	v.Label = x19
-	n20, err := d.ArrayLen(3, 8)
+	v.Label = x24
+	n25, err := d.ArrayLen(3, 8)
 	if err != nil {
 		return xdr.WithField(err, "children")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "children")
 	}
-	var s21 []Tree
-	if n20 > 0 {
-		s21 = make([]Tree, n20)
+	var s26 []Tree
+	if n25 > 0 {
+		s26 = make([]Tree, n25)
 	}
-	for i22 := range s21 {
-		if err := (&s21[i22]).UnmarshalXDR(d); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i22)+"]"), "children")
+	for i27 := range s26 {
+		if err := (&s26[i27]).UnmarshalXDR(d); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i27)+"]"), "children")
 		}
 	}
-	v.Children = s21
+	v.Children = s26
 	d.Leave()
 	return nil
 }
@@ -804,7 +886,7 @@ func (v *Tree) UnmarshalBinary(data []byte) error {
 	return d.Done()
 }
 
-// Result is union result from features.x:31, switched on c. It holds one of
+// Result is union result from features.x:32, switched on c. It holds one of
 // *ResultWhy, *ResultBLUE; nil is not a valid value.
 type Result interface{ isResult() }
 
@@ -826,11 +908,11 @@ func (v *ResultWhy) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *ResultWhy) UnmarshalXDR(d *xdr.Decoder) error {
-	x23, err := d.String(16)
+	x28, err := d.String(16)
 	if err != nil {
 		return xdr.WithField(err, "why")
 	}
-	v.Why = Name(x23)
+	v.Why = Name(x28)
 	return nil
 }
 
@@ -911,7 +993,7 @@ func init() {
 	)
 }
 
-// Number is union number from features.x:39, switched on kind. It holds one of
+// Number is union number from features.x:40, switched on kind. It holds one of
 // *NumberDefault, *NumberSmall, *NumberReal; nil is not a valid value.
 type Number interface{ isNumber() }
 
@@ -931,11 +1013,11 @@ func (v *NumberDefault) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *NumberDefault) UnmarshalXDR(d *xdr.Decoder) error {
-	x24, err := d.Int64()
+	x29, err := d.Int64()
 	if err != nil {
 		return xdr.WithField(err, "other")
 	}
-	v.Other = x24
+	v.Other = x29
 	return nil
 }
 
@@ -954,11 +1036,11 @@ func (v *NumberSmall) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *NumberSmall) UnmarshalXDR(d *xdr.Decoder) error {
-	x25, err := d.Int32()
+	x30, err := d.Int32()
 	if err != nil {
 		return xdr.WithField(err, "small")
 	}
-	v.Small = x25
+	v.Small = x30
 	return nil
 }
 
@@ -977,11 +1059,11 @@ func (v *NumberReal) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *NumberReal) UnmarshalXDR(d *xdr.Decoder) error {
-	x26, err := d.Float64()
+	x31, err := d.Float64()
 	if err != nil {
 		return xdr.WithField(err, "real")
 	}
-	v.Real = x26
+	v.Real = x31
 	return nil
 }
 
@@ -1057,7 +1139,7 @@ func init() {
 	)
 }
 
-// Flag is union flag from features.x:48, switched on set. It holds one of
+// Flag is union flag from features.x:49, switched on set. It holds one of
 // *FlagBits, *FlagFALSE; nil is not a valid value.
 type Flag interface{ isFlag() }
 
@@ -1076,11 +1158,11 @@ func (v *FlagBits) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *FlagBits) UnmarshalXDR(d *xdr.Decoder) error {
-	x27, err := d.Uint32()
+	x32, err := d.Uint32()
 	if err != nil {
 		return xdr.WithField(err, "bits")
 	}
-	v.Bits = x27
+	v.Bits = x32
 	return nil
 }
 
@@ -1155,13 +1237,81 @@ func init() {
 	)
 }
 
-// Outcome is typedef outcome from features.x:55.
+// Outcome is typedef outcome from features.x:56.
 type Outcome = Result
 
-// List is typedef list from features.x:56.
+// Holder is struct holder from features.x:58.
+type Holder struct {
+	R Result
+	N Number
+}
+
+// MarshalXDR appends the XDR encoding of v to e.
+func (v *Holder) MarshalXDR(e *xdr.Encoder) error {
+	if err := encodeResult(e, v.R); err != nil {
+		return xdr.WithField(err, "r")
+	}
+	if err := encodeNumber(e, v.N); err != nil {
+		return xdr.WithField(err, "n")
+	}
+	return nil
+}
+
+// UnmarshalXDR reads v's XDR encoding from d.
+func (v *Holder) UnmarshalXDR(d *xdr.Decoder) error {
+	u33, err := decodeResult(d)
+	if err != nil {
+		return xdr.WithField(err, "r")
+	}
+	v.R = u33
+	u34, err := decodeNumber(d)
+	if err != nil {
+		return xdr.WithField(err, "n")
+	}
+	v.N = u34
+	return nil
+}
+
+// xdrSizeHolder is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizeHolder atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *Holder) MarshalBinary() ([]byte, error) {
+	hint := xdrSizeHolder.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizeHolder.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *Holder) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "holder")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *Holder) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "holder")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "holder")
+	}
+	return d.Done()
+}
+
+// List is typedef list from features.x:62.
 type List = *Node
 
-// Everything is struct everything from features.x:58.
+// Everything is struct everything from features.x:64.
 type Everything struct {
 	I       int32
 	U       uint32
@@ -1233,14 +1383,14 @@ func (v *Everything) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "people")
 	}
-	for i28 := range v.People {
-		if err := e.PutString(string(v.People[i28]), 16); err != nil {
-			return xdr.WithField(err, "\x00people\x00i28")
+	for i35 := range v.People {
+		if err := e.PutString(string(v.People[i35]), 16); err != nil {
+			return xdr.WithField(err, "\x00people\x00i35")
 		}
 	}
 	e.Leave()
-	for i29 := range v.M {
-		e.PutInt32(int32(v.M[i29]))
+	for i36 := range v.M {
+		e.PutInt32(int32(v.M[i36]))
 	}
 	if !validColor(int32(v.Col)) {
 		return xdr.WithField(xdr.NewError(e.Offset(), xdr.ErrInvalidEnum, "enum value %d is not valid for Color", v.Col), "col")
@@ -1254,8 +1404,8 @@ func (v *Everything) MarshalXDR(e *xdr.Encoder) error {
 		return xdr.WithField(xdr.NewError(e.Offset(), xdr.ErrInvalidEnum, "enum value %d is not valid for Implicit", v.Imp), "imp")
 	}
 	e.PutInt32(int32(v.Imp))
-	for i30 := range v.List4 {
-		e.PutInt32(int32(v.List4[i30]))
+	for i37 := range v.List4 {
+		e.PutInt32(int32(v.List4[i37]))
 	}
 	if err := e.PutArrayLen(len(v.Some), 2); err != nil {
 		return xdr.WithField(err, "some")
@@ -1263,8 +1413,8 @@ func (v *Everything) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "some")
 	}
-	for i31 := range v.Some {
-		e.PutInt32(int32(v.Some[i31]))
+	for i38 := range v.Some {
+		e.PutInt32(int32(v.Some[i38]))
 	}
 	e.Leave()
 	if err := e.PutArrayLen(len(v.Colors), math.MaxUint32); err != nil {
@@ -1273,11 +1423,11 @@ func (v *Everything) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "colors")
 	}
-	for i32 := range v.Colors {
-		if !validColor(int32(v.Colors[i32])) {
-			return xdr.WithField(xdr.WithField(xdr.NewError(e.Offset(), xdr.ErrInvalidEnum, "enum value %d is not valid for Color", v.Colors[i32]), "["+strconv.Itoa(i32)+"]"), "colors")
+	for i39 := range v.Colors {
+		if !validColor(int32(v.Colors[i39])) {
+			return xdr.WithField(xdr.WithField(xdr.NewError(e.Offset(), xdr.ErrInvalidEnum, "enum value %d is not valid for Color", v.Colors[i39]), "["+strconv.Itoa(i39)+"]"), "colors")
 		}
-		e.PutInt32(int32(v.Colors[i32]))
+		e.PutInt32(int32(v.Colors[i39]))
 	}
 	e.Leave()
 	if v.Head == nil {
@@ -1340,235 +1490,235 @@ func (v *Everything) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *Everything) UnmarshalXDR(d *xdr.Decoder) error {
-	b33, err := d.Next(40)
+	b40, err := d.Next(40)
 	if err != nil {
 		return xdr.WithField(err, "i")
 	}
-	v.I = int32(binary.BigEndian.Uint32(b33[0:]))
-	v.U = binary.BigEndian.Uint32(b33[4:])
-	v.Ui = binary.BigEndian.Uint32(b33[8:])
-	v.H = int64(binary.BigEndian.Uint64(b33[12:]))
-	v.Uh = binary.BigEndian.Uint64(b33[20:])
-	v.F = math.Float32frombits(binary.BigEndian.Uint32(b33[28:]))
-	v.D = math.Float64frombits(binary.BigEndian.Uint64(b33[32:]))
+	v.I = int32(binary.BigEndian.Uint32(b40[0:]))
+	v.U = binary.BigEndian.Uint32(b40[4:])
+	v.Ui = binary.BigEndian.Uint32(b40[8:])
+	v.H = int64(binary.BigEndian.Uint64(b40[12:]))
+	v.Uh = binary.BigEndian.Uint64(b40[20:])
+	v.F = math.Float32frombits(binary.BigEndian.Uint32(b40[28:]))
+	v.D = math.Float64frombits(binary.BigEndian.Uint64(b40[32:]))
 	if err := d.FixedOpaque(v.Q[:]); err != nil {
 		return xdr.WithField(err, "q")
 	}
-	b34, err := d.Next(8)
+	b41, err := d.Next(8)
 	if err != nil {
 		return xdr.WithField(err, "b")
 	}
-	switch x35 := binary.BigEndian.Uint32(b34[0:]); x35 {
+	switch x42 := binary.BigEndian.Uint32(b41[0:]); x42 {
 	case 0, 1:
-		v.B = x35 == 1
+		v.B = x42 == 1
 	default:
-		return xdr.WithField(xdr.NewError(d.Offset()-int64(8-(0)), xdr.ErrInvalidBool, "bool value %d is not 0 or 1", x35), "b")
+		return xdr.WithField(xdr.NewError(d.Offset()-int64(8-(0)), xdr.ErrInvalidBool, "bool value %d is not 0 or 1", x42), "b")
 	}
-	v.L = int32(binary.BigEndian.Uint32(b34[4:]))
-	x36, err := d.String(16)
+	v.L = int32(binary.BigEndian.Uint32(b41[4:]))
+	x43, err := d.String(16)
 	if err != nil {
 		return xdr.WithField(err, "n")
 	}
-	v.N = Name(x36)
+	v.N = Name(x43)
 	if err := d.FixedOpaque(v.Digest[:]); err != nil {
 		return xdr.WithField(err, "digest")
 	}
-	x37, err := d.Opaque(math.MaxUint32)
+	x44, err := d.Opaque(math.MaxUint32)
 	if err != nil {
 		return xdr.WithField(err, "data")
 	}
-	v.Data = Blob(x37)
+	v.Data = Blob(x44)
 	if err := d.FixedOpaque(v.Fixed[:]); err != nil {
 		return xdr.WithField(err, "fixed")
 	}
-	x38, err := d.Opaque(16)
+	x45, err := d.Opaque(16)
 	if err != nil {
 		return xdr.WithField(err, "bounded")
 	}
-	v.Bounded = x38
-	x39, err := d.String(math.MaxUint32)
+	v.Bounded = x45
+	x46, err := d.String(math.MaxUint32)
 	if err != nil {
 		return xdr.WithField(err, "text")
 	}
-	v.Text = x39
-	x40, err := d.Uint64()
+	v.Text = x46
+	x47, err := d.Uint64()
 	if err != nil {
 		return xdr.WithField(err, "count")
 	}
-	v.Count = Counter(x40)
-	n41, err := d.ArrayLen(4, 4)
+	v.Count = Counter(x47)
+	n48, err := d.ArrayLen(4, 4)
 	if err != nil {
 		return xdr.WithField(err, "people")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "people")
 	}
-	var s42 Names
-	if n41 > 0 {
-		s42 = make(Names, n41)
+	var s49 Names
+	if n48 > 0 {
+		s49 = make(Names, n48)
 	}
-	for i43 := range s42 {
-		x44, err := d.String(16)
+	for i50 := range s49 {
+		x51, err := d.String(16)
 		if err != nil {
-			return xdr.WithField(err, "\x00people\x00i43")
+			return xdr.WithField(err, "\x00people\x00i50")
 		}
-		s42[i43] = Name(x44)
+		s49[i50] = Name(x51)
 	}
-	v.People = s42
+	v.People = s49
 	d.Leave()
-	for i45 := range v.M {
-		x46, err := d.Int32()
+	for i52 := range v.M {
+		x53, err := d.Int32()
 		if err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i45)+"]"), "m")
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i52)+"]"), "m")
 		}
-		v.M[i45] = x46
+		v.M[i52] = x53
 	}
-	b47, err := d.Next(28)
+	b54, err := d.Next(28)
 	if err != nil {
 		return xdr.WithField(err, "col")
 	}
-	x48 := int32(binary.BigEndian.Uint32(b47[0:]))
-	if !validColor(x48) {
-		return xdr.WithField(xdr.NewError(d.Offset()-int64(28-(0)), xdr.ErrInvalidEnum, "enum value %d is not valid", x48), "col")
+	x55 := int32(binary.BigEndian.Uint32(b54[0:]))
+	if !validColor(x55) {
+		return xdr.WithField(xdr.NewError(d.Offset()-int64(28-(0)), xdr.ErrInvalidEnum, "enum value %d is not valid", x55), "col")
 	}
-	v.Col = Color(x48)
-	x49 := int32(binary.BigEndian.Uint32(b47[4:]))
-	if !validColor(x49) {
-		return xdr.WithField(xdr.NewError(d.Offset()-int64(28-(4)), xdr.ErrInvalidEnum, "enum value %d is not valid", x49), "sh")
+	v.Col = Color(x55)
+	x56 := int32(binary.BigEndian.Uint32(b54[4:]))
+	if !validColor(x56) {
+		return xdr.WithField(xdr.NewError(d.Offset()-int64(28-(4)), xdr.ErrInvalidEnum, "enum value %d is not valid", x56), "sh")
 	}
-	v.Sh = Shade(x49)
-	x50 := int32(binary.BigEndian.Uint32(b47[8:]))
-	if !validImplicit(x50) {
-		return xdr.WithField(xdr.NewError(d.Offset()-int64(28-(8)), xdr.ErrInvalidEnum, "enum value %d is not valid", x50), "imp")
+	v.Sh = Shade(x56)
+	x57 := int32(binary.BigEndian.Uint32(b54[8:]))
+	if !validImplicit(x57) {
+		return xdr.WithField(xdr.NewError(d.Offset()-int64(28-(8)), xdr.ErrInvalidEnum, "enum value %d is not valid", x57), "imp")
 	}
-	v.Imp = Implicit(x50)
-	for i51 := range 4 {
-		v.List4[i51] = int32(binary.BigEndian.Uint32(b47[12+4*i51:]))
+	v.Imp = Implicit(x57)
+	for i58 := range 4 {
+		v.List4[i58] = int32(binary.BigEndian.Uint32(b54[12+4*i58:]))
 	}
-	n52, err := d.ArrayLen(2, 4)
+	n59, err := d.ArrayLen(2, 4)
 	if err != nil {
 		return xdr.WithField(err, "some")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "some")
 	}
-	var s53 []int32
-	if n52 > 0 {
-		s53 = make([]int32, n52)
+	var s60 []int32
+	if n59 > 0 {
+		s60 = make([]int32, n59)
 	}
-	for i54 := range s53 {
-		x55, err := d.Int32()
+	for i61 := range s60 {
+		x62, err := d.Int32()
 		if err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i54)+"]"), "some")
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i61)+"]"), "some")
 		}
-		s53[i54] = x55
+		s60[i61] = x62
 	}
-	v.Some = s53
+	v.Some = s60
 	d.Leave()
-	n56, err := d.ArrayLen(math.MaxUint32, 4)
+	n63, err := d.ArrayLen(math.MaxUint32, 4)
 	if err != nil {
 		return xdr.WithField(err, "colors")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "colors")
 	}
-	var s57 []Color
-	if n56 > 0 {
-		s57 = make([]Color, n56)
+	var s64 []Color
+	if n63 > 0 {
+		s64 = make([]Color, n63)
 	}
-	for i58 := range s57 {
-		x59, err := d.Enum(validColor)
+	for i65 := range s64 {
+		x66, err := d.Enum(validColor)
 		if err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i58)+"]"), "colors")
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i65)+"]"), "colors")
 		}
-		s57[i58] = Color(x59)
+		s64[i65] = Color(x66)
 	}
-	v.Colors = s57
+	v.Colors = s64
 	d.Leave()
-	present60, err := d.Optional()
+	present67, err := d.Optional()
 	if err != nil {
 		return xdr.WithField(err, "head")
 	}
-	if !present60 {
+	if !present67 {
 		v.Head = nil
 	} else {
 		if err := d.Enter(); err != nil {
 			return xdr.WithField(err, "head")
 		}
-		p61 := new(Node)
-		if err := (&(*p61)).UnmarshalXDR(d); err != nil {
+		p68 := new(Node)
+		if err := (&(*p68)).UnmarshalXDR(d); err != nil {
 			return xdr.WithField(err, "head")
 		}
-		v.Head = p61
+		v.Head = p68
 		d.Leave()
 	}
-	present62, err := d.Optional()
+	present69, err := d.Optional()
 	if err != nil {
 		return xdr.WithField(err, "alias")
 	}
-	if !present62 {
+	if !present69 {
 		v.Alias = nil
 	} else {
 		if err := d.Enter(); err != nil {
 			return xdr.WithField(err, "alias")
 		}
-		p63 := new(Node)
-		if err := (&(*p63)).UnmarshalXDR(d); err != nil {
+		p70 := new(Node)
+		if err := (&(*p70)).UnmarshalXDR(d); err != nil {
 			return xdr.WithField(err, "alias")
 		}
-		v.Alias = p63
+		v.Alias = p70
 		d.Leave()
 	}
-	u64, err := decodeResult(d)
+	u71, err := decodeResult(d)
 	if err != nil {
 		return xdr.WithField(err, "res")
 	}
-	v.Res = u64
-	u65, err := decodeResult(d)
+	v.Res = u71
+	u72, err := decodeResult(d)
 	if err != nil {
 		return xdr.WithField(err, "out")
 	}
-	v.Out = u65
-	u66, err := decodeNumber(d)
+	v.Out = u72
+	u73, err := decodeNumber(d)
 	if err != nil {
 		return xdr.WithField(err, "num")
 	}
-	v.Num = u66
-	u67, err := decodeFlag(d)
+	v.Num = u73
+	u74, err := decodeFlag(d)
 	if err != nil {
 		return xdr.WithField(err, "fl")
 	}
-	v.Fl = u67
-	present68, err := d.Optional()
+	v.Fl = u74
+	present75, err := d.Optional()
 	if err != nil {
 		return xdr.WithField(err, "maybe")
 	}
-	if !present68 {
+	if !present75 {
 		v.Maybe = nil
 	} else {
 		if err := d.Enter(); err != nil {
 			return xdr.WithField(err, "maybe")
 		}
-		u69, err := decodeResult(d)
+		u76, err := decodeResult(d)
 		if err != nil {
 			return xdr.WithField(err, "maybe")
 		}
-		v.Maybe = u69
+		v.Maybe = u76
 		d.Leave()
 	}
 	if err := (&v.Point).UnmarshalXDR(d); err != nil {
 		return xdr.WithField(err, "point")
 	}
-	u70, err := decodeEverythingExt(d)
+	u77, err := decodeEverythingExt(d)
 	if err != nil {
 		return xdr.WithField(err, "ext")
 	}
-	v.Ext = u70
-	x71, err := d.Int32()
+	v.Ext = u77
+	x78, err := d.Int32()
 	if err != nil {
 		return xdr.WithField(err, "type")
 	}
-	v.Type = x71
+	v.Type = x78
 	return nil
 }
 
@@ -1608,7 +1758,7 @@ func (v *Everything) UnmarshalBinary(data []byte) error {
 	return d.Done()
 }
 
-// EverythingPoint is struct everything.point from features.x:91.
+// EverythingPoint is struct everything.point from features.x:97.
 type EverythingPoint struct {
 	X int32
 	Y int32
@@ -1623,12 +1773,12 @@ func (v *EverythingPoint) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *EverythingPoint) UnmarshalXDR(d *xdr.Decoder) error {
-	b72, err := d.Next(8)
+	b79, err := d.Next(8)
 	if err != nil {
 		return xdr.WithField(err, "x")
 	}
-	v.X = int32(binary.BigEndian.Uint32(b72[0:]))
-	v.Y = int32(binary.BigEndian.Uint32(b72[4:]))
+	v.X = int32(binary.BigEndian.Uint32(b79[0:]))
+	v.Y = int32(binary.BigEndian.Uint32(b79[4:]))
 	return nil
 }
 
@@ -1668,7 +1818,7 @@ func (v *EverythingPoint) UnmarshalBinary(data []byte) error {
 	return d.Done()
 }
 
-// EverythingExt is union everything.ext from features.x:95, switched on v. It holds one of
+// EverythingExt is union everything.ext from features.x:101, switched on v. It holds one of
 // *EverythingExtCase0, *EverythingExtT; nil is not a valid value.
 type EverythingExt interface{ isEverythingExt() }
 

@@ -96,6 +96,12 @@ var fillers = []any{
 			*u = a
 		}
 	},
+	func(v *Holder, c fuzz.Continue) {
+		depth++
+		defer func() { depth-- }()
+		c.Fuzz(&v.R)
+		c.Fuzz(&v.N)
+	},
 	func(v *Everything, c fuzz.Continue) {
 		depth++
 		defer func() { depth-- }()
@@ -220,6 +226,16 @@ var fillers = []any{
 		c.Fuzz(&(*v))
 	},
 	func(v *Shade, c fuzz.Continue) { c.Fuzz((*Color)(v)) },
+	func(v *Palette, c fuzz.Continue) {
+		if depth > 8 {
+			(*v) = nil
+		} else {
+			c.Fuzz(&(*v))
+			if len((*v)) > 64 {
+				(*v) = (*v)[:64]
+			}
+		}
+	},
 }
 
 // depth is how deeply the fillers are nested; below 8 levels they
@@ -240,11 +256,13 @@ var types = map[string]func() value{
 	"Everything":      func() value { return new(Everything) },
 	"EverythingPoint": func() value { return new(EverythingPoint) },
 	"Hash":            func() value { return new(Hash) },
+	"Holder":          func() value { return new(Holder) },
 	"Implicit":        func() value { return new(Implicit) },
 	"Matrix":          func() value { return new(Matrix) },
 	"Name":            func() value { return new(Name) },
 	"Names":           func() value { return new(Names) },
 	"Node":            func() value { return new(Node) },
+	"Palette":         func() value { return new(Palette) },
 	"Shade":           func() value { return new(Shade) },
 	"Tree":            func() value { return new(Tree) },
 }
