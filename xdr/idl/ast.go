@@ -29,8 +29,8 @@ type Error struct {
 
 func (e *Error) Error() string { return e.Pos.String() + ": " + e.Msg }
 
-// ErrorList is every semantic error Check found, in source order (at most
-// maxErrors of them).
+// ErrorList is the semantic errors Check found: the first ten in source
+// order (files in the order given to Check, then line and column).
 type ErrorList []*Error
 
 func (l ErrorList) Error() string {
@@ -95,7 +95,10 @@ type Def struct {
 	// Program is the body of a ProgramDef.
 	Program *Program
 	// Define marks a ConstDef taken from a "%#define NAME value" line,
-	// which only counts when nothing in the .x files declares NAME.
+	// which only counts when nothing in the .x files declares NAME. One
+	// whose value is not an integer constant (it names a C macro, say) is
+	// C's business and is left out of the Spec, unless the .x files use
+	// it, which is an error.
 	Define bool
 }
 

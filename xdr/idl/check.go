@@ -1,13 +1,15 @@
 package idl
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"math/big"
+	"slices"
 	"strconv"
 )
 
-// maxErrors is how many errors Check reports before it stops.
+// maxErrors is how many errors Check reports, the first in source order.
 const maxErrors = 10
 
 // MaxFixedLength bounds the length of a fixed array or opaque, so that
@@ -49,7 +51,7 @@ func (s *Spec) Constant(name string) (int64, bool) {
 		return sym.ver.Number.Val, true
 	case sym.proc != nil:
 		return sym.proc.Number.Val, true
-	case sym.def.Kind == ConstDef:
+	case sym.def.Kind == ConstDef && !sym.def.Value.IsString():
 		return sym.def.Value.Val, true
 	case sym.def.Kind == ProgramDef:
 		return sym.def.Program.Number.Val, true
@@ -61,23 +63,34 @@ func (s *Spec) Constant(name string) (int64, bool) {
 // what the grammar cannot: undefined and duplicate names, constant values
 // and their ranges, bounds that are constants, union discriminants and
 // case values, and that no type contains itself except through
-// optional-data or a variable-length array. It reports every error found
-// (up to ten) as an ErrorList.
+// optional-data or a variable-length array. It reports the first errors
+// in source order (up to ten) as an ErrorList.
 func Check(files ...*File) (*Spec, error) {
 	c := &checker{spec: &Spec{Files: files, syms: map[string]symbol{}},
-		state: map[any]evalState{}}
+		state: map[any]evalState{}, enumIndex: map[*EnumValue]int{}, names: map[*Type]string{},
+		cyclic: map[*Def]bool{}, enumSets: map[*Type]map[int64]bool{}}
 	for _, f := range files {
 		c.spec.Defs = append(c.spec.Defs, f.Defs...)
 	}
 	c.declare()
+	// Names resolve and constants evaluate first, in any order (a
+	// definition may use what a later one defines); what needs whole
+	// types (typedef chains, enums' values, finiteness) comes after.
 	for _, d := range c.spec.Defs {
-		c.def(d)
+		if !d.Define { // a %#define counts when something uses it
+			c.def(d)
+		}
+	}
+	c.unusedDefines()
+	c.typedefCycles()
+	for _, u := range c.unions {
+		c.cases(u)
 	}
 	if len(c.errs) == 0 {
 		c.finite()
 	}
 	if len(c.errs) > 0 {
-		return nil, c.errs
+		return nil, c.sorted()
 	}
 	return c.spec, nil
 }
@@ -88,19 +101,59 @@ const (
 	unvisited evalState = iota
 	evaluating
 	done
+	failed // evaluated, with an error already reported
 )
 
 type checker struct {
-	spec   *Spec
-	errs   ErrorList
-	state  map[any]evalState // of const Defs and EnumValues being evaluated
-	bodies []*Type           // every struct and union body, for finite
+	spec      *Spec
+	errs      ErrorList
+	quiet     bool               // while trying unused %#defines: errors only fail them
+	state     map[any]evalState  // of const Defs and EnumValues
+	enumIndex map[*EnumValue]int // where each value is in its enum
+	names     map[*Type]string   // struct and union bodies' names, for messages
+	bodies    []*Type            // every struct and union body, for finite
+	unions    []unionToCheck     // checked once all types are resolved
+	cyclic    map[*Def]bool      // typedefs defined in terms of themselves
+	enumSets  map[*Type]map[int64]bool
+	builtins  int // how many rpcgen library definitions lead Spec.Defs
+}
+
+type unionToCheck struct {
+	body   *UnionBody
+	name   string
+	failed map[*Value]bool // case values that did not evaluate
 }
 
 func (c *checker) errorf(pos Pos, format string, args ...any) {
-	if len(c.errs) < maxErrors {
+	if !c.quiet {
 		c.errs = append(c.errs, &Error{pos, fmt.Sprintf(format, args...)})
 	}
+}
+
+// sorted returns the first maxErrors errors in source order: files in the
+// order given to Check, then line and column. (The checker finds errors
+// in the order of its passes, not of the text.)
+func (c *checker) sorted() ErrorList {
+	fileIndex := map[string]int{}
+	for i := len(c.spec.Files) - 1; i >= 0; i-- {
+		fileIndex[c.spec.Files[i].Name] = i
+	}
+	errs := c.errs
+	slices.SortStableFunc(errs, func(a, b *Error) int {
+		fa, oka := fileIndex[a.Pos.File]
+		fb, okb := fileIndex[b.Pos.File]
+		if !oka {
+			fa = len(c.spec.Files)
+		}
+		if !okb {
+			fb = len(c.spec.Files)
+		}
+		return cmp.Or(cmp.Compare(fa, fb), cmp.Compare(a.Pos.Line, b.Pos.Line), cmp.Compare(a.Pos.Col, b.Pos.Col))
+	})
+	if len(errs) > maxErrors {
+		errs = errs[:maxErrors]
+	}
+	return errs
 }
 
 // declare enters every global name: definitions, enum values (global, as
@@ -126,7 +179,8 @@ func (c *checker) declare() {
 		}
 		add(d.Name, symbol{pos: d.Pos, def: d})
 		walkDef(d, func(t *Type) {
-			for _, ev := range t.Enum {
+			for i, ev := range t.Enum {
+				c.enumIndex[ev] = i
 				add(ev.Name, symbol{pos: ev.Pos, ev: ev})
 			}
 		})
@@ -149,15 +203,44 @@ func (c *checker) declare() {
 		}
 		c.spec.syms[d.Name] = symbol{pos: d.Pos, def: d}
 	}
-	if len(dropped) > 0 {
-		defs := c.spec.Defs[:0:0]
-		for _, d := range c.spec.Defs {
-			if !dropped[d] {
-				defs = append(defs, d)
-			}
-		}
-		c.spec.Defs = defs
+	c.drop(dropped)
+}
+
+// drop removes definitions from the Spec.
+func (c *checker) drop(dropped map[*Def]bool) {
+	if len(dropped) == 0 {
+		return
 	}
+	defs := c.spec.Defs[:0:0]
+	for _, d := range c.spec.Defs {
+		if !dropped[d] {
+			defs = append(defs, d)
+		}
+	}
+	c.spec.Defs = defs
+}
+
+// unusedDefines evaluates the %#define constants that nothing in the .x
+// files used. One that is not an integer constant here (it names a C
+// macro, or divides by zero) is C's business, not an error: it is
+// dropped from the Spec. One that the .x files use was evaluated, with
+// its errors reported, when it was used.
+func (c *checker) unusedDefines() {
+	dropped := map[*Def]bool{}
+	c.quiet = true
+	for _, d := range c.spec.Defs {
+		if d.Define && c.state[d] == unvisited {
+			c.named(d.Name, d.Pos)
+		}
+	}
+	c.quiet = false
+	for _, d := range c.spec.Defs {
+		if d.Define && c.state[d] == failed {
+			dropped[d] = true
+			delete(c.spec.syms, d.Name)
+		}
+	}
+	c.drop(dropped)
 }
 
 // rpcgenTypes are the types and constants that rpcgen's .x files take
@@ -190,7 +273,7 @@ var rpcgenDefs = func() map[string]*Def {
 
 // builtin declares the rpcgen library name, if there is one, and reports
 // whether it did. Its definition is added to the Spec (so that generated
-// code has the type), once per Spec.
+// code has the type), once per Spec, ahead of the files' definitions.
 func (c *checker) builtin(name string) (symbol, bool) {
 	proto, ok := rpcgenDefs[name]
 	if !ok {
@@ -209,7 +292,10 @@ func (c *checker) builtin(name string) (symbol, bool) {
 	}
 	sym := symbol{pos: d.Pos, def: &d}
 	c.spec.syms[name] = sym
-	c.spec.Defs = append([]*Def{&d}, c.spec.Defs...)
+	// Before the files' definitions, in the order they were needed.
+	// (A new slice: Check is ranging over the old one.)
+	c.spec.Defs = slices.Concat(c.spec.Defs[:c.builtins], []*Def{&d}, c.spec.Defs[c.builtins:])
+	c.builtins++
 	c.def(&d)
 	return sym, true
 }
@@ -258,7 +344,7 @@ func (c *checker) def(d *Def) {
 			c.named(d.Name, d.Pos)
 		}
 	case TypedefDef:
-		c.decl(d.Decl, "typedef "+d.Name)
+		c.decl(d.Decl, d.Name)
 	case EnumDef, StructDef, UnionDef:
 		c.typ(d.Type, d.Name)
 	case ProgramDef:
@@ -348,6 +434,8 @@ func (c *checker) named(name string, pos Pos) (int64, bool) {
 			return 0, false
 		case done:
 			return d.Value.Val, true
+		case failed:
+			return 0, false
 		}
 		if d.Value.IsString() {
 			c.errorf(pos, "%s is a string constant, not an integer", name)
@@ -355,7 +443,7 @@ func (c *checker) named(name string, pos Pos) (int64, bool) {
 		}
 		c.state[d] = evaluating
 		ok := c.value(d.Value)
-		c.state[d] = done
+		c.state[d] = outcome(ok)
 		return d.Value.Val, ok
 	case sym.def != nil:
 		c.errorf(pos, "%s is a %s, not a constant", name, sym.def.Kind)
@@ -363,6 +451,13 @@ func (c *checker) named(name string, pos Pos) (int64, bool) {
 		c.errorf(pos, "%s is a version or procedure, not a constant", name)
 	}
 	return 0, false
+}
+
+func outcome(ok bool) evalState {
+	if ok {
+		return done
+	}
+	return failed
 }
 
 // enumValue evaluates an enum identifier: its explicit value, or one more
@@ -374,30 +469,44 @@ func (c *checker) enumValue(ev *EnumValue) (int64, bool) {
 		return 0, false
 	case done:
 		return ev.Val, true
+	case failed:
+		return 0, false
 	}
-	c.state[ev] = evaluating
-	ok := true
-	switch {
-	case ev.Value != nil:
-		ok = c.value(ev.Value)
+	if ev.Value != nil {
+		c.state[ev] = evaluating
+		ok := c.value(ev.Value)
 		ev.Val = ev.Value.Val
-	default:
-		i := 0
-		for ev.Enum.Enum[i] != ev {
-			i++
-		}
-		if i > 0 {
-			var prev int64
-			prev, ok = c.enumValue(ev.Enum.Enum[i-1])
-			ev.Val = prev + 1
-		}
+		ok = c.enumInRange(ev, ok)
+		return ev.Val, ok
 	}
+	// An implicit value: walk back over the implicit values not yet
+	// evaluated (iteratively: an enum may have very many), then count up.
+	values := ev.Enum.Enum
+	i := c.enumIndex[ev]
+	j := i
+	for j > 0 && values[j-1].Value == nil && c.state[values[j-1]] == unvisited {
+		j--
+	}
+	prev, ok := int64(-1), true
+	if j > 0 {
+		prev, ok = c.enumValue(values[j-1])
+	}
+	for _, e := range values[j : i+1] {
+		e.Val = prev + 1
+		ok = c.enumInRange(e, ok)
+		prev = e.Val
+	}
+	return ev.Val, ok
+}
+
+// enumInRange settles ev's evaluation: ok, if its value fits in an int.
+func (c *checker) enumInRange(ev *EnumValue, ok bool) bool {
 	if ok && (ev.Val < math.MinInt32 || ev.Val > math.MaxInt32) {
 		c.errorf(ev.Pos, "enum value %s = %d does not fit in an XDR int", ev.Name, ev.Val)
 		ok = false
 	}
-	c.state[ev] = done
-	return ev.Val, ok
+	c.state[ev] = outcome(ok)
+	return ok
 }
 
 // typ checks a type specifier; name names it in messages.
@@ -430,6 +539,7 @@ func (c *checker) typ(t *Type, name string) {
 		}
 	case Struct:
 		c.bodies = append(c.bodies, t)
+		c.names[t] = name
 		seen := map[string]*Decl{}
 		for _, f := range t.Fields {
 			if prev, dup := seen[f.Name]; dup {
@@ -440,6 +550,7 @@ func (c *checker) typ(t *Type, name string) {
 		}
 	case Union:
 		c.bodies = append(c.bodies, t)
+		c.names[t] = name
 		c.union(t.Union, name)
 	}
 }
@@ -461,27 +572,68 @@ func (c *checker) decl(d *Decl, name string) {
 	}
 }
 
+// union checks the declarations of a union's discriminant and arms,
+// evaluates its case values, and queues the rest (which needs every type
+// resolved) for cases.
 func (c *checker) union(u *UnionBody, name string) {
 	c.decl(u.Disc, name+" discriminant")
+	seen := map[string]*Decl{}
+	if u.Disc.Name != "" {
+		seen[u.Disc.Name] = u.Disc
+	}
+	arm := func(d *Decl) {
+		if d.Name != "" {
+			if prev, dup := seen[d.Name]; dup {
+				c.errorf(d.Pos, "union %s: arm %s redeclared; previous declaration at %s", name, d.Name, prev.Pos)
+			}
+			seen[d.Name] = d
+		}
+		c.decl(d, name+"."+d.Name)
+	}
+	var failed map[*Value]bool
+	for _, cs := range u.Cases {
+		for _, v := range cs.Values {
+			if !c.value(v) {
+				if failed == nil {
+					failed = map[*Value]bool{}
+				}
+				failed[v] = true
+			}
+		}
+		arm(cs.Arm)
+	}
+	if u.Default != nil {
+		arm(u.Default)
+	}
+	c.unions = append(c.unions, unionToCheck{u, name, failed})
+}
+
+// cases checks a union's discriminant type and case values.
+func (c *checker) cases(check unionToCheck) {
+	u, name := check.body, check.name
 	if u.Disc.Type.Kind == Void {
 		c.errorf(u.Disc.Pos, "union %s: void discriminant", name)
 		return
 	}
 	// The discriminant must be int, unsigned int, bool or an enum, maybe
 	// through typedefs.
-	var enum *Type
-	kind := u.Disc.Type.Kind
-	if u.Disc.Type.Def != nil || kind != Named {
-		t, shaped := u.Disc.Type.Resolve()
-		kind = t.Kind
-		if shaped != nil || u.Disc.Shape != Scalar {
-			kind = Void // not a scalar
+	t := u.Disc.Type
+	scalar := u.Disc.Shape == Scalar
+	for t.Kind == Named {
+		d := t.Def
+		if d == nil || c.cyclic[d] {
+			return // undefined or circular: already reported
 		}
-		if kind == Enum {
-			enum = t
+		if d.Kind != TypedefDef {
+			t = d.Type
+			break
 		}
-	} else {
-		return // undefined: already reported
+		scalar = scalar && d.Decl.Shape == Scalar
+		t = d.Decl.Type
+	}
+	kind := t.Kind
+	if !scalar {
+		kind = Void // an array or optional-data
 	}
 	switch kind {
 	case Int, Uint, Bool, Enum:
@@ -489,14 +641,18 @@ func (c *checker) union(u *UnionBody, name string) {
 		c.errorf(u.Disc.Pos, "union %s: discriminant %s must be int, unsigned int, bool or an enum", name, u.Disc.Name)
 		return
 	}
+	var enum map[int64]bool
+	if kind == Enum {
+		enum = c.enumSet(t)
+	}
 	seen := map[int64]*Value{}
 	for _, cs := range u.Cases {
 		for _, v := range cs.Values {
-			if !c.value(v) {
+			if check.failed[v] {
 				continue
 			}
 			switch {
-			case enum != nil && !enumHas(enum, v.Val):
+			case kind == Enum && !enum[v.Val]:
 				c.errorf(v.Pos, "union %s: case %s is not a value of the discriminant's enum", name, v)
 			case kind == Bool && v.Val != 0 && v.Val != 1:
 				c.errorf(v.Pos, "union %s: case %s is not a bool (TRUE or FALSE)", name, v)
@@ -510,43 +666,77 @@ func (c *checker) union(u *UnionBody, name string) {
 			}
 			seen[v.Val] = v
 		}
-		c.decl(cs.Arm, name+"."+cs.Arm.Name)
-	}
-	if u.Default != nil {
-		c.decl(u.Default, name+"."+u.Default.Name)
 	}
 }
 
-func enumHas(t *Type, v int64) bool {
+// enumSet is the set of an enum body's values (evaluated by then).
+func (c *checker) enumSet(t *Type) map[int64]bool {
+	if set, ok := c.enumSets[t]; ok {
+		return set
+	}
+	set := map[int64]bool{}
 	for _, ev := range t.Enum {
-		if ev.Val == v {
-			return true
+		if c.state[ev] == done {
+			set[ev.Val] = true
 		}
 	}
-	return false
+	c.enumSets[t] = set
+	return set
+}
+
+// typedefCycles reports typedefs that name themselves through a chain of
+// typedefs (typedef a b; typedef b a;), which no type ends.
+func (c *checker) typedefCycles() {
+	const visiting, visited = 1, 2
+	state := map[*Def]int{}
+	for _, d := range c.spec.Defs {
+		var path []*Def
+		cur := d
+		for cur != nil && cur.Kind == TypedefDef && state[cur] == 0 {
+			state[cur] = visiting
+			path = append(path, cur)
+			cur = cur.Decl.Type.Def // nil unless a Named type
+		}
+		if cur != nil && state[cur] == visiting {
+			c.errorf(cur.Pos, "typedef %s is defined in terms of itself", cur.Name)
+			for i := slices.Index(path, cur); i < len(path); i++ {
+				c.cyclic[path[i]] = true
+			}
+		}
+		for _, p := range path {
+			state[p] = visited
+		}
+	}
 }
 
 func (c *checker) program(p *Program) {
-	number := func(v *Value, what string) {
-		if c.value(v) && (v.Val < 0 || v.Val > math.MaxUint32) {
-			c.errorf(v.Pos, "%s number %s does not fit in an unsigned int", what, v)
+	number := func(v *Value, what string) bool {
+		if !c.value(v) {
+			return false
 		}
+		if v.Val < 0 || v.Val > math.MaxUint32 {
+			c.errorf(v.Pos, "%s number %s does not fit in an unsigned int", what, v)
+			return false
+		}
+		return true
 	}
 	number(p.Number, "program "+p.Name)
 	versions := map[int64]*Version{}
 	for _, v := range p.Versions {
-		number(v.Number, "version "+v.Name)
-		if prev, dup := versions[v.Number.Val]; dup {
-			c.errorf(v.Pos, "version %s has the number of %s", v.Name, prev.Name)
+		if number(v.Number, "version "+v.Name) {
+			if prev, dup := versions[v.Number.Val]; dup {
+				c.errorf(v.Pos, "version %s repeats number %d of version %s at %s", v.Name, v.Number.Val, prev.Name, prev.Pos)
+			}
+			versions[v.Number.Val] = v
 		}
-		versions[v.Number.Val] = v
 		procs := map[int64]*Proc{}
 		for _, proc := range v.Procs {
-			number(proc.Number, "procedure "+proc.Name)
-			if prev, dup := procs[proc.Number.Val]; dup {
-				c.errorf(proc.Pos, "procedure %s has the number of %s", proc.Name, prev.Name)
+			if number(proc.Number, "procedure "+proc.Name) {
+				if prev, dup := procs[proc.Number.Val]; dup {
+					c.errorf(proc.Pos, "procedure %s repeats number %d of procedure %s at %s", proc.Name, proc.Number.Val, prev.Name, prev.Pos)
+				}
+				procs[proc.Number.Val] = proc
 			}
-			procs[proc.Number.Val] = proc
 			c.typ(proc.Result, proc.Name)
 			for _, a := range proc.Args {
 				c.typ(a, proc.Name)
@@ -559,62 +749,153 @@ func (c *checker) program(p *Program) {
 // struct with a member that always contains the struct again, or a union
 // all of whose arms do. Recursion must go through optional-data or a
 // variable-length array, which can end.
+//
+// A body is finite when all its members are (a struct) or one of its arms
+// is (a union); a typedef when its declaration is. That is propagated
+// from what is finite by itself, in time linear in the schema. What is
+// left over either lies on a cycle or contains something that does; only
+// the bodies on cycles are reported, since the rest follow from them.
 func (c *checker) finite() {
-	ok := map[*Type]bool{}
-	var declOK func(d *Decl) bool
-	typeOK := func(t *Type) bool {
-		switch t.Kind {
+	type node struct {
+		any     bool // a union: finite when any arm is
+		pending int  // a struct or typedef: members not yet known finite
+		fine    bool
+		deps    []*node // what it is finite only through
+		users   []*node
+		body    *Type // a struct or union body, or nil for a typedef
+		index   int   // for strongly connected components
+		low     int
+		onStack bool
+	}
+	nodes := map[any]*node{}
+	get := func(key any) *node {
+		n := nodes[key]
+		if n == nil {
+			n = &node{}
+			nodes[key] = n
+		}
+		return n
+	}
+	// target is what a declaration is finite through, or nil if it is
+	// finite by itself.
+	target := func(d *Decl) *node {
+		if d.Shape == Optional || d.Shape == Variable || d.Shape == Fixed && d.Size.Val == 0 {
+			return nil
+		}
+		switch t := d.Type; t.Kind {
 		case Struct, Union:
-			return ok[t]
+			return get(t)
 		case Named:
 			switch t.Def.Kind {
 			case TypedefDef:
-				return declOK(t.Def.Decl)
+				return get(t.Def)
 			case StructDef, UnionDef:
-				return ok[t.Def.Type]
+				return get(t.Def.Type)
 			}
 		}
-		return true
+		return nil
 	}
-	declOK = func(d *Decl) bool {
-		switch {
-		case d.Shape == Optional || d.Shape == Variable:
-			return true
-		case d.Shape == Fixed && d.Size.Val == 0:
-			return true
-		}
-		return typeOK(d.Type)
-	}
-	for changed := true; changed; {
-		changed = false
-		for _, t := range c.bodies {
-			if ok[t] {
-				continue
-			}
-			fine := false
-			switch t.Kind {
-			case Struct:
-				fine = true
-				for _, f := range t.Fields {
-					fine = fine && declOK(f)
-				}
-			case Union:
-				for _, cs := range t.Union.Cases {
-					fine = fine || declOK(cs.Arm)
-				}
-				if t.Union.Default != nil {
-					fine = fine || declOK(t.Union.Default)
-				}
-			}
-			if fine {
-				ok[t] = true
-				changed = true
-			}
+	var queue []*node
+	settle := func(n *node) {
+		if !n.fine {
+			n.fine = true
+			queue = append(queue, n)
 		}
 	}
+	need := func(n *node, d *Decl) {
+		switch dep := target(d); {
+		case dep == nil && n.any:
+			settle(n)
+		case dep != nil:
+			n.deps = append(n.deps, dep)
+			dep.users = append(dep.users, n)
+			n.pending++
+		}
+	}
+	var all []*node
 	for _, t := range c.bodies {
-		if !ok[t] {
-			c.errorf(t.Pos, "%s contains itself with no way to end: recursion must go through optional-data (*) or a variable-length array (<>)", t.Kind)
+		n := get(t)
+		n.body = t
+		all = append(all, n)
+		switch t.Kind {
+		case Struct:
+			for _, f := range t.Fields {
+				need(n, f)
+			}
+		case Union:
+			n.any = true
+			for _, cs := range t.Union.Cases {
+				need(n, cs.Arm)
+			}
+			if t.Union.Default != nil {
+				need(n, t.Union.Default)
+			}
+		}
+	}
+	for _, d := range c.spec.Defs {
+		if d.Kind == TypedefDef {
+			n := get(d)
+			all = append(all, n)
+			need(n, d.Decl)
+		}
+	}
+	for _, n := range all {
+		if !n.any && n.pending == 0 {
+			settle(n)
+		}
+	}
+	for len(queue) > 0 {
+		n := queue[0]
+		queue = queue[1:]
+		for _, u := range n.users {
+			if u.pending--; u.any || u.pending == 0 {
+				settle(u)
+			}
+		}
+	}
+
+	// Tarjan's algorithm over what is not finite.
+	index := 0
+	var stack []*node
+	var connect func(n *node)
+	connect = func(n *node) {
+		index++
+		n.index, n.low = index, index
+		stack = append(stack, n)
+		n.onStack = true
+		selfLoop := false
+		for _, m := range n.deps {
+			switch {
+			case m.fine:
+			case m == n:
+				selfLoop = true
+			case m.index == 0:
+				connect(m)
+				n.low = min(n.low, m.low)
+			case m.onStack:
+				n.low = min(n.low, m.index)
+			}
+		}
+		if n.low != n.index {
+			return
+		}
+		i := len(stack) - 1
+		for stack[i] != n {
+			i--
+		}
+		component := stack[i:]
+		stack = stack[:i]
+		for _, m := range component {
+			m.onStack = false
+			if m.body != nil && (len(component) > 1 || selfLoop) {
+				c.errorf(m.body.Pos, "%s %s contains itself with no way to end: recursion must go through optional-data (*) or a variable-length array (<>)",
+					m.body.Kind, c.names[m.body])
+			}
+		}
+	}
+	for _, n := range all {
+		if !n.fine && n.index == 0 {
+			connect(n)
 		}
 	}
 }

@@ -32,12 +32,18 @@ func defineLine(text string, pos Pos) *Def {
 	return &Def{Pos: pos, Kind: ConstDef, Name: m[1], Value: v, Define: true}
 }
 
+// maxDefineTerms bounds the literals and names of a %#define expression:
+// a longer one is not a size or a count, and a chain of thousands of
+// operators would make Check recurse as deep.
+const maxDefineTerms = 256
+
 // exprParser is a small precedence-climbing parser over one line.
 type exprParser struct {
 	src   string
 	off   int
 	pos   Pos
 	depth int
+	terms int
 }
 
 var binaryOps = []struct {
@@ -112,6 +118,9 @@ func (e *exprParser) unary() *Value {
 		}
 		word := e.src[e.off:n]
 		e.off = n
+		if e.terms++; e.terms > maxDefineTerms {
+			return nil
+		}
 		if isDigit(c) {
 			return &Value{Pos: e.pos, Lit: strings.TrimRight(word, "uUlL")}
 		}

@@ -15,15 +15,20 @@
 // /* */ and //, % pass-through lines, # preprocessor lines (ignored),
 // Stellar's namespace x { ... }, and rpcgen's long, short and char (4-byte
 // integers). Some rpcgen files lean on the C library: a "%#define NAME
-// value" line with an integer expression becomes a constant, string
-// constants are kept (but are not integers), and netobj, des_block, u_int
-// and friends are known types unless a file defines them.
+// value" line with an integer expression becomes a constant (one that
+// evaluates to no integer, because it names a C macro, is left to C
+// unless the .x files use it), string constants are kept (but are not
+// integers), and netobj, des_block, u_int and friends are known types
+// unless a file defines them.
 //
 // Check reports, with positions, what the grammar cannot: undefined and
-// duplicate names, constants out of range or defined in terms of
-// themselves, bounds and case values that are not integer constants,
-// discriminants that are not int, unsigned int, bool or an enum, case
-// values outside the discriminant's enum or repeated, and types that
-// contain themselves with no way to end (recursion must go through
-// optional-data or a variable-length array, which can be empty).
+// duplicate names (struct members and union arms too), constants out of
+// range or defined in terms of themselves, bounds and case values that
+// are not integer constants, discriminants that are not int, unsigned
+// int, bool or an enum, case values outside the discriminant's enum or
+// repeated, repeated version and procedure numbers, typedefs defined in
+// terms of themselves, and types that contain themselves with no way to
+// end (recursion must go through optional-data or a variable-length
+// array, which can be empty). Names may be used before their definition,
+// in the same file or another.
 package idl

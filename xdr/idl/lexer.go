@@ -61,7 +61,7 @@ func (l *lexer) advance(n int) {
 			l.atLineStart = true
 		} else {
 			l.col++
-			if l.src[l.off] != ' ' && l.src[l.off] != '\t' && l.src[l.off] != '\r' {
+			if !isBlank(l.src[l.off]) {
 				l.atLineStart = false
 			}
 		}
@@ -83,7 +83,7 @@ func (l *lexer) next() (token, error) {
 	for l.off < len(l.src) {
 		c := l.src[l.off]
 		switch {
-		case c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v':
+		case c == '\n' || isBlank(c):
 			l.advance(1)
 		case c == '%' && l.atLineStart:
 			n := l.restOfLine()
@@ -151,6 +151,9 @@ func (l *lexer) token() (token, error) {
 	}
 	return token{}, &Error{pos, fmt.Sprintf("unexpected character %q", c)}
 }
+
+// isBlank reports whether c is white space other than a newline.
+func isBlank(c byte) bool { return c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v' }
 
 func isLetter(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '_' }
 func isDigit(c byte) bool  { return c >= '0' && c <= '9' }

@@ -618,6 +618,13 @@ func (p *parser) procedure() (*Proc, error) {
 			return nil, err
 		}
 	}
+	if len(proc.Args) > 1 {
+		for _, arg := range proc.Args {
+			if arg.Kind == Void {
+				return nil, p.errorf(arg.Pos, "procedure %s: void must be the only argument", proc.Name)
+			}
+		}
+	}
 	if err := p.expect(")"); err != nil {
 		return nil, err
 	}
@@ -632,11 +639,17 @@ func (p *parser) procedure() (*Proc, error) {
 
 // procType is a procedure's result or argument: void or a type specifier
 // (rpcgen also accepts string and opaque here, meaning string<> and
-// opaque<>, but the corpus does not use that).
+// opaque<>, but the corpus does not use that). As in rpcgen, a struct,
+// union or enum must be named: an inline body would be a type without a
+// name in the procedure's signature.
 func (p *parser) procType() (*Type, error) {
 	if p.is("void") {
 		t := &Type{Pos: p.tok.pos, Kind: Void}
 		return t, p.advance()
 	}
-	return p.typeSpecifier()
+	t, err := p.typeSpecifier()
+	if err == nil && (t.Kind == Enum || t.Kind == Struct || t.Kind == Union) {
+		return nil, p.errorf(t.Pos, "inline %s in a procedure: define it and use its name", t.Kind)
+	}
+	return t, err
 }
