@@ -217,11 +217,11 @@ func (g *generator) fillMember(expr string, d *idl.Decl) []string {
 		}
 		cut := fmt.Sprintf("if len(%s) > %d { %s = %s[:%d] }", expr, n, expr, expr, n)
 		if d.Type.Kind == idl.String || d.Type.Kind == idl.Opaque {
-			return []string{fmt.Sprintf("c.Fuzz(&%s)", expr), cut}
+			return []string{fmt.Sprintf("c.Fuzz(%s)", addr(expr)), cut}
 		}
-		return []string{fmt.Sprintf("if depth > 8 {\n%s = nil\n} else {\nc.Fuzz(&%s)\n%s\n}", expr, expr, cut)}
+		return []string{fmt.Sprintf("if depth > 8 {\n%s = nil\n} else {\nc.Fuzz(%s)\n%s\n}", expr, addr(expr), cut)}
 	}
-	return []string{fmt.Sprintf("c.Fuzz(&%s)", expr)}
+	return []string{fmt.Sprintf("c.Fuzz(%s)", addr(expr))}
 }
 
 // unionFiller writes the gofuzz function for a union: it picks an arm,
@@ -298,6 +298,10 @@ func (g *generator) unionFiller(b body) (string, bool) {
 		return "", false
 	}
 	var w strings.Builder
+	if len(cases) == 1 {
+		fmt.Fprintf(&w, "func(u *%s, c fuzz.Continue) {\ndepth++\ndefer func() { depth-- }()\n%s\n}", b.name, cases[0])
+		return w.String(), true
+	}
 	fmt.Fprintf(&w, "func(u *%s, c fuzz.Continue) {\ndepth++\ndefer func() { depth-- }()\nswitch c.Intn(%d) {\n", b.name, len(cases))
 	for i, cs := range cases {
 		fmt.Fprintf(&w, "case %d:\n%s\n", i, cs)

@@ -412,8 +412,7 @@ func (g *generator) bodiesOf(t *idl.Type) {
 			g.body(b)
 		}
 	}
-	var inner func(d *idl.Decl)
-	inner = func(d *idl.Decl) {
+	inner := func(d *idl.Decl) {
 		if isBody(d.Type) {
 			g.bodiesOf(d.Type)
 		}
@@ -800,9 +799,17 @@ func conv(typ, natural, x string) string {
 // convertPtr is &expr as a *n: expr's type typ may be a typedef of n.
 func convertPtr(expr, typ, n string) string {
 	if typ == n {
-		return "(&" + expr + ")"
+		return "(" + addr(expr) + ")"
 	}
-	return "(*" + n + ")(&" + expr + ")"
+	return "(*" + n + ")(" + addr(expr) + ")"
+}
+
+// addr is &expr, written p for an expr (*p).
+func addr(expr string) string {
+	if strings.HasPrefix(expr, "(*") && strings.HasSuffix(expr, ")") && !strings.ContainsAny(expr[2:len(expr)-1], "()[] ") {
+		return expr[2 : len(expr)-1]
+	}
+	return "&" + expr
 }
 
 // dec writes statements that decode declaration d into lhs (an

@@ -683,7 +683,7 @@ func (v *Nested) MarshalXDR(e *xdr.Encoder) error {
 		if err := e.Enter(); err != nil {
 			return xdr.WithField(err, "owner")
 		}
-		if err := (&(*v.Owner)).MarshalXDR(e); err != nil {
+		if err := (v.Owner).MarshalXDR(e); err != nil {
 			return xdr.WithField(err, "owner")
 		}
 		e.Leave()
@@ -695,7 +695,7 @@ func (v *Nested) MarshalXDR(e *xdr.Encoder) error {
 		if err := e.Enter(); err != nil {
 			return xdr.WithField(err, "parent")
 		}
-		if err := (&(*v.Parent)).MarshalXDR(e); err != nil {
+		if err := (v.Parent).MarshalXDR(e); err != nil {
 			return xdr.WithField(err, "parent")
 		}
 		e.Leave()
@@ -809,7 +809,7 @@ func (v *Nested) UnmarshalXDR(d *xdr.Decoder) error {
 			return xdr.WithField(err, "owner")
 		}
 		p37 := new(Owner)
-		if err := (&(*p37)).UnmarshalXDR(d); err != nil {
+		if err := (p37).UnmarshalXDR(d); err != nil {
 			return xdr.WithField(err, "owner")
 		}
 		v.Owner = p37
@@ -826,7 +826,7 @@ func (v *Nested) UnmarshalXDR(d *xdr.Decoder) error {
 			return xdr.WithField(err, "parent")
 		}
 		p39 := new(Owner)
-		if err := (&(*p39)).UnmarshalXDR(d); err != nil {
+		if err := (p39).UnmarshalXDR(d); err != nil {
 			return xdr.WithField(err, "parent")
 		}
 		v.Parent = p39

@@ -148,7 +148,7 @@ var fillers = []any{
 		}
 	},
 	func(v *Line, c fuzz.Continue) {
-		c.Fuzz(&(*v))
+		c.Fuzz(v)
 		if len((*v)) > 64 {
 			(*v) = (*v)[:64]
 		}

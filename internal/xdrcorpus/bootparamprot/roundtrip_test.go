@@ -27,12 +27,9 @@ var fillers = []any{
 	func(u *BpAddress, c fuzz.Continue) {
 		depth++
 		defer func() { depth-- }()
-		switch c.Intn(1) {
-		case 0:
-			a := new(BpAddressIpAddr)
-			c.Fuzz(&a.IpAddr)
-			*u = a
-		}
+		a := new(BpAddressIpAddr)
+		c.Fuzz(&a.IpAddr)
+		*u = a
 	},
 	func(v *BpWhoamiArg, c fuzz.Continue) {
 		depth++
@@ -60,19 +57,19 @@ var fillers = []any{
 		c.Fuzz(&v.ServerPath)
 	},
 	func(v *BpMachineNameT, c fuzz.Continue) {
-		c.Fuzz(&(*v))
+		c.Fuzz(v)
 		if len((*v)) > 64 {
 			(*v) = (*v)[:64]
 		}
 	},
 	func(v *BpPathT, c fuzz.Continue) {
-		c.Fuzz(&(*v))
+		c.Fuzz(v)
 		if len((*v)) > 64 {
 			(*v) = (*v)[:64]
 		}
 	},
 	func(v *BpFileidT, c fuzz.Continue) {
-		c.Fuzz(&(*v))
+		c.Fuzz(v)
 		if len((*v)) > 32 {
 			(*v) = (*v)[:32]
 		}

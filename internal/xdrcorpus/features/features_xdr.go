@@ -725,7 +725,7 @@ func (v *Node) MarshalXDR(e *xdr.Encoder) error {
 		if err := e.Enter(); err != nil {
 			return xdr.WithField(err, "next")
 		}
-		if err := (&(*v.Next)).MarshalXDR(e); err != nil {
+		if err := (v.Next).MarshalXDR(e); err != nil {
 			return xdr.WithField(err, "next")
 		}
 		e.Leave()
@@ -751,7 +751,7 @@ func (v *Node) UnmarshalXDR(d *xdr.Decoder) error {
 			return xdr.WithField(err, "next")
 		}
 		p22 := new(Node)
-		if err := (&(*p22)).UnmarshalXDR(d); err != nil {
+		if err := (p22).UnmarshalXDR(d); err != nil {
 			return xdr.WithField(err, "next")
 		}
 		v.Next = p22
@@ -1437,7 +1437,7 @@ func (v *Everything) MarshalXDR(e *xdr.Encoder) error {
 		if err := e.Enter(); err != nil {
 			return xdr.WithField(err, "head")
 		}
-		if err := (&(*v.Head)).MarshalXDR(e); err != nil {
+		if err := (v.Head).MarshalXDR(e); err != nil {
 			return xdr.WithField(err, "head")
 		}
 		e.Leave()
@@ -1449,7 +1449,7 @@ func (v *Everything) MarshalXDR(e *xdr.Encoder) error {
 		if err := e.Enter(); err != nil {
 			return xdr.WithField(err, "alias")
 		}
-		if err := (&(*v.Alias)).MarshalXDR(e); err != nil {
+		if err := (v.Alias).MarshalXDR(e); err != nil {
 			return xdr.WithField(err, "alias")
 		}
 		e.Leave()
@@ -1646,7 +1646,7 @@ func (v *Everything) UnmarshalXDR(d *xdr.Decoder) error {
 			return xdr.WithField(err, "head")
 		}
 		p68 := new(Node)
-		if err := (&(*p68)).UnmarshalXDR(d); err != nil {
+		if err := (p68).UnmarshalXDR(d); err != nil {
 			return xdr.WithField(err, "head")
 		}
 		v.Head = p68
@@ -1663,7 +1663,7 @@ func (v *Everything) UnmarshalXDR(d *xdr.Decoder) error {
 			return xdr.WithField(err, "alias")
 		}
 		p70 := new(Node)
-		if err := (&(*p70)).UnmarshalXDR(d); err != nil {
+		if err := (p70).UnmarshalXDR(d); err != nil {
 			return xdr.WithField(err, "alias")
 		}
 		v.Alias = p70

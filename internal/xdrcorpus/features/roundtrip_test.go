@@ -195,42 +195,42 @@ var fillers = []any{
 		}
 	},
 	func(v *Name, c fuzz.Continue) {
-		c.Fuzz(&(*v))
+		c.Fuzz(v)
 		if len((*v)) > 16 {
 			(*v) = (*v)[:16]
 		}
 	},
 	func(v *Hash, c fuzz.Continue) {
-		c.Fuzz(&(*v))
+		c.Fuzz(v)
 	},
 	func(v *Blob, c fuzz.Continue) {
-		c.Fuzz(&(*v))
+		c.Fuzz(v)
 		if len((*v)) > 64 {
 			(*v) = (*v)[:64]
 		}
 	},
 	func(v *Counter, c fuzz.Continue) {
-		c.Fuzz(&(*v))
+		c.Fuzz(v)
 	},
 	func(v *Names, c fuzz.Continue) {
 		if depth > 8 {
 			(*v) = nil
 		} else {
-			c.Fuzz(&(*v))
+			c.Fuzz(v)
 			if len((*v)) > 4 {
 				(*v) = (*v)[:4]
 			}
 		}
 	},
 	func(v *Matrix, c fuzz.Continue) {
-		c.Fuzz(&(*v))
+		c.Fuzz(v)
 	},
 	func(v *Shade, c fuzz.Continue) { c.Fuzz((*Color)(v)) },
 	func(v *Palette, c fuzz.Continue) {
 		if depth > 8 {
 			(*v) = nil
 		} else {
-			c.Fuzz(&(*v))
+			c.Fuzz(v)
 			if len((*v)) > 64 {
 				(*v) = (*v)[:64]
 			}

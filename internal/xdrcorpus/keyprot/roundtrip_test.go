@@ -100,22 +100,22 @@ var fillers = []any{
 		}
 	},
 	func(v *DesBlock, c fuzz.Continue) {
-		c.Fuzz(&(*v))
+		c.Fuzz(v)
 	},
 	func(v *Netobj, c fuzz.Continue) {
-		c.Fuzz(&(*v))
+		c.Fuzz(v)
 		if len((*v)) > 64 {
 			(*v) = (*v)[:64]
 		}
 	},
 	func(v *UInt, c fuzz.Continue) {
-		c.Fuzz(&(*v))
+		c.Fuzz(v)
 	},
 	func(v *Keybuf, c fuzz.Continue) {
-		c.Fuzz(&(*v))
+		c.Fuzz(v)
 	},
 	func(v *Netnamestr, c fuzz.Continue) {
-		c.Fuzz(&(*v))
+		c.Fuzz(v)
 		if len((*v)) > 64 {
 			(*v) = (*v)[:64]
 		}

@@ -306,7 +306,7 @@ func (v *Mountbody) MarshalXDR(e *xdr.Encoder) error {
 		if err := e.Enter(); err != nil {
 			return xdr.WithField(err, "ml_next")
 		}
-		if err := (&(*v.MlNext)).MarshalXDR(e); err != nil {
+		if err := (v.MlNext).MarshalXDR(e); err != nil {
 			return xdr.WithField(err, "ml_next")
 		}
 		e.Leave()
@@ -337,7 +337,7 @@ func (v *Mountbody) UnmarshalXDR(d *xdr.Decoder) error {
 			return xdr.WithField(err, "ml_next")
 		}
 		p6 := new(Mountbody)
-		if err := (&(*p6)).UnmarshalXDR(d); err != nil {
+		if err := (p6).UnmarshalXDR(d); err != nil {
 			return xdr.WithField(err, "ml_next")
 		}
 		v.MlNext = p6
@@ -403,7 +403,7 @@ func (v *Groupnode) MarshalXDR(e *xdr.Encoder) error {
 		if err := e.Enter(); err != nil {
 			return xdr.WithField(err, "gr_next")
 		}
-		if err := (&(*v.GrNext)).MarshalXDR(e); err != nil {
+		if err := (v.GrNext).MarshalXDR(e); err != nil {
 			return xdr.WithField(err, "gr_next")
 		}
 		e.Leave()
@@ -429,7 +429,7 @@ func (v *Groupnode) UnmarshalXDR(d *xdr.Decoder) error {
 			return xdr.WithField(err, "gr_next")
 		}
 		p9 := new(Groupnode)
-		if err := (&(*p9)).UnmarshalXDR(d); err != nil {
+		if err := (p9).UnmarshalXDR(d); err != nil {
 			return xdr.WithField(err, "gr_next")
 		}
 		v.GrNext = p9
@@ -496,7 +496,7 @@ func (v *Exportnode) MarshalXDR(e *xdr.Encoder) error {
 		if err := e.Enter(); err != nil {
 			return xdr.WithField(err, "ex_groups")
 		}
-		if err := (&(*v.ExGroups)).MarshalXDR(e); err != nil {
+		if err := (v.ExGroups).MarshalXDR(e); err != nil {
 			return xdr.WithField(err, "ex_groups")
 		}
 		e.Leave()
@@ -508,7 +508,7 @@ func (v *Exportnode) MarshalXDR(e *xdr.Encoder) error {
 		if err := e.Enter(); err != nil {
 			return xdr.WithField(err, "ex_next")
 		}
-		if err := (&(*v.ExNext)).MarshalXDR(e); err != nil {
+		if err := (v.ExNext).MarshalXDR(e); err != nil {
 			return xdr.WithField(err, "ex_next")
 		}
 		e.Leave()
@@ -534,7 +534,7 @@ func (v *Exportnode) UnmarshalXDR(d *xdr.Decoder) error {
 			return xdr.WithField(err, "ex_groups")
 		}
 		p12 := new(Groupnode)
-		if err := (&(*p12)).UnmarshalXDR(d); err != nil {
+		if err := (p12).UnmarshalXDR(d); err != nil {
 			return xdr.WithField(err, "ex_groups")
 		}
 		v.ExGroups = p12
@@ -551,7 +551,7 @@ func (v *Exportnode) UnmarshalXDR(d *xdr.Decoder) error {
 			return xdr.WithField(err, "ex_next")
 		}
 		p14 := new(Exportnode)
-		if err := (&(*p14)).UnmarshalXDR(d); err != nil {
+		if err := (p14).UnmarshalXDR(d); err != nil {
 			return xdr.WithField(err, "ex_next")
 		}
 		v.ExNext = p14

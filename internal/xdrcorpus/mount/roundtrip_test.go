@@ -72,16 +72,16 @@ var fillers = []any{
 		}
 	},
 	func(v *Fhandle, c fuzz.Continue) {
-		c.Fuzz(&(*v))
+		c.Fuzz(v)
 	},
 	func(v *Dirpath, c fuzz.Continue) {
-		c.Fuzz(&(*v))
+		c.Fuzz(v)
 		if len((*v)) > 64 {
 			(*v) = (*v)[:64]
 		}
 	},
 	func(v *Name, c fuzz.Continue) {
-		c.Fuzz(&(*v))
+		c.Fuzz(v)
 		if len((*v)) > 64 {
 			(*v) = (*v)[:64]
 		}

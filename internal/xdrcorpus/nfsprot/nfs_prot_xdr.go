@@ -1959,7 +1959,7 @@ func (v *Entry) MarshalXDR(e *xdr.Encoder) error {
 		if err := e.Enter(); err != nil {
 			return xdr.WithField(err, "nextentry")
 		}
-		if err := (&(*v.Nextentry)).MarshalXDR(e); err != nil {
+		if err := (v.Nextentry).MarshalXDR(e); err != nil {
 			return xdr.WithField(err, "nextentry")
 		}
 		e.Leave()
@@ -1993,7 +1993,7 @@ func (v *Entry) UnmarshalXDR(d *xdr.Decoder) error {
 			return xdr.WithField(err, "nextentry")
 		}
 		p20 := new(Entry)
-		if err := (&(*p20)).UnmarshalXDR(d); err != nil {
+		if err := (p20).UnmarshalXDR(d); err != nil {
 			return xdr.WithField(err, "nextentry")
 		}
 		v.Nextentry = p20
@@ -2053,7 +2053,7 @@ func (v *Dirlist) MarshalXDR(e *xdr.Encoder) error {
 		if err := e.Enter(); err != nil {
 			return xdr.WithField(err, "entries")
 		}
-		if err := (&(*v.Entries)).MarshalXDR(e); err != nil {
+		if err := (v.Entries).MarshalXDR(e); err != nil {
 			return xdr.WithField(err, "entries")
 		}
 		e.Leave()
@@ -2075,7 +2075,7 @@ func (v *Dirlist) UnmarshalXDR(d *xdr.Decoder) error {
 			return xdr.WithField(err, "entries")
 		}
 		p22 := new(Entry)
-		if err := (&(*p22)).UnmarshalXDR(d); err != nil {
+		if err := (p22).UnmarshalXDR(d); err != nil {
 			return xdr.WithField(err, "entries")
 		}
 		v.Entries = p22

@@ -266,19 +266,19 @@ var fillers = []any{
 		}
 	},
 	func(v *Filename, c fuzz.Continue) {
-		c.Fuzz(&(*v))
+		c.Fuzz(v)
 		if len((*v)) > 64 {
 			(*v) = (*v)[:64]
 		}
 	},
 	func(v *Nfspath, c fuzz.Continue) {
-		c.Fuzz(&(*v))
+		c.Fuzz(v)
 		if len((*v)) > 64 {
 			(*v) = (*v)[:64]
 		}
 	},
 	func(v *Nfscookie, c fuzz.Continue) {
-		c.Fuzz(&(*v))
+		c.Fuzz(v)
 	},
 }
 

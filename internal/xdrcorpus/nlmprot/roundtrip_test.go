@@ -149,7 +149,7 @@ var fillers = []any{
 		c.Fuzz(&v.State)
 	},
 	func(v *Netobj, c fuzz.Continue) {
-		c.Fuzz(&(*v))
+		c.Fuzz(v)
 		if len((*v)) > 64 {
 			(*v) = (*v)[:64]
 		}

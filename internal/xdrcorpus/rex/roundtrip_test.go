@@ -84,7 +84,7 @@ var fillers = []any{
 		c.Fuzz(&v.Andmore)
 	},
 	func(v *Rexstring, c fuzz.Continue) {
-		c.Fuzz(&(*v))
+		c.Fuzz(v)
 		if len((*v)) > 64 {
 			(*v) = (*v)[:64]
 		}

@@ -39,7 +39,7 @@ var fillers = []any{
 		if depth > 8 {
 			(*v) = nil
 		} else {
-			c.Fuzz(&(*v))
+			c.Fuzz(v)
 			if len((*v)) > 64 {
 				(*v) = (*v)[:64]
 			}

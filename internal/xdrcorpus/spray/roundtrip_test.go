@@ -29,7 +29,7 @@ var fillers = []any{
 		c.Fuzz(&v.Clock)
 	},
 	func(v *Sprayarr, c fuzz.Continue) {
-		c.Fuzz(&(*v))
+		c.Fuzz(v)
 		if len((*v)) > 64 {
 			(*v) = (*v)[:64]
 		}

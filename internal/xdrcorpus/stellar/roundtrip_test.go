@@ -301,12 +301,9 @@ var fillers = []any{
 	func(u *SCEnvMetaEntry, c fuzz.Continue) {
 		depth++
 		defer func() { depth-- }()
-		switch c.Intn(1) {
-		case 0:
-			a := new(SCEnvMetaEntryInterfaceVersion)
-			c.Fuzz(&a.InterfaceVersion)
-			*u = a
-		}
+		a := new(SCEnvMetaEntryInterfaceVersion)
+		c.Fuzz(&a.InterfaceVersion)
+		*u = a
 	},
 	func(v *SCMetaV0, c fuzz.Continue) {
 		depth++
@@ -324,12 +321,9 @@ var fillers = []any{
 	func(u *SCMetaEntry, c fuzz.Continue) {
 		depth++
 		defer func() { depth-- }()
-		switch c.Intn(1) {
-		case 0:
-			a := new(SCMetaEntryV0)
-			c.Fuzz(&a.V0)
-			*u = a
-		}
+		a := new(SCMetaEntryV0)
+		c.Fuzz(&a.V0)
+		*u = a
 	},
 	func(v *SCSpecType, c fuzz.Continue) {
 		vals := []SCSpecType{SC_SPEC_TYPE_VAL, SC_SPEC_TYPE_BOOL, SC_SPEC_TYPE_VOID, SC_SPEC_TYPE_ERROR, SC_SPEC_TYPE_U32, SC_SPEC_TYPE_I32, SC_SPEC_TYPE_U64, SC_SPEC_TYPE_I64, SC_SPEC_TYPE_TIMEPOINT, SC_SPEC_TYPE_DURATION, SC_SPEC_TYPE_U128, SC_SPEC_TYPE_I128, SC_SPEC_TYPE_U256, SC_SPEC_TYPE_I256, SC_SPEC_TYPE_BYTES, SC_SPEC_TYPE_STRING, SC_SPEC_TYPE_SYMBOL, SC_SPEC_TYPE_ADDRESS, SC_SPEC_TYPE_OPTION, SC_SPEC_TYPE_RESULT, SC_SPEC_TYPE_VEC, SC_SPEC_TYPE_MAP, SC_SPEC_TYPE_TUPLE, SC_SPEC_TYPE_BYTES_N, SC_SPEC_TYPE_UDT}
@@ -1179,11 +1173,8 @@ var fillers = []any{
 	func(u *TrustLineEntryExtensionV2Ext, c fuzz.Continue) {
 		depth++
 		defer func() { depth-- }()
-		switch c.Intn(1) {
-		case 0:
-			a := new(TrustLineEntryExtensionV2ExtCase0)
-			*u = a
-		}
+		a := new(TrustLineEntryExtensionV2ExtCase0)
+		*u = a
 	},
 	func(v *TrustLineEntry, c fuzz.Continue) {
 		depth++
@@ -1246,11 +1237,8 @@ var fillers = []any{
 	func(u *OfferEntryExt, c fuzz.Continue) {
 		depth++
 		defer func() { depth-- }()
-		switch c.Intn(1) {
-		case 0:
-			a := new(OfferEntryExtCase0)
-			*u = a
-		}
+		a := new(OfferEntryExtCase0)
+		*u = a
 	},
 	func(v *DataEntry, c fuzz.Continue) {
 		depth++
@@ -1263,11 +1251,8 @@ var fillers = []any{
 	func(u *DataEntryExt, c fuzz.Continue) {
 		depth++
 		defer func() { depth-- }()
-		switch c.Intn(1) {
-		case 0:
-			a := new(DataEntryExtCase0)
-			*u = a
-		}
+		a := new(DataEntryExtCase0)
+		*u = a
 	},
 	func(v *ClaimPredicateType, c fuzz.Continue) {
 		vals := []ClaimPredicateType{CLAIM_PREDICATE_UNCONDITIONAL, CLAIM_PREDICATE_AND, CLAIM_PREDICATE_OR, CLAIM_PREDICATE_NOT, CLAIM_PREDICATE_BEFORE_ABSOLUTE_TIME, CLAIM_PREDICATE_BEFORE_RELATIVE_TIME}
@@ -1327,12 +1312,9 @@ var fillers = []any{
 	func(u *Claimant, c fuzz.Continue) {
 		depth++
 		defer func() { depth-- }()
-		switch c.Intn(1) {
-		case 0:
-			a := new(ClaimantV0)
-			c.Fuzz(&a.V0)
-			*u = a
-		}
+		a := new(ClaimantV0)
+		c.Fuzz(&a.V0)
+		*u = a
 	},
 	func(v *ClaimantV0_, c fuzz.Continue) {
 		depth++
@@ -1347,12 +1329,9 @@ var fillers = []any{
 	func(u *ClaimableBalanceID, c fuzz.Continue) {
 		depth++
 		defer func() { depth-- }()
-		switch c.Intn(1) {
-		case 0:
-			a := new(ClaimableBalanceIDV0)
-			c.Fuzz(&a.V0)
-			*u = a
-		}
+		a := new(ClaimableBalanceIDV0)
+		c.Fuzz(&a.V0)
+		*u = a
 	},
 	func(v *ClaimableBalanceFlags, c fuzz.Continue) {
 		vals := []ClaimableBalanceFlags{CLAIMABLE_BALANCE_CLAWBACK_ENABLED_FLAG}
@@ -1367,11 +1346,8 @@ var fillers = []any{
 	func(u *ClaimableBalanceEntryExtensionV1Ext, c fuzz.Continue) {
 		depth++
 		defer func() { depth-- }()
-		switch c.Intn(1) {
-		case 0:
-			a := new(ClaimableBalanceEntryExtensionV1ExtCase0)
-			*u = a
-		}
+		a := new(ClaimableBalanceEntryExtensionV1ExtCase0)
+		*u = a
 	},
 	func(v *ClaimableBalanceEntry, c fuzz.Continue) {
 		depth++
@@ -1418,12 +1394,9 @@ var fillers = []any{
 	func(u *LiquidityPoolEntryBody, c fuzz.Continue) {
 		depth++
 		defer func() { depth-- }()
-		switch c.Intn(1) {
-		case 0:
-			a := new(LiquidityPoolEntryBodyConstantProduct)
-			c.Fuzz(&a.ConstantProduct)
-			*u = a
-		}
+		a := new(LiquidityPoolEntryBodyConstantProduct)
+		c.Fuzz(&a.ConstantProduct)
+		*u = a
 	},
 	func(v *LiquidityPoolEntryBodyConstantProduct_, c fuzz.Continue) {
 		depth++
@@ -1476,11 +1449,8 @@ var fillers = []any{
 	func(u *LedgerEntryExtensionV1Ext, c fuzz.Continue) {
 		depth++
 		defer func() { depth-- }()
-		switch c.Intn(1) {
-		case 0:
-			a := new(LedgerEntryExtensionV1ExtCase0)
-			*u = a
-		}
+		a := new(LedgerEntryExtensionV1ExtCase0)
+		*u = a
 	},
 	func(v *LedgerEntry, c fuzz.Continue) {
 		depth++
@@ -1704,11 +1674,8 @@ var fillers = []any{
 	func(u *LedgerHeaderExtensionV1Ext, c fuzz.Continue) {
 		depth++
 		defer func() { depth-- }()
-		switch c.Intn(1) {
-		case 0:
-			a := new(LedgerHeaderExtensionV1ExtCase0)
-			*u = a
-		}
+		a := new(LedgerHeaderExtensionV1ExtCase0)
+		*u = a
 	},
 	func(v *LedgerHeader, c fuzz.Continue) {
 		depth++
@@ -1811,11 +1778,8 @@ var fillers = []any{
 	func(u *BucketMetadataExt, c fuzz.Continue) {
 		depth++
 		defer func() { depth-- }()
-		switch c.Intn(1) {
-		case 0:
-			a := new(BucketMetadataExtCase0)
-			*u = a
-		}
+		a := new(BucketMetadataExtCase0)
+		*u = a
 	},
 	func(u *BucketEntry, c fuzz.Continue) {
 		depth++
@@ -1844,12 +1808,9 @@ var fillers = []any{
 	func(u *TxSetComponent, c fuzz.Continue) {
 		depth++
 		defer func() { depth-- }()
-		switch c.Intn(1) {
-		case 0:
-			a := new(TxSetComponentTxsMaybeDiscountedFee)
-			c.Fuzz(&a.TxsMaybeDiscountedFee)
-			*u = a
-		}
+		a := new(TxSetComponentTxsMaybeDiscountedFee)
+		c.Fuzz(&a.TxsMaybeDiscountedFee)
+		*u = a
 	},
 	func(v *TxSetComponentTxsMaybeDiscountedFee_, c fuzz.Continue) {
 		depth++
@@ -1872,19 +1833,16 @@ var fillers = []any{
 	func(u *TransactionPhase, c fuzz.Continue) {
 		depth++
 		defer func() { depth-- }()
-		switch c.Intn(1) {
-		case 0:
-			a := new(TransactionPhaseV0Components)
-			if depth > 8 {
-				a.V0Components = nil
-			} else {
-				c.Fuzz(&a.V0Components)
-				if len(a.V0Components) > 64 {
-					a.V0Components = a.V0Components[:64]
-				}
+		a := new(TransactionPhaseV0Components)
+		if depth > 8 {
+			a.V0Components = nil
+		} else {
+			c.Fuzz(&a.V0Components)
+			if len(a.V0Components) > 64 {
+				a.V0Components = a.V0Components[:64]
 			}
-			*u = a
 		}
+		*u = a
 	},
 	func(v *TransactionSet, c fuzz.Continue) {
 		depth++
@@ -1915,12 +1873,9 @@ var fillers = []any{
 	func(u *GeneralizedTransactionSet, c fuzz.Continue) {
 		depth++
 		defer func() { depth-- }()
-		switch c.Intn(1) {
-		case 0:
-			a := new(GeneralizedTransactionSetV1TxSet)
-			c.Fuzz(&a.V1TxSet)
-			*u = a
-		}
+		a := new(GeneralizedTransactionSetV1TxSet)
+		c.Fuzz(&a.V1TxSet)
+		*u = a
 	},
 	func(v *TransactionResultPair, c fuzz.Continue) {
 		depth++
@@ -1970,11 +1925,8 @@ var fillers = []any{
 	func(u *TransactionHistoryResultEntryExt, c fuzz.Continue) {
 		depth++
 		defer func() { depth-- }()
-		switch c.Intn(1) {
-		case 0:
-			a := new(TransactionHistoryResultEntryExtCase0)
-			*u = a
-		}
+		a := new(TransactionHistoryResultEntryExtCase0)
+		*u = a
 	},
 	func(v *LedgerHeaderHistoryEntry, c fuzz.Continue) {
 		depth++
@@ -1986,11 +1938,8 @@ var fillers = []any{
 	func(u *LedgerHeaderHistoryEntryExt, c fuzz.Continue) {
 		depth++
 		defer func() { depth-- }()
-		switch c.Intn(1) {
-		case 0:
-			a := new(LedgerHeaderHistoryEntryExtCase0)
-			*u = a
-		}
+		a := new(LedgerHeaderHistoryEntryExtCase0)
+		*u = a
 	},
 	func(v *LedgerSCPMessages, c fuzz.Continue) {
 		depth++
@@ -2021,12 +1970,9 @@ var fillers = []any{
 	func(u *SCPHistoryEntry, c fuzz.Continue) {
 		depth++
 		defer func() { depth-- }()
-		switch c.Intn(1) {
-		case 0:
-			a := new(SCPHistoryEntryV0_)
-			c.Fuzz(&a.V0)
-			*u = a
-		}
+		a := new(SCPHistoryEntryV0_)
+		c.Fuzz(&a.V0)
+		*u = a
 	},
 	func(v *LedgerEntryChangeType, c fuzz.Continue) {
 		vals := []LedgerEntryChangeType{LEDGER_ENTRY_CREATED, LEDGER_ENTRY_UPDATED, LEDGER_ENTRY_REMOVED, LEDGER_ENTRY_STATE}
@@ -2106,12 +2052,9 @@ var fillers = []any{
 	func(u *ContractEventBody, c fuzz.Continue) {
 		depth++
 		defer func() { depth-- }()
-		switch c.Intn(1) {
-		case 0:
-			a := new(ContractEventBodyV0)
-			c.Fuzz(&a.V0)
-			*u = a
-		}
+		a := new(ContractEventBodyV0)
+		c.Fuzz(&a.V0)
+		*u = a
 	},
 	func(v *ContractEventBodyV0_, c fuzz.Continue) {
 		depth++
@@ -2643,12 +2586,9 @@ var fillers = []any{
 	func(u *AuthenticatedMessage, c fuzz.Continue) {
 		depth++
 		defer func() { depth-- }()
-		switch c.Intn(1) {
-		case 0:
-			a := new(AuthenticatedMessageV0)
-			c.Fuzz(&a.V0)
-			*u = a
-		}
+		a := new(AuthenticatedMessageV0)
+		c.Fuzz(&a.V0)
+		*u = a
 	},
 	func(v *AuthenticatedMessageV0_, c fuzz.Continue) {
 		depth++
@@ -2660,12 +2600,9 @@ var fillers = []any{
 	func(u *LiquidityPoolParameters, c fuzz.Continue) {
 		depth++
 		defer func() { depth-- }()
-		switch c.Intn(1) {
-		case 0:
-			a := new(LiquidityPoolParametersConstantProduct)
-			c.Fuzz(&a.ConstantProduct)
-			*u = a
-		}
+		a := new(LiquidityPoolParametersConstantProduct)
+		c.Fuzz(&a.ConstantProduct)
+		*u = a
 	},
 	func(u *MuxedAccount, c fuzz.Continue) {
 		depth++
@@ -3449,11 +3386,8 @@ var fillers = []any{
 	func(u *TransactionV0Ext, c fuzz.Continue) {
 		depth++
 		defer func() { depth-- }()
-		switch c.Intn(1) {
-		case 0:
-			a := new(TransactionV0ExtCase0)
-			*u = a
-		}
+		a := new(TransactionV0ExtCase0)
+		*u = a
 	},
 	func(v *TransactionV0Envelope, c fuzz.Continue) {
 		depth++
@@ -3523,21 +3457,15 @@ var fillers = []any{
 	func(u *FeeBumpTransactionInnerTx, c fuzz.Continue) {
 		depth++
 		defer func() { depth-- }()
-		switch c.Intn(1) {
-		case 0:
-			a := new(FeeBumpTransactionInnerTxV1)
-			c.Fuzz(&a.V1)
-			*u = a
-		}
+		a := new(FeeBumpTransactionInnerTxV1)
+		c.Fuzz(&a.V1)
+		*u = a
 	},
 	func(u *FeeBumpTransactionExt, c fuzz.Continue) {
 		depth++
 		defer func() { depth-- }()
-		switch c.Intn(1) {
-		case 0:
-			a := new(FeeBumpTransactionExtCase0)
-			*u = a
-		}
+		a := new(FeeBumpTransactionExtCase0)
+		*u = a
 	},
 	func(v *FeeBumpTransactionEnvelope, c fuzz.Continue) {
 		depth++
@@ -4378,11 +4306,8 @@ var fillers = []any{
 	func(u *InnerTransactionResultExt, c fuzz.Continue) {
 		depth++
 		defer func() { depth-- }()
-		switch c.Intn(1) {
-		case 0:
-			a := new(InnerTransactionResultExtCase0)
-			*u = a
-		}
+		a := new(InnerTransactionResultExtCase0)
+		*u = a
 	},
 	func(v *InnerTransactionResultPair, c fuzz.Continue) {
 		depth++
@@ -4430,20 +4355,14 @@ var fillers = []any{
 	func(u *TransactionResultExt, c fuzz.Continue) {
 		depth++
 		defer func() { depth-- }()
-		switch c.Intn(1) {
-		case 0:
-			a := new(TransactionResultExtCase0)
-			*u = a
-		}
+		a := new(TransactionResultExtCase0)
+		*u = a
 	},
 	func(u *ExtensionPoint, c fuzz.Continue) {
 		depth++
 		defer func() { depth-- }()
-		switch c.Intn(1) {
-		case 0:
-			a := new(ExtensionPointCase0)
-			*u = a
-		}
+		a := new(ExtensionPointCase0)
+		*u = a
 	},
 	func(v *CryptoKeyType, c fuzz.Continue) {
 		vals := []CryptoKeyType{KEY_TYPE_ED25519, KEY_TYPE_PRE_AUTH_TX, KEY_TYPE_HASH_X, KEY_TYPE_ED25519_SIGNED_PAYLOAD, KEY_TYPE_MUXED_ED25519}
@@ -4460,12 +4379,9 @@ var fillers = []any{
 	func(u *PublicKey, c fuzz.Continue) {
 		depth++
 		defer func() { depth-- }()
-		switch c.Intn(1) {
-		case 0:
-			a := new(PublicKeyEd25519)
-			c.Fuzz(&a.Ed25519)
-			*u = a
-		}
+		a := new(PublicKeyEd25519)
+		c.Fuzz(&a.Ed25519)
+		*u = a
 	},
 	func(u *SignerKey, c fuzz.Continue) {
 		depth++
@@ -4519,7 +4435,7 @@ var fillers = []any{
 		c.Fuzz(&v.Mac)
 	},
 	func(v *Value, c fuzz.Continue) {
-		c.Fuzz(&(*v))
+		c.Fuzz(v)
 		if len((*v)) > 64 {
 			(*v) = (*v)[:64]
 		}
@@ -4528,7 +4444,7 @@ var fillers = []any{
 		if depth > 8 {
 			(*v) = nil
 		} else {
-			c.Fuzz(&(*v))
+			c.Fuzz(v)
 			if len((*v)) > 64 {
 				(*v) = (*v)[:64]
 			}
@@ -4538,7 +4454,7 @@ var fillers = []any{
 		if depth > 8 {
 			(*v) = nil
 		} else {
-			c.Fuzz(&(*v))
+			c.Fuzz(v)
 			if len((*v)) > 64 {
 				(*v) = (*v)[:64]
 			}
@@ -4548,61 +4464,61 @@ var fillers = []any{
 		if depth > 8 {
 			(*v) = nil
 		} else {
-			c.Fuzz(&(*v))
+			c.Fuzz(v)
 			if len((*v)) > 64 {
 				(*v) = (*v)[:64]
 			}
 		}
 	},
 	func(v *SCBytes, c fuzz.Continue) {
-		c.Fuzz(&(*v))
+		c.Fuzz(v)
 		if len((*v)) > 64 {
 			(*v) = (*v)[:64]
 		}
 	},
 	func(v *SCString, c fuzz.Continue) {
-		c.Fuzz(&(*v))
+		c.Fuzz(v)
 		if len((*v)) > 64 {
 			(*v) = (*v)[:64]
 		}
 	},
 	func(v *SCSymbol, c fuzz.Continue) {
-		c.Fuzz(&(*v))
+		c.Fuzz(v)
 		if len((*v)) > 32 {
 			(*v) = (*v)[:32]
 		}
 	},
 	func(v *Thresholds, c fuzz.Continue) {
-		c.Fuzz(&(*v))
+		c.Fuzz(v)
 	},
 	func(v *String32, c fuzz.Continue) {
-		c.Fuzz(&(*v))
+		c.Fuzz(v)
 		if len((*v)) > 32 {
 			(*v) = (*v)[:32]
 		}
 	},
 	func(v *String64, c fuzz.Continue) {
-		c.Fuzz(&(*v))
+		c.Fuzz(v)
 		if len((*v)) > 64 {
 			(*v) = (*v)[:64]
 		}
 	},
 	func(v *SequenceNumber, c fuzz.Continue) { c.Fuzz((*Int64)(v)) },
 	func(v *DataValue, c fuzz.Continue) {
-		c.Fuzz(&(*v))
+		c.Fuzz(v)
 		if len((*v)) > 64 {
 			(*v) = (*v)[:64]
 		}
 	},
 	func(v *PoolID, c fuzz.Continue) { c.Fuzz((*Hash)(v)) },
 	func(v *AssetCode4, c fuzz.Continue) {
-		c.Fuzz(&(*v))
+		c.Fuzz(v)
 	},
 	func(v *AssetCode12, c fuzz.Continue) {
-		c.Fuzz(&(*v))
+		c.Fuzz(v)
 	},
 	func(v *UpgradeType, c fuzz.Continue) {
-		c.Fuzz(&(*v))
+		c.Fuzz(v)
 		if len((*v)) > 64 {
 			(*v) = (*v)[:64]
 		}
@@ -4611,14 +4527,14 @@ var fillers = []any{
 		if depth > 8 {
 			(*v) = nil
 		} else {
-			c.Fuzz(&(*v))
+			c.Fuzz(v)
 			if len((*v)) > 64 {
 				(*v) = (*v)[:64]
 			}
 		}
 	},
 	func(v *EncryptedBody, c fuzz.Continue) {
-		c.Fuzz(&(*v))
+		c.Fuzz(v)
 		if len((*v)) > 64 {
 			(*v) = (*v)[:64]
 		}
@@ -4627,7 +4543,7 @@ var fillers = []any{
 		if depth > 8 {
 			(*v) = nil
 		} else {
-			c.Fuzz(&(*v))
+			c.Fuzz(v)
 			if len((*v)) > 25 {
 				(*v) = (*v)[:25]
 			}
@@ -4637,7 +4553,7 @@ var fillers = []any{
 		if depth > 8 {
 			(*v) = nil
 		} else {
-			c.Fuzz(&(*v))
+			c.Fuzz(v)
 			if len((*v)) > 64 {
 				(*v) = (*v)[:64]
 			}
@@ -4647,40 +4563,40 @@ var fillers = []any{
 		if depth > 8 {
 			(*v) = nil
 		} else {
-			c.Fuzz(&(*v))
+			c.Fuzz(v)
 			if len((*v)) > 64 {
 				(*v) = (*v)[:64]
 			}
 		}
 	},
 	func(v *Hash, c fuzz.Continue) {
-		c.Fuzz(&(*v))
+		c.Fuzz(v)
 	},
 	func(v *Uint256, c fuzz.Continue) {
-		c.Fuzz(&(*v))
+		c.Fuzz(v)
 	},
 	func(v *Uint32, c fuzz.Continue) {
-		c.Fuzz(&(*v))
+		c.Fuzz(v)
 	},
 	func(v *Int32, c fuzz.Continue) {
-		c.Fuzz(&(*v))
+		c.Fuzz(v)
 	},
 	func(v *Uint64, c fuzz.Continue) {
-		c.Fuzz(&(*v))
+		c.Fuzz(v)
 	},
 	func(v *Int64, c fuzz.Continue) {
-		c.Fuzz(&(*v))
+		c.Fuzz(v)
 	},
 	func(v *TimePoint, c fuzz.Continue) { c.Fuzz((*Uint64)(v)) },
 	func(v *Duration, c fuzz.Continue) { c.Fuzz((*Uint64)(v)) },
 	func(v *Signature, c fuzz.Continue) {
-		c.Fuzz(&(*v))
+		c.Fuzz(v)
 		if len((*v)) > 64 {
 			(*v) = (*v)[:64]
 		}
 	},
 	func(v *SignatureHint, c fuzz.Continue) {
-		c.Fuzz(&(*v))
+		c.Fuzz(v)
 	},
 }
 

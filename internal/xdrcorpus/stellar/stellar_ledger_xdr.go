@@ -4714,7 +4714,7 @@ func (v *TransactionMetaV3) MarshalXDR(e *xdr.Encoder) error {
 		if err := e.Enter(); err != nil {
 			return xdr.WithField(err, "sorobanMeta")
 		}
-		if err := (&(*v.SorobanMeta)).MarshalXDR(e); err != nil {
+		if err := (v.SorobanMeta).MarshalXDR(e); err != nil {
 			return xdr.WithField(err, "sorobanMeta")
 		}
 		e.Leave()
@@ -4798,7 +4798,7 @@ func (v *TransactionMetaV3) UnmarshalXDR(d *xdr.Decoder) error {
 			return xdr.WithField(err, "sorobanMeta")
 		}
 		p510 := new(SorobanTransactionMeta)
-		if err := (&(*p510)).UnmarshalXDR(d); err != nil {
+		if err := (p510).UnmarshalXDR(d); err != nil {
 			return xdr.WithField(err, "sorobanMeta")
 		}
 		v.SorobanMeta = p510

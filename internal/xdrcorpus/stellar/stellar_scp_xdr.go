@@ -627,7 +627,7 @@ func (v *SCPStatementPledgesPrepare_) MarshalXDR(e *xdr.Encoder) error {
 		if err := e.Enter(); err != nil {
 			return xdr.WithField(err, "prepared")
 		}
-		if err := (&(*v.Prepared)).MarshalXDR(e); err != nil {
+		if err := (v.Prepared).MarshalXDR(e); err != nil {
 			return xdr.WithField(err, "prepared")
 		}
 		e.Leave()
@@ -639,7 +639,7 @@ func (v *SCPStatementPledgesPrepare_) MarshalXDR(e *xdr.Encoder) error {
 		if err := e.Enter(); err != nil {
 			return xdr.WithField(err, "preparedPrime")
 		}
-		if err := (&(*v.PreparedPrime)).MarshalXDR(e); err != nil {
+		if err := (v.PreparedPrime).MarshalXDR(e); err != nil {
 			return xdr.WithField(err, "preparedPrime")
 		}
 		e.Leave()
@@ -668,7 +668,7 @@ func (v *SCPStatementPledgesPrepare_) UnmarshalXDR(d *xdr.Decoder) error {
 			return xdr.WithField(err, "prepared")
 		}
 		p19 := new(SCPBallot)
-		if err := (&(*p19)).UnmarshalXDR(d); err != nil {
+		if err := (p19).UnmarshalXDR(d); err != nil {
 			return xdr.WithField(err, "prepared")
 		}
 		v.Prepared = p19
@@ -685,7 +685,7 @@ func (v *SCPStatementPledgesPrepare_) UnmarshalXDR(d *xdr.Decoder) error {
 			return xdr.WithField(err, "preparedPrime")
 		}
 		p21 := new(SCPBallot)
-		if err := (&(*p21)).UnmarshalXDR(d); err != nil {
+		if err := (p21).UnmarshalXDR(d); err != nil {
 			return xdr.WithField(err, "preparedPrime")
 		}
 		v.PreparedPrime = p21

@@ -1237,7 +1237,7 @@ func (v *SetOptionsOp) MarshalXDR(e *xdr.Encoder) error {
 		if err := e.Enter(); err != nil {
 			return xdr.WithField(err, "signer")
 		}
-		if err := (&(*v.Signer)).MarshalXDR(e); err != nil {
+		if err := (v.Signer).MarshalXDR(e); err != nil {
 			return xdr.WithField(err, "signer")
 		}
 		e.Leave()
@@ -1408,7 +1408,7 @@ func (v *SetOptionsOp) UnmarshalXDR(d *xdr.Decoder) error {
 			return xdr.WithField(err, "signer")
 		}
 		p716 := new(Signer)
-		if err := (&(*p716)).UnmarshalXDR(d); err != nil {
+		if err := (p716).UnmarshalXDR(d); err != nil {
 			return xdr.WithField(err, "signer")
 		}
 		v.Signer = p716
@@ -6260,7 +6260,7 @@ func (v *PreconditionsV2) MarshalXDR(e *xdr.Encoder) error {
 		if err := e.Enter(); err != nil {
 			return xdr.WithField(err, "timeBounds")
 		}
-		if err := (&(*v.TimeBounds)).MarshalXDR(e); err != nil {
+		if err := (v.TimeBounds).MarshalXDR(e); err != nil {
 			return xdr.WithField(err, "timeBounds")
 		}
 		e.Leave()
@@ -6272,7 +6272,7 @@ func (v *PreconditionsV2) MarshalXDR(e *xdr.Encoder) error {
 		if err := e.Enter(); err != nil {
 			return xdr.WithField(err, "ledgerBounds")
 		}
-		if err := (&(*v.LedgerBounds)).MarshalXDR(e); err != nil {
+		if err := (v.LedgerBounds).MarshalXDR(e); err != nil {
 			return xdr.WithField(err, "ledgerBounds")
 		}
 		e.Leave()
@@ -6317,7 +6317,7 @@ func (v *PreconditionsV2) UnmarshalXDR(d *xdr.Decoder) error {
 			return xdr.WithField(err, "timeBounds")
 		}
 		p802 := new(TimeBounds)
-		if err := (&(*p802)).UnmarshalXDR(d); err != nil {
+		if err := (p802).UnmarshalXDR(d); err != nil {
 			return xdr.WithField(err, "timeBounds")
 		}
 		v.TimeBounds = p802
@@ -6334,7 +6334,7 @@ func (v *PreconditionsV2) UnmarshalXDR(d *xdr.Decoder) error {
 			return xdr.WithField(err, "ledgerBounds")
 		}
 		p804 := new(LedgerBounds)
-		if err := (&(*p804)).UnmarshalXDR(d); err != nil {
+		if err := (p804).UnmarshalXDR(d); err != nil {
 			return xdr.WithField(err, "ledgerBounds")
 		}
 		v.LedgerBounds = p804
@@ -6932,7 +6932,7 @@ func (v *TransactionV0) MarshalXDR(e *xdr.Encoder) error {
 		if err := e.Enter(); err != nil {
 			return xdr.WithField(err, "timeBounds")
 		}
-		if err := (&(*v.TimeBounds)).MarshalXDR(e); err != nil {
+		if err := (v.TimeBounds).MarshalXDR(e); err != nil {
 			return xdr.WithField(err, "timeBounds")
 		}
 		e.Leave()
@@ -6980,7 +6980,7 @@ func (v *TransactionV0) UnmarshalXDR(d *xdr.Decoder) error {
 			return xdr.WithField(err, "timeBounds")
 		}
 		p830 := new(TimeBounds)
-		if err := (&(*p830)).UnmarshalXDR(d); err != nil {
+		if err := (p830).UnmarshalXDR(d); err != nil {
 			return xdr.WithField(err, "timeBounds")
 		}
 		v.TimeBounds = p830
