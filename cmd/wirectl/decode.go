@@ -15,12 +15,14 @@ import (
 	"github.com/wirekit/wirekit/framing"
 	"github.com/wirekit/wirekit/inspect"
 	"github.com/wirekit/wirekit/marshal"
+	"github.com/wirekit/wirekit/xdr/schema"
 )
 
 var outputModes = []string{"text", "json", "diag", "spew", "annotate"}
 
 type decodeFlags struct {
-	format, proto, frame, output, schema, typ string
+	format, proto, frame, output, typ string
+	schema                            []string
 }
 
 func decodeCommand() *cobra.Command {
@@ -35,19 +37,31 @@ concatenated values is never read into memory whole.
 Without --format, decode sniffs the input (CBOR, MessagePack, JSON, gob) from its
 first bytes, says on stderr what it chose, and fails when it cannot tell.
 
+XDR is not self-describing: --schema F.x --type T decodes values of the type T
+that the .x file defines, straight from the file (no generated code). Give
+--schema once for each file, or a comma-separated list, when types refer to
+other files' (Stellar's). As JSON, structs are objects with their members in .x
+order, enums their identifiers, unions {"<discriminant>": ..., "<arm>": ...},
+optional-data null or the value, opaques lowercase hex, hypers exact numbers.
+A string that is not UTF-8 shows U+FFFD in JSON (decode warns; -o annotate
+shows its bytes).
+
 Output (-o):
   text      a readable default
   json      one JSON value per line: maps as objects, byte strings as lowercase hex
   diag      RFC 8949 diagnostic notation (CBOR and MessagePack), the lossless view
-  spew      the Go value, as marshal.Dump prints it
+  spew      the Go value, as marshal.Dump prints it (not for XDR)
   annotate  every item with its byte offset, length and raw hex, as a tree
+            (CBOR, MessagePack, and XDR with a schema, each field by its .x name)
 
 Exit status: 0 on success, 1 on malformed input (the message names the byte
 offset), 2 on usage errors.`,
 		Example: `  wirectl decode < capture.bin
   wirectl decode -o diag testdata/wirectl/cbor.bin
   wirectl decode --frame be32 -o annotate testdata/wirectl/cbor-be32.bin
-  wirectl decode --format json -o json values.json`,
+  wirectl decode --format json -o json values.json
+  wirectl decode --schema testdata/xdr/file.x --type file -o json testdata/xdr/file.bin
+  wirectl decode --schema a.x,b.x --type T --frame rm -o annotate capture.bin`,
 		Args: atMostOneFile,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return decode(cmd, f, args)
@@ -58,7 +72,7 @@ offset), 2 on usage errors.`,
 	fl.StringVar(&f.proto, "proto", "", "a protocol: "+strings.Join(formatNames(true), ", ")+" (store and oncrpc arrive with their packages)")
 	fl.StringVar(&f.frame, "frame", "none", "none, be8, be16, be32, be64, uvarint or rm (ONC RPC record marking)")
 	fl.StringVarP(&f.output, "output", "o", "text", strings.Join(outputModes, ", "))
-	fl.StringVar(&f.schema, "schema", "", "an XDR .x file (not yet: arrives with the .x compiler)")
+	fl.StringSliceVar(&f.schema, "schema", nil, "XDR .x files, loaded together (repeat the flag or separate with commas)")
 	fl.StringVar(&f.typ, "type", "", "the type in --schema to decode")
 	return cmd
 }
@@ -67,11 +81,22 @@ func decode(cmd *cobra.Command, f decodeFlags, args []string) error {
 	if !slices.Contains(outputModes, f.output) {
 		return usagef("-o %q: want one of %s", f.output, strings.Join(outputModes, ", "))
 	}
-	if f.schema != "" || f.typ != "" {
-		return usagef("--schema and --type arrive with the .x compiler (xdr/idl)")
-	}
 	var chosen *format
-	if f.proto != "" {
+	if len(f.schema) > 0 || f.typ != "" {
+		switch {
+		case f.proto != "":
+			return usagef("--schema reads XDR, --proto a protocol: one or the other")
+		case f.format != "auto" && f.format != "xdr":
+			return usagef("--schema reads XDR, not --format %s", f.format)
+		case f.output == "diag" || f.output == "spew":
+			return usagef("-o %s: XDR with a schema prints text, json or annotate", f.output)
+		}
+		t, err := compileSchema(f.schema, f.typ)
+		if err != nil {
+			return err
+		}
+		chosen = xdrFormat(t)
+	} else if f.proto != "" {
 		if chosen = formats[f.proto]; chosen == nil || chosen.proto == nil {
 			return usagef("--proto %q: want one of %s", f.proto, strings.Join(formatNames(true), ", "))
 		}
@@ -125,6 +150,7 @@ func decode(cmd *cobra.Command, f decodeFlags, args []string) error {
 			return err
 		}
 	}
+	warned := false
 	for {
 		v, err := src.next()
 		if err == io.EOF {
@@ -132,6 +158,12 @@ func decode(cmd *cobra.Command, f decodeFlags, args []string) error {
 		}
 		if err != nil {
 			return err
+		}
+		if v.xdr != nil && f.output != "annotate" && !warned {
+			if x := v.xdr.Lossy(); x != nil {
+				fmt.Fprintln(cmd.ErrOrStderr(), "wirectl: warning:", lossy(x))
+				warned = true
+			}
 		}
 		if err := writeValue(out, f.output, v, lim); err != nil {
 			return err
@@ -272,6 +304,17 @@ func openInput(cmd *cobra.Command, args []string) (io.Reader, func(), error) {
 
 // writeValue prints v in the output mode, without a final newline.
 func writeValue(w io.Writer, mode string, v *value, lim marshal.Limits) error {
+	if v.xdr != nil {
+		switch mode {
+		case "text":
+			return schema.WriteText(w, v.xdr)
+		case "json":
+			return schema.WriteJSON(w, v.xdr)
+		case "annotate":
+			return schema.WriteAnnotate(w, v.xdr)
+		}
+		return usagef("-o %s: XDR with a schema prints text, json or annotate", mode)
+	}
 	if v.item != nil {
 		switch mode {
 		case "text":
@@ -348,4 +391,17 @@ func writeSpew(w io.Writer, v *value, lim marshal.Limits) error {
 	}
 	_, err := io.WriteString(w, strings.TrimSuffix(marshal.Dump(x), "\n"))
 	return err
+}
+
+// lossy says what JSON does not show of x, an item Value.Lossy found.
+func lossy(x *schema.Value) string {
+	what := "is not valid UTF-8: the JSON has U+FFFD for each invalid byte"
+	if x.Kind != schema.String {
+		what = `is a NaN with a payload: the JSON has "NaN"`
+	}
+	name := x.Name()
+	if name == "" {
+		name = "an element"
+	}
+	return fmt.Sprintf("%s (%s) at offset %d %s; -o annotate shows its bytes (further ones are not reported)", name, x.Type(), x.Offset, what)
 }

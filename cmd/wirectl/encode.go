@@ -31,31 +31,112 @@ func init() {
 }
 
 func encodeCommand() *cobra.Command {
-	var to, frame string
+	var to, frame, typ string
+	var schemas []string
 	cmd := &cobra.Command{
-		Use:   "encode --format F [FILE.json]",
+		Use:   "encode --format F [--schema F.x --type T] [FILE.json]",
 		Short: "Encode JSON values into a format, optionally framed",
 		Long: `encode reads JSON values from FILE (stdin when there is none), one per line or
 any stream of them, and writes each in --format F, one after another, or each
 in its own frame with --frame.
 
 Integers become integers (int64, or uint64 above it) and other numbers
-float64; JSON has no byte strings, so strings stay strings.`,
+float64; JSON has no byte strings, so strings stay strings.
+
+--format xdr needs --schema F.x --type T (the flag repeated, or a comma-separated
+list, for types spread over several files): each JSON value is a T, in the form
+decode -o json prints (opaques as hex, enums by identifier, unions as
+{"<discriminant>": ..., "<arm>": ...}), and a value that does not fit is an
+error naming its .x path. With --schema, --format may be left out.`,
 		Example: `  echo '{"a": [1, 2.5, "x"]}' | wirectl encode --format cbor | wirectl decode -o diag
-  wirectl encode --format msgpack --frame be32 values.json > capture.bin`,
+  wirectl encode --format msgpack --frame be32 values.json > capture.bin
+  echo '{"filename":"sillyprog","type":{"kind":"EXEC","interpretor":"lisp"},"owner":"john","data":"287175697429"}' |
+    wirectl encode --format xdr --schema testdata/xdr/file.x --type file > file.bin`,
 		Args: atMostOneFile,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if to == "" {
-				return usagef("--format is required: one of %s", strings.Join(encodable, ", "))
+			if len(schemas) > 0 || typ != "" {
+				if to != "" && to != "xdr" {
+					return usagef("--schema encodes XDR, not --format %s", to)
+				}
+				return encodeXDR(cmd, schemas, typ, frame, args)
+			}
+			switch to {
+			case "":
+				return usagef("--format is required: one of %s, or xdr with --schema", strings.Join(encodable, ", "))
+			case "xdr":
+				return usagef("--format xdr needs --schema F.x --type T: XDR is not self-describing")
 			}
 			return convert(cmd, "json", to, frame, args)
 		},
 	}
-	cmd.Flags().StringVar(&to, "format", "", strings.Join(encodable, ", "))
+	cmd.Flags().StringVar(&to, "format", "", strings.Join(encodable, ", ")+", or xdr with --schema")
 	cmd.Flags().StringVar(&frame, "frame", "none", "none, be8, be16, be32, be64, uvarint or rm")
-	cmd.Flags().String("schema", "", "an XDR .x file (not yet: arrives with the .x compiler)")
-	cmd.Flags().String("type", "", "the type in --schema to encode")
+	cmd.Flags().StringSliceVar(&schemas, "schema", nil, "XDR .x files, loaded together (repeat the flag or separate with commas)")
+	cmd.Flags().StringVar(&typ, "type", "", "the type in --schema to encode")
 	return cmd
+}
+
+// encodeXDR writes the JSON values of the input as XDR values of a type
+// in .x files.
+func encodeXDR(cmd *cobra.Command, schemas []string, typ, frame string, args []string) error {
+	t, err := compileSchema(schemas, typ)
+	if err != nil {
+		return err
+	}
+	emit, out, err := emitter(cmd, frame)
+	if err != nil {
+		return err
+	}
+	defer out.Flush()
+	in, closeIn, err := openInput(cmd, args)
+	if err != nil {
+		return err
+	}
+	defer closeIn()
+	lim := marshal.DefaultLimits
+	values, err := formats["json"].stream(bufio.NewReader(in), lim)
+	if err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	enc := xdrLimits(lim).NewEncoder(&buf)
+	for n := 1; ; n++ {
+		v, err := values.next()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		// Numbers as they are written, so that hypers and floats are exact.
+		dec := json.NewDecoder(bytes.NewReader(v.raw))
+		dec.UseNumber()
+		var x any
+		if err := dec.Decode(&x); err != nil {
+			return fmt.Errorf("value %d: %w", n, err)
+		}
+		buf.Reset()
+		if err := t.Encode(enc, x); err != nil {
+			return fmt.Errorf("value %d: %w", n, err)
+		}
+		if err := emit(buf.Bytes()); err != nil {
+			return err
+		}
+	}
+}
+
+// emitter writes values to stdout, each as it is or in a frame of kind
+// frame ("none" for none); out is to be flushed at the end.
+func emitter(cmd *cobra.Command, frame string) (emit func([]byte) error, out *bufio.Writer, err error) {
+	out = bufio.NewWriter(cmd.OutOrStdout())
+	if frame == "none" {
+		return func(b []byte) error { _, err := out.Write(b); return err }, out, nil
+	}
+	k, err := framing.ParseKind(frame)
+	if err != nil {
+		return nil, nil, usagef("--frame %q: want none, be8, be16, be32, be64, uvarint or rm", frame)
+	}
+	return framing.NewWriter(out, k).WriteFrame, out, nil
 }
 
 func convertCommand() *cobra.Command {
@@ -83,38 +164,27 @@ writes them (byte strings as lowercase hex), one per line.`,
 
 func convert(cmd *cobra.Command, from, to, frame string, args []string) error {
 	src := formats[from]
-	if src == nil {
+	switch {
+	case src == nil:
 		return usagef("cannot read %q: want one of %s", from, strings.Join(formatNames(), ", "))
+	case src.why != "":
+		return usagef("cannot read %s: %s", from, src.why)
 	}
 	if !slices.Contains(encodable, to) {
 		return usagef("cannot write %q: want one of %s (xdr needs a schema; graph, Go types)", to, strings.Join(encodable, ", "))
 	}
-	for _, name := range []string{"schema", "type"} {
-		if f := cmd.Flags().Lookup(name); f != nil && f.Changed {
-			return usagef("--%s arrives with the .x compiler (xdr/idl)", name)
-		}
-	}
 	lim := marshal.DefaultLimits
 	codec, _ := lim.Lookup(to)
+	emit, out, err := emitter(cmd, frame)
+	if err != nil {
+		return err
+	}
+	defer out.Flush()
 	in, closeIn, err := openInput(cmd, args)
 	if err != nil {
 		return err
 	}
 	defer closeIn()
-	out := bufio.NewWriter(cmd.OutOrStdout())
-	defer out.Flush()
-
-	var emit func([]byte) error
-	if frame == "none" {
-		emit = func(b []byte) error { _, err := out.Write(b); return err }
-	} else {
-		k, err := framing.ParseKind(frame)
-		if err != nil {
-			return usagef("--frame %q: want none, be8, be16, be32, be64, uvarint or rm", frame)
-		}
-		fw := framing.NewWriter(out, k)
-		emit = fw.WriteFrame
-	}
 
 	values, err := src.stream(bufio.NewReader(in), lim)
 	if err != nil {

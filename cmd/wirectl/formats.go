@@ -11,6 +11,9 @@ import (
 
 	"github.com/wirekit/wirekit/inspect"
 	"github.com/wirekit/wirekit/marshal"
+	"github.com/wirekit/wirekit/xdr"
+	"github.com/wirekit/wirekit/xdr/idl"
+	"github.com/wirekit/wirekit/xdr/schema"
 )
 
 // value is one decoded value of an input.
@@ -19,6 +22,7 @@ type value struct {
 	raw    []byte        // its bytes, valid until the next value is read
 	item   *inspect.Item // its items with their offsets (binary formats)
 	goVal  any           // or the value itself (gob)
+	xdr    *schema.Value // or the value and its items (XDR with a schema)
 }
 
 // source yields the values of an input, one after another, and io.EOF at
@@ -132,7 +136,65 @@ func init() {
 		sniff: true,
 	})
 	register(&format{name: "graph", why: "decoding graph needs the Go types it was made from; use package marshal"})
-	register(&format{name: "xdr", why: "XDR is not self-describing; --schema arrives with the .x compiler"})
+	register(&format{name: "xdr", why: "XDR is not self-describing: give --schema F.x --type T"})
+}
+
+// compileSchema loads the .x files and compiles the type called name; a
+// bad file or name is a usage error.
+func compileSchema(files []string, name string) (*schema.Type, error) {
+	if len(files) == 0 || name == "" {
+		return nil, usagef("--schema F.x and --type T go together")
+	}
+	spec, err := idl.Load(files...)
+	if err != nil {
+		return nil, usagef("--schema: %w", err)
+	}
+	t, err := schema.Compile(spec, name)
+	if err != nil {
+		return nil, usageError{err}
+	}
+	return t, nil
+}
+
+// xdrLimits are lim for package xdr.
+func xdrLimits(lim marshal.Limits) xdr.Limits {
+	return xdr.Limits{MaxDepth: lim.MaxDepth, MaxBytes: lim.MaxBytes, MaxElements: lim.MaxElements}
+}
+
+// xdrFormat reads values of the type t.
+func xdrFormat(t *schema.Type) *format {
+	return &format{
+		name: "xdr",
+		stream: func(r io.Reader, lim marshal.Limits) (source, error) {
+			return &xdrSource{t: t, dec: xdrLimits(lim).NewDecoder(r)}, nil
+		},
+		frame: func(p []byte, off int64, lim marshal.Limits) (*value, error) {
+			v, err := t.Unmarshal(p, xdrLimits(lim))
+			if err != nil {
+				var xe *xdr.Error
+				if errors.As(err, &xe) && xe.Offset >= 0 {
+					xe.Offset += off // an offset in the stream, not the frame
+				}
+				return nil, err
+			}
+			v.Walk(func(x *schema.Value) bool { x.Offset += off; return true })
+			return &value{format: "xdr", xdr: v}, nil
+		},
+		annotate: true,
+	}
+}
+
+type xdrSource struct {
+	t   *schema.Type
+	dec *xdr.Decoder
+}
+
+func (s *xdrSource) next() (*value, error) {
+	v, err := s.t.Decode(s.dec)
+	if err != nil {
+		return nil, err
+	}
+	return &value{format: "xdr", xdr: v}, nil
 }
 
 type binarySource struct {

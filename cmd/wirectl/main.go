@@ -6,8 +6,10 @@
 //	wirectl decode < capture.bin              # sniff the format, print the values
 //	wirectl decode --format cbor -o diag x.cbor
 //	wirectl decode --frame be32 -o annotate capture.bin
+//	wirectl decode --schema file.x --type file -o json file.bin   # XDR by its .x
 //	wirectl encode --format msgpack < values.json > values.msgpack
 //	wirectl convert --from cbor --to json x.cbor
+//	wirectl gen --package square --out ./square square.x          # Go code from .x
 //
 // Exit status: 0 on success, 1 on malformed input (the message names the
 // byte offset), 2 on usage errors. Errors go to stderr, data to stdout.
@@ -50,10 +52,11 @@ func runContext(ctx context.Context, args []string, stdin io.Reader, stdout, std
 		Use:   "wirectl",
 		Short: "Encode, decode, convert and inspect wire formats",
 		Long: `wirectl encodes, decodes, converts and inspects the formats wirekit speaks:
-JSON, MessagePack, CBOR (and, through the Go API, gob, XDR and graph), plain
-or in length-prefixed frames.`,
+JSON, MessagePack, CBOR, gob, XDR by its .x files (--schema), and, through the
+Go API, graph, plain or in length-prefixed frames.`,
 		Example: `  wirectl decode < capture.bin
   wirectl decode -o diag testdata/wirectl/cbor.bin
+  wirectl decode --schema testdata/xdr/file.x --type file testdata/xdr/file.bin
   wirectl encode --format msgpack < values.json > values.msgpack
   wirectl convert --from cbor --to json testdata/wirectl/cbor.bin`,
 		SilenceUsage:  true,
@@ -64,7 +67,7 @@ or in length-prefixed frames.`,
 	root.SetErr(stderr)
 	root.SetArgs(args)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
-	root.AddCommand(decodeCommand(), encodeCommand(), convertCommand(), serveCommand(), callCommand(), storeCommand())
+	root.AddCommand(decodeCommand(), encodeCommand(), convertCommand(), genCommand(), serveCommand(), callCommand(), storeCommand())
 
 	err := root.ExecuteContext(ctx)
 	if err == nil {
