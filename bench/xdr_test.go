@@ -273,9 +273,14 @@ var (
 	}
 )
 
+// append appends v's encoding to dst, or, for a nil dst, returns it in a
+// new slice (xdr.Marshal, MarshalBinary).
 func (im xdrImpl) append(dst []byte, v any) ([]byte, error) {
-	if im.appendTo != nil {
+	switch {
+	case im.appendTo != nil:
 		return im.appendTo(dst, v)
+	case dst == nil:
+		return xdr.Marshal(v)
 	}
 	return xdr.MarshalAppend(dst, v)
 }
