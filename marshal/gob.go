@@ -1,7 +1,6 @@
 package marshal
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/binary"
 	"encoding/gob"
@@ -78,7 +77,8 @@ func (c gobCodec) Unmarshal(data []byte, v any) error {
 	if len(data) > c.lim.MaxBytes {
 		return newError("gob", 0, ErrTooLarge, fmt.Sprintf("input of %d bytes exceeds MaxBytes %d", len(data), c.lim.MaxBytes))
 	}
-	chk := newGobChecker(c.lim)
+	chk := getGobChecker(c.lim)
+	defer putGobChecker(chk)
 	end := 0
 	for {
 		if end == len(data) {
@@ -129,9 +129,7 @@ func (gobCodec) NewEncoder(w io.Writer) Encoder {
 
 // NewDecoder returns a Decoder reading one gob stream from r.
 func (c gobCodec) NewDecoder(r io.Reader) Decoder {
-	d := &gobDecoder{lim: c.lim, r: bufio.NewReader(r), chk: newGobChecker(c.lim)}
-	d.dec = gob.NewDecoder(&d.feed)
-	return d
+	return newGobDecoder(c.lim, r)
 }
 
 // errGobDestination is the Err of a Decode into something that is neither
@@ -231,13 +229,26 @@ func gobLeadingDefs(b []byte) int {
 // non-nil pointer (or nil) consumes nothing and is not sticky either.
 type gobDecoder struct {
 	lim  Limits
-	r    *bufio.Reader
+	r    io.Reader
 	chk  *gobChecker
 	dec  *gob.Decoder
 	feed gobFeed
-	unit []byte // the messages of the value being read, length counts included
-	off  int64  // stream offset of unit[0]
-	err  error  // sticky
+	// buf[start:end] are the bytes read and not yet decoded: the value
+	// being read starts at buf[start], and its messages read so far,
+	// length counts included, are buf[start:start+n].
+	buf        []byte
+	start, end int
+	n          int
+	off        int64 // stream offset of buf[start]
+	eof        bool  // r has reported io.EOF
+	rerr       error // another error from r, reported once the buffer is used up
+	err        error // sticky
+}
+
+func newGobDecoder(lim Limits, r io.Reader) *gobDecoder {
+	d := &gobDecoder{lim: lim, r: r, chk: newGobChecker(lim)}
+	d.dec = gob.NewDecoder(&d.feed)
+	return d
 }
 
 func (d *gobDecoder) Decode(v any) error {
@@ -251,13 +262,14 @@ func (d *gobDecoder) Decode(v any) error {
 	if rv := reflect.ValueOf(v); v != nil && (rv.Kind() != reflect.Pointer || rv.IsNil()) {
 		return &Error{Codec: "gob", Offset: -1, Msg: fmt.Sprintf("cannot decode into %T: want a non-nil pointer, or nil to skip the value", v), Err: errGobDestination}
 	}
-	return d.decode(func() (any, error) { return v, nil })
+	return d.decode(v, nil)
 }
 
-// decode reads the next value's messages, then decodes them into what
-// dst returns, which can look at the checker's view of the value.
-func (d *gobDecoder) decode(dst func() (any, error)) error {
-	d.unit = d.unit[:0]
+// decode reads the next value's messages, then decodes them into v, or,
+// when dst is not nil, into what dst returns, which can look at the
+// checker's view of the value.
+func (d *gobDecoder) decode(v any, dst func() (any, error)) error {
+	d.n = 0
 	for {
 		isValue, err := d.readMessage()
 		if err == io.EOF {
@@ -271,12 +283,14 @@ func (d *gobDecoder) decode(dst func() (any, error)) error {
 			break
 		}
 	}
-	v, err := dst()
-	if err != nil {
-		// The value is not decoded, so gob.Decoder does not see its type
-		// definitions: the stream cannot go on.
-		d.err = err
-		return err
+	if dst != nil {
+		var err error
+		if v, err = dst(); err != nil {
+			// The value is not decoded, so gob.Decoder does not see its
+			// type definitions: the stream cannot go on.
+			d.err = err
+			return err
+		}
 	}
 	if err := d.chk.refuseSkips(v, d.off); err != nil {
 		// gob.Decoder will not see the value's type definitions: the
@@ -284,14 +298,20 @@ func (d *gobDecoder) decode(dst func() (any, error)) error {
 		d.err = err
 		return err
 	}
-	d.feed.data, d.feed.pos, d.feed.short = d.unit, 0, false
-	err = d.dec.Decode(v)
-	start, stop, size := d.off, d.off+int64(d.feed.pos), len(d.unit)
+	size := d.n
+	d.feed.data, d.feed.pos, d.feed.short = d.buf[d.start:d.start+size], 0, false
+	err := d.dec.Decode(v)
+	start, stop := d.off, d.off+int64(d.feed.pos)
 	unread, short := size-d.feed.pos, d.feed.short
 	d.feed.data = nil
 	d.off += int64(size)
-	if cap(d.unit) > 64<<10 {
-		d.unit = nil // do not keep a large value's buffer for the whole stream
+	d.start += size
+	d.n = 0
+	if len(d.buf) > 64<<10 && d.end-d.start <= firstStreamBuf {
+		// Do not keep a large value's buffer for the whole stream.
+		nb := make([]byte, firstStreamBuf)
+		d.start, d.end = 0, copy(nb, d.buf[d.start:d.end])
+		d.buf = nb
 	}
 	// gob reading past the value, or (without an error) stopping before
 	// its end, parsed it differently from the checker (see gobCodec): gob
@@ -312,19 +332,19 @@ func (d *gobDecoder) decode(dst func() (any, error)) error {
 	return nil
 }
 
-// readMessage reads one message into unit and checks it. It returns io.EOF
-// at a clean end of the stream: between values, with no type definitions
-// waiting for their value.
+// readMessage reads one message into the value's bytes and checks it. It
+// returns io.EOF at a clean end of the stream: between values, with no
+// type definitions waiting for their value.
 func (d *gobDecoder) readMessage() (isValue bool, err error) {
-	at := d.off + int64(len(d.unit))
-	lead, err := d.r.ReadByte()
-	if err != nil {
-		if err == io.EOF && len(d.unit) == 0 && !d.chk.pending() {
+	at := d.off + int64(d.n)
+	if !d.have(1) {
+		if d.rerr == nil && d.n == 0 && !d.chk.pending() {
 			return false, io.EOF
 		}
-		return false, d.readErr(at, err, "stream ends before the value its type definitions announce")
+		return false, d.readErr(at, "stream ends before the value its type definitions announce")
 	}
-	d.unit = append(d.unit, lead)
+	lead := d.buf[d.start+d.n]
+	d.n++
 	n := uint64(lead)
 	if lead >= 0x80 {
 		k := -int(int8(lead))
@@ -333,47 +353,76 @@ func (d *gobDecoder) readMessage() (isValue bool, err error) {
 		}
 		n = 0
 		for range k {
-			b, err := d.r.ReadByte()
-			if err != nil {
-				return false, d.readErr(at, err, "stream ends inside a message length")
+			if !d.have(1) {
+				return false, d.readErr(at, "stream ends inside a message length")
 			}
-			d.unit = append(d.unit, b)
-			n = n<<8 | uint64(b)
+			n = n<<8 | uint64(d.buf[d.start+d.n])
+			d.n++
 		}
 	}
-	if budget := d.lim.MaxBytes - len(d.unit); n > uint64(max(budget, 0)) {
+	if budget := d.lim.MaxBytes - d.n; n > uint64(max(budget, 0)) {
 		msg := fmt.Sprintf("message of %d bytes exceeds MaxBytes %d", n, d.lim.MaxBytes)
 		if at > d.off {
 			msg = fmt.Sprintf("message of %d bytes after %d bytes of the same value exceeds MaxBytes %d", n, at-d.off, d.lim.MaxBytes)
 		}
 		return false, newError("gob", at, ErrTooLarge, msg)
 	}
-	start := len(d.unit)
-	end := start + int(n)
-	for len(d.unit) < end {
-		if len(d.unit) == cap(d.unit) {
-			// Grow with what arrives, not with what the count claims.
-			grown := make([]byte, len(d.unit), min(max(2*cap(d.unit), 4096), end))
-			copy(grown, d.unit)
-			d.unit = grown
-		}
-		k, err := d.r.Read(d.unit[len(d.unit):min(cap(d.unit), end)])
-		d.unit = d.unit[:len(d.unit)+k]
-		if err != nil && len(d.unit) < end {
-			return false, d.readErr(d.off+int64(len(d.unit)), err, fmt.Sprintf("stream ends %d bytes into a message of %d bytes", len(d.unit)-start, n))
-		}
+	if !d.have(int(n)) {
+		got := d.end - d.start - d.n
+		return false, d.readErr(d.off+int64(d.n+got), fmt.Sprintf("stream ends %d bytes into a message of %d bytes", got, n))
 	}
-	d.chk.more = int64(d.lim.MaxBytes - len(d.unit))
-	return d.chk.message(d.unit[start:], d.off+int64(start))
+	start := d.n
+	d.n += int(n)
+	d.chk.more = int64(d.lim.MaxBytes - d.n)
+	return d.chk.message(d.buf[d.start+start:d.start+d.n], d.off+int64(start))
 }
 
-// readErr reports err from the reader at stream offset at: io.EOF inside a
-// value is io.ErrUnexpectedEOF.
-func (d *gobDecoder) readErr(at int64, err error, eofMsg string) error {
-	if err == io.EOF {
+// have reports whether k bytes after the value's bytes so far are
+// buffered, reading until they are or r has no more.
+func (d *gobDecoder) have(k int) bool {
+	for d.end-d.start-d.n < k {
+		if d.eof || d.rerr != nil {
+			return false
+		}
+		d.fill(d.n + k)
+	}
+	return true
+}
+
+// fill reads once into the free end of the buffer, first making room for
+// at least need bytes from buf[start] on: buffered bytes move to the
+// front, and the buffer grows (doubling, and to need at most, plus a
+// little) when they fill it, so it never holds much more than what has
+// arrived.
+func (d *gobDecoder) fill(need int) {
+	if d.end == len(d.buf) {
+		n := d.end - d.start
+		if d.start == 0 || n > len(d.buf)/2 {
+			size := max(2*len(d.buf), firstStreamBuf)
+			size = min(size, need+firstStreamBuf)
+			nb := make([]byte, max(size, len(d.buf)))
+			copy(nb, d.buf[d.start:d.end])
+			d.buf = nb
+		} else {
+			copy(d.buf, d.buf[d.start:d.end])
+		}
+		d.start, d.end = 0, n
+	}
+	n, eof, err := readSome(d.r, d.buf[d.end:])
+	d.end += n
+	d.eof = d.eof || eof
+	if err != nil {
+		d.rerr = err
+	}
+}
+
+// readErr reports the end of the input, or the reader's error, at stream
+// offset at: io.EOF inside a value is io.ErrUnexpectedEOF.
+func (d *gobDecoder) readErr(at int64, eofMsg string) error {
+	if d.rerr == nil {
 		return newError("gob", at, io.ErrUnexpectedEOF, eofMsg)
 	}
-	return &Error{Codec: "gob", Offset: at, Msg: "read: " + err.Error(), Err: err}
+	return &Error{Codec: "gob", Offset: at, Msg: "read: " + d.rerr.Error(), Err: d.rerr}
 }
 
 // gobFeed hands gob.Decoder the checked bytes of one value. It is an

@@ -5,6 +5,7 @@ import (
 	"io"
 	"math"
 	"reflect"
+	"sync"
 )
 
 // This file checks gob streams before encoding/gob reads them. encoding/gob
@@ -102,8 +103,11 @@ type gobFrame struct {
 	field  int     // struct: the last field number read, -1 at the start
 	elem   int32   // list, map
 	key    int32   // map
-	n      uint64  // list: elements left; map: pairs left
-	half   bool    // map: the key of the current pair has been read
+	// list: the definition of elem, looked up when the frame is pushed
+	// (nil for a builtin type, or one not defined then)
+	et   *gobType
+	n    uint64 // list: elements left; map: pairs left
+	half bool   // map: the key of the current pair has been read
 	// Interface: seq while reading the type definitions and concrete type
 	// id; then countEnd is where its byte count says the concrete value
 	// ends, and defEnd, when not -1, is where the first type definition
@@ -158,8 +162,13 @@ type gobFrame struct {
 // After an error the stream cannot be followed: a checker that returned
 // one must not be used again.
 type gobChecker struct {
-	lim   Limits
-	types map[int32]*gobType
+	lim Limits
+	// The type definitions by id (see typeOf): dense[id-gobFirstUserID]
+	// for the ids near the first one, which is where gob's Encoder
+	// assigns them, and sparse for the others.
+	dense  []*gobType
+	sparse map[int32]*gobType
+	ntypes int
 	// rev[id] lists the defined types that refer to id while id is not yet
 	// known to hold interfaces; see link.
 	rev map[int32][]int32
@@ -182,21 +191,116 @@ type gobChecker struct {
 	valueID   int32
 	ambiguous bool
 	concrete  map[gobConcrete]bool
-	ifaceSkip int8 // of maySkip: 0 not known yet, 1 no, 2 yes, 3 being found
-	names     map[string]string
+	ifaceSkip int8              // of maySkip: 0 not known yet, 1 no, 2 yes, 3 being found
+	names     map[string]string // see intern
 
 	body []byte
 	pos  int
 	base int64 // stream offset of body[0]
 	last int   // where the last field delta of a wireType struct began
+
+	// Storage that definitions take their gobType, field ids and field
+	// names from, a chunk at a time, so that a definition costs few
+	// allocations.
+	typeSlab []gobType
+	idSlab   []int32
+	nameSlab []string
+	interned int // bytes held by names
 }
 
 func newGobChecker(lim Limits) *gobChecker {
-	return &gobChecker{
-		lim:   lim,
-		types: make(map[int32]*gobType),
-		rev:   make(map[int32][]int32),
+	return &gobChecker{lim: lim, rev: make(map[int32][]int32)}
+}
+
+// gobCheckers holds checkers for Unmarshal, which needs a fresh one per
+// call: see getGobChecker.
+var gobCheckers sync.Pool
+
+// getGobChecker returns a checker for a new stream, reusing one a
+// finished Unmarshal gave back with putGobChecker.
+func getGobChecker(lim Limits) *gobChecker {
+	c, _ := gobCheckers.Get().(*gobChecker)
+	if c == nil {
+		return newGobChecker(lim)
 	}
+	c.lim = lim
+	return c
+}
+
+// putGobChecker resets c to the state of a new checker, keeping its
+// storage (and its interned names, within bounds), and pools it.
+func putGobChecker(c *gobChecker) {
+	clear(c.dense)
+	clear(c.rev)
+	clear(c.concrete)
+	if c.sparse != nil || len(c.dense) > 4096 {
+		c.dense, c.sparse = nil, nil
+	}
+	if c.interned > 64<<10 {
+		c.names, c.interned = nil, 0
+	}
+	clear(c.typeSlab)
+	clear(c.nameSlab)
+	*c = gobChecker{
+		dense: c.dense[:0], sparse: c.sparse, rev: c.rev, concrete: c.concrete, names: c.names, interned: c.interned,
+		stack: c.stack[:0], ifaces: c.ifaces[:0],
+		typeSlab: c.typeSlab[:0], idSlab: c.idSlab[:0], nameSlab: c.nameSlab[:0],
+	}
+	gobCheckers.Put(c)
+}
+
+// typeOf returns the definition of type id, or nil.
+func (c *gobChecker) typeOf(id int32) *gobType {
+	if i := uint32(id) - gobFirstUserID; i < uint32(len(c.dense)) {
+		return c.dense[i]
+	}
+	return c.sparse[id]
+}
+
+// setType records t as the definition of id (at least gobFirstUserID).
+// dense grows only in proportion to the count of definitions, however
+// large the ids.
+func (c *gobChecker) setType(id int32, t *gobType) {
+	c.ntypes++
+	i := int(id) - gobFirstUserID
+	switch {
+	case i < len(c.dense):
+		c.dense[i] = t
+	case i < 4*c.ntypes+256:
+		c.dense = append(c.dense, make([]*gobType, i+1-len(c.dense))...)
+		c.dense[i] = t
+	default:
+		if c.sparse == nil {
+			c.sparse = make(map[int32]*gobType)
+		}
+		c.sparse[id] = t
+	}
+}
+
+// newType returns a zero gobType from c's storage.
+func (c *gobChecker) newType() *gobType {
+	if len(c.typeSlab) == cap(c.typeSlab) {
+		c.typeSlab = make([]gobType, 0, min(max(2*cap(c.typeSlab), 2), 32))
+	}
+	c.typeSlab = c.typeSlab[:len(c.typeSlab)+1]
+	return &c.typeSlab[len(c.typeSlab)-1]
+}
+
+// newFields returns zeroed field ids and names for a struct type of n
+// fields from c's storage.
+func (c *gobChecker) newFields(n int) ([]int32, []string) {
+	// Chunks start small, for a stream of few types, and double.
+	if cap(c.idSlab)-len(c.idSlab) < n {
+		c.idSlab = make([]int32, 0, max(n, min(2*cap(c.idSlab), 256), 8))
+	}
+	if cap(c.nameSlab)-len(c.nameSlab) < n {
+		c.nameSlab = make([]string, 0, max(n, min(2*cap(c.nameSlab), 256), 8))
+	}
+	i, j := len(c.idSlab), len(c.nameSlab)
+	c.idSlab, c.nameSlab = c.idSlab[:i+n], c.nameSlab[:j+n]
+	ids, names := c.idSlab[i:i+n:i+n], c.nameSlab[j:j+n:j+n]
+	clear(ids)
+	return ids, names
 }
 
 // pending reports whether the stream may not end here: a value has begun,
@@ -237,6 +341,21 @@ func (c *gobChecker) message(body []byte, off int64) (isValue bool, err error) {
 	}
 	c.valueID, c.ambiguous, c.ifaceSkip = id, false, 0
 	clear(c.concrete)
+	if t := c.typeOf(id); t != nil && t.kind == gkStruct {
+		// The fast path: a struct of scalar fields that fills the rest
+		// of the message, walked without a frame on the stack (one
+		// level, within any MaxDepth). Anything else goes the general
+		// way, from the start of the struct.
+		f := gobFrame{kind: gfStruct, fields: t.fields, field: -1}
+		at := c.pos
+		c.scalarFields(&f)
+		if c.pos == len(c.body)-1 && c.body[c.pos] == 0 {
+			c.pos++
+			c.defsSeen = false
+			return true, nil
+		}
+		c.pos = at
+	}
 	if err := c.enterTop(id, 0); err != nil {
 		return false, err
 	}
@@ -251,6 +370,7 @@ func (c *gobChecker) walk() (bool, error) {
 		f := &c.stack[i]
 		switch f.kind {
 		case gfStruct:
+			c.scalarFields(f)
 			at := c.pos
 			d, err := c.uint("a struct field number")
 			if err != nil {
@@ -268,12 +388,37 @@ func (c *gobChecker) walk() (bool, error) {
 				return false, err
 			}
 		case gfList:
+			if f.n > 0 && f.elem < gobFirstUserID {
+				c.scalarElems(f)
+			} else if f.et != nil && f.et.kind == gkStruct && len(c.stack) < c.lim.MaxDepth {
+				// The fast path for structs of scalar fields, as in
+				// message: each walked without a frame, one level below
+				// the list (within MaxDepth), or, at the first that is
+				// anything else, the general way from its start.
+				for f.n > 0 {
+					e := gobFrame{kind: gfStruct, fields: f.et.fields, field: -1}
+					at := c.pos
+					c.scalarFields(&e)
+					if c.pos >= len(c.body) || c.body[c.pos] != 0 {
+						c.pos = at
+						break
+					}
+					c.pos++
+					f.n--
+				}
+			}
 			if f.n == 0 {
 				c.stack = c.stack[:i]
 				continue
 			}
 			f.n--
-			if err := c.enter(f.elem); err != nil {
+			var err error
+			if f.et != nil {
+				err = c.enterType(f.elem, f.et)
+			} else {
+				err = c.enter(f.elem)
+			}
+			if err != nil {
 				return false, err
 			}
 		case gfMap:
@@ -398,14 +543,91 @@ func (c *gobChecker) typeSequence(i int) (suspended bool, err error) {
 	}
 }
 
+// scalarFields is the fast path of a struct frame: it consumes the fields
+// that follow while they are of builtin scalar types (numbers, strings,
+// byte slices) in their common, well-formed encodings, and stops at the
+// first that is not, at its field delta, for walk's general code to
+// handle or report. It accepts nothing that code would refuse.
+func (c *gobChecker) scalarFields(f *gobFrame) {
+	body, pos, field, fields := c.body, c.pos, f.field, f.fields
+	for pos < len(body) {
+		d := int(body[pos]) // a one-byte field delta; 0 ends the struct
+		if d == 0 || d >= 0x80 || d > len(fields)-1-field {
+			break
+		}
+		p := pos + 1
+		switch fields[field+d] {
+		case gobTBool, gobTInt, gobTUint, gobTFloat:
+			p = gobUintEnd(body, p)
+		case gobTString, gobTBytes:
+			p = gobShortBytesEnd(body, p)
+		default:
+			p = -1
+		}
+		if p < 0 {
+			break
+		}
+		pos, field = p, field+d
+	}
+	c.pos, f.field = pos, field
+}
+
+// scalarElems is the fast path of a list frame whose elements are of a
+// builtin type: as scalarFields, for elements.
+func (c *gobChecker) scalarElems(f *gobFrame) {
+	body, pos, n := c.body, c.pos, f.n
+	switch f.elem {
+	case gobTBool, gobTInt, gobTUint, gobTFloat:
+		for n > 0 {
+			p := gobUintEnd(body, pos)
+			if p < 0 {
+				break
+			}
+			pos, n = p, n-1
+		}
+	case gobTString, gobTBytes:
+		for n > 0 {
+			p := gobShortBytesEnd(body, pos)
+			if p < 0 {
+				break
+			}
+			pos, n = p, n-1
+		}
+	}
+	c.pos, f.n = pos, n
+}
+
+// gobUintEnd returns where the gob unsigned integer at b[p:] ends, or -1
+// if b does not hold a well-formed one there.
+func gobUintEnd(b []byte, p int) int {
+	if p < len(b) {
+		if b[p] < 0x80 {
+			return p + 1
+		}
+		if n := -int(int8(b[p])); n <= 8 && n < len(b)-p {
+			return p + 1 + n
+		}
+	}
+	return -1
+}
+
+// gobShortBytesEnd returns where the byte string at b[p:] ends when its
+// length takes one byte and it fits in b, or -1.
+func gobShortBytesEnd(b []byte, p int) int {
+	if p < len(b) && b[p] < 0x80 && int(b[p]) < len(b)-p {
+		return p + 1 + int(b[p])
+	}
+	return -1
+}
+
 // enterTop enters a value sent as a top-level value (a message's value or
 // an interface's concrete value) of type id, read at idAt: a struct, or the
 // singleton form, a zero delta and the value.
 func (c *gobChecker) enterTop(id int32, idAt int) error {
-	if t := c.types[id]; t != nil && t.kind == gkStruct {
-		return c.push(gobFrame{kind: gfStruct, fields: t.fields, field: -1}, "struct", c.pos)
+	if t := c.typeOf(id); t != nil && t.kind == gkStruct {
+		return c.openStruct(t, c.pos)
 	}
-	if id <= 0 || id > gobTInterface && c.types[id] == nil {
+	if id <= 0 || id > gobTInterface && c.typeOf(id) == nil {
 		return c.failAt(idAt, ErrMalformed, fmt.Sprintf("value of unknown type id %d", id))
 	}
 	at := c.pos
@@ -438,7 +660,12 @@ func (c *gobChecker) enter(id int32) error {
 	case gobTInterface:
 		return c.enterInterface()
 	}
-	t := c.types[id]
+	return c.enterType(id, c.typeOf(id))
+}
+
+// enterType is enter for a type id of the stream's, whose definition is t
+// (nil if there is none).
+func (c *gobChecker) enterType(id int32, t *gobType) error {
 	if t == nil {
 		return c.fail(ErrMalformed, fmt.Sprintf("value of unknown type id %d", id))
 	}
@@ -447,7 +674,7 @@ func (c *gobChecker) enter(id int32) error {
 	case gkOpaque:
 		return c.skip(t.opaque)
 	case gkStruct:
-		return c.push(gobFrame{kind: gfStruct, fields: t.fields, field: -1}, "struct", at)
+		return c.openStruct(t, at)
 	case gkSlice, gkArray:
 		what := "slice"
 		if t.kind == gkArray {
@@ -466,7 +693,12 @@ func (c *gobChecker) enter(id int32) error {
 		if err := c.count(at, what, "elements", n, 1, c.mayHold(t.elem)); err != nil {
 			return err
 		}
-		return c.push(gobFrame{kind: gfList, elem: t.elem, n: n}, what, at)
+		f, err := c.open(gfList, what, at)
+		if err != nil {
+			return err
+		}
+		f.elem, f.n, f.et = t.elem, n, c.typeOf(t.elem)
+		return nil
 	case gkMap:
 		if err := c.depth("map", at); err != nil {
 			return err
@@ -478,7 +710,12 @@ func (c *gobChecker) enter(id int32) error {
 		if err := c.count(at, "map", "pairs", n, 2, c.mayHold(t.key) || c.mayHold(t.elem)); err != nil {
 			return err
 		}
-		return c.push(gobFrame{kind: gfMap, key: t.key, elem: t.elem, n: n}, "map", at)
+		f, err := c.open(gfMap, "map", at)
+		if err != nil {
+			return err
+		}
+		f.key, f.elem, f.n, f.half = t.key, t.elem, n, false
+		return nil
 	}
 	return c.fail(ErrMalformed, fmt.Sprintf("value of unknown type id %d", id))
 }
@@ -508,7 +745,12 @@ func (c *gobChecker) enterInterface() error {
 	name := c.body[c.pos : c.pos+int(n)]
 	c.pos += int(n)
 	c.ifaces = append(c.ifaces, len(c.stack))
-	return c.push(gobFrame{kind: gfIface, seq: true, defEnd: -1, name: c.intern(name)}, "interface value", at)
+	f, err := c.open(gfIface, "interface value", at)
+	if err != nil {
+		return err
+	}
+	f.seq, f.defEnd, f.name = true, -1, c.intern(name)
+	return nil
 }
 
 // count checks n elements of at least per bytes each against the bytes
@@ -533,7 +775,7 @@ func (c *gobChecker) mayHold(id int32) bool {
 	if id == gobTInterface {
 		return true
 	}
-	t := c.types[id]
+	t := c.typeOf(id)
 	return t != nil && t.iface
 }
 
@@ -544,11 +786,32 @@ func (c *gobChecker) depth(what string, at int) error {
 	return nil
 }
 
-func (c *gobChecker) push(f gobFrame, what string, at int) error {
-	if err := c.depth(what, at); err != nil {
+// open pushes a frame of kind k and returns it, for the caller to set
+// every other field its kind uses (the others hold stale values); what and
+// at are for the error when it would nest too deep. The frame is built in
+// place: copying one in after building it on the Go stack costs more than
+// the rest of a small struct's walk.
+func (c *gobChecker) open(k gobFrameKind, what string, at int) (*gobFrame, error) {
+	if len(c.stack) >= c.lim.MaxDepth {
+		return nil, c.depth(what, at)
+	}
+	if len(c.stack) < cap(c.stack) {
+		c.stack = c.stack[:len(c.stack)+1]
+	} else {
+		c.stack = append(c.stack, gobFrame{})
+	}
+	f := &c.stack[len(c.stack)-1]
+	f.kind = k
+	return f, nil
+}
+
+// openStruct pushes the frame of a struct value of type t.
+func (c *gobChecker) openStruct(t *gobType, at int) error {
+	f, err := c.open(gfStruct, "struct", at)
+	if err != nil {
 		return err
 	}
-	c.stack = append(c.stack, f)
+	f.fields, f.field = t.fields, -1
 	return nil
 }
 
@@ -578,14 +841,14 @@ func (c *gobChecker) define(id int32, at int) error {
 	if id < gobFirstUserID {
 		return c.failAt(at, ErrMalformed, fmt.Sprintf("definition of type id %d, below gob's first user id %d", id, gobFirstUserID))
 	}
-	if c.types[id] != nil {
+	if c.typeOf(id) != nil {
 		return c.failAt(at, ErrMalformed, fmt.Sprintf("duplicate definition of type id %d", id))
 	}
 	t, err := c.wireType()
 	if err != nil {
 		return err
 	}
-	c.types[id] = t
+	c.setType(id, t)
 	c.link(id, t)
 	return nil
 }
@@ -615,7 +878,8 @@ func (c *gobChecker) wireType() (*gobType, error) {
 		var err error
 		switch field {
 		case 0:
-			t = &gobType{kind: gkArray}
+			t = c.newType()
+			t.kind = gkArray
 			return c.wireStruct("array type", 3, func(f int) error {
 				switch f {
 				case 0:
@@ -630,7 +894,8 @@ func (c *gobChecker) wireType() (*gobType, error) {
 				return err
 			})
 		case 1:
-			t = &gobType{kind: gkSlice}
+			t = c.newType()
+			t.kind = gkSlice
 			return c.wireStruct("slice type", 2, func(f int) error {
 				if f == 0 {
 					return c.commonType()
@@ -639,7 +904,8 @@ func (c *gobChecker) wireType() (*gobType, error) {
 				return err
 			})
 		case 2:
-			t = &gobType{kind: gkStruct}
+			t = c.newType()
+			t.kind = gkStruct
 			return c.wireStruct("struct type", 2, func(f int) error {
 				if f == 0 {
 					return c.commonType()
@@ -648,7 +914,8 @@ func (c *gobChecker) wireType() (*gobType, error) {
 				return err
 			})
 		case 3:
-			t = &gobType{kind: gkMap}
+			t = c.newType()
+			t.kind = gkMap
 			return c.wireStruct("map type", 3, func(f int) error {
 				switch f {
 				case 0:
@@ -661,7 +928,8 @@ func (c *gobChecker) wireType() (*gobType, error) {
 				return err
 			})
 		default:
-			t = &gobType{kind: gkOpaque, opaque: [...]string{"GobEncoder", "BinaryMarshaler", "TextMarshaler"}[field-4]}
+			t = c.newType()
+			t.kind, t.opaque = gkOpaque, [...]string{"GobEncoder", "BinaryMarshaler", "TextMarshaler"}[field-4]
 			return c.wireStruct("encoder type", 1, func(int) error { return c.commonType() })
 		}
 	})
@@ -718,14 +986,15 @@ func (c *gobChecker) wireFields() ([]int32, []string, error) {
 	if err := c.count(at, "struct type", "fields", n, 1, false); err != nil {
 		return nil, nil, err
 	}
-	ids := make([]int32, n)
-	names := make([]string, n)
+	ids, names := c.newFields(int(n))
 	for k := range ids {
 		start := c.pos
 		err := c.wireStruct("field", 2, func(f int) error {
 			if f == 0 {
 				n, err := c.skipLen("field name")
-				names[k] = string(c.body[c.pos-int(n) : c.pos])
+				if err == nil {
+					names[k] = c.intern(c.body[c.pos-int(n) : c.pos])
+				}
 				return err
 			}
 			var err error
@@ -785,13 +1054,13 @@ func (c *gobChecker) link(id int32, t *gobType) {
 }
 
 func (c *gobChecker) mark(id int32) {
-	c.types[id].iface = true
+	c.typeOf(id).iface = true
 	queue := []int32{id}
 	for len(queue) > 0 {
 		x := queue[len(queue)-1]
 		queue = queue[:len(queue)-1]
 		for _, y := range c.rev[x] {
-			if t := c.types[y]; !t.iface {
+			if t := c.typeOf(y); !t.iface {
 				t.iface = true
 				queue = append(queue, y)
 			}
@@ -805,19 +1074,30 @@ func (c *gobChecker) uint(what string) (uint64, error) { return c.uintOf("", wha
 
 // uintOf is uint with the name pre+what, joined only for an error.
 func (c *gobChecker) uintOf(pre, what string) (uint64, error) {
-	if c.pos < len(c.body) && c.body[c.pos] < 0x80 { // one byte: most of them
-		c.pos++
-		return uint64(c.body[c.pos-1]), nil
-	}
-	x, n, err := gobUint(c.body, c.pos)
-	if err != nil {
-		if err == ErrMalformed {
-			return 0, c.fail(ErrMalformed, fmt.Sprintf("%s%s with a byte count of %d (at most 8)", pre, what, -int(int8(c.body[c.pos]))))
+	if p := c.pos; p < len(c.body) {
+		b := c.body[p]
+		if b < 0x80 { // one byte: most of them
+			c.pos++
+			return uint64(b), nil
 		}
-		return 0, c.fail(io.ErrUnexpectedEOF, "message ends inside "+pre+what)
+		if n := -int(int8(b)); n <= 8 && n < len(c.body)-p {
+			var x uint64
+			for _, d := range c.body[p+1 : p+1+n] {
+				x = x<<8 | uint64(d)
+			}
+			c.pos = p + 1 + n
+			return x, nil
+		}
 	}
-	c.pos += n
-	return x, nil
+	return 0, c.uintErr(pre, what)
+}
+
+// uintErr is the error of uintOf for the bytes at c.pos.
+func (c *gobChecker) uintErr(pre, what string) error {
+	if _, _, err := gobUint(c.body, c.pos); err == ErrMalformed {
+		return c.fail(ErrMalformed, fmt.Sprintf("%s%s with a byte count of %d (at most 8)", pre, what, -int(int8(c.body[c.pos]))))
+	}
+	return c.fail(io.ErrUnexpectedEOF, "message ends inside "+pre+what)
 }
 
 func (c *gobChecker) left() int { return len(c.body) - c.pos }
@@ -907,7 +1187,7 @@ func (c *gobChecker) maySkipIn(id int32, dst reflect.Type, depth int) bool {
 	if id == gobTInterface {
 		return c.ifaceMaySkip()
 	}
-	t := c.types[id]
+	t := c.typeOf(id)
 	if t == nil {
 		return false
 	}
@@ -944,7 +1224,7 @@ func (c *gobChecker) maySkipIn(id int32, dst reflect.Type, depth int) bool {
 
 // holdsStruct is structHolds, remembered per type.
 func (c *gobChecker) holdsStruct(id int32) bool {
-	t := c.types[id]
+	t := c.typeOf(id)
 	if t == nil {
 		return false
 	}
@@ -960,7 +1240,7 @@ func (c *gobChecker) holdsStruct(id int32) bool {
 // structHolds reports whether type id is or leads to a struct with a field
 // that may hold an interface value.
 func (c *gobChecker) structHolds(id int32, seen map[int32]bool) bool {
-	t := c.types[id]
+	t := c.typeOf(id)
 	if t == nil || seen[id] || !t.iface {
 		return false
 	}
@@ -1022,5 +1302,6 @@ func (c *gobChecker) intern(b []byte) string {
 	}
 	s := string(b)
 	c.names[s] = s
+	c.interned += len(s)
 	return s
 }

@@ -1,8 +1,6 @@
 package marshal
 
 import (
-	"bufio"
-	"encoding/gob"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -80,16 +78,14 @@ var gobOpaqueTypes = map[string]reflect.Type{
 // NewGobValues returns a GobValues reading from r, with the limits.
 func (l Limits) NewGobValues(r io.Reader) *GobValues {
 	lim := l.resolve()
-	d := &gobDecoder{lim: lim, r: bufio.NewReader(r), chk: newGobChecker(lim)}
-	d.dec = gob.NewDecoder(&d.feed)
-	return &GobValues{d: d}
+	return &GobValues{d: newGobDecoder(lim, r)}
 }
 
 // Next returns the next value, and io.EOF at a clean end of the stream.
 // Errors are those of a Decoder.
 func (g *GobValues) Next() (any, error) {
 	var ptr reflect.Value
-	err := g.d.decode(func() (any, error) {
+	err := g.d.decode(nil, func() (any, error) {
 		t, err := g.valueType()
 		if err != nil {
 			return nil, newError("gob", g.d.off, ErrMalformed, err.Error())
@@ -142,7 +138,7 @@ func (g *GobValues) goType(id int32, open map[int32]bool) (reflect.Type, error) 
 	case gobTInterface:
 		return gobAnyType, nil
 	}
-	t := g.d.chk.types[id]
+	t := g.d.chk.typeOf(id)
 	if t == nil {
 		return nil, fmt.Errorf("value of unknown type id %d", id)
 	}

@@ -139,6 +139,12 @@ func (s *jsonScanner) feed(b []byte) (int, error) {
 				s.state = jsInside
 			}
 		case jsInside:
+			// The innermost container's comma count lives in cur while
+			// the loop runs, and goes back on the stack when it ends.
+			cs, cur := s.commas, 0
+			if len(cs) > 0 {
+				cur = cs[len(cs)-1]
+			}
 		inside:
 			for i < len(b) {
 				// Most bytes are number digits, literals, spaces and
@@ -154,41 +160,60 @@ func (s *jsonScanner) feed(b []byte) (int, error) {
 				switch c {
 				case jsColon:
 				case jsQuote:
+					// A short string without escapes is skipped here;
+					// others go through jsInString.
+					k, end := i, min(len(b), i+32)
+					for k < end && b[k] != '"' && b[k] != '\\' {
+						k++
+					}
+					if k < end && b[k] == '"' {
+						i = k + 1
+						continue
+					}
 					s.state = jsInString
 					break inside
 				case jsOpen:
-					if len(s.commas) >= s.lim.MaxDepth {
+					if len(cs) >= s.lim.MaxDepth {
 						return i - 1, newError("json", s.off+int64(i-1), ErrDepth,
 							fmt.Sprintf("arrays and objects nest deeper than the limit of %d", s.lim.MaxDepth))
 					}
-					if s.commas == nil {
-						s.commas = s.inner[:0]
+					if cs == nil {
+						cs = s.inner[:0]
 					}
-					s.commas = append(s.commas, 0)
+					if len(cs) > 0 {
+						cs[len(cs)-1] = cur
+					}
+					cs, cur = append(cs, 0), 0
 				case jsClose:
-					top := len(s.commas) - 1
+					top := len(cs) - 1
 					if top < 0 {
 						break // encoding/json reports it
 					}
-					s.commas = s.commas[:top]
-					if top == 0 {
-						s.state = jsBetween
-						if err := s.ended(i); err != nil {
-							return s.failAt(i, err)
-						}
-						break inside
-					}
-				case jsComma:
-					top := len(s.commas) - 1
-					if top < 0 {
+					cs = cs[:top]
+					if top > 0 {
+						cur = cs[top-1]
 						break
 					}
-					if s.commas[top]++; s.commas[top] >= s.lim.MaxElements {
+					s.commas = cs
+					s.state = jsBetween
+					if err := s.ended(i); err != nil {
+						return s.failAt(i, err)
+					}
+					break inside
+				case jsComma:
+					if len(cs) == 0 {
+						break
+					}
+					if cur++; cur >= s.lim.MaxElements {
 						return i - 1, newError("json", s.off+int64(i-1), ErrElements,
 							fmt.Sprintf("array or object of more than %d elements", s.lim.MaxElements))
 					}
 				}
 			}
+			if len(cs) > 0 {
+				cs[len(cs)-1] = cur
+			}
+			s.commas = cs
 		}
 	}
 	if s.state != jsBetween && s.off+int64(len(b))-s.start > int64(s.lim.MaxBytes) {

@@ -66,6 +66,21 @@ var mpClass, mpSize = func() (c, n [256]uint8) {
 	return
 }()
 
+// mpItemSize is the whole size of an item that its first byte fully
+// determines (numbers, nil, booleans, fixstr), and 0 for the others, which
+// mpClass and mpSize describe: the scan's fast path.
+var mpItemSize = func() (n [256]uint8) {
+	for b := range 256 {
+		switch {
+		case b >= 0xa0 && b <= 0xbf:
+			n[b] = 1 + uint8(b&0x1f)
+		case mpClass[b] == mpFixed && (b < 0xd4 || b > 0xd8): // not fixext
+			n[b] = mpSize[b]
+		}
+	}
+	return
+}()
+
 // mpScanner walks one MessagePack value item by item, without decoding
 // it, and checks it against the limits: every declared length and count
 // must fit in the bytes that can still follow, containers nest at most
@@ -78,9 +93,14 @@ var mpClass, mpSize = func() (c, n [256]uint8) {
 // and the stack.
 type mpScanner struct {
 	lim   Limits
-	base  int64    // stream offset of the value's first byte, for errors
-	pos   int      // offset of the next item within the value
-	stack []uint64 // items left in each open container, innermost last
+	base  int64 // stream offset of the value's first byte, for errors
+	pos   int   // offset of the next item within the value
+	depth int   // open containers
+	// left is the count of items left in the innermost open container
+	// (when depth > 0); stack holds those of the depth-1 containers
+	// around it, innermost last.
+	left  uint64
+	stack []uint64
 	inner [16]uint64
 	// extMaps holds the offsets, within the value, of the extension
 	// payloads that start with a map header: see checkExtMaps.
@@ -88,7 +108,7 @@ type mpScanner struct {
 }
 
 func (s *mpScanner) reset(base int64) {
-	s.base, s.pos = base, 0
+	s.base, s.pos, s.depth, s.left = base, 0, 0, 0
 	if s.stack == nil {
 		s.stack = s.inner[:0]
 	}
@@ -106,110 +126,136 @@ func mpMapHeader(b byte) bool { return b&0xf0 == 0x80 || b == 0xde || b == 0xdf 
 // is), an error: truncated input, or a count that cannot fit. When
 // complete is false, lengths are held to MaxBytes instead, so a stream
 // never buffers more than MaxBytes for one value.
+//
+// The walk's state lives in local variables while it runs (the innermost
+// count in left, the enclosing ones on the stack) and goes back into s at
+// every return.
 func (s *mpScanner) scan(buf []byte, complete bool) (end, need int, err error) {
 	room := len(buf) // the most bytes the value may span
 	if !complete {
 		room = s.lim.MaxBytes
 	}
-	pos := s.pos
+	pos, depth, left, stack := s.pos, s.depth, s.left, s.stack
 	for {
 		if pos >= len(buf) {
-			s.pos = pos
+			s.pos, s.depth, s.left, s.stack = pos, depth, left, stack
 			if complete {
-				return 0, 0, ended("msgpack", s.base+int64(pos), len(s.stack))
+				return 0, 0, ended("msgpack", s.base+int64(pos), depth)
 			}
 			return 0, 1, nil
 		}
 		b := buf[pos]
-		size := int(mpSize[b])
-		var count uint64 // container elements, counting a map's keys and values
-		switch mpClass[b] {
-		case mpFixed:
-			if pos+size > len(buf) {
-				return s.short(pos, size, len(buf), complete)
-			}
-			if b >= 0xd4 && b <= 0xd8 && mpMapHeader(buf[pos+2]) { // fixext
-				s.extMaps = append(s.extMaps, pos+2)
-			}
-			pos += size
-		case mpFixArray:
-			count = uint64(b & 0x0f)
-			pos++
-		case mpFixMap:
-			count = 2 * uint64(b&0x0f)
-			pos++
-		case mpFixStr:
-			n := int(b & 0x1f)
-			if pos+1+n > len(buf) {
-				return s.short(pos, 1+n, len(buf), complete)
-			}
-			pos += 1 + n
-		case mpStr, mpExt:
-			if pos+size > len(buf) {
-				return s.short(pos, size, len(buf), complete)
-			}
-			lenBytes := size - 1
-			if mpClass[b] == mpExt {
-				lenBytes-- // the type byte follows the length
-			}
-			n := mpUint(buf[pos+1 : pos+1+lenBytes])
-			if n > uint64(room-pos-size) {
-				if complete {
-					return 0, 0, s.truncated(pos, mpName(b), int64(n), len(buf)-pos-size)
-				}
-				return 0, 0, s.tooLarge(pos, mpName(b), n)
-			}
-			if pos+size+int(n) > len(buf) {
-				return s.short(pos, size+int(n), len(buf), complete)
-			}
-			if mpClass[b] == mpExt && n > 0 && mpMapHeader(buf[pos+size]) {
-				s.extMaps = append(s.extMaps, pos+size)
-			}
-			pos += size + int(n)
-		case mpArray, mpMap:
-			if pos+size > len(buf) {
-				return s.short(pos, size, len(buf), complete)
-			}
-			n := mpUint(buf[pos+1 : pos+size])
-			count = n
-			if mpClass[b] == mpMap {
-				count = 2 * n
-			}
-			if n > uint64(s.lim.MaxElements) {
-				return 0, 0, newError("msgpack", s.base+int64(pos), ErrElements,
-					fmt.Sprintf("%s of %d elements exceeds the limit of %d", mpName(b), n, s.lim.MaxElements))
-			}
-			// Every element takes at least one byte.
-			if left := room - pos - size; count > uint64(left) {
-				if complete {
-					return 0, 0, newError("msgpack", s.base+int64(pos), io.ErrUnexpectedEOF,
-						fmt.Sprintf("%s of %d elements cannot fit in the %d bytes left", mpName(b), n, left))
-				}
-				return 0, 0, s.tooLarge(pos, mpName(b), count)
-			}
-			pos += size
+		// The fast path: an item whose first byte says its size. Sizes
+		// of the commonest items are computed rather than looked up,
+		// which keeps a load off the chain from one item to the next.
+		size := 1 // fixint
+		switch {
+		case b < 0x80 || b >= 0xe0:
+		case b >= 0xa0 && b < 0xc0:
+			size += int(b & 0x1f) // fixstr
 		default:
-			return 0, 0, newError("msgpack", s.base+int64(pos), ErrMalformed, "invalid type byte 0xc1")
+			size = int(mpItemSize[b])
 		}
-		if count > 0 {
-			if len(s.stack) >= s.lim.MaxDepth {
-				return 0, 0, newError("msgpack", s.base+int64(pos-size), ErrDepth,
-					fmt.Sprintf("containers nest deeper than the limit of %d", s.lim.MaxDepth))
+		if size != 0 {
+			if pos+size > len(buf) {
+				s.pos, s.depth, s.left, s.stack = pos, depth, left, stack
+				return s.short(pos, size, len(buf), complete)
 			}
-			s.stack = append(s.stack, count)
-			continue
+			pos += size
+		} else {
+			size := int(mpSize[b])
+			var count uint64 // container elements, counting a map's keys and values
+			switch mpClass[b] {
+			case mpFixed: // fixext
+				if pos+size > len(buf) {
+					s.pos, s.depth, s.left, s.stack = pos, depth, left, stack
+					return s.short(pos, size, len(buf), complete)
+				}
+				if mpMapHeader(buf[pos+2]) {
+					s.extMaps = append(s.extMaps, pos+2)
+				}
+				pos += size
+			case mpFixArray:
+				count = uint64(b & 0x0f)
+				pos++
+			case mpFixMap:
+				count = 2 * uint64(b&0x0f)
+				pos++
+			case mpStr, mpExt:
+				if pos+size > len(buf) {
+					s.pos, s.depth, s.left, s.stack = pos, depth, left, stack
+					return s.short(pos, size, len(buf), complete)
+				}
+				lenBytes := size - 1
+				if mpClass[b] == mpExt {
+					lenBytes-- // the type byte follows the length
+				}
+				n := mpUint(buf[pos+1 : pos+1+lenBytes])
+				if n > uint64(room-pos-size) {
+					s.pos, s.depth, s.left, s.stack = pos, depth, left, stack
+					if complete {
+						return 0, 0, s.truncated(pos, mpName(b), int64(n), len(buf)-pos-size)
+					}
+					return 0, 0, s.tooLarge(pos, mpName(b), n)
+				}
+				if pos+size+int(n) > len(buf) {
+					s.pos, s.depth, s.left, s.stack = pos, depth, left, stack
+					return s.short(pos, size+int(n), len(buf), complete)
+				}
+				if mpClass[b] == mpExt && n > 0 && mpMapHeader(buf[pos+size]) {
+					s.extMaps = append(s.extMaps, pos+size)
+				}
+				pos += size + int(n)
+			case mpArray, mpMap:
+				if pos+size > len(buf) {
+					s.pos, s.depth, s.left, s.stack = pos, depth, left, stack
+					return s.short(pos, size, len(buf), complete)
+				}
+				n := mpUint(buf[pos+1 : pos+size])
+				count = n
+				if mpClass[b] == mpMap {
+					count = 2 * n
+				}
+				if n > uint64(s.lim.MaxElements) {
+					return 0, 0, newError("msgpack", s.base+int64(pos), ErrElements,
+						fmt.Sprintf("%s of %d elements exceeds the limit of %d", mpName(b), n, s.lim.MaxElements))
+				}
+				// Every element takes at least one byte.
+				if left := room - pos - size; count > uint64(left) {
+					if complete {
+						return 0, 0, newError("msgpack", s.base+int64(pos), io.ErrUnexpectedEOF,
+							fmt.Sprintf("%s of %d elements cannot fit in the %d bytes left", mpName(b), n, left))
+					}
+					return 0, 0, s.tooLarge(pos, mpName(b), count)
+				}
+				pos += size
+			default:
+				return 0, 0, newError("msgpack", s.base+int64(pos), ErrMalformed, "invalid type byte 0xc1")
+			}
+			if count > 0 {
+				if depth >= s.lim.MaxDepth {
+					return 0, 0, newError("msgpack", s.base+int64(pos-size), ErrDepth,
+						fmt.Sprintf("containers nest deeper than the limit of %d", s.lim.MaxDepth))
+				}
+				if depth > 0 {
+					stack = append(stack, left)
+				}
+				depth, left = depth+1, count
+				continue
+			}
 		}
 		// One item done: close every container it completes.
 		for {
-			top := len(s.stack) - 1
-			if top < 0 {
-				s.pos = pos
+			if depth == 0 {
+				s.pos, s.depth, s.left, s.stack = pos, depth, left, stack
 				return pos, 0, nil
 			}
-			if s.stack[top]--; s.stack[top] > 0 {
+			if left--; left > 0 {
 				break
 			}
-			s.stack = s.stack[:top]
+			if depth--; depth > 0 {
+				left, stack = stack[len(stack)-1], stack[:len(stack)-1]
+			}
 		}
 	}
 }

@@ -134,17 +134,26 @@ func (d *streamDecoder) fill() {
 		}
 		d.start, d.end = 0, n
 	}
+	n, eof, err := readSome(d.r, d.buf[d.end:])
+	d.end += n
+	d.eof = d.eof || eof
+	if err != nil {
+		d.rerr = err
+	}
+}
+
+// readSome reads into buf once, retrying reads that return nothing (at
+// most maxEmptyReads times, then io.ErrNoProgress), and reports the count,
+// whether the reader is at its end, and any other error.
+func readSome(r io.Reader, buf []byte) (n int, eof bool, err error) {
 	for range maxEmptyReads {
-		n, err := d.r.Read(d.buf[d.end:])
-		d.end += n
-		if err == io.EOF {
-			d.eof = true
-		} else if err != nil {
-			d.rerr = err
-		}
-		if n > 0 || err != nil {
-			return
+		n, err := r.Read(buf)
+		switch {
+		case err == io.EOF:
+			return n, true, nil
+		case n > 0 || err != nil:
+			return n, false, err
 		}
 	}
-	d.rerr = io.ErrNoProgress
+	return 0, false, io.ErrNoProgress
 }
