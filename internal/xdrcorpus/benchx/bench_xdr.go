@@ -914,3 +914,78 @@ func (v *Nested) UnmarshalBinary(data []byte) error {
 	}
 	return d.Done()
 }
+
+// Payload is struct payload from bench.x:72.
+type Payload struct {
+	Id   uint64
+	Name string
+	Data []byte
+}
+
+// MarshalXDR appends the XDR encoding of v to e.
+func (v *Payload) MarshalXDR(e *xdr.Encoder) error {
+	e.PutUint64(uint64(v.Id))
+	if err := e.PutString(v.Name, math.MaxUint32); err != nil {
+		return xdr.WithField(err, "name")
+	}
+	if err := e.PutOpaque(v.Data, math.MaxUint32); err != nil {
+		return xdr.WithField(err, "data")
+	}
+	return nil
+}
+
+// UnmarshalXDR reads v's XDR encoding from d.
+func (v *Payload) UnmarshalXDR(d *xdr.Decoder) error {
+	x47, err := d.Uint64()
+	if err != nil {
+		return xdr.WithField(err, "id")
+	}
+	v.Id = x47
+	x48, err := d.String(math.MaxUint32)
+	if err != nil {
+		return xdr.WithField(err, "name")
+	}
+	v.Name = x48
+	x49, err := d.Opaque(math.MaxUint32)
+	if err != nil {
+		return xdr.WithField(err, "data")
+	}
+	v.Data = x49
+	return nil
+}
+
+// xdrSizePayload is the size of the last value MarshalBinary wrote: the
+// capacity it starts with.
+var xdrSizePayload atomic.Int64
+
+// MarshalBinary returns the XDR encoding of v.
+func (v *Payload) MarshalBinary() ([]byte, error) {
+	hint := xdrSizePayload.Load()
+	b, err := v.AppendBinary(make([]byte, 0, hint))
+	if err == nil && int64(len(b)) != hint {
+		xdrSizePayload.Store(int64(len(b)))
+	}
+	return b, err
+}
+
+// AppendBinary appends the XDR encoding of v to b.
+func (v *Payload) AppendBinary(b []byte) ([]byte, error) {
+	var e xdr.Encoder
+	e.Reset(b, xdr.DefaultLimits)
+	if err := v.MarshalXDR(&e); err != nil {
+		return b, xdr.WithField(err, "payload")
+	}
+	return e.Bytes(), nil
+}
+
+// UnmarshalBinary decodes data, which must hold exactly one XDR value, into v.
+func (v *Payload) UnmarshalBinary(data []byte) error {
+	var d xdr.Decoder
+	if err := d.Reset(data, xdr.DefaultLimits); err != nil {
+		return xdr.WithField(err, "payload")
+	}
+	if err := v.UnmarshalXDR(&d); err != nil {
+		return xdr.WithField(err, "payload")
+	}
+	return d.Done()
+}

@@ -147,6 +147,19 @@ var fillers = []any{
 			}
 		}
 	},
+	func(v *Payload, c fuzz.Continue) {
+		depth++
+		defer func() { depth-- }()
+		c.Fuzz(&v.Id)
+		c.Fuzz(&v.Name)
+		if len(v.Name) > 64 {
+			v.Name = v.Name[:64]
+		}
+		c.Fuzz(&v.Data)
+		if len(v.Data) > 64 {
+			v.Data = v.Data[:64]
+		}
+	},
 	func(v *Line, c fuzz.Continue) {
 		c.Fuzz(v)
 		if len((*v)) > 64 {
@@ -167,13 +180,14 @@ type value interface {
 }
 
 var types = map[string]func() value{
-	"Child":  func() value { return new(Child) },
-	"Kind":   func() value { return new(Kind) },
-	"Line":   func() value { return new(Line) },
-	"Nested": func() value { return new(Nested) },
-	"Owner":  func() value { return new(Owner) },
-	"Point":  func() value { return new(Point) },
-	"Small":  func() value { return new(Small) },
+	"Child":   func() value { return new(Child) },
+	"Kind":    func() value { return new(Kind) },
+	"Line":    func() value { return new(Line) },
+	"Nested":  func() value { return new(Nested) },
+	"Owner":   func() value { return new(Owner) },
+	"Payload": func() value { return new(Payload) },
+	"Point":   func() value { return new(Point) },
+	"Small":   func() value { return new(Small) },
 }
 
 // TestRoundTrip fills values of every type at random (with a fixed seed,
