@@ -30,7 +30,6 @@ type Decoder struct {
 	depthLeft int      // levels of nesting still allowed
 	start     int64    // stream offset of the value being decoded
 	active    bool     // a Decode or Unmarshal is in progress
-	strs      []byte   // backing store that short strings are carved from
 }
 
 // minStreamBuf is the first buffer of a stream Decoder; it grows only to
@@ -376,9 +375,6 @@ func (d *Decoder) inPlace(bound uint32) (b []byte, ok bool) {
 // checked for UTF-8: XDR strings are byte strings.
 func (d *Decoder) String(bound uint32) (string, error) {
 	if b, ok := d.inPlace(bound); ok {
-		if d.r == nil && len(b) > 0 && len(b) <= maxCarved {
-			return d.carve(b), nil
-		}
 		return string(b), nil
 	}
 	n, err := d.byteLen("string", bound)
@@ -390,25 +386,6 @@ func (d *Decoder) String(bound uint32) (string, error) {
 		return "", err
 	}
 	return unsafe.String(unsafe.SliceData(b), n), d.padding(n)
-}
-
-// Short strings decoded from a byte slice share allocations: they are
-// copied into a block of at most strBlock bytes (and no more than the
-// input left), so that a message with ten names costs one allocation, not
-// ten. A string keeps at most its block alive, a few times its input.
-const (
-	maxCarved = 128
-	strBlock  = 1 << 10
-)
-
-// carve returns b as a string copied into d.strs.
-func (d *Decoder) carve(b []byte) string {
-	if cap(d.strs)-len(d.strs) < len(b) {
-		d.strs = make([]byte, 0, max(len(b), min(strBlock, len(d.buf)-d.off+len(b))))
-	}
-	start := len(d.strs)
-	d.strs = append(d.strs, b...)
-	return unsafe.String(&d.strs[start], len(b))
 }
 
 // Opaque reads variable-length opaque data of at most bound bytes into a new
