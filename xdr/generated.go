@@ -41,8 +41,10 @@ func NewError(offset int64, sentinel error, format string, args ...any) error {
 //		return e.Bytes(), nil
 //	}
 func (e *Encoder) Reset(dst []byte, l Limits) {
-	*e = Encoder{buf: dst, lim: l.resolve()}
-	e.begin()
+	// One literal, small enough to inline: the caller's Encoder is then
+	// known to be on its stack and is written without write barriers.
+	l = l.resolve()
+	*e = Encoder{buf: dst, base: len(dst), lim: l, depthLeft: l.MaxDepth, active: true}
 }
 
 // Bytes returns the buffer of an Encoder made by Reset: dst with the
@@ -65,12 +67,27 @@ func (e *Encoder) Bytes() []byte { return e.buf }
 //		return d.Done()
 //	}
 func (d *Decoder) Reset(data []byte, l Limits) error {
-	*d = Decoder{buf: data, lim: l.resolve()}
-	if len(data) > d.lim.MaxBytes {
-		d.buf = nil
-		return &Error{Offset: 0, Msg: fmt.Sprintf("input of %d bytes exceeds MaxBytes (%d)", len(data), d.lim.MaxBytes), Err: ErrLimit}
+	// As Encoder.Reset: with the default limits, one literal, so that it
+	// inlines (what begin and setEnd do for a byte slice).
+	if l != (Limits{}) || len(data) > DefaultMaxBytes {
+		return d.reset(data, l)
 	}
-	d.begin()
+	*d = defaultDecoder
+	d.buf, d.end = data, len(data)
+	return nil
+}
+
+// defaultDecoder is a Decoder begun with the default limits.
+var defaultDecoder = Decoder{lim: Limits{}.resolve(), depthLeft: DefaultMaxDepth, active: true}
+
+// reset is Reset with any limits.
+func (d *Decoder) reset(data []byte, l Limits) error {
+	l = l.resolve()
+	*d = Decoder{buf: data, end: len(data), lim: l, depthLeft: l.MaxDepth, active: true}
+	if len(data) > l.MaxBytes {
+		*d = Decoder{lim: l}
+		return &Error{Offset: 0, Msg: fmt.Sprintf("input of %d bytes exceeds MaxBytes (%d)", len(data), l.MaxBytes), Err: ErrLimit}
+	}
 	return nil
 }
 

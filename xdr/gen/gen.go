@@ -565,7 +565,7 @@ func (g *generator) structure(b body) {
 			size += n
 			run++
 		}
-		if run >= 2 {
+		if run >= 2 || run == 1 && fields[0].Shape == idl.Fixed && fields[0].Type.Kind != idl.Opaque {
 			g.decRun(fields[:run], size)
 			fields = fields[run:]
 			continue
@@ -876,9 +876,27 @@ func (g *generator) dec(lhs, typ string, d *idl.Decl, path string) {
 		g.p("if %s > 0 {", n)
 		g.p("%s = make(%s, %s)", s, typ, n)
 		g.p("}")
-		g.p("for %s := range %s {", i, s)
-		g.decScalar(s+"["+i+"]", g.scalarType(d.Type), d.Type, indexPath(path, i))
-		g.p("}")
+		if k, enum, ok := fixedBase(d.Type); ok {
+			// Elements of fixed size are read a block at a time.
+			per := baseSize(k)
+			j, m, b := g.temp("j"), g.temp("m"), g.temp("b")
+			g.p("for %s := 0; %s < %s; {", i, i, n)
+			g.p("%s := min(%s-%s, %d)", m, n, i, 1024/per)
+			g.p("%s, err := d.Next(%s*%d)", b, m, per)
+			g.p("if err != nil {")
+			g.retPath("err", indexPath(path, i))
+			g.p("}")
+			g.p("for %s := range %s {", j, m)
+			g.decFixed(s+"["+i+"+"+j+"]", g.scalarType(d.Type), k, enum, b, fmt.Sprintf("%d*%s", per, j),
+				fmt.Sprintf("%s*%d", m, per), indexPath(path, i+"+"+j))
+			g.p("}")
+			g.p("%s += %s", i, m)
+			g.p("}")
+		} else {
+			g.p("for %s := range %s {", i, s)
+			g.decScalar(s+"["+i+"]", g.scalarType(d.Type), d.Type, indexPath(path, i))
+			g.p("}")
+		}
 		g.p("%s = %s", lhs, s)
 		g.p("d.Leave()")
 	default:
@@ -1025,24 +1043,25 @@ func (g *generator) decRun(fields []*idl.Decl, size int) {
 			i := g.temp("i")
 			g.p("for %s := range %d {", i, n)
 			at := fmt.Sprintf("%d+%d*%s", off, baseSize(k), i)
-			g.decFixed(fmt.Sprintf("%s[%s]", lhs, i), g.scalarType(f.Type), k, enum, b, at, size, indexPath(f.Name, i))
+			g.decFixed(fmt.Sprintf("%s[%s]", lhs, i), g.scalarType(f.Type), k, enum, b, at, strconv.Itoa(size), indexPath(f.Name, i))
 			g.p("}")
 			off += int(n) * baseSize(k)
 		default:
 			k, enum, _ := fixedBase(f.Type)
-			g.decFixed(lhs, typ, k, enum, b, strconv.Itoa(off), size, f.Name)
+			g.decFixed(lhs, typ, k, enum, b, strconv.Itoa(off), strconv.Itoa(size), f.Name)
 			off += baseSize(k)
 		}
 	}
 }
 
 // decFixed decodes one value of base kind k at b[at:] (at is a Go
-// expression) into lhs of Go type typ; the run is size bytes long.
-func (g *generator) decFixed(lhs, typ string, k idl.TypeKind, enum *idl.Type, b, at string, size int, path string) {
+// expression) into lhs of Go type typ; the run is size bytes long (a Go
+// expression too).
+func (g *generator) decFixed(lhs, typ string, k idl.TypeKind, enum *idl.Type, b, at, size string, path string) {
 	u32 := fmt.Sprintf("binary.BigEndian.Uint32(%s[%s:])", b, at)
 	u64 := fmt.Sprintf("binary.BigEndian.Uint64(%s[%s:])", b, at)
 	// The offset of this member, for errors: the run ends at d.Offset().
-	where := fmt.Sprintf("d.Offset()-int64(%d-(%s))", size, at)
+	where := fmt.Sprintf("d.Offset()-int64(%s-(%s))", size, at)
 	switch k {
 	case idl.Int:
 		g.p("%s = %s", lhs, conv(typ, "int32", "int32("+u32+")"))

@@ -771,12 +771,12 @@ func (v *Nested) UnmarshalXDR(d *xdr.Decoder) error {
 		return xdr.WithField(err, "payload")
 	}
 	v.Payload = x29
-	for i30 := range v.Scores {
-		x31, err := d.Float64()
-		if err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i30)+"]"), "scores")
-		}
-		v.Scores[i30] = x31
+	b30, err := d.Next(32)
+	if err != nil {
+		return xdr.WithField(err, "scores")
+	}
+	for i31 := range 4 {
+		v.Scores[i31] = math.Float64frombits(binary.BigEndian.Uint64(b30[0+8*i31:]))
 	}
 	n32, err := d.ArrayLen(256, 4)
 	if err != nil {
@@ -789,92 +789,96 @@ func (v *Nested) UnmarshalXDR(d *xdr.Decoder) error {
 	if n32 > 0 {
 		s33 = make([]int32, n32)
 	}
-	for i34 := range s33 {
-		x35, err := d.Int32()
+	for i34 := 0; i34 < n32; {
+		m36 := min(n32-i34, 256)
+		b37, err := d.Next(m36 * 4)
 		if err != nil {
 			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i34)+"]"), "samples")
 		}
-		s33[i34] = x35
+		for j35 := range m36 {
+			s33[i34+j35] = int32(binary.BigEndian.Uint32(b37[4*j35:]))
+		}
+		i34 += m36
 	}
 	v.Samples = s33
 	d.Leave()
-	present36, err := d.Optional()
+	present38, err := d.Optional()
 	if err != nil {
 		return xdr.WithField(err, "owner")
 	}
-	if !present36 {
+	if !present38 {
 		v.Owner = nil
 	} else {
 		if err := d.Enter(); err != nil {
 			return xdr.WithField(err, "owner")
 		}
-		p37 := new(Owner)
-		if err := (p37).UnmarshalXDR(d); err != nil {
+		p39 := new(Owner)
+		if err := (p39).UnmarshalXDR(d); err != nil {
 			return xdr.WithField(err, "owner")
 		}
-		v.Owner = p37
+		v.Owner = p39
 		d.Leave()
 	}
-	present38, err := d.Optional()
+	present40, err := d.Optional()
 	if err != nil {
 		return xdr.WithField(err, "parent")
 	}
-	if !present38 {
+	if !present40 {
 		v.Parent = nil
 	} else {
 		if err := d.Enter(); err != nil {
 			return xdr.WithField(err, "parent")
 		}
-		p39 := new(Owner)
-		if err := (p39).UnmarshalXDR(d); err != nil {
+		p41 := new(Owner)
+		if err := (p41).UnmarshalXDR(d); err != nil {
 			return xdr.WithField(err, "parent")
 		}
-		v.Parent = p39
+		v.Parent = p41
 		d.Leave()
 	}
-	u40, err := decodeBody(d)
+	u42, err := decodeBody(d)
 	if err != nil {
 		return xdr.WithField(err, "body")
 	}
-	v.Body = u40
-	b41, err := d.Next(36)
+	v.Body = u42
+	b43, err := d.Next(36)
 	if err != nil {
 		return xdr.WithField(err, "created")
 	}
-	v.Created = int64(binary.BigEndian.Uint64(b41[0:]))
-	v.Modified = int64(binary.BigEndian.Uint64(b41[8:]))
-	v.Flags = binary.BigEndian.Uint32(b41[16:])
-	v.Priority = int32(binary.BigEndian.Uint32(b41[20:]))
-	v.Ratio = math.Float32frombits(binary.BigEndian.Uint32(b41[24:]))
-	switch x42 := binary.BigEndian.Uint32(b41[28:]); x42 {
+	v.Created = int64(binary.BigEndian.Uint64(b43[0:]))
+	v.Modified = int64(binary.BigEndian.Uint64(b43[8:]))
+	v.Flags = binary.BigEndian.Uint32(b43[16:])
+	v.Priority = int32(binary.BigEndian.Uint32(b43[20:]))
+	v.Ratio = math.Float32frombits(binary.BigEndian.Uint32(b43[24:]))
+	switch x44 := binary.BigEndian.Uint32(b43[28:]); x44 {
 	case 0, 1:
-		v.Active = x42 == 1
+		v.Active = x44 == 1
 	default:
-		return xdr.WithField(xdr.NewError(d.Offset()-int64(36-(28)), xdr.ErrInvalidBool, "bool value %d is not 0 or 1", x42), "active")
+		return xdr.WithField(xdr.NewError(d.Offset()-int64(36-(28)), xdr.ErrInvalidBool, "bool value %d is not 0 or 1", x44), "active")
 	}
-	switch x43 := binary.BigEndian.Uint32(b41[32:]); x43 {
+	switch x45 := binary.BigEndian.Uint32(b43[32:]); x45 {
 	case 0, 1:
-		v.Deleted = x43 == 1
+		v.Deleted = x45 == 1
 	default:
-		return xdr.WithField(xdr.NewError(d.Offset()-int64(36-(32)), xdr.ErrInvalidBool, "bool value %d is not 0 or 1", x43), "deleted")
+		return xdr.WithField(xdr.NewError(d.Offset()-int64(36-(32)), xdr.ErrInvalidBool, "bool value %d is not 0 or 1", x45), "deleted")
 	}
-	n44, err := d.ArrayLen(64, 8)
+	n46, err := d.ArrayLen(64, 8)
 	if err != nil {
 		return xdr.WithField(err, "children")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "children")
 	}
-	var s45 []Child
-	if n44 > 0 {
-		s45 = make([]Child, n44)
+	var s47 []Child
+	if n46 > 0 {
+		s47 = make([]Child, n46)
 	}
-	for i46 := range s45 {
-		if err := (&s45[i46]).UnmarshalXDR(d); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i46)+"]"), "children")
+	for i48 := range s47 {
+		if err := (&s47[i48]).UnmarshalXDR(d); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i48)+"]"), "children")
 		}
 	}
-	v.Children = s45
+	v.Children = s47
 	d.Leave()
 	return nil
 }
@@ -936,21 +940,21 @@ func (v *Payload) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *Payload) UnmarshalXDR(d *xdr.Decoder) error {
-	x47, err := d.Uint64()
+	x49, err := d.Uint64()
 	if err != nil {
 		return xdr.WithField(err, "id")
 	}
-	v.Id = x47
-	x48, err := d.String(math.MaxUint32)
+	v.Id = x49
+	x50, err := d.String(math.MaxUint32)
 	if err != nil {
 		return xdr.WithField(err, "name")
 	}
-	v.Name = x48
-	x49, err := d.Opaque(math.MaxUint32)
+	v.Name = x50
+	x51, err := d.Opaque(math.MaxUint32)
 	if err != nil {
 		return xdr.WithField(err, "data")
 	}
-	v.Data = x49
+	v.Data = x51
 	return nil
 }
 

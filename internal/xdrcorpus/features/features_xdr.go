@@ -661,12 +661,20 @@ func (v *Palette) UnmarshalXDR(d *xdr.Decoder) error {
 	if n16 > 0 {
 		s17 = make(Palette, n16)
 	}
-	for i18 := range s17 {
-		x19, err := d.Enum(validColor)
+	for i18 := 0; i18 < n16; {
+		m20 := min(n16-i18, 256)
+		b21, err := d.Next(m20 * 4)
 		if err != nil {
 			return xdr.WithField(err, "["+strconv.Itoa(i18)+"]")
 		}
-		s17[i18] = Color(x19)
+		for j19 := range m20 {
+			x22 := int32(binary.BigEndian.Uint32(b21[4*j19:]))
+			if !validColor(x22) {
+				return xdr.WithField(xdr.NewError(d.Offset()-int64(m20*4-(4*j19)), xdr.ErrInvalidEnum, "enum value %d is not valid", x22), "["+strconv.Itoa(i18+j19)+"]")
+			}
+			s17[i18+j19] = Color(x22)
+		}
+		i18 += m20
 	}
 	(*v) = s17
 	d.Leave()
@@ -735,26 +743,26 @@ func (v *Node) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *Node) UnmarshalXDR(d *xdr.Decoder) error {
-	x20, err := d.Int32()
+	x23, err := d.Int32()
 	if err != nil {
 		return xdr.WithField(err, "value")
 	}
-	v.Value = x20
-	present21, err := d.Optional()
+	v.Value = x23
+	present24, err := d.Optional()
 	if err != nil {
 		return xdr.WithField(err, "next")
 	}
-	if !present21 {
+	if !present24 {
 		v.Next = nil
 	} else {
 		if err := d.Enter(); err != nil {
 			return xdr.WithField(err, "next")
 		}
-		p22 := new(Node)
-		if err := (p22).UnmarshalXDR(d); err != nil {
+		p25 := new(Node)
+		if err := (p25).UnmarshalXDR(d); err != nil {
 			return xdr.WithField(err, "next")
 		}
-		v.Next = p22
+		v.Next = p25
 		d.Leave()
 	}
 	return nil
@@ -813,9 +821,9 @@ func (v *Tree) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "children")
 	}
-	for i23 := range v.Children {
-		if err := (&v.Children[i23]).MarshalXDR(e); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i23)+"]"), "children")
+	for i26 := range v.Children {
+		if err := (&v.Children[i26]).MarshalXDR(e); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i26)+"]"), "children")
 		}
 	}
 	e.Leave()
@@ -824,28 +832,28 @@ func (v *Tree) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *Tree) UnmarshalXDR(d *xdr.Decoder) error {
-	x24, err := d.String(math.MaxUint32)
+	x27, err := d.String(math.MaxUint32)
 	if err != nil {
 		return xdr.WithField(err, "label")
 	}
-	v.Label = x24
-	n25, err := d.ArrayLen(3, 8)
+	v.Label = x27
+	n28, err := d.ArrayLen(3, 8)
 	if err != nil {
 		return xdr.WithField(err, "children")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "children")
 	}
-	var s26 []Tree
-	if n25 > 0 {
-		s26 = make([]Tree, n25)
+	var s29 []Tree
+	if n28 > 0 {
+		s29 = make([]Tree, n28)
 	}
-	for i27 := range s26 {
-		if err := (&s26[i27]).UnmarshalXDR(d); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i27)+"]"), "children")
+	for i30 := range s29 {
+		if err := (&s29[i30]).UnmarshalXDR(d); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i30)+"]"), "children")
 		}
 	}
-	v.Children = s26
+	v.Children = s29
 	d.Leave()
 	return nil
 }
@@ -908,11 +916,11 @@ func (v *ResultWhy) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *ResultWhy) UnmarshalXDR(d *xdr.Decoder) error {
-	x28, err := d.String(16)
+	x31, err := d.String(16)
 	if err != nil {
 		return xdr.WithField(err, "why")
 	}
-	v.Why = Name(x28)
+	v.Why = Name(x31)
 	return nil
 }
 
@@ -1013,11 +1021,11 @@ func (v *NumberDefault) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *NumberDefault) UnmarshalXDR(d *xdr.Decoder) error {
-	x29, err := d.Int64()
+	x32, err := d.Int64()
 	if err != nil {
 		return xdr.WithField(err, "other")
 	}
-	v.Other = x29
+	v.Other = x32
 	return nil
 }
 
@@ -1036,11 +1044,11 @@ func (v *NumberSmall) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *NumberSmall) UnmarshalXDR(d *xdr.Decoder) error {
-	x30, err := d.Int32()
+	x33, err := d.Int32()
 	if err != nil {
 		return xdr.WithField(err, "small")
 	}
-	v.Small = x30
+	v.Small = x33
 	return nil
 }
 
@@ -1059,11 +1067,11 @@ func (v *NumberReal) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *NumberReal) UnmarshalXDR(d *xdr.Decoder) error {
-	x31, err := d.Float64()
+	x34, err := d.Float64()
 	if err != nil {
 		return xdr.WithField(err, "real")
 	}
-	v.Real = x31
+	v.Real = x34
 	return nil
 }
 
@@ -1158,11 +1166,11 @@ func (v *FlagBits) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *FlagBits) UnmarshalXDR(d *xdr.Decoder) error {
-	x32, err := d.Uint32()
+	x35, err := d.Uint32()
 	if err != nil {
 		return xdr.WithField(err, "bits")
 	}
-	v.Bits = x32
+	v.Bits = x35
 	return nil
 }
 
@@ -1259,16 +1267,16 @@ func (v *Holder) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *Holder) UnmarshalXDR(d *xdr.Decoder) error {
-	u33, err := decodeResult(d)
+	u36, err := decodeResult(d)
 	if err != nil {
 		return xdr.WithField(err, "r")
 	}
-	v.R = u33
-	u34, err := decodeNumber(d)
+	v.R = u36
+	u37, err := decodeNumber(d)
 	if err != nil {
 		return xdr.WithField(err, "n")
 	}
-	v.N = u34
+	v.N = u37
 	return nil
 }
 
@@ -1383,14 +1391,14 @@ func (v *Everything) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "people")
 	}
-	for i35 := range v.People {
-		if err := e.PutString(string(v.People[i35]), 16); err != nil {
-			return xdr.WithField(err, "\x00people\x00i35")
+	for i38 := range v.People {
+		if err := e.PutString(string(v.People[i38]), 16); err != nil {
+			return xdr.WithField(err, "\x00people\x00i38")
 		}
 	}
 	e.Leave()
-	for i36 := range v.M {
-		e.PutInt32(int32(v.M[i36]))
+	for i39 := range v.M {
+		e.PutInt32(int32(v.M[i39]))
 	}
 	if !validColor(int32(v.Col)) {
 		return xdr.WithField(xdr.NewError(e.Offset(), xdr.ErrInvalidEnum, "enum value %d is not valid for Color", v.Col), "col")
@@ -1404,8 +1412,8 @@ func (v *Everything) MarshalXDR(e *xdr.Encoder) error {
 		return xdr.WithField(xdr.NewError(e.Offset(), xdr.ErrInvalidEnum, "enum value %d is not valid for Implicit", v.Imp), "imp")
 	}
 	e.PutInt32(int32(v.Imp))
-	for i37 := range v.List4 {
-		e.PutInt32(int32(v.List4[i37]))
+	for i40 := range v.List4 {
+		e.PutInt32(int32(v.List4[i40]))
 	}
 	if err := e.PutArrayLen(len(v.Some), 2); err != nil {
 		return xdr.WithField(err, "some")
@@ -1413,8 +1421,8 @@ func (v *Everything) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "some")
 	}
-	for i38 := range v.Some {
-		e.PutInt32(int32(v.Some[i38]))
+	for i41 := range v.Some {
+		e.PutInt32(int32(v.Some[i41]))
 	}
 	e.Leave()
 	if err := e.PutArrayLen(len(v.Colors), math.MaxUint32); err != nil {
@@ -1423,11 +1431,11 @@ func (v *Everything) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "colors")
 	}
-	for i39 := range v.Colors {
-		if !validColor(int32(v.Colors[i39])) {
-			return xdr.WithField(xdr.WithField(xdr.NewError(e.Offset(), xdr.ErrInvalidEnum, "enum value %d is not valid for Color", v.Colors[i39]), "["+strconv.Itoa(i39)+"]"), "colors")
+	for i42 := range v.Colors {
+		if !validColor(int32(v.Colors[i42])) {
+			return xdr.WithField(xdr.WithField(xdr.NewError(e.Offset(), xdr.ErrInvalidEnum, "enum value %d is not valid for Color", v.Colors[i42]), "["+strconv.Itoa(i42)+"]"), "colors")
 		}
-		e.PutInt32(int32(v.Colors[i39]))
+		e.PutInt32(int32(v.Colors[i42]))
 	}
 	e.Leave()
 	if v.Head == nil {
@@ -1490,235 +1498,247 @@ func (v *Everything) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *Everything) UnmarshalXDR(d *xdr.Decoder) error {
-	b40, err := d.Next(40)
+	b43, err := d.Next(40)
 	if err != nil {
 		return xdr.WithField(err, "i")
 	}
-	v.I = int32(binary.BigEndian.Uint32(b40[0:]))
-	v.U = binary.BigEndian.Uint32(b40[4:])
-	v.Ui = binary.BigEndian.Uint32(b40[8:])
-	v.H = int64(binary.BigEndian.Uint64(b40[12:]))
-	v.Uh = binary.BigEndian.Uint64(b40[20:])
-	v.F = math.Float32frombits(binary.BigEndian.Uint32(b40[28:]))
-	v.D = math.Float64frombits(binary.BigEndian.Uint64(b40[32:]))
+	v.I = int32(binary.BigEndian.Uint32(b43[0:]))
+	v.U = binary.BigEndian.Uint32(b43[4:])
+	v.Ui = binary.BigEndian.Uint32(b43[8:])
+	v.H = int64(binary.BigEndian.Uint64(b43[12:]))
+	v.Uh = binary.BigEndian.Uint64(b43[20:])
+	v.F = math.Float32frombits(binary.BigEndian.Uint32(b43[28:]))
+	v.D = math.Float64frombits(binary.BigEndian.Uint64(b43[32:]))
 	if err := d.FixedOpaque(v.Q[:]); err != nil {
 		return xdr.WithField(err, "q")
 	}
-	b41, err := d.Next(8)
+	b44, err := d.Next(8)
 	if err != nil {
 		return xdr.WithField(err, "b")
 	}
-	switch x42 := binary.BigEndian.Uint32(b41[0:]); x42 {
+	switch x45 := binary.BigEndian.Uint32(b44[0:]); x45 {
 	case 0, 1:
-		v.B = x42 == 1
+		v.B = x45 == 1
 	default:
-		return xdr.WithField(xdr.NewError(d.Offset()-int64(8-(0)), xdr.ErrInvalidBool, "bool value %d is not 0 or 1", x42), "b")
+		return xdr.WithField(xdr.NewError(d.Offset()-int64(8-(0)), xdr.ErrInvalidBool, "bool value %d is not 0 or 1", x45), "b")
 	}
-	v.L = int32(binary.BigEndian.Uint32(b41[4:]))
-	x43, err := d.String(16)
+	v.L = int32(binary.BigEndian.Uint32(b44[4:]))
+	x46, err := d.String(16)
 	if err != nil {
 		return xdr.WithField(err, "n")
 	}
-	v.N = Name(x43)
+	v.N = Name(x46)
 	if err := d.FixedOpaque(v.Digest[:]); err != nil {
 		return xdr.WithField(err, "digest")
 	}
-	x44, err := d.Opaque(math.MaxUint32)
+	x47, err := d.Opaque(math.MaxUint32)
 	if err != nil {
 		return xdr.WithField(err, "data")
 	}
-	v.Data = Blob(x44)
+	v.Data = Blob(x47)
 	if err := d.FixedOpaque(v.Fixed[:]); err != nil {
 		return xdr.WithField(err, "fixed")
 	}
-	x45, err := d.Opaque(16)
+	x48, err := d.Opaque(16)
 	if err != nil {
 		return xdr.WithField(err, "bounded")
 	}
-	v.Bounded = x45
-	x46, err := d.String(math.MaxUint32)
+	v.Bounded = x48
+	x49, err := d.String(math.MaxUint32)
 	if err != nil {
 		return xdr.WithField(err, "text")
 	}
-	v.Text = x46
-	x47, err := d.Uint64()
+	v.Text = x49
+	x50, err := d.Uint64()
 	if err != nil {
 		return xdr.WithField(err, "count")
 	}
-	v.Count = Counter(x47)
-	n48, err := d.ArrayLen(4, 4)
+	v.Count = Counter(x50)
+	n51, err := d.ArrayLen(4, 4)
 	if err != nil {
 		return xdr.WithField(err, "people")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "people")
 	}
-	var s49 Names
-	if n48 > 0 {
-		s49 = make(Names, n48)
+	var s52 Names
+	if n51 > 0 {
+		s52 = make(Names, n51)
 	}
-	for i50 := range s49 {
-		x51, err := d.String(16)
+	for i53 := range s52 {
+		x54, err := d.String(16)
 		if err != nil {
-			return xdr.WithField(err, "\x00people\x00i50")
+			return xdr.WithField(err, "\x00people\x00i53")
 		}
-		s49[i50] = Name(x51)
+		s52[i53] = Name(x54)
 	}
-	v.People = s49
+	v.People = s52
 	d.Leave()
-	for i52 := range v.M {
-		x53, err := d.Int32()
+	for i55 := range v.M {
+		x56, err := d.Int32()
 		if err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i52)+"]"), "m")
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i55)+"]"), "m")
 		}
-		v.M[i52] = x53
+		v.M[i55] = x56
 	}
-	b54, err := d.Next(28)
+	b57, err := d.Next(28)
 	if err != nil {
 		return xdr.WithField(err, "col")
 	}
-	x55 := int32(binary.BigEndian.Uint32(b54[0:]))
-	if !validColor(x55) {
-		return xdr.WithField(xdr.NewError(d.Offset()-int64(28-(0)), xdr.ErrInvalidEnum, "enum value %d is not valid", x55), "col")
+	x58 := int32(binary.BigEndian.Uint32(b57[0:]))
+	if !validColor(x58) {
+		return xdr.WithField(xdr.NewError(d.Offset()-int64(28-(0)), xdr.ErrInvalidEnum, "enum value %d is not valid", x58), "col")
 	}
-	v.Col = Color(x55)
-	x56 := int32(binary.BigEndian.Uint32(b54[4:]))
-	if !validColor(x56) {
-		return xdr.WithField(xdr.NewError(d.Offset()-int64(28-(4)), xdr.ErrInvalidEnum, "enum value %d is not valid", x56), "sh")
+	v.Col = Color(x58)
+	x59 := int32(binary.BigEndian.Uint32(b57[4:]))
+	if !validColor(x59) {
+		return xdr.WithField(xdr.NewError(d.Offset()-int64(28-(4)), xdr.ErrInvalidEnum, "enum value %d is not valid", x59), "sh")
 	}
-	v.Sh = Shade(x56)
-	x57 := int32(binary.BigEndian.Uint32(b54[8:]))
-	if !validImplicit(x57) {
-		return xdr.WithField(xdr.NewError(d.Offset()-int64(28-(8)), xdr.ErrInvalidEnum, "enum value %d is not valid", x57), "imp")
+	v.Sh = Shade(x59)
+	x60 := int32(binary.BigEndian.Uint32(b57[8:]))
+	if !validImplicit(x60) {
+		return xdr.WithField(xdr.NewError(d.Offset()-int64(28-(8)), xdr.ErrInvalidEnum, "enum value %d is not valid", x60), "imp")
 	}
-	v.Imp = Implicit(x57)
-	for i58 := range 4 {
-		v.List4[i58] = int32(binary.BigEndian.Uint32(b54[12+4*i58:]))
+	v.Imp = Implicit(x60)
+	for i61 := range 4 {
+		v.List4[i61] = int32(binary.BigEndian.Uint32(b57[12+4*i61:]))
 	}
-	n59, err := d.ArrayLen(2, 4)
+	n62, err := d.ArrayLen(2, 4)
 	if err != nil {
 		return xdr.WithField(err, "some")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "some")
 	}
-	var s60 []int32
-	if n59 > 0 {
-		s60 = make([]int32, n59)
+	var s63 []int32
+	if n62 > 0 {
+		s63 = make([]int32, n62)
 	}
-	for i61 := range s60 {
-		x62, err := d.Int32()
+	for i64 := 0; i64 < n62; {
+		m66 := min(n62-i64, 256)
+		b67, err := d.Next(m66 * 4)
 		if err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i61)+"]"), "some")
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i64)+"]"), "some")
 		}
-		s60[i61] = x62
+		for j65 := range m66 {
+			s63[i64+j65] = int32(binary.BigEndian.Uint32(b67[4*j65:]))
+		}
+		i64 += m66
 	}
-	v.Some = s60
+	v.Some = s63
 	d.Leave()
-	n63, err := d.ArrayLen(math.MaxUint32, 4)
+	n68, err := d.ArrayLen(math.MaxUint32, 4)
 	if err != nil {
 		return xdr.WithField(err, "colors")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "colors")
 	}
-	var s64 []Color
-	if n63 > 0 {
-		s64 = make([]Color, n63)
+	var s69 []Color
+	if n68 > 0 {
+		s69 = make([]Color, n68)
 	}
-	for i65 := range s64 {
-		x66, err := d.Enum(validColor)
+	for i70 := 0; i70 < n68; {
+		m72 := min(n68-i70, 256)
+		b73, err := d.Next(m72 * 4)
 		if err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i65)+"]"), "colors")
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i70)+"]"), "colors")
 		}
-		s64[i65] = Color(x66)
+		for j71 := range m72 {
+			x74 := int32(binary.BigEndian.Uint32(b73[4*j71:]))
+			if !validColor(x74) {
+				return xdr.WithField(xdr.WithField(xdr.NewError(d.Offset()-int64(m72*4-(4*j71)), xdr.ErrInvalidEnum, "enum value %d is not valid", x74), "["+strconv.Itoa(i70+j71)+"]"), "colors")
+			}
+			s69[i70+j71] = Color(x74)
+		}
+		i70 += m72
 	}
-	v.Colors = s64
+	v.Colors = s69
 	d.Leave()
-	present67, err := d.Optional()
+	present75, err := d.Optional()
 	if err != nil {
 		return xdr.WithField(err, "head")
 	}
-	if !present67 {
+	if !present75 {
 		v.Head = nil
 	} else {
 		if err := d.Enter(); err != nil {
 			return xdr.WithField(err, "head")
 		}
-		p68 := new(Node)
-		if err := (p68).UnmarshalXDR(d); err != nil {
+		p76 := new(Node)
+		if err := (p76).UnmarshalXDR(d); err != nil {
 			return xdr.WithField(err, "head")
 		}
-		v.Head = p68
+		v.Head = p76
 		d.Leave()
 	}
-	present69, err := d.Optional()
+	present77, err := d.Optional()
 	if err != nil {
 		return xdr.WithField(err, "alias")
 	}
-	if !present69 {
+	if !present77 {
 		v.Alias = nil
 	} else {
 		if err := d.Enter(); err != nil {
 			return xdr.WithField(err, "alias")
 		}
-		p70 := new(Node)
-		if err := (p70).UnmarshalXDR(d); err != nil {
+		p78 := new(Node)
+		if err := (p78).UnmarshalXDR(d); err != nil {
 			return xdr.WithField(err, "alias")
 		}
-		v.Alias = p70
+		v.Alias = p78
 		d.Leave()
 	}
-	u71, err := decodeResult(d)
+	u79, err := decodeResult(d)
 	if err != nil {
 		return xdr.WithField(err, "res")
 	}
-	v.Res = u71
-	u72, err := decodeResult(d)
+	v.Res = u79
+	u80, err := decodeResult(d)
 	if err != nil {
 		return xdr.WithField(err, "out")
 	}
-	v.Out = u72
-	u73, err := decodeNumber(d)
+	v.Out = u80
+	u81, err := decodeNumber(d)
 	if err != nil {
 		return xdr.WithField(err, "num")
 	}
-	v.Num = u73
-	u74, err := decodeFlag(d)
+	v.Num = u81
+	u82, err := decodeFlag(d)
 	if err != nil {
 		return xdr.WithField(err, "fl")
 	}
-	v.Fl = u74
-	present75, err := d.Optional()
+	v.Fl = u82
+	present83, err := d.Optional()
 	if err != nil {
 		return xdr.WithField(err, "maybe")
 	}
-	if !present75 {
+	if !present83 {
 		v.Maybe = nil
 	} else {
 		if err := d.Enter(); err != nil {
 			return xdr.WithField(err, "maybe")
 		}
-		u76, err := decodeResult(d)
+		u84, err := decodeResult(d)
 		if err != nil {
 			return xdr.WithField(err, "maybe")
 		}
-		v.Maybe = u76
+		v.Maybe = u84
 		d.Leave()
 	}
 	if err := (&v.Point).UnmarshalXDR(d); err != nil {
 		return xdr.WithField(err, "point")
 	}
-	u77, err := decodeEverythingExt(d)
+	u85, err := decodeEverythingExt(d)
 	if err != nil {
 		return xdr.WithField(err, "ext")
 	}
-	v.Ext = u77
-	x78, err := d.Int32()
+	v.Ext = u85
+	x86, err := d.Int32()
 	if err != nil {
 		return xdr.WithField(err, "type")
 	}
-	v.Type = x78
+	v.Type = x86
 	return nil
 }
 
@@ -1773,12 +1793,12 @@ func (v *EverythingPoint) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *EverythingPoint) UnmarshalXDR(d *xdr.Decoder) error {
-	b79, err := d.Next(8)
+	b87, err := d.Next(8)
 	if err != nil {
 		return xdr.WithField(err, "x")
 	}
-	v.X = int32(binary.BigEndian.Uint32(b79[0:]))
-	v.Y = int32(binary.BigEndian.Uint32(b79[4:]))
+	v.X = int32(binary.BigEndian.Uint32(b87[0:]))
+	v.Y = int32(binary.BigEndian.Uint32(b87[4:]))
 	return nil
 }
 

@@ -684,12 +684,16 @@ func (v *Unixcred) UnmarshalXDR(d *xdr.Decoder) error {
 	if n10 > 0 {
 		s11 = make([]UInt, n10)
 	}
-	for i12 := range s11 {
-		x13, err := d.Uint32()
+	for i12 := 0; i12 < n10; {
+		m14 := min(n10-i12, 256)
+		b15, err := d.Next(m14 * 4)
 		if err != nil {
 			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i12)+"]"), "gids")
 		}
-		s11[i12] = UInt(x13)
+		for j13 := range m14 {
+			s11[i12+j13] = UInt(binary.BigEndian.Uint32(b15[4*j13:]))
+		}
+		i12 += m14
 	}
 	v.Gids = s11
 	d.Leave()
@@ -861,11 +865,11 @@ func (v *KeyNetstarg) UnmarshalXDR(d *xdr.Decoder) error {
 	if err := d.FixedOpaque(v.StPubKey[:]); err != nil {
 		return xdr.WithField(err, "st_pub_key")
 	}
-	x14, err := d.String(255)
+	x16, err := d.String(255)
 	if err != nil {
 		return xdr.WithField(err, "st_netname")
 	}
-	v.StNetname = Netnamestr(x14)
+	v.StNetname = Netnamestr(x16)
 	return nil
 }
 

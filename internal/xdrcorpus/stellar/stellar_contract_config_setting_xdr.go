@@ -1353,12 +1353,16 @@ func (v *ConfigSettingEntryBucketListSizeWindow) UnmarshalXDR(d *xdr.Decoder) er
 	if n65 > 0 {
 		s66 = make([]Uint64, n65)
 	}
-	for i67 := range s66 {
-		x68, err := d.Uint64()
+	for i67 := 0; i67 < n65; {
+		m69 := min(n65-i67, 128)
+		b70, err := d.Next(m69 * 8)
 		if err != nil {
 			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i67)+"]"), "bucketListSizeWindow")
 		}
-		s66[i67] = Uint64(x68)
+		for j68 := range m69 {
+			s66[i67+j68] = Uint64(binary.BigEndian.Uint64(b70[8*j68:]))
+		}
+		i67 += m69
 	}
 	v.BucketListSizeWindow = s66
 	d.Leave()

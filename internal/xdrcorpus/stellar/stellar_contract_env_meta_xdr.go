@@ -49,11 +49,11 @@ func (v *SCEnvMetaKind) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *SCEnvMetaKind) UnmarshalXDR(d *xdr.Decoder) error {
-	x69, err := d.Enum(validSCEnvMetaKind)
+	x71, err := d.Enum(validSCEnvMetaKind)
 	if err != nil {
 		return err
 	}
-	(*v) = SCEnvMetaKind(x69)
+	(*v) = SCEnvMetaKind(x71)
 	return nil
 }
 
@@ -112,11 +112,11 @@ func (v *SCEnvMetaEntryInterfaceVersion) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *SCEnvMetaEntryInterfaceVersion) UnmarshalXDR(d *xdr.Decoder) error {
-	x70, err := d.Uint64()
+	x72, err := d.Uint64()
 	if err != nil {
 		return xdr.WithField(err, "interfaceVersion")
 	}
-	v.InterfaceVersion = Uint64(x70)
+	v.InterfaceVersion = Uint64(x72)
 	return nil
 }
 

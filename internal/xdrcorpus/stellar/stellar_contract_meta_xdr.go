@@ -28,16 +28,16 @@ func (v *SCMetaV0) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *SCMetaV0) UnmarshalXDR(d *xdr.Decoder) error {
-	x71, err := d.String(math.MaxUint32)
+	x73, err := d.String(math.MaxUint32)
 	if err != nil {
 		return xdr.WithField(err, "key")
 	}
-	v.Key = x71
-	x72, err := d.String(math.MaxUint32)
+	v.Key = x73
+	x74, err := d.String(math.MaxUint32)
 	if err != nil {
 		return xdr.WithField(err, "val")
 	}
-	v.Val = x72
+	v.Val = x74
 	return nil
 }
 
@@ -118,11 +118,11 @@ func (v *SCMetaKind) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *SCMetaKind) UnmarshalXDR(d *xdr.Decoder) error {
-	x73, err := d.Enum(validSCMetaKind)
+	x75, err := d.Enum(validSCMetaKind)
 	if err != nil {
 		return err
 	}
-	(*v) = SCMetaKind(x73)
+	(*v) = SCMetaKind(x75)
 	return nil
 }
 

@@ -124,11 +124,11 @@ func (v *SCSpecType) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *SCSpecType) UnmarshalXDR(d *xdr.Decoder) error {
-	x74, err := d.Enum(validSCSpecType)
+	x76, err := d.Enum(validSCSpecType)
 	if err != nil {
 		return err
 	}
-	(*v) = SCSpecType(x74)
+	(*v) = SCSpecType(x76)
 	return nil
 }
 
@@ -183,11 +183,11 @@ func (v *SCSpecTypeOption) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *SCSpecTypeOption) UnmarshalXDR(d *xdr.Decoder) error {
-	u75, err := decodeSCSpecTypeDef(d)
+	u77, err := decodeSCSpecTypeDef(d)
 	if err != nil {
 		return xdr.WithField(err, "valueType")
 	}
-	v.ValueType = u75
+	v.ValueType = u77
 	return nil
 }
 
@@ -246,16 +246,16 @@ func (v *SCSpecTypeResult) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *SCSpecTypeResult) UnmarshalXDR(d *xdr.Decoder) error {
-	u76, err := decodeSCSpecTypeDef(d)
+	u78, err := decodeSCSpecTypeDef(d)
 	if err != nil {
 		return xdr.WithField(err, "okType")
 	}
-	v.OkType = u76
-	u77, err := decodeSCSpecTypeDef(d)
+	v.OkType = u78
+	u79, err := decodeSCSpecTypeDef(d)
 	if err != nil {
 		return xdr.WithField(err, "errorType")
 	}
-	v.ErrorType = u77
+	v.ErrorType = u79
 	return nil
 }
 
@@ -310,11 +310,11 @@ func (v *SCSpecTypeVec) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *SCSpecTypeVec) UnmarshalXDR(d *xdr.Decoder) error {
-	u78, err := decodeSCSpecTypeDef(d)
+	u80, err := decodeSCSpecTypeDef(d)
 	if err != nil {
 		return xdr.WithField(err, "elementType")
 	}
-	v.ElementType = u78
+	v.ElementType = u80
 	return nil
 }
 
@@ -373,16 +373,16 @@ func (v *SCSpecTypeMap) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *SCSpecTypeMap) UnmarshalXDR(d *xdr.Decoder) error {
-	u79, err := decodeSCSpecTypeDef(d)
+	u81, err := decodeSCSpecTypeDef(d)
 	if err != nil {
 		return xdr.WithField(err, "keyType")
 	}
-	v.KeyType = u79
-	u80, err := decodeSCSpecTypeDef(d)
+	v.KeyType = u81
+	u82, err := decodeSCSpecTypeDef(d)
 	if err != nil {
 		return xdr.WithField(err, "valueType")
 	}
-	v.ValueType = u80
+	v.ValueType = u82
 	return nil
 }
 
@@ -435,9 +435,9 @@ func (v *SCSpecTypeTuple) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "valueTypes")
 	}
-	for i81 := range v.ValueTypes {
-		if err := encodeSCSpecTypeDef(e, v.ValueTypes[i81]); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i81)+"]"), "valueTypes")
+	for i83 := range v.ValueTypes {
+		if err := encodeSCSpecTypeDef(e, v.ValueTypes[i83]); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i83)+"]"), "valueTypes")
 		}
 	}
 	e.Leave()
@@ -446,25 +446,25 @@ func (v *SCSpecTypeTuple) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *SCSpecTypeTuple) UnmarshalXDR(d *xdr.Decoder) error {
-	n82, err := d.ArrayLen(12, 4)
+	n84, err := d.ArrayLen(12, 4)
 	if err != nil {
 		return xdr.WithField(err, "valueTypes")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "valueTypes")
 	}
-	var s83 []SCSpecTypeDef
-	if n82 > 0 {
-		s83 = make([]SCSpecTypeDef, n82)
+	var s85 []SCSpecTypeDef
+	if n84 > 0 {
+		s85 = make([]SCSpecTypeDef, n84)
 	}
-	for i84 := range s83 {
-		u85, err := decodeSCSpecTypeDef(d)
+	for i86 := range s85 {
+		u87, err := decodeSCSpecTypeDef(d)
 		if err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i84)+"]"), "valueTypes")
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i86)+"]"), "valueTypes")
 		}
-		s83[i84] = u85
+		s85[i86] = u87
 	}
-	v.ValueTypes = s83
+	v.ValueTypes = s85
 	d.Leave()
 	return nil
 }
@@ -518,11 +518,11 @@ func (v *SCSpecTypeBytesN) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *SCSpecTypeBytesN) UnmarshalXDR(d *xdr.Decoder) error {
-	x86, err := d.Uint32()
+	x88, err := d.Uint32()
 	if err != nil {
 		return xdr.WithField(err, "n")
 	}
-	v.N = Uint32(x86)
+	v.N = Uint32(x88)
 	return nil
 }
 
@@ -577,11 +577,11 @@ func (v *SCSpecTypeUDT) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *SCSpecTypeUDT) UnmarshalXDR(d *xdr.Decoder) error {
-	x87, err := d.String(60)
+	x89, err := d.String(60)
 	if err != nil {
 		return xdr.WithField(err, "name")
 	}
-	v.Name = x87
+	v.Name = x89
 	return nil
 }
 
@@ -965,21 +965,21 @@ func (v *SCSpecUDTStructFieldV0) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *SCSpecUDTStructFieldV0) UnmarshalXDR(d *xdr.Decoder) error {
-	x88, err := d.String(1024)
+	x90, err := d.String(1024)
 	if err != nil {
 		return xdr.WithField(err, "doc")
 	}
-	v.Doc = x88
-	x89, err := d.String(30)
+	v.Doc = x90
+	x91, err := d.String(30)
 	if err != nil {
 		return xdr.WithField(err, "name")
 	}
-	v.Name = x89
-	u90, err := decodeSCSpecTypeDef(d)
+	v.Name = x91
+	u92, err := decodeSCSpecTypeDef(d)
 	if err != nil {
 		return xdr.WithField(err, "type")
 	}
-	v.Type = u90
+	v.Type = u92
 	return nil
 }
 
@@ -1044,9 +1044,9 @@ func (v *SCSpecUDTStructV0) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "fields")
 	}
-	for i91 := range v.Fields {
-		if err := (&v.Fields[i91]).MarshalXDR(e); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i91)+"]"), "fields")
+	for i93 := range v.Fields {
+		if err := (&v.Fields[i93]).MarshalXDR(e); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i93)+"]"), "fields")
 		}
 	}
 	e.Leave()
@@ -1055,38 +1055,38 @@ func (v *SCSpecUDTStructV0) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *SCSpecUDTStructV0) UnmarshalXDR(d *xdr.Decoder) error {
-	x92, err := d.String(1024)
+	x94, err := d.String(1024)
 	if err != nil {
 		return xdr.WithField(err, "doc")
 	}
-	v.Doc = x92
-	x93, err := d.String(80)
+	v.Doc = x94
+	x95, err := d.String(80)
 	if err != nil {
 		return xdr.WithField(err, "lib")
 	}
-	v.Lib = x93
-	x94, err := d.String(60)
+	v.Lib = x95
+	x96, err := d.String(60)
 	if err != nil {
 		return xdr.WithField(err, "name")
 	}
-	v.Name = x94
-	n95, err := d.ArrayLen(40, 12)
+	v.Name = x96
+	n97, err := d.ArrayLen(40, 12)
 	if err != nil {
 		return xdr.WithField(err, "fields")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "fields")
 	}
-	var s96 []SCSpecUDTStructFieldV0
-	if n95 > 0 {
-		s96 = make([]SCSpecUDTStructFieldV0, n95)
+	var s98 []SCSpecUDTStructFieldV0
+	if n97 > 0 {
+		s98 = make([]SCSpecUDTStructFieldV0, n97)
 	}
-	for i97 := range s96 {
-		if err := (&s96[i97]).UnmarshalXDR(d); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i97)+"]"), "fields")
+	for i99 := range s98 {
+		if err := (&s98[i99]).UnmarshalXDR(d); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i99)+"]"), "fields")
 		}
 	}
-	v.Fields = s96
+	v.Fields = s98
 	d.Leave()
 	return nil
 }
@@ -1146,16 +1146,16 @@ func (v *SCSpecUDTUnionCaseVoidV0) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *SCSpecUDTUnionCaseVoidV0) UnmarshalXDR(d *xdr.Decoder) error {
-	x98, err := d.String(1024)
+	x100, err := d.String(1024)
 	if err != nil {
 		return xdr.WithField(err, "doc")
 	}
-	v.Doc = x98
-	x99, err := d.String(60)
+	v.Doc = x100
+	x101, err := d.String(60)
 	if err != nil {
 		return xdr.WithField(err, "name")
 	}
-	v.Name = x99
+	v.Name = x101
 	return nil
 }
 
@@ -1216,9 +1216,9 @@ func (v *SCSpecUDTUnionCaseTupleV0) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "type")
 	}
-	for i100 := range v.Type {
-		if err := encodeSCSpecTypeDef(e, v.Type[i100]); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i100)+"]"), "type")
+	for i102 := range v.Type {
+		if err := encodeSCSpecTypeDef(e, v.Type[i102]); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i102)+"]"), "type")
 		}
 	}
 	e.Leave()
@@ -1227,35 +1227,35 @@ func (v *SCSpecUDTUnionCaseTupleV0) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *SCSpecUDTUnionCaseTupleV0) UnmarshalXDR(d *xdr.Decoder) error {
-	x101, err := d.String(1024)
+	x103, err := d.String(1024)
 	if err != nil {
 		return xdr.WithField(err, "doc")
 	}
-	v.Doc = x101
-	x102, err := d.String(60)
+	v.Doc = x103
+	x104, err := d.String(60)
 	if err != nil {
 		return xdr.WithField(err, "name")
 	}
-	v.Name = x102
-	n103, err := d.ArrayLen(12, 4)
+	v.Name = x104
+	n105, err := d.ArrayLen(12, 4)
 	if err != nil {
 		return xdr.WithField(err, "type")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "type")
 	}
-	var s104 []SCSpecTypeDef
-	if n103 > 0 {
-		s104 = make([]SCSpecTypeDef, n103)
+	var s106 []SCSpecTypeDef
+	if n105 > 0 {
+		s106 = make([]SCSpecTypeDef, n105)
 	}
-	for i105 := range s104 {
-		u106, err := decodeSCSpecTypeDef(d)
+	for i107 := range s106 {
+		u108, err := decodeSCSpecTypeDef(d)
 		if err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i105)+"]"), "type")
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i107)+"]"), "type")
 		}
-		s104[i105] = u106
+		s106[i107] = u108
 	}
-	v.Type = s104
+	v.Type = s106
 	d.Leave()
 	return nil
 }
@@ -1340,11 +1340,11 @@ func (v *SCSpecUDTUnionCaseV0Kind) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *SCSpecUDTUnionCaseV0Kind) UnmarshalXDR(d *xdr.Decoder) error {
-	x107, err := d.Enum(validSCSpecUDTUnionCaseV0Kind)
+	x109, err := d.Enum(validSCSpecUDTUnionCaseV0Kind)
 	if err != nil {
 		return err
 	}
-	(*v) = SCSpecUDTUnionCaseV0Kind(x107)
+	(*v) = SCSpecUDTUnionCaseV0Kind(x109)
 	return nil
 }
 
@@ -1518,9 +1518,9 @@ func (v *SCSpecUDTUnionV0) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "cases")
 	}
-	for i108 := range v.Cases {
-		if err := encodeSCSpecUDTUnionCaseV0(e, v.Cases[i108]); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i108)+"]"), "cases")
+	for i110 := range v.Cases {
+		if err := encodeSCSpecUDTUnionCaseV0(e, v.Cases[i110]); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i110)+"]"), "cases")
 		}
 	}
 	e.Leave()
@@ -1529,40 +1529,40 @@ func (v *SCSpecUDTUnionV0) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *SCSpecUDTUnionV0) UnmarshalXDR(d *xdr.Decoder) error {
-	x109, err := d.String(1024)
+	x111, err := d.String(1024)
 	if err != nil {
 		return xdr.WithField(err, "doc")
 	}
-	v.Doc = x109
-	x110, err := d.String(80)
+	v.Doc = x111
+	x112, err := d.String(80)
 	if err != nil {
 		return xdr.WithField(err, "lib")
 	}
-	v.Lib = x110
-	x111, err := d.String(60)
+	v.Lib = x112
+	x113, err := d.String(60)
 	if err != nil {
 		return xdr.WithField(err, "name")
 	}
-	v.Name = x111
-	n112, err := d.ArrayLen(50, 12)
+	v.Name = x113
+	n114, err := d.ArrayLen(50, 12)
 	if err != nil {
 		return xdr.WithField(err, "cases")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "cases")
 	}
-	var s113 []SCSpecUDTUnionCaseV0
-	if n112 > 0 {
-		s113 = make([]SCSpecUDTUnionCaseV0, n112)
+	var s115 []SCSpecUDTUnionCaseV0
+	if n114 > 0 {
+		s115 = make([]SCSpecUDTUnionCaseV0, n114)
 	}
-	for i114 := range s113 {
-		u115, err := decodeSCSpecUDTUnionCaseV0(d)
+	for i116 := range s115 {
+		u117, err := decodeSCSpecUDTUnionCaseV0(d)
 		if err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i114)+"]"), "cases")
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i116)+"]"), "cases")
 		}
-		s113[i114] = u115
+		s115[i116] = u117
 	}
-	v.Cases = s113
+	v.Cases = s115
 	d.Leave()
 	return nil
 }
@@ -1624,21 +1624,21 @@ func (v *SCSpecUDTEnumCaseV0) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *SCSpecUDTEnumCaseV0) UnmarshalXDR(d *xdr.Decoder) error {
-	x116, err := d.String(1024)
+	x118, err := d.String(1024)
 	if err != nil {
 		return xdr.WithField(err, "doc")
 	}
-	v.Doc = x116
-	x117, err := d.String(60)
+	v.Doc = x118
+	x119, err := d.String(60)
 	if err != nil {
 		return xdr.WithField(err, "name")
 	}
-	v.Name = x117
-	x118, err := d.Uint32()
+	v.Name = x119
+	x120, err := d.Uint32()
 	if err != nil {
 		return xdr.WithField(err, "value")
 	}
-	v.Value = Uint32(x118)
+	v.Value = Uint32(x120)
 	return nil
 }
 
@@ -1703,9 +1703,9 @@ func (v *SCSpecUDTEnumV0) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "cases")
 	}
-	for i119 := range v.Cases {
-		if err := (&v.Cases[i119]).MarshalXDR(e); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i119)+"]"), "cases")
+	for i121 := range v.Cases {
+		if err := (&v.Cases[i121]).MarshalXDR(e); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i121)+"]"), "cases")
 		}
 	}
 	e.Leave()
@@ -1714,38 +1714,38 @@ func (v *SCSpecUDTEnumV0) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *SCSpecUDTEnumV0) UnmarshalXDR(d *xdr.Decoder) error {
-	x120, err := d.String(1024)
+	x122, err := d.String(1024)
 	if err != nil {
 		return xdr.WithField(err, "doc")
 	}
-	v.Doc = x120
-	x121, err := d.String(80)
+	v.Doc = x122
+	x123, err := d.String(80)
 	if err != nil {
 		return xdr.WithField(err, "lib")
 	}
-	v.Lib = x121
-	x122, err := d.String(60)
+	v.Lib = x123
+	x124, err := d.String(60)
 	if err != nil {
 		return xdr.WithField(err, "name")
 	}
-	v.Name = x122
-	n123, err := d.ArrayLen(50, 12)
+	v.Name = x124
+	n125, err := d.ArrayLen(50, 12)
 	if err != nil {
 		return xdr.WithField(err, "cases")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "cases")
 	}
-	var s124 []SCSpecUDTEnumCaseV0
-	if n123 > 0 {
-		s124 = make([]SCSpecUDTEnumCaseV0, n123)
+	var s126 []SCSpecUDTEnumCaseV0
+	if n125 > 0 {
+		s126 = make([]SCSpecUDTEnumCaseV0, n125)
 	}
-	for i125 := range s124 {
-		if err := (&s124[i125]).UnmarshalXDR(d); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i125)+"]"), "cases")
+	for i127 := range s126 {
+		if err := (&s126[i127]).UnmarshalXDR(d); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i127)+"]"), "cases")
 		}
 	}
-	v.Cases = s124
+	v.Cases = s126
 	d.Leave()
 	return nil
 }
@@ -1807,21 +1807,21 @@ func (v *SCSpecUDTErrorEnumCaseV0) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *SCSpecUDTErrorEnumCaseV0) UnmarshalXDR(d *xdr.Decoder) error {
-	x126, err := d.String(1024)
+	x128, err := d.String(1024)
 	if err != nil {
 		return xdr.WithField(err, "doc")
 	}
-	v.Doc = x126
-	x127, err := d.String(60)
+	v.Doc = x128
+	x129, err := d.String(60)
 	if err != nil {
 		return xdr.WithField(err, "name")
 	}
-	v.Name = x127
-	x128, err := d.Uint32()
+	v.Name = x129
+	x130, err := d.Uint32()
 	if err != nil {
 		return xdr.WithField(err, "value")
 	}
-	v.Value = Uint32(x128)
+	v.Value = Uint32(x130)
 	return nil
 }
 
@@ -1886,9 +1886,9 @@ func (v *SCSpecUDTErrorEnumV0) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "cases")
 	}
-	for i129 := range v.Cases {
-		if err := (&v.Cases[i129]).MarshalXDR(e); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i129)+"]"), "cases")
+	for i131 := range v.Cases {
+		if err := (&v.Cases[i131]).MarshalXDR(e); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i131)+"]"), "cases")
 		}
 	}
 	e.Leave()
@@ -1897,38 +1897,38 @@ func (v *SCSpecUDTErrorEnumV0) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *SCSpecUDTErrorEnumV0) UnmarshalXDR(d *xdr.Decoder) error {
-	x130, err := d.String(1024)
+	x132, err := d.String(1024)
 	if err != nil {
 		return xdr.WithField(err, "doc")
 	}
-	v.Doc = x130
-	x131, err := d.String(80)
+	v.Doc = x132
+	x133, err := d.String(80)
 	if err != nil {
 		return xdr.WithField(err, "lib")
 	}
-	v.Lib = x131
-	x132, err := d.String(60)
+	v.Lib = x133
+	x134, err := d.String(60)
 	if err != nil {
 		return xdr.WithField(err, "name")
 	}
-	v.Name = x132
-	n133, err := d.ArrayLen(50, 12)
+	v.Name = x134
+	n135, err := d.ArrayLen(50, 12)
 	if err != nil {
 		return xdr.WithField(err, "cases")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "cases")
 	}
-	var s134 []SCSpecUDTErrorEnumCaseV0
-	if n133 > 0 {
-		s134 = make([]SCSpecUDTErrorEnumCaseV0, n133)
+	var s136 []SCSpecUDTErrorEnumCaseV0
+	if n135 > 0 {
+		s136 = make([]SCSpecUDTErrorEnumCaseV0, n135)
 	}
-	for i135 := range s134 {
-		if err := (&s134[i135]).UnmarshalXDR(d); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i135)+"]"), "cases")
+	for i137 := range s136 {
+		if err := (&s136[i137]).UnmarshalXDR(d); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i137)+"]"), "cases")
 		}
 	}
-	v.Cases = s134
+	v.Cases = s136
 	d.Leave()
 	return nil
 }
@@ -1992,21 +1992,21 @@ func (v *SCSpecFunctionInputV0) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *SCSpecFunctionInputV0) UnmarshalXDR(d *xdr.Decoder) error {
-	x136, err := d.String(1024)
+	x138, err := d.String(1024)
 	if err != nil {
 		return xdr.WithField(err, "doc")
 	}
-	v.Doc = x136
-	x137, err := d.String(30)
+	v.Doc = x138
+	x139, err := d.String(30)
 	if err != nil {
 		return xdr.WithField(err, "name")
 	}
-	v.Name = x137
-	u138, err := decodeSCSpecTypeDef(d)
+	v.Name = x139
+	u140, err := decodeSCSpecTypeDef(d)
 	if err != nil {
 		return xdr.WithField(err, "type")
 	}
-	v.Type = u138
+	v.Type = u140
 	return nil
 }
 
@@ -2068,9 +2068,9 @@ func (v *SCSpecFunctionV0) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "inputs")
 	}
-	for i139 := range v.Inputs {
-		if err := (&v.Inputs[i139]).MarshalXDR(e); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i139)+"]"), "inputs")
+	for i141 := range v.Inputs {
+		if err := (&v.Inputs[i141]).MarshalXDR(e); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i141)+"]"), "inputs")
 		}
 	}
 	e.Leave()
@@ -2080,9 +2080,9 @@ func (v *SCSpecFunctionV0) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "outputs")
 	}
-	for i140 := range v.Outputs {
-		if err := encodeSCSpecTypeDef(e, v.Outputs[i140]); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i140)+"]"), "outputs")
+	for i142 := range v.Outputs {
+		if err := encodeSCSpecTypeDef(e, v.Outputs[i142]); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i142)+"]"), "outputs")
 		}
 	}
 	e.Leave()
@@ -2091,53 +2091,53 @@ func (v *SCSpecFunctionV0) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *SCSpecFunctionV0) UnmarshalXDR(d *xdr.Decoder) error {
-	x141, err := d.String(1024)
+	x143, err := d.String(1024)
 	if err != nil {
 		return xdr.WithField(err, "doc")
 	}
-	v.Doc = x141
-	x142, err := d.String(32)
+	v.Doc = x143
+	x144, err := d.String(32)
 	if err != nil {
 		return xdr.WithField(err, "name")
 	}
-	v.Name = SCSymbol(x142)
-	n143, err := d.ArrayLen(10, 12)
+	v.Name = SCSymbol(x144)
+	n145, err := d.ArrayLen(10, 12)
 	if err != nil {
 		return xdr.WithField(err, "inputs")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "inputs")
 	}
-	var s144 []SCSpecFunctionInputV0
-	if n143 > 0 {
-		s144 = make([]SCSpecFunctionInputV0, n143)
+	var s146 []SCSpecFunctionInputV0
+	if n145 > 0 {
+		s146 = make([]SCSpecFunctionInputV0, n145)
 	}
-	for i145 := range s144 {
-		if err := (&s144[i145]).UnmarshalXDR(d); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i145)+"]"), "inputs")
+	for i147 := range s146 {
+		if err := (&s146[i147]).UnmarshalXDR(d); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i147)+"]"), "inputs")
 		}
 	}
-	v.Inputs = s144
+	v.Inputs = s146
 	d.Leave()
-	n146, err := d.ArrayLen(1, 4)
+	n148, err := d.ArrayLen(1, 4)
 	if err != nil {
 		return xdr.WithField(err, "outputs")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "outputs")
 	}
-	var s147 []SCSpecTypeDef
-	if n146 > 0 {
-		s147 = make([]SCSpecTypeDef, n146)
+	var s149 []SCSpecTypeDef
+	if n148 > 0 {
+		s149 = make([]SCSpecTypeDef, n148)
 	}
-	for i148 := range s147 {
-		u149, err := decodeSCSpecTypeDef(d)
+	for i150 := range s149 {
+		u151, err := decodeSCSpecTypeDef(d)
 		if err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i148)+"]"), "outputs")
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i150)+"]"), "outputs")
 		}
-		s147[i148] = u149
+		s149[i150] = u151
 	}
-	v.Outputs = s147
+	v.Outputs = s149
 	d.Leave()
 	return nil
 }
@@ -2231,11 +2231,11 @@ func (v *SCSpecEntryKind) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *SCSpecEntryKind) UnmarshalXDR(d *xdr.Decoder) error {
-	x150, err := d.Enum(validSCSpecEntryKind)
+	x152, err := d.Enum(validSCSpecEntryKind)
 	if err != nil {
 		return err
 	}
-	(*v) = SCSpecEntryKind(x150)
+	(*v) = SCSpecEntryKind(x152)
 	return nil
 }
 

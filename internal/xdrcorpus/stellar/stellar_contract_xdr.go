@@ -114,11 +114,11 @@ func (v *SCValType) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *SCValType) UnmarshalXDR(d *xdr.Decoder) error {
-	x151, err := d.Enum(validSCValType)
+	x153, err := d.Enum(validSCValType)
 	if err != nil {
 		return err
 	}
-	(*v) = SCValType(x151)
+	(*v) = SCValType(x153)
 	return nil
 }
 
@@ -226,11 +226,11 @@ func (v *SCErrorType) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *SCErrorType) UnmarshalXDR(d *xdr.Decoder) error {
-	x152, err := d.Enum(validSCErrorType)
+	x154, err := d.Enum(validSCErrorType)
 	if err != nil {
 		return err
 	}
-	(*v) = SCErrorType(x152)
+	(*v) = SCErrorType(x154)
 	return nil
 }
 
@@ -338,11 +338,11 @@ func (v *SCErrorCode) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *SCErrorCode) UnmarshalXDR(d *xdr.Decoder) error {
-	x153, err := d.Enum(validSCErrorCode)
+	x155, err := d.Enum(validSCErrorCode)
 	if err != nil {
 		return err
 	}
-	(*v) = SCErrorCode(x153)
+	(*v) = SCErrorCode(x155)
 	return nil
 }
 
@@ -401,11 +401,11 @@ func (v *SCErrorContractCode) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *SCErrorContractCode) UnmarshalXDR(d *xdr.Decoder) error {
-	x154, err := d.Uint32()
+	x156, err := d.Uint32()
 	if err != nil {
 		return xdr.WithField(err, "contractCode")
 	}
-	v.ContractCode = Uint32(x154)
+	v.ContractCode = Uint32(x156)
 	return nil
 }
 
@@ -428,11 +428,11 @@ func (v *SCErrorCode_) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *SCErrorCode_) UnmarshalXDR(d *xdr.Decoder) error {
-	x155, err := d.Enum(validSCErrorCode)
+	x157, err := d.Enum(validSCErrorCode)
 	if err != nil {
 		return xdr.WithField(err, "code")
 	}
-	v.Code = SCErrorCode(x155)
+	v.Code = SCErrorCode(x157)
 	return nil
 }
 
@@ -515,12 +515,12 @@ func (v *UInt128Parts) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *UInt128Parts) UnmarshalXDR(d *xdr.Decoder) error {
-	b156, err := d.Next(16)
+	b158, err := d.Next(16)
 	if err != nil {
 		return xdr.WithField(err, "hi")
 	}
-	v.Hi = Uint64(binary.BigEndian.Uint64(b156[0:]))
-	v.Lo = Uint64(binary.BigEndian.Uint64(b156[8:]))
+	v.Hi = Uint64(binary.BigEndian.Uint64(b158[0:]))
+	v.Lo = Uint64(binary.BigEndian.Uint64(b158[8:]))
 	return nil
 }
 
@@ -575,12 +575,12 @@ func (v *Int128Parts) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *Int128Parts) UnmarshalXDR(d *xdr.Decoder) error {
-	b157, err := d.Next(16)
+	b159, err := d.Next(16)
 	if err != nil {
 		return xdr.WithField(err, "hi")
 	}
-	v.Hi = Int64(int64(binary.BigEndian.Uint64(b157[0:])))
-	v.Lo = Uint64(binary.BigEndian.Uint64(b157[8:]))
+	v.Hi = Int64(int64(binary.BigEndian.Uint64(b159[0:])))
+	v.Lo = Uint64(binary.BigEndian.Uint64(b159[8:]))
 	return nil
 }
 
@@ -639,14 +639,14 @@ func (v *UInt256Parts) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *UInt256Parts) UnmarshalXDR(d *xdr.Decoder) error {
-	b158, err := d.Next(32)
+	b160, err := d.Next(32)
 	if err != nil {
 		return xdr.WithField(err, "hi_hi")
 	}
-	v.HiHi = Uint64(binary.BigEndian.Uint64(b158[0:]))
-	v.HiLo = Uint64(binary.BigEndian.Uint64(b158[8:]))
-	v.LoHi = Uint64(binary.BigEndian.Uint64(b158[16:]))
-	v.LoLo = Uint64(binary.BigEndian.Uint64(b158[24:]))
+	v.HiHi = Uint64(binary.BigEndian.Uint64(b160[0:]))
+	v.HiLo = Uint64(binary.BigEndian.Uint64(b160[8:]))
+	v.LoHi = Uint64(binary.BigEndian.Uint64(b160[16:]))
+	v.LoLo = Uint64(binary.BigEndian.Uint64(b160[24:]))
 	return nil
 }
 
@@ -705,14 +705,14 @@ func (v *Int256Parts) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *Int256Parts) UnmarshalXDR(d *xdr.Decoder) error {
-	b159, err := d.Next(32)
+	b161, err := d.Next(32)
 	if err != nil {
 		return xdr.WithField(err, "hi_hi")
 	}
-	v.HiHi = Int64(int64(binary.BigEndian.Uint64(b159[0:])))
-	v.HiLo = Uint64(binary.BigEndian.Uint64(b159[8:]))
-	v.LoHi = Uint64(binary.BigEndian.Uint64(b159[16:]))
-	v.LoLo = Uint64(binary.BigEndian.Uint64(b159[24:]))
+	v.HiHi = Int64(int64(binary.BigEndian.Uint64(b161[0:])))
+	v.HiLo = Uint64(binary.BigEndian.Uint64(b161[8:]))
+	v.LoHi = Uint64(binary.BigEndian.Uint64(b161[16:]))
+	v.LoLo = Uint64(binary.BigEndian.Uint64(b161[24:]))
 	return nil
 }
 
@@ -796,11 +796,11 @@ func (v *ContractExecutableType) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *ContractExecutableType) UnmarshalXDR(d *xdr.Decoder) error {
-	x160, err := d.Enum(validContractExecutableType)
+	x162, err := d.Enum(validContractExecutableType)
 	if err != nil {
 		return err
 	}
-	(*v) = ContractExecutableType(x160)
+	(*v) = ContractExecutableType(x162)
 	return nil
 }
 
@@ -981,11 +981,11 @@ func (v *SCAddressType) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *SCAddressType) UnmarshalXDR(d *xdr.Decoder) error {
-	x161, err := d.Enum(validSCAddressType)
+	x163, err := d.Enum(validSCAddressType)
 	if err != nil {
 		return err
 	}
-	(*v) = SCAddressType(x161)
+	(*v) = SCAddressType(x163)
 	return nil
 }
 
@@ -1046,11 +1046,11 @@ func (v *SCAddressAccountId) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *SCAddressAccountId) UnmarshalXDR(d *xdr.Decoder) error {
-	u162, err := decodePublicKey(d)
+	u164, err := decodePublicKey(d)
 	if err != nil {
 		return xdr.WithField(err, "accountId")
 	}
-	v.AccountId = u162
+	v.AccountId = u164
 	return nil
 }
 
@@ -1148,9 +1148,9 @@ func (v *SCVec) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return err
 	}
-	for i163 := range *v {
-		if err := encodeSCVal(e, (*v)[i163]); err != nil {
-			return xdr.WithField(err, "["+strconv.Itoa(i163)+"]")
+	for i165 := range *v {
+		if err := encodeSCVal(e, (*v)[i165]); err != nil {
+			return xdr.WithField(err, "["+strconv.Itoa(i165)+"]")
 		}
 	}
 	e.Leave()
@@ -1159,25 +1159,25 @@ func (v *SCVec) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *SCVec) UnmarshalXDR(d *xdr.Decoder) error {
-	n164, err := d.ArrayLen(math.MaxUint32, 4)
+	n166, err := d.ArrayLen(math.MaxUint32, 4)
 	if err != nil {
 		return err
 	}
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	var s165 SCVec
-	if n164 > 0 {
-		s165 = make(SCVec, n164)
+	var s167 SCVec
+	if n166 > 0 {
+		s167 = make(SCVec, n166)
 	}
-	for i166 := range s165 {
-		u167, err := decodeSCVal(d)
+	for i168 := range s167 {
+		u169, err := decodeSCVal(d)
 		if err != nil {
-			return xdr.WithField(err, "["+strconv.Itoa(i166)+"]")
+			return xdr.WithField(err, "["+strconv.Itoa(i168)+"]")
 		}
-		s165[i166] = u167
+		s167[i168] = u169
 	}
-	(*v) = s165
+	(*v) = s167
 	d.Leave()
 	return nil
 }
@@ -1229,9 +1229,9 @@ func (v *SCMap) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return err
 	}
-	for i168 := range *v {
-		if err := (&(*v)[i168]).MarshalXDR(e); err != nil {
-			return xdr.WithField(err, "["+strconv.Itoa(i168)+"]")
+	for i170 := range *v {
+		if err := (&(*v)[i170]).MarshalXDR(e); err != nil {
+			return xdr.WithField(err, "["+strconv.Itoa(i170)+"]")
 		}
 	}
 	e.Leave()
@@ -1240,23 +1240,23 @@ func (v *SCMap) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *SCMap) UnmarshalXDR(d *xdr.Decoder) error {
-	n169, err := d.ArrayLen(math.MaxUint32, 8)
+	n171, err := d.ArrayLen(math.MaxUint32, 8)
 	if err != nil {
 		return err
 	}
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	var s170 SCMap
-	if n169 > 0 {
-		s170 = make(SCMap, n169)
+	var s172 SCMap
+	if n171 > 0 {
+		s172 = make(SCMap, n171)
 	}
-	for i171 := range s170 {
-		if err := (&s170[i171]).UnmarshalXDR(d); err != nil {
-			return xdr.WithField(err, "["+strconv.Itoa(i171)+"]")
+	for i173 := range s172 {
+		if err := (&s172[i173]).UnmarshalXDR(d); err != nil {
+			return xdr.WithField(err, "["+strconv.Itoa(i173)+"]")
 		}
 	}
-	(*v) = s170
+	(*v) = s172
 	d.Leave()
 	return nil
 }
@@ -1310,11 +1310,11 @@ func (v *SCBytes) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *SCBytes) UnmarshalXDR(d *xdr.Decoder) error {
-	x172, err := d.Opaque(math.MaxUint32)
+	x174, err := d.Opaque(math.MaxUint32)
 	if err != nil {
 		return err
 	}
-	(*v) = SCBytes(x172)
+	(*v) = SCBytes(x174)
 	return nil
 }
 
@@ -1367,11 +1367,11 @@ func (v *SCString) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *SCString) UnmarshalXDR(d *xdr.Decoder) error {
-	x173, err := d.String(math.MaxUint32)
+	x175, err := d.String(math.MaxUint32)
 	if err != nil {
 		return err
 	}
-	(*v) = SCString(x173)
+	(*v) = SCString(x175)
 	return nil
 }
 
@@ -1424,11 +1424,11 @@ func (v *SCSymbol) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *SCSymbol) UnmarshalXDR(d *xdr.Decoder) error {
-	x174, err := d.String(32)
+	x176, err := d.String(32)
 	if err != nil {
 		return err
 	}
-	(*v) = SCSymbol(x174)
+	(*v) = SCSymbol(x176)
 	return nil
 }
 
@@ -1481,11 +1481,11 @@ func (v *SCNonceKey) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *SCNonceKey) UnmarshalXDR(d *xdr.Decoder) error {
-	x175, err := d.Int64()
+	x177, err := d.Int64()
 	if err != nil {
 		return xdr.WithField(err, "nonce")
 	}
-	v.Nonce = Int64(x175)
+	v.Nonce = Int64(x177)
 	return nil
 }
 
@@ -1549,9 +1549,9 @@ func (v *SCContractInstance) MarshalXDR(e *xdr.Encoder) error {
 		if err := e.Enter(); err != nil {
 			return xdr.WithField(err, "storage")
 		}
-		for i176 := range *v.Storage {
-			if err := (&(*v.Storage)[i176]).MarshalXDR(e); err != nil {
-				return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i176)+"]"), "storage")
+		for i178 := range *v.Storage {
+			if err := (&(*v.Storage)[i178]).MarshalXDR(e); err != nil {
+				return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i178)+"]"), "storage")
 			}
 		}
 		e.Leave()
@@ -1562,41 +1562,41 @@ func (v *SCContractInstance) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *SCContractInstance) UnmarshalXDR(d *xdr.Decoder) error {
-	u177, err := decodeContractExecutable(d)
+	u179, err := decodeContractExecutable(d)
 	if err != nil {
 		return xdr.WithField(err, "executable")
 	}
-	v.Executable = u177
-	present178, err := d.Optional()
+	v.Executable = u179
+	present180, err := d.Optional()
 	if err != nil {
 		return xdr.WithField(err, "storage")
 	}
-	if !present178 {
+	if !present180 {
 		v.Storage = nil
 	} else {
 		if err := d.Enter(); err != nil {
 			return xdr.WithField(err, "storage")
 		}
-		p179 := new(SCMap)
-		n180, err := d.ArrayLen(math.MaxUint32, 8)
+		p181 := new(SCMap)
+		n182, err := d.ArrayLen(math.MaxUint32, 8)
 		if err != nil {
 			return xdr.WithField(err, "storage")
 		}
 		if err := d.Enter(); err != nil {
 			return xdr.WithField(err, "storage")
 		}
-		var s181 SCMap
-		if n180 > 0 {
-			s181 = make(SCMap, n180)
+		var s183 SCMap
+		if n182 > 0 {
+			s183 = make(SCMap, n182)
 		}
-		for i182 := range s181 {
-			if err := (&s181[i182]).UnmarshalXDR(d); err != nil {
-				return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i182)+"]"), "storage")
+		for i184 := range s183 {
+			if err := (&s183[i184]).UnmarshalXDR(d); err != nil {
+				return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i184)+"]"), "storage")
 			}
 		}
-		(*p179) = s181
+		(*p181) = s183
 		d.Leave()
-		v.Storage = p179
+		v.Storage = p181
 		d.Leave()
 	}
 	return nil
@@ -1657,11 +1657,11 @@ func (v *SCValB) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *SCValB) UnmarshalXDR(d *xdr.Decoder) error {
-	x183, err := d.Bool()
+	x185, err := d.Bool()
 	if err != nil {
 		return xdr.WithField(err, "b")
 	}
-	v.B = x183
+	v.B = x185
 	return nil
 }
 
@@ -1698,11 +1698,11 @@ func (v *SCValError) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *SCValError) UnmarshalXDR(d *xdr.Decoder) error {
-	u184, err := decodeSCError(d)
+	u186, err := decodeSCError(d)
 	if err != nil {
 		return xdr.WithField(err, "error")
 	}
-	v.Error = u184
+	v.Error = u186
 	return nil
 }
 
@@ -1721,11 +1721,11 @@ func (v *SCValU32) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *SCValU32) UnmarshalXDR(d *xdr.Decoder) error {
-	x185, err := d.Uint32()
+	x187, err := d.Uint32()
 	if err != nil {
 		return xdr.WithField(err, "u32")
 	}
-	v.U32 = Uint32(x185)
+	v.U32 = Uint32(x187)
 	return nil
 }
 
@@ -1744,11 +1744,11 @@ func (v *SCValI32) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *SCValI32) UnmarshalXDR(d *xdr.Decoder) error {
-	x186, err := d.Int32()
+	x188, err := d.Int32()
 	if err != nil {
 		return xdr.WithField(err, "i32")
 	}
-	v.I32 = Int32(x186)
+	v.I32 = Int32(x188)
 	return nil
 }
 
@@ -1767,11 +1767,11 @@ func (v *SCValU64) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *SCValU64) UnmarshalXDR(d *xdr.Decoder) error {
-	x187, err := d.Uint64()
+	x189, err := d.Uint64()
 	if err != nil {
 		return xdr.WithField(err, "u64")
 	}
-	v.U64 = Uint64(x187)
+	v.U64 = Uint64(x189)
 	return nil
 }
 
@@ -1790,11 +1790,11 @@ func (v *SCValI64) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *SCValI64) UnmarshalXDR(d *xdr.Decoder) error {
-	x188, err := d.Int64()
+	x190, err := d.Int64()
 	if err != nil {
 		return xdr.WithField(err, "i64")
 	}
-	v.I64 = Int64(x188)
+	v.I64 = Int64(x190)
 	return nil
 }
 
@@ -1813,11 +1813,11 @@ func (v *SCValTimepoint) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *SCValTimepoint) UnmarshalXDR(d *xdr.Decoder) error {
-	x189, err := d.Uint64()
+	x191, err := d.Uint64()
 	if err != nil {
 		return xdr.WithField(err, "timepoint")
 	}
-	v.Timepoint = TimePoint(x189)
+	v.Timepoint = TimePoint(x191)
 	return nil
 }
 
@@ -1836,11 +1836,11 @@ func (v *SCValDuration) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *SCValDuration) UnmarshalXDR(d *xdr.Decoder) error {
-	x190, err := d.Uint64()
+	x192, err := d.Uint64()
 	if err != nil {
 		return xdr.WithField(err, "duration")
 	}
-	v.Duration = Duration(x190)
+	v.Duration = Duration(x192)
 	return nil
 }
 
@@ -1953,11 +1953,11 @@ func (v *SCValBytes) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *SCValBytes) UnmarshalXDR(d *xdr.Decoder) error {
-	x191, err := d.Opaque(math.MaxUint32)
+	x193, err := d.Opaque(math.MaxUint32)
 	if err != nil {
 		return xdr.WithField(err, "bytes")
 	}
-	v.Bytes = SCBytes(x191)
+	v.Bytes = SCBytes(x193)
 	return nil
 }
 
@@ -1978,11 +1978,11 @@ func (v *SCValStr) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *SCValStr) UnmarshalXDR(d *xdr.Decoder) error {
-	x192, err := d.String(math.MaxUint32)
+	x194, err := d.String(math.MaxUint32)
 	if err != nil {
 		return xdr.WithField(err, "str")
 	}
-	v.Str = SCString(x192)
+	v.Str = SCString(x194)
 	return nil
 }
 
@@ -2003,11 +2003,11 @@ func (v *SCValSym) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *SCValSym) UnmarshalXDR(d *xdr.Decoder) error {
-	x193, err := d.String(32)
+	x195, err := d.String(32)
 	if err != nil {
 		return xdr.WithField(err, "sym")
 	}
-	v.Sym = SCSymbol(x193)
+	v.Sym = SCSymbol(x195)
 	return nil
 }
 
@@ -2033,9 +2033,9 @@ func (v *SCValVec) MarshalXDR(e *xdr.Encoder) error {
 		if err := e.Enter(); err != nil {
 			return xdr.WithField(err, "vec")
 		}
-		for i194 := range *v.Vec {
-			if err := encodeSCVal(e, (*v.Vec)[i194]); err != nil {
-				return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i194)+"]"), "vec")
+		for i196 := range *v.Vec {
+			if err := encodeSCVal(e, (*v.Vec)[i196]); err != nil {
+				return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i196)+"]"), "vec")
 			}
 		}
 		e.Leave()
@@ -2046,38 +2046,38 @@ func (v *SCValVec) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *SCValVec) UnmarshalXDR(d *xdr.Decoder) error {
-	present195, err := d.Optional()
+	present197, err := d.Optional()
 	if err != nil {
 		return xdr.WithField(err, "vec")
 	}
-	if !present195 {
+	if !present197 {
 		v.Vec = nil
 	} else {
 		if err := d.Enter(); err != nil {
 			return xdr.WithField(err, "vec")
 		}
-		p196 := new(SCVec)
-		n197, err := d.ArrayLen(math.MaxUint32, 4)
+		p198 := new(SCVec)
+		n199, err := d.ArrayLen(math.MaxUint32, 4)
 		if err != nil {
 			return xdr.WithField(err, "vec")
 		}
 		if err := d.Enter(); err != nil {
 			return xdr.WithField(err, "vec")
 		}
-		var s198 SCVec
-		if n197 > 0 {
-			s198 = make(SCVec, n197)
+		var s200 SCVec
+		if n199 > 0 {
+			s200 = make(SCVec, n199)
 		}
-		for i199 := range s198 {
-			u200, err := decodeSCVal(d)
+		for i201 := range s200 {
+			u202, err := decodeSCVal(d)
 			if err != nil {
-				return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i199)+"]"), "vec")
+				return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i201)+"]"), "vec")
 			}
-			s198[i199] = u200
+			s200[i201] = u202
 		}
-		(*p196) = s198
+		(*p198) = s200
 		d.Leave()
-		v.Vec = p196
+		v.Vec = p198
 		d.Leave()
 	}
 	return nil
@@ -2105,9 +2105,9 @@ func (v *SCValMap) MarshalXDR(e *xdr.Encoder) error {
 		if err := e.Enter(); err != nil {
 			return xdr.WithField(err, "map")
 		}
-		for i201 := range *v.Map {
-			if err := (&(*v.Map)[i201]).MarshalXDR(e); err != nil {
-				return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i201)+"]"), "map")
+		for i203 := range *v.Map {
+			if err := (&(*v.Map)[i203]).MarshalXDR(e); err != nil {
+				return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i203)+"]"), "map")
 			}
 		}
 		e.Leave()
@@ -2118,36 +2118,36 @@ func (v *SCValMap) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *SCValMap) UnmarshalXDR(d *xdr.Decoder) error {
-	present202, err := d.Optional()
+	present204, err := d.Optional()
 	if err != nil {
 		return xdr.WithField(err, "map")
 	}
-	if !present202 {
+	if !present204 {
 		v.Map = nil
 	} else {
 		if err := d.Enter(); err != nil {
 			return xdr.WithField(err, "map")
 		}
-		p203 := new(SCMap)
-		n204, err := d.ArrayLen(math.MaxUint32, 8)
+		p205 := new(SCMap)
+		n206, err := d.ArrayLen(math.MaxUint32, 8)
 		if err != nil {
 			return xdr.WithField(err, "map")
 		}
 		if err := d.Enter(); err != nil {
 			return xdr.WithField(err, "map")
 		}
-		var s205 SCMap
-		if n204 > 0 {
-			s205 = make(SCMap, n204)
+		var s207 SCMap
+		if n206 > 0 {
+			s207 = make(SCMap, n206)
 		}
-		for i206 := range s205 {
-			if err := (&s205[i206]).UnmarshalXDR(d); err != nil {
-				return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i206)+"]"), "map")
+		for i208 := range s207 {
+			if err := (&s207[i208]).UnmarshalXDR(d); err != nil {
+				return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i208)+"]"), "map")
 			}
 		}
-		(*p203) = s205
+		(*p205) = s207
 		d.Leave()
-		v.Map = p203
+		v.Map = p205
 		d.Leave()
 	}
 	return nil
@@ -2170,11 +2170,11 @@ func (v *SCValAddress) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *SCValAddress) UnmarshalXDR(d *xdr.Decoder) error {
-	u207, err := decodeSCAddress(d)
+	u209, err := decodeSCAddress(d)
 	if err != nil {
 		return xdr.WithField(err, "address")
 	}
-	v.Address = u207
+	v.Address = u209
 	return nil
 }
 
@@ -2572,16 +2572,16 @@ func (v *SCMapEntry) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *SCMapEntry) UnmarshalXDR(d *xdr.Decoder) error {
-	u208, err := decodeSCVal(d)
+	u210, err := decodeSCVal(d)
 	if err != nil {
 		return xdr.WithField(err, "key")
 	}
-	v.Key = u208
-	u209, err := decodeSCVal(d)
+	v.Key = u210
+	u211, err := decodeSCVal(d)
 	if err != nil {
 		return xdr.WithField(err, "val")
 	}
-	v.Val = u209
+	v.Val = u211
 	return nil
 }
 

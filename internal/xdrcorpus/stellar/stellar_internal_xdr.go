@@ -53,11 +53,11 @@ func (v *StoredTransactionSetGeneralizedTxSet) MarshalXDR(e *xdr.Encoder) error 
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *StoredTransactionSetGeneralizedTxSet) UnmarshalXDR(d *xdr.Decoder) error {
-	u210, err := decodeGeneralizedTransactionSet(d)
+	u212, err := decodeGeneralizedTransactionSet(d)
 	if err != nil {
 		return xdr.WithField(err, "generalizedTxSet")
 	}
-	v.GeneralizedTxSet = u210
+	v.GeneralizedTxSet = u212
 	return nil
 }
 
@@ -140,16 +140,16 @@ func (v *StoredDebugTransactionSet) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *StoredDebugTransactionSet) UnmarshalXDR(d *xdr.Decoder) error {
-	u211, err := decodeStoredTransactionSet(d)
+	u213, err := decodeStoredTransactionSet(d)
 	if err != nil {
 		return xdr.WithField(err, "txSet")
 	}
-	v.TxSet = u211
-	x212, err := d.Uint32()
+	v.TxSet = u213
+	x214, err := d.Uint32()
 	if err != nil {
 		return xdr.WithField(err, "ledgerSeq")
 	}
-	v.LedgerSeq = Uint32(x212)
+	v.LedgerSeq = Uint32(x214)
 	if err := (&v.ScpValue).UnmarshalXDR(d); err != nil {
 		return xdr.WithField(err, "scpValue")
 	}
@@ -207,9 +207,9 @@ func (v *PersistedSCPStateV0) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "scpEnvelopes")
 	}
-	for i213 := range v.ScpEnvelopes {
-		if err := (&v.ScpEnvelopes[i213]).MarshalXDR(e); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i213)+"]"), "scpEnvelopes")
+	for i215 := range v.ScpEnvelopes {
+		if err := (&v.ScpEnvelopes[i215]).MarshalXDR(e); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i215)+"]"), "scpEnvelopes")
 		}
 	}
 	e.Leave()
@@ -219,9 +219,9 @@ func (v *PersistedSCPStateV0) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "quorumSets")
 	}
-	for i214 := range v.QuorumSets {
-		if err := (&v.QuorumSets[i214]).MarshalXDR(e); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i214)+"]"), "quorumSets")
+	for i216 := range v.QuorumSets {
+		if err := (&v.QuorumSets[i216]).MarshalXDR(e); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i216)+"]"), "quorumSets")
 		}
 	}
 	e.Leave()
@@ -231,9 +231,9 @@ func (v *PersistedSCPStateV0) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "txSets")
 	}
-	for i215 := range v.TxSets {
-		if err := encodeStoredTransactionSet(e, v.TxSets[i215]); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i215)+"]"), "txSets")
+	for i217 := range v.TxSets {
+		if err := encodeStoredTransactionSet(e, v.TxSets[i217]); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i217)+"]"), "txSets")
 		}
 	}
 	e.Leave()
@@ -242,61 +242,61 @@ func (v *PersistedSCPStateV0) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *PersistedSCPStateV0) UnmarshalXDR(d *xdr.Decoder) error {
-	n216, err := d.ArrayLen(math.MaxUint32, 92)
+	n218, err := d.ArrayLen(math.MaxUint32, 92)
 	if err != nil {
 		return xdr.WithField(err, "scpEnvelopes")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "scpEnvelopes")
 	}
-	var s217 []SCPEnvelope
-	if n216 > 0 {
-		s217 = make([]SCPEnvelope, n216)
+	var s219 []SCPEnvelope
+	if n218 > 0 {
+		s219 = make([]SCPEnvelope, n218)
 	}
-	for i218 := range s217 {
-		if err := (&s217[i218]).UnmarshalXDR(d); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i218)+"]"), "scpEnvelopes")
+	for i220 := range s219 {
+		if err := (&s219[i220]).UnmarshalXDR(d); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i220)+"]"), "scpEnvelopes")
 		}
 	}
-	v.ScpEnvelopes = s217
+	v.ScpEnvelopes = s219
 	d.Leave()
-	n219, err := d.ArrayLen(math.MaxUint32, 12)
+	n221, err := d.ArrayLen(math.MaxUint32, 12)
 	if err != nil {
 		return xdr.WithField(err, "quorumSets")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "quorumSets")
 	}
-	var s220 []SCPQuorumSet
-	if n219 > 0 {
-		s220 = make([]SCPQuorumSet, n219)
+	var s222 []SCPQuorumSet
+	if n221 > 0 {
+		s222 = make([]SCPQuorumSet, n221)
 	}
-	for i221 := range s220 {
-		if err := (&s220[i221]).UnmarshalXDR(d); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i221)+"]"), "quorumSets")
+	for i223 := range s222 {
+		if err := (&s222[i223]).UnmarshalXDR(d); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i223)+"]"), "quorumSets")
 		}
 	}
-	v.QuorumSets = s220
+	v.QuorumSets = s222
 	d.Leave()
-	n222, err := d.ArrayLen(math.MaxUint32, 40)
+	n224, err := d.ArrayLen(math.MaxUint32, 40)
 	if err != nil {
 		return xdr.WithField(err, "txSets")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "txSets")
 	}
-	var s223 []StoredTransactionSet
-	if n222 > 0 {
-		s223 = make([]StoredTransactionSet, n222)
+	var s225 []StoredTransactionSet
+	if n224 > 0 {
+		s225 = make([]StoredTransactionSet, n224)
 	}
-	for i224 := range s223 {
-		u225, err := decodeStoredTransactionSet(d)
+	for i226 := range s225 {
+		u227, err := decodeStoredTransactionSet(d)
 		if err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i224)+"]"), "txSets")
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i226)+"]"), "txSets")
 		}
-		s223[i224] = u225
+		s225[i226] = u227
 	}
-	v.TxSets = s223
+	v.TxSets = s225
 	d.Leave()
 	return nil
 }
@@ -351,9 +351,9 @@ func (v *PersistedSCPStateV1) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "scpEnvelopes")
 	}
-	for i226 := range v.ScpEnvelopes {
-		if err := (&v.ScpEnvelopes[i226]).MarshalXDR(e); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i226)+"]"), "scpEnvelopes")
+	for i228 := range v.ScpEnvelopes {
+		if err := (&v.ScpEnvelopes[i228]).MarshalXDR(e); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i228)+"]"), "scpEnvelopes")
 		}
 	}
 	e.Leave()
@@ -363,9 +363,9 @@ func (v *PersistedSCPStateV1) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "quorumSets")
 	}
-	for i227 := range v.QuorumSets {
-		if err := (&v.QuorumSets[i227]).MarshalXDR(e); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i227)+"]"), "quorumSets")
+	for i229 := range v.QuorumSets {
+		if err := (&v.QuorumSets[i229]).MarshalXDR(e); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i229)+"]"), "quorumSets")
 		}
 	}
 	e.Leave()
@@ -374,41 +374,41 @@ func (v *PersistedSCPStateV1) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *PersistedSCPStateV1) UnmarshalXDR(d *xdr.Decoder) error {
-	n228, err := d.ArrayLen(math.MaxUint32, 92)
+	n230, err := d.ArrayLen(math.MaxUint32, 92)
 	if err != nil {
 		return xdr.WithField(err, "scpEnvelopes")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "scpEnvelopes")
 	}
-	var s229 []SCPEnvelope
-	if n228 > 0 {
-		s229 = make([]SCPEnvelope, n228)
+	var s231 []SCPEnvelope
+	if n230 > 0 {
+		s231 = make([]SCPEnvelope, n230)
 	}
-	for i230 := range s229 {
-		if err := (&s229[i230]).UnmarshalXDR(d); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i230)+"]"), "scpEnvelopes")
+	for i232 := range s231 {
+		if err := (&s231[i232]).UnmarshalXDR(d); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i232)+"]"), "scpEnvelopes")
 		}
 	}
-	v.ScpEnvelopes = s229
+	v.ScpEnvelopes = s231
 	d.Leave()
-	n231, err := d.ArrayLen(math.MaxUint32, 12)
+	n233, err := d.ArrayLen(math.MaxUint32, 12)
 	if err != nil {
 		return xdr.WithField(err, "quorumSets")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "quorumSets")
 	}
-	var s232 []SCPQuorumSet
-	if n231 > 0 {
-		s232 = make([]SCPQuorumSet, n231)
+	var s234 []SCPQuorumSet
+	if n233 > 0 {
+		s234 = make([]SCPQuorumSet, n233)
 	}
-	for i233 := range s232 {
-		if err := (&s232[i233]).UnmarshalXDR(d); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i233)+"]"), "quorumSets")
+	for i235 := range s234 {
+		if err := (&s234[i235]).UnmarshalXDR(d); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i235)+"]"), "quorumSets")
 		}
 	}
-	v.QuorumSets = s232
+	v.QuorumSets = s234
 	d.Leave()
 	return nil
 }

@@ -76,11 +76,11 @@ func (v *String32) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *String32) UnmarshalXDR(d *xdr.Decoder) error {
-	x234, err := d.String(32)
+	x236, err := d.String(32)
 	if err != nil {
 		return err
 	}
-	(*v) = String32(x234)
+	(*v) = String32(x236)
 	return nil
 }
 
@@ -133,11 +133,11 @@ func (v *String64) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *String64) UnmarshalXDR(d *xdr.Decoder) error {
-	x235, err := d.String(64)
+	x237, err := d.String(64)
 	if err != nil {
 		return err
 	}
-	(*v) = String64(x235)
+	(*v) = String64(x237)
 	return nil
 }
 
@@ -188,11 +188,11 @@ func (v *SequenceNumber) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *SequenceNumber) UnmarshalXDR(d *xdr.Decoder) error {
-	x236, err := d.Int64()
+	x238, err := d.Int64()
 	if err != nil {
 		return err
 	}
-	(*v) = SequenceNumber(x236)
+	(*v) = SequenceNumber(x238)
 	return nil
 }
 
@@ -245,11 +245,11 @@ func (v *DataValue) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *DataValue) UnmarshalXDR(d *xdr.Decoder) error {
-	x237, err := d.Opaque(64)
+	x239, err := d.Opaque(64)
 	if err != nil {
 		return err
 	}
-	(*v) = DataValue(x237)
+	(*v) = DataValue(x239)
 	return nil
 }
 
@@ -498,11 +498,11 @@ func (v *AssetType) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *AssetType) UnmarshalXDR(d *xdr.Decoder) error {
-	x238, err := d.Enum(validAssetType)
+	x240, err := d.Enum(validAssetType)
 	if err != nil {
 		return err
 	}
-	(*v) = AssetType(x238)
+	(*v) = AssetType(x240)
 	return nil
 }
 
@@ -667,11 +667,11 @@ func (v *AlphaNum4) UnmarshalXDR(d *xdr.Decoder) error {
 	if err := d.FixedOpaque(v.AssetCode[:]); err != nil {
 		return xdr.WithField(err, "assetCode")
 	}
-	u239, err := decodePublicKey(d)
+	u241, err := decodePublicKey(d)
 	if err != nil {
 		return xdr.WithField(err, "issuer")
 	}
-	v.Issuer = u239
+	v.Issuer = u241
 	return nil
 }
 
@@ -731,11 +731,11 @@ func (v *AlphaNum12) UnmarshalXDR(d *xdr.Decoder) error {
 	if err := d.FixedOpaque(v.AssetCode[:]); err != nil {
 		return xdr.WithField(err, "assetCode")
 	}
-	u240, err := decodePublicKey(d)
+	u242, err := decodePublicKey(d)
 	if err != nil {
 		return xdr.WithField(err, "issuer")
 	}
-	v.Issuer = u240
+	v.Issuer = u242
 	return nil
 }
 
@@ -925,12 +925,12 @@ func (v *Price) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *Price) UnmarshalXDR(d *xdr.Decoder) error {
-	b241, err := d.Next(8)
+	b243, err := d.Next(8)
 	if err != nil {
 		return xdr.WithField(err, "n")
 	}
-	v.N = Int32(int32(binary.BigEndian.Uint32(b241[0:])))
-	v.D = Int32(int32(binary.BigEndian.Uint32(b241[4:])))
+	v.N = Int32(int32(binary.BigEndian.Uint32(b243[0:])))
+	v.D = Int32(int32(binary.BigEndian.Uint32(b243[4:])))
 	return nil
 }
 
@@ -985,12 +985,12 @@ func (v *Liabilities) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *Liabilities) UnmarshalXDR(d *xdr.Decoder) error {
-	b242, err := d.Next(16)
+	b244, err := d.Next(16)
 	if err != nil {
 		return xdr.WithField(err, "buying")
 	}
-	v.Buying = Int64(int64(binary.BigEndian.Uint64(b242[0:])))
-	v.Selling = Int64(int64(binary.BigEndian.Uint64(b242[8:])))
+	v.Buying = Int64(int64(binary.BigEndian.Uint64(b244[0:])))
+	v.Selling = Int64(int64(binary.BigEndian.Uint64(b244[8:])))
 	return nil
 }
 
@@ -1080,11 +1080,11 @@ func (v *ThresholdIndexes) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *ThresholdIndexes) UnmarshalXDR(d *xdr.Decoder) error {
-	x243, err := d.Enum(validThresholdIndexes)
+	x245, err := d.Enum(validThresholdIndexes)
 	if err != nil {
 		return err
 	}
-	(*v) = ThresholdIndexes(x243)
+	(*v) = ThresholdIndexes(x245)
 	return nil
 }
 
@@ -1192,11 +1192,11 @@ func (v *LedgerEntryType) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *LedgerEntryType) UnmarshalXDR(d *xdr.Decoder) error {
-	x244, err := d.Enum(validLedgerEntryType)
+	x246, err := d.Enum(validLedgerEntryType)
 	if err != nil {
 		return err
 	}
-	(*v) = LedgerEntryType(x244)
+	(*v) = LedgerEntryType(x246)
 	return nil
 }
 
@@ -1253,16 +1253,16 @@ func (v *Signer) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *Signer) UnmarshalXDR(d *xdr.Decoder) error {
-	u245, err := decodeSignerKey(d)
+	u247, err := decodeSignerKey(d)
 	if err != nil {
 		return xdr.WithField(err, "key")
 	}
-	v.Key = u245
-	x246, err := d.Uint32()
+	v.Key = u247
+	x248, err := d.Uint32()
 	if err != nil {
 		return xdr.WithField(err, "weight")
 	}
-	v.Weight = Uint32(x246)
+	v.Weight = Uint32(x248)
 	return nil
 }
 
@@ -1352,11 +1352,11 @@ func (v *AccountFlags) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *AccountFlags) UnmarshalXDR(d *xdr.Decoder) error {
-	x247, err := d.Enum(validAccountFlags)
+	x249, err := d.Enum(validAccountFlags)
 	if err != nil {
 		return err
 	}
-	(*v) = AccountFlags(x247)
+	(*v) = AccountFlags(x249)
 	return nil
 }
 
@@ -1427,17 +1427,17 @@ func (v *AccountEntryExtensionV3) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *AccountEntryExtensionV3) UnmarshalXDR(d *xdr.Decoder) error {
-	u248, err := decodeExtensionPoint(d)
+	u250, err := decodeExtensionPoint(d)
 	if err != nil {
 		return xdr.WithField(err, "ext")
 	}
-	v.Ext = u248
-	b249, err := d.Next(12)
+	v.Ext = u250
+	b251, err := d.Next(12)
 	if err != nil {
 		return xdr.WithField(err, "seqLedger")
 	}
-	v.SeqLedger = Uint32(binary.BigEndian.Uint32(b249[0:]))
-	v.SeqTime = TimePoint(binary.BigEndian.Uint64(b249[4:]))
+	v.SeqLedger = Uint32(binary.BigEndian.Uint32(b251[0:]))
+	v.SeqTime = TimePoint(binary.BigEndian.Uint64(b251[4:]))
 	return nil
 }
 
@@ -1495,16 +1495,16 @@ func (v *AccountEntryExtensionV2) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "signerSponsoringIDs")
 	}
-	for i250 := range v.SignerSponsoringIDs {
-		if v.SignerSponsoringIDs[i250] == nil {
+	for i252 := range v.SignerSponsoringIDs {
+		if v.SignerSponsoringIDs[i252] == nil {
 			e.PutOptional(false)
 		} else {
 			e.PutOptional(true)
 			if err := e.Enter(); err != nil {
-				return xdr.WithField(err, "\x00signerSponsoringIDs\x00i250")
+				return xdr.WithField(err, "\x00signerSponsoringIDs\x00i252")
 			}
-			if err := encodePublicKey(e, v.SignerSponsoringIDs[i250]); err != nil {
-				return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i250)+"]"), "signerSponsoringIDs")
+			if err := encodePublicKey(e, v.SignerSponsoringIDs[i252]); err != nil {
+				return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i252)+"]"), "signerSponsoringIDs")
 			}
 			e.Leave()
 		}
@@ -1518,49 +1518,49 @@ func (v *AccountEntryExtensionV2) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *AccountEntryExtensionV2) UnmarshalXDR(d *xdr.Decoder) error {
-	b251, err := d.Next(8)
+	b253, err := d.Next(8)
 	if err != nil {
 		return xdr.WithField(err, "numSponsored")
 	}
-	v.NumSponsored = Uint32(binary.BigEndian.Uint32(b251[0:]))
-	v.NumSponsoring = Uint32(binary.BigEndian.Uint32(b251[4:]))
-	n252, err := d.ArrayLen(20, 4)
+	v.NumSponsored = Uint32(binary.BigEndian.Uint32(b253[0:]))
+	v.NumSponsoring = Uint32(binary.BigEndian.Uint32(b253[4:]))
+	n254, err := d.ArrayLen(20, 4)
 	if err != nil {
 		return xdr.WithField(err, "signerSponsoringIDs")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "signerSponsoringIDs")
 	}
-	var s253 []SponsorshipDescriptor
-	if n252 > 0 {
-		s253 = make([]SponsorshipDescriptor, n252)
+	var s255 []SponsorshipDescriptor
+	if n254 > 0 {
+		s255 = make([]SponsorshipDescriptor, n254)
 	}
-	for i254 := range s253 {
-		present255, err := d.Optional()
+	for i256 := range s255 {
+		present257, err := d.Optional()
 		if err != nil {
-			return xdr.WithField(err, "\x00signerSponsoringIDs\x00i254")
+			return xdr.WithField(err, "\x00signerSponsoringIDs\x00i256")
 		}
-		if !present255 {
-			s253[i254] = nil
+		if !present257 {
+			s255[i256] = nil
 		} else {
 			if err := d.Enter(); err != nil {
-				return xdr.WithField(err, "\x00signerSponsoringIDs\x00i254")
+				return xdr.WithField(err, "\x00signerSponsoringIDs\x00i256")
 			}
-			u256, err := decodePublicKey(d)
+			u258, err := decodePublicKey(d)
 			if err != nil {
-				return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i254)+"]"), "signerSponsoringIDs")
+				return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i256)+"]"), "signerSponsoringIDs")
 			}
-			s253[i254] = u256
+			s255[i256] = u258
 			d.Leave()
 		}
 	}
-	v.SignerSponsoringIDs = s253
+	v.SignerSponsoringIDs = s255
 	d.Leave()
-	u257, err := decodeAccountEntryExtensionV2Ext(d)
+	u259, err := decodeAccountEntryExtensionV2Ext(d)
 	if err != nil {
 		return xdr.WithField(err, "ext")
 	}
-	v.Ext = u257
+	v.Ext = u259
 	return nil
 }
 
@@ -1720,11 +1720,11 @@ func (v *AccountEntryExtensionV1) UnmarshalXDR(d *xdr.Decoder) error {
 	if err := (&v.Liabilities).UnmarshalXDR(d); err != nil {
 		return xdr.WithField(err, "liabilities")
 	}
-	u258, err := decodeAccountEntryExtensionV1Ext(d)
+	u260, err := decodeAccountEntryExtensionV1Ext(d)
 	if err != nil {
 		return xdr.WithField(err, "ext")
 	}
-	v.Ext = u258
+	v.Ext = u260
 	return nil
 }
 
@@ -1907,9 +1907,9 @@ func (v *AccountEntry) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "signers")
 	}
-	for i259 := range v.Signers {
-		if err := (&v.Signers[i259]).MarshalXDR(e); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i259)+"]"), "signers")
+	for i261 := range v.Signers {
+		if err := (&v.Signers[i261]).MarshalXDR(e); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i261)+"]"), "signers")
 		}
 	}
 	e.Leave()
@@ -1921,71 +1921,71 @@ func (v *AccountEntry) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *AccountEntry) UnmarshalXDR(d *xdr.Decoder) error {
-	u260, err := decodePublicKey(d)
+	u262, err := decodePublicKey(d)
 	if err != nil {
 		return xdr.WithField(err, "accountID")
 	}
-	v.AccountID = u260
-	b261, err := d.Next(20)
+	v.AccountID = u262
+	b263, err := d.Next(20)
 	if err != nil {
 		return xdr.WithField(err, "balance")
 	}
-	v.Balance = Int64(int64(binary.BigEndian.Uint64(b261[0:])))
-	v.SeqNum = SequenceNumber(int64(binary.BigEndian.Uint64(b261[8:])))
-	v.NumSubEntries = Uint32(binary.BigEndian.Uint32(b261[16:]))
-	present262, err := d.Optional()
+	v.Balance = Int64(int64(binary.BigEndian.Uint64(b263[0:])))
+	v.SeqNum = SequenceNumber(int64(binary.BigEndian.Uint64(b263[8:])))
+	v.NumSubEntries = Uint32(binary.BigEndian.Uint32(b263[16:]))
+	present264, err := d.Optional()
 	if err != nil {
 		return xdr.WithField(err, "inflationDest")
 	}
-	if !present262 {
+	if !present264 {
 		v.InflationDest = nil
 	} else {
 		if err := d.Enter(); err != nil {
 			return xdr.WithField(err, "inflationDest")
 		}
-		u263, err := decodePublicKey(d)
+		u265, err := decodePublicKey(d)
 		if err != nil {
 			return xdr.WithField(err, "inflationDest")
 		}
-		v.InflationDest = u263
+		v.InflationDest = u265
 		d.Leave()
 	}
-	x264, err := d.Uint32()
+	x266, err := d.Uint32()
 	if err != nil {
 		return xdr.WithField(err, "flags")
 	}
-	v.Flags = Uint32(x264)
-	x265, err := d.String(32)
+	v.Flags = Uint32(x266)
+	x267, err := d.String(32)
 	if err != nil {
 		return xdr.WithField(err, "homeDomain")
 	}
-	v.HomeDomain = String32(x265)
+	v.HomeDomain = String32(x267)
 	if err := d.FixedOpaque(v.Thresholds[:]); err != nil {
 		return xdr.WithField(err, "thresholds")
 	}
-	n266, err := d.ArrayLen(20, 40)
+	n268, err := d.ArrayLen(20, 40)
 	if err != nil {
 		return xdr.WithField(err, "signers")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "signers")
 	}
-	var s267 []Signer
-	if n266 > 0 {
-		s267 = make([]Signer, n266)
+	var s269 []Signer
+	if n268 > 0 {
+		s269 = make([]Signer, n268)
 	}
-	for i268 := range s267 {
-		if err := (&s267[i268]).UnmarshalXDR(d); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i268)+"]"), "signers")
+	for i270 := range s269 {
+		if err := (&s269[i270]).UnmarshalXDR(d); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i270)+"]"), "signers")
 		}
 	}
-	v.Signers = s267
+	v.Signers = s269
 	d.Leave()
-	u269, err := decodeAccountEntryExt(d)
+	u271, err := decodeAccountEntryExt(d)
 	if err != nil {
 		return xdr.WithField(err, "ext")
 	}
-	v.Ext = u269
+	v.Ext = u271
 	return nil
 }
 
@@ -2170,11 +2170,11 @@ func (v *TrustLineFlags) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *TrustLineFlags) UnmarshalXDR(d *xdr.Decoder) error {
-	x270, err := d.Enum(validTrustLineFlags)
+	x272, err := d.Enum(validTrustLineFlags)
 	if err != nil {
 		return err
 	}
-	(*v) = TrustLineFlags(x270)
+	(*v) = TrustLineFlags(x272)
 	return nil
 }
 
@@ -2264,11 +2264,11 @@ func (v *LiquidityPoolType) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *LiquidityPoolType) UnmarshalXDR(d *xdr.Decoder) error {
-	x271, err := d.Enum(validLiquidityPoolType)
+	x273, err := d.Enum(validLiquidityPoolType)
 	if err != nil {
 		return err
 	}
-	(*v) = LiquidityPoolType(x271)
+	(*v) = LiquidityPoolType(x273)
 	return nil
 }
 
@@ -2494,16 +2494,16 @@ func (v *TrustLineEntryExtensionV2) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *TrustLineEntryExtensionV2) UnmarshalXDR(d *xdr.Decoder) error {
-	x272, err := d.Int32()
+	x274, err := d.Int32()
 	if err != nil {
 		return xdr.WithField(err, "liquidityPoolUseCount")
 	}
-	v.LiquidityPoolUseCount = Int32(x272)
-	u273, err := decodeTrustLineEntryExtensionV2Ext(d)
+	v.LiquidityPoolUseCount = Int32(x274)
+	u275, err := decodeTrustLineEntryExtensionV2Ext(d)
 	if err != nil {
 		return xdr.WithField(err, "ext")
 	}
-	v.Ext = u273
+	v.Ext = u275
 	return nil
 }
 
@@ -2634,28 +2634,28 @@ func (v *TrustLineEntry) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *TrustLineEntry) UnmarshalXDR(d *xdr.Decoder) error {
-	u274, err := decodePublicKey(d)
+	u276, err := decodePublicKey(d)
 	if err != nil {
 		return xdr.WithField(err, "accountID")
 	}
-	v.AccountID = u274
-	u275, err := decodeTrustLineAsset(d)
+	v.AccountID = u276
+	u277, err := decodeTrustLineAsset(d)
 	if err != nil {
 		return xdr.WithField(err, "asset")
 	}
-	v.Asset = u275
-	b276, err := d.Next(20)
+	v.Asset = u277
+	b278, err := d.Next(20)
 	if err != nil {
 		return xdr.WithField(err, "balance")
 	}
-	v.Balance = Int64(int64(binary.BigEndian.Uint64(b276[0:])))
-	v.Limit = Int64(int64(binary.BigEndian.Uint64(b276[8:])))
-	v.Flags = Uint32(binary.BigEndian.Uint32(b276[16:]))
-	u277, err := decodeTrustLineEntryExt(d)
+	v.Balance = Int64(int64(binary.BigEndian.Uint64(b278[0:])))
+	v.Limit = Int64(int64(binary.BigEndian.Uint64(b278[8:])))
+	v.Flags = Uint32(binary.BigEndian.Uint32(b278[16:]))
+	u279, err := decodeTrustLineEntryExt(d)
 	if err != nil {
 		return xdr.WithField(err, "ext")
 	}
-	v.Ext = u277
+	v.Ext = u279
 	return nil
 }
 
@@ -2815,11 +2815,11 @@ func (v *TrustLineEntryExtV1_) UnmarshalXDR(d *xdr.Decoder) error {
 	if err := (&v.Liabilities).UnmarshalXDR(d); err != nil {
 		return xdr.WithField(err, "liabilities")
 	}
-	u278, err := decodeTrustLineEntryExtV1_Ext(d)
+	u280, err := decodeTrustLineEntryExtV1_Ext(d)
 	if err != nil {
 		return xdr.WithField(err, "ext")
 	}
-	v.Ext = u278
+	v.Ext = u280
 	return nil
 }
 
@@ -2998,11 +2998,11 @@ func (v *OfferEntryFlags) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *OfferEntryFlags) UnmarshalXDR(d *xdr.Decoder) error {
-	x279, err := d.Enum(validOfferEntryFlags)
+	x281, err := d.Enum(validOfferEntryFlags)
 	if err != nil {
 		return err
 	}
-	(*v) = OfferEntryFlags(x279)
+	(*v) = OfferEntryFlags(x281)
 	return nil
 }
 
@@ -3082,44 +3082,44 @@ func (v *OfferEntry) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *OfferEntry) UnmarshalXDR(d *xdr.Decoder) error {
-	u280, err := decodePublicKey(d)
+	u282, err := decodePublicKey(d)
 	if err != nil {
 		return xdr.WithField(err, "sellerID")
 	}
-	v.SellerID = u280
-	x281, err := d.Int64()
+	v.SellerID = u282
+	x283, err := d.Int64()
 	if err != nil {
 		return xdr.WithField(err, "offerID")
 	}
-	v.OfferID = Int64(x281)
-	u282, err := decodeAsset(d)
+	v.OfferID = Int64(x283)
+	u284, err := decodeAsset(d)
 	if err != nil {
 		return xdr.WithField(err, "selling")
 	}
-	v.Selling = u282
-	u283, err := decodeAsset(d)
+	v.Selling = u284
+	u285, err := decodeAsset(d)
 	if err != nil {
 		return xdr.WithField(err, "buying")
 	}
-	v.Buying = u283
-	x284, err := d.Int64()
+	v.Buying = u285
+	x286, err := d.Int64()
 	if err != nil {
 		return xdr.WithField(err, "amount")
 	}
-	v.Amount = Int64(x284)
+	v.Amount = Int64(x286)
 	if err := (&v.Price).UnmarshalXDR(d); err != nil {
 		return xdr.WithField(err, "price")
 	}
-	x285, err := d.Uint32()
+	x287, err := d.Uint32()
 	if err != nil {
 		return xdr.WithField(err, "flags")
 	}
-	v.Flags = Uint32(x285)
-	u286, err := decodeOfferEntryExt(d)
+	v.Flags = Uint32(x287)
+	u288, err := decodeOfferEntryExt(d)
 	if err != nil {
 		return xdr.WithField(err, "ext")
 	}
-	v.Ext = u286
+	v.Ext = u288
 	return nil
 }
 
@@ -3248,26 +3248,26 @@ func (v *DataEntry) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *DataEntry) UnmarshalXDR(d *xdr.Decoder) error {
-	u287, err := decodePublicKey(d)
+	u289, err := decodePublicKey(d)
 	if err != nil {
 		return xdr.WithField(err, "accountID")
 	}
-	v.AccountID = u287
-	x288, err := d.String(64)
+	v.AccountID = u289
+	x290, err := d.String(64)
 	if err != nil {
 		return xdr.WithField(err, "dataName")
 	}
-	v.DataName = String64(x288)
-	x289, err := d.Opaque(64)
+	v.DataName = String64(x290)
+	x291, err := d.Opaque(64)
 	if err != nil {
 		return xdr.WithField(err, "dataValue")
 	}
-	v.DataValue = DataValue(x289)
-	u290, err := decodeDataEntryExt(d)
+	v.DataValue = DataValue(x291)
+	u292, err := decodeDataEntryExt(d)
 	if err != nil {
 		return xdr.WithField(err, "ext")
 	}
-	v.Ext = u290
+	v.Ext = u292
 	return nil
 }
 
@@ -3425,11 +3425,11 @@ func (v *ClaimPredicateType) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *ClaimPredicateType) UnmarshalXDR(d *xdr.Decoder) error {
-	x291, err := d.Enum(validClaimPredicateType)
+	x293, err := d.Enum(validClaimPredicateType)
 	if err != nil {
 		return err
 	}
-	(*v) = ClaimPredicateType(x291)
+	(*v) = ClaimPredicateType(x293)
 	return nil
 }
 
@@ -3504,9 +3504,9 @@ func (v *ClaimPredicateAndPredicates) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "andPredicates")
 	}
-	for i292 := range v.AndPredicates {
-		if err := encodeClaimPredicate(e, v.AndPredicates[i292]); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i292)+"]"), "andPredicates")
+	for i294 := range v.AndPredicates {
+		if err := encodeClaimPredicate(e, v.AndPredicates[i294]); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i294)+"]"), "andPredicates")
 		}
 	}
 	e.Leave()
@@ -3515,25 +3515,25 @@ func (v *ClaimPredicateAndPredicates) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *ClaimPredicateAndPredicates) UnmarshalXDR(d *xdr.Decoder) error {
-	n293, err := d.ArrayLen(2, 4)
+	n295, err := d.ArrayLen(2, 4)
 	if err != nil {
 		return xdr.WithField(err, "andPredicates")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "andPredicates")
 	}
-	var s294 []ClaimPredicate
-	if n293 > 0 {
-		s294 = make([]ClaimPredicate, n293)
+	var s296 []ClaimPredicate
+	if n295 > 0 {
+		s296 = make([]ClaimPredicate, n295)
 	}
-	for i295 := range s294 {
-		u296, err := decodeClaimPredicate(d)
+	for i297 := range s296 {
+		u298, err := decodeClaimPredicate(d)
 		if err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i295)+"]"), "andPredicates")
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i297)+"]"), "andPredicates")
 		}
-		s294[i295] = u296
+		s296[i297] = u298
 	}
-	v.AndPredicates = s294
+	v.AndPredicates = s296
 	d.Leave()
 	return nil
 }
@@ -3553,9 +3553,9 @@ func (v *ClaimPredicateOrPredicates) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "orPredicates")
 	}
-	for i297 := range v.OrPredicates {
-		if err := encodeClaimPredicate(e, v.OrPredicates[i297]); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i297)+"]"), "orPredicates")
+	for i299 := range v.OrPredicates {
+		if err := encodeClaimPredicate(e, v.OrPredicates[i299]); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i299)+"]"), "orPredicates")
 		}
 	}
 	e.Leave()
@@ -3564,25 +3564,25 @@ func (v *ClaimPredicateOrPredicates) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *ClaimPredicateOrPredicates) UnmarshalXDR(d *xdr.Decoder) error {
-	n298, err := d.ArrayLen(2, 4)
+	n300, err := d.ArrayLen(2, 4)
 	if err != nil {
 		return xdr.WithField(err, "orPredicates")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "orPredicates")
 	}
-	var s299 []ClaimPredicate
-	if n298 > 0 {
-		s299 = make([]ClaimPredicate, n298)
+	var s301 []ClaimPredicate
+	if n300 > 0 {
+		s301 = make([]ClaimPredicate, n300)
 	}
-	for i300 := range s299 {
-		u301, err := decodeClaimPredicate(d)
+	for i302 := range s301 {
+		u303, err := decodeClaimPredicate(d)
 		if err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i300)+"]"), "orPredicates")
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i302)+"]"), "orPredicates")
 		}
-		s299[i300] = u301
+		s301[i302] = u303
 	}
-	v.OrPredicates = s299
+	v.OrPredicates = s301
 	d.Leave()
 	return nil
 }
@@ -3613,21 +3613,21 @@ func (v *ClaimPredicateNotPredicate) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *ClaimPredicateNotPredicate) UnmarshalXDR(d *xdr.Decoder) error {
-	present302, err := d.Optional()
+	present304, err := d.Optional()
 	if err != nil {
 		return xdr.WithField(err, "notPredicate")
 	}
-	if !present302 {
+	if !present304 {
 		v.NotPredicate = nil
 	} else {
 		if err := d.Enter(); err != nil {
 			return xdr.WithField(err, "notPredicate")
 		}
-		u303, err := decodeClaimPredicate(d)
+		u305, err := decodeClaimPredicate(d)
 		if err != nil {
 			return xdr.WithField(err, "notPredicate")
 		}
-		v.NotPredicate = u303
+		v.NotPredicate = u305
 		d.Leave()
 	}
 	return nil
@@ -3648,11 +3648,11 @@ func (v *ClaimPredicateAbsBefore) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *ClaimPredicateAbsBefore) UnmarshalXDR(d *xdr.Decoder) error {
-	x304, err := d.Int64()
+	x306, err := d.Int64()
 	if err != nil {
 		return xdr.WithField(err, "absBefore")
 	}
-	v.AbsBefore = Int64(x304)
+	v.AbsBefore = Int64(x306)
 	return nil
 }
 
@@ -3671,11 +3671,11 @@ func (v *ClaimPredicateRelBefore) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *ClaimPredicateRelBefore) UnmarshalXDR(d *xdr.Decoder) error {
-	x305, err := d.Int64()
+	x307, err := d.Int64()
 	if err != nil {
 		return xdr.WithField(err, "relBefore")
 	}
-	v.RelBefore = Int64(x305)
+	v.RelBefore = Int64(x307)
 	return nil
 }
 
@@ -3828,11 +3828,11 @@ func (v *ClaimantType) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *ClaimantType) UnmarshalXDR(d *xdr.Decoder) error {
-	x306, err := d.Enum(validClaimantType)
+	x308, err := d.Enum(validClaimantType)
 	if err != nil {
 		return err
 	}
-	(*v) = ClaimantType(x306)
+	(*v) = ClaimantType(x308)
 	return nil
 }
 
@@ -3964,16 +3964,16 @@ func (v *ClaimantV0_) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *ClaimantV0_) UnmarshalXDR(d *xdr.Decoder) error {
-	u307, err := decodePublicKey(d)
+	u309, err := decodePublicKey(d)
 	if err != nil {
 		return xdr.WithField(err, "destination")
 	}
-	v.Destination = u307
-	u308, err := decodeClaimPredicate(d)
+	v.Destination = u309
+	u310, err := decodeClaimPredicate(d)
 	if err != nil {
 		return xdr.WithField(err, "predicate")
 	}
-	v.Predicate = u308
+	v.Predicate = u310
 	return nil
 }
 
@@ -4054,11 +4054,11 @@ func (v *ClaimableBalanceIDType) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *ClaimableBalanceIDType) UnmarshalXDR(d *xdr.Decoder) error {
-	x309, err := d.Enum(validClaimableBalanceIDType)
+	x311, err := d.Enum(validClaimableBalanceIDType)
 	if err != nil {
 		return err
 	}
-	(*v) = ClaimableBalanceIDType(x309)
+	(*v) = ClaimableBalanceIDType(x311)
 	return nil
 }
 
@@ -4210,11 +4210,11 @@ func (v *ClaimableBalanceFlags) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *ClaimableBalanceFlags) UnmarshalXDR(d *xdr.Decoder) error {
-	x310, err := d.Enum(validClaimableBalanceFlags)
+	x312, err := d.Enum(validClaimableBalanceFlags)
 	if err != nil {
 		return err
 	}
-	(*v) = ClaimableBalanceFlags(x310)
+	(*v) = ClaimableBalanceFlags(x312)
 	return nil
 }
 
@@ -4274,16 +4274,16 @@ func (v *ClaimableBalanceEntryExtensionV1) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *ClaimableBalanceEntryExtensionV1) UnmarshalXDR(d *xdr.Decoder) error {
-	u311, err := decodeClaimableBalanceEntryExtensionV1Ext(d)
+	u313, err := decodeClaimableBalanceEntryExtensionV1Ext(d)
 	if err != nil {
 		return xdr.WithField(err, "ext")
 	}
-	v.Ext = u311
-	x312, err := d.Uint32()
+	v.Ext = u313
+	x314, err := d.Uint32()
 	if err != nil {
 		return xdr.WithField(err, "flags")
 	}
-	v.Flags = Uint32(x312)
+	v.Flags = Uint32(x314)
 	return nil
 }
 
@@ -4405,9 +4405,9 @@ func (v *ClaimableBalanceEntry) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "claimants")
 	}
-	for i313 := range v.Claimants {
-		if err := encodeClaimant(e, v.Claimants[i313]); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i313)+"]"), "claimants")
+	for i315 := range v.Claimants {
+		if err := encodeClaimant(e, v.Claimants[i315]); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i315)+"]"), "claimants")
 		}
 	}
 	e.Leave()
@@ -4423,46 +4423,46 @@ func (v *ClaimableBalanceEntry) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *ClaimableBalanceEntry) UnmarshalXDR(d *xdr.Decoder) error {
-	u314, err := decodeClaimableBalanceID(d)
+	u316, err := decodeClaimableBalanceID(d)
 	if err != nil {
 		return xdr.WithField(err, "balanceID")
 	}
-	v.BalanceID = u314
-	n315, err := d.ArrayLen(10, 44)
+	v.BalanceID = u316
+	n317, err := d.ArrayLen(10, 44)
 	if err != nil {
 		return xdr.WithField(err, "claimants")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "claimants")
 	}
-	var s316 []Claimant
-	if n315 > 0 {
-		s316 = make([]Claimant, n315)
+	var s318 []Claimant
+	if n317 > 0 {
+		s318 = make([]Claimant, n317)
 	}
-	for i317 := range s316 {
-		u318, err := decodeClaimant(d)
+	for i319 := range s318 {
+		u320, err := decodeClaimant(d)
 		if err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i317)+"]"), "claimants")
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i319)+"]"), "claimants")
 		}
-		s316[i317] = u318
+		s318[i319] = u320
 	}
-	v.Claimants = s316
+	v.Claimants = s318
 	d.Leave()
-	u319, err := decodeAsset(d)
+	u321, err := decodeAsset(d)
 	if err != nil {
 		return xdr.WithField(err, "asset")
 	}
-	v.Asset = u319
-	x320, err := d.Int64()
+	v.Asset = u321
+	x322, err := d.Int64()
 	if err != nil {
 		return xdr.WithField(err, "amount")
 	}
-	v.Amount = Int64(x320)
-	u321, err := decodeClaimableBalanceEntryExt(d)
+	v.Amount = Int64(x322)
+	u323, err := decodeClaimableBalanceEntryExt(d)
 	if err != nil {
 		return xdr.WithField(err, "ext")
 	}
-	v.Ext = u321
+	v.Ext = u323
 	return nil
 }
 
@@ -4621,21 +4621,21 @@ func (v *LiquidityPoolConstantProductParameters) MarshalXDR(e *xdr.Encoder) erro
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *LiquidityPoolConstantProductParameters) UnmarshalXDR(d *xdr.Decoder) error {
-	u322, err := decodeAsset(d)
+	u324, err := decodeAsset(d)
 	if err != nil {
 		return xdr.WithField(err, "assetA")
 	}
-	v.AssetA = u322
-	u323, err := decodeAsset(d)
+	v.AssetA = u324
+	u325, err := decodeAsset(d)
 	if err != nil {
 		return xdr.WithField(err, "assetB")
 	}
-	v.AssetB = u323
-	x324, err := d.Int32()
+	v.AssetB = u325
+	x326, err := d.Int32()
 	if err != nil {
 		return xdr.WithField(err, "fee")
 	}
-	v.Fee = Int32(x324)
+	v.Fee = Int32(x326)
 	return nil
 }
 
@@ -4695,11 +4695,11 @@ func (v *LiquidityPoolEntry) UnmarshalXDR(d *xdr.Decoder) error {
 	if err := d.FixedOpaque(v.LiquidityPoolID[:]); err != nil {
 		return xdr.WithField(err, "liquidityPoolID")
 	}
-	u325, err := decodeLiquidityPoolEntryBody(d)
+	u327, err := decodeLiquidityPoolEntryBody(d)
 	if err != nil {
 		return xdr.WithField(err, "body")
 	}
-	v.Body = u325
+	v.Body = u327
 	return nil
 }
 
@@ -4838,14 +4838,14 @@ func (v *LiquidityPoolEntryBodyConstantProduct_) UnmarshalXDR(d *xdr.Decoder) er
 	if err := (&v.Params).UnmarshalXDR(d); err != nil {
 		return xdr.WithField(err, "params")
 	}
-	b326, err := d.Next(32)
+	b328, err := d.Next(32)
 	if err != nil {
 		return xdr.WithField(err, "reserveA")
 	}
-	v.ReserveA = Int64(int64(binary.BigEndian.Uint64(b326[0:])))
-	v.ReserveB = Int64(int64(binary.BigEndian.Uint64(b326[8:])))
-	v.TotalPoolShares = Int64(int64(binary.BigEndian.Uint64(b326[16:])))
-	v.PoolSharesTrustLineCount = Int64(int64(binary.BigEndian.Uint64(b326[24:])))
+	v.ReserveA = Int64(int64(binary.BigEndian.Uint64(b328[0:])))
+	v.ReserveB = Int64(int64(binary.BigEndian.Uint64(b328[8:])))
+	v.TotalPoolShares = Int64(int64(binary.BigEndian.Uint64(b328[16:])))
+	v.PoolSharesTrustLineCount = Int64(int64(binary.BigEndian.Uint64(b328[24:])))
 	return nil
 }
 
@@ -4929,11 +4929,11 @@ func (v *ContractDataDurability) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *ContractDataDurability) UnmarshalXDR(d *xdr.Decoder) error {
-	x327, err := d.Enum(validContractDataDurability)
+	x329, err := d.Enum(validContractDataDurability)
 	if err != nil {
 		return err
 	}
-	(*v) = ContractDataDurability(x327)
+	(*v) = ContractDataDurability(x329)
 	return nil
 }
 
@@ -5005,31 +5005,31 @@ func (v *ContractDataEntry) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *ContractDataEntry) UnmarshalXDR(d *xdr.Decoder) error {
-	u328, err := decodeExtensionPoint(d)
+	u330, err := decodeExtensionPoint(d)
 	if err != nil {
 		return xdr.WithField(err, "ext")
 	}
-	v.Ext = u328
-	u329, err := decodeSCAddress(d)
+	v.Ext = u330
+	u331, err := decodeSCAddress(d)
 	if err != nil {
 		return xdr.WithField(err, "contract")
 	}
-	v.Contract = u329
-	u330, err := decodeSCVal(d)
+	v.Contract = u331
+	u332, err := decodeSCVal(d)
 	if err != nil {
 		return xdr.WithField(err, "key")
 	}
-	v.Key = u330
-	x331, err := d.Enum(validContractDataDurability)
+	v.Key = u332
+	x333, err := d.Enum(validContractDataDurability)
 	if err != nil {
 		return xdr.WithField(err, "durability")
 	}
-	v.Durability = ContractDataDurability(x331)
-	u332, err := decodeSCVal(d)
+	v.Durability = ContractDataDurability(x333)
+	u334, err := decodeSCVal(d)
 	if err != nil {
 		return xdr.WithField(err, "val")
 	}
-	v.Val = u332
+	v.Val = u334
 	return nil
 }
 
@@ -5090,19 +5090,19 @@ func (v *ContractCodeEntry) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *ContractCodeEntry) UnmarshalXDR(d *xdr.Decoder) error {
-	u333, err := decodeExtensionPoint(d)
+	u335, err := decodeExtensionPoint(d)
 	if err != nil {
 		return xdr.WithField(err, "ext")
 	}
-	v.Ext = u333
+	v.Ext = u335
 	if err := d.FixedOpaque(v.Hash[:]); err != nil {
 		return xdr.WithField(err, "hash")
 	}
-	x334, err := d.Opaque(math.MaxUint32)
+	x336, err := d.Opaque(math.MaxUint32)
 	if err != nil {
 		return xdr.WithField(err, "code")
 	}
-	v.Code = x334
+	v.Code = x336
 	return nil
 }
 
@@ -5160,11 +5160,11 @@ func (v *TTLEntry) UnmarshalXDR(d *xdr.Decoder) error {
 	if err := d.FixedOpaque(v.KeyHash[:]); err != nil {
 		return xdr.WithField(err, "keyHash")
 	}
-	x335, err := d.Uint32()
+	x337, err := d.Uint32()
 	if err != nil {
 		return xdr.WithField(err, "liveUntilLedgerSeq")
 	}
-	v.LiveUntilLedgerSeq = Uint32(x335)
+	v.LiveUntilLedgerSeq = Uint32(x337)
 	return nil
 }
 
@@ -5232,28 +5232,28 @@ func (v *LedgerEntryExtensionV1) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *LedgerEntryExtensionV1) UnmarshalXDR(d *xdr.Decoder) error {
-	present336, err := d.Optional()
+	present338, err := d.Optional()
 	if err != nil {
 		return xdr.WithField(err, "sponsoringID")
 	}
-	if !present336 {
+	if !present338 {
 		v.SponsoringID = nil
 	} else {
 		if err := d.Enter(); err != nil {
 			return xdr.WithField(err, "sponsoringID")
 		}
-		u337, err := decodePublicKey(d)
+		u339, err := decodePublicKey(d)
 		if err != nil {
 			return xdr.WithField(err, "sponsoringID")
 		}
-		v.SponsoringID = u337
+		v.SponsoringID = u339
 		d.Leave()
 	}
-	u338, err := decodeLedgerEntryExtensionV1Ext(d)
+	u340, err := decodeLedgerEntryExtensionV1Ext(d)
 	if err != nil {
 		return xdr.WithField(err, "ext")
 	}
-	v.Ext = u338
+	v.Ext = u340
 	return nil
 }
 
@@ -5376,21 +5376,21 @@ func (v *LedgerEntry) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *LedgerEntry) UnmarshalXDR(d *xdr.Decoder) error {
-	x339, err := d.Uint32()
+	x341, err := d.Uint32()
 	if err != nil {
 		return xdr.WithField(err, "lastModifiedLedgerSeq")
 	}
-	v.LastModifiedLedgerSeq = Uint32(x339)
-	u340, err := decodeLedgerEntryData(d)
+	v.LastModifiedLedgerSeq = Uint32(x341)
+	u342, err := decodeLedgerEntryData(d)
 	if err != nil {
 		return xdr.WithField(err, "data")
 	}
-	v.Data = u340
-	u341, err := decodeLedgerEntryExt(d)
+	v.Data = u342
+	u343, err := decodeLedgerEntryExt(d)
 	if err != nil {
 		return xdr.WithField(err, "ext")
 	}
-	v.Ext = u341
+	v.Ext = u343
 	return nil
 }
 
@@ -5635,11 +5635,11 @@ func (v *LedgerEntryDataConfigSetting) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *LedgerEntryDataConfigSetting) UnmarshalXDR(d *xdr.Decoder) error {
-	u342, err := decodeConfigSettingEntry(d)
+	u344, err := decodeConfigSettingEntry(d)
 	if err != nil {
 		return xdr.WithField(err, "configSetting")
 	}
-	v.ConfigSetting = u342
+	v.ConfigSetting = u344
 	return nil
 }
 
@@ -6339,11 +6339,11 @@ func (v *LedgerKeyAccount_) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *LedgerKeyAccount_) UnmarshalXDR(d *xdr.Decoder) error {
-	u343, err := decodePublicKey(d)
+	u345, err := decodePublicKey(d)
 	if err != nil {
 		return xdr.WithField(err, "accountID")
 	}
-	v.AccountID = u343
+	v.AccountID = u345
 	return nil
 }
 
@@ -6402,16 +6402,16 @@ func (v *LedgerKeyTrustLine_) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *LedgerKeyTrustLine_) UnmarshalXDR(d *xdr.Decoder) error {
-	u344, err := decodePublicKey(d)
+	u346, err := decodePublicKey(d)
 	if err != nil {
 		return xdr.WithField(err, "accountID")
 	}
-	v.AccountID = u344
-	u345, err := decodeTrustLineAsset(d)
+	v.AccountID = u346
+	u347, err := decodeTrustLineAsset(d)
 	if err != nil {
 		return xdr.WithField(err, "asset")
 	}
-	v.Asset = u345
+	v.Asset = u347
 	return nil
 }
 
@@ -6468,16 +6468,16 @@ func (v *LedgerKeyOffer_) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *LedgerKeyOffer_) UnmarshalXDR(d *xdr.Decoder) error {
-	u346, err := decodePublicKey(d)
+	u348, err := decodePublicKey(d)
 	if err != nil {
 		return xdr.WithField(err, "sellerID")
 	}
-	v.SellerID = u346
-	x347, err := d.Int64()
+	v.SellerID = u348
+	x349, err := d.Int64()
 	if err != nil {
 		return xdr.WithField(err, "offerID")
 	}
-	v.OfferID = Int64(x347)
+	v.OfferID = Int64(x349)
 	return nil
 }
 
@@ -6536,16 +6536,16 @@ func (v *LedgerKeyData_) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *LedgerKeyData_) UnmarshalXDR(d *xdr.Decoder) error {
-	u348, err := decodePublicKey(d)
+	u350, err := decodePublicKey(d)
 	if err != nil {
 		return xdr.WithField(err, "accountID")
 	}
-	v.AccountID = u348
-	x349, err := d.String(64)
+	v.AccountID = u350
+	x351, err := d.String(64)
 	if err != nil {
 		return xdr.WithField(err, "dataName")
 	}
-	v.DataName = String64(x349)
+	v.DataName = String64(x351)
 	return nil
 }
 
@@ -6600,11 +6600,11 @@ func (v *LedgerKeyClaimableBalance_) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *LedgerKeyClaimableBalance_) UnmarshalXDR(d *xdr.Decoder) error {
-	u350, err := decodeClaimableBalanceID(d)
+	u352, err := decodeClaimableBalanceID(d)
 	if err != nil {
 		return xdr.WithField(err, "balanceID")
 	}
-	v.BalanceID = u350
+	v.BalanceID = u352
 	return nil
 }
 
@@ -6723,21 +6723,21 @@ func (v *LedgerKeyContractData_) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *LedgerKeyContractData_) UnmarshalXDR(d *xdr.Decoder) error {
-	u351, err := decodeSCAddress(d)
+	u353, err := decodeSCAddress(d)
 	if err != nil {
 		return xdr.WithField(err, "contract")
 	}
-	v.Contract = u351
-	u352, err := decodeSCVal(d)
+	v.Contract = u353
+	u354, err := decodeSCVal(d)
 	if err != nil {
 		return xdr.WithField(err, "key")
 	}
-	v.Key = u352
-	x353, err := d.Enum(validContractDataDurability)
+	v.Key = u354
+	x355, err := d.Enum(validContractDataDurability)
 	if err != nil {
 		return xdr.WithField(err, "durability")
 	}
-	v.Durability = ContractDataDurability(x353)
+	v.Durability = ContractDataDurability(x355)
 	return nil
 }
 
@@ -6848,11 +6848,11 @@ func (v *LedgerKeyConfigSetting_) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *LedgerKeyConfigSetting_) UnmarshalXDR(d *xdr.Decoder) error {
-	x354, err := d.Enum(validConfigSettingID)
+	x356, err := d.Enum(validConfigSettingID)
 	if err != nil {
 		return xdr.WithField(err, "configSettingID")
 	}
-	v.ConfigSettingID = ConfigSettingID(x354)
+	v.ConfigSettingID = ConfigSettingID(x356)
 	return nil
 }
 
@@ -7015,11 +7015,11 @@ func (v *EnvelopeType) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *EnvelopeType) UnmarshalXDR(d *xdr.Decoder) error {
-	x355, err := d.Enum(validEnvelopeType)
+	x357, err := d.Enum(validEnvelopeType)
 	if err != nil {
 		return err
 	}
-	(*v) = EnvelopeType(x355)
+	(*v) = EnvelopeType(x357)
 	return nil
 }
 

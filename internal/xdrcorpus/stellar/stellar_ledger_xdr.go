@@ -23,11 +23,11 @@ func (v *UpgradeType) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *UpgradeType) UnmarshalXDR(d *xdr.Decoder) error {
-	x356, err := d.Opaque(128)
+	x358, err := d.Opaque(128)
 	if err != nil {
 		return err
 	}
-	(*v) = UpgradeType(x356)
+	(*v) = UpgradeType(x358)
 	return nil
 }
 
@@ -111,11 +111,11 @@ func (v *StellarValueType) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *StellarValueType) UnmarshalXDR(d *xdr.Decoder) error {
-	x357, err := d.Enum(validStellarValueType)
+	x359, err := d.Enum(validStellarValueType)
 	if err != nil {
 		return err
 	}
-	(*v) = StellarValueType(x357)
+	(*v) = StellarValueType(x359)
 	return nil
 }
 
@@ -174,16 +174,16 @@ func (v *LedgerCloseValueSignature) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *LedgerCloseValueSignature) UnmarshalXDR(d *xdr.Decoder) error {
-	u358, err := decodePublicKey(d)
+	u360, err := decodePublicKey(d)
 	if err != nil {
 		return xdr.WithField(err, "nodeID")
 	}
-	v.NodeID = u358
-	x359, err := d.Opaque(64)
+	v.NodeID = u360
+	x361, err := d.Opaque(64)
 	if err != nil {
 		return xdr.WithField(err, "signature")
 	}
-	v.Signature = Signature(x359)
+	v.Signature = Signature(x361)
 	return nil
 }
 
@@ -241,9 +241,9 @@ func (v *StellarValue) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "upgrades")
 	}
-	for i360 := range v.Upgrades {
-		if err := e.PutOpaque(v.Upgrades[i360], 128); err != nil {
-			return xdr.WithField(err, "\x00upgrades\x00i360")
+	for i362 := range v.Upgrades {
+		if err := e.PutOpaque(v.Upgrades[i362], 128); err != nil {
+			return xdr.WithField(err, "\x00upgrades\x00i362")
 		}
 	}
 	e.Leave()
@@ -258,36 +258,36 @@ func (v *StellarValue) UnmarshalXDR(d *xdr.Decoder) error {
 	if err := d.FixedOpaque(v.TxSetHash[:]); err != nil {
 		return xdr.WithField(err, "txSetHash")
 	}
-	x361, err := d.Uint64()
+	x363, err := d.Uint64()
 	if err != nil {
 		return xdr.WithField(err, "closeTime")
 	}
-	v.CloseTime = TimePoint(x361)
-	n362, err := d.ArrayLen(6, 4)
+	v.CloseTime = TimePoint(x363)
+	n364, err := d.ArrayLen(6, 4)
 	if err != nil {
 		return xdr.WithField(err, "upgrades")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "upgrades")
 	}
-	var s363 []UpgradeType
-	if n362 > 0 {
-		s363 = make([]UpgradeType, n362)
+	var s365 []UpgradeType
+	if n364 > 0 {
+		s365 = make([]UpgradeType, n364)
 	}
-	for i364 := range s363 {
-		x365, err := d.Opaque(128)
+	for i366 := range s365 {
+		x367, err := d.Opaque(128)
 		if err != nil {
-			return xdr.WithField(err, "\x00upgrades\x00i364")
+			return xdr.WithField(err, "\x00upgrades\x00i366")
 		}
-		s363[i364] = UpgradeType(x365)
+		s365[i366] = UpgradeType(x367)
 	}
-	v.Upgrades = s363
+	v.Upgrades = s365
 	d.Leave()
-	u366, err := decodeStellarValueExt(d)
+	u368, err := decodeStellarValueExt(d)
 	if err != nil {
 		return xdr.WithField(err, "ext")
 	}
-	v.Ext = u366
+	v.Ext = u368
 	return nil
 }
 
@@ -476,11 +476,11 @@ func (v *LedgerHeaderFlags) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *LedgerHeaderFlags) UnmarshalXDR(d *xdr.Decoder) error {
-	x367, err := d.Enum(validLedgerHeaderFlags)
+	x369, err := d.Enum(validLedgerHeaderFlags)
 	if err != nil {
 		return err
 	}
-	(*v) = LedgerHeaderFlags(x367)
+	(*v) = LedgerHeaderFlags(x369)
 	return nil
 }
 
@@ -537,16 +537,16 @@ func (v *LedgerHeaderExtensionV1) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *LedgerHeaderExtensionV1) UnmarshalXDR(d *xdr.Decoder) error {
-	x368, err := d.Uint32()
+	x370, err := d.Uint32()
 	if err != nil {
 		return xdr.WithField(err, "flags")
 	}
-	v.Flags = Uint32(x368)
-	u369, err := decodeLedgerHeaderExtensionV1Ext(d)
+	v.Flags = Uint32(x370)
+	u371, err := decodeLedgerHeaderExtensionV1Ext(d)
 	if err != nil {
 		return xdr.WithField(err, "ext")
 	}
-	v.Ext = u369
+	v.Ext = u371
 	return nil
 }
 
@@ -684,8 +684,8 @@ func (v *LedgerHeader) MarshalXDR(e *xdr.Encoder) error {
 	e.PutUint32(uint32(v.BaseFee))
 	e.PutUint32(uint32(v.BaseReserve))
 	e.PutUint32(uint32(v.MaxTxSetSize))
-	for i370 := range v.SkipList {
-		e.PutFixedOpaque(v.SkipList[i370][:])
+	for i372 := range v.SkipList {
+		e.PutFixedOpaque(v.SkipList[i372][:])
 	}
 	if err := encodeLedgerHeaderExt(e, v.Ext); err != nil {
 		return xdr.WithField(err, "ext")
@@ -695,11 +695,11 @@ func (v *LedgerHeader) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *LedgerHeader) UnmarshalXDR(d *xdr.Decoder) error {
-	x371, err := d.Uint32()
+	x373, err := d.Uint32()
 	if err != nil {
 		return xdr.WithField(err, "ledgerVersion")
 	}
-	v.LedgerVersion = Uint32(x371)
+	v.LedgerVersion = Uint32(x373)
 	if err := d.FixedOpaque(v.PreviousLedgerHash[:]); err != nil {
 		return xdr.WithField(err, "previousLedgerHash")
 	}
@@ -712,28 +712,28 @@ func (v *LedgerHeader) UnmarshalXDR(d *xdr.Decoder) error {
 	if err := d.FixedOpaque(v.BucketListHash[:]); err != nil {
 		return xdr.WithField(err, "bucketListHash")
 	}
-	b372, err := d.Next(44)
+	b374, err := d.Next(44)
 	if err != nil {
 		return xdr.WithField(err, "ledgerSeq")
 	}
-	v.LedgerSeq = Uint32(binary.BigEndian.Uint32(b372[0:]))
-	v.TotalCoins = Int64(int64(binary.BigEndian.Uint64(b372[4:])))
-	v.FeePool = Int64(int64(binary.BigEndian.Uint64(b372[12:])))
-	v.InflationSeq = Uint32(binary.BigEndian.Uint32(b372[20:]))
-	v.IdPool = Uint64(binary.BigEndian.Uint64(b372[24:]))
-	v.BaseFee = Uint32(binary.BigEndian.Uint32(b372[32:]))
-	v.BaseReserve = Uint32(binary.BigEndian.Uint32(b372[36:]))
-	v.MaxTxSetSize = Uint32(binary.BigEndian.Uint32(b372[40:]))
-	for i373 := range v.SkipList {
-		if err := d.FixedOpaque(v.SkipList[i373][:]); err != nil {
-			return xdr.WithField(err, "\x00skipList\x00i373")
+	v.LedgerSeq = Uint32(binary.BigEndian.Uint32(b374[0:]))
+	v.TotalCoins = Int64(int64(binary.BigEndian.Uint64(b374[4:])))
+	v.FeePool = Int64(int64(binary.BigEndian.Uint64(b374[12:])))
+	v.InflationSeq = Uint32(binary.BigEndian.Uint32(b374[20:]))
+	v.IdPool = Uint64(binary.BigEndian.Uint64(b374[24:]))
+	v.BaseFee = Uint32(binary.BigEndian.Uint32(b374[32:]))
+	v.BaseReserve = Uint32(binary.BigEndian.Uint32(b374[36:]))
+	v.MaxTxSetSize = Uint32(binary.BigEndian.Uint32(b374[40:]))
+	for i375 := range v.SkipList {
+		if err := d.FixedOpaque(v.SkipList[i375][:]); err != nil {
+			return xdr.WithField(err, "\x00skipList\x00i375")
 		}
 	}
-	u374, err := decodeLedgerHeaderExt(d)
+	u376, err := decodeLedgerHeaderExt(d)
 	if err != nil {
 		return xdr.WithField(err, "ext")
 	}
-	v.Ext = u374
+	v.Ext = u376
 	return nil
 }
 
@@ -930,11 +930,11 @@ func (v *LedgerUpgradeType) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *LedgerUpgradeType) UnmarshalXDR(d *xdr.Decoder) error {
-	x375, err := d.Enum(validLedgerUpgradeType)
+	x377, err := d.Enum(validLedgerUpgradeType)
 	if err != nil {
 		return err
 	}
-	(*v) = LedgerUpgradeType(x375)
+	(*v) = LedgerUpgradeType(x377)
 	return nil
 }
 
@@ -1053,11 +1053,11 @@ func (v *LedgerUpgradeNewLedgerVersion) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *LedgerUpgradeNewLedgerVersion) UnmarshalXDR(d *xdr.Decoder) error {
-	x376, err := d.Uint32()
+	x378, err := d.Uint32()
 	if err != nil {
 		return xdr.WithField(err, "newLedgerVersion")
 	}
-	v.NewLedgerVersion = Uint32(x376)
+	v.NewLedgerVersion = Uint32(x378)
 	return nil
 }
 
@@ -1076,11 +1076,11 @@ func (v *LedgerUpgradeNewBaseFee) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *LedgerUpgradeNewBaseFee) UnmarshalXDR(d *xdr.Decoder) error {
-	x377, err := d.Uint32()
+	x379, err := d.Uint32()
 	if err != nil {
 		return xdr.WithField(err, "newBaseFee")
 	}
-	v.NewBaseFee = Uint32(x377)
+	v.NewBaseFee = Uint32(x379)
 	return nil
 }
 
@@ -1099,11 +1099,11 @@ func (v *LedgerUpgradeNewMaxTxSetSize) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *LedgerUpgradeNewMaxTxSetSize) UnmarshalXDR(d *xdr.Decoder) error {
-	x378, err := d.Uint32()
+	x380, err := d.Uint32()
 	if err != nil {
 		return xdr.WithField(err, "newMaxTxSetSize")
 	}
-	v.NewMaxTxSetSize = Uint32(x378)
+	v.NewMaxTxSetSize = Uint32(x380)
 	return nil
 }
 
@@ -1122,11 +1122,11 @@ func (v *LedgerUpgradeNewBaseReserve) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *LedgerUpgradeNewBaseReserve) UnmarshalXDR(d *xdr.Decoder) error {
-	x379, err := d.Uint32()
+	x381, err := d.Uint32()
 	if err != nil {
 		return xdr.WithField(err, "newBaseReserve")
 	}
-	v.NewBaseReserve = Uint32(x379)
+	v.NewBaseReserve = Uint32(x381)
 	return nil
 }
 
@@ -1145,11 +1145,11 @@ func (v *LedgerUpgradeNewFlags) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *LedgerUpgradeNewFlags) UnmarshalXDR(d *xdr.Decoder) error {
-	x380, err := d.Uint32()
+	x382, err := d.Uint32()
 	if err != nil {
 		return xdr.WithField(err, "newFlags")
 	}
-	v.NewFlags = Uint32(x380)
+	v.NewFlags = Uint32(x382)
 	return nil
 }
 
@@ -1191,11 +1191,11 @@ func (v *LedgerUpgradeNewMaxSorobanTxSetSize) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *LedgerUpgradeNewMaxSorobanTxSetSize) UnmarshalXDR(d *xdr.Decoder) error {
-	x381, err := d.Uint32()
+	x383, err := d.Uint32()
 	if err != nil {
 		return xdr.WithField(err, "newMaxSorobanTxSetSize")
 	}
-	v.NewMaxSorobanTxSetSize = Uint32(x381)
+	v.NewMaxSorobanTxSetSize = Uint32(x383)
 	return nil
 }
 
@@ -1336,9 +1336,9 @@ func (v *ConfigUpgradeSet) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "updatedEntry")
 	}
-	for i382 := range v.UpdatedEntry {
-		if err := encodeConfigSettingEntry(e, v.UpdatedEntry[i382]); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i382)+"]"), "updatedEntry")
+	for i384 := range v.UpdatedEntry {
+		if err := encodeConfigSettingEntry(e, v.UpdatedEntry[i384]); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i384)+"]"), "updatedEntry")
 		}
 	}
 	e.Leave()
@@ -1347,25 +1347,25 @@ func (v *ConfigUpgradeSet) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *ConfigUpgradeSet) UnmarshalXDR(d *xdr.Decoder) error {
-	n383, err := d.ArrayLen(math.MaxUint32, 8)
+	n385, err := d.ArrayLen(math.MaxUint32, 8)
 	if err != nil {
 		return xdr.WithField(err, "updatedEntry")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "updatedEntry")
 	}
-	var s384 []ConfigSettingEntry
-	if n383 > 0 {
-		s384 = make([]ConfigSettingEntry, n383)
+	var s386 []ConfigSettingEntry
+	if n385 > 0 {
+		s386 = make([]ConfigSettingEntry, n385)
 	}
-	for i385 := range s384 {
-		u386, err := decodeConfigSettingEntry(d)
+	for i387 := range s386 {
+		u388, err := decodeConfigSettingEntry(d)
 		if err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i385)+"]"), "updatedEntry")
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i387)+"]"), "updatedEntry")
 		}
-		s384[i385] = u386
+		s386[i387] = u388
 	}
-	v.UpdatedEntry = s384
+	v.UpdatedEntry = s386
 	d.Leave()
 	return nil
 }
@@ -1456,11 +1456,11 @@ func (v *BucketEntryType) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *BucketEntryType) UnmarshalXDR(d *xdr.Decoder) error {
-	x387, err := d.Enum(validBucketEntryType)
+	x389, err := d.Enum(validBucketEntryType)
 	if err != nil {
 		return err
 	}
-	(*v) = BucketEntryType(x387)
+	(*v) = BucketEntryType(x389)
 	return nil
 }
 
@@ -1517,16 +1517,16 @@ func (v *BucketMetadata) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *BucketMetadata) UnmarshalXDR(d *xdr.Decoder) error {
-	x388, err := d.Uint32()
+	x390, err := d.Uint32()
 	if err != nil {
 		return xdr.WithField(err, "ledgerVersion")
 	}
-	v.LedgerVersion = Uint32(x388)
-	u389, err := decodeBucketMetadataExt(d)
+	v.LedgerVersion = Uint32(x390)
+	u391, err := decodeBucketMetadataExt(d)
 	if err != nil {
 		return xdr.WithField(err, "ext")
 	}
-	v.Ext = u389
+	v.Ext = u391
 	return nil
 }
 
@@ -1673,11 +1673,11 @@ func (v *BucketEntryDeadEntry) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *BucketEntryDeadEntry) UnmarshalXDR(d *xdr.Decoder) error {
-	u390, err := decodeLedgerKey(d)
+	u392, err := decodeLedgerKey(d)
 	if err != nil {
 		return xdr.WithField(err, "deadEntry")
 	}
-	v.DeadEntry = u390
+	v.DeadEntry = u392
 	return nil
 }
 
@@ -1822,11 +1822,11 @@ func (v *TxSetComponentType) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *TxSetComponentType) UnmarshalXDR(d *xdr.Decoder) error {
-	x391, err := d.Enum(validTxSetComponentType)
+	x393, err := d.Enum(validTxSetComponentType)
 	if err != nil {
 		return err
 	}
-	(*v) = TxSetComponentType(x391)
+	(*v) = TxSetComponentType(x393)
 	return nil
 }
 
@@ -1963,9 +1963,9 @@ func (v *TxSetComponentTxsMaybeDiscountedFee_) MarshalXDR(e *xdr.Encoder) error 
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "txs")
 	}
-	for i392 := range v.Txs {
-		if err := encodeTransactionEnvelope(e, v.Txs[i392]); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i392)+"]"), "txs")
+	for i394 := range v.Txs {
+		if err := encodeTransactionEnvelope(e, v.Txs[i394]); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i394)+"]"), "txs")
 		}
 	}
 	e.Leave()
@@ -1974,44 +1974,44 @@ func (v *TxSetComponentTxsMaybeDiscountedFee_) MarshalXDR(e *xdr.Encoder) error 
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *TxSetComponentTxsMaybeDiscountedFee_) UnmarshalXDR(d *xdr.Decoder) error {
-	present393, err := d.Optional()
+	present395, err := d.Optional()
 	if err != nil {
 		return xdr.WithField(err, "baseFee")
 	}
-	if !present393 {
+	if !present395 {
 		v.BaseFee = nil
 	} else {
 		if err := d.Enter(); err != nil {
 			return xdr.WithField(err, "baseFee")
 		}
-		p394 := new(Int64)
-		x395, err := d.Int64()
+		p396 := new(Int64)
+		x397, err := d.Int64()
 		if err != nil {
 			return xdr.WithField(err, "baseFee")
 		}
-		(*p394) = Int64(x395)
-		v.BaseFee = p394
+		(*p396) = Int64(x397)
+		v.BaseFee = p396
 		d.Leave()
 	}
-	n396, err := d.ArrayLen(math.MaxUint32, 68)
+	n398, err := d.ArrayLen(math.MaxUint32, 68)
 	if err != nil {
 		return xdr.WithField(err, "txs")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "txs")
 	}
-	var s397 []TransactionEnvelope
-	if n396 > 0 {
-		s397 = make([]TransactionEnvelope, n396)
+	var s399 []TransactionEnvelope
+	if n398 > 0 {
+		s399 = make([]TransactionEnvelope, n398)
 	}
-	for i398 := range s397 {
-		u399, err := decodeTransactionEnvelope(d)
+	for i400 := range s399 {
+		u401, err := decodeTransactionEnvelope(d)
 		if err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i398)+"]"), "txs")
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i400)+"]"), "txs")
 		}
-		s397[i398] = u399
+		s399[i400] = u401
 	}
-	v.Txs = s397
+	v.Txs = s399
 	d.Leave()
 	return nil
 }
@@ -2071,9 +2071,9 @@ func (v *TransactionPhaseV0Components) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "v0Components")
 	}
-	for i400 := range v.V0Components {
-		if err := encodeTxSetComponent(e, v.V0Components[i400]); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i400)+"]"), "v0Components")
+	for i402 := range v.V0Components {
+		if err := encodeTxSetComponent(e, v.V0Components[i402]); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i402)+"]"), "v0Components")
 		}
 	}
 	e.Leave()
@@ -2082,25 +2082,25 @@ func (v *TransactionPhaseV0Components) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *TransactionPhaseV0Components) UnmarshalXDR(d *xdr.Decoder) error {
-	n401, err := d.ArrayLen(math.MaxUint32, 12)
+	n403, err := d.ArrayLen(math.MaxUint32, 12)
 	if err != nil {
 		return xdr.WithField(err, "v0Components")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "v0Components")
 	}
-	var s402 []TxSetComponent
-	if n401 > 0 {
-		s402 = make([]TxSetComponent, n401)
+	var s404 []TxSetComponent
+	if n403 > 0 {
+		s404 = make([]TxSetComponent, n403)
 	}
-	for i403 := range s402 {
-		u404, err := decodeTxSetComponent(d)
+	for i405 := range s404 {
+		u406, err := decodeTxSetComponent(d)
 		if err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i403)+"]"), "v0Components")
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i405)+"]"), "v0Components")
 		}
-		s402[i403] = u404
+		s404[i405] = u406
 	}
-	v.V0Components = s402
+	v.V0Components = s404
 	d.Leave()
 	return nil
 }
@@ -2165,9 +2165,9 @@ func (v *TransactionSet) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "txs")
 	}
-	for i405 := range v.Txs {
-		if err := encodeTransactionEnvelope(e, v.Txs[i405]); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i405)+"]"), "txs")
+	for i407 := range v.Txs {
+		if err := encodeTransactionEnvelope(e, v.Txs[i407]); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i407)+"]"), "txs")
 		}
 	}
 	e.Leave()
@@ -2179,25 +2179,25 @@ func (v *TransactionSet) UnmarshalXDR(d *xdr.Decoder) error {
 	if err := d.FixedOpaque(v.PreviousLedgerHash[:]); err != nil {
 		return xdr.WithField(err, "previousLedgerHash")
 	}
-	n406, err := d.ArrayLen(math.MaxUint32, 68)
+	n408, err := d.ArrayLen(math.MaxUint32, 68)
 	if err != nil {
 		return xdr.WithField(err, "txs")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "txs")
 	}
-	var s407 []TransactionEnvelope
-	if n406 > 0 {
-		s407 = make([]TransactionEnvelope, n406)
+	var s409 []TransactionEnvelope
+	if n408 > 0 {
+		s409 = make([]TransactionEnvelope, n408)
 	}
-	for i408 := range s407 {
-		u409, err := decodeTransactionEnvelope(d)
+	for i410 := range s409 {
+		u411, err := decodeTransactionEnvelope(d)
 		if err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i408)+"]"), "txs")
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i410)+"]"), "txs")
 		}
-		s407[i408] = u409
+		s409[i410] = u411
 	}
-	v.Txs = s407
+	v.Txs = s409
 	d.Leave()
 	return nil
 }
@@ -2253,9 +2253,9 @@ func (v *TransactionSetV1) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "phases")
 	}
-	for i410 := range v.Phases {
-		if err := encodeTransactionPhase(e, v.Phases[i410]); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i410)+"]"), "phases")
+	for i412 := range v.Phases {
+		if err := encodeTransactionPhase(e, v.Phases[i412]); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i412)+"]"), "phases")
 		}
 	}
 	e.Leave()
@@ -2267,25 +2267,25 @@ func (v *TransactionSetV1) UnmarshalXDR(d *xdr.Decoder) error {
 	if err := d.FixedOpaque(v.PreviousLedgerHash[:]); err != nil {
 		return xdr.WithField(err, "previousLedgerHash")
 	}
-	n411, err := d.ArrayLen(math.MaxUint32, 8)
+	n413, err := d.ArrayLen(math.MaxUint32, 8)
 	if err != nil {
 		return xdr.WithField(err, "phases")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "phases")
 	}
-	var s412 []TransactionPhase
-	if n411 > 0 {
-		s412 = make([]TransactionPhase, n411)
+	var s414 []TransactionPhase
+	if n413 > 0 {
+		s414 = make([]TransactionPhase, n413)
 	}
-	for i413 := range s412 {
-		u414, err := decodeTransactionPhase(d)
+	for i415 := range s414 {
+		u416, err := decodeTransactionPhase(d)
 		if err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i413)+"]"), "phases")
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i415)+"]"), "phases")
 		}
-		s412[i413] = u414
+		s414[i415] = u416
 	}
-	v.Phases = s412
+	v.Phases = s414
 	d.Leave()
 	return nil
 }
@@ -2473,9 +2473,9 @@ func (v *TransactionResultSet) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "results")
 	}
-	for i415 := range v.Results {
-		if err := (&v.Results[i415]).MarshalXDR(e); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i415)+"]"), "results")
+	for i417 := range v.Results {
+		if err := (&v.Results[i417]).MarshalXDR(e); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i417)+"]"), "results")
 		}
 	}
 	e.Leave()
@@ -2484,23 +2484,23 @@ func (v *TransactionResultSet) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *TransactionResultSet) UnmarshalXDR(d *xdr.Decoder) error {
-	n416, err := d.ArrayLen(math.MaxUint32, 48)
+	n418, err := d.ArrayLen(math.MaxUint32, 48)
 	if err != nil {
 		return xdr.WithField(err, "results")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "results")
 	}
-	var s417 []TransactionResultPair
-	if n416 > 0 {
-		s417 = make([]TransactionResultPair, n416)
+	var s419 []TransactionResultPair
+	if n418 > 0 {
+		s419 = make([]TransactionResultPair, n418)
 	}
-	for i418 := range s417 {
-		if err := (&s417[i418]).UnmarshalXDR(d); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i418)+"]"), "results")
+	for i420 := range s419 {
+		if err := (&s419[i420]).UnmarshalXDR(d); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i420)+"]"), "results")
 		}
 	}
-	v.Results = s417
+	v.Results = s419
 	d.Leave()
 	return nil
 }
@@ -2562,19 +2562,19 @@ func (v *TransactionHistoryEntry) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *TransactionHistoryEntry) UnmarshalXDR(d *xdr.Decoder) error {
-	x419, err := d.Uint32()
+	x421, err := d.Uint32()
 	if err != nil {
 		return xdr.WithField(err, "ledgerSeq")
 	}
-	v.LedgerSeq = Uint32(x419)
+	v.LedgerSeq = Uint32(x421)
 	if err := (&v.TxSet).UnmarshalXDR(d); err != nil {
 		return xdr.WithField(err, "txSet")
 	}
-	u420, err := decodeTransactionHistoryEntryExt(d)
+	u422, err := decodeTransactionHistoryEntryExt(d)
 	if err != nil {
 		return xdr.WithField(err, "ext")
 	}
-	v.Ext = u420
+	v.Ext = u422
 	return nil
 }
 
@@ -2651,11 +2651,11 @@ func (v *TransactionHistoryEntryExtGeneralizedTxSet) MarshalXDR(e *xdr.Encoder) 
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *TransactionHistoryEntryExtGeneralizedTxSet) UnmarshalXDR(d *xdr.Decoder) error {
-	u421, err := decodeGeneralizedTransactionSet(d)
+	u423, err := decodeGeneralizedTransactionSet(d)
 	if err != nil {
 		return xdr.WithField(err, "generalizedTxSet")
 	}
-	v.GeneralizedTxSet = u421
+	v.GeneralizedTxSet = u423
 	return nil
 }
 
@@ -2735,19 +2735,19 @@ func (v *TransactionHistoryResultEntry) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *TransactionHistoryResultEntry) UnmarshalXDR(d *xdr.Decoder) error {
-	x422, err := d.Uint32()
+	x424, err := d.Uint32()
 	if err != nil {
 		return xdr.WithField(err, "ledgerSeq")
 	}
-	v.LedgerSeq = Uint32(x422)
+	v.LedgerSeq = Uint32(x424)
 	if err := (&v.TxResultSet).UnmarshalXDR(d); err != nil {
 		return xdr.WithField(err, "txResultSet")
 	}
-	u423, err := decodeTransactionHistoryResultEntryExt(d)
+	u425, err := decodeTransactionHistoryResultEntryExt(d)
 	if err != nil {
 		return xdr.WithField(err, "ext")
 	}
-	v.Ext = u423
+	v.Ext = u425
 	return nil
 }
 
@@ -2876,11 +2876,11 @@ func (v *LedgerHeaderHistoryEntry) UnmarshalXDR(d *xdr.Decoder) error {
 	if err := (&v.Header).UnmarshalXDR(d); err != nil {
 		return xdr.WithField(err, "header")
 	}
-	u424, err := decodeLedgerHeaderHistoryEntryExt(d)
+	u426, err := decodeLedgerHeaderHistoryEntryExt(d)
 	if err != nil {
 		return xdr.WithField(err, "ext")
 	}
-	v.Ext = u424
+	v.Ext = u426
 	return nil
 }
 
@@ -2997,9 +2997,9 @@ func (v *LedgerSCPMessages) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "messages")
 	}
-	for i425 := range v.Messages {
-		if err := (&v.Messages[i425]).MarshalXDR(e); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i425)+"]"), "messages")
+	for i427 := range v.Messages {
+		if err := (&v.Messages[i427]).MarshalXDR(e); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i427)+"]"), "messages")
 		}
 	}
 	e.Leave()
@@ -3008,28 +3008,28 @@ func (v *LedgerSCPMessages) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *LedgerSCPMessages) UnmarshalXDR(d *xdr.Decoder) error {
-	x426, err := d.Uint32()
+	x428, err := d.Uint32()
 	if err != nil {
 		return xdr.WithField(err, "ledgerSeq")
 	}
-	v.LedgerSeq = Uint32(x426)
-	n427, err := d.ArrayLen(math.MaxUint32, 92)
+	v.LedgerSeq = Uint32(x428)
+	n429, err := d.ArrayLen(math.MaxUint32, 92)
 	if err != nil {
 		return xdr.WithField(err, "messages")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "messages")
 	}
-	var s428 []SCPEnvelope
-	if n427 > 0 {
-		s428 = make([]SCPEnvelope, n427)
+	var s430 []SCPEnvelope
+	if n429 > 0 {
+		s430 = make([]SCPEnvelope, n429)
 	}
-	for i429 := range s428 {
-		if err := (&s428[i429]).UnmarshalXDR(d); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i429)+"]"), "messages")
+	for i431 := range s430 {
+		if err := (&s430[i431]).UnmarshalXDR(d); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i431)+"]"), "messages")
 		}
 	}
-	v.Messages = s428
+	v.Messages = s430
 	d.Leave()
 	return nil
 }
@@ -3084,9 +3084,9 @@ func (v *SCPHistoryEntryV0) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "quorumSets")
 	}
-	for i430 := range v.QuorumSets {
-		if err := (&v.QuorumSets[i430]).MarshalXDR(e); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i430)+"]"), "quorumSets")
+	for i432 := range v.QuorumSets {
+		if err := (&v.QuorumSets[i432]).MarshalXDR(e); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i432)+"]"), "quorumSets")
 		}
 	}
 	e.Leave()
@@ -3098,23 +3098,23 @@ func (v *SCPHistoryEntryV0) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *SCPHistoryEntryV0) UnmarshalXDR(d *xdr.Decoder) error {
-	n431, err := d.ArrayLen(math.MaxUint32, 12)
+	n433, err := d.ArrayLen(math.MaxUint32, 12)
 	if err != nil {
 		return xdr.WithField(err, "quorumSets")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "quorumSets")
 	}
-	var s432 []SCPQuorumSet
-	if n431 > 0 {
-		s432 = make([]SCPQuorumSet, n431)
+	var s434 []SCPQuorumSet
+	if n433 > 0 {
+		s434 = make([]SCPQuorumSet, n433)
 	}
-	for i433 := range s432 {
-		if err := (&s432[i433]).UnmarshalXDR(d); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i433)+"]"), "quorumSets")
+	for i435 := range s434 {
+		if err := (&s434[i435]).UnmarshalXDR(d); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i435)+"]"), "quorumSets")
 		}
 	}
-	v.QuorumSets = s432
+	v.QuorumSets = s434
 	d.Leave()
 	if err := (&v.LedgerMessages).UnmarshalXDR(d); err != nil {
 		return xdr.WithField(err, "ledgerMessages")
@@ -3280,11 +3280,11 @@ func (v *LedgerEntryChangeType) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *LedgerEntryChangeType) UnmarshalXDR(d *xdr.Decoder) error {
-	x434, err := d.Enum(validLedgerEntryChangeType)
+	x436, err := d.Enum(validLedgerEntryChangeType)
 	if err != nil {
 		return err
 	}
-	(*v) = LedgerEntryChangeType(x434)
+	(*v) = LedgerEntryChangeType(x436)
 	return nil
 }
 
@@ -3391,11 +3391,11 @@ func (v *LedgerEntryChangeRemoved) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *LedgerEntryChangeRemoved) UnmarshalXDR(d *xdr.Decoder) error {
-	u435, err := decodeLedgerKey(d)
+	u437, err := decodeLedgerKey(d)
 	if err != nil {
 		return xdr.WithField(err, "removed")
 	}
-	v.Removed = u435
+	v.Removed = u437
 	return nil
 }
 
@@ -3518,9 +3518,9 @@ func (v *LedgerEntryChanges) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return err
 	}
-	for i436 := range *v {
-		if err := encodeLedgerEntryChange(e, (*v)[i436]); err != nil {
-			return xdr.WithField(err, "["+strconv.Itoa(i436)+"]")
+	for i438 := range *v {
+		if err := encodeLedgerEntryChange(e, (*v)[i438]); err != nil {
+			return xdr.WithField(err, "["+strconv.Itoa(i438)+"]")
 		}
 	}
 	e.Leave()
@@ -3529,25 +3529,25 @@ func (v *LedgerEntryChanges) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *LedgerEntryChanges) UnmarshalXDR(d *xdr.Decoder) error {
-	n437, err := d.ArrayLen(math.MaxUint32, 12)
+	n439, err := d.ArrayLen(math.MaxUint32, 12)
 	if err != nil {
 		return err
 	}
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	var s438 LedgerEntryChanges
-	if n437 > 0 {
-		s438 = make(LedgerEntryChanges, n437)
+	var s440 LedgerEntryChanges
+	if n439 > 0 {
+		s440 = make(LedgerEntryChanges, n439)
 	}
-	for i439 := range s438 {
-		u440, err := decodeLedgerEntryChange(d)
+	for i441 := range s440 {
+		u442, err := decodeLedgerEntryChange(d)
 		if err != nil {
-			return xdr.WithField(err, "["+strconv.Itoa(i439)+"]")
+			return xdr.WithField(err, "["+strconv.Itoa(i441)+"]")
 		}
-		s438[i439] = u440
+		s440[i441] = u442
 	}
-	(*v) = s438
+	(*v) = s440
 	d.Leave()
 	return nil
 }
@@ -3601,9 +3601,9 @@ func (v *OperationMeta) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "changes")
 	}
-	for i441 := range v.Changes {
-		if err := encodeLedgerEntryChange(e, v.Changes[i441]); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i441)+"]"), "changes")
+	for i443 := range v.Changes {
+		if err := encodeLedgerEntryChange(e, v.Changes[i443]); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i443)+"]"), "changes")
 		}
 	}
 	e.Leave()
@@ -3612,25 +3612,25 @@ func (v *OperationMeta) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *OperationMeta) UnmarshalXDR(d *xdr.Decoder) error {
-	n442, err := d.ArrayLen(math.MaxUint32, 12)
+	n444, err := d.ArrayLen(math.MaxUint32, 12)
 	if err != nil {
 		return xdr.WithField(err, "changes")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "changes")
 	}
-	var s443 LedgerEntryChanges
-	if n442 > 0 {
-		s443 = make(LedgerEntryChanges, n442)
+	var s445 LedgerEntryChanges
+	if n444 > 0 {
+		s445 = make(LedgerEntryChanges, n444)
 	}
-	for i444 := range s443 {
-		u445, err := decodeLedgerEntryChange(d)
+	for i446 := range s445 {
+		u447, err := decodeLedgerEntryChange(d)
 		if err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i444)+"]"), "changes")
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i446)+"]"), "changes")
 		}
-		s443[i444] = u445
+		s445[i446] = u447
 	}
-	v.Changes = s443
+	v.Changes = s445
 	d.Leave()
 	return nil
 }
@@ -3685,9 +3685,9 @@ func (v *TransactionMetaV1) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "txChanges")
 	}
-	for i446 := range v.TxChanges {
-		if err := encodeLedgerEntryChange(e, v.TxChanges[i446]); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i446)+"]"), "txChanges")
+	for i448 := range v.TxChanges {
+		if err := encodeLedgerEntryChange(e, v.TxChanges[i448]); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i448)+"]"), "txChanges")
 		}
 	}
 	e.Leave()
@@ -3697,9 +3697,9 @@ func (v *TransactionMetaV1) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "operations")
 	}
-	for i447 := range v.Operations {
-		if err := (&v.Operations[i447]).MarshalXDR(e); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i447)+"]"), "operations")
+	for i449 := range v.Operations {
+		if err := (&v.Operations[i449]).MarshalXDR(e); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i449)+"]"), "operations")
 		}
 	}
 	e.Leave()
@@ -3708,43 +3708,43 @@ func (v *TransactionMetaV1) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *TransactionMetaV1) UnmarshalXDR(d *xdr.Decoder) error {
-	n448, err := d.ArrayLen(math.MaxUint32, 12)
+	n450, err := d.ArrayLen(math.MaxUint32, 12)
 	if err != nil {
 		return xdr.WithField(err, "txChanges")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "txChanges")
 	}
-	var s449 LedgerEntryChanges
-	if n448 > 0 {
-		s449 = make(LedgerEntryChanges, n448)
+	var s451 LedgerEntryChanges
+	if n450 > 0 {
+		s451 = make(LedgerEntryChanges, n450)
 	}
-	for i450 := range s449 {
-		u451, err := decodeLedgerEntryChange(d)
+	for i452 := range s451 {
+		u453, err := decodeLedgerEntryChange(d)
 		if err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i450)+"]"), "txChanges")
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i452)+"]"), "txChanges")
 		}
-		s449[i450] = u451
+		s451[i452] = u453
 	}
-	v.TxChanges = s449
+	v.TxChanges = s451
 	d.Leave()
-	n452, err := d.ArrayLen(math.MaxUint32, 4)
+	n454, err := d.ArrayLen(math.MaxUint32, 4)
 	if err != nil {
 		return xdr.WithField(err, "operations")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "operations")
 	}
-	var s453 []OperationMeta
-	if n452 > 0 {
-		s453 = make([]OperationMeta, n452)
+	var s455 []OperationMeta
+	if n454 > 0 {
+		s455 = make([]OperationMeta, n454)
 	}
-	for i454 := range s453 {
-		if err := (&s453[i454]).UnmarshalXDR(d); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i454)+"]"), "operations")
+	for i456 := range s455 {
+		if err := (&s455[i456]).UnmarshalXDR(d); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i456)+"]"), "operations")
 		}
 	}
-	v.Operations = s453
+	v.Operations = s455
 	d.Leave()
 	return nil
 }
@@ -3800,9 +3800,9 @@ func (v *TransactionMetaV2) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "txChangesBefore")
 	}
-	for i455 := range v.TxChangesBefore {
-		if err := encodeLedgerEntryChange(e, v.TxChangesBefore[i455]); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i455)+"]"), "txChangesBefore")
+	for i457 := range v.TxChangesBefore {
+		if err := encodeLedgerEntryChange(e, v.TxChangesBefore[i457]); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i457)+"]"), "txChangesBefore")
 		}
 	}
 	e.Leave()
@@ -3812,9 +3812,9 @@ func (v *TransactionMetaV2) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "operations")
 	}
-	for i456 := range v.Operations {
-		if err := (&v.Operations[i456]).MarshalXDR(e); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i456)+"]"), "operations")
+	for i458 := range v.Operations {
+		if err := (&v.Operations[i458]).MarshalXDR(e); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i458)+"]"), "operations")
 		}
 	}
 	e.Leave()
@@ -3824,9 +3824,9 @@ func (v *TransactionMetaV2) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "txChangesAfter")
 	}
-	for i457 := range v.TxChangesAfter {
-		if err := encodeLedgerEntryChange(e, v.TxChangesAfter[i457]); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i457)+"]"), "txChangesAfter")
+	for i459 := range v.TxChangesAfter {
+		if err := encodeLedgerEntryChange(e, v.TxChangesAfter[i459]); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i459)+"]"), "txChangesAfter")
 		}
 	}
 	e.Leave()
@@ -3835,63 +3835,63 @@ func (v *TransactionMetaV2) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *TransactionMetaV2) UnmarshalXDR(d *xdr.Decoder) error {
-	n458, err := d.ArrayLen(math.MaxUint32, 12)
+	n460, err := d.ArrayLen(math.MaxUint32, 12)
 	if err != nil {
 		return xdr.WithField(err, "txChangesBefore")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "txChangesBefore")
 	}
-	var s459 LedgerEntryChanges
-	if n458 > 0 {
-		s459 = make(LedgerEntryChanges, n458)
+	var s461 LedgerEntryChanges
+	if n460 > 0 {
+		s461 = make(LedgerEntryChanges, n460)
 	}
-	for i460 := range s459 {
-		u461, err := decodeLedgerEntryChange(d)
+	for i462 := range s461 {
+		u463, err := decodeLedgerEntryChange(d)
 		if err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i460)+"]"), "txChangesBefore")
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i462)+"]"), "txChangesBefore")
 		}
-		s459[i460] = u461
+		s461[i462] = u463
 	}
-	v.TxChangesBefore = s459
+	v.TxChangesBefore = s461
 	d.Leave()
-	n462, err := d.ArrayLen(math.MaxUint32, 4)
+	n464, err := d.ArrayLen(math.MaxUint32, 4)
 	if err != nil {
 		return xdr.WithField(err, "operations")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "operations")
 	}
-	var s463 []OperationMeta
-	if n462 > 0 {
-		s463 = make([]OperationMeta, n462)
+	var s465 []OperationMeta
+	if n464 > 0 {
+		s465 = make([]OperationMeta, n464)
 	}
-	for i464 := range s463 {
-		if err := (&s463[i464]).UnmarshalXDR(d); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i464)+"]"), "operations")
+	for i466 := range s465 {
+		if err := (&s465[i466]).UnmarshalXDR(d); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i466)+"]"), "operations")
 		}
 	}
-	v.Operations = s463
+	v.Operations = s465
 	d.Leave()
-	n465, err := d.ArrayLen(math.MaxUint32, 12)
+	n467, err := d.ArrayLen(math.MaxUint32, 12)
 	if err != nil {
 		return xdr.WithField(err, "txChangesAfter")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "txChangesAfter")
 	}
-	var s466 LedgerEntryChanges
-	if n465 > 0 {
-		s466 = make(LedgerEntryChanges, n465)
+	var s468 LedgerEntryChanges
+	if n467 > 0 {
+		s468 = make(LedgerEntryChanges, n467)
 	}
-	for i467 := range s466 {
-		u468, err := decodeLedgerEntryChange(d)
+	for i469 := range s468 {
+		u470, err := decodeLedgerEntryChange(d)
 		if err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i467)+"]"), "txChangesAfter")
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i469)+"]"), "txChangesAfter")
 		}
-		s466[i467] = u468
+		s468[i469] = u470
 	}
-	v.TxChangesAfter = s466
+	v.TxChangesAfter = s468
 	d.Leave()
 	return nil
 }
@@ -3979,11 +3979,11 @@ func (v *ContractEventType) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *ContractEventType) UnmarshalXDR(d *xdr.Decoder) error {
-	x469, err := d.Enum(validContractEventType)
+	x471, err := d.Enum(validContractEventType)
 	if err != nil {
 		return err
 	}
-	(*v) = ContractEventType(x469)
+	(*v) = ContractEventType(x471)
 	return nil
 }
 
@@ -4058,38 +4058,38 @@ func (v *ContractEvent) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *ContractEvent) UnmarshalXDR(d *xdr.Decoder) error {
-	u470, err := decodeExtensionPoint(d)
+	u472, err := decodeExtensionPoint(d)
 	if err != nil {
 		return xdr.WithField(err, "ext")
 	}
-	v.Ext = u470
-	present471, err := d.Optional()
+	v.Ext = u472
+	present473, err := d.Optional()
 	if err != nil {
 		return xdr.WithField(err, "contractID")
 	}
-	if !present471 {
+	if !present473 {
 		v.ContractID = nil
 	} else {
 		if err := d.Enter(); err != nil {
 			return xdr.WithField(err, "contractID")
 		}
-		p472 := new(Hash)
-		if err := d.FixedOpaque((*p472)[:]); err != nil {
+		p474 := new(Hash)
+		if err := d.FixedOpaque((*p474)[:]); err != nil {
 			return xdr.WithField(err, "contractID")
 		}
-		v.ContractID = p472
+		v.ContractID = p474
 		d.Leave()
 	}
-	x473, err := d.Enum(validContractEventType)
+	x475, err := d.Enum(validContractEventType)
 	if err != nil {
 		return xdr.WithField(err, "type")
 	}
-	v.Type = ContractEventType(x473)
-	u474, err := decodeContractEventBody(d)
+	v.Type = ContractEventType(x475)
+	u476, err := decodeContractEventBody(d)
 	if err != nil {
 		return xdr.WithField(err, "body")
 	}
-	v.Body = u474
+	v.Body = u476
 	return nil
 }
 
@@ -4215,9 +4215,9 @@ func (v *ContractEventBodyV0_) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "topics")
 	}
-	for i475 := range v.Topics {
-		if err := encodeSCVal(e, v.Topics[i475]); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i475)+"]"), "topics")
+	for i477 := range v.Topics {
+		if err := encodeSCVal(e, v.Topics[i477]); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i477)+"]"), "topics")
 		}
 	}
 	e.Leave()
@@ -4229,31 +4229,31 @@ func (v *ContractEventBodyV0_) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *ContractEventBodyV0_) UnmarshalXDR(d *xdr.Decoder) error {
-	n476, err := d.ArrayLen(math.MaxUint32, 4)
+	n478, err := d.ArrayLen(math.MaxUint32, 4)
 	if err != nil {
 		return xdr.WithField(err, "topics")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "topics")
 	}
-	var s477 []SCVal
-	if n476 > 0 {
-		s477 = make([]SCVal, n476)
+	var s479 []SCVal
+	if n478 > 0 {
+		s479 = make([]SCVal, n478)
 	}
-	for i478 := range s477 {
-		u479, err := decodeSCVal(d)
+	for i480 := range s479 {
+		u481, err := decodeSCVal(d)
 		if err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i478)+"]"), "topics")
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i480)+"]"), "topics")
 		}
-		s477[i478] = u479
+		s479[i480] = u481
 	}
-	v.Topics = s477
+	v.Topics = s479
 	d.Leave()
-	u480, err := decodeSCVal(d)
+	u482, err := decodeSCVal(d)
 	if err != nil {
 		return xdr.WithField(err, "data")
 	}
-	v.Data = u480
+	v.Data = u482
 	return nil
 }
 
@@ -4310,11 +4310,11 @@ func (v *DiagnosticEvent) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *DiagnosticEvent) UnmarshalXDR(d *xdr.Decoder) error {
-	x481, err := d.Bool()
+	x483, err := d.Bool()
 	if err != nil {
 		return xdr.WithField(err, "inSuccessfulContractCall")
 	}
-	v.InSuccessfulContractCall = x481
+	v.InSuccessfulContractCall = x483
 	if err := (&v.Event).UnmarshalXDR(d); err != nil {
 		return xdr.WithField(err, "event")
 	}
@@ -4378,18 +4378,18 @@ func (v *SorobanTransactionMetaExtV1) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *SorobanTransactionMetaExtV1) UnmarshalXDR(d *xdr.Decoder) error {
-	u482, err := decodeExtensionPoint(d)
+	u484, err := decodeExtensionPoint(d)
 	if err != nil {
 		return xdr.WithField(err, "ext")
 	}
-	v.Ext = u482
-	b483, err := d.Next(24)
+	v.Ext = u484
+	b485, err := d.Next(24)
 	if err != nil {
 		return xdr.WithField(err, "totalNonRefundableResourceFeeCharged")
 	}
-	v.TotalNonRefundableResourceFeeCharged = Int64(int64(binary.BigEndian.Uint64(b483[0:])))
-	v.TotalRefundableResourceFeeCharged = Int64(int64(binary.BigEndian.Uint64(b483[8:])))
-	v.RentFeeCharged = Int64(int64(binary.BigEndian.Uint64(b483[16:])))
+	v.TotalNonRefundableResourceFeeCharged = Int64(int64(binary.BigEndian.Uint64(b485[0:])))
+	v.TotalRefundableResourceFeeCharged = Int64(int64(binary.BigEndian.Uint64(b485[8:])))
+	v.RentFeeCharged = Int64(int64(binary.BigEndian.Uint64(b485[16:])))
 	return nil
 }
 
@@ -4546,9 +4546,9 @@ func (v *SorobanTransactionMeta) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "events")
 	}
-	for i484 := range v.Events {
-		if err := (&v.Events[i484]).MarshalXDR(e); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i484)+"]"), "events")
+	for i486 := range v.Events {
+		if err := (&v.Events[i486]).MarshalXDR(e); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i486)+"]"), "events")
 		}
 	}
 	e.Leave()
@@ -4561,9 +4561,9 @@ func (v *SorobanTransactionMeta) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "diagnosticEvents")
 	}
-	for i485 := range v.DiagnosticEvents {
-		if err := (&v.DiagnosticEvents[i485]).MarshalXDR(e); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i485)+"]"), "diagnosticEvents")
+	for i487 := range v.DiagnosticEvents {
+		if err := (&v.DiagnosticEvents[i487]).MarshalXDR(e); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i487)+"]"), "diagnosticEvents")
 		}
 	}
 	e.Leave()
@@ -4572,51 +4572,51 @@ func (v *SorobanTransactionMeta) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *SorobanTransactionMeta) UnmarshalXDR(d *xdr.Decoder) error {
-	u486, err := decodeSorobanTransactionMetaExt(d)
+	u488, err := decodeSorobanTransactionMetaExt(d)
 	if err != nil {
 		return xdr.WithField(err, "ext")
 	}
-	v.Ext = u486
-	n487, err := d.ArrayLen(math.MaxUint32, 24)
+	v.Ext = u488
+	n489, err := d.ArrayLen(math.MaxUint32, 24)
 	if err != nil {
 		return xdr.WithField(err, "events")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "events")
 	}
-	var s488 []ContractEvent
-	if n487 > 0 {
-		s488 = make([]ContractEvent, n487)
+	var s490 []ContractEvent
+	if n489 > 0 {
+		s490 = make([]ContractEvent, n489)
 	}
-	for i489 := range s488 {
-		if err := (&s488[i489]).UnmarshalXDR(d); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i489)+"]"), "events")
+	for i491 := range s490 {
+		if err := (&s490[i491]).UnmarshalXDR(d); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i491)+"]"), "events")
 		}
 	}
-	v.Events = s488
+	v.Events = s490
 	d.Leave()
-	u490, err := decodeSCVal(d)
+	u492, err := decodeSCVal(d)
 	if err != nil {
 		return xdr.WithField(err, "returnValue")
 	}
-	v.ReturnValue = u490
-	n491, err := d.ArrayLen(math.MaxUint32, 28)
+	v.ReturnValue = u492
+	n493, err := d.ArrayLen(math.MaxUint32, 28)
 	if err != nil {
 		return xdr.WithField(err, "diagnosticEvents")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "diagnosticEvents")
 	}
-	var s492 []DiagnosticEvent
-	if n491 > 0 {
-		s492 = make([]DiagnosticEvent, n491)
+	var s494 []DiagnosticEvent
+	if n493 > 0 {
+		s494 = make([]DiagnosticEvent, n493)
 	}
-	for i493 := range s492 {
-		if err := (&s492[i493]).UnmarshalXDR(d); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i493)+"]"), "diagnosticEvents")
+	for i495 := range s494 {
+		if err := (&s494[i495]).UnmarshalXDR(d); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i495)+"]"), "diagnosticEvents")
 		}
 	}
-	v.DiagnosticEvents = s492
+	v.DiagnosticEvents = s494
 	d.Leave()
 	return nil
 }
@@ -4677,9 +4677,9 @@ func (v *TransactionMetaV3) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "txChangesBefore")
 	}
-	for i494 := range v.TxChangesBefore {
-		if err := encodeLedgerEntryChange(e, v.TxChangesBefore[i494]); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i494)+"]"), "txChangesBefore")
+	for i496 := range v.TxChangesBefore {
+		if err := encodeLedgerEntryChange(e, v.TxChangesBefore[i496]); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i496)+"]"), "txChangesBefore")
 		}
 	}
 	e.Leave()
@@ -4689,9 +4689,9 @@ func (v *TransactionMetaV3) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "operations")
 	}
-	for i495 := range v.Operations {
-		if err := (&v.Operations[i495]).MarshalXDR(e); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i495)+"]"), "operations")
+	for i497 := range v.Operations {
+		if err := (&v.Operations[i497]).MarshalXDR(e); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i497)+"]"), "operations")
 		}
 	}
 	e.Leave()
@@ -4701,9 +4701,9 @@ func (v *TransactionMetaV3) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "txChangesAfter")
 	}
-	for i496 := range v.TxChangesAfter {
-		if err := encodeLedgerEntryChange(e, v.TxChangesAfter[i496]); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i496)+"]"), "txChangesAfter")
+	for i498 := range v.TxChangesAfter {
+		if err := encodeLedgerEntryChange(e, v.TxChangesAfter[i498]); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i498)+"]"), "txChangesAfter")
 		}
 	}
 	e.Leave()
@@ -4724,84 +4724,84 @@ func (v *TransactionMetaV3) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *TransactionMetaV3) UnmarshalXDR(d *xdr.Decoder) error {
-	u497, err := decodeExtensionPoint(d)
+	u499, err := decodeExtensionPoint(d)
 	if err != nil {
 		return xdr.WithField(err, "ext")
 	}
-	v.Ext = u497
-	n498, err := d.ArrayLen(math.MaxUint32, 12)
+	v.Ext = u499
+	n500, err := d.ArrayLen(math.MaxUint32, 12)
 	if err != nil {
 		return xdr.WithField(err, "txChangesBefore")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "txChangesBefore")
 	}
-	var s499 LedgerEntryChanges
-	if n498 > 0 {
-		s499 = make(LedgerEntryChanges, n498)
+	var s501 LedgerEntryChanges
+	if n500 > 0 {
+		s501 = make(LedgerEntryChanges, n500)
 	}
-	for i500 := range s499 {
-		u501, err := decodeLedgerEntryChange(d)
+	for i502 := range s501 {
+		u503, err := decodeLedgerEntryChange(d)
 		if err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i500)+"]"), "txChangesBefore")
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i502)+"]"), "txChangesBefore")
 		}
-		s499[i500] = u501
+		s501[i502] = u503
 	}
-	v.TxChangesBefore = s499
+	v.TxChangesBefore = s501
 	d.Leave()
-	n502, err := d.ArrayLen(math.MaxUint32, 4)
+	n504, err := d.ArrayLen(math.MaxUint32, 4)
 	if err != nil {
 		return xdr.WithField(err, "operations")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "operations")
 	}
-	var s503 []OperationMeta
-	if n502 > 0 {
-		s503 = make([]OperationMeta, n502)
+	var s505 []OperationMeta
+	if n504 > 0 {
+		s505 = make([]OperationMeta, n504)
 	}
-	for i504 := range s503 {
-		if err := (&s503[i504]).UnmarshalXDR(d); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i504)+"]"), "operations")
+	for i506 := range s505 {
+		if err := (&s505[i506]).UnmarshalXDR(d); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i506)+"]"), "operations")
 		}
 	}
-	v.Operations = s503
+	v.Operations = s505
 	d.Leave()
-	n505, err := d.ArrayLen(math.MaxUint32, 12)
+	n507, err := d.ArrayLen(math.MaxUint32, 12)
 	if err != nil {
 		return xdr.WithField(err, "txChangesAfter")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "txChangesAfter")
 	}
-	var s506 LedgerEntryChanges
-	if n505 > 0 {
-		s506 = make(LedgerEntryChanges, n505)
+	var s508 LedgerEntryChanges
+	if n507 > 0 {
+		s508 = make(LedgerEntryChanges, n507)
 	}
-	for i507 := range s506 {
-		u508, err := decodeLedgerEntryChange(d)
+	for i509 := range s508 {
+		u510, err := decodeLedgerEntryChange(d)
 		if err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i507)+"]"), "txChangesAfter")
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i509)+"]"), "txChangesAfter")
 		}
-		s506[i507] = u508
+		s508[i509] = u510
 	}
-	v.TxChangesAfter = s506
+	v.TxChangesAfter = s508
 	d.Leave()
-	present509, err := d.Optional()
+	present511, err := d.Optional()
 	if err != nil {
 		return xdr.WithField(err, "sorobanMeta")
 	}
-	if !present509 {
+	if !present511 {
 		v.SorobanMeta = nil
 	} else {
 		if err := d.Enter(); err != nil {
 			return xdr.WithField(err, "sorobanMeta")
 		}
-		p510 := new(SorobanTransactionMeta)
-		if err := (p510).UnmarshalXDR(d); err != nil {
+		p512 := new(SorobanTransactionMeta)
+		if err := (p512).UnmarshalXDR(d); err != nil {
 			return xdr.WithField(err, "sorobanMeta")
 		}
-		v.SorobanMeta = p510
+		v.SorobanMeta = p512
 		d.Leave()
 	}
 	return nil
@@ -4860,9 +4860,9 @@ func (v *InvokeHostFunctionSuccessPreImage) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "events")
 	}
-	for i511 := range v.Events {
-		if err := (&v.Events[i511]).MarshalXDR(e); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i511)+"]"), "events")
+	for i513 := range v.Events {
+		if err := (&v.Events[i513]).MarshalXDR(e); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i513)+"]"), "events")
 		}
 	}
 	e.Leave()
@@ -4871,28 +4871,28 @@ func (v *InvokeHostFunctionSuccessPreImage) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *InvokeHostFunctionSuccessPreImage) UnmarshalXDR(d *xdr.Decoder) error {
-	u512, err := decodeSCVal(d)
+	u514, err := decodeSCVal(d)
 	if err != nil {
 		return xdr.WithField(err, "returnValue")
 	}
-	v.ReturnValue = u512
-	n513, err := d.ArrayLen(math.MaxUint32, 24)
+	v.ReturnValue = u514
+	n515, err := d.ArrayLen(math.MaxUint32, 24)
 	if err != nil {
 		return xdr.WithField(err, "events")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "events")
 	}
-	var s514 []ContractEvent
-	if n513 > 0 {
-		s514 = make([]ContractEvent, n513)
+	var s516 []ContractEvent
+	if n515 > 0 {
+		s516 = make([]ContractEvent, n515)
 	}
-	for i515 := range s514 {
-		if err := (&s514[i515]).UnmarshalXDR(d); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i515)+"]"), "events")
+	for i517 := range s516 {
+		if err := (&s516[i517]).UnmarshalXDR(d); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i517)+"]"), "events")
 		}
 	}
-	v.Events = s514
+	v.Events = s516
 	d.Leave()
 	return nil
 }
@@ -4952,9 +4952,9 @@ func (v *TransactionMetaOperations) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "operations")
 	}
-	for i516 := range v.Operations {
-		if err := (&v.Operations[i516]).MarshalXDR(e); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i516)+"]"), "operations")
+	for i518 := range v.Operations {
+		if err := (&v.Operations[i518]).MarshalXDR(e); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i518)+"]"), "operations")
 		}
 	}
 	e.Leave()
@@ -4963,23 +4963,23 @@ func (v *TransactionMetaOperations) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *TransactionMetaOperations) UnmarshalXDR(d *xdr.Decoder) error {
-	n517, err := d.ArrayLen(math.MaxUint32, 4)
+	n519, err := d.ArrayLen(math.MaxUint32, 4)
 	if err != nil {
 		return xdr.WithField(err, "operations")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "operations")
 	}
-	var s518 []OperationMeta
-	if n517 > 0 {
-		s518 = make([]OperationMeta, n517)
+	var s520 []OperationMeta
+	if n519 > 0 {
+		s520 = make([]OperationMeta, n519)
 	}
-	for i519 := range s518 {
-		if err := (&s518[i519]).UnmarshalXDR(d); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i519)+"]"), "operations")
+	for i521 := range s520 {
+		if err := (&s520[i521]).UnmarshalXDR(d); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i521)+"]"), "operations")
 		}
 	}
-	v.Operations = s518
+	v.Operations = s520
 	d.Leave()
 	return nil
 }
@@ -5155,9 +5155,9 @@ func (v *TransactionResultMeta) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "feeProcessing")
 	}
-	for i520 := range v.FeeProcessing {
-		if err := encodeLedgerEntryChange(e, v.FeeProcessing[i520]); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i520)+"]"), "feeProcessing")
+	for i522 := range v.FeeProcessing {
+		if err := encodeLedgerEntryChange(e, v.FeeProcessing[i522]); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i522)+"]"), "feeProcessing")
 		}
 	}
 	e.Leave()
@@ -5172,31 +5172,31 @@ func (v *TransactionResultMeta) UnmarshalXDR(d *xdr.Decoder) error {
 	if err := (&v.Result).UnmarshalXDR(d); err != nil {
 		return xdr.WithField(err, "result")
 	}
-	n521, err := d.ArrayLen(math.MaxUint32, 12)
+	n523, err := d.ArrayLen(math.MaxUint32, 12)
 	if err != nil {
 		return xdr.WithField(err, "feeProcessing")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "feeProcessing")
 	}
-	var s522 LedgerEntryChanges
-	if n521 > 0 {
-		s522 = make(LedgerEntryChanges, n521)
+	var s524 LedgerEntryChanges
+	if n523 > 0 {
+		s524 = make(LedgerEntryChanges, n523)
 	}
-	for i523 := range s522 {
-		u524, err := decodeLedgerEntryChange(d)
+	for i525 := range s524 {
+		u526, err := decodeLedgerEntryChange(d)
 		if err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i523)+"]"), "feeProcessing")
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i525)+"]"), "feeProcessing")
 		}
-		s522[i523] = u524
+		s524[i525] = u526
 	}
-	v.FeeProcessing = s522
+	v.FeeProcessing = s524
 	d.Leave()
-	u525, err := decodeTransactionMeta(d)
+	u527, err := decodeTransactionMeta(d)
 	if err != nil {
 		return xdr.WithField(err, "txApplyProcessing")
 	}
-	v.TxApplyProcessing = u525
+	v.TxApplyProcessing = u527
 	return nil
 }
 
@@ -5253,9 +5253,9 @@ func (v *UpgradeEntryMeta) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "changes")
 	}
-	for i526 := range v.Changes {
-		if err := encodeLedgerEntryChange(e, v.Changes[i526]); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i526)+"]"), "changes")
+	for i528 := range v.Changes {
+		if err := encodeLedgerEntryChange(e, v.Changes[i528]); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i528)+"]"), "changes")
 		}
 	}
 	e.Leave()
@@ -5264,30 +5264,30 @@ func (v *UpgradeEntryMeta) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *UpgradeEntryMeta) UnmarshalXDR(d *xdr.Decoder) error {
-	u527, err := decodeLedgerUpgrade(d)
+	u529, err := decodeLedgerUpgrade(d)
 	if err != nil {
 		return xdr.WithField(err, "upgrade")
 	}
-	v.Upgrade = u527
-	n528, err := d.ArrayLen(math.MaxUint32, 12)
+	v.Upgrade = u529
+	n530, err := d.ArrayLen(math.MaxUint32, 12)
 	if err != nil {
 		return xdr.WithField(err, "changes")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "changes")
 	}
-	var s529 LedgerEntryChanges
-	if n528 > 0 {
-		s529 = make(LedgerEntryChanges, n528)
+	var s531 LedgerEntryChanges
+	if n530 > 0 {
+		s531 = make(LedgerEntryChanges, n530)
 	}
-	for i530 := range s529 {
-		u531, err := decodeLedgerEntryChange(d)
+	for i532 := range s531 {
+		u533, err := decodeLedgerEntryChange(d)
 		if err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i530)+"]"), "changes")
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i532)+"]"), "changes")
 		}
-		s529[i530] = u531
+		s531[i532] = u533
 	}
-	v.Changes = s529
+	v.Changes = s531
 	d.Leave()
 	return nil
 }
@@ -5351,9 +5351,9 @@ func (v *LedgerCloseMetaV0) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "txProcessing")
 	}
-	for i532 := range v.TxProcessing {
-		if err := (&v.TxProcessing[i532]).MarshalXDR(e); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i532)+"]"), "txProcessing")
+	for i534 := range v.TxProcessing {
+		if err := (&v.TxProcessing[i534]).MarshalXDR(e); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i534)+"]"), "txProcessing")
 		}
 	}
 	e.Leave()
@@ -5363,9 +5363,9 @@ func (v *LedgerCloseMetaV0) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "upgradesProcessing")
 	}
-	for i533 := range v.UpgradesProcessing {
-		if err := (&v.UpgradesProcessing[i533]).MarshalXDR(e); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i533)+"]"), "upgradesProcessing")
+	for i535 := range v.UpgradesProcessing {
+		if err := (&v.UpgradesProcessing[i535]).MarshalXDR(e); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i535)+"]"), "upgradesProcessing")
 		}
 	}
 	e.Leave()
@@ -5375,9 +5375,9 @@ func (v *LedgerCloseMetaV0) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "scpInfo")
 	}
-	for i534 := range v.ScpInfo {
-		if err := encodeSCPHistoryEntry(e, v.ScpInfo[i534]); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i534)+"]"), "scpInfo")
+	for i536 := range v.ScpInfo {
+		if err := encodeSCPHistoryEntry(e, v.ScpInfo[i536]); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i536)+"]"), "scpInfo")
 		}
 	}
 	e.Leave()
@@ -5392,61 +5392,61 @@ func (v *LedgerCloseMetaV0) UnmarshalXDR(d *xdr.Decoder) error {
 	if err := (&v.TxSet).UnmarshalXDR(d); err != nil {
 		return xdr.WithField(err, "txSet")
 	}
-	n535, err := d.ArrayLen(math.MaxUint32, 60)
+	n537, err := d.ArrayLen(math.MaxUint32, 60)
 	if err != nil {
 		return xdr.WithField(err, "txProcessing")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "txProcessing")
 	}
-	var s536 []TransactionResultMeta
-	if n535 > 0 {
-		s536 = make([]TransactionResultMeta, n535)
+	var s538 []TransactionResultMeta
+	if n537 > 0 {
+		s538 = make([]TransactionResultMeta, n537)
 	}
-	for i537 := range s536 {
-		if err := (&s536[i537]).UnmarshalXDR(d); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i537)+"]"), "txProcessing")
+	for i539 := range s538 {
+		if err := (&s538[i539]).UnmarshalXDR(d); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i539)+"]"), "txProcessing")
 		}
 	}
-	v.TxProcessing = s536
+	v.TxProcessing = s538
 	d.Leave()
-	n538, err := d.ArrayLen(math.MaxUint32, 12)
+	n540, err := d.ArrayLen(math.MaxUint32, 12)
 	if err != nil {
 		return xdr.WithField(err, "upgradesProcessing")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "upgradesProcessing")
 	}
-	var s539 []UpgradeEntryMeta
-	if n538 > 0 {
-		s539 = make([]UpgradeEntryMeta, n538)
+	var s541 []UpgradeEntryMeta
+	if n540 > 0 {
+		s541 = make([]UpgradeEntryMeta, n540)
 	}
-	for i540 := range s539 {
-		if err := (&s539[i540]).UnmarshalXDR(d); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i540)+"]"), "upgradesProcessing")
+	for i542 := range s541 {
+		if err := (&s541[i542]).UnmarshalXDR(d); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i542)+"]"), "upgradesProcessing")
 		}
 	}
-	v.UpgradesProcessing = s539
+	v.UpgradesProcessing = s541
 	d.Leave()
-	n541, err := d.ArrayLen(math.MaxUint32, 16)
+	n543, err := d.ArrayLen(math.MaxUint32, 16)
 	if err != nil {
 		return xdr.WithField(err, "scpInfo")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "scpInfo")
 	}
-	var s542 []SCPHistoryEntry
-	if n541 > 0 {
-		s542 = make([]SCPHistoryEntry, n541)
+	var s544 []SCPHistoryEntry
+	if n543 > 0 {
+		s544 = make([]SCPHistoryEntry, n543)
 	}
-	for i543 := range s542 {
-		u544, err := decodeSCPHistoryEntry(d)
+	for i545 := range s544 {
+		u546, err := decodeSCPHistoryEntry(d)
 		if err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i543)+"]"), "scpInfo")
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i545)+"]"), "scpInfo")
 		}
-		s542[i543] = u544
+		s544[i545] = u546
 	}
-	v.ScpInfo = s542
+	v.ScpInfo = s544
 	d.Leave()
 	return nil
 }
@@ -5504,16 +5504,16 @@ func (v *LedgerCloseMetaExtV1) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *LedgerCloseMetaExtV1) UnmarshalXDR(d *xdr.Decoder) error {
-	u545, err := decodeExtensionPoint(d)
+	u547, err := decodeExtensionPoint(d)
 	if err != nil {
 		return xdr.WithField(err, "ext")
 	}
-	v.Ext = u545
-	x546, err := d.Int64()
+	v.Ext = u547
+	x548, err := d.Int64()
 	if err != nil {
 		return xdr.WithField(err, "sorobanFeeWrite1KB")
 	}
-	v.SorobanFeeWrite1KB = Int64(x546)
+	v.SorobanFeeWrite1KB = Int64(x548)
 	return nil
 }
 
@@ -5681,9 +5681,9 @@ func (v *LedgerCloseMetaV1) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "txProcessing")
 	}
-	for i547 := range v.TxProcessing {
-		if err := (&v.TxProcessing[i547]).MarshalXDR(e); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i547)+"]"), "txProcessing")
+	for i549 := range v.TxProcessing {
+		if err := (&v.TxProcessing[i549]).MarshalXDR(e); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i549)+"]"), "txProcessing")
 		}
 	}
 	e.Leave()
@@ -5693,9 +5693,9 @@ func (v *LedgerCloseMetaV1) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "upgradesProcessing")
 	}
-	for i548 := range v.UpgradesProcessing {
-		if err := (&v.UpgradesProcessing[i548]).MarshalXDR(e); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i548)+"]"), "upgradesProcessing")
+	for i550 := range v.UpgradesProcessing {
+		if err := (&v.UpgradesProcessing[i550]).MarshalXDR(e); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i550)+"]"), "upgradesProcessing")
 		}
 	}
 	e.Leave()
@@ -5705,9 +5705,9 @@ func (v *LedgerCloseMetaV1) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "scpInfo")
 	}
-	for i549 := range v.ScpInfo {
-		if err := encodeSCPHistoryEntry(e, v.ScpInfo[i549]); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i549)+"]"), "scpInfo")
+	for i551 := range v.ScpInfo {
+		if err := encodeSCPHistoryEntry(e, v.ScpInfo[i551]); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i551)+"]"), "scpInfo")
 		}
 	}
 	e.Leave()
@@ -5718,9 +5718,9 @@ func (v *LedgerCloseMetaV1) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "evictedTemporaryLedgerKeys")
 	}
-	for i550 := range v.EvictedTemporaryLedgerKeys {
-		if err := encodeLedgerKey(e, v.EvictedTemporaryLedgerKeys[i550]); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i550)+"]"), "evictedTemporaryLedgerKeys")
+	for i552 := range v.EvictedTemporaryLedgerKeys {
+		if err := encodeLedgerKey(e, v.EvictedTemporaryLedgerKeys[i552]); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i552)+"]"), "evictedTemporaryLedgerKeys")
 		}
 	}
 	e.Leave()
@@ -5730,9 +5730,9 @@ func (v *LedgerCloseMetaV1) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "evictedPersistentLedgerEntries")
 	}
-	for i551 := range v.EvictedPersistentLedgerEntries {
-		if err := (&v.EvictedPersistentLedgerEntries[i551]).MarshalXDR(e); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i551)+"]"), "evictedPersistentLedgerEntries")
+	for i553 := range v.EvictedPersistentLedgerEntries {
+		if err := (&v.EvictedPersistentLedgerEntries[i553]).MarshalXDR(e); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i553)+"]"), "evictedPersistentLedgerEntries")
 		}
 	}
 	e.Leave()
@@ -5741,117 +5741,117 @@ func (v *LedgerCloseMetaV1) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *LedgerCloseMetaV1) UnmarshalXDR(d *xdr.Decoder) error {
-	u552, err := decodeLedgerCloseMetaExt(d)
+	u554, err := decodeLedgerCloseMetaExt(d)
 	if err != nil {
 		return xdr.WithField(err, "ext")
 	}
-	v.Ext = u552
+	v.Ext = u554
 	if err := (&v.LedgerHeader).UnmarshalXDR(d); err != nil {
 		return xdr.WithField(err, "ledgerHeader")
 	}
-	u553, err := decodeGeneralizedTransactionSet(d)
+	u555, err := decodeGeneralizedTransactionSet(d)
 	if err != nil {
 		return xdr.WithField(err, "txSet")
 	}
-	v.TxSet = u553
-	n554, err := d.ArrayLen(math.MaxUint32, 60)
+	v.TxSet = u555
+	n556, err := d.ArrayLen(math.MaxUint32, 60)
 	if err != nil {
 		return xdr.WithField(err, "txProcessing")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "txProcessing")
 	}
-	var s555 []TransactionResultMeta
-	if n554 > 0 {
-		s555 = make([]TransactionResultMeta, n554)
+	var s557 []TransactionResultMeta
+	if n556 > 0 {
+		s557 = make([]TransactionResultMeta, n556)
 	}
-	for i556 := range s555 {
-		if err := (&s555[i556]).UnmarshalXDR(d); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i556)+"]"), "txProcessing")
+	for i558 := range s557 {
+		if err := (&s557[i558]).UnmarshalXDR(d); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i558)+"]"), "txProcessing")
 		}
 	}
-	v.TxProcessing = s555
+	v.TxProcessing = s557
 	d.Leave()
-	n557, err := d.ArrayLen(math.MaxUint32, 12)
+	n559, err := d.ArrayLen(math.MaxUint32, 12)
 	if err != nil {
 		return xdr.WithField(err, "upgradesProcessing")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "upgradesProcessing")
 	}
-	var s558 []UpgradeEntryMeta
-	if n557 > 0 {
-		s558 = make([]UpgradeEntryMeta, n557)
+	var s560 []UpgradeEntryMeta
+	if n559 > 0 {
+		s560 = make([]UpgradeEntryMeta, n559)
 	}
-	for i559 := range s558 {
-		if err := (&s558[i559]).UnmarshalXDR(d); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i559)+"]"), "upgradesProcessing")
+	for i561 := range s560 {
+		if err := (&s560[i561]).UnmarshalXDR(d); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i561)+"]"), "upgradesProcessing")
 		}
 	}
-	v.UpgradesProcessing = s558
+	v.UpgradesProcessing = s560
 	d.Leave()
-	n560, err := d.ArrayLen(math.MaxUint32, 16)
+	n562, err := d.ArrayLen(math.MaxUint32, 16)
 	if err != nil {
 		return xdr.WithField(err, "scpInfo")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "scpInfo")
 	}
-	var s561 []SCPHistoryEntry
-	if n560 > 0 {
-		s561 = make([]SCPHistoryEntry, n560)
+	var s563 []SCPHistoryEntry
+	if n562 > 0 {
+		s563 = make([]SCPHistoryEntry, n562)
 	}
-	for i562 := range s561 {
-		u563, err := decodeSCPHistoryEntry(d)
+	for i564 := range s563 {
+		u565, err := decodeSCPHistoryEntry(d)
 		if err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i562)+"]"), "scpInfo")
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i564)+"]"), "scpInfo")
 		}
-		s561[i562] = u563
+		s563[i564] = u565
 	}
-	v.ScpInfo = s561
+	v.ScpInfo = s563
 	d.Leave()
-	x564, err := d.Uint64()
+	x566, err := d.Uint64()
 	if err != nil {
 		return xdr.WithField(err, "totalByteSizeOfBucketList")
 	}
-	v.TotalByteSizeOfBucketList = Uint64(x564)
-	n565, err := d.ArrayLen(math.MaxUint32, 8)
+	v.TotalByteSizeOfBucketList = Uint64(x566)
+	n567, err := d.ArrayLen(math.MaxUint32, 8)
 	if err != nil {
 		return xdr.WithField(err, "evictedTemporaryLedgerKeys")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "evictedTemporaryLedgerKeys")
 	}
-	var s566 []LedgerKey
-	if n565 > 0 {
-		s566 = make([]LedgerKey, n565)
+	var s568 []LedgerKey
+	if n567 > 0 {
+		s568 = make([]LedgerKey, n567)
 	}
-	for i567 := range s566 {
-		u568, err := decodeLedgerKey(d)
+	for i569 := range s568 {
+		u570, err := decodeLedgerKey(d)
 		if err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i567)+"]"), "evictedTemporaryLedgerKeys")
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i569)+"]"), "evictedTemporaryLedgerKeys")
 		}
-		s566[i567] = u568
+		s568[i569] = u570
 	}
-	v.EvictedTemporaryLedgerKeys = s566
+	v.EvictedTemporaryLedgerKeys = s568
 	d.Leave()
-	n569, err := d.ArrayLen(math.MaxUint32, 20)
+	n571, err := d.ArrayLen(math.MaxUint32, 20)
 	if err != nil {
 		return xdr.WithField(err, "evictedPersistentLedgerEntries")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "evictedPersistentLedgerEntries")
 	}
-	var s570 []LedgerEntry
-	if n569 > 0 {
-		s570 = make([]LedgerEntry, n569)
+	var s572 []LedgerEntry
+	if n571 > 0 {
+		s572 = make([]LedgerEntry, n571)
 	}
-	for i571 := range s570 {
-		if err := (&s570[i571]).UnmarshalXDR(d); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i571)+"]"), "evictedPersistentLedgerEntries")
+	for i573 := range s572 {
+		if err := (&s572[i573]).UnmarshalXDR(d); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i573)+"]"), "evictedPersistentLedgerEntries")
 		}
 	}
-	v.EvictedPersistentLedgerEntries = s570
+	v.EvictedPersistentLedgerEntries = s572
 	d.Leave()
 	return nil
 }

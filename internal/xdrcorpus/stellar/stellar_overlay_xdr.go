@@ -62,11 +62,11 @@ func (v *ErrorCode) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *ErrorCode) UnmarshalXDR(d *xdr.Decoder) error {
-	x572, err := d.Enum(validErrorCode)
+	x574, err := d.Enum(validErrorCode)
 	if err != nil {
 		return err
 	}
-	(*v) = ErrorCode(x572)
+	(*v) = ErrorCode(x574)
 	return nil
 }
 
@@ -126,16 +126,16 @@ func (v *Error) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *Error) UnmarshalXDR(d *xdr.Decoder) error {
-	x573, err := d.Enum(validErrorCode)
+	x575, err := d.Enum(validErrorCode)
 	if err != nil {
 		return xdr.WithField(err, "code")
 	}
-	v.Code = ErrorCode(x573)
-	x574, err := d.String(100)
+	v.Code = ErrorCode(x575)
+	x576, err := d.String(100)
 	if err != nil {
 		return xdr.WithField(err, "msg")
 	}
-	v.Msg = x574
+	v.Msg = x576
 	return nil
 }
 
@@ -188,11 +188,11 @@ func (v *SendMore) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *SendMore) UnmarshalXDR(d *xdr.Decoder) error {
-	x575, err := d.Uint32()
+	x577, err := d.Uint32()
 	if err != nil {
 		return xdr.WithField(err, "numMessages")
 	}
-	v.NumMessages = Uint32(x575)
+	v.NumMessages = Uint32(x577)
 	return nil
 }
 
@@ -247,12 +247,12 @@ func (v *SendMoreExtended) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *SendMoreExtended) UnmarshalXDR(d *xdr.Decoder) error {
-	b576, err := d.Next(8)
+	b578, err := d.Next(8)
 	if err != nil {
 		return xdr.WithField(err, "numMessages")
 	}
-	v.NumMessages = Uint32(binary.BigEndian.Uint32(b576[0:]))
-	v.NumBytes = Uint32(binary.BigEndian.Uint32(b576[4:]))
+	v.NumMessages = Uint32(binary.BigEndian.Uint32(b578[0:]))
+	v.NumBytes = Uint32(binary.BigEndian.Uint32(b578[4:]))
 	return nil
 }
 
@@ -316,16 +316,16 @@ func (v *AuthCert) UnmarshalXDR(d *xdr.Decoder) error {
 	if err := (&v.Pubkey).UnmarshalXDR(d); err != nil {
 		return xdr.WithField(err, "pubkey")
 	}
-	x577, err := d.Uint64()
+	x579, err := d.Uint64()
 	if err != nil {
 		return xdr.WithField(err, "expiration")
 	}
-	v.Expiration = Uint64(x577)
-	x578, err := d.Opaque(64)
+	v.Expiration = Uint64(x579)
+	x580, err := d.Opaque(64)
 	if err != nil {
 		return xdr.WithField(err, "sig")
 	}
-	v.Sig = Signature(x578)
+	v.Sig = Signature(x580)
 	return nil
 }
 
@@ -400,31 +400,31 @@ func (v *Hello) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *Hello) UnmarshalXDR(d *xdr.Decoder) error {
-	b579, err := d.Next(12)
+	b581, err := d.Next(12)
 	if err != nil {
 		return xdr.WithField(err, "ledgerVersion")
 	}
-	v.LedgerVersion = Uint32(binary.BigEndian.Uint32(b579[0:]))
-	v.OverlayVersion = Uint32(binary.BigEndian.Uint32(b579[4:]))
-	v.OverlayMinVersion = Uint32(binary.BigEndian.Uint32(b579[8:]))
+	v.LedgerVersion = Uint32(binary.BigEndian.Uint32(b581[0:]))
+	v.OverlayVersion = Uint32(binary.BigEndian.Uint32(b581[4:]))
+	v.OverlayMinVersion = Uint32(binary.BigEndian.Uint32(b581[8:]))
 	if err := d.FixedOpaque(v.NetworkID[:]); err != nil {
 		return xdr.WithField(err, "networkID")
 	}
-	x580, err := d.String(100)
+	x582, err := d.String(100)
 	if err != nil {
 		return xdr.WithField(err, "versionStr")
 	}
-	v.VersionStr = x580
-	x581, err := d.Int32()
+	v.VersionStr = x582
+	x583, err := d.Int32()
 	if err != nil {
 		return xdr.WithField(err, "listeningPort")
 	}
-	v.ListeningPort = x581
-	u582, err := decodePublicKey(d)
+	v.ListeningPort = x583
+	u584, err := decodePublicKey(d)
 	if err != nil {
 		return xdr.WithField(err, "peerID")
 	}
-	v.PeerID = u582
+	v.PeerID = u584
 	if err := (&v.Cert).UnmarshalXDR(d); err != nil {
 		return xdr.WithField(err, "cert")
 	}
@@ -486,11 +486,11 @@ func (v *Auth) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *Auth) UnmarshalXDR(d *xdr.Decoder) error {
-	x583, err := d.Int32()
+	x585, err := d.Int32()
 	if err != nil {
 		return xdr.WithField(err, "flags")
 	}
-	v.Flags = x583
+	v.Flags = x585
 	return nil
 }
 
@@ -574,11 +574,11 @@ func (v *IPAddrType) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *IPAddrType) UnmarshalXDR(d *xdr.Decoder) error {
-	x584, err := d.Enum(validIPAddrType)
+	x586, err := d.Enum(validIPAddrType)
 	if err != nil {
 		return err
 	}
-	(*v) = IPAddrType(x584)
+	(*v) = IPAddrType(x586)
 	return nil
 }
 
@@ -637,17 +637,17 @@ func (v *PeerAddress) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *PeerAddress) UnmarshalXDR(d *xdr.Decoder) error {
-	u585, err := decodePeerAddressIp(d)
+	u587, err := decodePeerAddressIp(d)
 	if err != nil {
 		return xdr.WithField(err, "ip")
 	}
-	v.Ip = u585
-	b586, err := d.Next(8)
+	v.Ip = u587
+	b588, err := d.Next(8)
 	if err != nil {
 		return xdr.WithField(err, "port")
 	}
-	v.Port = Uint32(binary.BigEndian.Uint32(b586[0:]))
-	v.NumFailures = Uint32(binary.BigEndian.Uint32(b586[4:]))
+	v.Port = Uint32(binary.BigEndian.Uint32(b588[0:]))
+	v.NumFailures = Uint32(binary.BigEndian.Uint32(b588[4:]))
 	return nil
 }
 
@@ -890,11 +890,11 @@ func (v *MessageType) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *MessageType) UnmarshalXDR(d *xdr.Decoder) error {
-	x587, err := d.Enum(validMessageType)
+	x589, err := d.Enum(validMessageType)
 	if err != nil {
 		return err
 	}
-	(*v) = MessageType(x587)
+	(*v) = MessageType(x589)
 	return nil
 }
 
@@ -952,11 +952,11 @@ func (v *DontHave) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *DontHave) UnmarshalXDR(d *xdr.Decoder) error {
-	x588, err := d.Enum(validMessageType)
+	x590, err := d.Enum(validMessageType)
 	if err != nil {
 		return xdr.WithField(err, "type")
 	}
-	v.Type = MessageType(x588)
+	v.Type = MessageType(x590)
 	if err := d.FixedOpaque(v.ReqHash[:]); err != nil {
 		return xdr.WithField(err, "reqHash")
 	}
@@ -1040,11 +1040,11 @@ func (v *SurveyMessageCommandType) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *SurveyMessageCommandType) UnmarshalXDR(d *xdr.Decoder) error {
-	x589, err := d.Enum(validSurveyMessageCommandType)
+	x591, err := d.Enum(validSurveyMessageCommandType)
 	if err != nil {
 		return err
 	}
-	(*v) = SurveyMessageCommandType(x589)
+	(*v) = SurveyMessageCommandType(x591)
 	return nil
 }
 
@@ -1128,11 +1128,11 @@ func (v *SurveyMessageResponseType) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *SurveyMessageResponseType) UnmarshalXDR(d *xdr.Decoder) error {
-	x590, err := d.Enum(validSurveyMessageResponseType)
+	x592, err := d.Enum(validSurveyMessageResponseType)
 	if err != nil {
 		return err
 	}
-	(*v) = SurveyMessageResponseType(x590)
+	(*v) = SurveyMessageResponseType(x592)
 	return nil
 }
 
@@ -1202,29 +1202,29 @@ func (v *SurveyRequestMessage) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *SurveyRequestMessage) UnmarshalXDR(d *xdr.Decoder) error {
-	u591, err := decodePublicKey(d)
+	u593, err := decodePublicKey(d)
 	if err != nil {
 		return xdr.WithField(err, "surveyorPeerID")
 	}
-	v.SurveyorPeerID = u591
-	u592, err := decodePublicKey(d)
+	v.SurveyorPeerID = u593
+	u594, err := decodePublicKey(d)
 	if err != nil {
 		return xdr.WithField(err, "surveyedPeerID")
 	}
-	v.SurveyedPeerID = u592
-	x593, err := d.Uint32()
+	v.SurveyedPeerID = u594
+	x595, err := d.Uint32()
 	if err != nil {
 		return xdr.WithField(err, "ledgerNum")
 	}
-	v.LedgerNum = Uint32(x593)
+	v.LedgerNum = Uint32(x595)
 	if err := (&v.EncryptionKey).UnmarshalXDR(d); err != nil {
 		return xdr.WithField(err, "encryptionKey")
 	}
-	x594, err := d.Enum(validSurveyMessageCommandType)
+	x596, err := d.Enum(validSurveyMessageCommandType)
 	if err != nil {
 		return xdr.WithField(err, "commandType")
 	}
-	v.CommandType = SurveyMessageCommandType(x594)
+	v.CommandType = SurveyMessageCommandType(x596)
 	return nil
 }
 
@@ -1283,11 +1283,11 @@ func (v *SignedSurveyRequestMessage) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *SignedSurveyRequestMessage) UnmarshalXDR(d *xdr.Decoder) error {
-	x595, err := d.Opaque(64)
+	x597, err := d.Opaque(64)
 	if err != nil {
 		return xdr.WithField(err, "requestSignature")
 	}
-	v.RequestSignature = Signature(x595)
+	v.RequestSignature = Signature(x597)
 	if err := (&v.Request).UnmarshalXDR(d); err != nil {
 		return xdr.WithField(err, "request")
 	}
@@ -1343,11 +1343,11 @@ func (v *EncryptedBody) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *EncryptedBody) UnmarshalXDR(d *xdr.Decoder) error {
-	x596, err := d.Opaque(64000)
+	x598, err := d.Opaque(64000)
 	if err != nil {
 		return err
 	}
-	(*v) = EncryptedBody(x596)
+	(*v) = EncryptedBody(x598)
 	return nil
 }
 
@@ -1417,31 +1417,31 @@ func (v *SurveyResponseMessage) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *SurveyResponseMessage) UnmarshalXDR(d *xdr.Decoder) error {
-	u597, err := decodePublicKey(d)
+	u599, err := decodePublicKey(d)
 	if err != nil {
 		return xdr.WithField(err, "surveyorPeerID")
 	}
-	v.SurveyorPeerID = u597
-	u598, err := decodePublicKey(d)
+	v.SurveyorPeerID = u599
+	u600, err := decodePublicKey(d)
 	if err != nil {
 		return xdr.WithField(err, "surveyedPeerID")
 	}
-	v.SurveyedPeerID = u598
-	b599, err := d.Next(8)
+	v.SurveyedPeerID = u600
+	b601, err := d.Next(8)
 	if err != nil {
 		return xdr.WithField(err, "ledgerNum")
 	}
-	v.LedgerNum = Uint32(binary.BigEndian.Uint32(b599[0:]))
-	x600 := int32(binary.BigEndian.Uint32(b599[4:]))
-	if !validSurveyMessageCommandType(x600) {
-		return xdr.WithField(xdr.NewError(d.Offset()-int64(8-(4)), xdr.ErrInvalidEnum, "enum value %d is not valid", x600), "commandType")
+	v.LedgerNum = Uint32(binary.BigEndian.Uint32(b601[0:]))
+	x602 := int32(binary.BigEndian.Uint32(b601[4:]))
+	if !validSurveyMessageCommandType(x602) {
+		return xdr.WithField(xdr.NewError(d.Offset()-int64(8-(4)), xdr.ErrInvalidEnum, "enum value %d is not valid", x602), "commandType")
 	}
-	v.CommandType = SurveyMessageCommandType(x600)
-	x601, err := d.Opaque(64000)
+	v.CommandType = SurveyMessageCommandType(x602)
+	x603, err := d.Opaque(64000)
 	if err != nil {
 		return xdr.WithField(err, "encryptedBody")
 	}
-	v.EncryptedBody = EncryptedBody(x601)
+	v.EncryptedBody = EncryptedBody(x603)
 	return nil
 }
 
@@ -1500,11 +1500,11 @@ func (v *SignedSurveyResponseMessage) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *SignedSurveyResponseMessage) UnmarshalXDR(d *xdr.Decoder) error {
-	x602, err := d.Opaque(64)
+	x604, err := d.Opaque(64)
 	if err != nil {
 		return xdr.WithField(err, "responseSignature")
 	}
-	v.ResponseSignature = Signature(x602)
+	v.ResponseSignature = Signature(x604)
 	if err := (&v.Response).UnmarshalXDR(d); err != nil {
 		return xdr.WithField(err, "response")
 	}
@@ -1592,33 +1592,33 @@ func (v *PeerStats) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *PeerStats) UnmarshalXDR(d *xdr.Decoder) error {
-	u603, err := decodePublicKey(d)
+	u605, err := decodePublicKey(d)
 	if err != nil {
 		return xdr.WithField(err, "id")
 	}
-	v.Id = u603
-	x604, err := d.String(100)
+	v.Id = u605
+	x606, err := d.String(100)
 	if err != nil {
 		return xdr.WithField(err, "versionStr")
 	}
-	v.VersionStr = x604
-	b605, err := d.Next(104)
+	v.VersionStr = x606
+	b607, err := d.Next(104)
 	if err != nil {
 		return xdr.WithField(err, "messagesRead")
 	}
-	v.MessagesRead = Uint64(binary.BigEndian.Uint64(b605[0:]))
-	v.MessagesWritten = Uint64(binary.BigEndian.Uint64(b605[8:]))
-	v.BytesRead = Uint64(binary.BigEndian.Uint64(b605[16:]))
-	v.BytesWritten = Uint64(binary.BigEndian.Uint64(b605[24:]))
-	v.SecondsConnected = Uint64(binary.BigEndian.Uint64(b605[32:]))
-	v.UniqueFloodBytesRecv = Uint64(binary.BigEndian.Uint64(b605[40:]))
-	v.DuplicateFloodBytesRecv = Uint64(binary.BigEndian.Uint64(b605[48:]))
-	v.UniqueFetchBytesRecv = Uint64(binary.BigEndian.Uint64(b605[56:]))
-	v.DuplicateFetchBytesRecv = Uint64(binary.BigEndian.Uint64(b605[64:]))
-	v.UniqueFloodMessageRecv = Uint64(binary.BigEndian.Uint64(b605[72:]))
-	v.DuplicateFloodMessageRecv = Uint64(binary.BigEndian.Uint64(b605[80:]))
-	v.UniqueFetchMessageRecv = Uint64(binary.BigEndian.Uint64(b605[88:]))
-	v.DuplicateFetchMessageRecv = Uint64(binary.BigEndian.Uint64(b605[96:]))
+	v.MessagesRead = Uint64(binary.BigEndian.Uint64(b607[0:]))
+	v.MessagesWritten = Uint64(binary.BigEndian.Uint64(b607[8:]))
+	v.BytesRead = Uint64(binary.BigEndian.Uint64(b607[16:]))
+	v.BytesWritten = Uint64(binary.BigEndian.Uint64(b607[24:]))
+	v.SecondsConnected = Uint64(binary.BigEndian.Uint64(b607[32:]))
+	v.UniqueFloodBytesRecv = Uint64(binary.BigEndian.Uint64(b607[40:]))
+	v.DuplicateFloodBytesRecv = Uint64(binary.BigEndian.Uint64(b607[48:]))
+	v.UniqueFetchBytesRecv = Uint64(binary.BigEndian.Uint64(b607[56:]))
+	v.DuplicateFetchBytesRecv = Uint64(binary.BigEndian.Uint64(b607[64:]))
+	v.UniqueFloodMessageRecv = Uint64(binary.BigEndian.Uint64(b607[72:]))
+	v.DuplicateFloodMessageRecv = Uint64(binary.BigEndian.Uint64(b607[80:]))
+	v.UniqueFetchMessageRecv = Uint64(binary.BigEndian.Uint64(b607[88:]))
+	v.DuplicateFetchMessageRecv = Uint64(binary.BigEndian.Uint64(b607[96:]))
 	return nil
 }
 
@@ -1669,9 +1669,9 @@ func (v *PeerStatList) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return err
 	}
-	for i606 := range *v {
-		if err := (&(*v)[i606]).MarshalXDR(e); err != nil {
-			return xdr.WithField(err, "["+strconv.Itoa(i606)+"]")
+	for i608 := range *v {
+		if err := (&(*v)[i608]).MarshalXDR(e); err != nil {
+			return xdr.WithField(err, "["+strconv.Itoa(i608)+"]")
 		}
 	}
 	e.Leave()
@@ -1680,23 +1680,23 @@ func (v *PeerStatList) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *PeerStatList) UnmarshalXDR(d *xdr.Decoder) error {
-	n607, err := d.ArrayLen(25, 144)
+	n609, err := d.ArrayLen(25, 144)
 	if err != nil {
 		return err
 	}
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	var s608 PeerStatList
-	if n607 > 0 {
-		s608 = make(PeerStatList, n607)
+	var s610 PeerStatList
+	if n609 > 0 {
+		s610 = make(PeerStatList, n609)
 	}
-	for i609 := range s608 {
-		if err := (&s608[i609]).UnmarshalXDR(d); err != nil {
-			return xdr.WithField(err, "["+strconv.Itoa(i609)+"]")
+	for i611 := range s610 {
+		if err := (&s610[i611]).UnmarshalXDR(d); err != nil {
+			return xdr.WithField(err, "["+strconv.Itoa(i611)+"]")
 		}
 	}
-	(*v) = s608
+	(*v) = s610
 	d.Leave()
 	return nil
 }
@@ -1753,9 +1753,9 @@ func (v *TopologyResponseBodyV0) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "inboundPeers")
 	}
-	for i610 := range v.InboundPeers {
-		if err := (&v.InboundPeers[i610]).MarshalXDR(e); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i610)+"]"), "inboundPeers")
+	for i612 := range v.InboundPeers {
+		if err := (&v.InboundPeers[i612]).MarshalXDR(e); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i612)+"]"), "inboundPeers")
 		}
 	}
 	e.Leave()
@@ -1765,9 +1765,9 @@ func (v *TopologyResponseBodyV0) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "outboundPeers")
 	}
-	for i611 := range v.OutboundPeers {
-		if err := (&v.OutboundPeers[i611]).MarshalXDR(e); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i611)+"]"), "outboundPeers")
+	for i613 := range v.OutboundPeers {
+		if err := (&v.OutboundPeers[i613]).MarshalXDR(e); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i613)+"]"), "outboundPeers")
 		}
 	}
 	e.Leave()
@@ -1778,48 +1778,48 @@ func (v *TopologyResponseBodyV0) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *TopologyResponseBodyV0) UnmarshalXDR(d *xdr.Decoder) error {
-	n612, err := d.ArrayLen(25, 144)
+	n614, err := d.ArrayLen(25, 144)
 	if err != nil {
 		return xdr.WithField(err, "inboundPeers")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "inboundPeers")
 	}
-	var s613 PeerStatList
-	if n612 > 0 {
-		s613 = make(PeerStatList, n612)
+	var s615 PeerStatList
+	if n614 > 0 {
+		s615 = make(PeerStatList, n614)
 	}
-	for i614 := range s613 {
-		if err := (&s613[i614]).UnmarshalXDR(d); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i614)+"]"), "inboundPeers")
+	for i616 := range s615 {
+		if err := (&s615[i616]).UnmarshalXDR(d); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i616)+"]"), "inboundPeers")
 		}
 	}
-	v.InboundPeers = s613
+	v.InboundPeers = s615
 	d.Leave()
-	n615, err := d.ArrayLen(25, 144)
+	n617, err := d.ArrayLen(25, 144)
 	if err != nil {
 		return xdr.WithField(err, "outboundPeers")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "outboundPeers")
 	}
-	var s616 PeerStatList
-	if n615 > 0 {
-		s616 = make(PeerStatList, n615)
+	var s618 PeerStatList
+	if n617 > 0 {
+		s618 = make(PeerStatList, n617)
 	}
-	for i617 := range s616 {
-		if err := (&s616[i617]).UnmarshalXDR(d); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i617)+"]"), "outboundPeers")
+	for i619 := range s618 {
+		if err := (&s618[i619]).UnmarshalXDR(d); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i619)+"]"), "outboundPeers")
 		}
 	}
-	v.OutboundPeers = s616
+	v.OutboundPeers = s618
 	d.Leave()
-	b618, err := d.Next(8)
+	b620, err := d.Next(8)
 	if err != nil {
 		return xdr.WithField(err, "totalInboundPeerCount")
 	}
-	v.TotalInboundPeerCount = Uint32(binary.BigEndian.Uint32(b618[0:]))
-	v.TotalOutboundPeerCount = Uint32(binary.BigEndian.Uint32(b618[4:]))
+	v.TotalInboundPeerCount = Uint32(binary.BigEndian.Uint32(b620[0:]))
+	v.TotalOutboundPeerCount = Uint32(binary.BigEndian.Uint32(b620[4:]))
 	return nil
 }
 
@@ -1877,9 +1877,9 @@ func (v *TopologyResponseBodyV1) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "inboundPeers")
 	}
-	for i619 := range v.InboundPeers {
-		if err := (&v.InboundPeers[i619]).MarshalXDR(e); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i619)+"]"), "inboundPeers")
+	for i621 := range v.InboundPeers {
+		if err := (&v.InboundPeers[i621]).MarshalXDR(e); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i621)+"]"), "inboundPeers")
 		}
 	}
 	e.Leave()
@@ -1889,9 +1889,9 @@ func (v *TopologyResponseBodyV1) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "outboundPeers")
 	}
-	for i620 := range v.OutboundPeers {
-		if err := (&v.OutboundPeers[i620]).MarshalXDR(e); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i620)+"]"), "outboundPeers")
+	for i622 := range v.OutboundPeers {
+		if err := (&v.OutboundPeers[i622]).MarshalXDR(e); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i622)+"]"), "outboundPeers")
 		}
 	}
 	e.Leave()
@@ -1904,50 +1904,50 @@ func (v *TopologyResponseBodyV1) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *TopologyResponseBodyV1) UnmarshalXDR(d *xdr.Decoder) error {
-	n621, err := d.ArrayLen(25, 144)
+	n623, err := d.ArrayLen(25, 144)
 	if err != nil {
 		return xdr.WithField(err, "inboundPeers")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "inboundPeers")
 	}
-	var s622 PeerStatList
-	if n621 > 0 {
-		s622 = make(PeerStatList, n621)
+	var s624 PeerStatList
+	if n623 > 0 {
+		s624 = make(PeerStatList, n623)
 	}
-	for i623 := range s622 {
-		if err := (&s622[i623]).UnmarshalXDR(d); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i623)+"]"), "inboundPeers")
+	for i625 := range s624 {
+		if err := (&s624[i625]).UnmarshalXDR(d); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i625)+"]"), "inboundPeers")
 		}
 	}
-	v.InboundPeers = s622
+	v.InboundPeers = s624
 	d.Leave()
-	n624, err := d.ArrayLen(25, 144)
+	n626, err := d.ArrayLen(25, 144)
 	if err != nil {
 		return xdr.WithField(err, "outboundPeers")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "outboundPeers")
 	}
-	var s625 PeerStatList
-	if n624 > 0 {
-		s625 = make(PeerStatList, n624)
+	var s627 PeerStatList
+	if n626 > 0 {
+		s627 = make(PeerStatList, n626)
 	}
-	for i626 := range s625 {
-		if err := (&s625[i626]).UnmarshalXDR(d); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i626)+"]"), "outboundPeers")
+	for i628 := range s627 {
+		if err := (&s627[i628]).UnmarshalXDR(d); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i628)+"]"), "outboundPeers")
 		}
 	}
-	v.OutboundPeers = s625
+	v.OutboundPeers = s627
 	d.Leave()
-	b627, err := d.Next(16)
+	b629, err := d.Next(16)
 	if err != nil {
 		return xdr.WithField(err, "totalInboundPeerCount")
 	}
-	v.TotalInboundPeerCount = Uint32(binary.BigEndian.Uint32(b627[0:]))
-	v.TotalOutboundPeerCount = Uint32(binary.BigEndian.Uint32(b627[4:]))
-	v.MaxInboundPeerCount = Uint32(binary.BigEndian.Uint32(b627[8:]))
-	v.MaxOutboundPeerCount = Uint32(binary.BigEndian.Uint32(b627[12:]))
+	v.TotalInboundPeerCount = Uint32(binary.BigEndian.Uint32(b629[0:]))
+	v.TotalOutboundPeerCount = Uint32(binary.BigEndian.Uint32(b629[4:]))
+	v.MaxInboundPeerCount = Uint32(binary.BigEndian.Uint32(b629[8:]))
+	v.MaxOutboundPeerCount = Uint32(binary.BigEndian.Uint32(b629[12:]))
 	return nil
 }
 
@@ -2110,8 +2110,8 @@ func (v *TxAdvertVector) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return err
 	}
-	for i628 := range *v {
-		e.PutFixedOpaque((*v)[i628][:])
+	for i630 := range *v {
+		e.PutFixedOpaque((*v)[i630][:])
 	}
 	e.Leave()
 	return nil
@@ -2119,23 +2119,23 @@ func (v *TxAdvertVector) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *TxAdvertVector) UnmarshalXDR(d *xdr.Decoder) error {
-	n629, err := d.ArrayLen(1000, 32)
+	n631, err := d.ArrayLen(1000, 32)
 	if err != nil {
 		return err
 	}
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	var s630 TxAdvertVector
-	if n629 > 0 {
-		s630 = make(TxAdvertVector, n629)
+	var s632 TxAdvertVector
+	if n631 > 0 {
+		s632 = make(TxAdvertVector, n631)
 	}
-	for i631 := range s630 {
-		if err := d.FixedOpaque(s630[i631][:]); err != nil {
-			return xdr.WithField(err, "\x00\x00i631")
+	for i633 := range s632 {
+		if err := d.FixedOpaque(s632[i633][:]); err != nil {
+			return xdr.WithField(err, "\x00\x00i633")
 		}
 	}
-	(*v) = s630
+	(*v) = s632
 	d.Leave()
 	return nil
 }
@@ -2189,8 +2189,8 @@ func (v *FloodAdvert) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "txHashes")
 	}
-	for i632 := range v.TxHashes {
-		e.PutFixedOpaque(v.TxHashes[i632][:])
+	for i634 := range v.TxHashes {
+		e.PutFixedOpaque(v.TxHashes[i634][:])
 	}
 	e.Leave()
 	return nil
@@ -2198,23 +2198,23 @@ func (v *FloodAdvert) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *FloodAdvert) UnmarshalXDR(d *xdr.Decoder) error {
-	n633, err := d.ArrayLen(1000, 32)
+	n635, err := d.ArrayLen(1000, 32)
 	if err != nil {
 		return xdr.WithField(err, "txHashes")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "txHashes")
 	}
-	var s634 TxAdvertVector
-	if n633 > 0 {
-		s634 = make(TxAdvertVector, n633)
+	var s636 TxAdvertVector
+	if n635 > 0 {
+		s636 = make(TxAdvertVector, n635)
 	}
-	for i635 := range s634 {
-		if err := d.FixedOpaque(s634[i635][:]); err != nil {
-			return xdr.WithField(err, "\x00txHashes\x00i635")
+	for i637 := range s636 {
+		if err := d.FixedOpaque(s636[i637][:]); err != nil {
+			return xdr.WithField(err, "\x00txHashes\x00i637")
 		}
 	}
-	v.TxHashes = s634
+	v.TxHashes = s636
 	d.Leave()
 	return nil
 }
@@ -2269,8 +2269,8 @@ func (v *TxDemandVector) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return err
 	}
-	for i636 := range *v {
-		e.PutFixedOpaque((*v)[i636][:])
+	for i638 := range *v {
+		e.PutFixedOpaque((*v)[i638][:])
 	}
 	e.Leave()
 	return nil
@@ -2278,23 +2278,23 @@ func (v *TxDemandVector) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *TxDemandVector) UnmarshalXDR(d *xdr.Decoder) error {
-	n637, err := d.ArrayLen(1000, 32)
+	n639, err := d.ArrayLen(1000, 32)
 	if err != nil {
 		return err
 	}
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	var s638 TxDemandVector
-	if n637 > 0 {
-		s638 = make(TxDemandVector, n637)
+	var s640 TxDemandVector
+	if n639 > 0 {
+		s640 = make(TxDemandVector, n639)
 	}
-	for i639 := range s638 {
-		if err := d.FixedOpaque(s638[i639][:]); err != nil {
-			return xdr.WithField(err, "\x00\x00i639")
+	for i641 := range s640 {
+		if err := d.FixedOpaque(s640[i641][:]); err != nil {
+			return xdr.WithField(err, "\x00\x00i641")
 		}
 	}
-	(*v) = s638
+	(*v) = s640
 	d.Leave()
 	return nil
 }
@@ -2348,8 +2348,8 @@ func (v *FloodDemand) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "txHashes")
 	}
-	for i640 := range v.TxHashes {
-		e.PutFixedOpaque(v.TxHashes[i640][:])
+	for i642 := range v.TxHashes {
+		e.PutFixedOpaque(v.TxHashes[i642][:])
 	}
 	e.Leave()
 	return nil
@@ -2357,23 +2357,23 @@ func (v *FloodDemand) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *FloodDemand) UnmarshalXDR(d *xdr.Decoder) error {
-	n641, err := d.ArrayLen(1000, 32)
+	n643, err := d.ArrayLen(1000, 32)
 	if err != nil {
 		return xdr.WithField(err, "txHashes")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "txHashes")
 	}
-	var s642 TxDemandVector
-	if n641 > 0 {
-		s642 = make(TxDemandVector, n641)
+	var s644 TxDemandVector
+	if n643 > 0 {
+		s644 = make(TxDemandVector, n643)
 	}
-	for i643 := range s642 {
-		if err := d.FixedOpaque(s642[i643][:]); err != nil {
-			return xdr.WithField(err, "\x00txHashes\x00i643")
+	for i645 := range s644 {
+		if err := d.FixedOpaque(s644[i645][:]); err != nil {
+			return xdr.WithField(err, "\x00txHashes\x00i645")
 		}
 	}
-	v.TxHashes = s642
+	v.TxHashes = s644
 	d.Leave()
 	return nil
 }
@@ -2541,9 +2541,9 @@ func (v *StellarMessagePeers) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "peers")
 	}
-	for i644 := range v.Peers {
-		if err := (&v.Peers[i644]).MarshalXDR(e); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i644)+"]"), "peers")
+	for i646 := range v.Peers {
+		if err := (&v.Peers[i646]).MarshalXDR(e); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i646)+"]"), "peers")
 		}
 	}
 	e.Leave()
@@ -2552,23 +2552,23 @@ func (v *StellarMessagePeers) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *StellarMessagePeers) UnmarshalXDR(d *xdr.Decoder) error {
-	n645, err := d.ArrayLen(100, 16)
+	n647, err := d.ArrayLen(100, 16)
 	if err != nil {
 		return xdr.WithField(err, "peers")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "peers")
 	}
-	var s646 []PeerAddress
-	if n645 > 0 {
-		s646 = make([]PeerAddress, n645)
+	var s648 []PeerAddress
+	if n647 > 0 {
+		s648 = make([]PeerAddress, n647)
 	}
-	for i647 := range s646 {
-		if err := (&s646[i647]).UnmarshalXDR(d); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i647)+"]"), "peers")
+	for i649 := range s648 {
+		if err := (&s648[i649]).UnmarshalXDR(d); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i649)+"]"), "peers")
 		}
 	}
-	v.Peers = s646
+	v.Peers = s648
 	d.Leave()
 	return nil
 }
@@ -2634,11 +2634,11 @@ func (v *StellarMessageGeneralizedTxSet) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *StellarMessageGeneralizedTxSet) UnmarshalXDR(d *xdr.Decoder) error {
-	u648, err := decodeGeneralizedTransactionSet(d)
+	u650, err := decodeGeneralizedTransactionSet(d)
 	if err != nil {
 		return xdr.WithField(err, "generalizedTxSet")
 	}
-	v.GeneralizedTxSet = u648
+	v.GeneralizedTxSet = u650
 	return nil
 }
 
@@ -2659,11 +2659,11 @@ func (v *StellarMessageTransaction) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *StellarMessageTransaction) UnmarshalXDR(d *xdr.Decoder) error {
-	u649, err := decodeTransactionEnvelope(d)
+	u651, err := decodeTransactionEnvelope(d)
 	if err != nil {
 		return xdr.WithField(err, "transaction")
 	}
-	v.Transaction = u649
+	v.Transaction = u651
 	return nil
 }
 
@@ -2795,11 +2795,11 @@ func (v *StellarMessageGetSCPLedgerSeq) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *StellarMessageGetSCPLedgerSeq) UnmarshalXDR(d *xdr.Decoder) error {
-	x650, err := d.Uint32()
+	x652, err := d.Uint32()
 	if err != nil {
 		return xdr.WithField(err, "getSCPLedgerSeq")
 	}
-	v.GetSCPLedgerSeq = Uint32(x650)
+	v.GetSCPLedgerSeq = Uint32(x652)
 	return nil
 }
 
@@ -3278,16 +3278,16 @@ func (v *AuthenticatedMessageV0_) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *AuthenticatedMessageV0_) UnmarshalXDR(d *xdr.Decoder) error {
-	x651, err := d.Uint64()
+	x653, err := d.Uint64()
 	if err != nil {
 		return xdr.WithField(err, "sequence")
 	}
-	v.Sequence = Uint64(x651)
-	u652, err := decodeStellarMessage(d)
+	v.Sequence = Uint64(x653)
+	u654, err := decodeStellarMessage(d)
 	if err != nil {
 		return xdr.WithField(err, "message")
 	}
-	v.Message = u652
+	v.Message = u654
 	if err := (&v.Mac).UnmarshalXDR(d); err != nil {
 		return xdr.WithField(err, "mac")
 	}

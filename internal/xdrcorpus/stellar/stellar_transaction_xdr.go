@@ -208,11 +208,11 @@ func (v *MuxedAccountMed25519_) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *MuxedAccountMed25519_) UnmarshalXDR(d *xdr.Decoder) error {
-	x653, err := d.Uint64()
+	x655, err := d.Uint64()
 	if err != nil {
 		return xdr.WithField(err, "id")
 	}
-	v.Id = Uint64(x653)
+	v.Id = Uint64(x655)
 	if err := d.FixedOpaque(v.Ed25519[:]); err != nil {
 		return xdr.WithField(err, "ed25519")
 	}
@@ -275,11 +275,11 @@ func (v *DecoratedSignature) UnmarshalXDR(d *xdr.Decoder) error {
 	if err := d.FixedOpaque(v.Hint[:]); err != nil {
 		return xdr.WithField(err, "hint")
 	}
-	x654, err := d.Opaque(64)
+	x656, err := d.Opaque(64)
 	if err != nil {
 		return xdr.WithField(err, "signature")
 	}
-	v.Signature = Signature(x654)
+	v.Signature = Signature(x656)
 	return nil
 }
 
@@ -438,11 +438,11 @@ func (v *OperationType) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *OperationType) UnmarshalXDR(d *xdr.Decoder) error {
-	x655, err := d.Enum(validOperationType)
+	x657, err := d.Enum(validOperationType)
 	if err != nil {
 		return err
 	}
-	(*v) = OperationType(x655)
+	(*v) = OperationType(x657)
 	return nil
 }
 
@@ -499,16 +499,16 @@ func (v *CreateAccountOp) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *CreateAccountOp) UnmarshalXDR(d *xdr.Decoder) error {
-	u656, err := decodePublicKey(d)
+	u658, err := decodePublicKey(d)
 	if err != nil {
 		return xdr.WithField(err, "destination")
 	}
-	v.Destination = u656
-	x657, err := d.Int64()
+	v.Destination = u658
+	x659, err := d.Int64()
 	if err != nil {
 		return xdr.WithField(err, "startingBalance")
 	}
-	v.StartingBalance = Int64(x657)
+	v.StartingBalance = Int64(x659)
 	return nil
 }
 
@@ -569,21 +569,21 @@ func (v *PaymentOp) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *PaymentOp) UnmarshalXDR(d *xdr.Decoder) error {
-	u658, err := decodeMuxedAccount(d)
+	u660, err := decodeMuxedAccount(d)
 	if err != nil {
 		return xdr.WithField(err, "destination")
 	}
-	v.Destination = u658
-	u659, err := decodeAsset(d)
+	v.Destination = u660
+	u661, err := decodeAsset(d)
 	if err != nil {
 		return xdr.WithField(err, "asset")
 	}
-	v.Asset = u659
-	x660, err := d.Int64()
+	v.Asset = u661
+	x662, err := d.Int64()
 	if err != nil {
 		return xdr.WithField(err, "amount")
 	}
-	v.Amount = Int64(x660)
+	v.Amount = Int64(x662)
 	return nil
 }
 
@@ -652,9 +652,9 @@ func (v *PathPaymentStrictReceiveOp) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "path")
 	}
-	for i661 := range v.Path {
-		if err := encodeAsset(e, v.Path[i661]); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i661)+"]"), "path")
+	for i663 := range v.Path {
+		if err := encodeAsset(e, v.Path[i663]); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i663)+"]"), "path")
 		}
 	}
 	e.Leave()
@@ -663,50 +663,50 @@ func (v *PathPaymentStrictReceiveOp) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *PathPaymentStrictReceiveOp) UnmarshalXDR(d *xdr.Decoder) error {
-	u662, err := decodeAsset(d)
+	u664, err := decodeAsset(d)
 	if err != nil {
 		return xdr.WithField(err, "sendAsset")
 	}
-	v.SendAsset = u662
-	x663, err := d.Int64()
+	v.SendAsset = u664
+	x665, err := d.Int64()
 	if err != nil {
 		return xdr.WithField(err, "sendMax")
 	}
-	v.SendMax = Int64(x663)
-	u664, err := decodeMuxedAccount(d)
+	v.SendMax = Int64(x665)
+	u666, err := decodeMuxedAccount(d)
 	if err != nil {
 		return xdr.WithField(err, "destination")
 	}
-	v.Destination = u664
-	u665, err := decodeAsset(d)
+	v.Destination = u666
+	u667, err := decodeAsset(d)
 	if err != nil {
 		return xdr.WithField(err, "destAsset")
 	}
-	v.DestAsset = u665
-	x666, err := d.Int64()
+	v.DestAsset = u667
+	x668, err := d.Int64()
 	if err != nil {
 		return xdr.WithField(err, "destAmount")
 	}
-	v.DestAmount = Int64(x666)
-	n667, err := d.ArrayLen(5, 4)
+	v.DestAmount = Int64(x668)
+	n669, err := d.ArrayLen(5, 4)
 	if err != nil {
 		return xdr.WithField(err, "path")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "path")
 	}
-	var s668 []Asset
-	if n667 > 0 {
-		s668 = make([]Asset, n667)
+	var s670 []Asset
+	if n669 > 0 {
+		s670 = make([]Asset, n669)
 	}
-	for i669 := range s668 {
-		u670, err := decodeAsset(d)
+	for i671 := range s670 {
+		u672, err := decodeAsset(d)
 		if err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i669)+"]"), "path")
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i671)+"]"), "path")
 		}
-		s668[i669] = u670
+		s670[i671] = u672
 	}
-	v.Path = s668
+	v.Path = s670
 	d.Leave()
 	return nil
 }
@@ -776,9 +776,9 @@ func (v *PathPaymentStrictSendOp) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "path")
 	}
-	for i671 := range v.Path {
-		if err := encodeAsset(e, v.Path[i671]); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i671)+"]"), "path")
+	for i673 := range v.Path {
+		if err := encodeAsset(e, v.Path[i673]); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i673)+"]"), "path")
 		}
 	}
 	e.Leave()
@@ -787,50 +787,50 @@ func (v *PathPaymentStrictSendOp) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *PathPaymentStrictSendOp) UnmarshalXDR(d *xdr.Decoder) error {
-	u672, err := decodeAsset(d)
+	u674, err := decodeAsset(d)
 	if err != nil {
 		return xdr.WithField(err, "sendAsset")
 	}
-	v.SendAsset = u672
-	x673, err := d.Int64()
+	v.SendAsset = u674
+	x675, err := d.Int64()
 	if err != nil {
 		return xdr.WithField(err, "sendAmount")
 	}
-	v.SendAmount = Int64(x673)
-	u674, err := decodeMuxedAccount(d)
+	v.SendAmount = Int64(x675)
+	u676, err := decodeMuxedAccount(d)
 	if err != nil {
 		return xdr.WithField(err, "destination")
 	}
-	v.Destination = u674
-	u675, err := decodeAsset(d)
+	v.Destination = u676
+	u677, err := decodeAsset(d)
 	if err != nil {
 		return xdr.WithField(err, "destAsset")
 	}
-	v.DestAsset = u675
-	x676, err := d.Int64()
+	v.DestAsset = u677
+	x678, err := d.Int64()
 	if err != nil {
 		return xdr.WithField(err, "destMin")
 	}
-	v.DestMin = Int64(x676)
-	n677, err := d.ArrayLen(5, 4)
+	v.DestMin = Int64(x678)
+	n679, err := d.ArrayLen(5, 4)
 	if err != nil {
 		return xdr.WithField(err, "path")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "path")
 	}
-	var s678 []Asset
-	if n677 > 0 {
-		s678 = make([]Asset, n677)
+	var s680 []Asset
+	if n679 > 0 {
+		s680 = make([]Asset, n679)
 	}
-	for i679 := range s678 {
-		u680, err := decodeAsset(d)
+	for i681 := range s680 {
+		u682, err := decodeAsset(d)
 		if err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i679)+"]"), "path")
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i681)+"]"), "path")
 		}
-		s678[i679] = u680
+		s680[i681] = u682
 	}
-	v.Path = s678
+	v.Path = s680
 	d.Leave()
 	return nil
 }
@@ -898,29 +898,29 @@ func (v *ManageSellOfferOp) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *ManageSellOfferOp) UnmarshalXDR(d *xdr.Decoder) error {
-	u681, err := decodeAsset(d)
+	u683, err := decodeAsset(d)
 	if err != nil {
 		return xdr.WithField(err, "selling")
 	}
-	v.Selling = u681
-	u682, err := decodeAsset(d)
+	v.Selling = u683
+	u684, err := decodeAsset(d)
 	if err != nil {
 		return xdr.WithField(err, "buying")
 	}
-	v.Buying = u682
-	x683, err := d.Int64()
+	v.Buying = u684
+	x685, err := d.Int64()
 	if err != nil {
 		return xdr.WithField(err, "amount")
 	}
-	v.Amount = Int64(x683)
+	v.Amount = Int64(x685)
 	if err := (&v.Price).UnmarshalXDR(d); err != nil {
 		return xdr.WithField(err, "price")
 	}
-	x684, err := d.Int64()
+	x686, err := d.Int64()
 	if err != nil {
 		return xdr.WithField(err, "offerID")
 	}
-	v.OfferID = Int64(x684)
+	v.OfferID = Int64(x686)
 	return nil
 }
 
@@ -987,29 +987,29 @@ func (v *ManageBuyOfferOp) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *ManageBuyOfferOp) UnmarshalXDR(d *xdr.Decoder) error {
-	u685, err := decodeAsset(d)
+	u687, err := decodeAsset(d)
 	if err != nil {
 		return xdr.WithField(err, "selling")
 	}
-	v.Selling = u685
-	u686, err := decodeAsset(d)
+	v.Selling = u687
+	u688, err := decodeAsset(d)
 	if err != nil {
 		return xdr.WithField(err, "buying")
 	}
-	v.Buying = u686
-	x687, err := d.Int64()
+	v.Buying = u688
+	x689, err := d.Int64()
 	if err != nil {
 		return xdr.WithField(err, "buyAmount")
 	}
-	v.BuyAmount = Int64(x687)
+	v.BuyAmount = Int64(x689)
 	if err := (&v.Price).UnmarshalXDR(d); err != nil {
 		return xdr.WithField(err, "price")
 	}
-	x688, err := d.Int64()
+	x690, err := d.Int64()
 	if err != nil {
 		return xdr.WithField(err, "offerID")
 	}
-	v.OfferID = Int64(x688)
+	v.OfferID = Int64(x690)
 	return nil
 }
 
@@ -1074,21 +1074,21 @@ func (v *CreatePassiveSellOfferOp) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *CreatePassiveSellOfferOp) UnmarshalXDR(d *xdr.Decoder) error {
-	u689, err := decodeAsset(d)
+	u691, err := decodeAsset(d)
 	if err != nil {
 		return xdr.WithField(err, "selling")
 	}
-	v.Selling = u689
-	u690, err := decodeAsset(d)
+	v.Selling = u691
+	u692, err := decodeAsset(d)
 	if err != nil {
 		return xdr.WithField(err, "buying")
 	}
-	v.Buying = u690
-	x691, err := d.Int64()
+	v.Buying = u692
+	x693, err := d.Int64()
 	if err != nil {
 		return xdr.WithField(err, "amount")
 	}
-	v.Amount = Int64(x691)
+	v.Amount = Int64(x693)
 	if err := (&v.Price).UnmarshalXDR(d); err != nil {
 		return xdr.WithField(err, "price")
 	}
@@ -1247,171 +1247,171 @@ func (v *SetOptionsOp) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *SetOptionsOp) UnmarshalXDR(d *xdr.Decoder) error {
-	present692, err := d.Optional()
+	present694, err := d.Optional()
 	if err != nil {
 		return xdr.WithField(err, "inflationDest")
 	}
-	if !present692 {
+	if !present694 {
 		v.InflationDest = nil
 	} else {
 		if err := d.Enter(); err != nil {
 			return xdr.WithField(err, "inflationDest")
 		}
-		u693, err := decodePublicKey(d)
+		u695, err := decodePublicKey(d)
 		if err != nil {
 			return xdr.WithField(err, "inflationDest")
 		}
-		v.InflationDest = u693
+		v.InflationDest = u695
 		d.Leave()
 	}
-	present694, err := d.Optional()
+	present696, err := d.Optional()
 	if err != nil {
 		return xdr.WithField(err, "clearFlags")
 	}
-	if !present694 {
+	if !present696 {
 		v.ClearFlags = nil
 	} else {
 		if err := d.Enter(); err != nil {
 			return xdr.WithField(err, "clearFlags")
 		}
-		p695 := new(Uint32)
-		x696, err := d.Uint32()
+		p697 := new(Uint32)
+		x698, err := d.Uint32()
 		if err != nil {
 			return xdr.WithField(err, "clearFlags")
 		}
-		(*p695) = Uint32(x696)
-		v.ClearFlags = p695
+		(*p697) = Uint32(x698)
+		v.ClearFlags = p697
 		d.Leave()
 	}
-	present697, err := d.Optional()
+	present699, err := d.Optional()
 	if err != nil {
 		return xdr.WithField(err, "setFlags")
 	}
-	if !present697 {
+	if !present699 {
 		v.SetFlags = nil
 	} else {
 		if err := d.Enter(); err != nil {
 			return xdr.WithField(err, "setFlags")
 		}
-		p698 := new(Uint32)
-		x699, err := d.Uint32()
+		p700 := new(Uint32)
+		x701, err := d.Uint32()
 		if err != nil {
 			return xdr.WithField(err, "setFlags")
 		}
-		(*p698) = Uint32(x699)
-		v.SetFlags = p698
+		(*p700) = Uint32(x701)
+		v.SetFlags = p700
 		d.Leave()
 	}
-	present700, err := d.Optional()
+	present702, err := d.Optional()
 	if err != nil {
 		return xdr.WithField(err, "masterWeight")
 	}
-	if !present700 {
+	if !present702 {
 		v.MasterWeight = nil
 	} else {
 		if err := d.Enter(); err != nil {
 			return xdr.WithField(err, "masterWeight")
 		}
-		p701 := new(Uint32)
-		x702, err := d.Uint32()
+		p703 := new(Uint32)
+		x704, err := d.Uint32()
 		if err != nil {
 			return xdr.WithField(err, "masterWeight")
 		}
-		(*p701) = Uint32(x702)
-		v.MasterWeight = p701
+		(*p703) = Uint32(x704)
+		v.MasterWeight = p703
 		d.Leave()
 	}
-	present703, err := d.Optional()
+	present705, err := d.Optional()
 	if err != nil {
 		return xdr.WithField(err, "lowThreshold")
 	}
-	if !present703 {
+	if !present705 {
 		v.LowThreshold = nil
 	} else {
 		if err := d.Enter(); err != nil {
 			return xdr.WithField(err, "lowThreshold")
 		}
-		p704 := new(Uint32)
-		x705, err := d.Uint32()
+		p706 := new(Uint32)
+		x707, err := d.Uint32()
 		if err != nil {
 			return xdr.WithField(err, "lowThreshold")
 		}
-		(*p704) = Uint32(x705)
-		v.LowThreshold = p704
+		(*p706) = Uint32(x707)
+		v.LowThreshold = p706
 		d.Leave()
 	}
-	present706, err := d.Optional()
+	present708, err := d.Optional()
 	if err != nil {
 		return xdr.WithField(err, "medThreshold")
 	}
-	if !present706 {
+	if !present708 {
 		v.MedThreshold = nil
 	} else {
 		if err := d.Enter(); err != nil {
 			return xdr.WithField(err, "medThreshold")
 		}
-		p707 := new(Uint32)
-		x708, err := d.Uint32()
+		p709 := new(Uint32)
+		x710, err := d.Uint32()
 		if err != nil {
 			return xdr.WithField(err, "medThreshold")
 		}
-		(*p707) = Uint32(x708)
-		v.MedThreshold = p707
+		(*p709) = Uint32(x710)
+		v.MedThreshold = p709
 		d.Leave()
 	}
-	present709, err := d.Optional()
+	present711, err := d.Optional()
 	if err != nil {
 		return xdr.WithField(err, "highThreshold")
 	}
-	if !present709 {
+	if !present711 {
 		v.HighThreshold = nil
 	} else {
 		if err := d.Enter(); err != nil {
 			return xdr.WithField(err, "highThreshold")
 		}
-		p710 := new(Uint32)
-		x711, err := d.Uint32()
+		p712 := new(Uint32)
+		x713, err := d.Uint32()
 		if err != nil {
 			return xdr.WithField(err, "highThreshold")
 		}
-		(*p710) = Uint32(x711)
-		v.HighThreshold = p710
+		(*p712) = Uint32(x713)
+		v.HighThreshold = p712
 		d.Leave()
 	}
-	present712, err := d.Optional()
+	present714, err := d.Optional()
 	if err != nil {
 		return xdr.WithField(err, "homeDomain")
 	}
-	if !present712 {
+	if !present714 {
 		v.HomeDomain = nil
 	} else {
 		if err := d.Enter(); err != nil {
 			return xdr.WithField(err, "homeDomain")
 		}
-		p713 := new(String32)
-		x714, err := d.String(32)
+		p715 := new(String32)
+		x716, err := d.String(32)
 		if err != nil {
 			return xdr.WithField(err, "homeDomain")
 		}
-		(*p713) = String32(x714)
-		v.HomeDomain = p713
+		(*p715) = String32(x716)
+		v.HomeDomain = p715
 		d.Leave()
 	}
-	present715, err := d.Optional()
+	present717, err := d.Optional()
 	if err != nil {
 		return xdr.WithField(err, "signer")
 	}
-	if !present715 {
+	if !present717 {
 		v.Signer = nil
 	} else {
 		if err := d.Enter(); err != nil {
 			return xdr.WithField(err, "signer")
 		}
-		p716 := new(Signer)
-		if err := (p716).UnmarshalXDR(d); err != nil {
+		p718 := new(Signer)
+		if err := (p718).UnmarshalXDR(d); err != nil {
 			return xdr.WithField(err, "signer")
 		}
-		v.Signer = p716
+		v.Signer = p718
 		d.Leave()
 	}
 	return nil
@@ -1536,11 +1536,11 @@ func (v *ChangeTrustAssetLiquidityPool) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *ChangeTrustAssetLiquidityPool) UnmarshalXDR(d *xdr.Decoder) error {
-	u717, err := decodeLiquidityPoolParameters(d)
+	u719, err := decodeLiquidityPoolParameters(d)
 	if err != nil {
 		return xdr.WithField(err, "liquidityPool")
 	}
-	v.LiquidityPool = u717
+	v.LiquidityPool = u719
 	return nil
 }
 
@@ -1643,16 +1643,16 @@ func (v *ChangeTrustOp) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *ChangeTrustOp) UnmarshalXDR(d *xdr.Decoder) error {
-	u718, err := decodeChangeTrustAsset(d)
+	u720, err := decodeChangeTrustAsset(d)
 	if err != nil {
 		return xdr.WithField(err, "line")
 	}
-	v.Line = u718
-	x719, err := d.Int64()
+	v.Line = u720
+	x721, err := d.Int64()
 	if err != nil {
 		return xdr.WithField(err, "limit")
 	}
-	v.Limit = Int64(x719)
+	v.Limit = Int64(x721)
 	return nil
 }
 
@@ -1713,21 +1713,21 @@ func (v *AllowTrustOp) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *AllowTrustOp) UnmarshalXDR(d *xdr.Decoder) error {
-	u720, err := decodePublicKey(d)
+	u722, err := decodePublicKey(d)
 	if err != nil {
 		return xdr.WithField(err, "trustor")
 	}
-	v.Trustor = u720
-	u721, err := decodeAssetCode(d)
+	v.Trustor = u722
+	u723, err := decodeAssetCode(d)
 	if err != nil {
 		return xdr.WithField(err, "asset")
 	}
-	v.Asset = u721
-	x722, err := d.Uint32()
+	v.Asset = u723
+	x724, err := d.Uint32()
 	if err != nil {
 		return xdr.WithField(err, "authorize")
 	}
-	v.Authorize = Uint32(x722)
+	v.Authorize = Uint32(x724)
 	return nil
 }
 
@@ -1795,28 +1795,28 @@ func (v *ManageDataOp) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *ManageDataOp) UnmarshalXDR(d *xdr.Decoder) error {
-	x723, err := d.String(64)
+	x725, err := d.String(64)
 	if err != nil {
 		return xdr.WithField(err, "dataName")
 	}
-	v.DataName = String64(x723)
-	present724, err := d.Optional()
+	v.DataName = String64(x725)
+	present726, err := d.Optional()
 	if err != nil {
 		return xdr.WithField(err, "dataValue")
 	}
-	if !present724 {
+	if !present726 {
 		v.DataValue = nil
 	} else {
 		if err := d.Enter(); err != nil {
 			return xdr.WithField(err, "dataValue")
 		}
-		p725 := new(DataValue)
-		x726, err := d.Opaque(64)
+		p727 := new(DataValue)
+		x728, err := d.Opaque(64)
 		if err != nil {
 			return xdr.WithField(err, "dataValue")
 		}
-		(*p725) = DataValue(x726)
-		v.DataValue = p725
+		(*p727) = DataValue(x728)
+		v.DataValue = p727
 		d.Leave()
 	}
 	return nil
@@ -1871,11 +1871,11 @@ func (v *BumpSequenceOp) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *BumpSequenceOp) UnmarshalXDR(d *xdr.Decoder) error {
-	x727, err := d.Int64()
+	x729, err := d.Int64()
 	if err != nil {
 		return xdr.WithField(err, "bumpTo")
 	}
-	v.BumpTo = SequenceNumber(x727)
+	v.BumpTo = SequenceNumber(x729)
 	return nil
 }
 
@@ -1934,9 +1934,9 @@ func (v *CreateClaimableBalanceOp) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "claimants")
 	}
-	for i728 := range v.Claimants {
-		if err := encodeClaimant(e, v.Claimants[i728]); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i728)+"]"), "claimants")
+	for i730 := range v.Claimants {
+		if err := encodeClaimant(e, v.Claimants[i730]); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i730)+"]"), "claimants")
 		}
 	}
 	e.Leave()
@@ -1945,35 +1945,35 @@ func (v *CreateClaimableBalanceOp) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *CreateClaimableBalanceOp) UnmarshalXDR(d *xdr.Decoder) error {
-	u729, err := decodeAsset(d)
+	u731, err := decodeAsset(d)
 	if err != nil {
 		return xdr.WithField(err, "asset")
 	}
-	v.Asset = u729
-	x730, err := d.Int64()
+	v.Asset = u731
+	x732, err := d.Int64()
 	if err != nil {
 		return xdr.WithField(err, "amount")
 	}
-	v.Amount = Int64(x730)
-	n731, err := d.ArrayLen(10, 44)
+	v.Amount = Int64(x732)
+	n733, err := d.ArrayLen(10, 44)
 	if err != nil {
 		return xdr.WithField(err, "claimants")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "claimants")
 	}
-	var s732 []Claimant
-	if n731 > 0 {
-		s732 = make([]Claimant, n731)
+	var s734 []Claimant
+	if n733 > 0 {
+		s734 = make([]Claimant, n733)
 	}
-	for i733 := range s732 {
-		u734, err := decodeClaimant(d)
+	for i735 := range s734 {
+		u736, err := decodeClaimant(d)
 		if err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i733)+"]"), "claimants")
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i735)+"]"), "claimants")
 		}
-		s732[i733] = u734
+		s734[i735] = u736
 	}
-	v.Claimants = s732
+	v.Claimants = s734
 	d.Leave()
 	return nil
 }
@@ -2029,11 +2029,11 @@ func (v *ClaimClaimableBalanceOp) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *ClaimClaimableBalanceOp) UnmarshalXDR(d *xdr.Decoder) error {
-	u735, err := decodeClaimableBalanceID(d)
+	u737, err := decodeClaimableBalanceID(d)
 	if err != nil {
 		return xdr.WithField(err, "balanceID")
 	}
-	v.BalanceID = u735
+	v.BalanceID = u737
 	return nil
 }
 
@@ -2088,11 +2088,11 @@ func (v *BeginSponsoringFutureReservesOp) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *BeginSponsoringFutureReservesOp) UnmarshalXDR(d *xdr.Decoder) error {
-	u736, err := decodePublicKey(d)
+	u738, err := decodePublicKey(d)
 	if err != nil {
 		return xdr.WithField(err, "sponsoredID")
 	}
-	v.SponsoredID = u736
+	v.SponsoredID = u738
 	return nil
 }
 
@@ -2176,11 +2176,11 @@ func (v *RevokeSponsorshipType) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *RevokeSponsorshipType) UnmarshalXDR(d *xdr.Decoder) error {
-	x737, err := d.Enum(validRevokeSponsorshipType)
+	x739, err := d.Enum(validRevokeSponsorshipType)
 	if err != nil {
 		return err
 	}
-	(*v) = RevokeSponsorshipType(x737)
+	(*v) = RevokeSponsorshipType(x739)
 	return nil
 }
 
@@ -2241,11 +2241,11 @@ func (v *RevokeSponsorshipOpLedgerKey) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *RevokeSponsorshipOpLedgerKey) UnmarshalXDR(d *xdr.Decoder) error {
-	u738, err := decodeLedgerKey(d)
+	u740, err := decodeLedgerKey(d)
 	if err != nil {
 		return xdr.WithField(err, "ledgerKey")
 	}
-	v.LedgerKey = u738
+	v.LedgerKey = u740
 	return nil
 }
 
@@ -2350,16 +2350,16 @@ func (v *RevokeSponsorshipOpSigner_) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *RevokeSponsorshipOpSigner_) UnmarshalXDR(d *xdr.Decoder) error {
-	u739, err := decodePublicKey(d)
+	u741, err := decodePublicKey(d)
 	if err != nil {
 		return xdr.WithField(err, "accountID")
 	}
-	v.AccountID = u739
-	u740, err := decodeSignerKey(d)
+	v.AccountID = u741
+	u742, err := decodeSignerKey(d)
 	if err != nil {
 		return xdr.WithField(err, "signerKey")
 	}
-	v.SignerKey = u740
+	v.SignerKey = u742
 	return nil
 }
 
@@ -2420,21 +2420,21 @@ func (v *ClawbackOp) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *ClawbackOp) UnmarshalXDR(d *xdr.Decoder) error {
-	u741, err := decodeAsset(d)
+	u743, err := decodeAsset(d)
 	if err != nil {
 		return xdr.WithField(err, "asset")
 	}
-	v.Asset = u741
-	u742, err := decodeMuxedAccount(d)
+	v.Asset = u743
+	u744, err := decodeMuxedAccount(d)
 	if err != nil {
 		return xdr.WithField(err, "from")
 	}
-	v.From = u742
-	x743, err := d.Int64()
+	v.From = u744
+	x745, err := d.Int64()
 	if err != nil {
 		return xdr.WithField(err, "amount")
 	}
-	v.Amount = Int64(x743)
+	v.Amount = Int64(x745)
 	return nil
 }
 
@@ -2489,11 +2489,11 @@ func (v *ClawbackClaimableBalanceOp) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *ClawbackClaimableBalanceOp) UnmarshalXDR(d *xdr.Decoder) error {
-	u744, err := decodeClaimableBalanceID(d)
+	u746, err := decodeClaimableBalanceID(d)
 	if err != nil {
 		return xdr.WithField(err, "balanceID")
 	}
-	v.BalanceID = u744
+	v.BalanceID = u746
 	return nil
 }
 
@@ -2556,22 +2556,22 @@ func (v *SetTrustLineFlagsOp) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *SetTrustLineFlagsOp) UnmarshalXDR(d *xdr.Decoder) error {
-	u745, err := decodePublicKey(d)
+	u747, err := decodePublicKey(d)
 	if err != nil {
 		return xdr.WithField(err, "trustor")
 	}
-	v.Trustor = u745
-	u746, err := decodeAsset(d)
+	v.Trustor = u747
+	u748, err := decodeAsset(d)
 	if err != nil {
 		return xdr.WithField(err, "asset")
 	}
-	v.Asset = u746
-	b747, err := d.Next(8)
+	v.Asset = u748
+	b749, err := d.Next(8)
 	if err != nil {
 		return xdr.WithField(err, "clearFlags")
 	}
-	v.ClearFlags = Uint32(binary.BigEndian.Uint32(b747[0:]))
-	v.SetFlags = Uint32(binary.BigEndian.Uint32(b747[4:]))
+	v.ClearFlags = Uint32(binary.BigEndian.Uint32(b749[0:]))
+	v.SetFlags = Uint32(binary.BigEndian.Uint32(b749[4:]))
 	return nil
 }
 
@@ -2642,12 +2642,12 @@ func (v *LiquidityPoolDepositOp) UnmarshalXDR(d *xdr.Decoder) error {
 	if err := d.FixedOpaque(v.LiquidityPoolID[:]); err != nil {
 		return xdr.WithField(err, "liquidityPoolID")
 	}
-	b748, err := d.Next(16)
+	b750, err := d.Next(16)
 	if err != nil {
 		return xdr.WithField(err, "maxAmountA")
 	}
-	v.MaxAmountA = Int64(int64(binary.BigEndian.Uint64(b748[0:])))
-	v.MaxAmountB = Int64(int64(binary.BigEndian.Uint64(b748[8:])))
+	v.MaxAmountA = Int64(int64(binary.BigEndian.Uint64(b750[0:])))
+	v.MaxAmountB = Int64(int64(binary.BigEndian.Uint64(b750[8:])))
 	if err := (&v.MinPrice).UnmarshalXDR(d); err != nil {
 		return xdr.WithField(err, "minPrice")
 	}
@@ -2715,13 +2715,13 @@ func (v *LiquidityPoolWithdrawOp) UnmarshalXDR(d *xdr.Decoder) error {
 	if err := d.FixedOpaque(v.LiquidityPoolID[:]); err != nil {
 		return xdr.WithField(err, "liquidityPoolID")
 	}
-	b749, err := d.Next(24)
+	b751, err := d.Next(24)
 	if err != nil {
 		return xdr.WithField(err, "amount")
 	}
-	v.Amount = Int64(int64(binary.BigEndian.Uint64(b749[0:])))
-	v.MinAmountA = Int64(int64(binary.BigEndian.Uint64(b749[8:])))
-	v.MinAmountB = Int64(int64(binary.BigEndian.Uint64(b749[16:])))
+	v.Amount = Int64(int64(binary.BigEndian.Uint64(b751[0:])))
+	v.MinAmountA = Int64(int64(binary.BigEndian.Uint64(b751[8:])))
+	v.MinAmountB = Int64(int64(binary.BigEndian.Uint64(b751[16:])))
 	return nil
 }
 
@@ -2808,11 +2808,11 @@ func (v *HostFunctionType) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *HostFunctionType) UnmarshalXDR(d *xdr.Decoder) error {
-	x750, err := d.Enum(validHostFunctionType)
+	x752, err := d.Enum(validHostFunctionType)
 	if err != nil {
 		return err
 	}
-	(*v) = HostFunctionType(x750)
+	(*v) = HostFunctionType(x752)
 	return nil
 }
 
@@ -2896,11 +2896,11 @@ func (v *ContractIDPreimageType) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *ContractIDPreimageType) UnmarshalXDR(d *xdr.Decoder) error {
-	x751, err := d.Enum(validContractIDPreimageType)
+	x753, err := d.Enum(validContractIDPreimageType)
 	if err != nil {
 		return err
 	}
-	(*v) = ContractIDPreimageType(x751)
+	(*v) = ContractIDPreimageType(x753)
 	return nil
 }
 
@@ -2984,11 +2984,11 @@ func (v *ContractIDPreimageFromAsset) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *ContractIDPreimageFromAsset) UnmarshalXDR(d *xdr.Decoder) error {
-	u752, err := decodeAsset(d)
+	u754, err := decodeAsset(d)
 	if err != nil {
 		return xdr.WithField(err, "fromAsset")
 	}
-	v.FromAsset = u752
+	v.FromAsset = u754
 	return nil
 }
 
@@ -3068,11 +3068,11 @@ func (v *ContractIDPreimageFromAddress_) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *ContractIDPreimageFromAddress_) UnmarshalXDR(d *xdr.Decoder) error {
-	u753, err := decodeSCAddress(d)
+	u755, err := decodeSCAddress(d)
 	if err != nil {
 		return xdr.WithField(err, "address")
 	}
-	v.Address = u753
+	v.Address = u755
 	if err := d.FixedOpaque(v.Salt[:]); err != nil {
 		return xdr.WithField(err, "salt")
 	}
@@ -3134,16 +3134,16 @@ func (v *CreateContractArgs) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *CreateContractArgs) UnmarshalXDR(d *xdr.Decoder) error {
-	u754, err := decodeContractIDPreimage(d)
+	u756, err := decodeContractIDPreimage(d)
 	if err != nil {
 		return xdr.WithField(err, "contractIDPreimage")
 	}
-	v.ContractIDPreimage = u754
-	u755, err := decodeContractExecutable(d)
+	v.ContractIDPreimage = u756
+	u757, err := decodeContractExecutable(d)
 	if err != nil {
 		return xdr.WithField(err, "executable")
 	}
-	v.Executable = u755
+	v.Executable = u757
 	return nil
 }
 
@@ -3204,9 +3204,9 @@ func (v *InvokeContractArgs) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "args")
 	}
-	for i756 := range v.Args {
-		if err := encodeSCVal(e, v.Args[i756]); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i756)+"]"), "args")
+	for i758 := range v.Args {
+		if err := encodeSCVal(e, v.Args[i758]); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i758)+"]"), "args")
 		}
 	}
 	e.Leave()
@@ -3215,35 +3215,35 @@ func (v *InvokeContractArgs) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *InvokeContractArgs) UnmarshalXDR(d *xdr.Decoder) error {
-	u757, err := decodeSCAddress(d)
+	u759, err := decodeSCAddress(d)
 	if err != nil {
 		return xdr.WithField(err, "contractAddress")
 	}
-	v.ContractAddress = u757
-	x758, err := d.String(32)
+	v.ContractAddress = u759
+	x760, err := d.String(32)
 	if err != nil {
 		return xdr.WithField(err, "functionName")
 	}
-	v.FunctionName = SCSymbol(x758)
-	n759, err := d.ArrayLen(math.MaxUint32, 4)
+	v.FunctionName = SCSymbol(x760)
+	n761, err := d.ArrayLen(math.MaxUint32, 4)
 	if err != nil {
 		return xdr.WithField(err, "args")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "args")
 	}
-	var s760 []SCVal
-	if n759 > 0 {
-		s760 = make([]SCVal, n759)
+	var s762 []SCVal
+	if n761 > 0 {
+		s762 = make([]SCVal, n761)
 	}
-	for i761 := range s760 {
-		u762, err := decodeSCVal(d)
+	for i763 := range s762 {
+		u764, err := decodeSCVal(d)
 		if err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i761)+"]"), "args")
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i763)+"]"), "args")
 		}
-		s760[i761] = u762
+		s762[i763] = u764
 	}
-	v.Args = s760
+	v.Args = s762
 	d.Leave()
 	return nil
 }
@@ -3351,11 +3351,11 @@ func (v *HostFunctionWasm) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *HostFunctionWasm) UnmarshalXDR(d *xdr.Decoder) error {
-	x763, err := d.Opaque(math.MaxUint32)
+	x765, err := d.Opaque(math.MaxUint32)
 	if err != nil {
 		return xdr.WithField(err, "wasm")
 	}
-	v.Wasm = x763
+	v.Wasm = x765
 	return nil
 }
 
@@ -3479,11 +3479,11 @@ func (v *SorobanAuthorizedFunctionType) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *SorobanAuthorizedFunctionType) UnmarshalXDR(d *xdr.Decoder) error {
-	x764, err := d.Enum(validSorobanAuthorizedFunctionType)
+	x766, err := d.Enum(validSorobanAuthorizedFunctionType)
 	if err != nil {
 		return err
 	}
-	(*v) = SorobanAuthorizedFunctionType(x764)
+	(*v) = SorobanAuthorizedFunctionType(x766)
 	return nil
 }
 
@@ -3649,9 +3649,9 @@ func (v *SorobanAuthorizedInvocation) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "subInvocations")
 	}
-	for i765 := range v.SubInvocations {
-		if err := (&v.SubInvocations[i765]).MarshalXDR(e); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i765)+"]"), "subInvocations")
+	for i767 := range v.SubInvocations {
+		if err := (&v.SubInvocations[i767]).MarshalXDR(e); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i767)+"]"), "subInvocations")
 		}
 	}
 	e.Leave()
@@ -3660,28 +3660,28 @@ func (v *SorobanAuthorizedInvocation) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *SorobanAuthorizedInvocation) UnmarshalXDR(d *xdr.Decoder) error {
-	u766, err := decodeSorobanAuthorizedFunction(d)
+	u768, err := decodeSorobanAuthorizedFunction(d)
 	if err != nil {
 		return xdr.WithField(err, "function")
 	}
-	v.Function = u766
-	n767, err := d.ArrayLen(math.MaxUint32, 20)
+	v.Function = u768
+	n769, err := d.ArrayLen(math.MaxUint32, 20)
 	if err != nil {
 		return xdr.WithField(err, "subInvocations")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "subInvocations")
 	}
-	var s768 []SorobanAuthorizedInvocation
-	if n767 > 0 {
-		s768 = make([]SorobanAuthorizedInvocation, n767)
+	var s770 []SorobanAuthorizedInvocation
+	if n769 > 0 {
+		s770 = make([]SorobanAuthorizedInvocation, n769)
 	}
-	for i769 := range s768 {
-		if err := (&s768[i769]).UnmarshalXDR(d); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i769)+"]"), "subInvocations")
+	for i771 := range s770 {
+		if err := (&s770[i771]).UnmarshalXDR(d); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i771)+"]"), "subInvocations")
 		}
 	}
-	v.SubInvocations = s768
+	v.SubInvocations = s770
 	d.Leave()
 	return nil
 }
@@ -3745,22 +3745,22 @@ func (v *SorobanAddressCredentials) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *SorobanAddressCredentials) UnmarshalXDR(d *xdr.Decoder) error {
-	u770, err := decodeSCAddress(d)
+	u772, err := decodeSCAddress(d)
 	if err != nil {
 		return xdr.WithField(err, "address")
 	}
-	v.Address = u770
-	b771, err := d.Next(12)
+	v.Address = u772
+	b773, err := d.Next(12)
 	if err != nil {
 		return xdr.WithField(err, "nonce")
 	}
-	v.Nonce = Int64(int64(binary.BigEndian.Uint64(b771[0:])))
-	v.SignatureExpirationLedger = Uint32(binary.BigEndian.Uint32(b771[8:]))
-	u772, err := decodeSCVal(d)
+	v.Nonce = Int64(int64(binary.BigEndian.Uint64(b773[0:])))
+	v.SignatureExpirationLedger = Uint32(binary.BigEndian.Uint32(b773[8:]))
+	u774, err := decodeSCVal(d)
 	if err != nil {
 		return xdr.WithField(err, "signature")
 	}
-	v.Signature = u772
+	v.Signature = u774
 	return nil
 }
 
@@ -3844,11 +3844,11 @@ func (v *SorobanCredentialsType) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *SorobanCredentialsType) UnmarshalXDR(d *xdr.Decoder) error {
-	x773, err := d.Enum(validSorobanCredentialsType)
+	x775, err := d.Enum(validSorobanCredentialsType)
 	if err != nil {
 		return err
 	}
-	(*v) = SorobanCredentialsType(x773)
+	(*v) = SorobanCredentialsType(x775)
 	return nil
 }
 
@@ -4006,11 +4006,11 @@ func (v *SorobanAuthorizationEntry) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *SorobanAuthorizationEntry) UnmarshalXDR(d *xdr.Decoder) error {
-	u774, err := decodeSorobanCredentials(d)
+	u776, err := decodeSorobanCredentials(d)
 	if err != nil {
 		return xdr.WithField(err, "credentials")
 	}
-	v.Credentials = u774
+	v.Credentials = u776
 	if err := (&v.RootInvocation).UnmarshalXDR(d); err != nil {
 		return xdr.WithField(err, "rootInvocation")
 	}
@@ -4070,9 +4070,9 @@ func (v *InvokeHostFunctionOp) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "auth")
 	}
-	for i775 := range v.Auth {
-		if err := (&v.Auth[i775]).MarshalXDR(e); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i775)+"]"), "auth")
+	for i777 := range v.Auth {
+		if err := (&v.Auth[i777]).MarshalXDR(e); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i777)+"]"), "auth")
 		}
 	}
 	e.Leave()
@@ -4081,28 +4081,28 @@ func (v *InvokeHostFunctionOp) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *InvokeHostFunctionOp) UnmarshalXDR(d *xdr.Decoder) error {
-	u776, err := decodeHostFunction(d)
+	u778, err := decodeHostFunction(d)
 	if err != nil {
 		return xdr.WithField(err, "hostFunction")
 	}
-	v.HostFunction = u776
-	n777, err := d.ArrayLen(math.MaxUint32, 24)
+	v.HostFunction = u778
+	n779, err := d.ArrayLen(math.MaxUint32, 24)
 	if err != nil {
 		return xdr.WithField(err, "auth")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "auth")
 	}
-	var s778 []SorobanAuthorizationEntry
-	if n777 > 0 {
-		s778 = make([]SorobanAuthorizationEntry, n777)
+	var s780 []SorobanAuthorizationEntry
+	if n779 > 0 {
+		s780 = make([]SorobanAuthorizationEntry, n779)
 	}
-	for i779 := range s778 {
-		if err := (&s778[i779]).UnmarshalXDR(d); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i779)+"]"), "auth")
+	for i781 := range s780 {
+		if err := (&s780[i781]).UnmarshalXDR(d); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i781)+"]"), "auth")
 		}
 	}
-	v.Auth = s778
+	v.Auth = s780
 	d.Leave()
 	return nil
 }
@@ -4160,16 +4160,16 @@ func (v *ExtendFootprintTTLOp) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *ExtendFootprintTTLOp) UnmarshalXDR(d *xdr.Decoder) error {
-	u780, err := decodeExtensionPoint(d)
+	u782, err := decodeExtensionPoint(d)
 	if err != nil {
 		return xdr.WithField(err, "ext")
 	}
-	v.Ext = u780
-	x781, err := d.Uint32()
+	v.Ext = u782
+	x783, err := d.Uint32()
 	if err != nil {
 		return xdr.WithField(err, "extendTo")
 	}
-	v.ExtendTo = Uint32(x781)
+	v.ExtendTo = Uint32(x783)
 	return nil
 }
 
@@ -4224,11 +4224,11 @@ func (v *RestoreFootprintOp) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *RestoreFootprintOp) UnmarshalXDR(d *xdr.Decoder) error {
-	u782, err := decodeExtensionPoint(d)
+	u784, err := decodeExtensionPoint(d)
 	if err != nil {
 		return xdr.WithField(err, "ext")
 	}
-	v.Ext = u782
+	v.Ext = u784
 	return nil
 }
 
@@ -4296,28 +4296,28 @@ func (v *Operation) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *Operation) UnmarshalXDR(d *xdr.Decoder) error {
-	present783, err := d.Optional()
+	present785, err := d.Optional()
 	if err != nil {
 		return xdr.WithField(err, "sourceAccount")
 	}
-	if !present783 {
+	if !present785 {
 		v.SourceAccount = nil
 	} else {
 		if err := d.Enter(); err != nil {
 			return xdr.WithField(err, "sourceAccount")
 		}
-		u784, err := decodeMuxedAccount(d)
+		u786, err := decodeMuxedAccount(d)
 		if err != nil {
 			return xdr.WithField(err, "sourceAccount")
 		}
-		v.SourceAccount = u784
+		v.SourceAccount = u786
 		d.Leave()
 	}
-	u785, err := decodeOperationBody(d)
+	u787, err := decodeOperationBody(d)
 	if err != nil {
 		return xdr.WithField(err, "body")
 	}
-	v.Body = u785
+	v.Body = u787
 	return nil
 }
 
@@ -4562,11 +4562,11 @@ func (v *OperationBodyDestination) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *OperationBodyDestination) UnmarshalXDR(d *xdr.Decoder) error {
-	u786, err := decodeMuxedAccount(d)
+	u788, err := decodeMuxedAccount(d)
 	if err != nil {
 		return xdr.WithField(err, "destination")
 	}
-	v.Destination = u786
+	v.Destination = u788
 	return nil
 }
 
@@ -4780,11 +4780,11 @@ func (v *OperationBodyRevokeSponsorshipOp) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *OperationBodyRevokeSponsorshipOp) UnmarshalXDR(d *xdr.Decoder) error {
-	u787, err := decodeRevokeSponsorshipOp(d)
+	u789, err := decodeRevokeSponsorshipOp(d)
 	if err != nil {
 		return xdr.WithField(err, "revokeSponsorshipOp")
 	}
-	v.RevokeSponsorshipOp = u787
+	v.RevokeSponsorshipOp = u789
 	return nil
 }
 
@@ -5550,17 +5550,17 @@ func (v *HashIDPreimageOperationID_) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *HashIDPreimageOperationID_) UnmarshalXDR(d *xdr.Decoder) error {
-	u788, err := decodePublicKey(d)
+	u790, err := decodePublicKey(d)
 	if err != nil {
 		return xdr.WithField(err, "sourceAccount")
 	}
-	v.SourceAccount = u788
-	b789, err := d.Next(12)
+	v.SourceAccount = u790
+	b791, err := d.Next(12)
 	if err != nil {
 		return xdr.WithField(err, "seqNum")
 	}
-	v.SeqNum = SequenceNumber(int64(binary.BigEndian.Uint64(b789[0:])))
-	v.OpNum = Uint32(binary.BigEndian.Uint32(b789[8:]))
+	v.SeqNum = SequenceNumber(int64(binary.BigEndian.Uint64(b791[0:])))
+	v.OpNum = Uint32(binary.BigEndian.Uint32(b791[8:]))
 	return nil
 }
 
@@ -5625,25 +5625,25 @@ func (v *HashIDPreimageRevokeID_) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *HashIDPreimageRevokeID_) UnmarshalXDR(d *xdr.Decoder) error {
-	u790, err := decodePublicKey(d)
+	u792, err := decodePublicKey(d)
 	if err != nil {
 		return xdr.WithField(err, "sourceAccount")
 	}
-	v.SourceAccount = u790
-	b791, err := d.Next(12)
+	v.SourceAccount = u792
+	b793, err := d.Next(12)
 	if err != nil {
 		return xdr.WithField(err, "seqNum")
 	}
-	v.SeqNum = SequenceNumber(int64(binary.BigEndian.Uint64(b791[0:])))
-	v.OpNum = Uint32(binary.BigEndian.Uint32(b791[8:]))
+	v.SeqNum = SequenceNumber(int64(binary.BigEndian.Uint64(b793[0:])))
+	v.OpNum = Uint32(binary.BigEndian.Uint32(b793[8:]))
 	if err := d.FixedOpaque(v.LiquidityPoolID[:]); err != nil {
 		return xdr.WithField(err, "liquidityPoolID")
 	}
-	u792, err := decodeAsset(d)
+	u794, err := decodeAsset(d)
 	if err != nil {
 		return xdr.WithField(err, "asset")
 	}
-	v.Asset = u792
+	v.Asset = u794
 	return nil
 }
 
@@ -5703,11 +5703,11 @@ func (v *HashIDPreimageContractID_) UnmarshalXDR(d *xdr.Decoder) error {
 	if err := d.FixedOpaque(v.NetworkID[:]); err != nil {
 		return xdr.WithField(err, "networkID")
 	}
-	u793, err := decodeContractIDPreimage(d)
+	u795, err := decodeContractIDPreimage(d)
 	if err != nil {
 		return xdr.WithField(err, "contractIDPreimage")
 	}
-	v.ContractIDPreimage = u793
+	v.ContractIDPreimage = u795
 	return nil
 }
 
@@ -5771,12 +5771,12 @@ func (v *HashIDPreimageSorobanAuthorization_) UnmarshalXDR(d *xdr.Decoder) error
 	if err := d.FixedOpaque(v.NetworkID[:]); err != nil {
 		return xdr.WithField(err, "networkID")
 	}
-	b794, err := d.Next(12)
+	b796, err := d.Next(12)
 	if err != nil {
 		return xdr.WithField(err, "nonce")
 	}
-	v.Nonce = Int64(int64(binary.BigEndian.Uint64(b794[0:])))
-	v.SignatureExpirationLedger = Uint32(binary.BigEndian.Uint32(b794[8:]))
+	v.Nonce = Int64(int64(binary.BigEndian.Uint64(b796[0:])))
+	v.SignatureExpirationLedger = Uint32(binary.BigEndian.Uint32(b796[8:]))
 	if err := (&v.Invocation).UnmarshalXDR(d); err != nil {
 		return xdr.WithField(err, "invocation")
 	}
@@ -5872,11 +5872,11 @@ func (v *MemoType) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *MemoType) UnmarshalXDR(d *xdr.Decoder) error {
-	x795, err := d.Enum(validMemoType)
+	x797, err := d.Enum(validMemoType)
 	if err != nil {
 		return err
 	}
-	(*v) = MemoType(x795)
+	(*v) = MemoType(x797)
 	return nil
 }
 
@@ -5953,11 +5953,11 @@ func (v *MemoText) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *MemoText) UnmarshalXDR(d *xdr.Decoder) error {
-	x796, err := d.String(28)
+	x798, err := d.String(28)
 	if err != nil {
 		return xdr.WithField(err, "text")
 	}
-	v.Text = x796
+	v.Text = x798
 	return nil
 }
 
@@ -5976,11 +5976,11 @@ func (v *MemoId) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *MemoId) UnmarshalXDR(d *xdr.Decoder) error {
-	x797, err := d.Uint64()
+	x799, err := d.Uint64()
 	if err != nil {
 		return xdr.WithField(err, "id")
 	}
-	v.Id = Uint64(x797)
+	v.Id = Uint64(x799)
 	return nil
 }
 
@@ -6136,12 +6136,12 @@ func (v *TimeBounds) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *TimeBounds) UnmarshalXDR(d *xdr.Decoder) error {
-	b798, err := d.Next(16)
+	b800, err := d.Next(16)
 	if err != nil {
 		return xdr.WithField(err, "minTime")
 	}
-	v.MinTime = TimePoint(binary.BigEndian.Uint64(b798[0:]))
-	v.MaxTime = TimePoint(binary.BigEndian.Uint64(b798[8:]))
+	v.MinTime = TimePoint(binary.BigEndian.Uint64(b800[0:]))
+	v.MaxTime = TimePoint(binary.BigEndian.Uint64(b800[8:]))
 	return nil
 }
 
@@ -6196,12 +6196,12 @@ func (v *LedgerBounds) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *LedgerBounds) UnmarshalXDR(d *xdr.Decoder) error {
-	b799, err := d.Next(8)
+	b801, err := d.Next(8)
 	if err != nil {
 		return xdr.WithField(err, "minLedger")
 	}
-	v.MinLedger = Uint32(binary.BigEndian.Uint32(b799[0:]))
-	v.MaxLedger = Uint32(binary.BigEndian.Uint32(b799[4:]))
+	v.MinLedger = Uint32(binary.BigEndian.Uint32(b801[0:]))
+	v.MaxLedger = Uint32(binary.BigEndian.Uint32(b801[4:]))
 	return nil
 }
 
@@ -6295,9 +6295,9 @@ func (v *PreconditionsV2) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "extraSigners")
 	}
-	for i800 := range v.ExtraSigners {
-		if err := encodeSignerKey(e, v.ExtraSigners[i800]); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i800)+"]"), "extraSigners")
+	for i802 := range v.ExtraSigners {
+		if err := encodeSignerKey(e, v.ExtraSigners[i802]); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i802)+"]"), "extraSigners")
 		}
 	}
 	e.Leave()
@@ -6306,84 +6306,84 @@ func (v *PreconditionsV2) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *PreconditionsV2) UnmarshalXDR(d *xdr.Decoder) error {
-	present801, err := d.Optional()
+	present803, err := d.Optional()
 	if err != nil {
 		return xdr.WithField(err, "timeBounds")
 	}
-	if !present801 {
+	if !present803 {
 		v.TimeBounds = nil
 	} else {
 		if err := d.Enter(); err != nil {
 			return xdr.WithField(err, "timeBounds")
 		}
-		p802 := new(TimeBounds)
-		if err := (p802).UnmarshalXDR(d); err != nil {
+		p804 := new(TimeBounds)
+		if err := (p804).UnmarshalXDR(d); err != nil {
 			return xdr.WithField(err, "timeBounds")
 		}
-		v.TimeBounds = p802
+		v.TimeBounds = p804
 		d.Leave()
 	}
-	present803, err := d.Optional()
+	present805, err := d.Optional()
 	if err != nil {
 		return xdr.WithField(err, "ledgerBounds")
 	}
-	if !present803 {
+	if !present805 {
 		v.LedgerBounds = nil
 	} else {
 		if err := d.Enter(); err != nil {
 			return xdr.WithField(err, "ledgerBounds")
 		}
-		p804 := new(LedgerBounds)
-		if err := (p804).UnmarshalXDR(d); err != nil {
+		p806 := new(LedgerBounds)
+		if err := (p806).UnmarshalXDR(d); err != nil {
 			return xdr.WithField(err, "ledgerBounds")
 		}
-		v.LedgerBounds = p804
+		v.LedgerBounds = p806
 		d.Leave()
 	}
-	present805, err := d.Optional()
+	present807, err := d.Optional()
 	if err != nil {
 		return xdr.WithField(err, "minSeqNum")
 	}
-	if !present805 {
+	if !present807 {
 		v.MinSeqNum = nil
 	} else {
 		if err := d.Enter(); err != nil {
 			return xdr.WithField(err, "minSeqNum")
 		}
-		p806 := new(SequenceNumber)
-		x807, err := d.Int64()
+		p808 := new(SequenceNumber)
+		x809, err := d.Int64()
 		if err != nil {
 			return xdr.WithField(err, "minSeqNum")
 		}
-		(*p806) = SequenceNumber(x807)
-		v.MinSeqNum = p806
+		(*p808) = SequenceNumber(x809)
+		v.MinSeqNum = p808
 		d.Leave()
 	}
-	b808, err := d.Next(12)
+	b810, err := d.Next(12)
 	if err != nil {
 		return xdr.WithField(err, "minSeqAge")
 	}
-	v.MinSeqAge = Duration(binary.BigEndian.Uint64(b808[0:]))
-	v.MinSeqLedgerGap = Uint32(binary.BigEndian.Uint32(b808[8:]))
-	n809, err := d.ArrayLen(2, 36)
+	v.MinSeqAge = Duration(binary.BigEndian.Uint64(b810[0:]))
+	v.MinSeqLedgerGap = Uint32(binary.BigEndian.Uint32(b810[8:]))
+	n811, err := d.ArrayLen(2, 36)
 	if err != nil {
 		return xdr.WithField(err, "extraSigners")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "extraSigners")
 	}
-	var s810 []SignerKey
-	if n809 > 0 {
-		s810 = make([]SignerKey, n809)
+	var s812 []SignerKey
+	if n811 > 0 {
+		s812 = make([]SignerKey, n811)
 	}
-	for i811 := range s810 {
-		u812, err := decodeSignerKey(d)
+	for i813 := range s812 {
+		u814, err := decodeSignerKey(d)
 		if err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i811)+"]"), "extraSigners")
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i813)+"]"), "extraSigners")
 		}
-		s810[i811] = u812
+		s812[i813] = u814
 	}
-	v.ExtraSigners = s810
+	v.ExtraSigners = s812
 	d.Leave()
 	return nil
 }
@@ -6471,11 +6471,11 @@ func (v *PreconditionType) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *PreconditionType) UnmarshalXDR(d *xdr.Decoder) error {
-	x813, err := d.Enum(validPreconditionType)
+	x815, err := d.Enum(validPreconditionType)
 	if err != nil {
 		return err
 	}
-	(*v) = PreconditionType(x813)
+	(*v) = PreconditionType(x815)
 	return nil
 }
 
@@ -6664,9 +6664,9 @@ func (v *LedgerFootprint) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "readOnly")
 	}
-	for i814 := range v.ReadOnly {
-		if err := encodeLedgerKey(e, v.ReadOnly[i814]); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i814)+"]"), "readOnly")
+	for i816 := range v.ReadOnly {
+		if err := encodeLedgerKey(e, v.ReadOnly[i816]); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i816)+"]"), "readOnly")
 		}
 	}
 	e.Leave()
@@ -6676,9 +6676,9 @@ func (v *LedgerFootprint) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "readWrite")
 	}
-	for i815 := range v.ReadWrite {
-		if err := encodeLedgerKey(e, v.ReadWrite[i815]); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i815)+"]"), "readWrite")
+	for i817 := range v.ReadWrite {
+		if err := encodeLedgerKey(e, v.ReadWrite[i817]); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i817)+"]"), "readWrite")
 		}
 	}
 	e.Leave()
@@ -6687,45 +6687,45 @@ func (v *LedgerFootprint) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *LedgerFootprint) UnmarshalXDR(d *xdr.Decoder) error {
-	n816, err := d.ArrayLen(math.MaxUint32, 8)
+	n818, err := d.ArrayLen(math.MaxUint32, 8)
 	if err != nil {
 		return xdr.WithField(err, "readOnly")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "readOnly")
 	}
-	var s817 []LedgerKey
-	if n816 > 0 {
-		s817 = make([]LedgerKey, n816)
+	var s819 []LedgerKey
+	if n818 > 0 {
+		s819 = make([]LedgerKey, n818)
 	}
-	for i818 := range s817 {
-		u819, err := decodeLedgerKey(d)
+	for i820 := range s819 {
+		u821, err := decodeLedgerKey(d)
 		if err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i818)+"]"), "readOnly")
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i820)+"]"), "readOnly")
 		}
-		s817[i818] = u819
+		s819[i820] = u821
 	}
-	v.ReadOnly = s817
+	v.ReadOnly = s819
 	d.Leave()
-	n820, err := d.ArrayLen(math.MaxUint32, 8)
+	n822, err := d.ArrayLen(math.MaxUint32, 8)
 	if err != nil {
 		return xdr.WithField(err, "readWrite")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "readWrite")
 	}
-	var s821 []LedgerKey
-	if n820 > 0 {
-		s821 = make([]LedgerKey, n820)
+	var s823 []LedgerKey
+	if n822 > 0 {
+		s823 = make([]LedgerKey, n822)
 	}
-	for i822 := range s821 {
-		u823, err := decodeLedgerKey(d)
+	for i824 := range s823 {
+		u825, err := decodeLedgerKey(d)
 		if err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i822)+"]"), "readWrite")
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i824)+"]"), "readWrite")
 		}
-		s821[i822] = u823
+		s823[i824] = u825
 	}
-	v.ReadWrite = s821
+	v.ReadWrite = s823
 	d.Leave()
 	return nil
 }
@@ -6790,13 +6790,13 @@ func (v *SorobanResources) UnmarshalXDR(d *xdr.Decoder) error {
 	if err := (&v.Footprint).UnmarshalXDR(d); err != nil {
 		return xdr.WithField(err, "footprint")
 	}
-	b824, err := d.Next(12)
+	b826, err := d.Next(12)
 	if err != nil {
 		return xdr.WithField(err, "instructions")
 	}
-	v.Instructions = Uint32(binary.BigEndian.Uint32(b824[0:]))
-	v.ReadBytes = Uint32(binary.BigEndian.Uint32(b824[4:]))
-	v.WriteBytes = Uint32(binary.BigEndian.Uint32(b824[8:]))
+	v.Instructions = Uint32(binary.BigEndian.Uint32(b826[0:]))
+	v.ReadBytes = Uint32(binary.BigEndian.Uint32(b826[4:]))
+	v.WriteBytes = Uint32(binary.BigEndian.Uint32(b826[8:]))
 	return nil
 }
 
@@ -6857,19 +6857,19 @@ func (v *SorobanTransactionData) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *SorobanTransactionData) UnmarshalXDR(d *xdr.Decoder) error {
-	u825, err := decodeExtensionPoint(d)
+	u827, err := decodeExtensionPoint(d)
 	if err != nil {
 		return xdr.WithField(err, "ext")
 	}
-	v.Ext = u825
+	v.Ext = u827
 	if err := (&v.Resources).UnmarshalXDR(d); err != nil {
 		return xdr.WithField(err, "resources")
 	}
-	x826, err := d.Int64()
+	x828, err := d.Int64()
 	if err != nil {
 		return xdr.WithField(err, "resourceFee")
 	}
-	v.ResourceFee = Int64(x826)
+	v.ResourceFee = Int64(x828)
 	return nil
 }
 
@@ -6946,9 +6946,9 @@ func (v *TransactionV0) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "operations")
 	}
-	for i827 := range v.Operations {
-		if err := (&v.Operations[i827]).MarshalXDR(e); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i827)+"]"), "operations")
+	for i829 := range v.Operations {
+		if err := (&v.Operations[i829]).MarshalXDR(e); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i829)+"]"), "operations")
 		}
 	}
 	e.Leave()
@@ -6963,57 +6963,57 @@ func (v *TransactionV0) UnmarshalXDR(d *xdr.Decoder) error {
 	if err := d.FixedOpaque(v.SourceAccountEd25519[:]); err != nil {
 		return xdr.WithField(err, "sourceAccountEd25519")
 	}
-	b828, err := d.Next(12)
+	b830, err := d.Next(12)
 	if err != nil {
 		return xdr.WithField(err, "fee")
 	}
-	v.Fee = Uint32(binary.BigEndian.Uint32(b828[0:]))
-	v.SeqNum = SequenceNumber(int64(binary.BigEndian.Uint64(b828[4:])))
-	present829, err := d.Optional()
+	v.Fee = Uint32(binary.BigEndian.Uint32(b830[0:]))
+	v.SeqNum = SequenceNumber(int64(binary.BigEndian.Uint64(b830[4:])))
+	present831, err := d.Optional()
 	if err != nil {
 		return xdr.WithField(err, "timeBounds")
 	}
-	if !present829 {
+	if !present831 {
 		v.TimeBounds = nil
 	} else {
 		if err := d.Enter(); err != nil {
 			return xdr.WithField(err, "timeBounds")
 		}
-		p830 := new(TimeBounds)
-		if err := (p830).UnmarshalXDR(d); err != nil {
+		p832 := new(TimeBounds)
+		if err := (p832).UnmarshalXDR(d); err != nil {
 			return xdr.WithField(err, "timeBounds")
 		}
-		v.TimeBounds = p830
+		v.TimeBounds = p832
 		d.Leave()
 	}
-	u831, err := decodeMemo(d)
+	u833, err := decodeMemo(d)
 	if err != nil {
 		return xdr.WithField(err, "memo")
 	}
-	v.Memo = u831
-	n832, err := d.ArrayLen(100, 8)
+	v.Memo = u833
+	n834, err := d.ArrayLen(100, 8)
 	if err != nil {
 		return xdr.WithField(err, "operations")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "operations")
 	}
-	var s833 []Operation
-	if n832 > 0 {
-		s833 = make([]Operation, n832)
+	var s835 []Operation
+	if n834 > 0 {
+		s835 = make([]Operation, n834)
 	}
-	for i834 := range s833 {
-		if err := (&s833[i834]).UnmarshalXDR(d); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i834)+"]"), "operations")
+	for i836 := range s835 {
+		if err := (&s835[i836]).UnmarshalXDR(d); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i836)+"]"), "operations")
 		}
 	}
-	v.Operations = s833
+	v.Operations = s835
 	d.Leave()
-	u835, err := decodeTransactionV0Ext(d)
+	u837, err := decodeTransactionV0Ext(d)
 	if err != nil {
 		return xdr.WithField(err, "ext")
 	}
-	v.Ext = u835
+	v.Ext = u837
 	return nil
 }
 
@@ -7132,9 +7132,9 @@ func (v *TransactionV0Envelope) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "signatures")
 	}
-	for i836 := range v.Signatures {
-		if err := (&v.Signatures[i836]).MarshalXDR(e); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i836)+"]"), "signatures")
+	for i838 := range v.Signatures {
+		if err := (&v.Signatures[i838]).MarshalXDR(e); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i838)+"]"), "signatures")
 		}
 	}
 	e.Leave()
@@ -7146,23 +7146,23 @@ func (v *TransactionV0Envelope) UnmarshalXDR(d *xdr.Decoder) error {
 	if err := (&v.Tx).UnmarshalXDR(d); err != nil {
 		return xdr.WithField(err, "tx")
 	}
-	n837, err := d.ArrayLen(20, 8)
+	n839, err := d.ArrayLen(20, 8)
 	if err != nil {
 		return xdr.WithField(err, "signatures")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "signatures")
 	}
-	var s838 []DecoratedSignature
-	if n837 > 0 {
-		s838 = make([]DecoratedSignature, n837)
+	var s840 []DecoratedSignature
+	if n839 > 0 {
+		s840 = make([]DecoratedSignature, n839)
 	}
-	for i839 := range s838 {
-		if err := (&s838[i839]).UnmarshalXDR(d); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i839)+"]"), "signatures")
+	for i841 := range s840 {
+		if err := (&s840[i841]).UnmarshalXDR(d); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i841)+"]"), "signatures")
 		}
 	}
-	v.Signatures = s838
+	v.Signatures = s840
 	d.Leave()
 	return nil
 }
@@ -7233,9 +7233,9 @@ func (v *Transaction) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "operations")
 	}
-	for i840 := range v.Operations {
-		if err := (&v.Operations[i840]).MarshalXDR(e); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i840)+"]"), "operations")
+	for i842 := range v.Operations {
+		if err := (&v.Operations[i842]).MarshalXDR(e); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i842)+"]"), "operations")
 		}
 	}
 	e.Leave()
@@ -7247,50 +7247,50 @@ func (v *Transaction) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *Transaction) UnmarshalXDR(d *xdr.Decoder) error {
-	u841, err := decodeMuxedAccount(d)
+	u843, err := decodeMuxedAccount(d)
 	if err != nil {
 		return xdr.WithField(err, "sourceAccount")
 	}
-	v.SourceAccount = u841
-	b842, err := d.Next(12)
+	v.SourceAccount = u843
+	b844, err := d.Next(12)
 	if err != nil {
 		return xdr.WithField(err, "fee")
 	}
-	v.Fee = Uint32(binary.BigEndian.Uint32(b842[0:]))
-	v.SeqNum = SequenceNumber(int64(binary.BigEndian.Uint64(b842[4:])))
-	u843, err := decodePreconditions(d)
+	v.Fee = Uint32(binary.BigEndian.Uint32(b844[0:]))
+	v.SeqNum = SequenceNumber(int64(binary.BigEndian.Uint64(b844[4:])))
+	u845, err := decodePreconditions(d)
 	if err != nil {
 		return xdr.WithField(err, "cond")
 	}
-	v.Cond = u843
-	u844, err := decodeMemo(d)
+	v.Cond = u845
+	u846, err := decodeMemo(d)
 	if err != nil {
 		return xdr.WithField(err, "memo")
 	}
-	v.Memo = u844
-	n845, err := d.ArrayLen(100, 8)
+	v.Memo = u846
+	n847, err := d.ArrayLen(100, 8)
 	if err != nil {
 		return xdr.WithField(err, "operations")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "operations")
 	}
-	var s846 []Operation
-	if n845 > 0 {
-		s846 = make([]Operation, n845)
+	var s848 []Operation
+	if n847 > 0 {
+		s848 = make([]Operation, n847)
 	}
-	for i847 := range s846 {
-		if err := (&s846[i847]).UnmarshalXDR(d); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i847)+"]"), "operations")
+	for i849 := range s848 {
+		if err := (&s848[i849]).UnmarshalXDR(d); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i849)+"]"), "operations")
 		}
 	}
-	v.Operations = s846
+	v.Operations = s848
 	d.Leave()
-	u848, err := decodeTransactionExt(d)
+	u850, err := decodeTransactionExt(d)
 	if err != nil {
 		return xdr.WithField(err, "ext")
 	}
-	v.Ext = u848
+	v.Ext = u850
 	return nil
 }
 
@@ -7445,9 +7445,9 @@ func (v *TransactionV1Envelope) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "signatures")
 	}
-	for i849 := range v.Signatures {
-		if err := (&v.Signatures[i849]).MarshalXDR(e); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i849)+"]"), "signatures")
+	for i851 := range v.Signatures {
+		if err := (&v.Signatures[i851]).MarshalXDR(e); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i851)+"]"), "signatures")
 		}
 	}
 	e.Leave()
@@ -7459,23 +7459,23 @@ func (v *TransactionV1Envelope) UnmarshalXDR(d *xdr.Decoder) error {
 	if err := (&v.Tx).UnmarshalXDR(d); err != nil {
 		return xdr.WithField(err, "tx")
 	}
-	n850, err := d.ArrayLen(20, 8)
+	n852, err := d.ArrayLen(20, 8)
 	if err != nil {
 		return xdr.WithField(err, "signatures")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "signatures")
 	}
-	var s851 []DecoratedSignature
-	if n850 > 0 {
-		s851 = make([]DecoratedSignature, n850)
+	var s853 []DecoratedSignature
+	if n852 > 0 {
+		s853 = make([]DecoratedSignature, n852)
 	}
-	for i852 := range s851 {
-		if err := (&s851[i852]).UnmarshalXDR(d); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i852)+"]"), "signatures")
+	for i854 := range s853 {
+		if err := (&s853[i854]).UnmarshalXDR(d); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i854)+"]"), "signatures")
 		}
 	}
-	v.Signatures = s851
+	v.Signatures = s853
 	d.Leave()
 	return nil
 }
@@ -7541,26 +7541,26 @@ func (v *FeeBumpTransaction) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *FeeBumpTransaction) UnmarshalXDR(d *xdr.Decoder) error {
-	u853, err := decodeMuxedAccount(d)
+	u855, err := decodeMuxedAccount(d)
 	if err != nil {
 		return xdr.WithField(err, "feeSource")
 	}
-	v.FeeSource = u853
-	x854, err := d.Int64()
+	v.FeeSource = u855
+	x856, err := d.Int64()
 	if err != nil {
 		return xdr.WithField(err, "fee")
 	}
-	v.Fee = Int64(x854)
-	u855, err := decodeFeeBumpTransactionInnerTx(d)
+	v.Fee = Int64(x856)
+	u857, err := decodeFeeBumpTransactionInnerTx(d)
 	if err != nil {
 		return xdr.WithField(err, "innerTx")
 	}
-	v.InnerTx = u855
-	u856, err := decodeFeeBumpTransactionExt(d)
+	v.InnerTx = u857
+	u858, err := decodeFeeBumpTransactionExt(d)
 	if err != nil {
 		return xdr.WithField(err, "ext")
 	}
-	v.Ext = u856
+	v.Ext = u858
 	return nil
 }
 
@@ -7752,9 +7752,9 @@ func (v *FeeBumpTransactionEnvelope) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "signatures")
 	}
-	for i857 := range v.Signatures {
-		if err := (&v.Signatures[i857]).MarshalXDR(e); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i857)+"]"), "signatures")
+	for i859 := range v.Signatures {
+		if err := (&v.Signatures[i859]).MarshalXDR(e); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i859)+"]"), "signatures")
 		}
 	}
 	e.Leave()
@@ -7766,23 +7766,23 @@ func (v *FeeBumpTransactionEnvelope) UnmarshalXDR(d *xdr.Decoder) error {
 	if err := (&v.Tx).UnmarshalXDR(d); err != nil {
 		return xdr.WithField(err, "tx")
 	}
-	n858, err := d.ArrayLen(20, 8)
+	n860, err := d.ArrayLen(20, 8)
 	if err != nil {
 		return xdr.WithField(err, "signatures")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "signatures")
 	}
-	var s859 []DecoratedSignature
-	if n858 > 0 {
-		s859 = make([]DecoratedSignature, n858)
+	var s861 []DecoratedSignature
+	if n860 > 0 {
+		s861 = make([]DecoratedSignature, n860)
 	}
-	for i860 := range s859 {
-		if err := (&s859[i860]).UnmarshalXDR(d); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i860)+"]"), "signatures")
+	for i862 := range s861 {
+		if err := (&s861[i862]).UnmarshalXDR(d); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i862)+"]"), "signatures")
 		}
 	}
-	v.Signatures = s859
+	v.Signatures = s861
 	d.Leave()
 	return nil
 }
@@ -7988,11 +7988,11 @@ func (v *TransactionSignaturePayload) UnmarshalXDR(d *xdr.Decoder) error {
 	if err := d.FixedOpaque(v.NetworkId[:]); err != nil {
 		return xdr.WithField(err, "networkId")
 	}
-	u861, err := decodeTransactionSignaturePayloadTaggedTransaction(d)
+	u863, err := decodeTransactionSignaturePayloadTaggedTransaction(d)
 	if err != nil {
 		return xdr.WithField(err, "taggedTransaction")
 	}
-	v.TaggedTransaction = u861
+	v.TaggedTransaction = u863
 	return nil
 }
 
@@ -8190,11 +8190,11 @@ func (v *ClaimAtomType) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *ClaimAtomType) UnmarshalXDR(d *xdr.Decoder) error {
-	x862, err := d.Enum(validClaimAtomType)
+	x864, err := d.Enum(validClaimAtomType)
 	if err != nil {
 		return err
 	}
-	(*v) = ClaimAtomType(x862)
+	(*v) = ClaimAtomType(x864)
 	return nil
 }
 
@@ -8264,31 +8264,31 @@ func (v *ClaimOfferAtomV0) UnmarshalXDR(d *xdr.Decoder) error {
 	if err := d.FixedOpaque(v.SellerEd25519[:]); err != nil {
 		return xdr.WithField(err, "sellerEd25519")
 	}
-	x863, err := d.Int64()
+	x865, err := d.Int64()
 	if err != nil {
 		return xdr.WithField(err, "offerID")
 	}
-	v.OfferID = Int64(x863)
-	u864, err := decodeAsset(d)
+	v.OfferID = Int64(x865)
+	u866, err := decodeAsset(d)
 	if err != nil {
 		return xdr.WithField(err, "assetSold")
 	}
-	v.AssetSold = u864
-	x865, err := d.Int64()
+	v.AssetSold = u866
+	x867, err := d.Int64()
 	if err != nil {
 		return xdr.WithField(err, "amountSold")
 	}
-	v.AmountSold = Int64(x865)
-	u866, err := decodeAsset(d)
+	v.AmountSold = Int64(x867)
+	u868, err := decodeAsset(d)
 	if err != nil {
 		return xdr.WithField(err, "assetBought")
 	}
-	v.AssetBought = u866
-	x867, err := d.Int64()
+	v.AssetBought = u868
+	x869, err := d.Int64()
 	if err != nil {
 		return xdr.WithField(err, "amountBought")
 	}
-	v.AmountBought = Int64(x867)
+	v.AmountBought = Int64(x869)
 	return nil
 }
 
@@ -8357,36 +8357,36 @@ func (v *ClaimOfferAtom) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *ClaimOfferAtom) UnmarshalXDR(d *xdr.Decoder) error {
-	u868, err := decodePublicKey(d)
+	u870, err := decodePublicKey(d)
 	if err != nil {
 		return xdr.WithField(err, "sellerID")
 	}
-	v.SellerID = u868
-	x869, err := d.Int64()
+	v.SellerID = u870
+	x871, err := d.Int64()
 	if err != nil {
 		return xdr.WithField(err, "offerID")
 	}
-	v.OfferID = Int64(x869)
-	u870, err := decodeAsset(d)
+	v.OfferID = Int64(x871)
+	u872, err := decodeAsset(d)
 	if err != nil {
 		return xdr.WithField(err, "assetSold")
 	}
-	v.AssetSold = u870
-	x871, err := d.Int64()
+	v.AssetSold = u872
+	x873, err := d.Int64()
 	if err != nil {
 		return xdr.WithField(err, "amountSold")
 	}
-	v.AmountSold = Int64(x871)
-	u872, err := decodeAsset(d)
+	v.AmountSold = Int64(x873)
+	u874, err := decodeAsset(d)
 	if err != nil {
 		return xdr.WithField(err, "assetBought")
 	}
-	v.AssetBought = u872
-	x873, err := d.Int64()
+	v.AssetBought = u874
+	x875, err := d.Int64()
 	if err != nil {
 		return xdr.WithField(err, "amountBought")
 	}
-	v.AmountBought = Int64(x873)
+	v.AmountBought = Int64(x875)
 	return nil
 }
 
@@ -8454,26 +8454,26 @@ func (v *ClaimLiquidityAtom) UnmarshalXDR(d *xdr.Decoder) error {
 	if err := d.FixedOpaque(v.LiquidityPoolID[:]); err != nil {
 		return xdr.WithField(err, "liquidityPoolID")
 	}
-	u874, err := decodeAsset(d)
+	u876, err := decodeAsset(d)
 	if err != nil {
 		return xdr.WithField(err, "assetSold")
 	}
-	v.AssetSold = u874
-	x875, err := d.Int64()
+	v.AssetSold = u876
+	x877, err := d.Int64()
 	if err != nil {
 		return xdr.WithField(err, "amountSold")
 	}
-	v.AmountSold = Int64(x875)
-	u876, err := decodeAsset(d)
+	v.AmountSold = Int64(x877)
+	u878, err := decodeAsset(d)
 	if err != nil {
 		return xdr.WithField(err, "assetBought")
 	}
-	v.AssetBought = u876
-	x877, err := d.Int64()
+	v.AssetBought = u878
+	x879, err := d.Int64()
 	if err != nil {
 		return xdr.WithField(err, "amountBought")
 	}
-	v.AmountBought = Int64(x877)
+	v.AmountBought = Int64(x879)
 	return nil
 }
 
@@ -8711,11 +8711,11 @@ func (v *CreateAccountResultCode) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *CreateAccountResultCode) UnmarshalXDR(d *xdr.Decoder) error {
-	x878, err := d.Enum(validCreateAccountResultCode)
+	x880, err := d.Enum(validCreateAccountResultCode)
 	if err != nil {
 		return err
 	}
-	(*v) = CreateAccountResultCode(x878)
+	(*v) = CreateAccountResultCode(x880)
 	return nil
 }
 
@@ -8918,11 +8918,11 @@ func (v *PaymentResultCode) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *PaymentResultCode) UnmarshalXDR(d *xdr.Decoder) error {
-	x879, err := d.Enum(validPaymentResultCode)
+	x881, err := d.Enum(validPaymentResultCode)
 	if err != nil {
 		return err
 	}
-	(*v) = PaymentResultCode(x879)
+	(*v) = PaymentResultCode(x881)
 	return nil
 }
 
@@ -9138,11 +9138,11 @@ func (v *PathPaymentStrictReceiveResultCode) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *PathPaymentStrictReceiveResultCode) UnmarshalXDR(d *xdr.Decoder) error {
-	x880, err := d.Enum(validPathPaymentStrictReceiveResultCode)
+	x882, err := d.Enum(validPathPaymentStrictReceiveResultCode)
 	if err != nil {
 		return err
 	}
-	(*v) = PathPaymentStrictReceiveResultCode(x880)
+	(*v) = PathPaymentStrictReceiveResultCode(x882)
 	return nil
 }
 
@@ -9203,21 +9203,21 @@ func (v *SimplePaymentResult) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *SimplePaymentResult) UnmarshalXDR(d *xdr.Decoder) error {
-	u881, err := decodePublicKey(d)
+	u883, err := decodePublicKey(d)
 	if err != nil {
 		return xdr.WithField(err, "destination")
 	}
-	v.Destination = u881
-	u882, err := decodeAsset(d)
+	v.Destination = u883
+	u884, err := decodeAsset(d)
 	if err != nil {
 		return xdr.WithField(err, "asset")
 	}
-	v.Asset = u882
-	x883, err := d.Int64()
+	v.Asset = u884
+	x885, err := d.Int64()
 	if err != nil {
 		return xdr.WithField(err, "amount")
 	}
-	v.Amount = Int64(x883)
+	v.Amount = Int64(x885)
 	return nil
 }
 
@@ -9319,11 +9319,11 @@ func (v *PathPaymentStrictReceiveResultNoIssuer) MarshalXDR(e *xdr.Encoder) erro
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *PathPaymentStrictReceiveResultNoIssuer) UnmarshalXDR(d *xdr.Decoder) error {
-	u884, err := decodeAsset(d)
+	u886, err := decodeAsset(d)
 	if err != nil {
 		return xdr.WithField(err, "noIssuer")
 	}
-	v.NoIssuer = u884
+	v.NoIssuer = u886
 	return nil
 }
 
@@ -9448,9 +9448,9 @@ func (v *PathPaymentStrictReceiveResultSuccess_) MarshalXDR(e *xdr.Encoder) erro
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "offers")
 	}
-	for i885 := range v.Offers {
-		if err := encodeClaimAtom(e, v.Offers[i885]); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i885)+"]"), "offers")
+	for i887 := range v.Offers {
+		if err := encodeClaimAtom(e, v.Offers[i887]); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i887)+"]"), "offers")
 		}
 	}
 	e.Leave()
@@ -9462,25 +9462,25 @@ func (v *PathPaymentStrictReceiveResultSuccess_) MarshalXDR(e *xdr.Encoder) erro
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *PathPaymentStrictReceiveResultSuccess_) UnmarshalXDR(d *xdr.Decoder) error {
-	n886, err := d.ArrayLen(math.MaxUint32, 60)
+	n888, err := d.ArrayLen(math.MaxUint32, 60)
 	if err != nil {
 		return xdr.WithField(err, "offers")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "offers")
 	}
-	var s887 []ClaimAtom
-	if n886 > 0 {
-		s887 = make([]ClaimAtom, n886)
+	var s889 []ClaimAtom
+	if n888 > 0 {
+		s889 = make([]ClaimAtom, n888)
 	}
-	for i888 := range s887 {
-		u889, err := decodeClaimAtom(d)
+	for i890 := range s889 {
+		u891, err := decodeClaimAtom(d)
 		if err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i888)+"]"), "offers")
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i890)+"]"), "offers")
 		}
-		s887[i888] = u889
+		s889[i890] = u891
 	}
-	v.Offers = s887
+	v.Offers = s889
 	d.Leave()
 	if err := (&v.Last).UnmarshalXDR(d); err != nil {
 		return xdr.WithField(err, "last")
@@ -9605,11 +9605,11 @@ func (v *PathPaymentStrictSendResultCode) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *PathPaymentStrictSendResultCode) UnmarshalXDR(d *xdr.Decoder) error {
-	x890, err := d.Enum(validPathPaymentStrictSendResultCode)
+	x892, err := d.Enum(validPathPaymentStrictSendResultCode)
 	if err != nil {
 		return err
 	}
-	(*v) = PathPaymentStrictSendResultCode(x890)
+	(*v) = PathPaymentStrictSendResultCode(x892)
 	return nil
 }
 
@@ -9711,11 +9711,11 @@ func (v *PathPaymentStrictSendResultNoIssuer) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *PathPaymentStrictSendResultNoIssuer) UnmarshalXDR(d *xdr.Decoder) error {
-	u891, err := decodeAsset(d)
+	u893, err := decodeAsset(d)
 	if err != nil {
 		return xdr.WithField(err, "noIssuer")
 	}
-	v.NoIssuer = u891
+	v.NoIssuer = u893
 	return nil
 }
 
@@ -9840,9 +9840,9 @@ func (v *PathPaymentStrictSendResultSuccess_) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "offers")
 	}
-	for i892 := range v.Offers {
-		if err := encodeClaimAtom(e, v.Offers[i892]); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i892)+"]"), "offers")
+	for i894 := range v.Offers {
+		if err := encodeClaimAtom(e, v.Offers[i894]); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i894)+"]"), "offers")
 		}
 	}
 	e.Leave()
@@ -9854,25 +9854,25 @@ func (v *PathPaymentStrictSendResultSuccess_) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *PathPaymentStrictSendResultSuccess_) UnmarshalXDR(d *xdr.Decoder) error {
-	n893, err := d.ArrayLen(math.MaxUint32, 60)
+	n895, err := d.ArrayLen(math.MaxUint32, 60)
 	if err != nil {
 		return xdr.WithField(err, "offers")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "offers")
 	}
-	var s894 []ClaimAtom
-	if n893 > 0 {
-		s894 = make([]ClaimAtom, n893)
+	var s896 []ClaimAtom
+	if n895 > 0 {
+		s896 = make([]ClaimAtom, n895)
 	}
-	for i895 := range s894 {
-		u896, err := decodeClaimAtom(d)
+	for i897 := range s896 {
+		u898, err := decodeClaimAtom(d)
 		if err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i895)+"]"), "offers")
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i897)+"]"), "offers")
 		}
-		s894[i895] = u896
+		s896[i897] = u898
 	}
-	v.Offers = s894
+	v.Offers = s896
 	d.Leave()
 	if err := (&v.Last).UnmarshalXDR(d); err != nil {
 		return xdr.WithField(err, "last")
@@ -9993,11 +9993,11 @@ func (v *ManageSellOfferResultCode) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *ManageSellOfferResultCode) UnmarshalXDR(d *xdr.Decoder) error {
-	x897, err := d.Enum(validManageSellOfferResultCode)
+	x899, err := d.Enum(validManageSellOfferResultCode)
 	if err != nil {
 		return err
 	}
-	(*v) = ManageSellOfferResultCode(x897)
+	(*v) = ManageSellOfferResultCode(x899)
 	return nil
 }
 
@@ -10084,11 +10084,11 @@ func (v *ManageOfferEffect) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *ManageOfferEffect) UnmarshalXDR(d *xdr.Decoder) error {
-	x898, err := d.Enum(validManageOfferEffect)
+	x900, err := d.Enum(validManageOfferEffect)
 	if err != nil {
 		return err
 	}
-	(*v) = ManageOfferEffect(x898)
+	(*v) = ManageOfferEffect(x900)
 	return nil
 }
 
@@ -10142,9 +10142,9 @@ func (v *ManageOfferSuccessResult) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "offersClaimed")
 	}
-	for i899 := range v.OffersClaimed {
-		if err := encodeClaimAtom(e, v.OffersClaimed[i899]); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i899)+"]"), "offersClaimed")
+	for i901 := range v.OffersClaimed {
+		if err := encodeClaimAtom(e, v.OffersClaimed[i901]); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i901)+"]"), "offersClaimed")
 		}
 	}
 	e.Leave()
@@ -10156,31 +10156,31 @@ func (v *ManageOfferSuccessResult) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *ManageOfferSuccessResult) UnmarshalXDR(d *xdr.Decoder) error {
-	n900, err := d.ArrayLen(math.MaxUint32, 60)
+	n902, err := d.ArrayLen(math.MaxUint32, 60)
 	if err != nil {
 		return xdr.WithField(err, "offersClaimed")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "offersClaimed")
 	}
-	var s901 []ClaimAtom
-	if n900 > 0 {
-		s901 = make([]ClaimAtom, n900)
+	var s903 []ClaimAtom
+	if n902 > 0 {
+		s903 = make([]ClaimAtom, n902)
 	}
-	for i902 := range s901 {
-		u903, err := decodeClaimAtom(d)
+	for i904 := range s903 {
+		u905, err := decodeClaimAtom(d)
 		if err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i902)+"]"), "offersClaimed")
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i904)+"]"), "offersClaimed")
 		}
-		s901[i902] = u903
+		s903[i904] = u905
 	}
-	v.OffersClaimed = s901
+	v.OffersClaimed = s903
 	d.Leave()
-	u904, err := decodeManageOfferSuccessResultOffer(d)
+	u906, err := decodeManageOfferSuccessResultOffer(d)
 	if err != nil {
 		return xdr.WithField(err, "offer")
 	}
-	v.Offer = u904
+	v.Offer = u906
 	return nil
 }
 
@@ -10507,11 +10507,11 @@ func (v *ManageBuyOfferResultCode) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *ManageBuyOfferResultCode) UnmarshalXDR(d *xdr.Decoder) error {
-	x905, err := d.Enum(validManageBuyOfferResultCode)
+	x907, err := d.Enum(validManageBuyOfferResultCode)
 	if err != nil {
 		return err
 	}
-	(*v) = ManageBuyOfferResultCode(x905)
+	(*v) = ManageBuyOfferResultCode(x907)
 	return nil
 }
 
@@ -10727,11 +10727,11 @@ func (v *SetOptionsResultCode) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *SetOptionsResultCode) UnmarshalXDR(d *xdr.Decoder) error {
-	x906, err := d.Enum(validSetOptionsResultCode)
+	x908, err := d.Enum(validSetOptionsResultCode)
 	if err != nil {
 		return err
 	}
-	(*v) = SetOptionsResultCode(x906)
+	(*v) = SetOptionsResultCode(x908)
 	return nil
 }
 
@@ -10931,11 +10931,11 @@ func (v *ChangeTrustResultCode) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *ChangeTrustResultCode) UnmarshalXDR(d *xdr.Decoder) error {
-	x907, err := d.Enum(validChangeTrustResultCode)
+	x909, err := d.Enum(validChangeTrustResultCode)
 	if err != nil {
 		return err
 	}
-	(*v) = ChangeTrustResultCode(x907)
+	(*v) = ChangeTrustResultCode(x909)
 	return nil
 }
 
@@ -11129,11 +11129,11 @@ func (v *AllowTrustResultCode) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *AllowTrustResultCode) UnmarshalXDR(d *xdr.Decoder) error {
-	x908, err := d.Enum(validAllowTrustResultCode)
+	x910, err := d.Enum(validAllowTrustResultCode)
 	if err != nil {
 		return err
 	}
-	(*v) = AllowTrustResultCode(x908)
+	(*v) = AllowTrustResultCode(x910)
 	return nil
 }
 
@@ -11330,11 +11330,11 @@ func (v *AccountMergeResultCode) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *AccountMergeResultCode) UnmarshalXDR(d *xdr.Decoder) error {
-	x909, err := d.Enum(validAccountMergeResultCode)
+	x911, err := d.Enum(validAccountMergeResultCode)
 	if err != nil {
 		return err
 	}
-	(*v) = AccountMergeResultCode(x909)
+	(*v) = AccountMergeResultCode(x911)
 	return nil
 }
 
@@ -11393,11 +11393,11 @@ func (v *AccountMergeResultSourceAccountBalance) MarshalXDR(e *xdr.Encoder) erro
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *AccountMergeResultSourceAccountBalance) UnmarshalXDR(d *xdr.Decoder) error {
-	x910, err := d.Int64()
+	x912, err := d.Int64()
 	if err != nil {
 		return xdr.WithField(err, "sourceAccountBalance")
 	}
-	v.SourceAccountBalance = Int64(x910)
+	v.SourceAccountBalance = Int64(x912)
 	return nil
 }
 
@@ -11523,11 +11523,11 @@ func (v *InflationResultCode) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *InflationResultCode) UnmarshalXDR(d *xdr.Decoder) error {
-	x911, err := d.Enum(validInflationResultCode)
+	x913, err := d.Enum(validInflationResultCode)
 	if err != nil {
 		return err
 	}
-	(*v) = InflationResultCode(x911)
+	(*v) = InflationResultCode(x913)
 	return nil
 }
 
@@ -11584,16 +11584,16 @@ func (v *InflationPayout) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *InflationPayout) UnmarshalXDR(d *xdr.Decoder) error {
-	u912, err := decodePublicKey(d)
+	u914, err := decodePublicKey(d)
 	if err != nil {
 		return xdr.WithField(err, "destination")
 	}
-	v.Destination = u912
-	x913, err := d.Int64()
+	v.Destination = u914
+	x915, err := d.Int64()
 	if err != nil {
 		return xdr.WithField(err, "amount")
 	}
-	v.Amount = Int64(x913)
+	v.Amount = Int64(x915)
 	return nil
 }
 
@@ -11652,9 +11652,9 @@ func (v *InflationResultPayouts) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "payouts")
 	}
-	for i914 := range v.Payouts {
-		if err := (&v.Payouts[i914]).MarshalXDR(e); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i914)+"]"), "payouts")
+	for i916 := range v.Payouts {
+		if err := (&v.Payouts[i916]).MarshalXDR(e); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i916)+"]"), "payouts")
 		}
 	}
 	e.Leave()
@@ -11663,23 +11663,23 @@ func (v *InflationResultPayouts) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *InflationResultPayouts) UnmarshalXDR(d *xdr.Decoder) error {
-	n915, err := d.ArrayLen(math.MaxUint32, 44)
+	n917, err := d.ArrayLen(math.MaxUint32, 44)
 	if err != nil {
 		return xdr.WithField(err, "payouts")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "payouts")
 	}
-	var s916 []InflationPayout
-	if n915 > 0 {
-		s916 = make([]InflationPayout, n915)
+	var s918 []InflationPayout
+	if n917 > 0 {
+		s918 = make([]InflationPayout, n917)
 	}
-	for i917 := range s916 {
-		if err := (&s916[i917]).UnmarshalXDR(d); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i917)+"]"), "payouts")
+	for i919 := range s918 {
+		if err := (&s918[i919]).UnmarshalXDR(d); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i919)+"]"), "payouts")
 		}
 	}
-	v.Payouts = s916
+	v.Payouts = s918
 	d.Leave()
 	return nil
 }
@@ -11809,11 +11809,11 @@ func (v *ManageDataResultCode) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *ManageDataResultCode) UnmarshalXDR(d *xdr.Decoder) error {
-	x918, err := d.Enum(validManageDataResultCode)
+	x920, err := d.Enum(validManageDataResultCode)
 	if err != nil {
 		return err
 	}
-	(*v) = ManageDataResultCode(x918)
+	(*v) = ManageDataResultCode(x920)
 	return nil
 }
 
@@ -11992,11 +11992,11 @@ func (v *BumpSequenceResultCode) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *BumpSequenceResultCode) UnmarshalXDR(d *xdr.Decoder) error {
-	x919, err := d.Enum(validBumpSequenceResultCode)
+	x921, err := d.Enum(validBumpSequenceResultCode)
 	if err != nil {
 		return err
 	}
-	(*v) = BumpSequenceResultCode(x919)
+	(*v) = BumpSequenceResultCode(x921)
 	return nil
 }
 
@@ -12185,11 +12185,11 @@ func (v *CreateClaimableBalanceResultCode) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *CreateClaimableBalanceResultCode) UnmarshalXDR(d *xdr.Decoder) error {
-	x920, err := d.Enum(validCreateClaimableBalanceResultCode)
+	x922, err := d.Enum(validCreateClaimableBalanceResultCode)
 	if err != nil {
 		return err
 	}
-	(*v) = CreateClaimableBalanceResultCode(x920)
+	(*v) = CreateClaimableBalanceResultCode(x922)
 	return nil
 }
 
@@ -12250,11 +12250,11 @@ func (v *CreateClaimableBalanceResultBalanceID) MarshalXDR(e *xdr.Encoder) error
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *CreateClaimableBalanceResultBalanceID) UnmarshalXDR(d *xdr.Decoder) error {
-	u921, err := decodeClaimableBalanceID(d)
+	u923, err := decodeClaimableBalanceID(d)
 	if err != nil {
 		return xdr.WithField(err, "balanceID")
 	}
-	v.BalanceID = u921
+	v.BalanceID = u923
 	return nil
 }
 
@@ -12397,11 +12397,11 @@ func (v *ClaimClaimableBalanceResultCode) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *ClaimClaimableBalanceResultCode) UnmarshalXDR(d *xdr.Decoder) error {
-	x922, err := d.Enum(validClaimClaimableBalanceResultCode)
+	x924, err := d.Enum(validClaimClaimableBalanceResultCode)
 	if err != nil {
 		return err
 	}
-	(*v) = ClaimClaimableBalanceResultCode(x922)
+	(*v) = ClaimClaimableBalanceResultCode(x924)
 	return nil
 }
 
@@ -12591,11 +12591,11 @@ func (v *BeginSponsoringFutureReservesResultCode) MarshalXDR(e *xdr.Encoder) err
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *BeginSponsoringFutureReservesResultCode) UnmarshalXDR(d *xdr.Decoder) error {
-	x923, err := d.Enum(validBeginSponsoringFutureReservesResultCode)
+	x925, err := d.Enum(validBeginSponsoringFutureReservesResultCode)
 	if err != nil {
 		return err
 	}
-	(*v) = BeginSponsoringFutureReservesResultCode(x923)
+	(*v) = BeginSponsoringFutureReservesResultCode(x925)
 	return nil
 }
 
@@ -12780,11 +12780,11 @@ func (v *EndSponsoringFutureReservesResultCode) MarshalXDR(e *xdr.Encoder) error
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *EndSponsoringFutureReservesResultCode) UnmarshalXDR(d *xdr.Decoder) error {
-	x924, err := d.Enum(validEndSponsoringFutureReservesResultCode)
+	x926, err := d.Enum(validEndSponsoringFutureReservesResultCode)
 	if err != nil {
 		return err
 	}
-	(*v) = EndSponsoringFutureReservesResultCode(x924)
+	(*v) = EndSponsoringFutureReservesResultCode(x926)
 	return nil
 }
 
@@ -12973,11 +12973,11 @@ func (v *RevokeSponsorshipResultCode) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *RevokeSponsorshipResultCode) UnmarshalXDR(d *xdr.Decoder) error {
-	x925, err := d.Enum(validRevokeSponsorshipResultCode)
+	x927, err := d.Enum(validRevokeSponsorshipResultCode)
 	if err != nil {
 		return err
 	}
-	(*v) = RevokeSponsorshipResultCode(x925)
+	(*v) = RevokeSponsorshipResultCode(x927)
 	return nil
 }
 
@@ -13165,11 +13165,11 @@ func (v *ClawbackResultCode) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *ClawbackResultCode) UnmarshalXDR(d *xdr.Decoder) error {
-	x926, err := d.Enum(validClawbackResultCode)
+	x928, err := d.Enum(validClawbackResultCode)
 	if err != nil {
 		return err
 	}
-	(*v) = ClawbackResultCode(x926)
+	(*v) = ClawbackResultCode(x928)
 	return nil
 }
 
@@ -13358,11 +13358,11 @@ func (v *ClawbackClaimableBalanceResultCode) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *ClawbackClaimableBalanceResultCode) UnmarshalXDR(d *xdr.Decoder) error {
-	x927, err := d.Enum(validClawbackClaimableBalanceResultCode)
+	x929, err := d.Enum(validClawbackClaimableBalanceResultCode)
 	if err != nil {
 		return err
 	}
-	(*v) = ClawbackClaimableBalanceResultCode(x927)
+	(*v) = ClawbackClaimableBalanceResultCode(x929)
 	return nil
 }
 
@@ -13557,11 +13557,11 @@ func (v *SetTrustLineFlagsResultCode) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *SetTrustLineFlagsResultCode) UnmarshalXDR(d *xdr.Decoder) error {
-	x928, err := d.Enum(validSetTrustLineFlagsResultCode)
+	x930, err := d.Enum(validSetTrustLineFlagsResultCode)
 	if err != nil {
 		return err
 	}
-	(*v) = SetTrustLineFlagsResultCode(x928)
+	(*v) = SetTrustLineFlagsResultCode(x930)
 	return nil
 }
 
@@ -13762,11 +13762,11 @@ func (v *LiquidityPoolDepositResultCode) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *LiquidityPoolDepositResultCode) UnmarshalXDR(d *xdr.Decoder) error {
-	x929, err := d.Enum(validLiquidityPoolDepositResultCode)
+	x931, err := d.Enum(validLiquidityPoolDepositResultCode)
 	if err != nil {
 		return err
 	}
-	(*v) = LiquidityPoolDepositResultCode(x929)
+	(*v) = LiquidityPoolDepositResultCode(x931)
 	return nil
 }
 
@@ -13961,11 +13961,11 @@ func (v *LiquidityPoolWithdrawResultCode) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *LiquidityPoolWithdrawResultCode) UnmarshalXDR(d *xdr.Decoder) error {
-	x930, err := d.Enum(validLiquidityPoolWithdrawResultCode)
+	x932, err := d.Enum(validLiquidityPoolWithdrawResultCode)
 	if err != nil {
 		return err
 	}
-	(*v) = LiquidityPoolWithdrawResultCode(x930)
+	(*v) = LiquidityPoolWithdrawResultCode(x932)
 	return nil
 }
 
@@ -14161,11 +14161,11 @@ func (v *InvokeHostFunctionResultCode) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *InvokeHostFunctionResultCode) UnmarshalXDR(d *xdr.Decoder) error {
-	x931, err := d.Enum(validInvokeHostFunctionResultCode)
+	x933, err := d.Enum(validInvokeHostFunctionResultCode)
 	if err != nil {
 		return err
 	}
-	(*v) = InvokeHostFunctionResultCode(x931)
+	(*v) = InvokeHostFunctionResultCode(x933)
 	return nil
 }
 
@@ -14362,11 +14362,11 @@ func (v *ExtendFootprintTTLResultCode) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *ExtendFootprintTTLResultCode) UnmarshalXDR(d *xdr.Decoder) error {
-	x932, err := d.Enum(validExtendFootprintTTLResultCode)
+	x934, err := d.Enum(validExtendFootprintTTLResultCode)
 	if err != nil {
 		return err
 	}
-	(*v) = ExtendFootprintTTLResultCode(x932)
+	(*v) = ExtendFootprintTTLResultCode(x934)
 	return nil
 }
 
@@ -14551,11 +14551,11 @@ func (v *RestoreFootprintResultCode) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *RestoreFootprintResultCode) UnmarshalXDR(d *xdr.Decoder) error {
-	x933, err := d.Enum(validRestoreFootprintResultCode)
+	x935, err := d.Enum(validRestoreFootprintResultCode)
 	if err != nil {
 		return err
 	}
-	(*v) = RestoreFootprintResultCode(x933)
+	(*v) = RestoreFootprintResultCode(x935)
 	return nil
 }
 
@@ -14749,11 +14749,11 @@ func (v *OperationResultCode) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *OperationResultCode) UnmarshalXDR(d *xdr.Decoder) error {
-	x934, err := d.Enum(validOperationResultCode)
+	x936, err := d.Enum(validOperationResultCode)
 	if err != nil {
 		return err
 	}
-	(*v) = OperationResultCode(x934)
+	(*v) = OperationResultCode(x936)
 	return nil
 }
 
@@ -14814,11 +14814,11 @@ func (v *OperationResultTr) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *OperationResultTr) UnmarshalXDR(d *xdr.Decoder) error {
-	u935, err := decodeOperationResultTr_(d)
+	u937, err := decodeOperationResultTr_(d)
 	if err != nil {
 		return xdr.WithField(err, "tr")
 	}
-	v.Tr = u935
+	v.Tr = u937
 	return nil
 }
 
@@ -14921,11 +14921,11 @@ func (v *OperationResultTr_CreateAccountResult) MarshalXDR(e *xdr.Encoder) error
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *OperationResultTr_CreateAccountResult) UnmarshalXDR(d *xdr.Decoder) error {
-	u936, err := decodeCreateAccountResult(d)
+	u938, err := decodeCreateAccountResult(d)
 	if err != nil {
 		return xdr.WithField(err, "createAccountResult")
 	}
-	v.CreateAccountResult = u936
+	v.CreateAccountResult = u938
 	return nil
 }
 
@@ -14946,11 +14946,11 @@ func (v *OperationResultTr_PaymentResult) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *OperationResultTr_PaymentResult) UnmarshalXDR(d *xdr.Decoder) error {
-	u937, err := decodePaymentResult(d)
+	u939, err := decodePaymentResult(d)
 	if err != nil {
 		return xdr.WithField(err, "paymentResult")
 	}
-	v.PaymentResult = u937
+	v.PaymentResult = u939
 	return nil
 }
 
@@ -14971,11 +14971,11 @@ func (v *OperationResultTr_PathPaymentStrictReceiveResult) MarshalXDR(e *xdr.Enc
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *OperationResultTr_PathPaymentStrictReceiveResult) UnmarshalXDR(d *xdr.Decoder) error {
-	u938, err := decodePathPaymentStrictReceiveResult(d)
+	u940, err := decodePathPaymentStrictReceiveResult(d)
 	if err != nil {
 		return xdr.WithField(err, "pathPaymentStrictReceiveResult")
 	}
-	v.PathPaymentStrictReceiveResult = u938
+	v.PathPaymentStrictReceiveResult = u940
 	return nil
 }
 
@@ -14996,11 +14996,11 @@ func (v *OperationResultTr_ManageSellOfferResult) MarshalXDR(e *xdr.Encoder) err
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *OperationResultTr_ManageSellOfferResult) UnmarshalXDR(d *xdr.Decoder) error {
-	u939, err := decodeManageSellOfferResult(d)
+	u941, err := decodeManageSellOfferResult(d)
 	if err != nil {
 		return xdr.WithField(err, "manageSellOfferResult")
 	}
-	v.ManageSellOfferResult = u939
+	v.ManageSellOfferResult = u941
 	return nil
 }
 
@@ -15021,11 +15021,11 @@ func (v *OperationResultTr_CreatePassiveSellOfferResult) MarshalXDR(e *xdr.Encod
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *OperationResultTr_CreatePassiveSellOfferResult) UnmarshalXDR(d *xdr.Decoder) error {
-	u940, err := decodeManageSellOfferResult(d)
+	u942, err := decodeManageSellOfferResult(d)
 	if err != nil {
 		return xdr.WithField(err, "createPassiveSellOfferResult")
 	}
-	v.CreatePassiveSellOfferResult = u940
+	v.CreatePassiveSellOfferResult = u942
 	return nil
 }
 
@@ -15046,11 +15046,11 @@ func (v *OperationResultTr_SetOptionsResult) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *OperationResultTr_SetOptionsResult) UnmarshalXDR(d *xdr.Decoder) error {
-	u941, err := decodeSetOptionsResult(d)
+	u943, err := decodeSetOptionsResult(d)
 	if err != nil {
 		return xdr.WithField(err, "setOptionsResult")
 	}
-	v.SetOptionsResult = u941
+	v.SetOptionsResult = u943
 	return nil
 }
 
@@ -15071,11 +15071,11 @@ func (v *OperationResultTr_ChangeTrustResult) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *OperationResultTr_ChangeTrustResult) UnmarshalXDR(d *xdr.Decoder) error {
-	u942, err := decodeChangeTrustResult(d)
+	u944, err := decodeChangeTrustResult(d)
 	if err != nil {
 		return xdr.WithField(err, "changeTrustResult")
 	}
-	v.ChangeTrustResult = u942
+	v.ChangeTrustResult = u944
 	return nil
 }
 
@@ -15096,11 +15096,11 @@ func (v *OperationResultTr_AllowTrustResult) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *OperationResultTr_AllowTrustResult) UnmarshalXDR(d *xdr.Decoder) error {
-	u943, err := decodeAllowTrustResult(d)
+	u945, err := decodeAllowTrustResult(d)
 	if err != nil {
 		return xdr.WithField(err, "allowTrustResult")
 	}
-	v.AllowTrustResult = u943
+	v.AllowTrustResult = u945
 	return nil
 }
 
@@ -15121,11 +15121,11 @@ func (v *OperationResultTr_AccountMergeResult) MarshalXDR(e *xdr.Encoder) error 
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *OperationResultTr_AccountMergeResult) UnmarshalXDR(d *xdr.Decoder) error {
-	u944, err := decodeAccountMergeResult(d)
+	u946, err := decodeAccountMergeResult(d)
 	if err != nil {
 		return xdr.WithField(err, "accountMergeResult")
 	}
-	v.AccountMergeResult = u944
+	v.AccountMergeResult = u946
 	return nil
 }
 
@@ -15146,11 +15146,11 @@ func (v *OperationResultTr_InflationResult) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *OperationResultTr_InflationResult) UnmarshalXDR(d *xdr.Decoder) error {
-	u945, err := decodeInflationResult(d)
+	u947, err := decodeInflationResult(d)
 	if err != nil {
 		return xdr.WithField(err, "inflationResult")
 	}
-	v.InflationResult = u945
+	v.InflationResult = u947
 	return nil
 }
 
@@ -15171,11 +15171,11 @@ func (v *OperationResultTr_ManageDataResult) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *OperationResultTr_ManageDataResult) UnmarshalXDR(d *xdr.Decoder) error {
-	u946, err := decodeManageDataResult(d)
+	u948, err := decodeManageDataResult(d)
 	if err != nil {
 		return xdr.WithField(err, "manageDataResult")
 	}
-	v.ManageDataResult = u946
+	v.ManageDataResult = u948
 	return nil
 }
 
@@ -15196,11 +15196,11 @@ func (v *OperationResultTr_BumpSeqResult) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *OperationResultTr_BumpSeqResult) UnmarshalXDR(d *xdr.Decoder) error {
-	u947, err := decodeBumpSequenceResult(d)
+	u949, err := decodeBumpSequenceResult(d)
 	if err != nil {
 		return xdr.WithField(err, "bumpSeqResult")
 	}
-	v.BumpSeqResult = u947
+	v.BumpSeqResult = u949
 	return nil
 }
 
@@ -15221,11 +15221,11 @@ func (v *OperationResultTr_ManageBuyOfferResult) MarshalXDR(e *xdr.Encoder) erro
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *OperationResultTr_ManageBuyOfferResult) UnmarshalXDR(d *xdr.Decoder) error {
-	u948, err := decodeManageBuyOfferResult(d)
+	u950, err := decodeManageBuyOfferResult(d)
 	if err != nil {
 		return xdr.WithField(err, "manageBuyOfferResult")
 	}
-	v.ManageBuyOfferResult = u948
+	v.ManageBuyOfferResult = u950
 	return nil
 }
 
@@ -15246,11 +15246,11 @@ func (v *OperationResultTr_PathPaymentStrictSendResult) MarshalXDR(e *xdr.Encode
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *OperationResultTr_PathPaymentStrictSendResult) UnmarshalXDR(d *xdr.Decoder) error {
-	u949, err := decodePathPaymentStrictSendResult(d)
+	u951, err := decodePathPaymentStrictSendResult(d)
 	if err != nil {
 		return xdr.WithField(err, "pathPaymentStrictSendResult")
 	}
-	v.PathPaymentStrictSendResult = u949
+	v.PathPaymentStrictSendResult = u951
 	return nil
 }
 
@@ -15271,11 +15271,11 @@ func (v *OperationResultTr_CreateClaimableBalanceResult) MarshalXDR(e *xdr.Encod
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *OperationResultTr_CreateClaimableBalanceResult) UnmarshalXDR(d *xdr.Decoder) error {
-	u950, err := decodeCreateClaimableBalanceResult(d)
+	u952, err := decodeCreateClaimableBalanceResult(d)
 	if err != nil {
 		return xdr.WithField(err, "createClaimableBalanceResult")
 	}
-	v.CreateClaimableBalanceResult = u950
+	v.CreateClaimableBalanceResult = u952
 	return nil
 }
 
@@ -15296,11 +15296,11 @@ func (v *OperationResultTr_ClaimClaimableBalanceResult) MarshalXDR(e *xdr.Encode
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *OperationResultTr_ClaimClaimableBalanceResult) UnmarshalXDR(d *xdr.Decoder) error {
-	u951, err := decodeClaimClaimableBalanceResult(d)
+	u953, err := decodeClaimClaimableBalanceResult(d)
 	if err != nil {
 		return xdr.WithField(err, "claimClaimableBalanceResult")
 	}
-	v.ClaimClaimableBalanceResult = u951
+	v.ClaimClaimableBalanceResult = u953
 	return nil
 }
 
@@ -15321,11 +15321,11 @@ func (v *OperationResultTr_BeginSponsoringFutureReservesResult) MarshalXDR(e *xd
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *OperationResultTr_BeginSponsoringFutureReservesResult) UnmarshalXDR(d *xdr.Decoder) error {
-	u952, err := decodeBeginSponsoringFutureReservesResult(d)
+	u954, err := decodeBeginSponsoringFutureReservesResult(d)
 	if err != nil {
 		return xdr.WithField(err, "beginSponsoringFutureReservesResult")
 	}
-	v.BeginSponsoringFutureReservesResult = u952
+	v.BeginSponsoringFutureReservesResult = u954
 	return nil
 }
 
@@ -15346,11 +15346,11 @@ func (v *OperationResultTr_EndSponsoringFutureReservesResult) MarshalXDR(e *xdr.
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *OperationResultTr_EndSponsoringFutureReservesResult) UnmarshalXDR(d *xdr.Decoder) error {
-	u953, err := decodeEndSponsoringFutureReservesResult(d)
+	u955, err := decodeEndSponsoringFutureReservesResult(d)
 	if err != nil {
 		return xdr.WithField(err, "endSponsoringFutureReservesResult")
 	}
-	v.EndSponsoringFutureReservesResult = u953
+	v.EndSponsoringFutureReservesResult = u955
 	return nil
 }
 
@@ -15371,11 +15371,11 @@ func (v *OperationResultTr_RevokeSponsorshipResult) MarshalXDR(e *xdr.Encoder) e
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *OperationResultTr_RevokeSponsorshipResult) UnmarshalXDR(d *xdr.Decoder) error {
-	u954, err := decodeRevokeSponsorshipResult(d)
+	u956, err := decodeRevokeSponsorshipResult(d)
 	if err != nil {
 		return xdr.WithField(err, "revokeSponsorshipResult")
 	}
-	v.RevokeSponsorshipResult = u954
+	v.RevokeSponsorshipResult = u956
 	return nil
 }
 
@@ -15396,11 +15396,11 @@ func (v *OperationResultTr_ClawbackResult) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *OperationResultTr_ClawbackResult) UnmarshalXDR(d *xdr.Decoder) error {
-	u955, err := decodeClawbackResult(d)
+	u957, err := decodeClawbackResult(d)
 	if err != nil {
 		return xdr.WithField(err, "clawbackResult")
 	}
-	v.ClawbackResult = u955
+	v.ClawbackResult = u957
 	return nil
 }
 
@@ -15421,11 +15421,11 @@ func (v *OperationResultTr_ClawbackClaimableBalanceResult) MarshalXDR(e *xdr.Enc
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *OperationResultTr_ClawbackClaimableBalanceResult) UnmarshalXDR(d *xdr.Decoder) error {
-	u956, err := decodeClawbackClaimableBalanceResult(d)
+	u958, err := decodeClawbackClaimableBalanceResult(d)
 	if err != nil {
 		return xdr.WithField(err, "clawbackClaimableBalanceResult")
 	}
-	v.ClawbackClaimableBalanceResult = u956
+	v.ClawbackClaimableBalanceResult = u958
 	return nil
 }
 
@@ -15446,11 +15446,11 @@ func (v *OperationResultTr_SetTrustLineFlagsResult) MarshalXDR(e *xdr.Encoder) e
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *OperationResultTr_SetTrustLineFlagsResult) UnmarshalXDR(d *xdr.Decoder) error {
-	u957, err := decodeSetTrustLineFlagsResult(d)
+	u959, err := decodeSetTrustLineFlagsResult(d)
 	if err != nil {
 		return xdr.WithField(err, "setTrustLineFlagsResult")
 	}
-	v.SetTrustLineFlagsResult = u957
+	v.SetTrustLineFlagsResult = u959
 	return nil
 }
 
@@ -15471,11 +15471,11 @@ func (v *OperationResultTr_LiquidityPoolDepositResult) MarshalXDR(e *xdr.Encoder
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *OperationResultTr_LiquidityPoolDepositResult) UnmarshalXDR(d *xdr.Decoder) error {
-	u958, err := decodeLiquidityPoolDepositResult(d)
+	u960, err := decodeLiquidityPoolDepositResult(d)
 	if err != nil {
 		return xdr.WithField(err, "liquidityPoolDepositResult")
 	}
-	v.LiquidityPoolDepositResult = u958
+	v.LiquidityPoolDepositResult = u960
 	return nil
 }
 
@@ -15496,11 +15496,11 @@ func (v *OperationResultTr_LiquidityPoolWithdrawResult) MarshalXDR(e *xdr.Encode
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *OperationResultTr_LiquidityPoolWithdrawResult) UnmarshalXDR(d *xdr.Decoder) error {
-	u959, err := decodeLiquidityPoolWithdrawResult(d)
+	u961, err := decodeLiquidityPoolWithdrawResult(d)
 	if err != nil {
 		return xdr.WithField(err, "liquidityPoolWithdrawResult")
 	}
-	v.LiquidityPoolWithdrawResult = u959
+	v.LiquidityPoolWithdrawResult = u961
 	return nil
 }
 
@@ -15521,11 +15521,11 @@ func (v *OperationResultTr_InvokeHostFunctionResult) MarshalXDR(e *xdr.Encoder) 
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *OperationResultTr_InvokeHostFunctionResult) UnmarshalXDR(d *xdr.Decoder) error {
-	u960, err := decodeInvokeHostFunctionResult(d)
+	u962, err := decodeInvokeHostFunctionResult(d)
 	if err != nil {
 		return xdr.WithField(err, "invokeHostFunctionResult")
 	}
-	v.InvokeHostFunctionResult = u960
+	v.InvokeHostFunctionResult = u962
 	return nil
 }
 
@@ -15546,11 +15546,11 @@ func (v *OperationResultTr_ExtendFootprintTTLResult) MarshalXDR(e *xdr.Encoder) 
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *OperationResultTr_ExtendFootprintTTLResult) UnmarshalXDR(d *xdr.Decoder) error {
-	u961, err := decodeExtendFootprintTTLResult(d)
+	u963, err := decodeExtendFootprintTTLResult(d)
 	if err != nil {
 		return xdr.WithField(err, "extendFootprintTTLResult")
 	}
-	v.ExtendFootprintTTLResult = u961
+	v.ExtendFootprintTTLResult = u963
 	return nil
 }
 
@@ -15571,11 +15571,11 @@ func (v *OperationResultTr_RestoreFootprintResult) MarshalXDR(e *xdr.Encoder) er
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *OperationResultTr_RestoreFootprintResult) UnmarshalXDR(d *xdr.Decoder) error {
-	u962, err := decodeRestoreFootprintResult(d)
+	u964, err := decodeRestoreFootprintResult(d)
 	if err != nil {
 		return xdr.WithField(err, "restoreFootprintResult")
 	}
-	v.RestoreFootprintResult = u962
+	v.RestoreFootprintResult = u964
 	return nil
 }
 
@@ -16058,11 +16058,11 @@ func (v *TransactionResultCode) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *TransactionResultCode) UnmarshalXDR(d *xdr.Decoder) error {
-	x963, err := d.Enum(validTransactionResultCode)
+	x965, err := d.Enum(validTransactionResultCode)
 	if err != nil {
 		return err
 	}
-	(*v) = TransactionResultCode(x963)
+	(*v) = TransactionResultCode(x965)
 	return nil
 }
 
@@ -16123,21 +16123,21 @@ func (v *InnerTransactionResult) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *InnerTransactionResult) UnmarshalXDR(d *xdr.Decoder) error {
-	x964, err := d.Int64()
+	x966, err := d.Int64()
 	if err != nil {
 		return xdr.WithField(err, "feeCharged")
 	}
-	v.FeeCharged = Int64(x964)
-	u965, err := decodeInnerTransactionResultResult(d)
+	v.FeeCharged = Int64(x966)
+	u967, err := decodeInnerTransactionResultResult(d)
 	if err != nil {
 		return xdr.WithField(err, "result")
 	}
-	v.Result = u965
-	u966, err := decodeInnerTransactionResultExt(d)
+	v.Result = u967
+	u968, err := decodeInnerTransactionResultExt(d)
 	if err != nil {
 		return xdr.WithField(err, "ext")
 	}
-	v.Ext = u966
+	v.Ext = u968
 	return nil
 }
 
@@ -16197,9 +16197,9 @@ func (v *InnerTransactionResultResultResults) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "results")
 	}
-	for i967 := range v.Results {
-		if err := encodeOperationResult(e, v.Results[i967]); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i967)+"]"), "results")
+	for i969 := range v.Results {
+		if err := encodeOperationResult(e, v.Results[i969]); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i969)+"]"), "results")
 		}
 	}
 	e.Leave()
@@ -16208,25 +16208,25 @@ func (v *InnerTransactionResultResultResults) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *InnerTransactionResultResultResults) UnmarshalXDR(d *xdr.Decoder) error {
-	n968, err := d.ArrayLen(math.MaxUint32, 4)
+	n970, err := d.ArrayLen(math.MaxUint32, 4)
 	if err != nil {
 		return xdr.WithField(err, "results")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "results")
 	}
-	var s969 []OperationResult
-	if n968 > 0 {
-		s969 = make([]OperationResult, n968)
+	var s971 []OperationResult
+	if n970 > 0 {
+		s971 = make([]OperationResult, n970)
 	}
-	for i970 := range s969 {
-		u971, err := decodeOperationResult(d)
+	for i972 := range s971 {
+		u973, err := decodeOperationResult(d)
 		if err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i970)+"]"), "results")
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i972)+"]"), "results")
 		}
-		s969[i970] = u971
+		s971[i972] = u973
 	}
-	v.Results = s969
+	v.Results = s971
 	d.Leave()
 	return nil
 }
@@ -16459,21 +16459,21 @@ func (v *TransactionResult) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *TransactionResult) UnmarshalXDR(d *xdr.Decoder) error {
-	x972, err := d.Int64()
+	x974, err := d.Int64()
 	if err != nil {
 		return xdr.WithField(err, "feeCharged")
 	}
-	v.FeeCharged = Int64(x972)
-	u973, err := decodeTransactionResultResult(d)
+	v.FeeCharged = Int64(x974)
+	u975, err := decodeTransactionResultResult(d)
 	if err != nil {
 		return xdr.WithField(err, "result")
 	}
-	v.Result = u973
-	u974, err := decodeTransactionResultExt(d)
+	v.Result = u975
+	u976, err := decodeTransactionResultExt(d)
 	if err != nil {
 		return xdr.WithField(err, "ext")
 	}
-	v.Ext = u974
+	v.Ext = u976
 	return nil
 }
 
@@ -16557,9 +16557,9 @@ func (v *TransactionResultResultResults) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "results")
 	}
-	for i975 := range v.Results {
-		if err := encodeOperationResult(e, v.Results[i975]); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i975)+"]"), "results")
+	for i977 := range v.Results {
+		if err := encodeOperationResult(e, v.Results[i977]); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i977)+"]"), "results")
 		}
 	}
 	e.Leave()
@@ -16568,25 +16568,25 @@ func (v *TransactionResultResultResults) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *TransactionResultResultResults) UnmarshalXDR(d *xdr.Decoder) error {
-	n976, err := d.ArrayLen(math.MaxUint32, 4)
+	n978, err := d.ArrayLen(math.MaxUint32, 4)
 	if err != nil {
 		return xdr.WithField(err, "results")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "results")
 	}
-	var s977 []OperationResult
-	if n976 > 0 {
-		s977 = make([]OperationResult, n976)
+	var s979 []OperationResult
+	if n978 > 0 {
+		s979 = make([]OperationResult, n978)
 	}
-	for i978 := range s977 {
-		u979, err := decodeOperationResult(d)
+	for i980 := range s979 {
+		u981, err := decodeOperationResult(d)
 		if err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i978)+"]"), "results")
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i980)+"]"), "results")
 		}
-		s977[i978] = u979
+		s979[i980] = u981
 	}
-	v.Results = s977
+	v.Results = s979
 	d.Leave()
 	return nil
 }

@@ -125,11 +125,11 @@ func (v *Uint32) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *Uint32) UnmarshalXDR(d *xdr.Decoder) error {
-	x980, err := d.Uint32()
+	x982, err := d.Uint32()
 	if err != nil {
 		return err
 	}
-	(*v) = Uint32(x980)
+	(*v) = Uint32(x982)
 	return nil
 }
 
@@ -180,11 +180,11 @@ func (v *Int32) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *Int32) UnmarshalXDR(d *xdr.Decoder) error {
-	x981, err := d.Int32()
+	x983, err := d.Int32()
 	if err != nil {
 		return err
 	}
-	(*v) = Int32(x981)
+	(*v) = Int32(x983)
 	return nil
 }
 
@@ -235,11 +235,11 @@ func (v *Uint64) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *Uint64) UnmarshalXDR(d *xdr.Decoder) error {
-	x982, err := d.Uint64()
+	x984, err := d.Uint64()
 	if err != nil {
 		return err
 	}
-	(*v) = Uint64(x982)
+	(*v) = Uint64(x984)
 	return nil
 }
 
@@ -290,11 +290,11 @@ func (v *Int64) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *Int64) UnmarshalXDR(d *xdr.Decoder) error {
-	x983, err := d.Int64()
+	x985, err := d.Int64()
 	if err != nil {
 		return err
 	}
-	(*v) = Int64(x983)
+	(*v) = Int64(x985)
 	return nil
 }
 
@@ -345,11 +345,11 @@ func (v *TimePoint) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *TimePoint) UnmarshalXDR(d *xdr.Decoder) error {
-	x984, err := d.Uint64()
+	x986, err := d.Uint64()
 	if err != nil {
 		return err
 	}
-	(*v) = TimePoint(x984)
+	(*v) = TimePoint(x986)
 	return nil
 }
 
@@ -400,11 +400,11 @@ func (v *Duration) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *Duration) UnmarshalXDR(d *xdr.Decoder) error {
-	x985, err := d.Uint64()
+	x987, err := d.Uint64()
 	if err != nil {
 		return err
 	}
-	(*v) = Duration(x985)
+	(*v) = Duration(x987)
 	return nil
 }
 
@@ -559,11 +559,11 @@ func (v *CryptoKeyType) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *CryptoKeyType) UnmarshalXDR(d *xdr.Decoder) error {
-	x986, err := d.Enum(validCryptoKeyType)
+	x988, err := d.Enum(validCryptoKeyType)
 	if err != nil {
 		return err
 	}
-	(*v) = CryptoKeyType(x986)
+	(*v) = CryptoKeyType(x988)
 	return nil
 }
 
@@ -644,11 +644,11 @@ func (v *PublicKeyType) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *PublicKeyType) UnmarshalXDR(d *xdr.Decoder) error {
-	x987, err := d.Enum(validPublicKeyType)
+	x989, err := d.Enum(validPublicKeyType)
 	if err != nil {
 		return err
 	}
-	(*v) = PublicKeyType(x987)
+	(*v) = PublicKeyType(x989)
 	return nil
 }
 
@@ -738,11 +738,11 @@ func (v *SignerKeyType) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *SignerKeyType) UnmarshalXDR(d *xdr.Decoder) error {
-	x988, err := d.Enum(validSignerKeyType)
+	x990, err := d.Enum(validSignerKeyType)
 	if err != nil {
 		return err
 	}
-	(*v) = SignerKeyType(x988)
+	(*v) = SignerKeyType(x990)
 	return nil
 }
 
@@ -1048,11 +1048,11 @@ func (v *SignerKeyEd25519SignedPayload_) UnmarshalXDR(d *xdr.Decoder) error {
 	if err := d.FixedOpaque(v.Ed25519[:]); err != nil {
 		return xdr.WithField(err, "ed25519")
 	}
-	x989, err := d.Opaque(64)
+	x991, err := d.Opaque(64)
 	if err != nil {
 		return xdr.WithField(err, "payload")
 	}
-	v.Payload = x989
+	v.Payload = x991
 	return nil
 }
 
@@ -1105,11 +1105,11 @@ func (v *Signature) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *Signature) UnmarshalXDR(d *xdr.Decoder) error {
-	x990, err := d.Opaque(64)
+	x992, err := d.Opaque(64)
 	if err != nil {
 		return err
 	}
-	(*v) = Signature(x990)
+	(*v) = Signature(x992)
 	return nil
 }
 
