@@ -15,8 +15,8 @@ import (
 // decodes each value into Go types built from the stream's own type
 // definitions, so that a tool can show gob data it has no types for.
 // Structs keep their field names and order; byte strings come back as
-// HexBytes and floats as Float, which encode in JSON as hex and with NaN
-// and infinities as strings; a GobEncoder, BinaryMarshaler or
+// HexBytes, floats as Float and complex numbers as Complex, which encode
+// in JSON as hex, with NaN and infinities as strings, and as [real, imag]; a GobEncoder, BinaryMarshaler or
 // TextMarshaler value comes back as its bytes. An interface value decodes
 // only if its concrete type is registered with gob, as with a Decoder. A
 // recursive type has no such Go type and is an error.
@@ -43,6 +43,16 @@ func (f Float) MarshalJSON() ([]byte, error) {
 		return []byte(`"-Infinity"`), nil
 	}
 	return []byte(strconv.FormatFloat(float64(f), 'g', -1, 64)), nil
+}
+
+// Complex is a complex128 that encodes in JSON as [real, imag], each a
+// Float.
+type Complex complex128
+
+func (c Complex) MarshalJSON() ([]byte, error) {
+	re, _ := Float(real(c)).MarshalJSON()
+	im, _ := Float(imag(c)).MarshalJSON()
+	return []byte("[" + string(re) + "," + string(im) + "]"), nil
 }
 
 // gobOpaque, gobOpaqueBinary and gobOpaqueText take the bytes of a value
@@ -134,7 +144,7 @@ func (g *GobValues) goType(id int32, open map[int32]bool) (reflect.Type, error) 
 	case gobTString:
 		return reflect.TypeFor[string](), nil
 	case gobTComplex:
-		return reflect.TypeFor[complex128](), nil
+		return reflect.TypeFor[Complex](), nil
 	case gobTInterface:
 		return gobAnyType, nil
 	}

@@ -2,6 +2,7 @@ package marshal_test
 
 import (
 	"bytes"
+	"encoding/gob"
 	"encoding/json"
 	"errors"
 	"io"
@@ -72,5 +73,20 @@ func TestGobValuesNeedNoGoTypes(t *testing.T) {
 	_, err := marshal.Limits{}.NewGobValues(&buf).Next()
 	if !errors.Is(err, marshal.ErrMalformed) || !strings.Contains(err.Error(), "recursive") {
 		t.Errorf("recursive type: %v", err)
+	}
+}
+
+func TestGobValuesComplexAsJSON(t *testing.T) {
+	var buf bytes.Buffer
+	if err := gob.NewEncoder(&buf).Encode(complex(1.5, math.Inf(-1))); err != nil {
+		t.Fatal(err)
+	}
+	v, err := marshal.Limits{}.NewGobValues(&buf).Next()
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := json.Marshal(v)
+	if err != nil || string(b) != `[1.5,"-Infinity"]` {
+		t.Fatalf("complex(1.5, -Inf) as JSON: %s, %v", b, err)
 	}
 }
