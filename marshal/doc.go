@@ -19,7 +19,11 @@
 //	         nanoseconds (tag 0); a stream is a CBOR sequence (RFC 8742)
 //	xdr      package xdr (RFC 4506); not self-describing
 //	graph    package graph in Graph mode (shared and cyclic pointers);
-//	         a stream frames each value with a uvarint length
+//	         a stream frames each value with a uvarint length. As in
+//	         package graph, a pointer passed to Marshal is itself written
+//	         as a reference, so Marshal(p) pairs with Unmarshal(b, &p)
+//	         and Marshal(x) with Unmarshal(b, &x); the other codecs
+//	         write Marshal(&x) and Marshal(x) alike.
 //
 // # What each codec carries
 //
