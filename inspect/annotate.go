@@ -51,44 +51,54 @@ func WriteAnnotate(w io.Writer, it *Item) error {
 	if it == nil {
 		return errNilItem
 	}
-	// Two passes over the same lines: the first measures the columns.
-	var ow, lw, rw int = 4, 1, 0
-	annotate(it, 0, "", func(l line) {
-		ow = max(ow, len(strconv.FormatInt(l.offset, 10)))
-		lw = max(lw, len(strconv.FormatInt(l.len, 10)))
-		rw = max(rw, utf8.RuneCountInString(l.raw))
+	return WriteAnnotateLines(w, func(emit func(AnnotateLine)) { annotate(it, 0, "", emit) })
+}
+
+// AnnotateLine is one line of WriteAnnotate's layout: an item's stream
+// offset and length, its raw bytes in hex, its nesting depth and what it
+// is. Other formats (XDR by a schema) write the same layout with
+// WriteAnnotateLines.
+type AnnotateLine struct {
+	Offset, Len int64
+	Raw         string
+	Depth       int
+	Desc        string
+}
+
+// WriteAnnotateLines writes the lines that walk emits in WriteAnnotate's
+// layout. walk is called twice, and must emit the same lines both times:
+// the first pass measures the columns.
+func WriteAnnotateLines(w io.Writer, walk func(emit func(AnnotateLine))) error {
+	ow, lw, rw := 4, 1, 0
+	walk(func(l AnnotateLine) {
+		ow = max(ow, len(strconv.FormatInt(l.Offset, 10)))
+		lw = max(lw, len(strconv.FormatInt(l.Len, 10)))
+		rw = max(rw, utf8.RuneCountInString(l.Raw))
 	})
 	p := &printer{w: w}
-	annotate(it, 0, "", func(l line) {
+	walk(func(l AnnotateLine) {
 		if !p.room() {
 			return
 		}
-		off := strconv.FormatInt(l.offset, 10)
+		off := strconv.FormatInt(l.Offset, 10)
 		p.str(strings.Repeat("0", max(0, ow-len(off))) + off + "  ")
-		n := strconv.FormatInt(l.len, 10)
+		n := strconv.FormatInt(l.Len, 10)
 		p.str(strings.Repeat(" ", lw-len(n)) + n + "  ")
-		p.str(l.raw + strings.Repeat(" ", rw-utf8.RuneCountInString(l.raw)) + "  ")
-		p.str(strings.Repeat("  ", l.depth) + l.desc + "\n")
+		p.str(l.Raw + strings.Repeat(" ", rw-utf8.RuneCountInString(l.Raw)) + "  ")
+		p.str(strings.Repeat("  ", l.Depth) + l.Desc + "\n")
 	})
 	p.flush()
 	return p.err
 }
 
-type line struct {
-	offset, len int64
-	raw         string
-	depth       int
-	desc        string
-}
-
 // annotate calls emit for it and everything inside it, in wire order.
-func annotate(it *Item, depth int, prefix string, emit func(line)) {
+func annotate(it *Item, depth int, prefix string, emit func(AnnotateLine)) {
 	container := it.Kind == Array || it.Kind == Map || it.Kind == Tag || it.Indefinite
 	raw := it.Raw
 	if container && it.Head <= len(raw) {
 		raw = raw[:it.Head]
 	}
-	emit(line{offset: it.Offset, len: it.Len, raw: rawHex(raw), depth: depth, desc: prefix + describe(it)})
+	emit(AnnotateLine{Offset: it.Offset, Len: it.Len, Raw: rawHex(raw), Depth: depth, Desc: prefix + describe(it)})
 	for _, c := range it.Chunks {
 		annotate(c, depth+1, "", emit)
 	}
@@ -103,7 +113,7 @@ func annotate(it *Item, depth int, prefix string, emit func(line)) {
 		annotate(c, depth+1, pre, emit)
 	}
 	if it.Indefinite && it.Len > 0 {
-		emit(line{offset: it.Offset + it.Len - 1, len: 1, raw: "ff", depth: depth + 1, desc: "break"})
+		emit(AnnotateLine{Offset: it.Offset + it.Len - 1, Len: 1, Raw: "ff", Depth: depth + 1, Desc: "break"})
 	}
 }
 

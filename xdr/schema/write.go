@@ -6,8 +6,9 @@ import (
 	"io"
 	"math"
 	"strconv"
-	"strings"
 	"unicode/utf8"
+
+	"github.com/wirekit/wirekit/inspect"
 )
 
 var errNilValue = errors.New("schema: nil Value")
@@ -260,40 +261,13 @@ func WriteAnnotate(w io.Writer, v *Value) error {
 	if v == nil {
 		return errNilValue
 	}
-	// Two passes over the same lines: the first measures the columns.
-	ow, lw, rw := 4, 1, 0
-	annotate(v, 0, "", func(l line) {
-		ow = max(ow, len(strconv.FormatInt(l.offset, 10)))
-		lw = max(lw, len(strconv.FormatInt(l.len, 10)))
-		rw = max(rw, utf8.RuneCountInString(l.raw))
-	})
-	p := &printer{w: w}
-	annotate(v, 0, "", func(l line) {
-		if !p.room() {
-			return
-		}
-		off := strconv.FormatInt(l.offset, 10)
-		p.str(strings.Repeat("0", max(0, ow-len(off))) + off + "  ")
-		n := strconv.FormatInt(l.len, 10)
-		p.str(strings.Repeat(" ", lw-len(n)) + n + "  ")
-		p.str(l.raw + strings.Repeat(" ", rw-utf8.RuneCountInString(l.raw)) + "  ")
-		p.str(strings.Repeat("  ", l.depth) + l.desc + "\n")
-	})
-	p.flush()
-	return p.err
-}
-
-type line struct {
-	offset, len int64
-	raw         string
-	depth       int
-	desc        string
+	return inspect.WriteAnnotateLines(w, func(emit func(inspect.AnnotateLine)) { annotate(v, 0, "", emit) })
 }
 
 // annotate calls emit for v and everything inside it, in wire order;
 // label names v ("filename", "[3]", or "" for the top-level value and
 // the value of an optional).
-func annotate(v *Value, depth int, label string, emit func(line)) {
+func annotate(v *Value, depth int, label string, emit func(inspect.AnnotateLine)) {
 	desc := v.decl.typ
 	if label != "" {
 		desc = label + ": " + desc
@@ -371,7 +345,7 @@ func annotate(v *Value, depth int, label string, emit func(line)) {
 			kids = v.Elems[0].Elems // the members are the optional's own lines
 		}
 	}
-	emit(line{offset: v.Offset, len: v.Len, raw: rawHex(raw, v.Len > 16 && len(raw) == 16), depth: depth, desc: desc})
+	emit(inspect.AnnotateLine{Offset: v.Offset, Len: v.Len, Raw: rawHex(raw, v.Len > 16 && len(raw) == 16), Depth: depth, Desc: desc})
 	for i, k := range kids {
 		label := k.decl.name
 		if v.Kind == Array {
