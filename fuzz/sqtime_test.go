@@ -7,13 +7,15 @@ import (
 	"math"
 	"testing"
 
+	"github.com/wirekit/wirekit/internal/alloc"
 	"github.com/wirekit/wirekit/protocol/sqtime"
 )
 
 // FuzzSqtimeReader reads arbitrary bytes as a stream of sqtime messages.
 // Properties: no panic; an error is a final *sqtime.Error whose offset is
 // that of a message within the input; every message read re-encodes to
-// exactly its bytes; and Sniff accepts a stream of whole messages.
+// exactly its bytes; Sniff accepts a stream of whole messages; and
+// memory stays in proportion to the input.
 func FuzzSqtimeReader(f *testing.F) {
 	seed := func(ms ...sqtime.Message) []byte {
 		var b []byte
@@ -28,6 +30,19 @@ func FuzzSqtimeReader(f *testing.F) {
 	f.Add([]byte{0, 0, 0, 9, 0, 0, 0, 1})                         // unknown type
 	f.Add([]byte{1, 0, 0, 2, 0, 0, 0, 1, 0xff, 0xff, 0xff, 0xff}) // a 4 GiB time text
 	f.Fuzz(func(t *testing.T, data []byte) {
+		// Memory: the reader's buffer and the messages, in proportion to
+		// the input (a 4 GiB length costs nothing until bytes arrive).
+		used := alloc.Least(func() {
+			r := sqtime.NewReader(bytes.NewReader(data))
+			for {
+				if _, err := r.Read(); err != nil {
+					return
+				}
+			}
+		})
+		if budget := uint64(16*len(data) + 128<<10); used > budget {
+			t.Fatalf("reading %d bytes allocated %d (budget %d)", len(data), used, budget)
+		}
 		r := sqtime.NewReader(bytes.NewReader(data))
 		var again []byte
 		messages := 0

@@ -5,13 +5,15 @@ import (
 	"errors"
 	"testing"
 
+	"github.com/wirekit/wirekit/internal/alloc"
 	"github.com/wirekit/wirekit/protocol/store"
 )
 
 // FuzzStoreRequest decodes arbitrary bytes as a store request message.
 // Properties: no panic; every error is a bad request (the server answers
 // ko and keeps serving); a request that decodes encodes again into a
-// message that decodes to the same request.
+// message that decodes to the same request; memory stays in proportion
+// to the input.
 func FuzzStoreRequest(f *testing.F) {
 	for _, s := range []string{
 		`["create","users",{"email":"*str","name":"str","age":"*int"}]`,
@@ -24,6 +26,10 @@ func FuzzStoreRequest(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
+		used := alloc.Least(func() { _, _ = store.ParseRequest(data) })
+		if budget := uint64(64*len(data) + 64<<10); used > budget {
+			t.Fatalf("parsing %d bytes allocated %d (budget %d)", len(data), used, budget)
+		}
 		r, err := store.ParseRequest(data)
 		if err != nil {
 			if !errors.Is(err, store.ErrBadRequest) {
