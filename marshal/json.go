@@ -161,6 +161,11 @@ func (d *jsonDecoder) Decode(v any) error {
 	return err
 }
 
+// InputOffset returns the input offset just past the last value Decode
+// read, as json.Decoder's InputOffset does; wirectl uses it to place
+// what it finds inside a value.
+func (d *jsonDecoder) InputOffset() int64 { return d.dec.InputOffset() }
+
 // tooLarge is the error for input over MaxBytes.
 func tooLarge(codec string, n, limit int) error {
 	return newError(codec, 0, ErrTooLarge, fmt.Sprintf("%d bytes of input exceed the limit of %d", n, limit))

@@ -225,7 +225,12 @@ func (s *jsonSource) next() (*value, error) {
 	// encoding/json lets invalid UTF-8 through; printed, it would make
 	// the output invalid JSON.
 	if !utf8.Valid(raw) {
-		return nil, fmt.Errorf("JSON value %d holds invalid UTF-8 at byte %d of the value", s.n, invalidAt(raw))
+		at := int64(invalidAt(raw))
+		if o, ok := s.dec.(interface{ InputOffset() int64 }); ok {
+			at += o.InputOffset() - int64(len(raw))
+			return nil, fmt.Errorf("JSON value %d holds invalid UTF-8 at offset %d", s.n, at)
+		}
+		return nil, fmt.Errorf("JSON value %d holds invalid UTF-8 at byte %d of the value", s.n, at)
 	}
 	return &value{format: "json", raw: raw}, nil
 }

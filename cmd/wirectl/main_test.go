@@ -612,7 +612,7 @@ func (b *lockedBuffer) String() string {
 // encoding/json lets invalid UTF-8 through; wirectl does not print it.
 func TestJSONWithInvalidUTF8IsMalformed(t *testing.T) {
 	_, errs, code := wirectl(t, []byte("\"ok\"\n\"\xff\xfe\"\n"), "decode", "--format", "json", "-o", "json")
-	if code != 1 || !strings.Contains(errs, "JSON value 2 holds invalid UTF-8 at byte 1") {
+	if code != 1 || !strings.Contains(errs, "JSON value 2 holds invalid UTF-8 at offset 6") {
 		t.Errorf("exit %d, %q", code, errs)
 	}
 }
