@@ -323,7 +323,9 @@ func (d *gobDecoder) decode(v any, dst func() (any, error)) error {
 		return d.err
 	}
 	if err != nil {
-		return libError("gob", -1, err)
+		// The value (its message starts at start) does not fit v, or
+		// names an interface type gob does not know.
+		return libError("gob", start, err)
 	}
 	if unread > 0 {
 		d.err = newError("gob", stop, ErrMalformed, fmt.Sprintf("encoding/gob stopped %d bytes before the end of the value", unread))
