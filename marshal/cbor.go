@@ -144,7 +144,7 @@ func (e cborEncoder) Encode(v any) error {
 // NewDecoder reads a CBOR sequence (RFC 8742): data items one after
 // another.
 func (c cborCodec) NewDecoder(r io.Reader) Decoder {
-	return &streamDecoder{codec: "cbor", r: r, lim: c.lim, sc: &cborScanner{lim: c.lim}, decode: func(raw []byte, v any) error {
+	return &streamDecoder{codec: "cbor", window: window{r: r}, lim: c.lim, sc: &cborScanner{lim: c.lim}, decode: func(raw []byte, v any) error {
 		if err := c.dm.Unmarshal(raw, v); err != nil {
 			return c.explain(raw, err)
 		}

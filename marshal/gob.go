@@ -229,24 +229,21 @@ func gobLeadingDefs(b []byte) int {
 // non-nil pointer (or nil) consumes nothing and is not sticky either.
 type gobDecoder struct {
 	lim  Limits
-	r    io.Reader
 	chk  *gobChecker
 	dec  *gob.Decoder
 	feed gobFeed
-	// buf[start:end] are the bytes read and not yet decoded: the value
-	// being read starts at buf[start], and its messages read so far,
-	// length counts included, are buf[start:start+n].
-	buf        []byte
-	start, end int
-	n          int
-	off        int64 // stream offset of buf[start]
-	eof        bool  // r has reported io.EOF
-	rerr       error // another error from r, reported once the buffer is used up
-	err        error // sticky
+	// The window's buf[start:end] are the bytes read and not yet
+	// decoded: the value being read starts at buf[start], and its
+	// messages read so far, length counts included, are
+	// buf[start:start+n].
+	window
+	n   int
+	off int64 // stream offset of buf[start]
+	err error // sticky
 }
 
 func newGobDecoder(lim Limits, r io.Reader) *gobDecoder {
-	d := &gobDecoder{lim: lim, r: r, chk: newGobChecker(lim)}
+	d := &gobDecoder{lim: lim, window: window{r: r}, chk: newGobChecker(lim)}
 	d.dec = gob.NewDecoder(&d.feed)
 	return d
 }
@@ -386,36 +383,9 @@ func (d *gobDecoder) have(k int) bool {
 		if d.eof || d.rerr != nil {
 			return false
 		}
-		d.fill(d.n + k)
+		d.fill(d.n + k + firstStreamBuf) // room for the value and a little more
 	}
 	return true
-}
-
-// fill reads once into the free end of the buffer, first making room for
-// at least need bytes from buf[start] on: buffered bytes move to the
-// front, and the buffer grows (doubling, and to need at most, plus a
-// little) when they fill it, so it never holds much more than what has
-// arrived.
-func (d *gobDecoder) fill(need int) {
-	if d.end == len(d.buf) {
-		n := d.end - d.start
-		if d.start == 0 || n > len(d.buf)/2 {
-			size := max(2*len(d.buf), firstStreamBuf)
-			size = min(size, need+firstStreamBuf)
-			nb := make([]byte, max(size, len(d.buf)))
-			copy(nb, d.buf[d.start:d.end])
-			d.buf = nb
-		} else {
-			copy(d.buf, d.buf[d.start:d.end])
-		}
-		d.start, d.end = 0, n
-	}
-	n, eof, err := readSome(d.r, d.buf[d.end:])
-	d.end += n
-	d.eof = d.eof || eof
-	if err != nil {
-		d.rerr = err
-	}
 }
 
 // readErr reports the end of the input, or the reader's error, at stream

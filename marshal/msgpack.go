@@ -155,7 +155,7 @@ func (e *msgpackEncoder) Encode(v any) error {
 
 func (c msgpackCodec) NewDecoder(r io.Reader) Decoder {
 	m := newMpState(c.lim)
-	return &streamDecoder{codec: "msgpack", r: r, lim: c.lim, sc: &m.sc, decode: m.decode}
+	return &streamDecoder{codec: "msgpack", window: window{r: r}, lim: c.lim, sc: &m.sc, decode: m.decode}
 }
 
 // trailing is the error for bytes after Unmarshal's value.

@@ -22,7 +22,6 @@ type valueScanner interface {
 // hands the value's bytes to the library.
 type streamDecoder struct {
 	codec string
-	r     io.Reader
 	lim   Limits
 	sc    valueScanner
 	space func([]byte) int // leading bytes that belong to no value (JSON whitespace), or nil
@@ -30,13 +29,20 @@ type streamDecoder struct {
 	// errors are relative to the value.
 	decode func(raw []byte, v any) error
 
+	window
+	off     int64 // stream offset of buf[start]
+	inValue bool  // a value starts at buf[start] and the scanner holds its state
+	err     error // sticky
+}
+
+// window is the buffered bytes of a stream, buf[start:end], read as the
+// decoders need them.
+type window struct {
+	r          io.Reader
 	buf        []byte
-	start, end int   // the buffered bytes are buf[start:end]
-	off        int64 // stream offset of buf[start]
-	inValue    bool  // a value starts at buf[start] and the scanner holds its state
+	start, end int
 	eof        bool  // r has reported io.EOF
 	rerr       error // another error from r, returned once the buffer is used up
-	err        error // sticky
 }
 
 const firstStreamBuf = 4 << 10
@@ -108,37 +114,37 @@ func (d *streamDecoder) next() ([]byte, error) {
 			// value in progress has already failed).
 			return nil, io.EOF
 		}
-		d.fill()
+		// No value may exceed MaxBytes; a little more lets the next
+		// value's first bytes in.
+		d.fill(d.lim.MaxBytes + firstStreamBuf)
 	}
 }
 
 // fill reads once into the free end of the buffer, first making room:
 // buffered bytes move to the front, and the buffer doubles when they fill
-// it, so it never holds much more than what has arrived.
-func (d *streamDecoder) fill() {
-	if d.start == d.end {
-		d.start, d.end = 0, 0
+// it, up to limit bytes, so it never holds much more than what has
+// arrived or what the caller allows.
+func (w *window) fill(limit int) {
+	if w.start == w.end {
+		w.start, w.end = 0, 0
 	}
-	if d.end == len(d.buf) {
-		n := d.end - d.start
-		if d.start == 0 || n > len(d.buf)/2 {
-			size := max(2*len(d.buf), firstStreamBuf)
-			// No value may exceed MaxBytes; a little more lets the next
-			// value's first bytes in.
-			size = min(size, d.lim.MaxBytes+firstStreamBuf)
-			nb := make([]byte, size)
-			copy(nb, d.buf[d.start:d.end])
-			d.buf = nb
+	if w.end == len(w.buf) {
+		n := w.end - w.start
+		if w.start == 0 || n > len(w.buf)/2 {
+			size := min(max(2*len(w.buf), firstStreamBuf), limit)
+			nb := make([]byte, max(size, len(w.buf)))
+			copy(nb, w.buf[w.start:w.end])
+			w.buf = nb
 		} else {
-			copy(d.buf, d.buf[d.start:d.end])
+			copy(w.buf, w.buf[w.start:w.end])
 		}
-		d.start, d.end = 0, n
+		w.start, w.end = 0, n
 	}
-	n, eof, err := readSome(d.r, d.buf[d.end:])
-	d.end += n
-	d.eof = d.eof || eof
+	n, eof, err := readSome(w.r, w.buf[w.end:])
+	w.end += n
+	w.eof = w.eof || eof
 	if err != nil {
-		d.rerr = err
+		w.rerr = err
 	}
 }
 

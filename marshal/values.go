@@ -28,7 +28,7 @@ func (l Limits) NewValueReader(name string, r io.Reader) (*ValueReader, error) {
 	default:
 		return nil, fmt.Errorf("marshal: no ValueReader for %q (want msgpack or cbor)", name)
 	}
-	return &ValueReader{d: &streamDecoder{codec: name, r: r, lim: lim, sc: sc}}, nil
+	return &ValueReader{d: &streamDecoder{codec: name, window: window{r: r}, lim: lim, sc: sc}}, nil
 }
 
 // Next returns the bytes of the next value, valid until the next call, and
