@@ -83,21 +83,12 @@ func encodeXDR(cmd *cobra.Command, schemas []string, typ, frame string, args []s
 	if err != nil {
 		return err
 	}
-	emit, out, err := emitter(cmd, frame)
-	if err != nil {
-		return err
-	}
-	defer out.Flush()
-	in, closeIn, err := openInput(cmd, args)
-	if err != nil {
-		return err
-	}
-	defer closeIn()
 	lim := marshal.DefaultLimits
-	values, err := formats["json"].stream(bufio.NewReader(in), lim)
+	values, emit, done, err := pipe(cmd, formats["json"], frame, args, lim)
 	if err != nil {
 		return err
 	}
+	defer done()
 	var buf bytes.Buffer
 	enc := xdrLimits(lim).NewEncoder(&buf)
 	for n := 1; ; n++ {
@@ -127,6 +118,30 @@ func encodeXDR(cmd *cobra.Command, schemas []string, typ, frame string, args []s
 
 // emitter writes values to stdout, each as it is or in a frame of kind
 // frame ("none" for none); out is to be flushed at the end.
+// pipe opens what encode and convert read and write: the values of the
+// input (FILE or stdin) in format src, and emit, which writes each
+// encoded value to stdout, framed. done flushes the output and closes
+// the input.
+func pipe(cmd *cobra.Command, src *format, frame string, args []string, lim marshal.Limits) (values source, emit func([]byte) error, done func(), err error) {
+	emit, out, err := emitter(cmd, frame)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	in, closeIn, err := openInput(cmd, args)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	done = func() {
+		out.Flush()
+		closeIn()
+	}
+	if values, err = src.stream(bufio.NewReader(in), lim); err != nil {
+		done()
+		return nil, nil, nil, err
+	}
+	return values, emit, done, nil
+}
+
 func emitter(cmd *cobra.Command, frame string) (emit func([]byte) error, out *bufio.Writer, err error) {
 	out = bufio.NewWriter(cmd.OutOrStdout())
 	if frame == "none" {
@@ -175,21 +190,11 @@ func convert(cmd *cobra.Command, from, to, frame string, args []string) error {
 	}
 	lim := marshal.DefaultLimits
 	codec, _ := lim.Lookup(to)
-	emit, out, err := emitter(cmd, frame)
+	values, emit, done, err := pipe(cmd, src, frame, args, lim)
 	if err != nil {
 		return err
 	}
-	defer out.Flush()
-	in, closeIn, err := openInput(cmd, args)
-	if err != nil {
-		return err
-	}
-	defer closeIn()
-
-	values, err := src.stream(bufio.NewReader(in), lim)
-	if err != nil {
-		return err
-	}
+	defer done()
 	n := 0 // values read
 	var stream bytes.Buffer
 	enc := codec.NewEncoder(&stream)
