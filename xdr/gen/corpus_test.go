@@ -117,9 +117,7 @@ func compareDir(t *testing.T, dir string, files []File) {
 // schema: bounds, enum values, union arms and their discriminants), and
 // each must encode, decode to an equal value and encode to the same bytes.
 func roundTripTest(spec *idl.Spec, pkg string) ([]byte, error) {
-	g := &generator{spec: spec, names: map[any]string{}, global: scope{},
-		fieldNames: map[*idl.Decl]string{}, arms: map[*idl.Type][]*arm{}, minSizes: map[any]int{}}
-	g.name()
+	g := newGenerator(spec)
 	g.buf = new(bytes.Buffer)
 	g.imports = map[string]bool{}
 

@@ -32,9 +32,7 @@ func Generate(spec *idl.Spec, opt Options) ([]File, error) {
 	if !isIdent(opt.Package) {
 		return nil, fmt.Errorf("gen: %q is not a Go package name", opt.Package)
 	}
-	g := &generator{spec: spec, names: map[any]string{}, global: scope{},
-		fieldNames: map[*idl.Decl]string{}, arms: map[*idl.Type][]*arm{}, minSizes: map[any]int{}}
-	g.name()
+	g := newGenerator(spec)
 
 	var order []string
 	byFile := map[string][]*idl.Def{}
@@ -85,13 +83,21 @@ func isIdent(s string) bool {
 	return true
 }
 
+// newGenerator returns a generator for spec with every Go name assigned.
+func newGenerator(spec *idl.Spec) *generator {
+	g := &generator{spec: spec, names: map[any]string{}, global: scope{},
+		fieldNames: map[*idl.Decl]string{}, arms: map[*idl.Type][]*arm{}, minSizes: map[*idl.Type]int{}}
+	g.name()
+	return g
+}
+
 type generator struct {
 	spec       *idl.Spec
 	names      map[any]string // Go names of Defs, bodies, enum values, versions, procedures
 	global     scope
 	fieldNames map[*idl.Decl]string
 	arms       map[*idl.Type][]*arm // union body → its arms
-	minSizes   map[any]int
+	minSizes   map[*idl.Type]int
 	bodies     []body // named and inline bodies, in order of appearance
 
 	buf     *bytes.Buffer
@@ -865,7 +871,7 @@ func (g *generator) dec(lhs, typ string, d *idl.Decl, path string) {
 			return
 		}
 		n, s, i := g.temp("n"), g.temp("s"), g.temp("i")
-		g.p("%s, err := d.ArrayLen(%s, %d)", n, bound, max(g.minTypeSize(d.Type), 0))
+		g.p("%s, err := d.ArrayLen(%s, %d)", n, bound, g.minTypeSize(d.Type))
 		g.p("if err != nil {")
 		g.ret("err", path)
 		g.p("}")
