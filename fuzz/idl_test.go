@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/wirekit/wirekit/internal/alloc"
 	"github.com/wirekit/wirekit/xdr/idl"
 )
 
@@ -44,9 +45,17 @@ var idlSeeds = []string{
 // long inputs), so an input that takes this long has found a hang.
 const idlTimeLimit = 2 * time.Second
 
+// idlBudget is how much parsing and checking n bytes of .x text may
+// allocate. The costliest input per byte is a long enum (each two-byte
+// value becomes a constant, a scope entry and a position: about 130 bytes
+// of heap per byte of text); the bound is twice that, plus a constant for
+// the builtin types and scopes every file starts with. A quadratic
+// structure anywhere in the parser or checker blows through it.
+func idlBudget(n int) uint64 { return 256*uint64(n) + 64<<10 }
+
 // FuzzIDLParse parses and checks arbitrary text as a .x file.
 // Properties:
-//   - no panic, no hang;
+//   - no panic, no hang, memory within idlBudget;
 //   - a Parse error is an *idl.Error, a Check error a non-empty
 //     idl.ErrorList of at most 10 *idl.Error, each at a position inside
 //     the input (line and column from 1, within the text or just past its
@@ -79,9 +88,17 @@ func FuzzIDLParse(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		start := time.Now()
+		before := allocatedBytes()
 		spec, err := parseCheckIDL(data)
+		used := allocatedBytes() - before
 		if elapsed := time.Since(start); elapsed > idlTimeLimit {
 			t.Fatalf("parsing and checking %d bytes took %v", len(data), elapsed)
+		}
+		if budget := idlBudget(len(data)); used > budget {
+			// The cheap counter is coarse: measure precisely before failing.
+			if used = alloc.Least(func() { _, _ = parseCheckIDL(data) }); used > budget {
+				t.Fatalf("parsing and checking %d bytes allocated %d, over %d", len(data), used, budget)
+			}
 		}
 		_, again := parseCheckIDL(data)
 		if errString(err) != errString(again) {

@@ -10,6 +10,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/wirekit/wirekit/internal/alloc"
 	"github.com/wirekit/wirekit/protocol/store"
 )
 
@@ -17,7 +18,20 @@ var (
 	queryDBOnce sync.Once
 	queryDB     *store.DB
 	queryDBErr  error
+	queryAll    uint64 // what searching both collections for {} allocates
 )
+
+// queryBudget is how much parsing an n-byte query and running it on both
+// collections may allocate: twice what returning every document costs,
+// plus a multiple of the query's length for its parsed form.
+func queryBudget(n int) uint64 { return 2*queryAll + 64*uint64(n) + 16<<10 }
+
+// searchBoth runs q on both collections of queryFixture.
+func searchBoth(db *store.DB, q store.Query) (a, b []map[string]any, errA, errB error) {
+	a, errA = db.Search("idx", q, 0, 0)
+	b, errB = db.Search("scan", q, 0, 0)
+	return a, b, errA, errB
+}
 
 // queryFixture is a store with the same 60 documents in two collections:
 // "idx" indexes every field, "scan" none.
@@ -50,6 +64,12 @@ func queryFixture(tb testing.TB) *store.DB {
 				return
 			}
 		}
+		all, err := store.ParseQuery([]byte(`{}`))
+		if err != nil {
+			queryDBErr = err
+			return
+		}
+		queryAll = alloc.Least(func() { _, _, _, _ = searchBoth(db, all) })
 		queryDB = db
 	})
 	if queryDBErr != nil {
@@ -59,7 +79,8 @@ func queryFixture(tb testing.TB) *store.DB {
 }
 
 // FuzzStoreQuery parses arbitrary bytes as a query and runs it on both
-// collections of queryFixture. Properties: no panic; errors are bad
+// collections of queryFixture. Properties: no panic; memory within
+// queryBudget; errors are bad
 // requests; a query valid on one collection is valid on the other, and
 // the index and the scan find the same documents (ignoring _id, which
 // differs, and order).
@@ -70,15 +91,28 @@ func FuzzStoreQuery(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		db := queryFixture(t)
-		q, err := store.ParseQuery(data)
+		run := func() (a, b []map[string]any, errA, errB, err error) {
+			q, err := store.ParseQuery(data)
+			if err != nil {
+				return nil, nil, nil, nil, err
+			}
+			a, b, errA, errB = searchBoth(db, q)
+			return a, b, errA, errB, nil
+		}
+		before := allocatedBytes()
+		a, b, errA, errB, err := run()
+		if used, budget := allocatedBytes()-before, queryBudget(len(data)); used > budget {
+			// The cheap counter is coarse: measure precisely before failing.
+			if used = alloc.Least(func() { _, _, _, _, _ = run() }); used > budget {
+				t.Fatalf("a %d-byte query allocated %d, over %d", len(data), used, budget)
+			}
+		}
 		if err != nil {
 			if !errors.Is(err, store.ErrBadRequest) {
 				t.Fatalf("error %v is not a bad request", err)
 			}
 			return
 		}
-		a, errA := db.Search("idx", q, 0, 0)
-		b, errB := db.Search("scan", q, 0, 0)
 		if (errA == nil) != (errB == nil) {
 			t.Fatalf("indexed: %v; scanned: %v", errA, errB)
 		}
