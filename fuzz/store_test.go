@@ -21,6 +21,8 @@ func FuzzStoreRequest(f *testing.F) {
 		`["search","users",{"age":{"$gt":10,"$lt":20}},{"limit":5,"skip":1}]`,
 		`["update","users",{"_id":"x"},{"email":"c","age":19}]`,
 		`["delete","users",{}]`, `["describe"]`, `["destroy","users"]`,
+		`["search","users",{},{"linearizable":true}]`, `["join","127.0.0.1:8001","127.0.0.1:18001"]`,
+		`["leave","127.0.0.1:8001"]`, `["status"]`, `["status","local"]`,
 		`[`, `[]`, `["drop"]`, "[\"describe\",\"\xff\"]",
 	} {
 		f.Add([]byte(s))
@@ -48,11 +50,19 @@ func FuzzStoreRequest(f *testing.F) {
 			args = append(args, r.Doc)
 		case "search", "delete":
 			args = append(args, r.Query)
-			if r.Op == "search" && (r.Limit != 0 || r.Skip != 0) {
-				args = append(args, map[string]int{"limit": r.Limit, "skip": r.Skip})
+			if r.Op == "search" && (r.Limit != 0 || r.Skip != 0 || r.Linearizable) {
+				args = append(args, map[string]any{"limit": r.Limit, "skip": r.Skip, "linearizable": r.Linearizable})
 			}
 		case "update":
 			args = append(args, r.Query, r.Changes)
+		case "join":
+			args = append(args, r.ID, r.RaftAddr)
+		case "leave":
+			args = append(args, r.ID)
+		case "status":
+			if r.Local {
+				args = append(args, "local")
+			}
 		}
 		msg, err := store.AppendRequest(nil, r.Op, args...)
 		if err != nil {

@@ -446,7 +446,9 @@ func TestUsageErrorsExit2(t *testing.T) {
 		{"convert", "--from", "cbor"},
 		{"frobnicate"},
 		{"serve", "sqtime", "extra"},
-		{"serve", "store", "--data", "x", "--join", "h:1"},
+		{"serve", "store", "--join", "127.0.0.1:1"},
+		{"serve", "store", "--data", "x", "--listen", "127.0.0.1:0"},
+		{"serve", "store", "--data", "x", "--listen", "127.0.0.1:60000"},
 	} {
 		_, errs, code := wirectl(t, nil, args...)
 		if code != 2 || !strings.HasPrefix(errs, "wirectl: ") {

@@ -2,7 +2,8 @@ package main
 
 import (
 	"context"
-	"path/filepath"
+	"errors"
+	"log"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -12,33 +13,58 @@ import (
 
 // serveStoreCommand is "wirectl serve store".
 func serveStoreCommand() *cobra.Command {
-	var data, listen, join string
+	var cfg store.NodeConfig
 	cmd := &cobra.Command{
-		Use:   "store --data DIR --listen ADDR",
-		Short: "Serve the JSON document store",
-		Long: `serve store keeps a document store in DIR (a bbolt file, store.db) and serves
-seed 001's protocol on ADDR until interrupted; then it finishes the writes in
-flight and exits. Every ok to a write is durable.`,
-		Example: `  wirectl serve store --data /var/lib/wirekit --listen 127.0.0.1:8000`,
-		Args:    noArgs,
+		Use:   "store --data DIR --listen ADDR [--join ADDR] [--raft ADDR] [--snapshot-threshold N]",
+		Short: "Serve the JSON document store, replicated",
+		Long: `serve store serves seed 001's document store on ADDR until interrupted; then it
+finishes the requests in flight and exits. Each server is a member of a store
+replicated with raft; alone, it is a cluster of one, and works as a single
+store does. Every ok to a write is durable.
+
+DIR holds store.db (the documents, a bbolt file) and raft/ (the log in
+log.db, snapshots/, node-id). A DIR that holds only a store.db, from before
+replication, is adopted on its first start: its documents become the first
+snapshot of a new cluster. The --listen address is the node's id: a DIR keeps
+the one it was first served on.
+
+The first server, without --join, starts a cluster. Others join it with
+--join ADDR (the store address of any member) and receive everything; a
+server that restarts with its DIR rejoins and catches up, from the log or a
+snapshot. Members talk raft on --raft ADDR, by default the host of --listen
+and its port + 10000 (127.0.0.1:8000 → 127.0.0.1:18000).
+
+Writes are taken by the leader; other members answer
+["ko","not leader; leader is HOST:PORT"], which wirectl store and the Go
+client follow. Any member answers reads from its own copy, which may be
+behind the leader's on a follower; a search with {"linearizable": true} is
+answered by the leader after every earlier write. ["status"] (status in
+wirectl store) shows the leader and each member's state and applied index.`,
+		Example: `  wirectl serve store --data db1 --listen 127.0.0.1:8000
+  wirectl serve store --data db2 --listen 127.0.0.1:8001 --join 127.0.0.1:8000
+  wirectl serve store --data db3 --listen 127.0.0.1:8002 --join 127.0.0.1:8000 --raft 127.0.0.1:9002`,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if join != "" {
-				return usagef("--join: replication arrives with issue 12")
-			}
-			if data == "" {
+			if cfg.Dir == "" {
 				return usagef("--data DIR is required")
 			}
-			db, err := store.Open(filepath.Join(data, "store.db"), store.Options{})
+			cfg.Logger = log.New(cmd.ErrOrStderr(), "wirectl: ", log.LstdFlags)
+			n, err := store.OpenNode(cfg)
+			if errors.Is(err, store.ErrNodeConfig) {
+				return usageError{err}
+			}
 			if err != nil {
 				return err
 			}
-			defer db.Close()
-			return serve(cmd, "the store in "+data, listen, &store.Server{DB: db}, store.ErrServerClosed)
+			defer n.Close()
+			return serve(cmd, "the store in "+cfg.Dir+" (raft on "+n.RaftAddr()+")", cfg.Addr, &store.Server{Node: n, ErrorLog: cfg.Logger}, store.ErrServerClosed)
 		},
 	}
-	cmd.Flags().StringVar(&data, "data", "", "the directory of the store's file")
-	cmd.Flags().StringVar(&listen, "listen", "127.0.0.1:8000", "address to listen on")
-	cmd.Flags().StringVar(&join, "join", "", "a leader to follow (not yet: replication arrives with issue 12)")
+	cmd.Flags().StringVar(&cfg.Dir, "data", "", "the data directory (store.db and raft/)")
+	cmd.Flags().StringVar(&cfg.Addr, "listen", "127.0.0.1:8000", "the store address to listen on: also the node's id, given to clients and members")
+	cmd.Flags().StringVar(&cfg.Join, "join", "", "the store address of a member of the cluster to join")
+	cmd.Flags().StringVar(&cfg.RaftAddr, "raft", "", "the raft address (default: the --listen host, its port + 10000)")
+	cmd.Flags().Uint64Var(&cfg.SnapshotThreshold, "snapshot-threshold", 0, "take a snapshot every N log entries, and keep N entries of log behind it (default: 8192, keeping 10240)")
 	return cmd
 }
 

@@ -149,45 +149,61 @@ func (db *DB) schema(op, col string) (Schema, error) {
 // Create makes an empty collection with schema s. It fails, wrapping
 // ErrExists, if col exists.
 func (db *DB) Create(col string, s Schema) error {
-	if col == "" {
-		return fmt.Errorf("store: create: %w", badRequest("empty collection name"))
-	}
-	for name, f := range s { // a Schema built by hand skips ParseSchema
-		if name == "" || name[0] == '_' || typeNames[f.Type] == "" {
-			return fmt.Errorf("store: create %q: %w", col, fieldErr(name, "invalid field"))
-		}
-	}
-	wire, err := json.Marshal(s.Wire())
+	wire, err := checkCreate(col, s)
 	if err != nil {
-		return fmt.Errorf("store: create %q: %w", col, err)
+		return err
 	}
 	db.mu.Lock()
 	defer db.mu.Unlock()
 	if _, ok := db.schemas[col]; ok {
 		return fmt.Errorf("store: create %q: %w", col, ErrExists)
 	}
-	err = db.bolt.Update(func(tx *bolt.Tx) error {
-		c, err := tx.Bucket(bucketCollections).CreateBucket([]byte(col))
-		if err != nil {
-			return err
-		}
-		if err := c.Put(keySchema, wire); err != nil {
-			return err
-		}
-		if _, err := c.CreateBucket(bucketDocs); err != nil {
-			return err
-		}
-		for _, f := range s.indexed() {
-			if _, err := c.CreateBucket(indexBucket(f)); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
+	err = db.bolt.Update(func(tx *bolt.Tx) error { return putCollection(tx, col, s, wire) })
 	if err != nil {
 		return fmt.Errorf("store: create %q: %w", col, err)
 	}
 	db.schemas[col] = maps.Clone(s)
+	return nil
+}
+
+// checkCreate checks a collection's name and schema, and returns the
+// schema's stored form.
+func checkCreate(col string, s Schema) ([]byte, error) {
+	if col == "" {
+		return nil, fmt.Errorf("store: create: %w", badRequest("empty collection name"))
+	}
+	if len(col) > bolt.MaxKeySize {
+		return nil, fmt.Errorf("store: create: %w", badRequest("the collection name is %d bytes, over the limit of %d", len(col), bolt.MaxKeySize))
+	}
+	for name, f := range s { // a Schema built by hand skips ParseSchema
+		if name == "" || name[0] == '_' || len(name) > maxFieldName || typeNames[f.Type] == "" {
+			return nil, fmt.Errorf("store: create %q: %w", col, fieldErr(name, "invalid field"))
+		}
+	}
+	wire, err := json.Marshal(s.Wire())
+	if err != nil {
+		return nil, fmt.Errorf("store: create %q: %w", col, err)
+	}
+	return wire, nil
+}
+
+// putCollection makes the buckets of a new collection.
+func putCollection(tx *bolt.Tx, col string, s Schema, wire []byte) error {
+	c, err := tx.Bucket(bucketCollections).CreateBucket([]byte(col))
+	if err != nil {
+		return err
+	}
+	if err := c.Put(keySchema, wire); err != nil {
+		return err
+	}
+	if _, err := c.CreateBucket(bucketDocs); err != nil {
+		return err
+	}
+	for _, f := range s.indexed() {
+		if _, err := c.CreateBucket(indexBucket(f)); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 
@@ -251,42 +267,58 @@ func (db *DB) Insert(col string, doc map[string]any) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	d, err := s.validate(doc)
-	if err != nil {
-		return "", fmt.Errorf("store: insert %q: %w", col, err)
-	}
-	// Everything is computed outside Batch's function, which Batch may
-	// run more than once. Version 7 UUIDs grow with time, so documents
-	// with equal index keys, and scans, come in insertion order.
+	// Version 7 UUIDs grow with time, so documents with equal index
+	// keys, and scans, come in insertion order.
 	id := uuid.Must(uuid.NewV7()).String()
-	d[idField] = id
-	data, err := json.Marshal(d)
+	// Everything is computed outside Batch's function, which Batch may
+	// run more than once.
+	in, err := newInsertion(s, col, id, doc)
 	if err != nil {
-		return "", fmt.Errorf("store: insert %q: %w", col, err)
+		return "", err
 	}
-	type entry struct{ bucket, key []byte }
-	var entries []entry
-	for _, f := range s.indexed() {
-		if v, ok := d[f]; ok {
-			entries = append(entries, entry{indexBucket(f), indexKey(v, id)})
-		}
-	}
-	err = db.bolt.Batch(func(tx *bolt.Tx) error {
-		c := tx.Bucket(bucketCollections).Bucket([]byte(col))
-		if err := c.Bucket(bucketDocs).Put([]byte(id), data); err != nil {
-			return err
-		}
-		for _, e := range entries {
-			if err := c.Bucket(e.bucket).Put(e.key, nil); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
+	if err := db.bolt.Batch(in.put); err != nil {
 		return "", fmt.Errorf("store: insert %q: %w", col, err)
 	}
 	return id, nil
+}
+
+// insertion is a document checked against its collection's schema and
+// encoded, ready to be stored: put fails only on I/O.
+type insertion struct {
+	col, id string
+	data    []byte
+	index   [][2][]byte // index bucket, key
+}
+
+func newInsertion(s Schema, col, id string, doc map[string]any) (*insertion, error) {
+	d, err := s.validate(doc)
+	if err != nil {
+		return nil, fmt.Errorf("store: insert %q: %w", col, err)
+	}
+	d[idField] = id
+	in := &insertion{col: col, id: id}
+	if in.data, err = json.Marshal(d); err != nil {
+		return nil, fmt.Errorf("store: insert %q: %w", col, err)
+	}
+	for _, f := range s.indexed() {
+		if v, ok := d[f]; ok {
+			in.index = append(in.index, [2][]byte{indexBucket(f), indexKey(v, id)})
+		}
+	}
+	return in, nil
+}
+
+func (in *insertion) put(tx *bolt.Tx) error {
+	c := tx.Bucket(bucketCollections).Bucket([]byte(in.col))
+	if err := c.Bucket(bucketDocs).Put([]byte(in.id), in.data); err != nil {
+		return err
+	}
+	for _, e := range in.index {
+		if err := c.Bucket(e[0]).Put(e[1], nil); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Search returns the documents of col that match q, skipping the first
@@ -334,14 +366,70 @@ func (db *DB) Search(col string, q Query, limit, skip int) ([]map[string]any, er
 // returns how many matched. changes is validated like a document and
 // cannot set _id. It returns once the changes are durable.
 func (db *DB) Update(col string, q Query, changes map[string]any) (int, error) {
-	var ch map[string]any
-	var indexed []string
-	prepare := func(s Schema) (err error) {
-		ch, err = s.validate(changes)
-		indexed = s.indexed()
-		return err
+	db.mu.RLock()
+	defer db.mu.RUnlock()
+	s, err := db.schema("update", col)
+	if err != nil {
+		return 0, err
 	}
-	return db.eachMatch("update", col, q, prepare, func(c *bolt.Bucket, m match) error {
+	w, err := newUpdate(s, col, q, changes)
+	if err != nil {
+		return 0, err
+	}
+	return db.batch(w)
+}
+
+// Delete removes every document of col that matches q, with its index
+// entries, and returns how many it removed once that is durable.
+func (db *DB) Delete(col string, q Query) (int, error) {
+	db.mu.RLock()
+	defer db.mu.RUnlock()
+	s, err := db.schema("delete", col)
+	if err != nil {
+		return 0, err
+	}
+	w, err := newDelete(s, col, q)
+	if err != nil {
+		return 0, err
+	}
+	return db.batch(w)
+}
+
+// batch runs w in a batched (group-committed) transaction and returns how
+// many documents matched once that is durable.
+func (db *DB) batch(w *matchWrite) (int, error) {
+	var n int
+	err := db.bolt.Batch(func(tx *bolt.Tx) (err error) {
+		n, err = w.run(tx) // Batch may run this more than once
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("store: %s %q: %w", w.op, w.col, err)
+	}
+	return n, nil
+}
+
+// matchWrite is an update or a delete checked against its collection's
+// schema: run applies fn to each matching document, with the collection's
+// bucket.
+type matchWrite struct {
+	op, col string
+	s       Schema
+	conds   []cond
+	fn      func(c *bolt.Bucket, m match) error
+}
+
+func newUpdate(s Schema, col string, q Query, changes map[string]any) (*matchWrite, error) {
+	conds, err := q.bind(s)
+	var ch map[string]any
+	if err == nil {
+		ch, err = s.validate(changes)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: update %q: %w", col, err)
+	}
+	indexed := s.indexed()
+	return &matchWrite{op: "update", col: col, s: s, conds: conds, fn: func(c *bolt.Bucket, m match) error {
 		id := m.doc[idField].(string)
 		for _, f := range indexed {
 			nv, changed := ch[f]
@@ -368,15 +456,16 @@ func (db *DB) Update(col string, q Query, changes map[string]any) (int, error) {
 			return err
 		}
 		return c.Bucket(bucketDocs).Put(m.id, data)
-	})
+	}}, nil
 }
 
-// Delete removes every document of col that matches q, with its index
-// entries, and returns how many it removed once that is durable.
-func (db *DB) Delete(col string, q Query) (int, error) {
-	var indexed []string
-	prepare := func(s Schema) error { indexed = s.indexed(); return nil }
-	return db.eachMatch("delete", col, q, prepare, func(c *bolt.Bucket, m match) error {
+func newDelete(s Schema, col string, q Query) (*matchWrite, error) {
+	conds, err := q.bind(s)
+	if err != nil {
+		return nil, fmt.Errorf("store: delete %q: %w", col, err)
+	}
+	indexed := s.indexed()
+	return &matchWrite{op: "delete", col: col, s: s, conds: conds, fn: func(c *bolt.Bucket, m match) error {
 		id := m.doc[idField].(string)
 		for _, f := range indexed {
 			if v, ok := m.doc[f]; ok {
@@ -386,48 +475,22 @@ func (db *DB) Delete(col string, q Query) (int, error) {
 			}
 		}
 		return c.Bucket(bucketDocs).Delete(m.id)
-	})
+	}}, nil
 }
 
-// eachMatch is the body of the writes that change matching documents: it
-// binds q to col's schema, lets prepare check the rest of the request
-// against it, then runs fn on each match, with the collection's bucket,
-// in one batched (group-committed) transaction, and returns how many
-// matched once that is durable.
-func (db *DB) eachMatch(op, col string, q Query, prepare func(Schema) error, fn func(c *bolt.Bucket, m match) error) (int, error) {
-	db.mu.RLock()
-	defer db.mu.RUnlock()
-	s, err := db.schema(op, col)
+// run applies w in tx and returns how many documents matched.
+func (w *matchWrite) run(tx *bolt.Tx) (int, error) {
+	c := tx.Bucket(bucketCollections).Bucket([]byte(w.col))
+	matched, err := collect(c, w.s, w.conds)
 	if err != nil {
 		return 0, err
 	}
-	conds, err := q.bind(s)
-	if err == nil {
-		err = prepare(s)
-	}
-	if err != nil {
-		return 0, fmt.Errorf("store: %s %q: %w", op, col, err)
-	}
-	var n int
-	err = db.bolt.Batch(func(tx *bolt.Tx) error {
-		n = 0 // Batch may run this more than once
-		c := tx.Bucket(bucketCollections).Bucket([]byte(col))
-		matched, err := collect(c, s, conds)
-		if err != nil {
-			return err
+	for _, m := range matched {
+		if err := w.fn(c, m); err != nil {
+			return 0, err
 		}
-		for _, m := range matched {
-			if err := fn(c, m); err != nil {
-				return err
-			}
-		}
-		n = len(matched)
-		return nil
-	})
-	if err != nil {
-		return 0, fmt.Errorf("store: %s %q: %w", op, col, err)
 	}
-	return n, nil
+	return len(matched), nil
 }
 
 type match struct {

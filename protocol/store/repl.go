@@ -12,13 +12,15 @@ import (
 	"strings"
 )
 
-// REPLHelp is what the REPL's help command prints: seed 001's.
+// REPLHelp is what the REPL's help command prints: seed 001's, and
+// status.
 const REPLHelp = `Available commands within the prompt
   help: show this message
 
 addcol <name> {key=val,}+: add a new collection with the specified schema
 rmcol <name>: remove de specified collection
 desc: describe the store
+status: show the replication: leader, members, their state
 
 add <col> {key=val,}+: add a new document with the specified attributes
 search <col> <query>: obtain all the documents which meet the specified query
@@ -144,6 +146,29 @@ func (r *REPL) do(ctx context.Context, line string) (string, error) {
 			fmt.Fprintf(&b, "%s (%d docs)", n, d[n].Count)
 			for _, f := range r.fields(n, d[n].Schema) {
 				fmt.Fprintf(&b, "\n  %s: %s", f, d[n].Schema[f])
+			}
+		}
+		return b.String(), nil
+	case "status":
+		st, err := r.c.Status(ctx)
+		if err != nil {
+			return "", err
+		}
+		if st.State == "standalone" {
+			return "Standalone (not replicated).", nil
+		}
+		leader := st.Leader
+		if leader == "" {
+			leader = "none known"
+		}
+		var b strings.Builder
+		fmt.Fprintf(&b, "%s: %s, term %d, applied %d, committed %d; leader %s", st.ID, st.State, st.Term, st.AppliedIndex, st.CommitIndex, leader)
+		for _, m := range st.Members {
+			fmt.Fprintf(&b, "\n- %s (raft %s, %s): %s", m.ID, m.RaftAddress, m.Suffrage, m.State)
+			if m.Error != "" {
+				fmt.Fprintf(&b, " (%s)", m.Error)
+			} else {
+				fmt.Fprintf(&b, ", applied %d", m.AppliedIndex)
 			}
 		}
 		return b.String(), nil

@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	bolt "go.etcd.io/bbolt"
 )
 
 // The engine's errors caused by the caller (a bad schema, document, query
@@ -95,6 +97,9 @@ func ParseSchema(wire map[string]string) (Schema, error) {
 		if name == "" {
 			return nil, badRequest("empty field name")
 		}
+		if len(name) > maxFieldName {
+			return nil, badRequest("a field name is %d bytes, over the limit of %d", len(name), maxFieldName)
+		}
 		if strings.HasPrefix(name, "_") {
 			return nil, fieldErr(name, "field names must not start with _")
 		}
@@ -150,6 +155,17 @@ func (s Schema) typeOf(field string) (Type, bool) {
 }
 
 const idField = "_id"
+
+// maxFieldName is the longest field name: an indexed field's index is a
+// bucket named "idx:" and the name, and a bbolt key is at most
+// bolt.MaxKeySize bytes.
+const maxFieldName = bolt.MaxKeySize - len("idx:")
+
+// tooLongToIndex reports whether s is too long for an indexed field: its
+// index key (see indexKey) must fit in bolt.MaxKeySize bytes.
+func tooLongToIndex(s string) bool {
+	return len(s)+strings.Count(s, "\x00")+2+idLen > bolt.MaxKeySize
+}
 
 // coerce converts v, from a decoded JSON document (json.Number for
 // numbers) or from Go code, to the canonical Go value of type t: string,
@@ -249,6 +265,9 @@ func (s Schema) validate(doc map[string]any) (map[string]any, error) {
 		c, err := coerce(name, f.Type, v)
 		if err != nil {
 			return nil, err
+		}
+		if s, ok := c.(string); ok && f.Indexed && tooLongToIndex(s) {
+			return nil, fieldErr(name, "the string is %d bytes, too long to index (the limit is about %d)", len(s), bolt.MaxKeySize-idLen-2)
 		}
 		out[name] = c
 	}

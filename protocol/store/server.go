@@ -32,7 +32,8 @@ const writeTimeout = 30 * time.Second
 // huge argument is cut, so that the response always fits in a frame.
 const maxReason = 1024
 
-// Server serves a DB over the store protocol (see the package doc). Each
+// Server serves a DB, or a Node of a replicated store, over the store
+// protocol (see the package doc). Each
 // connection has one goroutine that reads a request, executes it and
 // writes its response before it reads the next one, so the responses come
 // in request order.
@@ -43,6 +44,16 @@ const maxReason = 1024
 //	...
 //	s.Shutdown(ctx) // then db.Close()
 //
+// With a Node, reads (describe, search) read the node's DB, which may be
+// behind the leader's on a follower, and writes go through the leader
+// (see Node).
+//
+//	n, _ := store.OpenNode(store.NodeConfig{Dir: "db1", Addr: "127.0.0.1:8000"})
+//	s := &store.Server{Node: n}
+//	go s.ListenAndServe("127.0.0.1:8000")
+//	...
+//	s.Shutdown(ctx) // then n.Close()
+//
 // A request that cannot be executed (malformed JSON, an unknown op, bad
 // arguments, a schema violation) is answered ["ko", reason] and the
 // connection stays usable. A frame that cannot be read (cut short, or
@@ -50,6 +61,9 @@ const maxReason = 1024
 // longer be trusted.
 type Server struct {
 	DB *DB
+
+	// Node, when set, is served instead of DB.
+	Node *Node
 
 	// MaxConns is the most connections served at once; zero means
 	// DefaultMaxConns. A connection over the limit is answered
@@ -91,9 +105,9 @@ func (s *Server) ListenAndServe(addr string) error {
 // Serve accepts connections on l and serves each in its own goroutine. It
 // closes l when it returns, which after Shutdown is with ErrServerClosed.
 func (s *Server) Serve(l net.Listener) error {
-	if s.DB == nil {
+	if s.DB == nil && s.Node == nil {
 		l.Close()
-		return errors.New("store: Server.DB is nil")
+		return errors.New("store: Server.DB and Server.Node are nil")
 	}
 	maxConns := s.MaxConns
 	if maxConns <= 0 {
@@ -235,7 +249,9 @@ func (s *Server) respond(b, p []byte) []byte {
 	}
 	result, err := s.execute(req)
 	if err != nil {
-		if !errors.Is(err, ErrBadRequest) {
+		var notLeader *NotLeaderError
+		if !errors.Is(err, ErrBadRequest) && !errors.As(err, &notLeader) && !errors.Is(err, ErrUnknownOutcome) &&
+			!errors.Is(err, ErrNodeFailed) && !errors.Is(err, ErrNodeClosed) {
 			s.logf("store: %s %q: %v", req.Op, req.Col, err)
 			return AppendKO(b, req.Op+": internal error (logged by the server)")
 		}
@@ -244,9 +260,43 @@ func (s *Server) respond(b, p []byte) []byte {
 	return AppendOK(b, result)
 }
 
+// engine is what a Server serves: a DB, or a Node.
+type engine interface {
+	Create(col string, s Schema) error
+	Destroy(col string) error
+	Describe(col string) (map[string]Description, error)
+	Insert(col string, doc map[string]any) (string, error)
+	Search(col string, q Query, limit, skip int) ([]map[string]any, error)
+	Update(col string, q Query, changes map[string]any) (int, error)
+	Delete(col string, q Query) (int, error)
+}
+
 func (s *Server) execute(req Request) (any, error) {
-	db := s.DB
+	var db engine = s.DB
+	n := s.Node
+	if n != nil {
+		db = n
+		if err := n.fsm.failure(); err != nil {
+			return nil, err
+		}
+	}
 	switch req.Op {
+	case "join", "leave", "status":
+		if n == nil {
+			if req.Op == "status" {
+				return Status{State: "standalone"}, nil
+			}
+			return nil, fmt.Errorf("%s: %w", req.Op, badRequest("this server is not replicated"))
+		}
+		switch {
+		case req.Op == "join":
+			return nil, n.Join(req.ID, req.RaftAddr)
+		case req.Op == "leave":
+			return nil, n.Leave(req.ID)
+		case req.Local:
+			return n.LocalStatus()
+		}
+		return n.Status(context.Background())
 	case "create":
 		schema, err := ParseSchema(req.Schema)
 		if err != nil {
@@ -266,6 +316,11 @@ func (s *Server) execute(req Request) (any, error) {
 	}
 	switch req.Op {
 	case "search":
+		if req.Linearizable && n != nil {
+			if err := n.Barrier(); err != nil {
+				return nil, err
+			}
+		}
 		return db.Search(req.Col, q, req.Limit, req.Skip)
 	case "update":
 		return db.Update(req.Col, q, req.Changes)

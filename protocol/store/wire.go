@@ -1,6 +1,7 @@
 // Package store is seed 001's networked JSON document store: collections
 // with schemas and secondary indexes on bbolt, a server speaking the
-// length-prefixed JSON protocol below, a client and a REPL.
+// length-prefixed JSON protocol below, a client and a REPL, and its
+// replication on raft.
 //
 // Each message is a 2-byte big-endian length and that many bytes of UTF-8
 // JSON (framing.BE16). A request is an array [op, args...]; a response is
@@ -13,8 +14,38 @@
 //	["search", col, query] / [..., {"limit":n,"skip":m}] → [doc, ...]
 //	["update", col, query, changes]                  → documents changed
 //	["delete", col, query]                           → documents removed
+//	["join", id, raftAddr]                           → null
+//	["leave", id]                                    → null
+//	["status"] / ["status", "local"]                 → {"id", "state", "leader", ..., "members": [...]}
 //
 // For example, ["describe"] on the wire is 00 0c 5b 22 64 65 73 63 72 69 62 65 22 5d.
+//
+// # Replication
+//
+// A Server of a Node (OpenNode) is a member of a replicated store, on
+// github.com/hashicorp/raft; the last three requests are for it. Writes
+// are taken by the leader, and answered ok once a majority of members
+// has the write in its log (fsync'd) and the leader has applied it. Any
+// other member answers a write
+//
+//	["ko", "not leader; leader is HOST:PORT"]  or  ["ko", "not leader; no leader elected yet"]
+//
+// with the leader's store address, which the Client follows. A write
+// whose leader loses its leadership before the write commits is answered
+// a ko that says it may or may not have been applied (ErrUnknownOutcome):
+// do not retry it blindly. Reads are answered by any member from its own
+// copy, which may be behind the leader's on a follower; the search
+// option {"linearizable": true} has the leader check that it still is
+// and has applied every committed write first (followers answer the
+// hint).
+//
+// join adds the member id (its store address, host:port) with its raft
+// address; leave removes one; both are for the leader. status reports
+// the server's state (leader, follower, candidate, shutdown, or
+// standalone for a server without a Node), the leader, its term, and
+// its applied and commit indexes, and, without "local", each member's
+// id, raft_address, suffrage, state (or unreachable, or failed, with an
+// error) and applied_index, asking each for a second at most.
 package store
 
 import (
@@ -24,6 +55,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/wirekit/wirekit/framing"
@@ -34,7 +66,7 @@ import (
 const MaxMessage = 1<<16 - 1
 
 // Ops are the request operations.
-var Ops = []string{"create", "destroy", "describe", "insert", "search", "update", "delete"}
+var Ops = []string{"create", "destroy", "describe", "insert", "search", "update", "delete", "join", "leave", "status"}
 
 // Request is a decoded request. Which fields are set depends on Op.
 type Request struct {
@@ -46,6 +78,11 @@ type Request struct {
 	Changes map[string]any    // update: numbers as json.Number
 	Limit   int               // search: 0 means no limit
 	Skip    int               // search
+
+	Linearizable bool   // search: on the leader, after every write committed before
+	ID           string // join, leave: the member's id, its store address
+	RaftAddr     string // join: the member's raft address
+	Local        bool   // status: this server's own, without asking the members
 }
 
 // ErrBadRequest marks a request the server answers with ko and keeps
@@ -80,14 +117,42 @@ func ParseRequest(p []byte) (Request, error) {
 	want := map[string][2]int{ // least and most arguments after the op
 		"create": {2, 2}, "destroy": {1, 1}, "describe": {0, 1}, "insert": {2, 2},
 		"search": {2, 3}, "update": {3, 3}, "delete": {2, 2},
+		"join": {2, 2}, "leave": {1, 1}, "status": {0, 1},
 	}
 	n, ok := want[r.Op]
 	if !ok {
-		return r, bad("unknown op %q (want one of create, destroy, describe, insert, search, update, delete)", r.Op)
+		return r, bad("unknown op %q (want one of %s)", r.Op, strings.Join(Ops, ", "))
 	}
 	args = args[1:]
 	if len(args) < n[0] || len(args) > n[1] {
 		return r, bad("%s takes %d to %d arguments, got %d", r.Op, n[0], n[1], len(args))
+	}
+	address := func(raw json.RawMessage, what string) (string, error) {
+		var s string
+		if err := json.Unmarshal(raw, &s); err != nil {
+			return "", bad("%s: %s must be a string, host:port", r.Op, what)
+		}
+		if _, _, err := splitAddr(s); err != nil {
+			return "", bad("%s: %s %q: %v", r.Op, what, s, err)
+		}
+		return s, nil
+	}
+	var err error
+	switch r.Op {
+	case "join", "leave":
+		if r.ID, err = address(args[0], "the member id (its store address)"); err == nil && r.Op == "join" {
+			r.RaftAddr, err = address(args[1], "the raft address")
+		}
+		return r, err
+	case "status":
+		if len(args) == 1 {
+			var s string
+			if json.Unmarshal(args[0], &s) != nil || s != "local" {
+				return r, bad(`status: the only argument is "local"`)
+			}
+			r.Local = true
+		}
+		return r, nil
 	}
 	if len(args) > 0 {
 		if err := json.Unmarshal(args[0], &r.Col); err != nil || r.Col == "" {
@@ -103,7 +168,6 @@ func ParseRequest(p []byte) (Request, error) {
 		}
 		return m, nil
 	}
-	var err error
 	switch r.Op {
 	case "create":
 		if err := json.Unmarshal(args[1], &r.Schema); err != nil || r.Schema == nil {
@@ -120,12 +184,16 @@ func ParseRequest(p []byte) (Request, error) {
 		case r.Op == "update":
 			r.Changes, err = object(args[2], "the changes")
 		case r.Op == "search" && len(args) == 3:
-			var page struct{ Limit, Skip *int }
+			var page struct {
+				Limit, Skip  *int
+				Linearizable bool
+			}
 			dec := json.NewDecoder(bytes.NewReader(args[2]))
 			dec.DisallowUnknownFields()
 			if e := dec.Decode(&page); e != nil || page.Limit != nil && *page.Limit < 0 || page.Skip != nil && *page.Skip < 0 {
-				return r, bad("search: options must be {\"limit\": n, \"skip\": m} with n, m ≥ 0")
+				return r, bad("search: options must be {\"limit\": n, \"skip\": m, \"linearizable\": bool} with n, m ≥ 0")
 			}
+			r.Linearizable = page.Linearizable
 			if page.Limit != nil {
 				r.Limit = *page.Limit
 			}

@@ -23,6 +23,11 @@ func TestParseRequest(t *testing.T) {
 		{`["search","users",{"age":{"$gt":10}},{"limit":5,"skip":2}]`, Request{Op: "search", Col: "users", Query: json.RawMessage(`{"age":{"$gt":10}}`), Limit: 5, Skip: 2}},
 		{`["update","users",{"email":"a"},{"age":19}]`, Request{Op: "update", Col: "users", Query: json.RawMessage(`{"email":"a"}`), Changes: map[string]any{"age": json.Number("19")}}},
 		{`["delete","users",{"email":"a"}]`, Request{Op: "delete", Col: "users", Query: json.RawMessage(`{"email":"a"}`)}},
+		{`["search","users",{},{"linearizable":true}]`, Request{Op: "search", Col: "users", Query: json.RawMessage(`{}`), Linearizable: true}},
+		{`["join","127.0.0.1:8001","127.0.0.1:18001"]`, Request{Op: "join", ID: "127.0.0.1:8001", RaftAddr: "127.0.0.1:18001"}},
+		{`["leave","127.0.0.1:8001"]`, Request{Op: "leave", ID: "127.0.0.1:8001"}},
+		{`["status"]`, Request{Op: "status"}},
+		{`["status","local"]`, Request{Op: "status", Local: true}},
 	}
 	for _, tt := range ok {
 		got, err := ParseRequest([]byte(tt.in))
@@ -52,6 +57,13 @@ func TestParseRequest(t *testing.T) {
 		{`["create","users",{"a":1}]`, "schema must be an object of type names"},
 		{`["describe"] []`, "data after the request array"},
 		{"[\"describe\",\"\xff\"]", "not UTF-8"},
+		{`["search","users",{},{"linearizable":1}]`, "options must be"},
+		{`["join","127.0.0.1:8001"]`, "join takes 2 to 2 arguments"},
+		{`["join","127.0.0.1:8001",18001]`, "the raft address must be a string"},
+		{`["join","here","127.0.0.1:18001"]`, `the member id (its store address) "here"`},
+		{`["leave",""]`, "leave: the member id"},
+		{`["status","all"]`, `the only argument is "local"`},
+		{`["status","local",1]`, "status takes 0 to 1 arguments"},
 	}
 	for _, tt := range bad {
 		_, err := ParseRequest([]byte(tt.in))
