@@ -11,7 +11,8 @@
 // round trip is checked before it is timed. The other benchmarks are each
 // package's own: BenchmarkXDR, BenchmarkMarshalCodecs, BenchmarkDeepCopy,
 // BenchmarkGraphSerialize, BenchmarkFramingRead and -Write,
-// BenchmarkSqtime, BenchmarkStoreInsert and -Search.
+// BenchmarkSqtime, BenchmarkStoreInsert and -Search, and
+// BenchmarkStoreReplicated (the store on one raft node and on three).
 //
 // Benchmarks are named workload/op/impl so benchstat can put the
 // implementations side by side:

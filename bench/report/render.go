@@ -26,12 +26,13 @@ var groupDocs = map[string]string{
 	"FramingWrite": "Writing frames to io.Discard against libp2p/go-msgio.",
 	"Sqtime": "The sqrt call over one loopback connection with N callers at once, against net/rpc (gob) " +
 		"serving the same function; time/op is wall time per call, all callers together.",
-	"StoreInsert": "Durable inserts (fsync, group commit) from N clients at once; time/op is wall time per insert.",
-	"StoreSearch": "A range query selecting 10 of 100,000 documents, on an indexed field and by full scan.",
+	"StoreInsert":     "Durable inserts (fsync, group commit) from N clients at once; time/op is wall time per insert.",
+	"StoreSearch":     "A range query selecting 10 of 100,000 documents, on an indexed field and by full scan.",
+	"StoreReplicated": "Durable inserts from 16 clients: the single-node server, a one-member raft cluster, and three raft nodes on 127.0.0.1 (a majority fsyncs the log before the ok).",
 }
 
 var groupOrder = []string{"XDR", "MarshalCodecs", "DeepCopy", "GraphSerialize", "FramingRead",
-	"FramingWrite", "Sqtime", "StoreInsert", "StoreSearch"}
+	"FramingWrite", "Sqtime", "StoreInsert", "StoreSearch", "StoreReplicated"}
 
 var workloadDocs = map[string]string{
 	"SmallStruct": "go_serialization_benchmarks' SmallStruct: two strings, an int64, an int32, a bool, a float64.",
