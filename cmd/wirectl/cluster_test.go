@@ -1293,7 +1293,10 @@ func writer(w int, addrs []string, acks *ackLog, stop <-chan struct{}) {
 func probe(round int, survivors []*node, acks *ackLog, d time.Duration) error {
 	deadline := time.Now().Add(d)
 	var last error
-	for seq := 0; time.Now().Before(deadline); seq++ {
+	// Every attempt sends a new document: one that failed (a timeout, a
+	// lost leadership) may still have been applied.
+	seq := 0
+	for time.Now().Before(deadline) {
 		for _, s := range survivors {
 			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 			cl, err := store.Dial(ctx, s.addr)
@@ -1301,6 +1304,7 @@ func probe(round int, survivors []*node, acks *ackLog, d time.Duration) error {
 				sent := time.Now()
 				var id string
 				id, err = cl.Insert(ctx, "users", doc(-round, seq))
+				seq++
 				cl.Close()
 				if err == nil {
 					cancel()
