@@ -1,6 +1,7 @@
 package marshal
 
 import (
+	"bytes"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -16,7 +17,10 @@ import (
 // definitions, so that a tool can show gob data it has no types for.
 // Structs keep their field names and order; byte strings come back as
 // HexBytes, floats as Float and complex numbers as Complex, which encode
-// in JSON as hex, with NaN and infinities as strings, and as [real, imag]; a GobEncoder, BinaryMarshaler or
+// in JSON as hex, with NaN and infinities as strings, and as [real, imag];
+// the keys of a map with bool keys are BoolKey, and a map whose keys are
+// structs, arrays or interfaces, which JSON has no form for, is an error;
+// a GobEncoder, BinaryMarshaler or
 // TextMarshaler value comes back as its bytes. An interface value decodes
 // only if its concrete type is registered with gob, as with a Decoder. A
 // recursive type has no such Go type and is an error.
@@ -45,6 +49,13 @@ func (f Float) MarshalJSON() ([]byte, error) {
 	return []byte(strconv.FormatFloat(float64(f), 'g', -1, 64)), nil
 }
 
+// MarshalText is the form of a Float as a JSON object key: its JSON
+// form, NaN and the infinities without quotes.
+func (f Float) MarshalText() ([]byte, error) {
+	b, err := f.MarshalJSON()
+	return bytes.Trim(b, `"`), err
+}
+
 // Complex is a complex128 that encodes in JSON as [real, imag], each a
 // Float.
 type Complex complex128
@@ -54,6 +65,18 @@ func (c Complex) MarshalJSON() ([]byte, error) {
 	im, _ := Float(imag(c)).MarshalJSON()
 	return []byte("[" + string(re) + "," + string(im) + "]"), nil
 }
+
+// MarshalText is the form of a Complex as a JSON object key: Go's,
+// such as (1+2i).
+func (c Complex) MarshalText() ([]byte, error) {
+	return []byte(strconv.FormatComplex(complex128(c), 'g', -1, 128)), nil
+}
+
+// BoolKey is the key type of a map with bool keys, which encodes in JSON
+// as an object with keys "true" and "false".
+type BoolKey bool
+
+func (b BoolKey) MarshalText() ([]byte, error) { return strconv.AppendBool(nil, bool(b)), nil }
 
 // gobOpaque, gobOpaqueBinary and gobOpaqueText take the bytes of a value
 // its sender encoded itself, as a GobEncoder, a BinaryMarshaler or a
@@ -185,6 +208,14 @@ func (g *GobValues) goType(id int32, open map[int32]bool) (reflect.Type, error) 
 		}
 		if !key.Comparable() {
 			return nil, fmt.Errorf("map type %d has keys of type %s, which Go cannot hash", id, key)
+		}
+		// A JSON object's keys are text: every value GobValues returns
+		// must have a JSON form, so keys are of a kind that has one.
+		switch key.Kind() {
+		case reflect.Bool:
+			key = reflect.TypeFor[BoolKey]()
+		case reflect.Struct, reflect.Array, reflect.Interface:
+			return nil, fmt.Errorf("map type %d has keys of kind %s, which have no JSON form", id, key.Kind())
 		}
 		return reflect.MapOf(key, elem), nil
 	}

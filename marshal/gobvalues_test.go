@@ -90,3 +90,40 @@ func TestGobValuesComplexAsJSON(t *testing.T) {
 		t.Fatalf("complex(1.5, -Inf) as JSON: %s, %v", b, err)
 	}
 }
+
+// TestGobValuesMapKeysAsJSON: a JSON object's keys are text, so a map
+// keyed by floats, complex numbers or bools comes back with keys that
+// have a text form, and one keyed by structs is an error, not a value
+// that cannot be shown.
+func TestGobValuesMapKeysAsJSON(t *testing.T) {
+	for _, tc := range []struct {
+		in   any
+		want string
+	}{
+		{map[float64]int{1.5: 1, math.Inf(1): 2}, `{"1.5":1,"Infinity":2}`},
+		{map[complex128]int{complex(1, -2): 1}, `{"(1-2i)":1}`},
+		{map[bool]string{true: "y", false: "n"}, `{"false":"n","true":"y"}`},
+	} {
+		var buf bytes.Buffer
+		if err := gob.NewEncoder(&buf).Encode(tc.in); err != nil {
+			t.Fatal(err)
+		}
+		v, err := marshal.Limits{}.NewGobValues(&buf).Next()
+		if err != nil {
+			t.Fatalf("%T: %v", tc.in, err)
+		}
+		b, err := json.Marshal(v)
+		if err != nil || string(b) != tc.want {
+			t.Errorf("%T as JSON: %s, %v; want %s", tc.in, b, err, tc.want)
+		}
+	}
+
+	var buf bytes.Buffer
+	if err := gob.NewEncoder(&buf).Encode(map[struct{ A, B int }]int{{1, 2}: 3}); err != nil {
+		t.Fatal(err)
+	}
+	_, err := marshal.Limits{}.NewGobValues(&buf).Next()
+	if !errors.Is(err, marshal.ErrMalformed) || !strings.Contains(err.Error(), "no JSON form") {
+		t.Errorf("a map keyed by structs: %v", err)
+	}
+}
