@@ -425,17 +425,21 @@ func TestMaxConns(t *testing.T) {
 }
 
 func TestIdleTimeout(t *testing.T) {
-	addr := startServer(t, &Server{IdleTimeout: 300 * time.Millisecond}, Options{NoSync: true})
+	// The busy connection's gaps are a twentieth of the timeout, so that
+	// only a stall of most of a second (a loaded CI machine running the
+	// cluster tests beside this) could make it look idle.
+	const timeout = time.Second
+	addr := startServer(t, &Server{IdleTimeout: timeout}, Options{NoSync: true})
 	idle, busy := dialRaw(t, addr), dialRaw(t, addr)
 	check(t, "idle", idle.roundTrip(`["describe"]`), `["ok",{}]`)
 	start := time.Now()
 	// The busy connection keeps talking past the idle timeout.
-	for time.Since(start) < 600*time.Millisecond {
+	for time.Since(start) < 2*timeout {
 		check(t, "busy", busy.roundTrip(`["describe"]`), `["ok",{}]`)
-		time.Sleep(100 * time.Millisecond)
+		time.Sleep(timeout / 20)
 	}
 	idle.expectClosed()
-	if d := time.Since(start); d < 300*time.Millisecond {
+	if d := time.Since(start); d < timeout {
 		t.Errorf("closed after %v", d)
 	}
 	check(t, "busy", busy.roundTrip(`["describe"]`), `["ok",{}]`)
