@@ -268,8 +268,10 @@ func TestServerIdleTimeout(t *testing.T) {
 	addr := serve(t, s)
 
 	t.Run("an idle connection is closed", func(t *testing.T) {
-		c := dialRaw(t, addr)
+		// The server's clock starts when it accepts, which can be before
+		// the dial returns here: start this one before dialing.
 		start := time.Now()
+		c := dialRaw(t, addr)
 		expectClosed(t, c)
 		if d := time.Since(start); d < idle || d > idle+2*time.Second {
 			t.Errorf("closed after %v, IdleTimeout is %v", d, idle)
