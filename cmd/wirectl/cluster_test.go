@@ -46,11 +46,7 @@ func TestCluster(t *testing.T) {
 // good ones fail alone on every replica; status lists the members.
 func testThreeNodes(t *testing.T, bin string) {
 	c := newCluster(t, bin)
-	n1 := c.start("n1")
-	c.waitLeader(n1)
-	n2 := c.start("n2", "--join", n1.addr)
-	n3 := c.start("n3", "--join", n1.addr)
-	c.waitMembers(n1, n2, n3)
+	n1, n2, n3 := c.startThree()
 
 	c.create("users", usersSchema)
 	var ids []string
@@ -175,11 +171,7 @@ func testCatchUp(t *testing.T, bin string) {
 	// Whichever becomes the leader snapshots every 64 entries and keeps
 	// 64 behind the snapshot.
 	small := []string{"--snapshot-threshold", "64"}
-	n1 := c.start("n1", small...)
-	c.waitLeader(n1)
-	n2 := c.start("n2", append([]string{"--join", n1.addr}, small...)...)
-	n3 := c.start("n3", append([]string{"--join", n1.addr}, small...)...)
-	c.waitMembers(n1, n2, n3)
+	n1, n2, n3 := c.startThree(small...)
 
 	c.create("users", usersSchema)
 	var ids []string
@@ -247,12 +239,8 @@ func testCatchUp(t *testing.T, bin string) {
 // back and catches up.
 func testLeaderKilledUnderLoad(t *testing.T, bin string) {
 	c := newCluster(t, bin)
-	n1 := c.start("n1")
-	c.waitLeader(n1)
-	n2 := c.start("n2", "--join", n1.addr)
-	n3 := c.start("n3", "--join", n1.addr)
+	n1, n2, n3 := c.startThree()
 	nodes := []*node{n1, n2, n3}
-	c.waitMembers(nodes...)
 	c.create("users", usersSchema)
 
 	acks := &ackLog{kos: map[string]int{}}
@@ -348,11 +336,7 @@ func testLeaderKilledUnderLoad(t *testing.T, bin string) {
 // again (SIGCONT) it catches up.
 func testSlowFollower(t *testing.T, bin string) {
 	c := newCluster(t, bin)
-	n1 := c.start("n1")
-	c.waitLeader(n1)
-	n2 := c.start("n2", "--join", n1.addr)
-	n3 := c.start("n3", "--join", n1.addr)
-	c.waitMembers(n1, n2, n3)
+	n1, n2, n3 := c.startThree()
 
 	c.create("users", usersSchema)
 	var ids []string
@@ -582,6 +566,19 @@ type cluster struct {
 	root  string // one directory per node
 	nodes []*node
 	cl    *store.Client // for c.write: connected to a node, following hints
+}
+
+// startThree starts n1, which leads a cluster of its own, and n2 and n3,
+// which join it, each with the flags, and waits until all three are
+// members.
+func (c *cluster) startThree(flags ...string) (n1, n2, n3 *node) {
+	c.t.Helper()
+	n1 = c.start("n1", flags...)
+	c.waitLeader(n1)
+	n2 = c.start("n2", append([]string{"--join", n1.addr}, flags...)...)
+	n3 = c.start("n3", append([]string{"--join", n1.addr}, flags...)...)
+	c.waitMembers(n1, n2, n3)
+	return n1, n2, n3
 }
 
 func newCluster(t *testing.T, bin string) *cluster {
