@@ -94,10 +94,14 @@ func (d *Decoder) reset(data []byte, l Limits) error {
 // Done reports an error if the Decoder made by Reset has bytes left
 // (ErrTrailingData).
 func (d *Decoder) Done() error {
-	if d.off != len(d.buf) {
-		return newError(int64(d.off), ErrTrailingData, "%d trailing bytes after the value", len(d.buf)-d.off)
+	if d.off == len(d.buf) {
+		return nil
 	}
-	return nil
+	return d.trailing() // apart, so that Done inlines
+}
+
+func (d *Decoder) trailing() error {
+	return newError(int64(d.off), ErrTrailingData, "%d trailing bytes after the value", len(d.buf)-d.off)
 }
 
 // Next returns the next n bytes of the value (n at most 1 KiB), in place
