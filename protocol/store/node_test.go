@@ -902,3 +902,47 @@ func TestClientStaleHint(t *testing.T) {
 		t.Fatalf("the Client is broken after a stale hint: %v", err)
 	}
 }
+
+// TestREPLStatusAndLeave: the REPL's status lists the members, leave
+// removes one (through a follower: the client follows the hint), and
+// status then lists the two that are left.
+func TestREPLStatusAndLeave(t *testing.T) {
+	nodes := startCluster(t, 3, 0)
+	ctx := testContext(t)
+	var follower, gone *testNode
+	for _, tn := range nodes {
+		if tn.n.raft.State() != raft.Leader {
+			if follower == nil {
+				follower = tn
+			} else {
+				gone = tn
+			}
+		}
+	}
+	c := follower.client(ctx)
+	in := "status\nleave " + gone.addr() + "\nleave\nstatus\n"
+	var out strings.Builder
+	if err := NewREPL(c).Run(ctx, strings.NewReader(in), &out); err != nil {
+		t.Fatal(err)
+	}
+	got := out.String()
+	sessions := strings.Split(got, "db > ")
+	if len(sessions) < 5 {
+		t.Fatalf("REPL output:\n%s", got)
+	}
+	before, left, usage, after := sessions[1], sessions[2], sessions[3], sessions[4]
+	for _, tn := range nodes {
+		if !strings.Contains(before, "- "+tn.addr()+" (raft ") {
+			t.Errorf("status before leave does not list %s:\n%s", tn.addr(), before)
+		}
+	}
+	if left != "Member "+gone.addr()+" left.\n" {
+		t.Errorf("leave: %q", left)
+	}
+	if !strings.Contains(usage, "leave <id>") {
+		t.Errorf("leave without an id: %q", usage)
+	}
+	if strings.Contains(after, "- "+gone.addr()+" (raft ") || strings.Count(after, "\n- ") != 2 {
+		t.Errorf("status after leave still lists %s, or not two members:\n%s", gone.addr(), after)
+	}
+}

@@ -13,7 +13,7 @@ import (
 )
 
 // REPLHelp is what the REPL's help command prints: seed 001's, and
-// status.
+// status and leave.
 const REPLHelp = `Available commands within the prompt
   help: show this message
 
@@ -21,6 +21,7 @@ addcol <name> {key=val,}+: add a new collection with the specified schema
 rmcol <name>: remove de specified collection
 desc: describe the store
 status: show the replication: leader, members, their state
+leave <id>: remove the member <id> (its address) from the cluster
 
 add <col> {key=val,}+: add a new document with the specified attributes
 search <col> <query>: obtain all the documents which meet the specified query
@@ -172,6 +173,14 @@ func (r *REPL) do(ctx context.Context, line string) (string, error) {
 			}
 		}
 		return b.String(), nil
+	case "leave":
+		if len(args) != 1 {
+			return "", usage("leave <id>")
+		}
+		if err := r.c.Leave(ctx, args[0]); err != nil {
+			return "", err
+		}
+		return "Member " + args[0] + " left.", nil
 	case "add":
 		if len(args) < 2 {
 			return "", usage("add <col> {key=val,}+")
