@@ -2,7 +2,6 @@ package bench
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -11,7 +10,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -72,43 +70,20 @@ func BenchmarkStoreReplicated(b *testing.B) {
 				}
 				defer cls[i].Close()
 			}
-			var left, retried atomic.Int64
-			left.Store(int64(b.N))
-			var wg sync.WaitGroup
-			errs := make(chan error, clients)
-			b.ResetTimer()
-			start := time.Now()
-			for _, cl := range cls {
-				wg.Go(func() {
-					for left.Add(-1) >= 0 {
-						i := next.Add(1)
-						doc := map[string]any{"email": "u" + strconv.FormatInt(i, 10), "name": "n", "age": json.Number(strconv.FormatInt(i%100, 10))}
-						for {
-							err := insertUser(cl, doc)
-							if err == nil {
-								break
-							}
-							if !leaderChanged(err) {
-								errs <- err
-								return
-							}
-							retried.Add(1)
-							time.Sleep(20 * time.Millisecond)
-						}
+			var retried atomic.Int64
+			insertLoad(b, clients, &next, func(c int, doc map[string]any) error {
+				for {
+					err := insertUser(cls[c], doc)
+					if !leaderChanged(err) {
+						return err
 					}
-				})
-			}
-			wg.Wait()
-			elapsed := time.Since(start)
-			b.StopTimer()
-			close(errs)
-			for err := range errs {
-				b.Fatal(err)
-			}
+					retried.Add(1)
+					time.Sleep(20 * time.Millisecond)
+				}
+			})
 			if n := retried.Load(); n > 0 {
 				b.Logf("%d inserts sent again: the leader changed during the run", n)
 			}
-			b.ReportMetric(float64(b.N)/elapsed.Seconds(), "inserts/s")
 		})
 		if stop != nil {
 			if err := stop(); err != nil {

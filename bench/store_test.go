@@ -32,35 +32,44 @@ func BenchmarkStoreInsert(b *testing.B) {
 				b.Fatal(err)
 			}
 			var next atomic.Int64
-			var wg sync.WaitGroup
-			errs := make(chan error, clients)
-			b.ResetTimer()
-			start := time.Now()
-			for range clients {
-				wg.Go(func() {
-					for {
-						i := next.Add(1)
-						if i > int64(b.N) {
-							return
-						}
-						doc := map[string]any{"email": "u" + strconv.FormatInt(i, 10), "name": "n", "age": json.Number(strconv.FormatInt(i%100, 10))}
-						if _, err := db.Insert("users", doc); err != nil {
-							errs <- err
-							return
-						}
-					}
-				})
-			}
-			wg.Wait()
-			elapsed := time.Since(start)
-			b.StopTimer()
-			close(errs)
-			for err := range errs {
-				b.Fatal(err)
-			}
-			b.ReportMetric(float64(b.N)/elapsed.Seconds(), "inserts/s")
+			insertLoad(b, clients, &next, func(_ int, doc map[string]any) error {
+				_, err := db.Insert("users", doc)
+				return err
+			})
 		})
 	}
+}
+
+// insertLoad has clients goroutines insert b.N documents between them,
+// numbered on from next, each with insert(client, doc), and reports the
+// throughput as inserts/s. The first error fails the benchmark.
+func insertLoad(b *testing.B, clients int, next *atomic.Int64, insert func(client int, doc map[string]any) error) {
+	var left atomic.Int64
+	left.Store(int64(b.N))
+	var wg sync.WaitGroup
+	errs := make(chan error, clients)
+	b.ResetTimer()
+	start := time.Now()
+	for c := range clients {
+		wg.Go(func() {
+			for left.Add(-1) >= 0 {
+				i := next.Add(1)
+				doc := map[string]any{"email": "u" + strconv.FormatInt(i, 10), "name": "n", "age": json.Number(strconv.FormatInt(i%100, 10))}
+				if err := insert(c, doc); err != nil {
+					errs <- err
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
+	b.StopTimer()
+	close(errs)
+	for err := range errs {
+		b.Fatal(err)
+	}
+	b.ReportMetric(float64(b.N)/elapsed.Seconds(), "inserts/s")
 }
 
 // BenchmarkStoreSearch is a selective range query (10 of 100,000
