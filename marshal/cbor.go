@@ -144,10 +144,44 @@ func (e cborEncoder) Encode(v any) error {
 // NewDecoder reads a CBOR sequence (RFC 8742): data items one after
 // another.
 func (c cborCodec) NewDecoder(r io.Reader) Decoder {
-	return &streamDecoder{codec: "cbor", window: window{r: r}, lim: c.lim, sc: &cborScanner{lim: c.lim}, decode: func(raw []byte, v any) error {
-		if err := c.dm.Unmarshal(raw, v); err != nil {
-			return c.explain(raw, err)
+	sc := &cborScanner{lim: c.lim}
+	if !c.precheck {
+		// The library decides on depth (as in Unmarshal); the scanner
+		// only delimits values and bounds lengths, and must not refuse
+		// what the library accepts. It counts every tag and each
+		// indefinite-length string as a level, which the library does
+		// not, so it may count up to twice the library's depth, plus two.
+		sc.lim.MaxDepth = 2*max(4, min(c.lim.MaxDepth, 65535)) + 2
+	}
+	return &cborDecoder{c: c, streamDecoder: streamDecoder{codec: "cbor", window: window{r: r}, lim: c.lim, sc: sc,
+		decode: func(raw []byte, v any) error {
+			if err := c.dm.Unmarshal(raw, v); err != nil {
+				return c.explain(raw, err)
+			}
+			return nil
+		}}}
+}
+
+// cborDecoder is the CBOR stream Decoder. Most values are whole in the
+// buffer when Decode starts: the library's UnmarshalFirst then checks,
+// delimits and decodes each in one call, as its own Decoder would. A
+// value that goes on past the buffer, or fails, takes the general path:
+// the scanner delimits it as bytes arrive, within MaxBytes, and the
+// library decodes the delimited bytes (and explains a failure).
+type cborDecoder struct {
+	streamDecoder
+	c cborCodec
+}
+
+func (d *cborDecoder) Decode(v any) error {
+	if d.err == nil && !d.inValue && !d.c.precheck && d.start < d.end {
+		buf := d.buf[d.start:min(d.end, d.start+d.lim.MaxBytes)]
+		if rest, err := d.c.dm.UnmarshalFirst(buf, v); err == nil {
+			n := len(buf) - len(rest)
+			d.start += n
+			d.off += int64(n)
+			return nil
 		}
-		return nil
-	}}
+	}
+	return d.streamDecoder.Decode(v)
 }

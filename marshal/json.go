@@ -106,22 +106,99 @@ func (c jsonCodec) NewDecoder(r io.Reader) Decoder {
 	return &jsonDecoder{dec: json.NewDecoder(jr), r: jr}
 }
 
+// jsonReader is what json.Decoder reads through: it hands on the stream's
+// bytes only once they are known to keep within the limits, and stops the
+// stream (with the scanner's error) at the first byte that breaks one.
+//
+// Scanning every byte would cost a few percent of decoding them, so it
+// scans lazily. Bytes that cannot break a limit pass unscanned and wait
+// in pending: a chunk can only nest as deep as the scanner's depth where
+// pending starts plus the brackets in pending, hold as many elements as
+// the largest open container there plus the commas, and belong to a value
+// as long as pending, and bytes.Count counts those bytes many times
+// faster than the scanner walks them. Strings make the counts too high,
+// never too low. Once a chunk could break a limit, pending and the chunk
+// go through the scanner, which finds the exact byte. After each value
+// json.Decoder returns, resync moves the scanner to where the value ended
+// (between values, no container open) and drops pending up to there, so
+// the counts cover the bytes that follow the last value and not the
+// stream so far.
 type jsonReader struct {
 	r   io.Reader
 	s   jsonScanner
 	err error
+
+	// pending holds the bytes read since s.off that s has not scanned,
+	// from buf[skip:]; opens and commas count their brackets and commas.
+	buf            []byte
+	skip           int
+	opens, commas  int
+	depth0, elems0 int // s's open containers, and the most commas in one
 }
+
+// maxPending bounds the bytes a jsonReader holds unscanned; a value
+// longer than this is scanned as it arrives.
+var maxPending = 64 << 10 // a variable for tests
 
 func (r *jsonReader) Read(p []byte) (int, error) {
 	if r.err != nil {
 		return 0, r.err
 	}
 	n, err := r.r.Read(p)
-	if k, serr := r.s.feed(p[:n]); serr != nil {
+	if n == 0 {
+		return n, err
+	}
+	b := p[:n]
+	opens := bytes.Count(b, []byte{'['}) + bytes.Count(b, []byte{'{'})
+	commas := bytes.Count(b, []byte{','})
+	from := r.s.off // where the value in progress, if any, began
+	if r.s.state != jsBetween {
+		from = r.s.start
+	}
+	pending := len(r.buf) - r.skip
+	if pending+n <= maxPending &&
+		r.depth0+r.opens+opens <= r.s.lim.MaxDepth &&
+		r.elems0+r.commas+commas < r.s.lim.MaxElements &&
+		r.s.off+int64(pending+n)-from <= int64(r.s.lim.MaxBytes) {
+		if r.skip > 0 && len(r.buf)+n > cap(r.buf) {
+			r.buf = r.buf[:copy(r.buf, r.buf[r.skip:])]
+			r.skip = 0
+		}
+		r.buf = append(r.buf, b...)
+		r.opens += opens
+		r.commas += commas
+		return n, err
+	}
+	// The bounds held for pending, so scanning it finds nothing wrong.
+	if _, serr := r.s.feed(r.buf[r.skip:]); serr != nil {
+		r.err = serr
+		return 0, serr
+	}
+	r.buf, r.skip, r.opens, r.commas = r.buf[:0], 0, 0, 0
+	if k, serr := r.s.feed(b); serr != nil {
 		r.err = serr
 		return k, serr
 	}
+	r.depth0, r.elems0 = len(r.s.commas), 0
+	for _, c := range r.s.commas {
+		r.elems0 = max(r.elems0, c)
+	}
 	return n, err
+}
+
+// resync tells r that a value ended at stream offset end, where nothing
+// is open.
+func (r *jsonReader) resync(end int64) {
+	cut := end - r.s.off
+	if cut < 0 || cut > int64(len(r.buf)-r.skip) {
+		return // the scanner is past end already
+	}
+	done := r.buf[r.skip : r.skip+int(cut)]
+	r.opens -= bytes.Count(done, []byte{'['}) + bytes.Count(done, []byte{'{'})
+	r.commas -= bytes.Count(done, []byte{','})
+	r.skip += int(cut)
+	r.s.off, r.s.state, r.s.commas = end, jsBetween, r.s.commas[:0]
+	r.depth0, r.elems0 = 0, 0
 }
 
 type jsonDecoder struct {
@@ -138,9 +215,19 @@ func (d *jsonDecoder) Decode(v any) error {
 		return d.err
 	}
 	err := d.dec.Decode(v)
+	if err == nil {
+		d.r.resync(d.dec.InputOffset())
+		return nil
+	}
+	return d.failed(err)
+}
+
+// failed is Decode's error path, apart so that the variable errors.As
+// fills does not cost every Decode an allocation.
+func (d *jsonDecoder) failed(err error) error {
 	var se *json.SyntaxError
 	switch {
-	case err == nil, err == io.EOF:
+	case err == io.EOF:
 		return err
 	case err == io.ErrUnexpectedEOF:
 		d.err = newError("json", d.dec.InputOffset(), io.ErrUnexpectedEOF, "input ends inside a value")
@@ -154,6 +241,7 @@ func (d *jsonDecoder) Decode(v any) error {
 	}
 	// A value that does not fit v: the stream goes on. encoding/json can
 	// put the offset one past the value's end.
+	d.r.resync(d.dec.InputOffset())
 	err = jsonError(err)
 	if e, ok := err.(*Error); ok {
 		e.Offset = min(e.Offset, d.dec.InputOffset())
