@@ -75,12 +75,19 @@
 //     even where the library would have read them as something else).
 //   - json: encoding/json checks the grammar and stops at 10,000 levels
 //     but has no element or size limit, and its Decoder buffers a value of
-//     any size. A scanner delimits and checks each value first; input too
-//     short to break a limit skips the scan.
+//     any size. A scanner checks the bytes first, but only where a limit
+//     could break: bytes whose count of brackets (for depth), of commas
+//     (for elements) and whose length (for size) keep within the limits
+//     pass unscanned, so input well within them, the usual case, costs a
+//     few byte counts.
 //   - cbor: the limits map onto the library's DecOptions (MaxNestedLevels,
 //     MaxArrayElements, MaxMapPairs); a limit below the range of those
 //     options (4 levels, 16 elements) is enforced by the codec's own
-//     scanner, and one above it (65535 levels) is held to the top.
+//     scanner, and one above it (65535 levels) is held to the top. A
+//     Decoder lets the library delimit and decode a value that is whole
+//     in its buffer, and has the scanner delimit, within MaxBytes, one
+//     that is still arriving; nesting is counted as the library counts it
+//     either way.
 //   - gob: encoding/gob sizes a map from the count in the input and
 //     decodes recursive types by recursion. The codec follows the stream's
 //     type definitions and walks every value against them before gob
