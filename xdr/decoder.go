@@ -429,11 +429,15 @@ func (d *Decoder) FixedOpaque(dst []byte) error {
 // fails with ErrDepth beyond Limits.MaxDepth. Each successful Enter is paired
 // with a Leave.
 func (d *Decoder) Enter() error {
-	if d.depthLeft <= 0 {
-		return newError(d.Offset(), ErrDepth, "nesting exceeds MaxDepth (%d)", d.lim.MaxDepth)
+	if d.depthLeft > 0 {
+		d.depthLeft--
+		return nil
 	}
-	d.depthLeft--
-	return nil
+	return d.tooDeep() // apart, so that Enter inlines
+}
+
+func (d *Decoder) tooDeep() error {
+	return newError(d.Offset(), ErrDepth, "nesting exceeds MaxDepth (%d)", d.lim.MaxDepth)
 }
 
 // Leave ends a level of nesting begun with Enter.

@@ -1,6 +1,9 @@
 package xdr
 
-import "fmt"
+import (
+	"encoding/binary"
+	"fmt"
+)
 
 // The functions here are for Marshalers and Unmarshalers, such as the code
 // xdr/gen writes, that report errors the way the reflection codec does.
@@ -67,13 +70,19 @@ func (e *Encoder) Bytes() []byte { return e.buf }
 //		return d.Done()
 //	}
 func (d *Decoder) Reset(data []byte, l Limits) error {
-	// As Encoder.Reset: with the default limits, one literal, so that it
-	// inlines (what begin and setEnd do for a byte slice).
-	if l != (Limits{}) || len(data) > DefaultMaxBytes {
-		return d.reset(data, l)
-	}
+	return d.resetOr(data, l, (*Decoder).reset)
+}
+
+// resetOr is Reset with the default limits, what begin and setEnd do for a
+// byte slice, and leaves any other case to slow (which overwrites all of
+// d). Reset passes reset as a parameter because the inliner charges less
+// for calling a parameter than another function: so Reset inlines.
+func (d *Decoder) resetOr(data []byte, l Limits, slow func(*Decoder, []byte, Limits) error) error {
 	*d = defaultDecoder
 	d.buf, d.end = data, len(data)
+	if l != (Limits{}) || len(data) > DefaultMaxBytes {
+		return slow(d, data, l)
+	}
 	return nil
 }
 
@@ -102,6 +111,74 @@ func (d *Decoder) Done() error {
 
 func (d *Decoder) trailing() error {
 	return newError(int64(d.off), ErrTrailingData, "%d trailing bytes after the value", len(d.buf)-d.off)
+}
+
+// Peek returns the input the value being decoded may read next without
+// the Decoder reading more: the rest of a byte slice or, on a stream, what
+// is buffered, up to where MaxBytes ends the value. Generated code decodes
+// straight from it and calls Skip; when Peek holds too little, or its bytes
+// are not plainly valid, it calls the primitive methods instead, which read
+// more input, enforce the limits and report the errors, so that the result
+// is the same either way. The bytes are valid until a method other than
+// Skip and the Peek methods reads more input.
+//
+//	b := d.Peek()
+//	if len(b) >= 8 {
+//		d.Skip(8)
+//	} else if b, err = d.Next(8); err != nil {
+//		return err
+//	}
+//	v.ID = binary.BigEndian.Uint64(b)
+func (d *Decoder) Peek() []byte { return d.buf[d.off:d.end] }
+
+// Skip consumes the first n bytes of Peek(). It does not check n, which
+// the fastest paths of generated code have just checked: n must be at most
+// len(Peek()), or the Decoder is broken (its later calls panic or fail).
+func (d *Decoder) Skip(n int) { d.off += n }
+
+// PeekBytes returns the contents b of a string or variable-length opaque
+// of at most bound bytes at the front of Peek(), and the size of its
+// encoding (length, contents and padding) for Skip, when all of it is
+// there and valid: within bound, with zero padding. Otherwise ok is false
+// and String or Opaque, which decide, must read it.
+//
+//	if b, n, ok := d.PeekBytes(64); ok {
+//		d.Skip(n)
+//		v.Name = string(b)
+//	} else if v.Name, err = d.String(64); err != nil {
+//		return err
+//	}
+func (d *Decoder) PeekBytes(bound uint32) (b []byte, size int, ok bool) {
+	p := d.buf[d.off:d.end]
+	if len(p) >= 4 {
+		n := uint64(binary.BigEndian.Uint32(p))
+		end := 4 + (n+3)&^3
+		// The padding is the low bytes of the last word, p[end-4:end].
+		if n <= uint64(bound) && end <= uint64(len(p)) && binary.BigEndian.Uint32(p[end-4:end])&padMask[n&3] == 0 {
+			return p[4 : 4+n], int(end), true
+		}
+	}
+	return nil, 0, false
+}
+
+// padMask[n&3] selects the padding bytes in the last word of n bytes.
+var padMask = [4]uint32{0, 0x00ffffff, 0x0000ffff, 0x000000ff}
+
+// PeekArrayLen returns the element count at the front of Peek() of a
+// variable-length array whose elements take at least minSize bytes, when
+// ArrayLen would return it too (within bound and MaxElements, and the
+// elements' least size within Peek()); the caller then skips the 4 bytes
+// of the count. Otherwise ok is false and ArrayLen, which decides, must
+// read it.
+func (d *Decoder) PeekArrayLen(bound uint32, minSize int) (n int, ok bool) {
+	p := d.buf[d.off:d.end]
+	if len(p) >= 4 && (d.r == nil || d.active) {
+		m := binary.BigEndian.Uint32(p)
+		if m <= bound && int64(m) <= int64(d.lim.MaxElements) && int64(m)*int64(minSize) <= int64(len(p)-4) {
+			return int(m), true
+		}
+	}
+	return 0, false
 }
 
 // Next returns the next n bytes of the value (n at most 1 KiB), in place

@@ -46,10 +46,12 @@
 //
 // The generated code returns errors, never panics: every bound, the enum
 // values, bool values, padding and the union discriminants are checked in
-// both directions, and decoding goes through xdr.Decoder's primitives, so
-// it has the xdr package's limits (MaxDepth for optional-data, arrays and
-// unions; MaxElements; allocation in proportion to the input). Errors name
-// the path by .x names and the byte offset:
+// both directions. Decoding reads values in place (xdr.Decoder's Peek)
+// when they are there and plainly valid, and otherwise through the
+// Decoder's primitives, which decide; so it has the xdr package's limits
+// (MaxDepth for optional-data, arrays and unions; MaxElements; allocation
+// in proportion to the input) and errors either way. Errors name the path
+// by .x names and the byte offset:
 //
 //	xdr: file.type.interpretor: string length 300 exceeds max 255 at offset 20
 package gen

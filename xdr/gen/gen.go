@@ -103,6 +103,9 @@ type generator struct {
 	buf     *bytes.Buffer
 	imports map[string]bool
 	tmp     int
+	needErr bool // the decoding function being written assigns err with =
+
+	retPrefix string // results before the error in the function's returns
 }
 
 // body is a struct, union or enum body and the Go name it is emitted as.
@@ -497,7 +500,7 @@ func (g *generator) methods(n, xname string, d *idl.Decl) {
 	g.p("}\n")
 	g.p("// UnmarshalXDR reads v's XDR encoding from d.")
 	g.p("func (v *%s) UnmarshalXDR(d *xdr.Decoder) error {", n)
-	g.dec("(*v)", n, d, "")
+	g.decBody(func() { g.dec("(*v)", n, d, "") })
 	g.p("return nil")
 	g.p("}\n")
 	g.binary(n, xname)
@@ -559,27 +562,31 @@ func (g *generator) structure(b body) {
 	g.p("}\n")
 	g.p("// UnmarshalXDR reads v's XDR encoding from d.")
 	g.p("func (v *%s) UnmarshalXDR(d *xdr.Decoder) error {", b.name)
-	fields := b.t.Fields
-	for len(fields) > 0 {
-		// Members of fixed size in a row are read with one bounds check.
-		run, size := 0, 0
-		for run < len(fields) {
-			n, ok := g.fixedSize(fields[run])
-			if !ok || size+n > maxRun {
-				break
+	g.decBody(func() {
+		fields := b.t.Fields
+		for len(fields) > 0 {
+			// Members of fixed size in a row are read with one bounds
+			// check. A fixed opaque alone is left to dec, so that on a
+			// stream it fails where FixedOpaque does.
+			run, size := 0, 0
+			for run < len(fields) {
+				n, ok := g.fixedSize(fields[run])
+				if !ok || size+n > maxRun {
+					break
+				}
+				size += n
+				run++
 			}
-			size += n
-			run++
+			if run >= 2 || run == 1 && !(fields[0].Shape == idl.Fixed && fields[0].Type.Kind == idl.Opaque) {
+				g.decRun(fields[:run], size)
+				fields = fields[run:]
+				continue
+			}
+			f := fields[0]
+			g.dec("v."+g.fieldNames[f], g.goType(f), f, f.Name)
+			fields = fields[1:]
 		}
-		if run >= 2 || run == 1 && fields[0].Shape == idl.Fixed && fields[0].Type.Kind != idl.Opaque {
-			g.decRun(fields[:run], size)
-			fields = fields[run:]
-			continue
-		}
-		f := fields[0]
-		g.dec("v."+g.fieldNames[f], g.goType(f), f, f.Name)
-		fields = fields[1:]
-	}
+	})
 	g.p("return nil")
 	g.p("}\n")
 	g.binary(b.name, b.xname)
@@ -646,13 +653,19 @@ func procSignature(p *idl.Proc) string {
 }
 
 // ret writes the statement that returns err from a method, naming the
-// path element.
+// path element, which may be an index path.
 func (g *generator) ret(err, path string) {
+	if strings.HasPrefix(path, "\x00") {
+		parts := strings.SplitN(path[1:], "\x00", 2)
+		g.imports["strconv"] = true
+		err = fmt.Sprintf("xdr.WithField(%s, \"[\"+strconv.Itoa(%s)+\"]\")", err, parts[1])
+		path = parts[0]
+	}
 	if path == "" {
-		g.p("return %s", err)
+		g.p("return %s%s", g.retPrefix, err)
 		return
 	}
-	g.p("return xdr.WithField(%s, %q)", err, path)
+	g.p("return %sxdr.WithField(%s, %q)", g.retPrefix, err, path)
 }
 
 // enc writes statements that encode the value expr (an addressable
@@ -724,18 +737,6 @@ func indexPath(path, i string) string {
 	return "\x00" + path + "\x00" + i
 }
 
-// retPath writes a return of err with path, which may be an index path.
-func (g *generator) retPath(err, path string) {
-	if strings.HasPrefix(path, "\x00") {
-		parts := strings.SplitN(path[1:], "\x00", 2)
-		g.imports["strconv"] = true
-		inner := fmt.Sprintf("xdr.WithField(%s, \"[\"+strconv.Itoa(%s)+\"]\")", err, parts[1])
-		g.ret(inner, parts[0])
-		return
-	}
-	g.ret(err, path)
-}
-
 // boundOf is the Go expression of d's bound.
 func (g *generator) boundOf(d *idl.Decl) string {
 	if n, ok := d.Bound(); ok {
@@ -749,7 +750,7 @@ func (g *generator) boundOf(d *idl.Decl) string {
 func (g *generator) encScalar(expr, typ string, t *idl.Type, path string) {
 	call := func(format string, args ...any) {
 		g.p("if err := "+format+"; err != nil {", args...)
-		g.retPath("err", path)
+		g.ret("err", path)
 		g.p("}")
 	}
 	switch t.Kind {
@@ -772,7 +773,7 @@ func (g *generator) encScalar(expr, typ string, t *idl.Type, path string) {
 	case idl.Enum:
 		n := g.names[t]
 		g.p("if !valid%s(int32(%s)) {", n, expr)
-		g.retPath(fmt.Sprintf("xdr.NewError(e.Offset(), xdr.ErrInvalidEnum, \"enum value %%d is not valid for %s\", %s)", n, expr), path)
+		g.ret(fmt.Sprintf("xdr.NewError(e.Offset(), xdr.ErrInvalidEnum, \"enum value %%d is not valid for %s\", %s)", n, expr), path)
 		g.p("}")
 		g.p("e.PutInt32(int32(%s))", expr)
 	case idl.Struct:
@@ -824,14 +825,12 @@ func (g *generator) dec(lhs, typ string, d *idl.Decl, path string) {
 	switch d.Shape {
 	case idl.Optional:
 		elem := g.scalarType(d.Type)
-		ok := g.temp("present")
-		g.p("%s, err := d.Optional()", ok)
-		g.p("if err != nil {")
-		g.ret("err", path)
-		g.p("}")
-		g.p("if !%s {", ok)
+		b, x := g.temp("b"), g.temp("x")
+		g.peek(b, "4", path, false)
+		g.p("switch %s := binary.BigEndian.Uint32(%s); %s {", x, b, x)
+		g.p("case 0:")
 		g.p("%s = nil", lhs)
-		g.p("} else {")
+		g.p("case 1:")
 		g.p("if err := d.Enter(); err != nil {")
 		g.ret("err", path)
 		g.p("}")
@@ -844,10 +843,21 @@ func (g *generator) dec(lhs, typ string, d *idl.Decl, path string) {
 			g.p("%s = %s", lhs, p)
 		}
 		g.p("d.Leave()")
+		g.p("default:")
+		g.ret(fmt.Sprintf("xdr.NewError(d.Offset()-4, xdr.ErrInvalidBool, \"optional-data flag %%d is not 0 or 1\", %s)", x), path)
 		g.p("}")
 	case idl.Fixed:
 		if d.Type.Kind == idl.Opaque {
-			g.p("if err := d.FixedOpaque(%s[:]); err != nil {", lhs)
+			// In place when Peek holds it and its padding is zero.
+			n, _ := d.Bound()
+			cond := fmt.Sprintf("len(b) >= %d", (n+3)&^3)
+			for i := n; i&3 != 0; i++ {
+				cond += fmt.Sprintf(" && b[%d] == 0", i)
+			}
+			g.p("if b := d.Peek(); %s {", cond)
+			g.p("copy(%s[:], b)", lhs)
+			g.p("d.Skip(%d)", (n+3)&^3)
+			g.p("} else if err := d.FixedOpaque(%s[:]); err != nil {", lhs)
 			g.ret("err", path)
 			g.p("}")
 			return
@@ -860,19 +870,37 @@ func (g *generator) dec(lhs, typ string, d *idl.Decl, path string) {
 		bound := g.boundOf(d)
 		switch d.Type.Kind {
 		case idl.String, idl.Opaque:
-			fn := map[idl.TypeKind]string{idl.String: "String", idl.Opaque: "Opaque"}[d.Type.Kind]
-			natural := map[idl.TypeKind]string{idl.String: "string", idl.Opaque: "[]byte"}[d.Type.Kind]
+			// In place when Peek holds it all and it is valid; else the
+			// primitive, which reads more input or reports the error.
+			fn, natural := "String", "string"
+			if d.Type.Kind == idl.Opaque {
+				fn, natural = "Opaque", "[]byte"
+			}
 			x := g.temp("x")
-			g.p("%s, err := d.%s(%s)", x, fn, bound)
-			g.p("if err != nil {")
+			g.needErr = true
+			g.p("var %s %s", x, natural)
+			g.p("if b, n, ok := d.PeekBytes(%s); ok {", bound)
+			g.p("d.Skip(n)")
+			if d.Type.Kind == idl.Opaque {
+				g.p("if len(b) > 0 {") // an empty opaque is nil
+				g.p("%s = make([]byte, len(b))", x)
+				g.p("copy(%s, b)", x)
+				g.p("}")
+			} else {
+				g.p("%s = string(b)", x)
+			}
+			g.p("} else if %s, err = d.%s(%s); err != nil {", x, fn, bound)
 			g.ret("err", path)
 			g.p("}")
 			g.p("%s = %s", lhs, conv(typ, natural, x))
 			return
 		}
 		n, s, i := g.temp("n"), g.temp("s"), g.temp("i")
-		g.p("%s, err := d.ArrayLen(%s, %d)", n, bound, g.minTypeSize(d.Type))
-		g.p("if err != nil {")
+		g.needErr = true
+		g.p("%s, ok := d.PeekArrayLen(%s, %d)", n, bound, g.minTypeSize(d.Type))
+		g.p("if ok {")
+		g.p("d.Skip(4)")
+		g.p("} else if %s, err = d.ArrayLen(%s, %d); err != nil {", n, bound, g.minTypeSize(d.Type))
 		g.ret("err", path)
 		g.p("}")
 		g.p("if err := d.Enter(); err != nil {")
@@ -883,20 +911,18 @@ func (g *generator) dec(lhs, typ string, d *idl.Decl, path string) {
 		g.p("%s = make(%s, %s)", s, typ, n)
 		g.p("}")
 		if k, enum, ok := fixedBase(d.Type); ok {
-			// Elements of fixed size are read a block at a time.
+			// Elements of fixed size are read a block e at a time.
 			per := baseSize(k)
-			j, m, b := g.temp("j"), g.temp("m"), g.temp("b")
+			j, e, b := g.temp("j"), g.temp("e"), g.temp("b")
 			g.p("for %s := 0; %s < %s; {", i, i, n)
-			g.p("%s := min(%s-%s, %d)", m, n, i, 1024/per)
-			g.p("%s, err := d.Next(%s*%d)", b, m, per)
-			g.p("if err != nil {")
-			g.retPath("err", indexPath(path, i))
+			g.p("%s := %s[%s:min(%s+%d, %s)]", e, s, i, i, 1024/per, n)
+			g.peek(b, fmt.Sprintf("len(%s)*%d", e, per), indexPath(path, i), false)
+			g.p("for %s := range %s {", j, e)
+			at := fmt.Sprintf("%d*%s", per, j)
+			g.decFixed(e+"["+j+"]", g.scalarType(d.Type), k, enum, fmt.Sprintf("%s[%s:%s+%d]", b, at, at, per),
+				fmt.Sprintf("d.Offset()-int64(len(%s)*%d-%s)", e, per, at), indexPath(path, i+"+"+j))
 			g.p("}")
-			g.p("for %s := range %s {", j, m)
-			g.decFixed(s+"["+i+"+"+j+"]", g.scalarType(d.Type), k, enum, b, fmt.Sprintf("%d*%s", per, j),
-				fmt.Sprintf("%s*%d", m, per), indexPath(path, i+"+"+j))
-			g.p("}")
-			g.p("%s += %s", i, m)
+			g.p("%s += len(%s)", i, e)
 			g.p("}")
 		} else {
 			g.p("for %s := range %s {", i, s)
@@ -912,49 +938,31 @@ func (g *generator) dec(lhs, typ string, d *idl.Decl, path string) {
 
 // decScalar decodes one value of t into lhs (of Go type typ).
 func (g *generator) decScalar(lhs, typ string, t *idl.Type, path string) {
-	prim := func(fn string) {
-		x := g.temp("x")
-		g.p("%s, err := d.%s()", x, fn)
-		g.p("if err != nil {")
-		g.retPath("err", path)
-		g.p("}")
-		g.p("%s = %s", lhs, conv(typ, g.scalarType(t), x))
-	}
 	switch t.Kind {
-	case idl.Int:
-		prim("Int32")
-	case idl.Uint:
-		prim("Uint32")
-	case idl.Hyper:
-		prim("Int64")
-	case idl.Uhyper:
-		prim("Uint64")
-	case idl.Float:
-		prim("Float32")
-	case idl.Double:
-		prim("Float64")
-	case idl.Bool:
-		prim("Bool")
+	case idl.Int, idl.Uint, idl.Hyper, idl.Uhyper, idl.Float, idl.Double, idl.Bool:
+		// As a run of one member.
+		b, size := g.temp("b"), baseSize(t.Kind)
+		g.peek(b, strconv.Itoa(size), path, false)
+		expr, where := word(b, 0, size)
+		g.decFixed(lhs, typ, t.Kind, nil, expr, where, path)
 	case idl.Quadruple:
 		g.p("if err := d.FixedOpaque(%s[:]); err != nil {", lhs)
-		g.retPath("err", path)
+		g.ret("err", path)
 		g.p("}")
 	case idl.Enum:
-		x := g.temp("x")
-		g.p("%s, err := d.Enum(valid%s)", x, g.names[t])
-		g.p("if err != nil {")
-		g.retPath("err", path)
-		g.p("}")
-		g.p("%s = %s(%s)", lhs, typ, x)
+		b := g.temp("b")
+		g.peek(b, "4", path, false)
+		expr, where := word(b, 0, 4)
+		g.decFixed(lhs, typ, idl.Enum, t, expr, where, path)
 	case idl.Struct:
 		g.p("if err := %s.UnmarshalXDR(d); err != nil {", convertPtr(lhs, typ, g.names[t]))
-		g.retPath("err", path)
+		g.ret("err", path)
 		g.p("}")
 	case idl.Union:
 		x := g.temp("u")
 		g.p("%s, err := decode%s(d)", x, g.names[t])
 		g.p("if err != nil {")
-		g.retPath("err", path)
+		g.ret("err", path)
 		g.p("}")
 		g.p("%s = %s", lhs, x)
 	case idl.Named:
@@ -1018,15 +1026,56 @@ func (g *generator) fixedSize(d *idl.Decl) (int, bool) {
 	return 0, false
 }
 
+// decBody writes the statements of a decoding function, with body, and
+// declares err for them if they assign it.
+func (g *generator) decBody(body func()) {
+	at := g.buf.Len()
+	g.needErr = false
+	body()
+	if g.needErr {
+		rest := bytes.Clone(g.buf.Bytes()[at:])
+		g.buf.Truncate(at)
+		g.p("var err error")
+		g.buf.Write(rest)
+	}
+	g.needErr = false
+}
+
+// peek writes statements that set the new variable b to the next size
+// bytes of input (size is a Go expression) and consume them: in place when
+// Decoder.Peek holds them, else through Next, which reads more input or
+// fails. b may hold more unless exact, which cuts it to size so that the
+// compiler knows its length where several values are read from it.
+func (g *generator) peek(b, size, path string, exact bool) {
+	g.needErr = true
+	g.imports["encoding/binary"] = true // to decode b
+	g.p("%s := d.Peek()", b)
+	g.p("if len(%s) >= %s {", b, size)
+	g.p("d.Skip(%s)", size)
+	g.p("} else if %s, err = d.Next(%s); err != nil {", b, size)
+	g.ret("err", path)
+	g.p("}")
+	if exact {
+		g.p("%s = %s[:%s]", b, b, size)
+	}
+}
+
+// word is the Go expression of b from byte at of a run of size bytes that
+// ends at d.Offset(), and of that byte's offset, for errors.
+func word(b string, at, size int) (expr, where string) {
+	if at == 0 {
+		expr = b
+	} else {
+		expr = fmt.Sprintf("%s[%d:]", b, at)
+	}
+	return expr, fmt.Sprintf("d.Offset()-%d", size-at)
+}
+
 // decRun decodes the members fields, all of fixed size, from one slice
 // of size bytes.
 func (g *generator) decRun(fields []*idl.Decl, size int) {
-	g.imports["encoding/binary"] = true
 	b := g.temp("b")
-	g.p("%s, err := d.Next(%d)", b, size)
-	g.p("if err != nil {")
-	g.ret("err", fields[0].Name)
-	g.p("}")
+	g.peek(b, strconv.Itoa(size), fields[0].Name, len(fields) > 1 || fields[0].Shape == idl.Fixed)
 	off := 0
 	for _, f := range fields {
 		lhs, typ := "v."+g.fieldNames[f], g.goType(f)
@@ -1048,26 +1097,30 @@ func (g *generator) decRun(fields []*idl.Decl, size int) {
 			k, enum, _ := fixedBase(f.Type)
 			i := g.temp("i")
 			g.p("for %s := range %d {", i, n)
-			at := fmt.Sprintf("%d+%d*%s", off, baseSize(k), i)
-			g.decFixed(fmt.Sprintf("%s[%s]", lhs, i), g.scalarType(f.Type), k, enum, b, at, strconv.Itoa(size), indexPath(f.Name, i))
+			at := fmt.Sprintf("%d*%s", baseSize(k), i)
+			if off > 0 {
+				at = fmt.Sprintf("%d+%s", off, at)
+			}
+			g.decFixed(fmt.Sprintf("%s[%s]", lhs, i), g.scalarType(f.Type), k, enum, fmt.Sprintf("%s[%s:]", b, at),
+				fmt.Sprintf("d.Offset()-int64(%d-(%s))", size, at), indexPath(f.Name, i))
 			g.p("}")
 			off += int(n) * baseSize(k)
 		default:
 			k, enum, _ := fixedBase(f.Type)
-			g.decFixed(lhs, typ, k, enum, b, strconv.Itoa(off), strconv.Itoa(size), f.Name)
+			expr, where := word(b, off, size)
+			g.decFixed(lhs, typ, k, enum, expr, where, f.Name)
 			off += baseSize(k)
 		}
 	}
 }
 
-// decFixed decodes one value of base kind k at b[at:] (at is a Go
-// expression) into lhs of Go type typ; the run is size bytes long (a Go
-// expression too).
-func (g *generator) decFixed(lhs, typ string, k idl.TypeKind, enum *idl.Type, b, at, size string, path string) {
-	u32 := fmt.Sprintf("binary.BigEndian.Uint32(%s[%s:])", b, at)
-	u64 := fmt.Sprintf("binary.BigEndian.Uint64(%s[%s:])", b, at)
-	// The offset of this member, for errors: the run ends at d.Offset().
-	where := fmt.Sprintf("d.Offset()-int64(%s-(%s))", size, at)
+// decFixed decodes one value of base kind k from the bytes b (a Go
+// expression of a []byte that starts with it) into lhs of Go type typ;
+// where is the Go expression of its offset, for errors.
+func (g *generator) decFixed(lhs, typ string, k idl.TypeKind, enum *idl.Type, b, where string, path string) {
+	u32 := fmt.Sprintf("binary.BigEndian.Uint32(%s)", b)
+	u64 := fmt.Sprintf("binary.BigEndian.Uint64(%s)", b)
+	g.imports["encoding/binary"] = true
 	switch k {
 	case idl.Int:
 		g.p("%s = %s", lhs, conv(typ, "int32", "int32("+u32+")"))
@@ -1089,13 +1142,13 @@ func (g *generator) decFixed(lhs, typ string, k idl.TypeKind, enum *idl.Type, b,
 		g.p("case 0, 1:")
 		g.p("%s = %s == 1", lhs, x)
 		g.p("default:")
-		g.retPath(fmt.Sprintf("xdr.NewError(%s, xdr.ErrInvalidBool, \"bool value %%d is not 0 or 1\", %s)", where, x), path)
+		g.ret(fmt.Sprintf("xdr.NewError(%s, xdr.ErrInvalidBool, \"bool value %%d is not 0 or 1\", %s)", where, x), path)
 		g.p("}")
 	case idl.Enum:
 		x := g.temp("x")
 		g.p("%s := int32(%s)", x, u32)
 		g.p("if !valid%s(%s) {", g.names[enum], x)
-		g.retPath(fmt.Sprintf("xdr.NewError(%s, xdr.ErrInvalidEnum, \"enum value %%d is not valid\", %s)", where, x), path)
+		g.ret(fmt.Sprintf("xdr.NewError(%s, xdr.ErrInvalidEnum, \"enum value %%d is not valid\", %s)", where, x), path)
 		g.p("}")
 		g.p("%s = %s(%s)", lhs, typ, x)
 	}
@@ -1148,7 +1201,7 @@ func (g *generator) union(b body) {
 		g.p("// UnmarshalXDR reads the arm's body (after the discriminant) from d.")
 		g.p("func (v *%s) UnmarshalXDR(d *xdr.Decoder) error {", a.name)
 		if a.field != "" {
-			g.dec("v."+a.field, g.goType(a.decl), a.decl, a.decl.Name)
+			g.decBody(func() { g.dec("v."+a.field, g.goType(a.decl), a.decl, a.decl.Name) })
 		}
 		g.p("return nil")
 		g.p("}\n")
@@ -1240,24 +1293,15 @@ func (g *generator) union(b body) {
 	g.p("if err := d.Enter(); err != nil {")
 	g.p("return nil, err")
 	g.p("}")
-	g.p("defer d.Leave()")
 	if u.Default == nil {
 		g.p("at := d.Offset()")
 	}
-	switch discKind {
-	case idl.Int:
-		g.p("disc, err := d.Int32()")
-	case idl.Uint:
-		g.p("disc, err := d.Uint32()")
-	case idl.Bool:
-		g.p("disc, err := d.Bool()")
-	case idl.Enum:
-		g.p("x, err := d.Enum(valid%s)", g.names[enumBody])
-		g.p("disc := %s(x)", g.names[enumBody])
-	}
-	g.p("if err != nil {")
-	g.p("return nil, xdr.WithField(err, %q)", u.Disc.Name)
-	g.p("}")
+	g.p("var err error")
+	g.p("var disc %s", base)
+	g.retPrefix = "nil, "
+	g.peek("b", "4", u.Disc.Name, false)
+	g.decFixed("disc", base, discKind, enumBody, "b", "d.Offset()-4", u.Disc.Name)
+	g.retPrefix = ""
 	g.p("switch disc {")
 	var def *arm
 	for _, a := range arms {
@@ -1316,6 +1360,7 @@ func (g *generator) decodeArm(a *arm) {
 		g.p("return nil, err")
 		g.p("}")
 	}
+	g.p("d.Leave()")
 	g.p("return a, nil")
 }
 

@@ -37,31 +37,43 @@ func (v *Small) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *Small) UnmarshalXDR(d *xdr.Decoder) error {
-	x1, err := d.String(math.MaxUint32)
-	if err != nil {
+	var err error
+	var x1 string
+	if b, n, ok := d.PeekBytes(math.MaxUint32); ok {
+		d.Skip(n)
+		x1 = string(b)
+	} else if x1, err = d.String(math.MaxUint32); err != nil {
 		return xdr.WithField(err, "name")
 	}
 	v.Name = x1
-	x2, err := d.Int64()
-	if err != nil {
+	b2 := d.Peek()
+	if len(b2) >= 8 {
+		d.Skip(8)
+	} else if b2, err = d.Next(8); err != nil {
 		return xdr.WithField(err, "birthDay")
 	}
-	v.BirthDay = x2
-	x3, err := d.String(math.MaxUint32)
-	if err != nil {
+	v.BirthDay = int64(binary.BigEndian.Uint64(b2))
+	var x3 string
+	if b, n, ok := d.PeekBytes(math.MaxUint32); ok {
+		d.Skip(n)
+		x3 = string(b)
+	} else if x3, err = d.String(math.MaxUint32); err != nil {
 		return xdr.WithField(err, "phone")
 	}
 	v.Phone = x3
-	b4, err := d.Next(16)
-	if err != nil {
+	b4 := d.Peek()
+	if len(b4) >= 16 {
+		d.Skip(16)
+	} else if b4, err = d.Next(16); err != nil {
 		return xdr.WithField(err, "siblings")
 	}
-	v.Siblings = int32(binary.BigEndian.Uint32(b4[0:]))
+	b4 = b4[:16]
+	v.Siblings = int32(binary.BigEndian.Uint32(b4))
 	switch x5 := binary.BigEndian.Uint32(b4[4:]); x5 {
 	case 0, 1:
 		v.Spouse = x5 == 1
 	default:
-		return xdr.WithField(xdr.NewError(d.Offset()-int64(16-(4)), xdr.ErrInvalidBool, "bool value %d is not 0 or 1", x5), "spouse")
+		return xdr.WithField(xdr.NewError(d.Offset()-12, xdr.ErrInvalidBool, "bool value %d is not 0 or 1", x5), "spouse")
 	}
 	v.Money = math.Float64frombits(binary.BigEndian.Uint64(b4[8:]))
 	return nil
@@ -153,11 +165,18 @@ func (v *Kind) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *Kind) UnmarshalXDR(d *xdr.Decoder) error {
-	x6, err := d.Enum(validKind)
-	if err != nil {
+	var err error
+	b6 := d.Peek()
+	if len(b6) >= 4 {
+		d.Skip(4)
+	} else if b6, err = d.Next(4); err != nil {
 		return err
 	}
-	(*v) = Kind(x6)
+	x7 := int32(binary.BigEndian.Uint32(b6))
+	if !validKind(x7) {
+		return xdr.NewError(d.Offset()-4, xdr.ErrInvalidEnum, "enum value %d is not valid", x7)
+	}
+	(*v) = Kind(x7)
 	return nil
 }
 
@@ -216,17 +235,24 @@ func (v *Owner) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *Owner) UnmarshalXDR(d *xdr.Decoder) error {
-	x7, err := d.String(64)
-	if err != nil {
+	var err error
+	var x8 string
+	if b, n, ok := d.PeekBytes(64); ok {
+		d.Skip(n)
+		x8 = string(b)
+	} else if x8, err = d.String(64); err != nil {
 		return xdr.WithField(err, "name")
 	}
-	v.Name = x7
-	b8, err := d.Next(8)
-	if err != nil {
+	v.Name = x8
+	b9 := d.Peek()
+	if len(b9) >= 8 {
+		d.Skip(8)
+	} else if b9, err = d.Next(8); err != nil {
 		return xdr.WithField(err, "uid")
 	}
-	v.Uid = binary.BigEndian.Uint32(b8[0:])
-	v.Gid = binary.BigEndian.Uint32(b8[4:])
+	b9 = b9[:8]
+	v.Uid = binary.BigEndian.Uint32(b9)
+	v.Gid = binary.BigEndian.Uint32(b9[4:])
 	return nil
 }
 
@@ -283,16 +309,22 @@ func (v *Child) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *Child) UnmarshalXDR(d *xdr.Decoder) error {
-	x9, err := d.Uint32()
-	if err != nil {
+	var err error
+	b10 := d.Peek()
+	if len(b10) >= 4 {
+		d.Skip(4)
+	} else if b10, err = d.Next(4); err != nil {
 		return xdr.WithField(err, "id")
 	}
-	v.Id = x9
-	x10, err := d.String(32)
-	if err != nil {
+	v.Id = binary.BigEndian.Uint32(b10)
+	var x11 string
+	if b, n, ok := d.PeekBytes(32); ok {
+		d.Skip(n)
+		x11 = string(b)
+	} else if x11, err = d.String(32); err != nil {
 		return xdr.WithField(err, "label")
 	}
-	v.Label = x10
+	v.Label = x11
 	return nil
 }
 
@@ -345,11 +377,15 @@ func (v *Line) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *Line) UnmarshalXDR(d *xdr.Decoder) error {
-	x11, err := d.String(math.MaxUint32)
-	if err != nil {
+	var err error
+	var x12 string
+	if b, n, ok := d.PeekBytes(math.MaxUint32); ok {
+		d.Skip(n)
+		x12 = string(b)
+	} else if x12, err = d.String(math.MaxUint32); err != nil {
 		return err
 	}
-	(*v) = Line(x11)
+	(*v) = Line(x12)
 	return nil
 }
 
@@ -406,13 +442,17 @@ func (v *Point) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *Point) UnmarshalXDR(d *xdr.Decoder) error {
-	b12, err := d.Next(24)
-	if err != nil {
+	var err error
+	b13 := d.Peek()
+	if len(b13) >= 24 {
+		d.Skip(24)
+	} else if b13, err = d.Next(24); err != nil {
 		return xdr.WithField(err, "x")
 	}
-	v.X = math.Float64frombits(binary.BigEndian.Uint64(b12[0:]))
-	v.Y = math.Float64frombits(binary.BigEndian.Uint64(b12[8:]))
-	v.Z = math.Float64frombits(binary.BigEndian.Uint64(b12[16:]))
+	b13 = b13[:24]
+	v.X = math.Float64frombits(binary.BigEndian.Uint64(b13))
+	v.Y = math.Float64frombits(binary.BigEndian.Uint64(b13[8:]))
+	v.Z = math.Float64frombits(binary.BigEndian.Uint64(b13[16:]))
 	return nil
 }
 
@@ -487,9 +527,9 @@ func (v *BodyLines) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "lines")
 	}
-	for i13 := range v.Lines {
-		if err := e.PutString(string(v.Lines[i13]), math.MaxUint32); err != nil {
-			return xdr.WithField(err, "\x00lines\x00i13")
+	for i14 := range v.Lines {
+		if err := e.PutString(string(v.Lines[i14]), math.MaxUint32); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i14)+"]"), "lines")
 		}
 	}
 	e.Leave()
@@ -498,25 +538,31 @@ func (v *BodyLines) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *BodyLines) UnmarshalXDR(d *xdr.Decoder) error {
-	n14, err := d.ArrayLen(16, 4)
-	if err != nil {
+	var err error
+	n15, ok := d.PeekArrayLen(16, 4)
+	if ok {
+		d.Skip(4)
+	} else if n15, err = d.ArrayLen(16, 4); err != nil {
 		return xdr.WithField(err, "lines")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "lines")
 	}
-	var s15 []Line
-	if n14 > 0 {
-		s15 = make([]Line, n14)
+	var s16 []Line
+	if n15 > 0 {
+		s16 = make([]Line, n15)
 	}
-	for i16 := range s15 {
-		x17, err := d.String(math.MaxUint32)
-		if err != nil {
-			return xdr.WithField(err, "\x00lines\x00i16")
+	for i17 := range s16 {
+		var x18 string
+		if b, n, ok := d.PeekBytes(math.MaxUint32); ok {
+			d.Skip(n)
+			x18 = string(b)
+		} else if x18, err = d.String(math.MaxUint32); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i17)+"]"), "lines")
 		}
-		s15[i16] = Line(x17)
+		s16[i17] = Line(x18)
 	}
-	v.Lines = s15
+	v.Lines = s16
 	d.Leave()
 	return nil
 }
@@ -578,27 +624,34 @@ func decodeBody(d *xdr.Decoder) (Body, error) {
 	if err := d.Enter(); err != nil {
 		return nil, err
 	}
-	defer d.Leave()
 	at := d.Offset()
-	disc, err := d.Int32()
-	if err != nil {
+	var err error
+	var disc int32
+	b := d.Peek()
+	if len(b) >= 4 {
+		d.Skip(4)
+	} else if b, err = d.Next(4); err != nil {
 		return nil, xdr.WithField(err, "type")
 	}
+	disc = int32(binary.BigEndian.Uint32(b))
 	switch disc {
 	case 0:
 		a := &BodyCase0{}
+		d.Leave()
 		return a, nil
 	case 1:
 		a := &BodyLines{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case 2:
 		a := &BodyP{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	}
 	return nil, xdr.NewError(at, xdr.ErrUnionArm, "union Body has no arm for discriminant %v", disc)
@@ -653,9 +706,9 @@ func (v *Nested) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "tags")
 	}
-	for i18 := range v.Tags {
-		if err := e.PutString(string(v.Tags[i18]), math.MaxUint32); err != nil {
-			return xdr.WithField(err, "\x00tags\x00i18")
+	for i19 := range v.Tags {
+		if err := e.PutString(string(v.Tags[i19]), math.MaxUint32); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i19)+"]"), "tags")
 		}
 	}
 	e.Leave()
@@ -663,8 +716,8 @@ func (v *Nested) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.PutOpaque(v.Payload, 4096); err != nil {
 		return xdr.WithField(err, "payload")
 	}
-	for i19 := range v.Scores {
-		e.PutFloat64(float64(v.Scores[i19]))
+	for i20 := range v.Scores {
+		e.PutFloat64(float64(v.Scores[i20]))
 	}
 	if err := e.PutArrayLen(len(v.Samples), 256); err != nil {
 		return xdr.WithField(err, "samples")
@@ -672,8 +725,8 @@ func (v *Nested) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "samples")
 	}
-	for i20 := range v.Samples {
-		e.PutInt32(int32(v.Samples[i20]))
+	for i21 := range v.Samples {
+		e.PutInt32(int32(v.Samples[i21]))
 	}
 	e.Leave()
 	if v.Owner == nil {
@@ -716,9 +769,9 @@ func (v *Nested) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "children")
 	}
-	for i21 := range v.Children {
-		if err := (&v.Children[i21]).MarshalXDR(e); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i21)+"]"), "children")
+	for i22 := range v.Children {
+		if err := (&v.Children[i22]).MarshalXDR(e); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i22)+"]"), "children")
 		}
 	}
 	e.Leave()
@@ -727,158 +780,201 @@ func (v *Nested) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *Nested) UnmarshalXDR(d *xdr.Decoder) error {
-	b22, err := d.Next(16)
-	if err != nil {
+	var err error
+	b23 := d.Peek()
+	if len(b23) >= 16 {
+		d.Skip(16)
+	} else if b23, err = d.Next(16); err != nil {
 		return xdr.WithField(err, "id")
 	}
-	v.Id = binary.BigEndian.Uint64(b22[0:])
-	v.Revision = int32(binary.BigEndian.Uint32(b22[8:]))
-	x23 := int32(binary.BigEndian.Uint32(b22[12:]))
-	if !validKind(x23) {
-		return xdr.WithField(xdr.NewError(d.Offset()-int64(16-(12)), xdr.ErrInvalidEnum, "enum value %d is not valid", x23), "kind")
+	b23 = b23[:16]
+	v.Id = binary.BigEndian.Uint64(b23)
+	v.Revision = int32(binary.BigEndian.Uint32(b23[8:]))
+	x24 := int32(binary.BigEndian.Uint32(b23[12:]))
+	if !validKind(x24) {
+		return xdr.WithField(xdr.NewError(d.Offset()-4, xdr.ErrInvalidEnum, "enum value %d is not valid", x24), "kind")
 	}
-	v.Kind = Kind(x23)
-	x24, err := d.String(64)
-	if err != nil {
+	v.Kind = Kind(x24)
+	var x25 string
+	if b, n, ok := d.PeekBytes(64); ok {
+		d.Skip(n)
+		x25 = string(b)
+	} else if x25, err = d.String(64); err != nil {
 		return xdr.WithField(err, "name")
 	}
-	v.Name = x24
-	n25, err := d.ArrayLen(16, 4)
-	if err != nil {
+	v.Name = x25
+	n26, ok := d.PeekArrayLen(16, 4)
+	if ok {
+		d.Skip(4)
+	} else if n26, err = d.ArrayLen(16, 4); err != nil {
 		return xdr.WithField(err, "tags")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "tags")
 	}
-	var s26 []Line
-	if n25 > 0 {
-		s26 = make([]Line, n25)
+	var s27 []Line
+	if n26 > 0 {
+		s27 = make([]Line, n26)
 	}
-	for i27 := range s26 {
-		x28, err := d.String(math.MaxUint32)
-		if err != nil {
-			return xdr.WithField(err, "\x00tags\x00i27")
+	for i28 := range s27 {
+		var x29 string
+		if b, n, ok := d.PeekBytes(math.MaxUint32); ok {
+			d.Skip(n)
+			x29 = string(b)
+		} else if x29, err = d.String(math.MaxUint32); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i28)+"]"), "tags")
 		}
-		s26[i27] = Line(x28)
+		s27[i28] = Line(x29)
 	}
-	v.Tags = s26
+	v.Tags = s27
 	d.Leave()
-	if err := d.FixedOpaque(v.Checksum[:]); err != nil {
+	if b := d.Peek(); len(b) >= 32 {
+		copy(v.Checksum[:], b)
+		d.Skip(32)
+	} else if err := d.FixedOpaque(v.Checksum[:]); err != nil {
 		return xdr.WithField(err, "checksum")
 	}
-	x29, err := d.Opaque(4096)
-	if err != nil {
+	var x30 []byte
+	if b, n, ok := d.PeekBytes(4096); ok {
+		d.Skip(n)
+		if len(b) > 0 {
+			x30 = make([]byte, len(b))
+			copy(x30, b)
+		}
+	} else if x30, err = d.Opaque(4096); err != nil {
 		return xdr.WithField(err, "payload")
 	}
-	v.Payload = x29
-	b30, err := d.Next(32)
-	if err != nil {
+	v.Payload = x30
+	b31 := d.Peek()
+	if len(b31) >= 32 {
+		d.Skip(32)
+	} else if b31, err = d.Next(32); err != nil {
 		return xdr.WithField(err, "scores")
 	}
-	for i31 := range 4 {
-		v.Scores[i31] = math.Float64frombits(binary.BigEndian.Uint64(b30[0+8*i31:]))
+	b31 = b31[:32]
+	for i32 := range 4 {
+		v.Scores[i32] = math.Float64frombits(binary.BigEndian.Uint64(b31[8*i32:]))
 	}
-	n32, err := d.ArrayLen(256, 4)
-	if err != nil {
+	n33, ok := d.PeekArrayLen(256, 4)
+	if ok {
+		d.Skip(4)
+	} else if n33, err = d.ArrayLen(256, 4); err != nil {
 		return xdr.WithField(err, "samples")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "samples")
 	}
-	var s33 []int32
-	if n32 > 0 {
-		s33 = make([]int32, n32)
+	var s34 []int32
+	if n33 > 0 {
+		s34 = make([]int32, n33)
 	}
-	for i34 := 0; i34 < n32; {
-		m36 := min(n32-i34, 256)
-		b37, err := d.Next(m36 * 4)
-		if err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i34)+"]"), "samples")
+	for i35 := 0; i35 < n33; {
+		e37 := s34[i35:min(i35+256, n33)]
+		b38 := d.Peek()
+		if len(b38) >= len(e37)*4 {
+			d.Skip(len(e37) * 4)
+		} else if b38, err = d.Next(len(e37) * 4); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i35)+"]"), "samples")
 		}
-		for j35 := range m36 {
-			s33[i34+j35] = int32(binary.BigEndian.Uint32(b37[4*j35:]))
+		for j36 := range e37 {
+			e37[j36] = int32(binary.BigEndian.Uint32(b38[4*j36 : 4*j36+4]))
 		}
-		i34 += m36
+		i35 += len(e37)
 	}
-	v.Samples = s33
+	v.Samples = s34
 	d.Leave()
-	present38, err := d.Optional()
-	if err != nil {
+	b39 := d.Peek()
+	if len(b39) >= 4 {
+		d.Skip(4)
+	} else if b39, err = d.Next(4); err != nil {
 		return xdr.WithField(err, "owner")
 	}
-	if !present38 {
+	switch x40 := binary.BigEndian.Uint32(b39); x40 {
+	case 0:
 		v.Owner = nil
-	} else {
+	case 1:
 		if err := d.Enter(); err != nil {
 			return xdr.WithField(err, "owner")
-		}
-		p39 := new(Owner)
-		if err := (p39).UnmarshalXDR(d); err != nil {
-			return xdr.WithField(err, "owner")
-		}
-		v.Owner = p39
-		d.Leave()
-	}
-	present40, err := d.Optional()
-	if err != nil {
-		return xdr.WithField(err, "parent")
-	}
-	if !present40 {
-		v.Parent = nil
-	} else {
-		if err := d.Enter(); err != nil {
-			return xdr.WithField(err, "parent")
 		}
 		p41 := new(Owner)
 		if err := (p41).UnmarshalXDR(d); err != nil {
+			return xdr.WithField(err, "owner")
+		}
+		v.Owner = p41
+		d.Leave()
+	default:
+		return xdr.WithField(xdr.NewError(d.Offset()-4, xdr.ErrInvalidBool, "optional-data flag %d is not 0 or 1", x40), "owner")
+	}
+	b42 := d.Peek()
+	if len(b42) >= 4 {
+		d.Skip(4)
+	} else if b42, err = d.Next(4); err != nil {
+		return xdr.WithField(err, "parent")
+	}
+	switch x43 := binary.BigEndian.Uint32(b42); x43 {
+	case 0:
+		v.Parent = nil
+	case 1:
+		if err := d.Enter(); err != nil {
 			return xdr.WithField(err, "parent")
 		}
-		v.Parent = p41
+		p44 := new(Owner)
+		if err := (p44).UnmarshalXDR(d); err != nil {
+			return xdr.WithField(err, "parent")
+		}
+		v.Parent = p44
 		d.Leave()
+	default:
+		return xdr.WithField(xdr.NewError(d.Offset()-4, xdr.ErrInvalidBool, "optional-data flag %d is not 0 or 1", x43), "parent")
 	}
-	u42, err := decodeBody(d)
+	u45, err := decodeBody(d)
 	if err != nil {
 		return xdr.WithField(err, "body")
 	}
-	v.Body = u42
-	b43, err := d.Next(36)
-	if err != nil {
+	v.Body = u45
+	b46 := d.Peek()
+	if len(b46) >= 36 {
+		d.Skip(36)
+	} else if b46, err = d.Next(36); err != nil {
 		return xdr.WithField(err, "created")
 	}
-	v.Created = int64(binary.BigEndian.Uint64(b43[0:]))
-	v.Modified = int64(binary.BigEndian.Uint64(b43[8:]))
-	v.Flags = binary.BigEndian.Uint32(b43[16:])
-	v.Priority = int32(binary.BigEndian.Uint32(b43[20:]))
-	v.Ratio = math.Float32frombits(binary.BigEndian.Uint32(b43[24:]))
-	switch x44 := binary.BigEndian.Uint32(b43[28:]); x44 {
+	b46 = b46[:36]
+	v.Created = int64(binary.BigEndian.Uint64(b46))
+	v.Modified = int64(binary.BigEndian.Uint64(b46[8:]))
+	v.Flags = binary.BigEndian.Uint32(b46[16:])
+	v.Priority = int32(binary.BigEndian.Uint32(b46[20:]))
+	v.Ratio = math.Float32frombits(binary.BigEndian.Uint32(b46[24:]))
+	switch x47 := binary.BigEndian.Uint32(b46[28:]); x47 {
 	case 0, 1:
-		v.Active = x44 == 1
+		v.Active = x47 == 1
 	default:
-		return xdr.WithField(xdr.NewError(d.Offset()-int64(36-(28)), xdr.ErrInvalidBool, "bool value %d is not 0 or 1", x44), "active")
+		return xdr.WithField(xdr.NewError(d.Offset()-8, xdr.ErrInvalidBool, "bool value %d is not 0 or 1", x47), "active")
 	}
-	switch x45 := binary.BigEndian.Uint32(b43[32:]); x45 {
+	switch x48 := binary.BigEndian.Uint32(b46[32:]); x48 {
 	case 0, 1:
-		v.Deleted = x45 == 1
+		v.Deleted = x48 == 1
 	default:
-		return xdr.WithField(xdr.NewError(d.Offset()-int64(36-(32)), xdr.ErrInvalidBool, "bool value %d is not 0 or 1", x45), "deleted")
+		return xdr.WithField(xdr.NewError(d.Offset()-4, xdr.ErrInvalidBool, "bool value %d is not 0 or 1", x48), "deleted")
 	}
-	n46, err := d.ArrayLen(64, 8)
-	if err != nil {
+	n49, ok := d.PeekArrayLen(64, 8)
+	if ok {
+		d.Skip(4)
+	} else if n49, err = d.ArrayLen(64, 8); err != nil {
 		return xdr.WithField(err, "children")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "children")
 	}
-	var s47 []Child
-	if n46 > 0 {
-		s47 = make([]Child, n46)
+	var s50 []Child
+	if n49 > 0 {
+		s50 = make([]Child, n49)
 	}
-	for i48 := range s47 {
-		if err := (&s47[i48]).UnmarshalXDR(d); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i48)+"]"), "children")
+	for i51 := range s50 {
+		if err := (&s50[i51]).UnmarshalXDR(d); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i51)+"]"), "children")
 		}
 	}
-	v.Children = s47
+	v.Children = s50
 	d.Leave()
 	return nil
 }
@@ -940,21 +1036,33 @@ func (v *Payload) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *Payload) UnmarshalXDR(d *xdr.Decoder) error {
-	x49, err := d.Uint64()
-	if err != nil {
+	var err error
+	b52 := d.Peek()
+	if len(b52) >= 8 {
+		d.Skip(8)
+	} else if b52, err = d.Next(8); err != nil {
 		return xdr.WithField(err, "id")
 	}
-	v.Id = x49
-	x50, err := d.String(math.MaxUint32)
-	if err != nil {
+	v.Id = binary.BigEndian.Uint64(b52)
+	var x53 string
+	if b, n, ok := d.PeekBytes(math.MaxUint32); ok {
+		d.Skip(n)
+		x53 = string(b)
+	} else if x53, err = d.String(math.MaxUint32); err != nil {
 		return xdr.WithField(err, "name")
 	}
-	v.Name = x50
-	x51, err := d.Opaque(math.MaxUint32)
-	if err != nil {
+	v.Name = x53
+	var x54 []byte
+	if b, n, ok := d.PeekBytes(math.MaxUint32); ok {
+		d.Skip(n)
+		if len(b) > 0 {
+			x54 = make([]byte, len(b))
+			copy(x54, b)
+		}
+	} else if x54, err = d.Opaque(math.MaxUint32); err != nil {
 		return xdr.WithField(err, "data")
 	}
-	v.Data = x51
+	v.Data = x54
 	return nil
 }
 

@@ -33,8 +33,12 @@ func (v *BpMachineNameT) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *BpMachineNameT) UnmarshalXDR(d *xdr.Decoder) error {
-	x1, err := d.String(255)
-	if err != nil {
+	var err error
+	var x1 string
+	if b, n, ok := d.PeekBytes(255); ok {
+		d.Skip(n)
+		x1 = string(b)
+	} else if x1, err = d.String(255); err != nil {
 		return err
 	}
 	(*v) = BpMachineNameT(x1)
@@ -90,8 +94,12 @@ func (v *BpPathT) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *BpPathT) UnmarshalXDR(d *xdr.Decoder) error {
-	x2, err := d.String(1024)
-	if err != nil {
+	var err error
+	var x2 string
+	if b, n, ok := d.PeekBytes(1024); ok {
+		d.Skip(n)
+		x2 = string(b)
+	} else if x2, err = d.String(1024); err != nil {
 		return err
 	}
 	(*v) = BpPathT(x2)
@@ -147,8 +155,12 @@ func (v *BpFileidT) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *BpFileidT) UnmarshalXDR(d *xdr.Decoder) error {
-	x3, err := d.String(32)
-	if err != nil {
+	var err error
+	var x3 string
+	if b, n, ok := d.PeekBytes(32); ok {
+		d.Skip(n)
+		x3 = string(b)
+	} else if x3, err = d.String(32); err != nil {
 		return err
 	}
 	(*v) = BpFileidT(x3)
@@ -210,11 +222,15 @@ func (v *IpAddrT) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *IpAddrT) UnmarshalXDR(d *xdr.Decoder) error {
-	b4, err := d.Next(16)
-	if err != nil {
+	var err error
+	b4 := d.Peek()
+	if len(b4) >= 16 {
+		d.Skip(16)
+	} else if b4, err = d.Next(16); err != nil {
 		return xdr.WithField(err, "net")
 	}
-	v.Net = int32(binary.BigEndian.Uint32(b4[0:]))
+	b4 = b4[:16]
+	v.Net = int32(binary.BigEndian.Uint32(b4))
 	v.Host = int32(binary.BigEndian.Uint32(b4[4:]))
 	v.Lh = int32(binary.BigEndian.Uint32(b4[8:]))
 	v.Impno = int32(binary.BigEndian.Uint32(b4[12:]))
@@ -306,18 +322,23 @@ func decodeBpAddress(d *xdr.Decoder) (BpAddress, error) {
 	if err := d.Enter(); err != nil {
 		return nil, err
 	}
-	defer d.Leave()
 	at := d.Offset()
-	disc, err := d.Int32()
-	if err != nil {
+	var err error
+	var disc int32
+	b := d.Peek()
+	if len(b) >= 4 {
+		d.Skip(4)
+	} else if b, err = d.Next(4); err != nil {
 		return nil, xdr.WithField(err, "address_type")
 	}
+	disc = int32(binary.BigEndian.Uint32(b))
 	switch disc {
 	case 1:
 		a := &BpAddressIpAddr{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	}
 	return nil, xdr.NewError(at, xdr.ErrUnionArm, "union BpAddress has no arm for discriminant %v", disc)
@@ -411,13 +432,20 @@ func (v *BpWhoamiRes) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *BpWhoamiRes) UnmarshalXDR(d *xdr.Decoder) error {
-	x6, err := d.String(255)
-	if err != nil {
+	var err error
+	var x6 string
+	if b, n, ok := d.PeekBytes(255); ok {
+		d.Skip(n)
+		x6 = string(b)
+	} else if x6, err = d.String(255); err != nil {
 		return xdr.WithField(err, "client_name")
 	}
 	v.ClientName = BpMachineNameT(x6)
-	x7, err := d.String(255)
-	if err != nil {
+	var x7 string
+	if b, n, ok := d.PeekBytes(255); ok {
+		d.Skip(n)
+		x7 = string(b)
+	} else if x7, err = d.String(255); err != nil {
 		return xdr.WithField(err, "domain_name")
 	}
 	v.DomainName = BpMachineNameT(x7)
@@ -484,13 +512,20 @@ func (v *BpGetfileArg) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *BpGetfileArg) UnmarshalXDR(d *xdr.Decoder) error {
-	x9, err := d.String(255)
-	if err != nil {
+	var err error
+	var x9 string
+	if b, n, ok := d.PeekBytes(255); ok {
+		d.Skip(n)
+		x9 = string(b)
+	} else if x9, err = d.String(255); err != nil {
 		return xdr.WithField(err, "client_name")
 	}
 	v.ClientName = BpMachineNameT(x9)
-	x10, err := d.String(32)
-	if err != nil {
+	var x10 string
+	if b, n, ok := d.PeekBytes(32); ok {
+		d.Skip(n)
+		x10 = string(b)
+	} else if x10, err = d.String(32); err != nil {
 		return xdr.WithField(err, "file_id")
 	}
 	v.FileId = BpFileidT(x10)
@@ -556,8 +591,12 @@ func (v *BpGetfileRes) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *BpGetfileRes) UnmarshalXDR(d *xdr.Decoder) error {
-	x11, err := d.String(255)
-	if err != nil {
+	var err error
+	var x11 string
+	if b, n, ok := d.PeekBytes(255); ok {
+		d.Skip(n)
+		x11 = string(b)
+	} else if x11, err = d.String(255); err != nil {
 		return xdr.WithField(err, "server_name")
 	}
 	v.ServerName = BpMachineNameT(x11)
@@ -566,8 +605,11 @@ func (v *BpGetfileRes) UnmarshalXDR(d *xdr.Decoder) error {
 		return xdr.WithField(err, "server_address")
 	}
 	v.ServerAddress = u12
-	x13, err := d.String(1024)
-	if err != nil {
+	var x13 string
+	if b, n, ok := d.PeekBytes(1024); ok {
+		d.Skip(n)
+		x13 = string(b)
+	} else if x13, err = d.String(1024); err != nil {
 		return xdr.WithField(err, "server_path")
 	}
 	v.ServerPath = BpPathT(x13)

@@ -35,8 +35,12 @@ func (v *Name) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *Name) UnmarshalXDR(d *xdr.Decoder) error {
-	x1, err := d.String(16)
-	if err != nil {
+	var err error
+	var x1 string
+	if b, n, ok := d.PeekBytes(16); ok {
+		d.Skip(n)
+		x1 = string(b)
+	} else if x1, err = d.String(16); err != nil {
 		return err
 	}
 	(*v) = Name(x1)
@@ -90,7 +94,10 @@ func (v *Hash) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *Hash) UnmarshalXDR(d *xdr.Decoder) error {
-	if err := d.FixedOpaque((*v)[:]); err != nil {
+	if b := d.Peek(); len(b) >= 32 {
+		copy((*v)[:], b)
+		d.Skip(32)
+	} else if err := d.FixedOpaque((*v)[:]); err != nil {
 		return err
 	}
 	return nil
@@ -145,8 +152,15 @@ func (v *Blob) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *Blob) UnmarshalXDR(d *xdr.Decoder) error {
-	x2, err := d.Opaque(math.MaxUint32)
-	if err != nil {
+	var err error
+	var x2 []byte
+	if b, n, ok := d.PeekBytes(math.MaxUint32); ok {
+		d.Skip(n)
+		if len(b) > 0 {
+			x2 = make([]byte, len(b))
+			copy(x2, b)
+		}
+	} else if x2, err = d.Opaque(math.MaxUint32); err != nil {
 		return err
 	}
 	(*v) = Blob(x2)
@@ -200,11 +214,14 @@ func (v *Counter) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *Counter) UnmarshalXDR(d *xdr.Decoder) error {
-	x3, err := d.Uint64()
-	if err != nil {
+	var err error
+	b3 := d.Peek()
+	if len(b3) >= 8 {
+		d.Skip(8)
+	} else if b3, err = d.Next(8); err != nil {
 		return err
 	}
-	(*v) = Counter(x3)
+	(*v) = Counter(binary.BigEndian.Uint64(b3))
 	return nil
 }
 
@@ -257,7 +274,7 @@ func (v *Names) MarshalXDR(e *xdr.Encoder) error {
 	}
 	for i4 := range *v {
 		if err := e.PutString(string((*v)[i4]), 16); err != nil {
-			return xdr.WithField(err, "\x00\x00i4")
+			return xdr.WithField(err, "["+strconv.Itoa(i4)+"]")
 		}
 	}
 	e.Leave()
@@ -266,8 +283,11 @@ func (v *Names) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *Names) UnmarshalXDR(d *xdr.Decoder) error {
-	n5, err := d.ArrayLen(4, 4)
-	if err != nil {
+	var err error
+	n5, ok := d.PeekArrayLen(4, 4)
+	if ok {
+		d.Skip(4)
+	} else if n5, err = d.ArrayLen(4, 4); err != nil {
 		return err
 	}
 	if err := d.Enter(); err != nil {
@@ -278,9 +298,12 @@ func (v *Names) UnmarshalXDR(d *xdr.Decoder) error {
 		s6 = make(Names, n5)
 	}
 	for i7 := range s6 {
-		x8, err := d.String(16)
-		if err != nil {
-			return xdr.WithField(err, "\x00\x00i7")
+		var x8 string
+		if b, n, ok := d.PeekBytes(16); ok {
+			d.Skip(n)
+			x8 = string(b)
+		} else if x8, err = d.String(16); err != nil {
+			return xdr.WithField(err, "["+strconv.Itoa(i7)+"]")
 		}
 		s6[i7] = Name(x8)
 	}
@@ -338,12 +361,15 @@ func (v *Matrix) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *Matrix) UnmarshalXDR(d *xdr.Decoder) error {
+	var err error
 	for i10 := range *v {
-		x11, err := d.Int32()
-		if err != nil {
+		b11 := d.Peek()
+		if len(b11) >= 4 {
+			d.Skip(4)
+		} else if b11, err = d.Next(4); err != nil {
 			return xdr.WithField(err, "["+strconv.Itoa(i10)+"]")
 		}
-		(*v)[i10] = x11
+		(*v)[i10] = int32(binary.BigEndian.Uint32(b11))
 	}
 	return nil
 }
@@ -431,11 +457,18 @@ func (v *Color) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *Color) UnmarshalXDR(d *xdr.Decoder) error {
-	x12, err := d.Enum(validColor)
-	if err != nil {
+	var err error
+	b12 := d.Peek()
+	if len(b12) >= 4 {
+		d.Skip(4)
+	} else if b12, err = d.Next(4); err != nil {
 		return err
 	}
-	(*v) = Color(x12)
+	x13 := int32(binary.BigEndian.Uint32(b12))
+	if !validColor(x13) {
+		return xdr.NewError(d.Offset()-4, xdr.ErrInvalidEnum, "enum value %d is not valid", x13)
+	}
+	(*v) = Color(x13)
 	return nil
 }
 
@@ -525,11 +558,18 @@ func (v *Implicit) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *Implicit) UnmarshalXDR(d *xdr.Decoder) error {
-	x13, err := d.Enum(validImplicit)
-	if err != nil {
+	var err error
+	b14 := d.Peek()
+	if len(b14) >= 4 {
+		d.Skip(4)
+	} else if b14, err = d.Next(4); err != nil {
 		return err
 	}
-	(*v) = Implicit(x13)
+	x15 := int32(binary.BigEndian.Uint32(b14))
+	if !validImplicit(x15) {
+		return xdr.NewError(d.Offset()-4, xdr.ErrInvalidEnum, "enum value %d is not valid", x15)
+	}
+	(*v) = Implicit(x15)
 	return nil
 }
 
@@ -583,11 +623,18 @@ func (v *Shade) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *Shade) UnmarshalXDR(d *xdr.Decoder) error {
-	x14, err := d.Enum(validColor)
-	if err != nil {
+	var err error
+	b16 := d.Peek()
+	if len(b16) >= 4 {
+		d.Skip(4)
+	} else if b16, err = d.Next(4); err != nil {
 		return err
 	}
-	(*v) = Shade(x14)
+	x17 := int32(binary.BigEndian.Uint32(b16))
+	if !validColor(x17) {
+		return xdr.NewError(d.Offset()-4, xdr.ErrInvalidEnum, "enum value %d is not valid", x17)
+	}
+	(*v) = Shade(x17)
 	return nil
 }
 
@@ -638,11 +685,11 @@ func (v *Palette) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return err
 	}
-	for i15 := range *v {
-		if !validColor(int32((*v)[i15])) {
-			return xdr.WithField(xdr.NewError(e.Offset(), xdr.ErrInvalidEnum, "enum value %d is not valid for Color", (*v)[i15]), "["+strconv.Itoa(i15)+"]")
+	for i18 := range *v {
+		if !validColor(int32((*v)[i18])) {
+			return xdr.WithField(xdr.NewError(e.Offset(), xdr.ErrInvalidEnum, "enum value %d is not valid for Color", (*v)[i18]), "["+strconv.Itoa(i18)+"]")
 		}
-		e.PutInt32(int32((*v)[i15]))
+		e.PutInt32(int32((*v)[i18]))
 	}
 	e.Leave()
 	return nil
@@ -650,33 +697,38 @@ func (v *Palette) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *Palette) UnmarshalXDR(d *xdr.Decoder) error {
-	n16, err := d.ArrayLen(math.MaxUint32, 4)
-	if err != nil {
+	var err error
+	n19, ok := d.PeekArrayLen(math.MaxUint32, 4)
+	if ok {
+		d.Skip(4)
+	} else if n19, err = d.ArrayLen(math.MaxUint32, 4); err != nil {
 		return err
 	}
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	var s17 Palette
-	if n16 > 0 {
-		s17 = make(Palette, n16)
+	var s20 Palette
+	if n19 > 0 {
+		s20 = make(Palette, n19)
 	}
-	for i18 := 0; i18 < n16; {
-		m20 := min(n16-i18, 256)
-		b21, err := d.Next(m20 * 4)
-		if err != nil {
-			return xdr.WithField(err, "["+strconv.Itoa(i18)+"]")
+	for i21 := 0; i21 < n19; {
+		e23 := s20[i21:min(i21+256, n19)]
+		b24 := d.Peek()
+		if len(b24) >= len(e23)*4 {
+			d.Skip(len(e23) * 4)
+		} else if b24, err = d.Next(len(e23) * 4); err != nil {
+			return xdr.WithField(err, "["+strconv.Itoa(i21)+"]")
 		}
-		for j19 := range m20 {
-			x22 := int32(binary.BigEndian.Uint32(b21[4*j19:]))
-			if !validColor(x22) {
-				return xdr.WithField(xdr.NewError(d.Offset()-int64(m20*4-(4*j19)), xdr.ErrInvalidEnum, "enum value %d is not valid", x22), "["+strconv.Itoa(i18+j19)+"]")
+		for j22 := range e23 {
+			x25 := int32(binary.BigEndian.Uint32(b24[4*j22 : 4*j22+4]))
+			if !validColor(x25) {
+				return xdr.WithField(xdr.NewError(d.Offset()-int64(len(e23)*4-4*j22), xdr.ErrInvalidEnum, "enum value %d is not valid", x25), "["+strconv.Itoa(i21+j22)+"]")
 			}
-			s17[i18+j19] = Color(x22)
+			e23[j22] = Color(x25)
 		}
-		i18 += m20
+		i21 += len(e23)
 	}
-	(*v) = s17
+	(*v) = s20
 	d.Leave()
 	return nil
 }
@@ -743,27 +795,35 @@ func (v *Node) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *Node) UnmarshalXDR(d *xdr.Decoder) error {
-	x23, err := d.Int32()
-	if err != nil {
+	var err error
+	b26 := d.Peek()
+	if len(b26) >= 4 {
+		d.Skip(4)
+	} else if b26, err = d.Next(4); err != nil {
 		return xdr.WithField(err, "value")
 	}
-	v.Value = x23
-	present24, err := d.Optional()
-	if err != nil {
+	v.Value = int32(binary.BigEndian.Uint32(b26))
+	b27 := d.Peek()
+	if len(b27) >= 4 {
+		d.Skip(4)
+	} else if b27, err = d.Next(4); err != nil {
 		return xdr.WithField(err, "next")
 	}
-	if !present24 {
+	switch x28 := binary.BigEndian.Uint32(b27); x28 {
+	case 0:
 		v.Next = nil
-	} else {
+	case 1:
 		if err := d.Enter(); err != nil {
 			return xdr.WithField(err, "next")
 		}
-		p25 := new(Node)
-		if err := (p25).UnmarshalXDR(d); err != nil {
+		p29 := new(Node)
+		if err := (p29).UnmarshalXDR(d); err != nil {
 			return xdr.WithField(err, "next")
 		}
-		v.Next = p25
+		v.Next = p29
 		d.Leave()
+	default:
+		return xdr.WithField(xdr.NewError(d.Offset()-4, xdr.ErrInvalidBool, "optional-data flag %d is not 0 or 1", x28), "next")
 	}
 	return nil
 }
@@ -821,9 +881,9 @@ func (v *Tree) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "children")
 	}
-	for i26 := range v.Children {
-		if err := (&v.Children[i26]).MarshalXDR(e); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i26)+"]"), "children")
+	for i30 := range v.Children {
+		if err := (&v.Children[i30]).MarshalXDR(e); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i30)+"]"), "children")
 		}
 	}
 	e.Leave()
@@ -832,28 +892,34 @@ func (v *Tree) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *Tree) UnmarshalXDR(d *xdr.Decoder) error {
-	x27, err := d.String(math.MaxUint32)
-	if err != nil {
+	var err error
+	var x31 string
+	if b, n, ok := d.PeekBytes(math.MaxUint32); ok {
+		d.Skip(n)
+		x31 = string(b)
+	} else if x31, err = d.String(math.MaxUint32); err != nil {
 		return xdr.WithField(err, "label")
 	}
-	v.Label = x27
-	n28, err := d.ArrayLen(3, 8)
-	if err != nil {
+	v.Label = x31
+	n32, ok := d.PeekArrayLen(3, 8)
+	if ok {
+		d.Skip(4)
+	} else if n32, err = d.ArrayLen(3, 8); err != nil {
 		return xdr.WithField(err, "children")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "children")
 	}
-	var s29 []Tree
-	if n28 > 0 {
-		s29 = make([]Tree, n28)
+	var s33 []Tree
+	if n32 > 0 {
+		s33 = make([]Tree, n32)
 	}
-	for i30 := range s29 {
-		if err := (&s29[i30]).UnmarshalXDR(d); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i30)+"]"), "children")
+	for i34 := range s33 {
+		if err := (&s33[i34]).UnmarshalXDR(d); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i34)+"]"), "children")
 		}
 	}
-	v.Children = s29
+	v.Children = s33
 	d.Leave()
 	return nil
 }
@@ -916,11 +982,15 @@ func (v *ResultWhy) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *ResultWhy) UnmarshalXDR(d *xdr.Decoder) error {
-	x31, err := d.String(16)
-	if err != nil {
+	var err error
+	var x35 string
+	if b, n, ok := d.PeekBytes(16); ok {
+		d.Skip(n)
+		x35 = string(b)
+	} else if x35, err = d.String(16); err != nil {
 		return xdr.WithField(err, "why")
 	}
-	v.Why = Name(x31)
+	v.Why = Name(x35)
 	return nil
 }
 
@@ -973,22 +1043,31 @@ func decodeResult(d *xdr.Decoder) (Result, error) {
 	if err := d.Enter(); err != nil {
 		return nil, err
 	}
-	defer d.Leave()
 	at := d.Offset()
-	x, err := d.Enum(validColor)
-	disc := Color(x)
-	if err != nil {
+	var err error
+	var disc Color
+	b := d.Peek()
+	if len(b) >= 4 {
+		d.Skip(4)
+	} else if b, err = d.Next(4); err != nil {
 		return nil, xdr.WithField(err, "c")
 	}
+	x36 := int32(binary.BigEndian.Uint32(b))
+	if !validColor(x36) {
+		return nil, xdr.WithField(xdr.NewError(d.Offset()-4, xdr.ErrInvalidEnum, "enum value %d is not valid", x36), "c")
+	}
+	disc = Color(x36)
 	switch disc {
 	case RED, GREEN:
 		a := &ResultWhy{C: Color(disc)}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case BLUE:
 		a := &ResultBLUE{}
+		d.Leave()
 		return a, nil
 	}
 	return nil, xdr.NewError(at, xdr.ErrUnionArm, "union Result has no arm for discriminant %v", disc)
@@ -1021,11 +1100,14 @@ func (v *NumberDefault) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *NumberDefault) UnmarshalXDR(d *xdr.Decoder) error {
-	x32, err := d.Int64()
-	if err != nil {
+	var err error
+	b37 := d.Peek()
+	if len(b37) >= 8 {
+		d.Skip(8)
+	} else if b37, err = d.Next(8); err != nil {
 		return xdr.WithField(err, "other")
 	}
-	v.Other = x32
+	v.Other = int64(binary.BigEndian.Uint64(b37))
 	return nil
 }
 
@@ -1044,11 +1126,14 @@ func (v *NumberSmall) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *NumberSmall) UnmarshalXDR(d *xdr.Decoder) error {
-	x33, err := d.Int32()
-	if err != nil {
+	var err error
+	b38 := d.Peek()
+	if len(b38) >= 4 {
+		d.Skip(4)
+	} else if b38, err = d.Next(4); err != nil {
 		return xdr.WithField(err, "small")
 	}
-	v.Small = x33
+	v.Small = int32(binary.BigEndian.Uint32(b38))
 	return nil
 }
 
@@ -1067,11 +1152,14 @@ func (v *NumberReal) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *NumberReal) UnmarshalXDR(d *xdr.Decoder) error {
-	x34, err := d.Float64()
-	if err != nil {
+	var err error
+	b39 := d.Peek()
+	if len(b39) >= 8 {
+		d.Skip(8)
+	} else if b39, err = d.Next(8); err != nil {
 		return xdr.WithField(err, "real")
 	}
-	v.Real = x34
+	v.Real = math.Float64frombits(binary.BigEndian.Uint64(b39))
 	return nil
 }
 
@@ -1113,29 +1201,36 @@ func decodeNumber(d *xdr.Decoder) (Number, error) {
 	if err := d.Enter(); err != nil {
 		return nil, err
 	}
-	defer d.Leave()
-	disc, err := d.Int32()
-	if err != nil {
+	var err error
+	var disc int32
+	b := d.Peek()
+	if len(b) >= 4 {
+		d.Skip(4)
+	} else if b, err = d.Next(4); err != nil {
 		return nil, xdr.WithField(err, "kind")
 	}
+	disc = int32(binary.BigEndian.Uint32(b))
 	switch disc {
 	case 1:
 		a := &NumberSmall{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case 2:
 		a := &NumberReal{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	}
 	a := &NumberDefault{Kind: int32(disc)}
 	if err := a.UnmarshalXDR(d); err != nil {
 		return nil, err
 	}
+	d.Leave()
 	return a, nil
 }
 
@@ -1166,11 +1261,14 @@ func (v *FlagBits) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *FlagBits) UnmarshalXDR(d *xdr.Decoder) error {
-	x35, err := d.Uint32()
-	if err != nil {
+	var err error
+	b40 := d.Peek()
+	if len(b40) >= 4 {
+		d.Skip(4)
+	} else if b40, err = d.Next(4); err != nil {
 		return xdr.WithField(err, "bits")
 	}
-	v.Bits = x35
+	v.Bits = binary.BigEndian.Uint32(b40)
 	return nil
 }
 
@@ -1218,11 +1316,20 @@ func decodeFlag(d *xdr.Decoder) (Flag, error) {
 	if err := d.Enter(); err != nil {
 		return nil, err
 	}
-	defer d.Leave()
 	at := d.Offset()
-	disc, err := d.Bool()
-	if err != nil {
+	var err error
+	var disc bool
+	b := d.Peek()
+	if len(b) >= 4 {
+		d.Skip(4)
+	} else if b, err = d.Next(4); err != nil {
 		return nil, xdr.WithField(err, "set")
+	}
+	switch x41 := binary.BigEndian.Uint32(b); x41 {
+	case 0, 1:
+		disc = x41 == 1
+	default:
+		return nil, xdr.WithField(xdr.NewError(d.Offset()-4, xdr.ErrInvalidBool, "bool value %d is not 0 or 1", x41), "set")
 	}
 	switch disc {
 	case true:
@@ -1230,9 +1337,11 @@ func decodeFlag(d *xdr.Decoder) (Flag, error) {
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case false:
 		a := &FlagFALSE{}
+		d.Leave()
 		return a, nil
 	}
 	return nil, xdr.NewError(at, xdr.ErrUnionArm, "union Flag has no arm for discriminant %v", disc)
@@ -1267,16 +1376,16 @@ func (v *Holder) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *Holder) UnmarshalXDR(d *xdr.Decoder) error {
-	u36, err := decodeResult(d)
+	u42, err := decodeResult(d)
 	if err != nil {
 		return xdr.WithField(err, "r")
 	}
-	v.R = u36
-	u37, err := decodeNumber(d)
+	v.R = u42
+	u43, err := decodeNumber(d)
 	if err != nil {
 		return xdr.WithField(err, "n")
 	}
-	v.N = u37
+	v.N = u43
 	return nil
 }
 
@@ -1391,14 +1500,14 @@ func (v *Everything) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "people")
 	}
-	for i38 := range v.People {
-		if err := e.PutString(string(v.People[i38]), 16); err != nil {
-			return xdr.WithField(err, "\x00people\x00i38")
+	for i44 := range v.People {
+		if err := e.PutString(string(v.People[i44]), 16); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i44)+"]"), "people")
 		}
 	}
 	e.Leave()
-	for i39 := range v.M {
-		e.PutInt32(int32(v.M[i39]))
+	for i45 := range v.M {
+		e.PutInt32(int32(v.M[i45]))
 	}
 	if !validColor(int32(v.Col)) {
 		return xdr.WithField(xdr.NewError(e.Offset(), xdr.ErrInvalidEnum, "enum value %d is not valid for Color", v.Col), "col")
@@ -1412,8 +1521,8 @@ func (v *Everything) MarshalXDR(e *xdr.Encoder) error {
 		return xdr.WithField(xdr.NewError(e.Offset(), xdr.ErrInvalidEnum, "enum value %d is not valid for Implicit", v.Imp), "imp")
 	}
 	e.PutInt32(int32(v.Imp))
-	for i40 := range v.List4 {
-		e.PutInt32(int32(v.List4[i40]))
+	for i46 := range v.List4 {
+		e.PutInt32(int32(v.List4[i46]))
 	}
 	if err := e.PutArrayLen(len(v.Some), 2); err != nil {
 		return xdr.WithField(err, "some")
@@ -1421,8 +1530,8 @@ func (v *Everything) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "some")
 	}
-	for i41 := range v.Some {
-		e.PutInt32(int32(v.Some[i41]))
+	for i47 := range v.Some {
+		e.PutInt32(int32(v.Some[i47]))
 	}
 	e.Leave()
 	if err := e.PutArrayLen(len(v.Colors), math.MaxUint32); err != nil {
@@ -1431,11 +1540,11 @@ func (v *Everything) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "colors")
 	}
-	for i42 := range v.Colors {
-		if !validColor(int32(v.Colors[i42])) {
-			return xdr.WithField(xdr.WithField(xdr.NewError(e.Offset(), xdr.ErrInvalidEnum, "enum value %d is not valid for Color", v.Colors[i42]), "["+strconv.Itoa(i42)+"]"), "colors")
+	for i48 := range v.Colors {
+		if !validColor(int32(v.Colors[i48])) {
+			return xdr.WithField(xdr.WithField(xdr.NewError(e.Offset(), xdr.ErrInvalidEnum, "enum value %d is not valid for Color", v.Colors[i48]), "["+strconv.Itoa(i48)+"]"), "colors")
 		}
-		e.PutInt32(int32(v.Colors[i42]))
+		e.PutInt32(int32(v.Colors[i48]))
 	}
 	e.Leave()
 	if v.Head == nil {
@@ -1498,247 +1607,315 @@ func (v *Everything) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *Everything) UnmarshalXDR(d *xdr.Decoder) error {
-	b43, err := d.Next(40)
-	if err != nil {
+	var err error
+	b49 := d.Peek()
+	if len(b49) >= 40 {
+		d.Skip(40)
+	} else if b49, err = d.Next(40); err != nil {
 		return xdr.WithField(err, "i")
 	}
-	v.I = int32(binary.BigEndian.Uint32(b43[0:]))
-	v.U = binary.BigEndian.Uint32(b43[4:])
-	v.Ui = binary.BigEndian.Uint32(b43[8:])
-	v.H = int64(binary.BigEndian.Uint64(b43[12:]))
-	v.Uh = binary.BigEndian.Uint64(b43[20:])
-	v.F = math.Float32frombits(binary.BigEndian.Uint32(b43[28:]))
-	v.D = math.Float64frombits(binary.BigEndian.Uint64(b43[32:]))
+	b49 = b49[:40]
+	v.I = int32(binary.BigEndian.Uint32(b49))
+	v.U = binary.BigEndian.Uint32(b49[4:])
+	v.Ui = binary.BigEndian.Uint32(b49[8:])
+	v.H = int64(binary.BigEndian.Uint64(b49[12:]))
+	v.Uh = binary.BigEndian.Uint64(b49[20:])
+	v.F = math.Float32frombits(binary.BigEndian.Uint32(b49[28:]))
+	v.D = math.Float64frombits(binary.BigEndian.Uint64(b49[32:]))
 	if err := d.FixedOpaque(v.Q[:]); err != nil {
 		return xdr.WithField(err, "q")
 	}
-	b44, err := d.Next(8)
-	if err != nil {
+	b50 := d.Peek()
+	if len(b50) >= 8 {
+		d.Skip(8)
+	} else if b50, err = d.Next(8); err != nil {
 		return xdr.WithField(err, "b")
 	}
-	switch x45 := binary.BigEndian.Uint32(b44[0:]); x45 {
+	b50 = b50[:8]
+	switch x51 := binary.BigEndian.Uint32(b50); x51 {
 	case 0, 1:
-		v.B = x45 == 1
+		v.B = x51 == 1
 	default:
-		return xdr.WithField(xdr.NewError(d.Offset()-int64(8-(0)), xdr.ErrInvalidBool, "bool value %d is not 0 or 1", x45), "b")
+		return xdr.WithField(xdr.NewError(d.Offset()-8, xdr.ErrInvalidBool, "bool value %d is not 0 or 1", x51), "b")
 	}
-	v.L = int32(binary.BigEndian.Uint32(b44[4:]))
-	x46, err := d.String(16)
-	if err != nil {
+	v.L = int32(binary.BigEndian.Uint32(b50[4:]))
+	var x52 string
+	if b, n, ok := d.PeekBytes(16); ok {
+		d.Skip(n)
+		x52 = string(b)
+	} else if x52, err = d.String(16); err != nil {
 		return xdr.WithField(err, "n")
 	}
-	v.N = Name(x46)
-	if err := d.FixedOpaque(v.Digest[:]); err != nil {
+	v.N = Name(x52)
+	if b := d.Peek(); len(b) >= 32 {
+		copy(v.Digest[:], b)
+		d.Skip(32)
+	} else if err := d.FixedOpaque(v.Digest[:]); err != nil {
 		return xdr.WithField(err, "digest")
 	}
-	x47, err := d.Opaque(math.MaxUint32)
-	if err != nil {
+	var x53 []byte
+	if b, n, ok := d.PeekBytes(math.MaxUint32); ok {
+		d.Skip(n)
+		if len(b) > 0 {
+			x53 = make([]byte, len(b))
+			copy(x53, b)
+		}
+	} else if x53, err = d.Opaque(math.MaxUint32); err != nil {
 		return xdr.WithField(err, "data")
 	}
-	v.Data = Blob(x47)
-	if err := d.FixedOpaque(v.Fixed[:]); err != nil {
+	v.Data = Blob(x53)
+	if b := d.Peek(); len(b) >= 4 && b[3] == 0 {
+		copy(v.Fixed[:], b)
+		d.Skip(4)
+	} else if err := d.FixedOpaque(v.Fixed[:]); err != nil {
 		return xdr.WithField(err, "fixed")
 	}
-	x48, err := d.Opaque(16)
-	if err != nil {
+	var x54 []byte
+	if b, n, ok := d.PeekBytes(16); ok {
+		d.Skip(n)
+		if len(b) > 0 {
+			x54 = make([]byte, len(b))
+			copy(x54, b)
+		}
+	} else if x54, err = d.Opaque(16); err != nil {
 		return xdr.WithField(err, "bounded")
 	}
-	v.Bounded = x48
-	x49, err := d.String(math.MaxUint32)
-	if err != nil {
+	v.Bounded = x54
+	var x55 string
+	if b, n, ok := d.PeekBytes(math.MaxUint32); ok {
+		d.Skip(n)
+		x55 = string(b)
+	} else if x55, err = d.String(math.MaxUint32); err != nil {
 		return xdr.WithField(err, "text")
 	}
-	v.Text = x49
-	x50, err := d.Uint64()
-	if err != nil {
+	v.Text = x55
+	b56 := d.Peek()
+	if len(b56) >= 8 {
+		d.Skip(8)
+	} else if b56, err = d.Next(8); err != nil {
 		return xdr.WithField(err, "count")
 	}
-	v.Count = Counter(x50)
-	n51, err := d.ArrayLen(4, 4)
-	if err != nil {
+	v.Count = Counter(binary.BigEndian.Uint64(b56))
+	n57, ok := d.PeekArrayLen(4, 4)
+	if ok {
+		d.Skip(4)
+	} else if n57, err = d.ArrayLen(4, 4); err != nil {
 		return xdr.WithField(err, "people")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "people")
 	}
-	var s52 Names
-	if n51 > 0 {
-		s52 = make(Names, n51)
+	var s58 Names
+	if n57 > 0 {
+		s58 = make(Names, n57)
 	}
-	for i53 := range s52 {
-		x54, err := d.String(16)
-		if err != nil {
-			return xdr.WithField(err, "\x00people\x00i53")
+	for i59 := range s58 {
+		var x60 string
+		if b, n, ok := d.PeekBytes(16); ok {
+			d.Skip(n)
+			x60 = string(b)
+		} else if x60, err = d.String(16); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i59)+"]"), "people")
 		}
-		s52[i53] = Name(x54)
+		s58[i59] = Name(x60)
 	}
-	v.People = s52
+	v.People = s58
 	d.Leave()
-	for i55 := range v.M {
-		x56, err := d.Int32()
-		if err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i55)+"]"), "m")
+	for i61 := range v.M {
+		b62 := d.Peek()
+		if len(b62) >= 4 {
+			d.Skip(4)
+		} else if b62, err = d.Next(4); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i61)+"]"), "m")
 		}
-		v.M[i55] = x56
+		v.M[i61] = int32(binary.BigEndian.Uint32(b62))
 	}
-	b57, err := d.Next(28)
-	if err != nil {
+	b63 := d.Peek()
+	if len(b63) >= 28 {
+		d.Skip(28)
+	} else if b63, err = d.Next(28); err != nil {
 		return xdr.WithField(err, "col")
 	}
-	x58 := int32(binary.BigEndian.Uint32(b57[0:]))
-	if !validColor(x58) {
-		return xdr.WithField(xdr.NewError(d.Offset()-int64(28-(0)), xdr.ErrInvalidEnum, "enum value %d is not valid", x58), "col")
+	b63 = b63[:28]
+	x64 := int32(binary.BigEndian.Uint32(b63))
+	if !validColor(x64) {
+		return xdr.WithField(xdr.NewError(d.Offset()-28, xdr.ErrInvalidEnum, "enum value %d is not valid", x64), "col")
 	}
-	v.Col = Color(x58)
-	x59 := int32(binary.BigEndian.Uint32(b57[4:]))
-	if !validColor(x59) {
-		return xdr.WithField(xdr.NewError(d.Offset()-int64(28-(4)), xdr.ErrInvalidEnum, "enum value %d is not valid", x59), "sh")
+	v.Col = Color(x64)
+	x65 := int32(binary.BigEndian.Uint32(b63[4:]))
+	if !validColor(x65) {
+		return xdr.WithField(xdr.NewError(d.Offset()-24, xdr.ErrInvalidEnum, "enum value %d is not valid", x65), "sh")
 	}
-	v.Sh = Shade(x59)
-	x60 := int32(binary.BigEndian.Uint32(b57[8:]))
-	if !validImplicit(x60) {
-		return xdr.WithField(xdr.NewError(d.Offset()-int64(28-(8)), xdr.ErrInvalidEnum, "enum value %d is not valid", x60), "imp")
+	v.Sh = Shade(x65)
+	x66 := int32(binary.BigEndian.Uint32(b63[8:]))
+	if !validImplicit(x66) {
+		return xdr.WithField(xdr.NewError(d.Offset()-20, xdr.ErrInvalidEnum, "enum value %d is not valid", x66), "imp")
 	}
-	v.Imp = Implicit(x60)
-	for i61 := range 4 {
-		v.List4[i61] = int32(binary.BigEndian.Uint32(b57[12+4*i61:]))
+	v.Imp = Implicit(x66)
+	for i67 := range 4 {
+		v.List4[i67] = int32(binary.BigEndian.Uint32(b63[12+4*i67:]))
 	}
-	n62, err := d.ArrayLen(2, 4)
-	if err != nil {
+	n68, ok := d.PeekArrayLen(2, 4)
+	if ok {
+		d.Skip(4)
+	} else if n68, err = d.ArrayLen(2, 4); err != nil {
 		return xdr.WithField(err, "some")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "some")
 	}
-	var s63 []int32
-	if n62 > 0 {
-		s63 = make([]int32, n62)
-	}
-	for i64 := 0; i64 < n62; {
-		m66 := min(n62-i64, 256)
-		b67, err := d.Next(m66 * 4)
-		if err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i64)+"]"), "some")
-		}
-		for j65 := range m66 {
-			s63[i64+j65] = int32(binary.BigEndian.Uint32(b67[4*j65:]))
-		}
-		i64 += m66
-	}
-	v.Some = s63
-	d.Leave()
-	n68, err := d.ArrayLen(math.MaxUint32, 4)
-	if err != nil {
-		return xdr.WithField(err, "colors")
-	}
-	if err := d.Enter(); err != nil {
-		return xdr.WithField(err, "colors")
-	}
-	var s69 []Color
+	var s69 []int32
 	if n68 > 0 {
-		s69 = make([]Color, n68)
+		s69 = make([]int32, n68)
 	}
 	for i70 := 0; i70 < n68; {
-		m72 := min(n68-i70, 256)
-		b73, err := d.Next(m72 * 4)
-		if err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i70)+"]"), "colors")
+		e72 := s69[i70:min(i70+256, n68)]
+		b73 := d.Peek()
+		if len(b73) >= len(e72)*4 {
+			d.Skip(len(e72) * 4)
+		} else if b73, err = d.Next(len(e72) * 4); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i70)+"]"), "some")
 		}
-		for j71 := range m72 {
-			x74 := int32(binary.BigEndian.Uint32(b73[4*j71:]))
-			if !validColor(x74) {
-				return xdr.WithField(xdr.WithField(xdr.NewError(d.Offset()-int64(m72*4-(4*j71)), xdr.ErrInvalidEnum, "enum value %d is not valid", x74), "["+strconv.Itoa(i70+j71)+"]"), "colors")
-			}
-			s69[i70+j71] = Color(x74)
+		for j71 := range e72 {
+			e72[j71] = int32(binary.BigEndian.Uint32(b73[4*j71 : 4*j71+4]))
 		}
-		i70 += m72
+		i70 += len(e72)
 	}
-	v.Colors = s69
+	v.Some = s69
 	d.Leave()
-	present75, err := d.Optional()
-	if err != nil {
+	n74, ok := d.PeekArrayLen(math.MaxUint32, 4)
+	if ok {
+		d.Skip(4)
+	} else if n74, err = d.ArrayLen(math.MaxUint32, 4); err != nil {
+		return xdr.WithField(err, "colors")
+	}
+	if err := d.Enter(); err != nil {
+		return xdr.WithField(err, "colors")
+	}
+	var s75 []Color
+	if n74 > 0 {
+		s75 = make([]Color, n74)
+	}
+	for i76 := 0; i76 < n74; {
+		e78 := s75[i76:min(i76+256, n74)]
+		b79 := d.Peek()
+		if len(b79) >= len(e78)*4 {
+			d.Skip(len(e78) * 4)
+		} else if b79, err = d.Next(len(e78) * 4); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i76)+"]"), "colors")
+		}
+		for j77 := range e78 {
+			x80 := int32(binary.BigEndian.Uint32(b79[4*j77 : 4*j77+4]))
+			if !validColor(x80) {
+				return xdr.WithField(xdr.WithField(xdr.NewError(d.Offset()-int64(len(e78)*4-4*j77), xdr.ErrInvalidEnum, "enum value %d is not valid", x80), "["+strconv.Itoa(i76+j77)+"]"), "colors")
+			}
+			e78[j77] = Color(x80)
+		}
+		i76 += len(e78)
+	}
+	v.Colors = s75
+	d.Leave()
+	b81 := d.Peek()
+	if len(b81) >= 4 {
+		d.Skip(4)
+	} else if b81, err = d.Next(4); err != nil {
 		return xdr.WithField(err, "head")
 	}
-	if !present75 {
+	switch x82 := binary.BigEndian.Uint32(b81); x82 {
+	case 0:
 		v.Head = nil
-	} else {
+	case 1:
 		if err := d.Enter(); err != nil {
 			return xdr.WithField(err, "head")
 		}
-		p76 := new(Node)
-		if err := (p76).UnmarshalXDR(d); err != nil {
+		p83 := new(Node)
+		if err := (p83).UnmarshalXDR(d); err != nil {
 			return xdr.WithField(err, "head")
 		}
-		v.Head = p76
+		v.Head = p83
 		d.Leave()
+	default:
+		return xdr.WithField(xdr.NewError(d.Offset()-4, xdr.ErrInvalidBool, "optional-data flag %d is not 0 or 1", x82), "head")
 	}
-	present77, err := d.Optional()
-	if err != nil {
+	b84 := d.Peek()
+	if len(b84) >= 4 {
+		d.Skip(4)
+	} else if b84, err = d.Next(4); err != nil {
 		return xdr.WithField(err, "alias")
 	}
-	if !present77 {
+	switch x85 := binary.BigEndian.Uint32(b84); x85 {
+	case 0:
 		v.Alias = nil
-	} else {
+	case 1:
 		if err := d.Enter(); err != nil {
 			return xdr.WithField(err, "alias")
 		}
-		p78 := new(Node)
-		if err := (p78).UnmarshalXDR(d); err != nil {
+		p86 := new(Node)
+		if err := (p86).UnmarshalXDR(d); err != nil {
 			return xdr.WithField(err, "alias")
 		}
-		v.Alias = p78
+		v.Alias = p86
 		d.Leave()
+	default:
+		return xdr.WithField(xdr.NewError(d.Offset()-4, xdr.ErrInvalidBool, "optional-data flag %d is not 0 or 1", x85), "alias")
 	}
-	u79, err := decodeResult(d)
+	u87, err := decodeResult(d)
 	if err != nil {
 		return xdr.WithField(err, "res")
 	}
-	v.Res = u79
-	u80, err := decodeResult(d)
+	v.Res = u87
+	u88, err := decodeResult(d)
 	if err != nil {
 		return xdr.WithField(err, "out")
 	}
-	v.Out = u80
-	u81, err := decodeNumber(d)
+	v.Out = u88
+	u89, err := decodeNumber(d)
 	if err != nil {
 		return xdr.WithField(err, "num")
 	}
-	v.Num = u81
-	u82, err := decodeFlag(d)
+	v.Num = u89
+	u90, err := decodeFlag(d)
 	if err != nil {
 		return xdr.WithField(err, "fl")
 	}
-	v.Fl = u82
-	present83, err := d.Optional()
-	if err != nil {
+	v.Fl = u90
+	b91 := d.Peek()
+	if len(b91) >= 4 {
+		d.Skip(4)
+	} else if b91, err = d.Next(4); err != nil {
 		return xdr.WithField(err, "maybe")
 	}
-	if !present83 {
+	switch x92 := binary.BigEndian.Uint32(b91); x92 {
+	case 0:
 		v.Maybe = nil
-	} else {
+	case 1:
 		if err := d.Enter(); err != nil {
 			return xdr.WithField(err, "maybe")
 		}
-		u84, err := decodeResult(d)
+		u93, err := decodeResult(d)
 		if err != nil {
 			return xdr.WithField(err, "maybe")
 		}
-		v.Maybe = u84
+		v.Maybe = u93
 		d.Leave()
+	default:
+		return xdr.WithField(xdr.NewError(d.Offset()-4, xdr.ErrInvalidBool, "optional-data flag %d is not 0 or 1", x92), "maybe")
 	}
 	if err := (&v.Point).UnmarshalXDR(d); err != nil {
 		return xdr.WithField(err, "point")
 	}
-	u85, err := decodeEverythingExt(d)
+	u94, err := decodeEverythingExt(d)
 	if err != nil {
 		return xdr.WithField(err, "ext")
 	}
-	v.Ext = u85
-	x86, err := d.Int32()
-	if err != nil {
+	v.Ext = u94
+	b95 := d.Peek()
+	if len(b95) >= 4 {
+		d.Skip(4)
+	} else if b95, err = d.Next(4); err != nil {
 		return xdr.WithField(err, "type")
 	}
-	v.Type = x86
+	v.Type = int32(binary.BigEndian.Uint32(b95))
 	return nil
 }
 
@@ -1793,12 +1970,16 @@ func (v *EverythingPoint) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *EverythingPoint) UnmarshalXDR(d *xdr.Decoder) error {
-	b87, err := d.Next(8)
-	if err != nil {
+	var err error
+	b96 := d.Peek()
+	if len(b96) >= 8 {
+		d.Skip(8)
+	} else if b96, err = d.Next(8); err != nil {
 		return xdr.WithField(err, "x")
 	}
-	v.X = int32(binary.BigEndian.Uint32(b87[0:]))
-	v.Y = int32(binary.BigEndian.Uint32(b87[4:]))
+	b96 = b96[:8]
+	v.X = int32(binary.BigEndian.Uint32(b96))
+	v.Y = int32(binary.BigEndian.Uint32(b96[4:]))
 	return nil
 }
 
@@ -1909,21 +2090,27 @@ func decodeEverythingExt(d *xdr.Decoder) (EverythingExt, error) {
 	if err := d.Enter(); err != nil {
 		return nil, err
 	}
-	defer d.Leave()
 	at := d.Offset()
-	disc, err := d.Int32()
-	if err != nil {
+	var err error
+	var disc int32
+	b := d.Peek()
+	if len(b) >= 4 {
+		d.Skip(4)
+	} else if b, err = d.Next(4); err != nil {
 		return nil, xdr.WithField(err, "v")
 	}
+	disc = int32(binary.BigEndian.Uint32(b))
 	switch disc {
 	case 0:
 		a := &EverythingExtCase0{}
+		d.Leave()
 		return a, nil
 	case 1:
 		a := &EverythingExtT{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	}
 	return nil, xdr.NewError(at, xdr.ErrUnionArm, "union EverythingExt has no arm for discriminant %v", disc)

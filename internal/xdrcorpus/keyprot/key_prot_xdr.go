@@ -20,11 +20,14 @@ func (v *UInt) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *UInt) UnmarshalXDR(d *xdr.Decoder) error {
-	x1, err := d.Uint32()
-	if err != nil {
+	var err error
+	b1 := d.Peek()
+	if len(b1) >= 4 {
+		d.Skip(4)
+	} else if b1, err = d.Next(4); err != nil {
 		return err
 	}
-	(*v) = UInt(x1)
+	(*v) = UInt(binary.BigEndian.Uint32(b1))
 	return nil
 }
 
@@ -77,8 +80,15 @@ func (v *Netobj) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *Netobj) UnmarshalXDR(d *xdr.Decoder) error {
-	x2, err := d.Opaque(1024)
-	if err != nil {
+	var err error
+	var x2 []byte
+	if b, n, ok := d.PeekBytes(1024); ok {
+		d.Skip(n)
+		if len(b) > 0 {
+			x2 = make([]byte, len(b))
+			copy(x2, b)
+		}
+	} else if x2, err = d.Opaque(1024); err != nil {
 		return err
 	}
 	(*v) = Netobj(x2)
@@ -132,7 +142,10 @@ func (v *DesBlock) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *DesBlock) UnmarshalXDR(d *xdr.Decoder) error {
-	if err := d.FixedOpaque((*v)[:]); err != nil {
+	if b := d.Peek(); len(b) >= 8 {
+		copy((*v)[:], b)
+		d.Skip(8)
+	} else if err := d.FixedOpaque((*v)[:]); err != nil {
 		return err
 	}
 	return nil
@@ -245,11 +258,18 @@ func (v *Keystatus) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *Keystatus) UnmarshalXDR(d *xdr.Decoder) error {
-	x3, err := d.Enum(validKeystatus)
-	if err != nil {
+	var err error
+	b3 := d.Peek()
+	if len(b3) >= 4 {
+		d.Skip(4)
+	} else if b3, err = d.Next(4); err != nil {
 		return err
 	}
-	(*v) = Keystatus(x3)
+	x4 := int32(binary.BigEndian.Uint32(b3))
+	if !validKeystatus(x4) {
+		return xdr.NewError(d.Offset()-4, xdr.ErrInvalidEnum, "enum value %d is not valid", x4)
+	}
+	(*v) = Keystatus(x4)
 	return nil
 }
 
@@ -300,7 +320,10 @@ func (v *Keybuf) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *Keybuf) UnmarshalXDR(d *xdr.Decoder) error {
-	if err := d.FixedOpaque((*v)[:]); err != nil {
+	if b := d.Peek(); len(b) >= 48 {
+		copy((*v)[:], b)
+		d.Skip(48)
+	} else if err := d.FixedOpaque((*v)[:]); err != nil {
 		return err
 	}
 	return nil
@@ -355,11 +378,15 @@ func (v *Netnamestr) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *Netnamestr) UnmarshalXDR(d *xdr.Decoder) error {
-	x4, err := d.String(255)
-	if err != nil {
+	var err error
+	var x5 string
+	if b, n, ok := d.PeekBytes(255); ok {
+		d.Skip(n)
+		x5 = string(b)
+	} else if x5, err = d.String(255); err != nil {
 		return err
 	}
-	(*v) = Netnamestr(x4)
+	(*v) = Netnamestr(x5)
 	return nil
 }
 
@@ -416,12 +443,19 @@ func (v *Cryptkeyarg) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *Cryptkeyarg) UnmarshalXDR(d *xdr.Decoder) error {
-	x5, err := d.String(255)
-	if err != nil {
+	var err error
+	var x6 string
+	if b, n, ok := d.PeekBytes(255); ok {
+		d.Skip(n)
+		x6 = string(b)
+	} else if x6, err = d.String(255); err != nil {
 		return xdr.WithField(err, "remotename")
 	}
-	v.Remotename = Netnamestr(x5)
-	if err := d.FixedOpaque(v.Deskey[:]); err != nil {
+	v.Remotename = Netnamestr(x6)
+	if b := d.Peek(); len(b) >= 8 {
+		copy(v.Deskey[:], b)
+		d.Skip(8)
+	} else if err := d.FixedOpaque(v.Deskey[:]); err != nil {
 		return xdr.WithField(err, "deskey")
 	}
 	return nil
@@ -484,17 +518,30 @@ func (v *Cryptkeyarg2) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *Cryptkeyarg2) UnmarshalXDR(d *xdr.Decoder) error {
-	x6, err := d.String(255)
-	if err != nil {
+	var err error
+	var x7 string
+	if b, n, ok := d.PeekBytes(255); ok {
+		d.Skip(n)
+		x7 = string(b)
+	} else if x7, err = d.String(255); err != nil {
 		return xdr.WithField(err, "remotename")
 	}
-	v.Remotename = Netnamestr(x6)
-	x7, err := d.Opaque(1024)
-	if err != nil {
+	v.Remotename = Netnamestr(x7)
+	var x8 []byte
+	if b, n, ok := d.PeekBytes(1024); ok {
+		d.Skip(n)
+		if len(b) > 0 {
+			x8 = make([]byte, len(b))
+			copy(x8, b)
+		}
+	} else if x8, err = d.Opaque(1024); err != nil {
 		return xdr.WithField(err, "remotekey")
 	}
-	v.Remotekey = Netobj(x7)
-	if err := d.FixedOpaque(v.Deskey[:]); err != nil {
+	v.Remotekey = Netobj(x8)
+	if b := d.Peek(); len(b) >= 8 {
+		copy(v.Deskey[:], b)
+		d.Skip(8)
+	} else if err := d.FixedOpaque(v.Deskey[:]); err != nil {
 		return xdr.WithField(err, "deskey")
 	}
 	return nil
@@ -555,7 +602,10 @@ func (v *CryptkeyresDeskey) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *CryptkeyresDeskey) UnmarshalXDR(d *xdr.Decoder) error {
-	if err := d.FixedOpaque(v.Deskey[:]); err != nil {
+	if b := d.Peek(); len(b) >= 8 {
+		copy(v.Deskey[:], b)
+		d.Skip(8)
+	} else if err := d.FixedOpaque(v.Deskey[:]); err != nil {
 		return xdr.WithField(err, "deskey")
 	}
 	return nil
@@ -613,21 +663,30 @@ func decodeCryptkeyres(d *xdr.Decoder) (Cryptkeyres, error) {
 	if err := d.Enter(); err != nil {
 		return nil, err
 	}
-	defer d.Leave()
-	x, err := d.Enum(validKeystatus)
-	disc := Keystatus(x)
-	if err != nil {
+	var err error
+	var disc Keystatus
+	b := d.Peek()
+	if len(b) >= 4 {
+		d.Skip(4)
+	} else if b, err = d.Next(4); err != nil {
 		return nil, xdr.WithField(err, "status")
 	}
+	x9 := int32(binary.BigEndian.Uint32(b))
+	if !validKeystatus(x9) {
+		return nil, xdr.WithField(xdr.NewError(d.Offset()-4, xdr.ErrInvalidEnum, "enum value %d is not valid", x9), "status")
+	}
+	disc = Keystatus(x9)
 	switch disc {
 	case KEY_SUCCESS:
 		a := &CryptkeyresDeskey{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	}
 	a := &CryptkeyresDefault{Status: Keystatus(disc)}
+	d.Leave()
 	return a, nil
 }
 
@@ -658,8 +717,8 @@ func (v *Unixcred) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "gids")
 	}
-	for i8 := range v.Gids {
-		e.PutUint32(uint32(v.Gids[i8]))
+	for i10 := range v.Gids {
+		e.PutUint32(uint32(v.Gids[i10]))
 	}
 	e.Leave()
 	return nil
@@ -667,35 +726,43 @@ func (v *Unixcred) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *Unixcred) UnmarshalXDR(d *xdr.Decoder) error {
-	b9, err := d.Next(8)
-	if err != nil {
+	var err error
+	b11 := d.Peek()
+	if len(b11) >= 8 {
+		d.Skip(8)
+	} else if b11, err = d.Next(8); err != nil {
 		return xdr.WithField(err, "uid")
 	}
-	v.Uid = UInt(binary.BigEndian.Uint32(b9[0:]))
-	v.Gid = UInt(binary.BigEndian.Uint32(b9[4:]))
-	n10, err := d.ArrayLen(16, 4)
-	if err != nil {
+	b11 = b11[:8]
+	v.Uid = UInt(binary.BigEndian.Uint32(b11))
+	v.Gid = UInt(binary.BigEndian.Uint32(b11[4:]))
+	n12, ok := d.PeekArrayLen(16, 4)
+	if ok {
+		d.Skip(4)
+	} else if n12, err = d.ArrayLen(16, 4); err != nil {
 		return xdr.WithField(err, "gids")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "gids")
 	}
-	var s11 []UInt
-	if n10 > 0 {
-		s11 = make([]UInt, n10)
+	var s13 []UInt
+	if n12 > 0 {
+		s13 = make([]UInt, n12)
 	}
-	for i12 := 0; i12 < n10; {
-		m14 := min(n10-i12, 256)
-		b15, err := d.Next(m14 * 4)
-		if err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i12)+"]"), "gids")
+	for i14 := 0; i14 < n12; {
+		e16 := s13[i14:min(i14+256, n12)]
+		b17 := d.Peek()
+		if len(b17) >= len(e16)*4 {
+			d.Skip(len(e16) * 4)
+		} else if b17, err = d.Next(len(e16) * 4); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i14)+"]"), "gids")
 		}
-		for j13 := range m14 {
-			s11[i12+j13] = UInt(binary.BigEndian.Uint32(b15[4*j13:]))
+		for j15 := range e16 {
+			e16[j15] = UInt(binary.BigEndian.Uint32(b17[4*j15 : 4*j15+4]))
 		}
-		i12 += m14
+		i14 += len(e16)
 	}
-	v.Gids = s11
+	v.Gids = s13
 	d.Leave()
 	return nil
 }
@@ -815,21 +882,30 @@ func decodeGetcredres(d *xdr.Decoder) (Getcredres, error) {
 	if err := d.Enter(); err != nil {
 		return nil, err
 	}
-	defer d.Leave()
-	x, err := d.Enum(validKeystatus)
-	disc := Keystatus(x)
-	if err != nil {
+	var err error
+	var disc Keystatus
+	b := d.Peek()
+	if len(b) >= 4 {
+		d.Skip(4)
+	} else if b, err = d.Next(4); err != nil {
 		return nil, xdr.WithField(err, "status")
 	}
+	x18 := int32(binary.BigEndian.Uint32(b))
+	if !validKeystatus(x18) {
+		return nil, xdr.WithField(xdr.NewError(d.Offset()-4, xdr.ErrInvalidEnum, "enum value %d is not valid", x18), "status")
+	}
+	disc = Keystatus(x18)
 	switch disc {
 	case KEY_SUCCESS:
 		a := &GetcredresCred{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	}
 	a := &GetcredresDefault{Status: Keystatus(disc)}
+	d.Leave()
 	return a, nil
 }
 
@@ -859,17 +935,27 @@ func (v *KeyNetstarg) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *KeyNetstarg) UnmarshalXDR(d *xdr.Decoder) error {
-	if err := d.FixedOpaque(v.StPrivKey[:]); err != nil {
+	var err error
+	if b := d.Peek(); len(b) >= 48 {
+		copy(v.StPrivKey[:], b)
+		d.Skip(48)
+	} else if err := d.FixedOpaque(v.StPrivKey[:]); err != nil {
 		return xdr.WithField(err, "st_priv_key")
 	}
-	if err := d.FixedOpaque(v.StPubKey[:]); err != nil {
+	if b := d.Peek(); len(b) >= 48 {
+		copy(v.StPubKey[:], b)
+		d.Skip(48)
+	} else if err := d.FixedOpaque(v.StPubKey[:]); err != nil {
 		return xdr.WithField(err, "st_pub_key")
 	}
-	x16, err := d.String(255)
-	if err != nil {
+	var x19 string
+	if b, n, ok := d.PeekBytes(255); ok {
+		d.Skip(n)
+		x19 = string(b)
+	} else if x19, err = d.String(255); err != nil {
 		return xdr.WithField(err, "st_netname")
 	}
-	v.StNetname = Netnamestr(x16)
+	v.StNetname = Netnamestr(x19)
 	return nil
 }
 
@@ -988,21 +1074,30 @@ func decodeKeyNetstres(d *xdr.Decoder) (KeyNetstres, error) {
 	if err := d.Enter(); err != nil {
 		return nil, err
 	}
-	defer d.Leave()
-	x, err := d.Enum(validKeystatus)
-	disc := Keystatus(x)
-	if err != nil {
+	var err error
+	var disc Keystatus
+	b := d.Peek()
+	if len(b) >= 4 {
+		d.Skip(4)
+	} else if b, err = d.Next(4); err != nil {
 		return nil, xdr.WithField(err, "status")
 	}
+	x20 := int32(binary.BigEndian.Uint32(b))
+	if !validKeystatus(x20) {
+		return nil, xdr.WithField(xdr.NewError(d.Offset()-4, xdr.ErrInvalidEnum, "enum value %d is not valid", x20), "status")
+	}
+	disc = Keystatus(x20)
 	switch disc {
 	case KEY_SUCCESS:
 		a := &KeyNetstresKnet{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	}
 	a := &KeyNetstresDefault{Status: Keystatus(disc)}
+	d.Leave()
 	return a, nil
 }
 

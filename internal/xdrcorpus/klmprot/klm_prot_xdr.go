@@ -22,8 +22,15 @@ func (v *Netobj) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *Netobj) UnmarshalXDR(d *xdr.Decoder) error {
-	x1, err := d.Opaque(1024)
-	if err != nil {
+	var err error
+	var x1 []byte
+	if b, n, ok := d.PeekBytes(1024); ok {
+		d.Skip(n)
+		if len(b) > 0 {
+			x1 = make([]byte, len(b))
+			copy(x1, b)
+		}
+	} else if x1, err = d.Opaque(1024); err != nil {
 		return err
 	}
 	(*v) = Netobj(x1)
@@ -119,11 +126,18 @@ func (v *KlmStats) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *KlmStats) UnmarshalXDR(d *xdr.Decoder) error {
-	x2, err := d.Enum(validKlmStats)
-	if err != nil {
+	var err error
+	b2 := d.Peek()
+	if len(b2) >= 4 {
+		d.Skip(4)
+	} else if b2, err = d.Next(4); err != nil {
 		return err
 	}
-	(*v) = KlmStats(x2)
+	x3 := int32(binary.BigEndian.Uint32(b2))
+	if !validKlmStats(x3) {
+		return xdr.NewError(d.Offset()-4, xdr.ErrInvalidEnum, "enum value %d is not valid", x3)
+	}
+	(*v) = KlmStats(x3)
 	return nil
 }
 
@@ -188,23 +202,36 @@ func (v *KlmLock) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *KlmLock) UnmarshalXDR(d *xdr.Decoder) error {
-	x3, err := d.String(1024)
-	if err != nil {
+	var err error
+	var x4 string
+	if b, n, ok := d.PeekBytes(1024); ok {
+		d.Skip(n)
+		x4 = string(b)
+	} else if x4, err = d.String(1024); err != nil {
 		return xdr.WithField(err, "server_name")
 	}
-	v.ServerName = x3
-	x4, err := d.Opaque(1024)
-	if err != nil {
+	v.ServerName = x4
+	var x5 []byte
+	if b, n, ok := d.PeekBytes(1024); ok {
+		d.Skip(n)
+		if len(b) > 0 {
+			x5 = make([]byte, len(b))
+			copy(x5, b)
+		}
+	} else if x5, err = d.Opaque(1024); err != nil {
 		return xdr.WithField(err, "fh")
 	}
-	v.Fh = Netobj(x4)
-	b5, err := d.Next(12)
-	if err != nil {
+	v.Fh = Netobj(x5)
+	b6 := d.Peek()
+	if len(b6) >= 12 {
+		d.Skip(12)
+	} else if b6, err = d.Next(12); err != nil {
 		return xdr.WithField(err, "pid")
 	}
-	v.Pid = int32(binary.BigEndian.Uint32(b5[0:]))
-	v.LOffset = binary.BigEndian.Uint32(b5[4:])
-	v.LLen = binary.BigEndian.Uint32(b5[8:])
+	b6 = b6[:12]
+	v.Pid = int32(binary.BigEndian.Uint32(b6))
+	v.LOffset = binary.BigEndian.Uint32(b6[4:])
+	v.LLen = binary.BigEndian.Uint32(b6[8:])
 	return nil
 }
 
@@ -263,19 +290,23 @@ func (v *KlmHolder) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *KlmHolder) UnmarshalXDR(d *xdr.Decoder) error {
-	b6, err := d.Next(16)
-	if err != nil {
+	var err error
+	b7 := d.Peek()
+	if len(b7) >= 16 {
+		d.Skip(16)
+	} else if b7, err = d.Next(16); err != nil {
 		return xdr.WithField(err, "exclusive")
 	}
-	switch x7 := binary.BigEndian.Uint32(b6[0:]); x7 {
+	b7 = b7[:16]
+	switch x8 := binary.BigEndian.Uint32(b7); x8 {
 	case 0, 1:
-		v.Exclusive = x7 == 1
+		v.Exclusive = x8 == 1
 	default:
-		return xdr.WithField(xdr.NewError(d.Offset()-int64(16-(0)), xdr.ErrInvalidBool, "bool value %d is not 0 or 1", x7), "exclusive")
+		return xdr.WithField(xdr.NewError(d.Offset()-16, xdr.ErrInvalidBool, "bool value %d is not 0 or 1", x8), "exclusive")
 	}
-	v.Svid = int32(binary.BigEndian.Uint32(b6[4:]))
-	v.LOffset = binary.BigEndian.Uint32(b6[8:])
-	v.LLen = binary.BigEndian.Uint32(b6[12:])
+	v.Svid = int32(binary.BigEndian.Uint32(b7[4:]))
+	v.LOffset = binary.BigEndian.Uint32(b7[8:])
+	v.LLen = binary.BigEndian.Uint32(b7[12:])
 	return nil
 }
 
@@ -331,11 +362,18 @@ func (v *KlmStat) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *KlmStat) UnmarshalXDR(d *xdr.Decoder) error {
-	x8, err := d.Enum(validKlmStats)
-	if err != nil {
+	var err error
+	b9 := d.Peek()
+	if len(b9) >= 4 {
+		d.Skip(4)
+	} else if b9, err = d.Next(4); err != nil {
 		return xdr.WithField(err, "stat")
 	}
-	v.Stat = KlmStats(x8)
+	x10 := int32(binary.BigEndian.Uint32(b9))
+	if !validKlmStats(x10) {
+		return xdr.WithField(xdr.NewError(d.Offset()-4, xdr.ErrInvalidEnum, "enum value %d is not valid", x10), "stat")
+	}
+	v.Stat = KlmStats(x10)
 	return nil
 }
 
@@ -454,21 +492,30 @@ func decodeKlmTestrply(d *xdr.Decoder) (KlmTestrply, error) {
 	if err := d.Enter(); err != nil {
 		return nil, err
 	}
-	defer d.Leave()
-	x, err := d.Enum(validKlmStats)
-	disc := KlmStats(x)
-	if err != nil {
+	var err error
+	var disc KlmStats
+	b := d.Peek()
+	if len(b) >= 4 {
+		d.Skip(4)
+	} else if b, err = d.Next(4); err != nil {
 		return nil, xdr.WithField(err, "stat")
 	}
+	x11 := int32(binary.BigEndian.Uint32(b))
+	if !validKlmStats(x11) {
+		return nil, xdr.WithField(xdr.NewError(d.Offset()-4, xdr.ErrInvalidEnum, "enum value %d is not valid", x11), "stat")
+	}
+	disc = KlmStats(x11)
 	switch disc {
 	case KlmDenied:
 		a := &KlmTestrplyHolder{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	}
 	a := &KlmTestrplyDefault{Stat: KlmStats(disc)}
+	d.Leave()
 	return a, nil
 }
 
@@ -498,21 +545,25 @@ func (v *KlmLockargs) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *KlmLockargs) UnmarshalXDR(d *xdr.Decoder) error {
-	b9, err := d.Next(8)
-	if err != nil {
+	var err error
+	b12 := d.Peek()
+	if len(b12) >= 8 {
+		d.Skip(8)
+	} else if b12, err = d.Next(8); err != nil {
 		return xdr.WithField(err, "block")
 	}
-	switch x10 := binary.BigEndian.Uint32(b9[0:]); x10 {
+	b12 = b12[:8]
+	switch x13 := binary.BigEndian.Uint32(b12); x13 {
 	case 0, 1:
-		v.Block = x10 == 1
+		v.Block = x13 == 1
 	default:
-		return xdr.WithField(xdr.NewError(d.Offset()-int64(8-(0)), xdr.ErrInvalidBool, "bool value %d is not 0 or 1", x10), "block")
+		return xdr.WithField(xdr.NewError(d.Offset()-8, xdr.ErrInvalidBool, "bool value %d is not 0 or 1", x13), "block")
 	}
-	switch x11 := binary.BigEndian.Uint32(b9[4:]); x11 {
+	switch x14 := binary.BigEndian.Uint32(b12[4:]); x14 {
 	case 0, 1:
-		v.Exclusive = x11 == 1
+		v.Exclusive = x14 == 1
 	default:
-		return xdr.WithField(xdr.NewError(d.Offset()-int64(8-(4)), xdr.ErrInvalidBool, "bool value %d is not 0 or 1", x11), "exclusive")
+		return xdr.WithField(xdr.NewError(d.Offset()-4, xdr.ErrInvalidBool, "bool value %d is not 0 or 1", x14), "exclusive")
 	}
 	if err := (&v.Alock).UnmarshalXDR(d); err != nil {
 		return xdr.WithField(err, "alock")
@@ -573,11 +624,19 @@ func (v *KlmTestargs) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *KlmTestargs) UnmarshalXDR(d *xdr.Decoder) error {
-	x12, err := d.Bool()
-	if err != nil {
+	var err error
+	b15 := d.Peek()
+	if len(b15) >= 4 {
+		d.Skip(4)
+	} else if b15, err = d.Next(4); err != nil {
 		return xdr.WithField(err, "exclusive")
 	}
-	v.Exclusive = x12
+	switch x16 := binary.BigEndian.Uint32(b15); x16 {
+	case 0, 1:
+		v.Exclusive = x16 == 1
+	default:
+		return xdr.WithField(xdr.NewError(d.Offset()-4, xdr.ErrInvalidBool, "bool value %d is not 0 or 1", x16), "exclusive")
+	}
 	if err := (&v.Alock).UnmarshalXDR(d); err != nil {
 		return xdr.WithField(err, "alock")
 	}

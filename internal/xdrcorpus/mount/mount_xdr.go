@@ -3,6 +3,7 @@
 package mount
 
 import (
+	"encoding/binary"
 	"github.com/wirekit/wirekit/xdr"
 	"sync/atomic"
 )
@@ -27,7 +28,10 @@ func (v *Fhandle) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *Fhandle) UnmarshalXDR(d *xdr.Decoder) error {
-	if err := d.FixedOpaque((*v)[:]); err != nil {
+	if b := d.Peek(); len(b) >= 32 {
+		copy((*v)[:], b)
+		d.Skip(32)
+	} else if err := d.FixedOpaque((*v)[:]); err != nil {
 		return err
 	}
 	return nil
@@ -88,7 +92,10 @@ func (v *FhstatusFhsFhandle) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *FhstatusFhsFhandle) UnmarshalXDR(d *xdr.Decoder) error {
-	if err := d.FixedOpaque(v.FhsFhandle[:]); err != nil {
+	if b := d.Peek(); len(b) >= 32 {
+		copy(v.FhsFhandle[:], b)
+		d.Skip(32)
+	} else if err := d.FixedOpaque(v.FhsFhandle[:]); err != nil {
 		return xdr.WithField(err, "fhs_fhandle")
 	}
 	return nil
@@ -143,20 +150,26 @@ func decodeFhstatus(d *xdr.Decoder) (Fhstatus, error) {
 	if err := d.Enter(); err != nil {
 		return nil, err
 	}
-	defer d.Leave()
-	disc, err := d.Uint32()
-	if err != nil {
+	var err error
+	var disc uint32
+	b := d.Peek()
+	if len(b) >= 4 {
+		d.Skip(4)
+	} else if b, err = d.Next(4); err != nil {
 		return nil, xdr.WithField(err, "fhs_status")
 	}
+	disc = binary.BigEndian.Uint32(b)
 	switch disc {
 	case 0:
 		a := &FhstatusFhsFhandle{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	}
 	a := &FhstatusDefault{FhsStatus: uint32(disc)}
+	d.Leave()
 	return a, nil
 }
 
@@ -180,8 +193,12 @@ func (v *Dirpath) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *Dirpath) UnmarshalXDR(d *xdr.Decoder) error {
-	x1, err := d.String(1024)
-	if err != nil {
+	var err error
+	var x1 string
+	if b, n, ok := d.PeekBytes(1024); ok {
+		d.Skip(n)
+		x1 = string(b)
+	} else if x1, err = d.String(1024); err != nil {
 		return err
 	}
 	(*v) = Dirpath(x1)
@@ -237,8 +254,12 @@ func (v *Name) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *Name) UnmarshalXDR(d *xdr.Decoder) error {
-	x2, err := d.String(255)
-	if err != nil {
+	var err error
+	var x2 string
+	if b, n, ok := d.PeekBytes(255); ok {
+		d.Skip(n)
+		x2 = string(b)
+	} else if x2, err = d.String(255); err != nil {
 		return err
 	}
 	(*v) = Name(x2)
@@ -316,32 +337,44 @@ func (v *Mountbody) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *Mountbody) UnmarshalXDR(d *xdr.Decoder) error {
-	x3, err := d.String(255)
-	if err != nil {
+	var err error
+	var x3 string
+	if b, n, ok := d.PeekBytes(255); ok {
+		d.Skip(n)
+		x3 = string(b)
+	} else if x3, err = d.String(255); err != nil {
 		return xdr.WithField(err, "ml_hostname")
 	}
 	v.MlHostname = Name(x3)
-	x4, err := d.String(1024)
-	if err != nil {
+	var x4 string
+	if b, n, ok := d.PeekBytes(1024); ok {
+		d.Skip(n)
+		x4 = string(b)
+	} else if x4, err = d.String(1024); err != nil {
 		return xdr.WithField(err, "ml_directory")
 	}
 	v.MlDirectory = Dirpath(x4)
-	present5, err := d.Optional()
-	if err != nil {
+	b5 := d.Peek()
+	if len(b5) >= 4 {
+		d.Skip(4)
+	} else if b5, err = d.Next(4); err != nil {
 		return xdr.WithField(err, "ml_next")
 	}
-	if !present5 {
+	switch x6 := binary.BigEndian.Uint32(b5); x6 {
+	case 0:
 		v.MlNext = nil
-	} else {
+	case 1:
 		if err := d.Enter(); err != nil {
 			return xdr.WithField(err, "ml_next")
 		}
-		p6 := new(Mountbody)
-		if err := (p6).UnmarshalXDR(d); err != nil {
+		p7 := new(Mountbody)
+		if err := (p7).UnmarshalXDR(d); err != nil {
 			return xdr.WithField(err, "ml_next")
 		}
-		v.MlNext = p6
+		v.MlNext = p7
 		d.Leave()
+	default:
+		return xdr.WithField(xdr.NewError(d.Offset()-4, xdr.ErrInvalidBool, "optional-data flag %d is not 0 or 1", x6), "ml_next")
 	}
 	return nil
 }
@@ -413,27 +446,36 @@ func (v *Groupnode) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *Groupnode) UnmarshalXDR(d *xdr.Decoder) error {
-	x7, err := d.String(255)
-	if err != nil {
+	var err error
+	var x8 string
+	if b, n, ok := d.PeekBytes(255); ok {
+		d.Skip(n)
+		x8 = string(b)
+	} else if x8, err = d.String(255); err != nil {
 		return xdr.WithField(err, "gr_name")
 	}
-	v.GrName = Name(x7)
-	present8, err := d.Optional()
-	if err != nil {
+	v.GrName = Name(x8)
+	b9 := d.Peek()
+	if len(b9) >= 4 {
+		d.Skip(4)
+	} else if b9, err = d.Next(4); err != nil {
 		return xdr.WithField(err, "gr_next")
 	}
-	if !present8 {
+	switch x10 := binary.BigEndian.Uint32(b9); x10 {
+	case 0:
 		v.GrNext = nil
-	} else {
+	case 1:
 		if err := d.Enter(); err != nil {
 			return xdr.WithField(err, "gr_next")
 		}
-		p9 := new(Groupnode)
-		if err := (p9).UnmarshalXDR(d); err != nil {
+		p11 := new(Groupnode)
+		if err := (p11).UnmarshalXDR(d); err != nil {
 			return xdr.WithField(err, "gr_next")
 		}
-		v.GrNext = p9
+		v.GrNext = p11
 		d.Leave()
+	default:
+		return xdr.WithField(xdr.NewError(d.Offset()-4, xdr.ErrInvalidBool, "optional-data flag %d is not 0 or 1", x10), "gr_next")
 	}
 	return nil
 }
@@ -518,44 +560,58 @@ func (v *Exportnode) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *Exportnode) UnmarshalXDR(d *xdr.Decoder) error {
-	x10, err := d.String(1024)
-	if err != nil {
+	var err error
+	var x12 string
+	if b, n, ok := d.PeekBytes(1024); ok {
+		d.Skip(n)
+		x12 = string(b)
+	} else if x12, err = d.String(1024); err != nil {
 		return xdr.WithField(err, "ex_dir")
 	}
-	v.ExDir = Dirpath(x10)
-	present11, err := d.Optional()
-	if err != nil {
+	v.ExDir = Dirpath(x12)
+	b13 := d.Peek()
+	if len(b13) >= 4 {
+		d.Skip(4)
+	} else if b13, err = d.Next(4); err != nil {
 		return xdr.WithField(err, "ex_groups")
 	}
-	if !present11 {
+	switch x14 := binary.BigEndian.Uint32(b13); x14 {
+	case 0:
 		v.ExGroups = nil
-	} else {
+	case 1:
 		if err := d.Enter(); err != nil {
 			return xdr.WithField(err, "ex_groups")
 		}
-		p12 := new(Groupnode)
-		if err := (p12).UnmarshalXDR(d); err != nil {
+		p15 := new(Groupnode)
+		if err := (p15).UnmarshalXDR(d); err != nil {
 			return xdr.WithField(err, "ex_groups")
 		}
-		v.ExGroups = p12
+		v.ExGroups = p15
 		d.Leave()
+	default:
+		return xdr.WithField(xdr.NewError(d.Offset()-4, xdr.ErrInvalidBool, "optional-data flag %d is not 0 or 1", x14), "ex_groups")
 	}
-	present13, err := d.Optional()
-	if err != nil {
+	b16 := d.Peek()
+	if len(b16) >= 4 {
+		d.Skip(4)
+	} else if b16, err = d.Next(4); err != nil {
 		return xdr.WithField(err, "ex_next")
 	}
-	if !present13 {
+	switch x17 := binary.BigEndian.Uint32(b16); x17 {
+	case 0:
 		v.ExNext = nil
-	} else {
+	case 1:
 		if err := d.Enter(); err != nil {
 			return xdr.WithField(err, "ex_next")
 		}
-		p14 := new(Exportnode)
-		if err := (p14).UnmarshalXDR(d); err != nil {
+		p18 := new(Exportnode)
+		if err := (p18).UnmarshalXDR(d); err != nil {
 			return xdr.WithField(err, "ex_next")
 		}
-		v.ExNext = p14
+		v.ExNext = p18
 		d.Leave()
+	default:
+		return xdr.WithField(xdr.NewError(d.Offset()-4, xdr.ErrInvalidBool, "optional-data flag %d is not 0 or 1", x17), "ex_next")
 	}
 	return nil
 }

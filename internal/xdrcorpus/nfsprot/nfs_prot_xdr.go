@@ -146,11 +146,18 @@ func (v *Nfsstat) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *Nfsstat) UnmarshalXDR(d *xdr.Decoder) error {
-	x1, err := d.Enum(validNfsstat)
-	if err != nil {
+	var err error
+	b1 := d.Peek()
+	if len(b1) >= 4 {
+		d.Skip(4)
+	} else if b1, err = d.Next(4); err != nil {
 		return err
 	}
-	(*v) = Nfsstat(x1)
+	x2 := int32(binary.BigEndian.Uint32(b1))
+	if !validNfsstat(x2) {
+		return xdr.NewError(d.Offset()-4, xdr.ErrInvalidEnum, "enum value %d is not valid", x2)
+	}
+	(*v) = Nfsstat(x2)
 	return nil
 }
 
@@ -255,11 +262,18 @@ func (v *Ftype) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *Ftype) UnmarshalXDR(d *xdr.Decoder) error {
-	x2, err := d.Enum(validFtype)
-	if err != nil {
+	var err error
+	b3 := d.Peek()
+	if len(b3) >= 4 {
+		d.Skip(4)
+	} else if b3, err = d.Next(4); err != nil {
 		return err
 	}
-	(*v) = Ftype(x2)
+	x4 := int32(binary.BigEndian.Uint32(b3))
+	if !validFtype(x4) {
+		return xdr.NewError(d.Offset()-4, xdr.ErrInvalidEnum, "enum value %d is not valid", x4)
+	}
+	(*v) = Ftype(x4)
 	return nil
 }
 
@@ -312,7 +326,10 @@ func (v *NfsFh) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *NfsFh) UnmarshalXDR(d *xdr.Decoder) error {
-	if err := d.FixedOpaque(v.Data[:]); err != nil {
+	if b := d.Peek(); len(b) >= 32 {
+		copy(v.Data[:], b)
+		d.Skip(32)
+	} else if err := d.FixedOpaque(v.Data[:]); err != nil {
 		return xdr.WithField(err, "data")
 	}
 	return nil
@@ -369,12 +386,16 @@ func (v *Nfstime) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *Nfstime) UnmarshalXDR(d *xdr.Decoder) error {
-	b3, err := d.Next(8)
-	if err != nil {
+	var err error
+	b5 := d.Peek()
+	if len(b5) >= 8 {
+		d.Skip(8)
+	} else if b5, err = d.Next(8); err != nil {
 		return xdr.WithField(err, "seconds")
 	}
-	v.Seconds = binary.BigEndian.Uint32(b3[0:])
-	v.Useconds = binary.BigEndian.Uint32(b3[4:])
+	b5 = b5[:8]
+	v.Seconds = binary.BigEndian.Uint32(b5)
+	v.Useconds = binary.BigEndian.Uint32(b5[4:])
 	return nil
 }
 
@@ -462,25 +483,29 @@ func (v *Fattr) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *Fattr) UnmarshalXDR(d *xdr.Decoder) error {
-	b4, err := d.Next(44)
-	if err != nil {
+	var err error
+	b6 := d.Peek()
+	if len(b6) >= 44 {
+		d.Skip(44)
+	} else if b6, err = d.Next(44); err != nil {
 		return xdr.WithField(err, "type")
 	}
-	x5 := int32(binary.BigEndian.Uint32(b4[0:]))
-	if !validFtype(x5) {
-		return xdr.WithField(xdr.NewError(d.Offset()-int64(44-(0)), xdr.ErrInvalidEnum, "enum value %d is not valid", x5), "type")
+	b6 = b6[:44]
+	x7 := int32(binary.BigEndian.Uint32(b6))
+	if !validFtype(x7) {
+		return xdr.WithField(xdr.NewError(d.Offset()-44, xdr.ErrInvalidEnum, "enum value %d is not valid", x7), "type")
 	}
-	v.Type = Ftype(x5)
-	v.Mode = binary.BigEndian.Uint32(b4[4:])
-	v.Nlink = binary.BigEndian.Uint32(b4[8:])
-	v.Uid = binary.BigEndian.Uint32(b4[12:])
-	v.Gid = binary.BigEndian.Uint32(b4[16:])
-	v.Size = binary.BigEndian.Uint32(b4[20:])
-	v.Blocksize = binary.BigEndian.Uint32(b4[24:])
-	v.Rdev = binary.BigEndian.Uint32(b4[28:])
-	v.Blocks = binary.BigEndian.Uint32(b4[32:])
-	v.Fsid = binary.BigEndian.Uint32(b4[36:])
-	v.Fileid = binary.BigEndian.Uint32(b4[40:])
+	v.Type = Ftype(x7)
+	v.Mode = binary.BigEndian.Uint32(b6[4:])
+	v.Nlink = binary.BigEndian.Uint32(b6[8:])
+	v.Uid = binary.BigEndian.Uint32(b6[12:])
+	v.Gid = binary.BigEndian.Uint32(b6[16:])
+	v.Size = binary.BigEndian.Uint32(b6[20:])
+	v.Blocksize = binary.BigEndian.Uint32(b6[24:])
+	v.Rdev = binary.BigEndian.Uint32(b6[28:])
+	v.Blocks = binary.BigEndian.Uint32(b6[32:])
+	v.Fsid = binary.BigEndian.Uint32(b6[36:])
+	v.Fileid = binary.BigEndian.Uint32(b6[40:])
 	if err := (&v.Atime).UnmarshalXDR(d); err != nil {
 		return xdr.WithField(err, "atime")
 	}
@@ -556,14 +581,18 @@ func (v *Sattr) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *Sattr) UnmarshalXDR(d *xdr.Decoder) error {
-	b6, err := d.Next(16)
-	if err != nil {
+	var err error
+	b8 := d.Peek()
+	if len(b8) >= 16 {
+		d.Skip(16)
+	} else if b8, err = d.Next(16); err != nil {
 		return xdr.WithField(err, "mode")
 	}
-	v.Mode = binary.BigEndian.Uint32(b6[0:])
-	v.Uid = binary.BigEndian.Uint32(b6[4:])
-	v.Gid = binary.BigEndian.Uint32(b6[8:])
-	v.Size = binary.BigEndian.Uint32(b6[12:])
+	b8 = b8[:16]
+	v.Mode = binary.BigEndian.Uint32(b8)
+	v.Uid = binary.BigEndian.Uint32(b8[4:])
+	v.Gid = binary.BigEndian.Uint32(b8[8:])
+	v.Size = binary.BigEndian.Uint32(b8[12:])
 	if err := (&v.Atime).UnmarshalXDR(d); err != nil {
 		return xdr.WithField(err, "atime")
 	}
@@ -622,11 +651,15 @@ func (v *Filename) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *Filename) UnmarshalXDR(d *xdr.Decoder) error {
-	x7, err := d.String(255)
-	if err != nil {
+	var err error
+	var x9 string
+	if b, n, ok := d.PeekBytes(255); ok {
+		d.Skip(n)
+		x9 = string(b)
+	} else if x9, err = d.String(255); err != nil {
 		return err
 	}
-	(*v) = Filename(x7)
+	(*v) = Filename(x9)
 	return nil
 }
 
@@ -679,11 +712,15 @@ func (v *Nfspath) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *Nfspath) UnmarshalXDR(d *xdr.Decoder) error {
-	x8, err := d.String(1024)
-	if err != nil {
+	var err error
+	var x10 string
+	if b, n, ok := d.PeekBytes(1024); ok {
+		d.Skip(n)
+		x10 = string(b)
+	} else if x10, err = d.String(1024); err != nil {
 		return err
 	}
-	(*v) = Nfspath(x8)
+	(*v) = Nfspath(x10)
 	return nil
 }
 
@@ -802,21 +839,30 @@ func decodeAttrstat(d *xdr.Decoder) (Attrstat, error) {
 	if err := d.Enter(); err != nil {
 		return nil, err
 	}
-	defer d.Leave()
-	x, err := d.Enum(validNfsstat)
-	disc := Nfsstat(x)
-	if err != nil {
+	var err error
+	var disc Nfsstat
+	b := d.Peek()
+	if len(b) >= 4 {
+		d.Skip(4)
+	} else if b, err = d.Next(4); err != nil {
 		return nil, xdr.WithField(err, "status")
 	}
+	x11 := int32(binary.BigEndian.Uint32(b))
+	if !validNfsstat(x11) {
+		return nil, xdr.WithField(xdr.NewError(d.Offset()-4, xdr.ErrInvalidEnum, "enum value %d is not valid", x11), "status")
+	}
+	disc = Nfsstat(x11)
 	switch disc {
 	case NFS_OK:
 		a := &AttrstatAttributes{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	}
 	a := &AttrstatDefault{Status: Nfsstat(disc)}
+	d.Leave()
 	return a, nil
 }
 
@@ -910,14 +956,18 @@ func (v *Diropargs) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *Diropargs) UnmarshalXDR(d *xdr.Decoder) error {
+	var err error
 	if err := (&v.Dir).UnmarshalXDR(d); err != nil {
 		return xdr.WithField(err, "dir")
 	}
-	x9, err := d.String(255)
-	if err != nil {
+	var x12 string
+	if b, n, ok := d.PeekBytes(255); ok {
+		d.Skip(n)
+		x12 = string(b)
+	} else if x12, err = d.String(255); err != nil {
 		return xdr.WithField(err, "name")
 	}
-	v.Name = Filename(x9)
+	v.Name = Filename(x12)
 	return nil
 }
 
@@ -1100,21 +1150,30 @@ func decodeDiropres(d *xdr.Decoder) (Diropres, error) {
 	if err := d.Enter(); err != nil {
 		return nil, err
 	}
-	defer d.Leave()
-	x, err := d.Enum(validNfsstat)
-	disc := Nfsstat(x)
-	if err != nil {
+	var err error
+	var disc Nfsstat
+	b := d.Peek()
+	if len(b) >= 4 {
+		d.Skip(4)
+	} else if b, err = d.Next(4); err != nil {
 		return nil, xdr.WithField(err, "status")
 	}
+	x13 := int32(binary.BigEndian.Uint32(b))
+	if !validNfsstat(x13) {
+		return nil, xdr.WithField(xdr.NewError(d.Offset()-4, xdr.ErrInvalidEnum, "enum value %d is not valid", x13), "status")
+	}
+	disc = Nfsstat(x13)
 	switch disc {
 	case NFS_OK:
 		a := &DiropresDiropres{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	}
 	a := &DiropresDefault{Status: Nfsstat(disc)}
+	d.Leave()
 	return a, nil
 }
 
@@ -1146,11 +1205,15 @@ func (v *ReadlinkresData) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *ReadlinkresData) UnmarshalXDR(d *xdr.Decoder) error {
-	x10, err := d.String(1024)
-	if err != nil {
+	var err error
+	var x14 string
+	if b, n, ok := d.PeekBytes(1024); ok {
+		d.Skip(n)
+		x14 = string(b)
+	} else if x14, err = d.String(1024); err != nil {
 		return xdr.WithField(err, "data")
 	}
-	v.Data = Nfspath(x10)
+	v.Data = Nfspath(x14)
 	return nil
 }
 
@@ -1206,21 +1269,30 @@ func decodeReadlinkres(d *xdr.Decoder) (Readlinkres, error) {
 	if err := d.Enter(); err != nil {
 		return nil, err
 	}
-	defer d.Leave()
-	x, err := d.Enum(validNfsstat)
-	disc := Nfsstat(x)
-	if err != nil {
+	var err error
+	var disc Nfsstat
+	b := d.Peek()
+	if len(b) >= 4 {
+		d.Skip(4)
+	} else if b, err = d.Next(4); err != nil {
 		return nil, xdr.WithField(err, "status")
 	}
+	x15 := int32(binary.BigEndian.Uint32(b))
+	if !validNfsstat(x15) {
+		return nil, xdr.WithField(xdr.NewError(d.Offset()-4, xdr.ErrInvalidEnum, "enum value %d is not valid", x15), "status")
+	}
+	disc = Nfsstat(x15)
 	switch disc {
 	case NFS_OK:
 		a := &ReadlinkresData{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	}
 	a := &ReadlinkresDefault{Status: Nfsstat(disc)}
+	d.Leave()
 	return a, nil
 }
 
@@ -1252,16 +1324,20 @@ func (v *Readargs) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *Readargs) UnmarshalXDR(d *xdr.Decoder) error {
+	var err error
 	if err := (&v.File).UnmarshalXDR(d); err != nil {
 		return xdr.WithField(err, "file")
 	}
-	b11, err := d.Next(12)
-	if err != nil {
+	b16 := d.Peek()
+	if len(b16) >= 12 {
+		d.Skip(12)
+	} else if b16, err = d.Next(12); err != nil {
 		return xdr.WithField(err, "offset")
 	}
-	v.Offset = binary.BigEndian.Uint32(b11[0:])
-	v.Count = binary.BigEndian.Uint32(b11[4:])
-	v.Totalcount = binary.BigEndian.Uint32(b11[8:])
+	b16 = b16[:12]
+	v.Offset = binary.BigEndian.Uint32(b16)
+	v.Count = binary.BigEndian.Uint32(b16[4:])
+	v.Totalcount = binary.BigEndian.Uint32(b16[8:])
 	return nil
 }
 
@@ -1320,14 +1396,21 @@ func (v *Readokres) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *Readokres) UnmarshalXDR(d *xdr.Decoder) error {
+	var err error
 	if err := (&v.Attributes).UnmarshalXDR(d); err != nil {
 		return xdr.WithField(err, "attributes")
 	}
-	x12, err := d.Opaque(8192)
-	if err != nil {
+	var x17 []byte
+	if b, n, ok := d.PeekBytes(8192); ok {
+		d.Skip(n)
+		if len(b) > 0 {
+			x17 = make([]byte, len(b))
+			copy(x17, b)
+		}
+	} else if x17, err = d.Opaque(8192); err != nil {
 		return xdr.WithField(err, "data")
 	}
-	v.Data = x12
+	v.Data = x17
 	return nil
 }
 
@@ -1446,21 +1529,30 @@ func decodeReadres(d *xdr.Decoder) (Readres, error) {
 	if err := d.Enter(); err != nil {
 		return nil, err
 	}
-	defer d.Leave()
-	x, err := d.Enum(validNfsstat)
-	disc := Nfsstat(x)
-	if err != nil {
+	var err error
+	var disc Nfsstat
+	b := d.Peek()
+	if len(b) >= 4 {
+		d.Skip(4)
+	} else if b, err = d.Next(4); err != nil {
 		return nil, xdr.WithField(err, "status")
 	}
+	x18 := int32(binary.BigEndian.Uint32(b))
+	if !validNfsstat(x18) {
+		return nil, xdr.WithField(xdr.NewError(d.Offset()-4, xdr.ErrInvalidEnum, "enum value %d is not valid", x18), "status")
+	}
+	disc = Nfsstat(x18)
 	switch disc {
 	case NFS_OK:
 		a := &ReadresReply{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	}
 	a := &ReadresDefault{Status: Nfsstat(disc)}
+	d.Leave()
 	return a, nil
 }
 
@@ -1496,21 +1588,31 @@ func (v *Writeargs) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *Writeargs) UnmarshalXDR(d *xdr.Decoder) error {
+	var err error
 	if err := (&v.File).UnmarshalXDR(d); err != nil {
 		return xdr.WithField(err, "file")
 	}
-	b13, err := d.Next(12)
-	if err != nil {
+	b19 := d.Peek()
+	if len(b19) >= 12 {
+		d.Skip(12)
+	} else if b19, err = d.Next(12); err != nil {
 		return xdr.WithField(err, "beginoffset")
 	}
-	v.Beginoffset = binary.BigEndian.Uint32(b13[0:])
-	v.Offset = binary.BigEndian.Uint32(b13[4:])
-	v.Totalcount = binary.BigEndian.Uint32(b13[8:])
-	x14, err := d.Opaque(8192)
-	if err != nil {
+	b19 = b19[:12]
+	v.Beginoffset = binary.BigEndian.Uint32(b19)
+	v.Offset = binary.BigEndian.Uint32(b19[4:])
+	v.Totalcount = binary.BigEndian.Uint32(b19[8:])
+	var x20 []byte
+	if b, n, ok := d.PeekBytes(8192); ok {
+		d.Skip(n)
+		if len(b) > 0 {
+			x20 = make([]byte, len(b))
+			copy(x20, b)
+		}
+	} else if x20, err = d.Opaque(8192); err != nil {
 		return xdr.WithField(err, "data")
 	}
-	v.Data = x14
+	v.Data = x20
 	return nil
 }
 
@@ -1765,14 +1867,18 @@ func (v *Symlinkargs) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *Symlinkargs) UnmarshalXDR(d *xdr.Decoder) error {
+	var err error
 	if err := (&v.From).UnmarshalXDR(d); err != nil {
 		return xdr.WithField(err, "from")
 	}
-	x15, err := d.String(1024)
-	if err != nil {
+	var x21 string
+	if b, n, ok := d.PeekBytes(1024); ok {
+		d.Skip(n)
+		x21 = string(b)
+	} else if x21, err = d.String(1024); err != nil {
 		return xdr.WithField(err, "to")
 	}
-	v.To = Nfspath(x15)
+	v.To = Nfspath(x21)
 	if err := (&v.Attributes).UnmarshalXDR(d); err != nil {
 		return xdr.WithField(err, "attributes")
 	}
@@ -1826,7 +1932,10 @@ func (v *Nfscookie) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *Nfscookie) UnmarshalXDR(d *xdr.Decoder) error {
-	if err := d.FixedOpaque((*v)[:]); err != nil {
+	if b := d.Peek(); len(b) >= 4 {
+		copy((*v)[:], b)
+		d.Skip(4)
+	} else if err := d.FixedOpaque((*v)[:]); err != nil {
 		return err
 	}
 	return nil
@@ -1887,17 +1996,23 @@ func (v *Readdirargs) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *Readdirargs) UnmarshalXDR(d *xdr.Decoder) error {
+	var err error
 	if err := (&v.Dir).UnmarshalXDR(d); err != nil {
 		return xdr.WithField(err, "dir")
 	}
-	if err := d.FixedOpaque(v.Cookie[:]); err != nil {
+	if b := d.Peek(); len(b) >= 4 {
+		copy(v.Cookie[:], b)
+		d.Skip(4)
+	} else if err := d.FixedOpaque(v.Cookie[:]); err != nil {
 		return xdr.WithField(err, "cookie")
 	}
-	x16, err := d.Uint32()
-	if err != nil {
+	b22 := d.Peek()
+	if len(b22) >= 4 {
+		d.Skip(4)
+	} else if b22, err = d.Next(4); err != nil {
 		return xdr.WithField(err, "count")
 	}
-	v.Count = x16
+	v.Count = binary.BigEndian.Uint32(b22)
 	return nil
 }
 
@@ -1969,35 +2084,49 @@ func (v *Entry) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *Entry) UnmarshalXDR(d *xdr.Decoder) error {
-	x17, err := d.Uint32()
-	if err != nil {
+	var err error
+	b23 := d.Peek()
+	if len(b23) >= 4 {
+		d.Skip(4)
+	} else if b23, err = d.Next(4); err != nil {
 		return xdr.WithField(err, "fileid")
 	}
-	v.Fileid = x17
-	x18, err := d.String(255)
-	if err != nil {
+	v.Fileid = binary.BigEndian.Uint32(b23)
+	var x24 string
+	if b, n, ok := d.PeekBytes(255); ok {
+		d.Skip(n)
+		x24 = string(b)
+	} else if x24, err = d.String(255); err != nil {
 		return xdr.WithField(err, "name")
 	}
-	v.Name = Filename(x18)
-	if err := d.FixedOpaque(v.Cookie[:]); err != nil {
+	v.Name = Filename(x24)
+	if b := d.Peek(); len(b) >= 4 {
+		copy(v.Cookie[:], b)
+		d.Skip(4)
+	} else if err := d.FixedOpaque(v.Cookie[:]); err != nil {
 		return xdr.WithField(err, "cookie")
 	}
-	present19, err := d.Optional()
-	if err != nil {
+	b25 := d.Peek()
+	if len(b25) >= 4 {
+		d.Skip(4)
+	} else if b25, err = d.Next(4); err != nil {
 		return xdr.WithField(err, "nextentry")
 	}
-	if !present19 {
+	switch x26 := binary.BigEndian.Uint32(b25); x26 {
+	case 0:
 		v.Nextentry = nil
-	} else {
+	case 1:
 		if err := d.Enter(); err != nil {
 			return xdr.WithField(err, "nextentry")
 		}
-		p20 := new(Entry)
-		if err := (p20).UnmarshalXDR(d); err != nil {
+		p27 := new(Entry)
+		if err := (p27).UnmarshalXDR(d); err != nil {
 			return xdr.WithField(err, "nextentry")
 		}
-		v.Nextentry = p20
+		v.Nextentry = p27
 		d.Leave()
+	default:
+		return xdr.WithField(xdr.NewError(d.Offset()-4, xdr.ErrInvalidBool, "optional-data flag %d is not 0 or 1", x26), "nextentry")
 	}
 	return nil
 }
@@ -2064,28 +2193,41 @@ func (v *Dirlist) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *Dirlist) UnmarshalXDR(d *xdr.Decoder) error {
-	present21, err := d.Optional()
-	if err != nil {
+	var err error
+	b28 := d.Peek()
+	if len(b28) >= 4 {
+		d.Skip(4)
+	} else if b28, err = d.Next(4); err != nil {
 		return xdr.WithField(err, "entries")
 	}
-	if !present21 {
+	switch x29 := binary.BigEndian.Uint32(b28); x29 {
+	case 0:
 		v.Entries = nil
-	} else {
+	case 1:
 		if err := d.Enter(); err != nil {
 			return xdr.WithField(err, "entries")
 		}
-		p22 := new(Entry)
-		if err := (p22).UnmarshalXDR(d); err != nil {
+		p30 := new(Entry)
+		if err := (p30).UnmarshalXDR(d); err != nil {
 			return xdr.WithField(err, "entries")
 		}
-		v.Entries = p22
+		v.Entries = p30
 		d.Leave()
+	default:
+		return xdr.WithField(xdr.NewError(d.Offset()-4, xdr.ErrInvalidBool, "optional-data flag %d is not 0 or 1", x29), "entries")
 	}
-	x23, err := d.Bool()
-	if err != nil {
+	b31 := d.Peek()
+	if len(b31) >= 4 {
+		d.Skip(4)
+	} else if b31, err = d.Next(4); err != nil {
 		return xdr.WithField(err, "eof")
 	}
-	v.Eof = x23
+	switch x32 := binary.BigEndian.Uint32(b31); x32 {
+	case 0, 1:
+		v.Eof = x32 == 1
+	default:
+		return xdr.WithField(xdr.NewError(d.Offset()-4, xdr.ErrInvalidBool, "bool value %d is not 0 or 1", x32), "eof")
+	}
 	return nil
 }
 
@@ -2204,21 +2346,30 @@ func decodeReaddirres(d *xdr.Decoder) (Readdirres, error) {
 	if err := d.Enter(); err != nil {
 		return nil, err
 	}
-	defer d.Leave()
-	x, err := d.Enum(validNfsstat)
-	disc := Nfsstat(x)
-	if err != nil {
+	var err error
+	var disc Nfsstat
+	b := d.Peek()
+	if len(b) >= 4 {
+		d.Skip(4)
+	} else if b, err = d.Next(4); err != nil {
 		return nil, xdr.WithField(err, "status")
 	}
+	x33 := int32(binary.BigEndian.Uint32(b))
+	if !validNfsstat(x33) {
+		return nil, xdr.WithField(xdr.NewError(d.Offset()-4, xdr.ErrInvalidEnum, "enum value %d is not valid", x33), "status")
+	}
+	disc = Nfsstat(x33)
 	switch disc {
 	case NFS_OK:
 		a := &ReaddirresReply{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	}
 	a := &ReaddirresDefault{Status: Nfsstat(disc)}
+	d.Leave()
 	return a, nil
 }
 
@@ -2250,15 +2401,19 @@ func (v *Statfsokres) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *Statfsokres) UnmarshalXDR(d *xdr.Decoder) error {
-	b24, err := d.Next(20)
-	if err != nil {
+	var err error
+	b34 := d.Peek()
+	if len(b34) >= 20 {
+		d.Skip(20)
+	} else if b34, err = d.Next(20); err != nil {
 		return xdr.WithField(err, "tsize")
 	}
-	v.Tsize = binary.BigEndian.Uint32(b24[0:])
-	v.Bsize = binary.BigEndian.Uint32(b24[4:])
-	v.Blocks = binary.BigEndian.Uint32(b24[8:])
-	v.Bfree = binary.BigEndian.Uint32(b24[12:])
-	v.Bavail = binary.BigEndian.Uint32(b24[16:])
+	b34 = b34[:20]
+	v.Tsize = binary.BigEndian.Uint32(b34)
+	v.Bsize = binary.BigEndian.Uint32(b34[4:])
+	v.Blocks = binary.BigEndian.Uint32(b34[8:])
+	v.Bfree = binary.BigEndian.Uint32(b34[12:])
+	v.Bavail = binary.BigEndian.Uint32(b34[16:])
 	return nil
 }
 
@@ -2377,21 +2532,30 @@ func decodeStatfsres(d *xdr.Decoder) (Statfsres, error) {
 	if err := d.Enter(); err != nil {
 		return nil, err
 	}
-	defer d.Leave()
-	x, err := d.Enum(validNfsstat)
-	disc := Nfsstat(x)
-	if err != nil {
+	var err error
+	var disc Nfsstat
+	b := d.Peek()
+	if len(b) >= 4 {
+		d.Skip(4)
+	} else if b, err = d.Next(4); err != nil {
 		return nil, xdr.WithField(err, "status")
 	}
+	x35 := int32(binary.BigEndian.Uint32(b))
+	if !validNfsstat(x35) {
+		return nil, xdr.WithField(xdr.NewError(d.Offset()-4, xdr.ErrInvalidEnum, "enum value %d is not valid", x35), "status")
+	}
+	disc = Nfsstat(x35)
 	switch disc {
 	case NFS_OK:
 		a := &StatfsresReply{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	}
 	a := &StatfsresDefault{Status: Nfsstat(disc)}
+	d.Leave()
 	return a, nil
 }
 

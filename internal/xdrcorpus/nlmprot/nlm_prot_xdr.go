@@ -22,8 +22,15 @@ func (v *Netobj) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *Netobj) UnmarshalXDR(d *xdr.Decoder) error {
-	x1, err := d.Opaque(1024)
-	if err != nil {
+	var err error
+	var x1 []byte
+	if b, n, ok := d.PeekBytes(1024); ok {
+		d.Skip(n)
+		if len(b) > 0 {
+			x1 = make([]byte, len(b))
+			copy(x1, b)
+		}
+	} else if x1, err = d.Opaque(1024); err != nil {
 		return err
 	}
 	(*v) = Netobj(x1)
@@ -119,11 +126,18 @@ func (v *NlmStats) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *NlmStats) UnmarshalXDR(d *xdr.Decoder) error {
-	x2, err := d.Enum(validNlmStats)
-	if err != nil {
+	var err error
+	b2 := d.Peek()
+	if len(b2) >= 4 {
+		d.Skip(4)
+	} else if b2, err = d.Next(4); err != nil {
 		return err
 	}
-	(*v) = NlmStats(x2)
+	x3 := int32(binary.BigEndian.Uint32(b2))
+	if !validNlmStats(x3) {
+		return xdr.NewError(d.Offset()-4, xdr.ErrInvalidEnum, "enum value %d is not valid", x3)
+	}
+	(*v) = NlmStats(x3)
 	return nil
 }
 
@@ -186,28 +200,41 @@ func (v *NlmHolder) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *NlmHolder) UnmarshalXDR(d *xdr.Decoder) error {
-	b3, err := d.Next(8)
-	if err != nil {
+	var err error
+	b4 := d.Peek()
+	if len(b4) >= 8 {
+		d.Skip(8)
+	} else if b4, err = d.Next(8); err != nil {
 		return xdr.WithField(err, "exclusive")
 	}
-	switch x4 := binary.BigEndian.Uint32(b3[0:]); x4 {
+	b4 = b4[:8]
+	switch x5 := binary.BigEndian.Uint32(b4); x5 {
 	case 0, 1:
-		v.Exclusive = x4 == 1
+		v.Exclusive = x5 == 1
 	default:
-		return xdr.WithField(xdr.NewError(d.Offset()-int64(8-(0)), xdr.ErrInvalidBool, "bool value %d is not 0 or 1", x4), "exclusive")
+		return xdr.WithField(xdr.NewError(d.Offset()-8, xdr.ErrInvalidBool, "bool value %d is not 0 or 1", x5), "exclusive")
 	}
-	v.Svid = int32(binary.BigEndian.Uint32(b3[4:]))
-	x5, err := d.Opaque(1024)
-	if err != nil {
+	v.Svid = int32(binary.BigEndian.Uint32(b4[4:]))
+	var x6 []byte
+	if b, n, ok := d.PeekBytes(1024); ok {
+		d.Skip(n)
+		if len(b) > 0 {
+			x6 = make([]byte, len(b))
+			copy(x6, b)
+		}
+	} else if x6, err = d.Opaque(1024); err != nil {
 		return xdr.WithField(err, "oh")
 	}
-	v.Oh = Netobj(x5)
-	b6, err := d.Next(8)
-	if err != nil {
+	v.Oh = Netobj(x6)
+	b7 := d.Peek()
+	if len(b7) >= 8 {
+		d.Skip(8)
+	} else if b7, err = d.Next(8); err != nil {
 		return xdr.WithField(err, "l_offset")
 	}
-	v.LOffset = binary.BigEndian.Uint32(b6[0:])
-	v.LLen = binary.BigEndian.Uint32(b6[4:])
+	b7 = b7[:8]
+	v.LOffset = binary.BigEndian.Uint32(b7)
+	v.LLen = binary.BigEndian.Uint32(b7[4:])
 	return nil
 }
 
@@ -326,21 +353,30 @@ func decodeNlmTestrply(d *xdr.Decoder) (NlmTestrply, error) {
 	if err := d.Enter(); err != nil {
 		return nil, err
 	}
-	defer d.Leave()
-	x, err := d.Enum(validNlmStats)
-	disc := NlmStats(x)
-	if err != nil {
+	var err error
+	var disc NlmStats
+	b := d.Peek()
+	if len(b) >= 4 {
+		d.Skip(4)
+	} else if b, err = d.Next(4); err != nil {
 		return nil, xdr.WithField(err, "stat")
 	}
+	x8 := int32(binary.BigEndian.Uint32(b))
+	if !validNlmStats(x8) {
+		return nil, xdr.WithField(xdr.NewError(d.Offset()-4, xdr.ErrInvalidEnum, "enum value %d is not valid", x8), "stat")
+	}
+	disc = NlmStats(x8)
 	switch disc {
 	case NlmDenied:
 		a := &NlmTestrplyHolder{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	}
 	a := &NlmTestrplyDefault{Stat: NlmStats(disc)}
+	d.Leave()
 	return a, nil
 }
 
@@ -367,11 +403,18 @@ func (v *NlmStat) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *NlmStat) UnmarshalXDR(d *xdr.Decoder) error {
-	x7, err := d.Enum(validNlmStats)
-	if err != nil {
+	var err error
+	b9 := d.Peek()
+	if len(b9) >= 4 {
+		d.Skip(4)
+	} else if b9, err = d.Next(4); err != nil {
 		return xdr.WithField(err, "stat")
 	}
-	v.Stat = NlmStats(x7)
+	x10 := int32(binary.BigEndian.Uint32(b9))
+	if !validNlmStats(x10) {
+		return xdr.WithField(xdr.NewError(d.Offset()-4, xdr.ErrInvalidEnum, "enum value %d is not valid", x10), "stat")
+	}
+	v.Stat = NlmStats(x10)
 	return nil
 }
 
@@ -430,11 +473,18 @@ func (v *NlmRes) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *NlmRes) UnmarshalXDR(d *xdr.Decoder) error {
-	x8, err := d.Opaque(1024)
-	if err != nil {
+	var err error
+	var x11 []byte
+	if b, n, ok := d.PeekBytes(1024); ok {
+		d.Skip(n)
+		if len(b) > 0 {
+			x11 = make([]byte, len(b))
+			copy(x11, b)
+		}
+	} else if x11, err = d.Opaque(1024); err != nil {
 		return xdr.WithField(err, "cookie")
 	}
-	v.Cookie = Netobj(x8)
+	v.Cookie = Netobj(x11)
 	if err := (&v.Stat).UnmarshalXDR(d); err != nil {
 		return xdr.WithField(err, "stat")
 	}
@@ -496,16 +546,23 @@ func (v *NlmTestres) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *NlmTestres) UnmarshalXDR(d *xdr.Decoder) error {
-	x9, err := d.Opaque(1024)
-	if err != nil {
+	var err error
+	var x12 []byte
+	if b, n, ok := d.PeekBytes(1024); ok {
+		d.Skip(n)
+		if len(b) > 0 {
+			x12 = make([]byte, len(b))
+			copy(x12, b)
+		}
+	} else if x12, err = d.Opaque(1024); err != nil {
 		return xdr.WithField(err, "cookie")
 	}
-	v.Cookie = Netobj(x9)
-	u10, err := decodeNlmTestrply(d)
+	v.Cookie = Netobj(x12)
+	u13, err := decodeNlmTestrply(d)
 	if err != nil {
 		return xdr.WithField(err, "stat")
 	}
-	v.Stat = u10
+	v.Stat = u13
 	return nil
 }
 
@@ -574,28 +631,47 @@ func (v *NlmLock) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *NlmLock) UnmarshalXDR(d *xdr.Decoder) error {
-	x11, err := d.String(1024)
-	if err != nil {
+	var err error
+	var x14 string
+	if b, n, ok := d.PeekBytes(1024); ok {
+		d.Skip(n)
+		x14 = string(b)
+	} else if x14, err = d.String(1024); err != nil {
 		return xdr.WithField(err, "caller_name")
 	}
-	v.CallerName = x11
-	x12, err := d.Opaque(1024)
-	if err != nil {
+	v.CallerName = x14
+	var x15 []byte
+	if b, n, ok := d.PeekBytes(1024); ok {
+		d.Skip(n)
+		if len(b) > 0 {
+			x15 = make([]byte, len(b))
+			copy(x15, b)
+		}
+	} else if x15, err = d.Opaque(1024); err != nil {
 		return xdr.WithField(err, "fh")
 	}
-	v.Fh = Netobj(x12)
-	x13, err := d.Opaque(1024)
-	if err != nil {
+	v.Fh = Netobj(x15)
+	var x16 []byte
+	if b, n, ok := d.PeekBytes(1024); ok {
+		d.Skip(n)
+		if len(b) > 0 {
+			x16 = make([]byte, len(b))
+			copy(x16, b)
+		}
+	} else if x16, err = d.Opaque(1024); err != nil {
 		return xdr.WithField(err, "oh")
 	}
-	v.Oh = Netobj(x13)
-	b14, err := d.Next(12)
-	if err != nil {
+	v.Oh = Netobj(x16)
+	b17 := d.Peek()
+	if len(b17) >= 12 {
+		d.Skip(12)
+	} else if b17, err = d.Next(12); err != nil {
 		return xdr.WithField(err, "svid")
 	}
-	v.Svid = int32(binary.BigEndian.Uint32(b14[0:]))
-	v.LOffset = binary.BigEndian.Uint32(b14[4:])
-	v.LLen = binary.BigEndian.Uint32(b14[8:])
+	b17 = b17[:12]
+	v.Svid = int32(binary.BigEndian.Uint32(b17))
+	v.LOffset = binary.BigEndian.Uint32(b17[4:])
+	v.LLen = binary.BigEndian.Uint32(b17[8:])
 	return nil
 }
 
@@ -662,41 +738,54 @@ func (v *NlmLockargs) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *NlmLockargs) UnmarshalXDR(d *xdr.Decoder) error {
-	x15, err := d.Opaque(1024)
-	if err != nil {
+	var err error
+	var x18 []byte
+	if b, n, ok := d.PeekBytes(1024); ok {
+		d.Skip(n)
+		if len(b) > 0 {
+			x18 = make([]byte, len(b))
+			copy(x18, b)
+		}
+	} else if x18, err = d.Opaque(1024); err != nil {
 		return xdr.WithField(err, "cookie")
 	}
-	v.Cookie = Netobj(x15)
-	b16, err := d.Next(8)
-	if err != nil {
+	v.Cookie = Netobj(x18)
+	b19 := d.Peek()
+	if len(b19) >= 8 {
+		d.Skip(8)
+	} else if b19, err = d.Next(8); err != nil {
 		return xdr.WithField(err, "block")
 	}
-	switch x17 := binary.BigEndian.Uint32(b16[0:]); x17 {
+	b19 = b19[:8]
+	switch x20 := binary.BigEndian.Uint32(b19); x20 {
 	case 0, 1:
-		v.Block = x17 == 1
+		v.Block = x20 == 1
 	default:
-		return xdr.WithField(xdr.NewError(d.Offset()-int64(8-(0)), xdr.ErrInvalidBool, "bool value %d is not 0 or 1", x17), "block")
+		return xdr.WithField(xdr.NewError(d.Offset()-8, xdr.ErrInvalidBool, "bool value %d is not 0 or 1", x20), "block")
 	}
-	switch x18 := binary.BigEndian.Uint32(b16[4:]); x18 {
+	switch x21 := binary.BigEndian.Uint32(b19[4:]); x21 {
 	case 0, 1:
-		v.Exclusive = x18 == 1
+		v.Exclusive = x21 == 1
 	default:
-		return xdr.WithField(xdr.NewError(d.Offset()-int64(8-(4)), xdr.ErrInvalidBool, "bool value %d is not 0 or 1", x18), "exclusive")
+		return xdr.WithField(xdr.NewError(d.Offset()-4, xdr.ErrInvalidBool, "bool value %d is not 0 or 1", x21), "exclusive")
 	}
 	if err := (&v.Alock).UnmarshalXDR(d); err != nil {
 		return xdr.WithField(err, "alock")
 	}
-	b19, err := d.Next(8)
-	if err != nil {
+	b22 := d.Peek()
+	if len(b22) >= 8 {
+		d.Skip(8)
+	} else if b22, err = d.Next(8); err != nil {
 		return xdr.WithField(err, "reclaim")
 	}
-	switch x20 := binary.BigEndian.Uint32(b19[0:]); x20 {
+	b22 = b22[:8]
+	switch x23 := binary.BigEndian.Uint32(b22); x23 {
 	case 0, 1:
-		v.Reclaim = x20 == 1
+		v.Reclaim = x23 == 1
 	default:
-		return xdr.WithField(xdr.NewError(d.Offset()-int64(8-(0)), xdr.ErrInvalidBool, "bool value %d is not 0 or 1", x20), "reclaim")
+		return xdr.WithField(xdr.NewError(d.Offset()-8, xdr.ErrInvalidBool, "bool value %d is not 0 or 1", x23), "reclaim")
 	}
-	v.State = int32(binary.BigEndian.Uint32(b19[4:]))
+	v.State = int32(binary.BigEndian.Uint32(b22[4:]))
 	return nil
 }
 
@@ -759,26 +848,36 @@ func (v *NlmCancargs) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *NlmCancargs) UnmarshalXDR(d *xdr.Decoder) error {
-	x21, err := d.Opaque(1024)
-	if err != nil {
+	var err error
+	var x24 []byte
+	if b, n, ok := d.PeekBytes(1024); ok {
+		d.Skip(n)
+		if len(b) > 0 {
+			x24 = make([]byte, len(b))
+			copy(x24, b)
+		}
+	} else if x24, err = d.Opaque(1024); err != nil {
 		return xdr.WithField(err, "cookie")
 	}
-	v.Cookie = Netobj(x21)
-	b22, err := d.Next(8)
-	if err != nil {
+	v.Cookie = Netobj(x24)
+	b25 := d.Peek()
+	if len(b25) >= 8 {
+		d.Skip(8)
+	} else if b25, err = d.Next(8); err != nil {
 		return xdr.WithField(err, "block")
 	}
-	switch x23 := binary.BigEndian.Uint32(b22[0:]); x23 {
+	b25 = b25[:8]
+	switch x26 := binary.BigEndian.Uint32(b25); x26 {
 	case 0, 1:
-		v.Block = x23 == 1
+		v.Block = x26 == 1
 	default:
-		return xdr.WithField(xdr.NewError(d.Offset()-int64(8-(0)), xdr.ErrInvalidBool, "bool value %d is not 0 or 1", x23), "block")
+		return xdr.WithField(xdr.NewError(d.Offset()-8, xdr.ErrInvalidBool, "bool value %d is not 0 or 1", x26), "block")
 	}
-	switch x24 := binary.BigEndian.Uint32(b22[4:]); x24 {
+	switch x27 := binary.BigEndian.Uint32(b25[4:]); x27 {
 	case 0, 1:
-		v.Exclusive = x24 == 1
+		v.Exclusive = x27 == 1
 	default:
-		return xdr.WithField(xdr.NewError(d.Offset()-int64(8-(4)), xdr.ErrInvalidBool, "bool value %d is not 0 or 1", x24), "exclusive")
+		return xdr.WithField(xdr.NewError(d.Offset()-4, xdr.ErrInvalidBool, "bool value %d is not 0 or 1", x27), "exclusive")
 	}
 	if err := (&v.Alock).UnmarshalXDR(d); err != nil {
 		return xdr.WithField(err, "alock")
@@ -843,16 +942,30 @@ func (v *NlmTestargs) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *NlmTestargs) UnmarshalXDR(d *xdr.Decoder) error {
-	x25, err := d.Opaque(1024)
-	if err != nil {
+	var err error
+	var x28 []byte
+	if b, n, ok := d.PeekBytes(1024); ok {
+		d.Skip(n)
+		if len(b) > 0 {
+			x28 = make([]byte, len(b))
+			copy(x28, b)
+		}
+	} else if x28, err = d.Opaque(1024); err != nil {
 		return xdr.WithField(err, "cookie")
 	}
-	v.Cookie = Netobj(x25)
-	x26, err := d.Bool()
-	if err != nil {
+	v.Cookie = Netobj(x28)
+	b29 := d.Peek()
+	if len(b29) >= 4 {
+		d.Skip(4)
+	} else if b29, err = d.Next(4); err != nil {
 		return xdr.WithField(err, "exclusive")
 	}
-	v.Exclusive = x26
+	switch x30 := binary.BigEndian.Uint32(b29); x30 {
+	case 0, 1:
+		v.Exclusive = x30 == 1
+	default:
+		return xdr.WithField(xdr.NewError(d.Offset()-4, xdr.ErrInvalidBool, "bool value %d is not 0 or 1", x30), "exclusive")
+	}
 	if err := (&v.Alock).UnmarshalXDR(d); err != nil {
 		return xdr.WithField(err, "alock")
 	}
@@ -914,11 +1027,18 @@ func (v *NlmUnlockargs) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *NlmUnlockargs) UnmarshalXDR(d *xdr.Decoder) error {
-	x27, err := d.Opaque(1024)
-	if err != nil {
+	var err error
+	var x31 []byte
+	if b, n, ok := d.PeekBytes(1024); ok {
+		d.Skip(n)
+		if len(b) > 0 {
+			x31 = make([]byte, len(b))
+			copy(x31, b)
+		}
+	} else if x31, err = d.Opaque(1024); err != nil {
 		return xdr.WithField(err, "cookie")
 	}
-	v.Cookie = Netobj(x27)
+	v.Cookie = Netobj(x31)
 	if err := (&v.Alock).UnmarshalXDR(d); err != nil {
 		return xdr.WithField(err, "alock")
 	}
@@ -1011,11 +1131,18 @@ func (v *FshMode) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *FshMode) UnmarshalXDR(d *xdr.Decoder) error {
-	x28, err := d.Enum(validFshMode)
-	if err != nil {
+	var err error
+	b32 := d.Peek()
+	if len(b32) >= 4 {
+		d.Skip(4)
+	} else if b32, err = d.Next(4); err != nil {
 		return err
 	}
-	(*v) = FshMode(x28)
+	x33 := int32(binary.BigEndian.Uint32(b32))
+	if !validFshMode(x33) {
+		return xdr.NewError(d.Offset()-4, xdr.ErrInvalidEnum, "enum value %d is not valid", x33)
+	}
+	(*v) = FshMode(x33)
 	return nil
 }
 
@@ -1105,11 +1232,18 @@ func (v *FshAccess) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *FshAccess) UnmarshalXDR(d *xdr.Decoder) error {
-	x29, err := d.Enum(validFshAccess)
-	if err != nil {
+	var err error
+	b34 := d.Peek()
+	if len(b34) >= 4 {
+		d.Skip(4)
+	} else if b34, err = d.Next(4); err != nil {
 		return err
 	}
-	(*v) = FshAccess(x29)
+	x35 := int32(binary.BigEndian.Uint32(b34))
+	if !validFshAccess(x35) {
+		return xdr.NewError(d.Offset()-4, xdr.ErrInvalidEnum, "enum value %d is not valid", x35)
+	}
+	(*v) = FshAccess(x35)
 	return nil
 }
 
@@ -1182,35 +1316,54 @@ func (v *NlmShare) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *NlmShare) UnmarshalXDR(d *xdr.Decoder) error {
-	x30, err := d.String(1024)
-	if err != nil {
+	var err error
+	var x36 string
+	if b, n, ok := d.PeekBytes(1024); ok {
+		d.Skip(n)
+		x36 = string(b)
+	} else if x36, err = d.String(1024); err != nil {
 		return xdr.WithField(err, "caller_name")
 	}
-	v.CallerName = x30
-	x31, err := d.Opaque(1024)
-	if err != nil {
+	v.CallerName = x36
+	var x37 []byte
+	if b, n, ok := d.PeekBytes(1024); ok {
+		d.Skip(n)
+		if len(b) > 0 {
+			x37 = make([]byte, len(b))
+			copy(x37, b)
+		}
+	} else if x37, err = d.Opaque(1024); err != nil {
 		return xdr.WithField(err, "fh")
 	}
-	v.Fh = Netobj(x31)
-	x32, err := d.Opaque(1024)
-	if err != nil {
+	v.Fh = Netobj(x37)
+	var x38 []byte
+	if b, n, ok := d.PeekBytes(1024); ok {
+		d.Skip(n)
+		if len(b) > 0 {
+			x38 = make([]byte, len(b))
+			copy(x38, b)
+		}
+	} else if x38, err = d.Opaque(1024); err != nil {
 		return xdr.WithField(err, "oh")
 	}
-	v.Oh = Netobj(x32)
-	b33, err := d.Next(8)
-	if err != nil {
+	v.Oh = Netobj(x38)
+	b39 := d.Peek()
+	if len(b39) >= 8 {
+		d.Skip(8)
+	} else if b39, err = d.Next(8); err != nil {
 		return xdr.WithField(err, "mode")
 	}
-	x34 := int32(binary.BigEndian.Uint32(b33[0:]))
-	if !validFshMode(x34) {
-		return xdr.WithField(xdr.NewError(d.Offset()-int64(8-(0)), xdr.ErrInvalidEnum, "enum value %d is not valid", x34), "mode")
+	b39 = b39[:8]
+	x40 := int32(binary.BigEndian.Uint32(b39))
+	if !validFshMode(x40) {
+		return xdr.WithField(xdr.NewError(d.Offset()-8, xdr.ErrInvalidEnum, "enum value %d is not valid", x40), "mode")
 	}
-	v.Mode = FshMode(x34)
-	x35 := int32(binary.BigEndian.Uint32(b33[4:]))
-	if !validFshAccess(x35) {
-		return xdr.WithField(xdr.NewError(d.Offset()-int64(8-(4)), xdr.ErrInvalidEnum, "enum value %d is not valid", x35), "access")
+	v.Mode = FshMode(x40)
+	x41 := int32(binary.BigEndian.Uint32(b39[4:]))
+	if !validFshAccess(x41) {
+		return xdr.WithField(xdr.NewError(d.Offset()-4, xdr.ErrInvalidEnum, "enum value %d is not valid", x41), "access")
 	}
-	v.Access = FshAccess(x35)
+	v.Access = FshAccess(x41)
 	return nil
 }
 
@@ -1271,19 +1424,33 @@ func (v *NlmShareargs) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *NlmShareargs) UnmarshalXDR(d *xdr.Decoder) error {
-	x36, err := d.Opaque(1024)
-	if err != nil {
+	var err error
+	var x42 []byte
+	if b, n, ok := d.PeekBytes(1024); ok {
+		d.Skip(n)
+		if len(b) > 0 {
+			x42 = make([]byte, len(b))
+			copy(x42, b)
+		}
+	} else if x42, err = d.Opaque(1024); err != nil {
 		return xdr.WithField(err, "cookie")
 	}
-	v.Cookie = Netobj(x36)
+	v.Cookie = Netobj(x42)
 	if err := (&v.Share).UnmarshalXDR(d); err != nil {
 		return xdr.WithField(err, "share")
 	}
-	x37, err := d.Bool()
-	if err != nil {
+	b43 := d.Peek()
+	if len(b43) >= 4 {
+		d.Skip(4)
+	} else if b43, err = d.Next(4); err != nil {
 		return xdr.WithField(err, "reclaim")
 	}
-	v.Reclaim = x37
+	switch x44 := binary.BigEndian.Uint32(b43); x44 {
+	case 0, 1:
+		v.Reclaim = x44 == 1
+	default:
+		return xdr.WithField(xdr.NewError(d.Offset()-4, xdr.ErrInvalidBool, "bool value %d is not 0 or 1", x44), "reclaim")
+	}
 	return nil
 }
 
@@ -1345,21 +1512,31 @@ func (v *NlmShareres) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *NlmShareres) UnmarshalXDR(d *xdr.Decoder) error {
-	x38, err := d.Opaque(1024)
-	if err != nil {
+	var err error
+	var x45 []byte
+	if b, n, ok := d.PeekBytes(1024); ok {
+		d.Skip(n)
+		if len(b) > 0 {
+			x45 = make([]byte, len(b))
+			copy(x45, b)
+		}
+	} else if x45, err = d.Opaque(1024); err != nil {
 		return xdr.WithField(err, "cookie")
 	}
-	v.Cookie = Netobj(x38)
-	b39, err := d.Next(8)
-	if err != nil {
+	v.Cookie = Netobj(x45)
+	b46 := d.Peek()
+	if len(b46) >= 8 {
+		d.Skip(8)
+	} else if b46, err = d.Next(8); err != nil {
 		return xdr.WithField(err, "stat")
 	}
-	x40 := int32(binary.BigEndian.Uint32(b39[0:]))
-	if !validNlmStats(x40) {
-		return xdr.WithField(xdr.NewError(d.Offset()-int64(8-(0)), xdr.ErrInvalidEnum, "enum value %d is not valid", x40), "stat")
+	b46 = b46[:8]
+	x47 := int32(binary.BigEndian.Uint32(b46))
+	if !validNlmStats(x47) {
+		return xdr.WithField(xdr.NewError(d.Offset()-8, xdr.ErrInvalidEnum, "enum value %d is not valid", x47), "stat")
 	}
-	v.Stat = NlmStats(x40)
-	v.Sequence = int32(binary.BigEndian.Uint32(b39[4:]))
+	v.Stat = NlmStats(x47)
+	v.Sequence = int32(binary.BigEndian.Uint32(b46[4:]))
 	return nil
 }
 
@@ -1416,16 +1593,22 @@ func (v *NlmNotify) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *NlmNotify) UnmarshalXDR(d *xdr.Decoder) error {
-	x41, err := d.String(1025)
-	if err != nil {
+	var err error
+	var x48 string
+	if b, n, ok := d.PeekBytes(1025); ok {
+		d.Skip(n)
+		x48 = string(b)
+	} else if x48, err = d.String(1025); err != nil {
 		return xdr.WithField(err, "name")
 	}
-	v.Name = x41
-	x42, err := d.Int32()
-	if err != nil {
+	v.Name = x48
+	b49 := d.Peek()
+	if len(b49) >= 4 {
+		d.Skip(4)
+	} else if b49, err = d.Next(4); err != nil {
 		return xdr.WithField(err, "state")
 	}
-	v.State = x42
+	v.State = int32(binary.BigEndian.Uint32(b49))
 	return nil
 }
 

@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"github.com/wirekit/wirekit/xdr"
 	"math"
+	"strconv"
 	"sync/atomic"
 )
 
@@ -25,8 +26,12 @@ func (v *Rexstring) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *Rexstring) UnmarshalXDR(d *xdr.Decoder) error {
-	x1, err := d.String(1024)
-	if err != nil {
+	var err error
+	var x1 string
+	if b, n, ok := d.PeekBytes(1024); ok {
+		d.Skip(n)
+		x1 = string(b)
+	} else if x1, err = d.String(1024); err != nil {
 		return err
 	}
 	(*v) = Rexstring(x1)
@@ -98,7 +103,7 @@ func (v *RexStart) MarshalXDR(e *xdr.Encoder) error {
 	}
 	for i2 := range v.RstCmd {
 		if err := e.PutString(string(v.RstCmd[i2]), 1024); err != nil {
-			return xdr.WithField(err, "\x00rst_cmd\x00i2")
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i2)+"]"), "rst_cmd")
 		}
 	}
 	e.Leave()
@@ -119,7 +124,7 @@ func (v *RexStart) MarshalXDR(e *xdr.Encoder) error {
 	}
 	for i3 := range v.RstEnv {
 		if err := e.PutString(string(v.RstEnv[i3]), 1024); err != nil {
-			return xdr.WithField(err, "\x00rst_env\x00i3")
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i3)+"]"), "rst_env")
 		}
 	}
 	e.Leave()
@@ -132,8 +137,11 @@ func (v *RexStart) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *RexStart) UnmarshalXDR(d *xdr.Decoder) error {
-	n4, err := d.ArrayLen(math.MaxUint32, 4)
-	if err != nil {
+	var err error
+	n4, ok := d.PeekArrayLen(math.MaxUint32, 4)
+	if ok {
+		d.Skip(4)
+	} else if n4, err = d.ArrayLen(math.MaxUint32, 4); err != nil {
 		return xdr.WithField(err, "rst_cmd")
 	}
 	if err := d.Enter(); err != nil {
@@ -144,31 +152,45 @@ func (v *RexStart) UnmarshalXDR(d *xdr.Decoder) error {
 		s5 = make([]Rexstring, n4)
 	}
 	for i6 := range s5 {
-		x7, err := d.String(1024)
-		if err != nil {
-			return xdr.WithField(err, "\x00rst_cmd\x00i6")
+		var x7 string
+		if b, n, ok := d.PeekBytes(1024); ok {
+			d.Skip(n)
+			x7 = string(b)
+		} else if x7, err = d.String(1024); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i6)+"]"), "rst_cmd")
 		}
 		s5[i6] = Rexstring(x7)
 	}
 	v.RstCmd = s5
 	d.Leave()
-	x8, err := d.String(1024)
-	if err != nil {
+	var x8 string
+	if b, n, ok := d.PeekBytes(1024); ok {
+		d.Skip(n)
+		x8 = string(b)
+	} else if x8, err = d.String(1024); err != nil {
 		return xdr.WithField(err, "rst_host")
 	}
 	v.RstHost = Rexstring(x8)
-	x9, err := d.String(1024)
-	if err != nil {
+	var x9 string
+	if b, n, ok := d.PeekBytes(1024); ok {
+		d.Skip(n)
+		x9 = string(b)
+	} else if x9, err = d.String(1024); err != nil {
 		return xdr.WithField(err, "rst_fsname")
 	}
 	v.RstFsname = Rexstring(x9)
-	x10, err := d.String(1024)
-	if err != nil {
+	var x10 string
+	if b, n, ok := d.PeekBytes(1024); ok {
+		d.Skip(n)
+		x10 = string(b)
+	} else if x10, err = d.String(1024); err != nil {
 		return xdr.WithField(err, "rst_dirwithin")
 	}
 	v.RstDirwithin = Rexstring(x10)
-	n11, err := d.ArrayLen(math.MaxUint32, 4)
-	if err != nil {
+	n11, ok := d.PeekArrayLen(math.MaxUint32, 4)
+	if ok {
+		d.Skip(4)
+	} else if n11, err = d.ArrayLen(math.MaxUint32, 4); err != nil {
 		return xdr.WithField(err, "rst_env")
 	}
 	if err := d.Enter(); err != nil {
@@ -179,19 +201,25 @@ func (v *RexStart) UnmarshalXDR(d *xdr.Decoder) error {
 		s12 = make([]Rexstring, n11)
 	}
 	for i13 := range s12 {
-		x14, err := d.String(1024)
-		if err != nil {
-			return xdr.WithField(err, "\x00rst_env\x00i13")
+		var x14 string
+		if b, n, ok := d.PeekBytes(1024); ok {
+			d.Skip(n)
+			x14 = string(b)
+		} else if x14, err = d.String(1024); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i13)+"]"), "rst_env")
 		}
 		s12[i13] = Rexstring(x14)
 	}
 	v.RstEnv = s12
 	d.Leave()
-	b15, err := d.Next(16)
-	if err != nil {
+	b15 := d.Peek()
+	if len(b15) >= 16 {
+		d.Skip(16)
+	} else if b15, err = d.Next(16); err != nil {
 		return xdr.WithField(err, "rst_port0")
 	}
-	v.RstPort0 = binary.BigEndian.Uint32(b15[0:])
+	b15 = b15[:16]
+	v.RstPort0 = binary.BigEndian.Uint32(b15)
 	v.RstPort1 = binary.BigEndian.Uint32(b15[4:])
 	v.RstPort2 = binary.BigEndian.Uint32(b15[8:])
 	v.RstFlags = binary.BigEndian.Uint32(b15[12:])
@@ -251,13 +279,19 @@ func (v *RexResult) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *RexResult) UnmarshalXDR(d *xdr.Decoder) error {
-	x16, err := d.Int32()
-	if err != nil {
+	var err error
+	b16 := d.Peek()
+	if len(b16) >= 4 {
+		d.Skip(4)
+	} else if b16, err = d.Next(4); err != nil {
 		return xdr.WithField(err, "rlt_stat")
 	}
-	v.RltStat = x16
-	x17, err := d.String(1024)
-	if err != nil {
+	v.RltStat = int32(binary.BigEndian.Uint32(b16))
+	var x17 string
+	if b, n, ok := d.PeekBytes(1024); ok {
+		d.Skip(n)
+		x17 = string(b)
+	} else if x17, err = d.String(1024); err != nil {
 		return xdr.WithField(err, "rlt_message")
 	}
 	v.RltMessage = Rexstring(x17)
@@ -317,11 +351,15 @@ func (v *Sgttyb) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *Sgttyb) UnmarshalXDR(d *xdr.Decoder) error {
-	b18, err := d.Next(12)
-	if err != nil {
+	var err error
+	b18 := d.Peek()
+	if len(b18) >= 12 {
+		d.Skip(12)
+	} else if b18, err = d.Next(12); err != nil {
 		return xdr.WithField(err, "four")
 	}
-	v.Four = binary.BigEndian.Uint32(b18[0:])
+	b18 = b18[:12]
+	v.Four = binary.BigEndian.Uint32(b18)
 	copy(v.Chars[:], b18[4:8])
 	v.Flags = binary.BigEndian.Uint32(b18[8:])
 	return nil
@@ -564,11 +602,15 @@ func (v *Tchars) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *Tchars) UnmarshalXDR(d *xdr.Decoder) error {
-	b19, err := d.Next(12)
-	if err != nil {
+	var err error
+	b19 := d.Peek()
+	if len(b19) >= 12 {
+		d.Skip(12)
+	} else if b19, err = d.Next(12); err != nil {
 		return xdr.WithField(err, "six")
 	}
-	v.Six = binary.BigEndian.Uint32(b19[0:])
+	b19 = b19[:12]
+	v.Six = binary.BigEndian.Uint32(b19)
 	copy(v.Chars[:], b19[4:10])
 	for j20, c21 := range b19[10:12] {
 		if c21 != 0 {
@@ -631,11 +673,15 @@ func (v *Ltchars) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *Ltchars) UnmarshalXDR(d *xdr.Decoder) error {
-	b22, err := d.Next(16)
-	if err != nil {
+	var err error
+	b22 := d.Peek()
+	if len(b22) >= 16 {
+		d.Skip(16)
+	} else if b22, err = d.Next(16); err != nil {
 		return xdr.WithField(err, "six")
 	}
-	v.Six = binary.BigEndian.Uint32(b22[0:])
+	b22 = b22[:16]
+	v.Six = binary.BigEndian.Uint32(b22)
 	copy(v.Chars[:], b22[4:10])
 	for j23, c24 := range b22[10:12] {
 		if c24 != 0 {
@@ -697,11 +743,15 @@ func (v *RexTtysize) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *RexTtysize) UnmarshalXDR(d *xdr.Decoder) error {
-	b25, err := d.Next(8)
-	if err != nil {
+	var err error
+	b25 := d.Peek()
+	if len(b25) >= 8 {
+		d.Skip(8)
+	} else if b25, err = d.Next(8); err != nil {
 		return xdr.WithField(err, "ts_lines")
 	}
-	v.TsLines = int32(binary.BigEndian.Uint32(b25[0:]))
+	b25 = b25[:8]
+	v.TsLines = int32(binary.BigEndian.Uint32(b25))
 	v.TsCols = int32(binary.BigEndian.Uint32(b25[4:]))
 	return nil
 }
@@ -767,6 +817,7 @@ func (v *RexTtymode) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *RexTtymode) UnmarshalXDR(d *xdr.Decoder) error {
+	var err error
 	if err := (&v.Basic).UnmarshalXDR(d); err != nil {
 		return xdr.WithField(err, "basic")
 	}
@@ -776,11 +827,13 @@ func (v *RexTtymode) UnmarshalXDR(d *xdr.Decoder) error {
 	if err := (&v.Yetmore).UnmarshalXDR(d); err != nil {
 		return xdr.WithField(err, "yetmore")
 	}
-	x26, err := d.Uint32()
-	if err != nil {
+	b26 := d.Peek()
+	if len(b26) >= 4 {
+		d.Skip(4)
+	} else if b26, err = d.Next(4); err != nil {
 		return xdr.WithField(err, "andmore")
 	}
-	v.Andmore = x26
+	v.Andmore = binary.BigEndian.Uint32(b26)
 	return nil
 }
 

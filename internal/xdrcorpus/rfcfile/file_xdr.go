@@ -3,6 +3,7 @@
 package rfcfile
 
 import (
+	"encoding/binary"
 	"github.com/wirekit/wirekit/xdr"
 	"strconv"
 	"sync/atomic"
@@ -64,11 +65,18 @@ func (v *Filekind) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *Filekind) UnmarshalXDR(d *xdr.Decoder) error {
-	x1, err := d.Enum(validFilekind)
-	if err != nil {
+	var err error
+	b1 := d.Peek()
+	if len(b1) >= 4 {
+		d.Skip(4)
+	} else if b1, err = d.Next(4); err != nil {
 		return err
 	}
-	(*v) = Filekind(x1)
+	x2 := int32(binary.BigEndian.Uint32(b1))
+	if !validFilekind(x2) {
+		return xdr.NewError(d.Offset()-4, xdr.ErrInvalidEnum, "enum value %d is not valid", x2)
+	}
+	(*v) = Filekind(x2)
 	return nil
 }
 
@@ -145,11 +153,15 @@ func (v *FiletypeCreator) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *FiletypeCreator) UnmarshalXDR(d *xdr.Decoder) error {
-	x2, err := d.String(255)
-	if err != nil {
+	var err error
+	var x3 string
+	if b, n, ok := d.PeekBytes(255); ok {
+		d.Skip(n)
+		x3 = string(b)
+	} else if x3, err = d.String(255); err != nil {
 		return xdr.WithField(err, "creator")
 	}
-	v.Creator = x2
+	v.Creator = x3
 	return nil
 }
 
@@ -170,11 +182,15 @@ func (v *FiletypeInterpretor) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *FiletypeInterpretor) UnmarshalXDR(d *xdr.Decoder) error {
-	x3, err := d.String(255)
-	if err != nil {
+	var err error
+	var x4 string
+	if b, n, ok := d.PeekBytes(255); ok {
+		d.Skip(n)
+		x4 = string(b)
+	} else if x4, err = d.String(255); err != nil {
 		return xdr.WithField(err, "interpretor")
 	}
-	v.Interpretor = x3
+	v.Interpretor = x4
 	return nil
 }
 
@@ -212,28 +228,38 @@ func decodeFiletype(d *xdr.Decoder) (Filetype, error) {
 	if err := d.Enter(); err != nil {
 		return nil, err
 	}
-	defer d.Leave()
 	at := d.Offset()
-	x, err := d.Enum(validFilekind)
-	disc := Filekind(x)
-	if err != nil {
+	var err error
+	var disc Filekind
+	b := d.Peek()
+	if len(b) >= 4 {
+		d.Skip(4)
+	} else if b, err = d.Next(4); err != nil {
 		return nil, xdr.WithField(err, "kind")
 	}
+	x5 := int32(binary.BigEndian.Uint32(b))
+	if !validFilekind(x5) {
+		return nil, xdr.WithField(xdr.NewError(d.Offset()-4, xdr.ErrInvalidEnum, "enum value %d is not valid", x5), "kind")
+	}
+	disc = Filekind(x5)
 	switch disc {
 	case TEXT:
 		a := &FiletypeTEXT{}
+		d.Leave()
 		return a, nil
 	case DATA:
 		a := &FiletypeCreator{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case EXEC:
 		a := &FiletypeInterpretor{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	}
 	return nil, xdr.NewError(at, xdr.ErrUnionArm, "union Filetype has no arm for discriminant %v", disc)
@@ -274,26 +300,39 @@ func (v *File) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *File) UnmarshalXDR(d *xdr.Decoder) error {
-	x4, err := d.String(255)
-	if err != nil {
+	var err error
+	var x6 string
+	if b, n, ok := d.PeekBytes(255); ok {
+		d.Skip(n)
+		x6 = string(b)
+	} else if x6, err = d.String(255); err != nil {
 		return xdr.WithField(err, "filename")
 	}
-	v.Filename = x4
-	u5, err := decodeFiletype(d)
+	v.Filename = x6
+	u7, err := decodeFiletype(d)
 	if err != nil {
 		return xdr.WithField(err, "type")
 	}
-	v.Type = u5
-	x6, err := d.String(32)
-	if err != nil {
+	v.Type = u7
+	var x8 string
+	if b, n, ok := d.PeekBytes(32); ok {
+		d.Skip(n)
+		x8 = string(b)
+	} else if x8, err = d.String(32); err != nil {
 		return xdr.WithField(err, "owner")
 	}
-	v.Owner = x6
-	x7, err := d.Opaque(65535)
-	if err != nil {
+	v.Owner = x8
+	var x9 []byte
+	if b, n, ok := d.PeekBytes(65535); ok {
+		d.Skip(n)
+		if len(b) > 0 {
+			x9 = make([]byte, len(b))
+			copy(x9, b)
+		}
+	} else if x9, err = d.Opaque(65535); err != nil {
 		return xdr.WithField(err, "data")
 	}
-	v.Data = x7
+	v.Data = x9
 	return nil
 }
 

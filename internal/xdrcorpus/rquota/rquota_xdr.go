@@ -29,16 +29,22 @@ func (v *GetquotaArgs) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *GetquotaArgs) UnmarshalXDR(d *xdr.Decoder) error {
-	x1, err := d.String(1024)
-	if err != nil {
+	var err error
+	var x1 string
+	if b, n, ok := d.PeekBytes(1024); ok {
+		d.Skip(n)
+		x1 = string(b)
+	} else if x1, err = d.String(1024); err != nil {
 		return xdr.WithField(err, "gqa_pathp")
 	}
 	v.GqaPathp = x1
-	x2, err := d.Int32()
-	if err != nil {
+	b2 := d.Peek()
+	if len(b2) >= 4 {
+		d.Skip(4)
+	} else if b2, err = d.Next(4); err != nil {
 		return xdr.WithField(err, "gqa_uid")
 	}
-	v.GqaUid = x2
+	v.GqaUid = int32(binary.BigEndian.Uint32(b2))
 	return nil
 }
 
@@ -109,16 +115,20 @@ func (v *Rquota) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *Rquota) UnmarshalXDR(d *xdr.Decoder) error {
-	b3, err := d.Next(40)
-	if err != nil {
+	var err error
+	b3 := d.Peek()
+	if len(b3) >= 40 {
+		d.Skip(40)
+	} else if b3, err = d.Next(40); err != nil {
 		return xdr.WithField(err, "rq_bsize")
 	}
-	v.RqBsize = int32(binary.BigEndian.Uint32(b3[0:]))
+	b3 = b3[:40]
+	v.RqBsize = int32(binary.BigEndian.Uint32(b3))
 	switch x4 := binary.BigEndian.Uint32(b3[4:]); x4 {
 	case 0, 1:
 		v.RqActive = x4 == 1
 	default:
-		return xdr.WithField(xdr.NewError(d.Offset()-int64(40-(4)), xdr.ErrInvalidBool, "bool value %d is not 0 or 1", x4), "rq_active")
+		return xdr.WithField(xdr.NewError(d.Offset()-36, xdr.ErrInvalidBool, "bool value %d is not 0 or 1", x4), "rq_active")
 	}
 	v.RqBhardlimit = binary.BigEndian.Uint32(b3[8:])
 	v.RqBsoftlimit = binary.BigEndian.Uint32(b3[12:])
@@ -214,11 +224,18 @@ func (v *GqrStatus) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *GqrStatus) UnmarshalXDR(d *xdr.Decoder) error {
-	x5, err := d.Enum(validGqrStatus)
-	if err != nil {
+	var err error
+	b5 := d.Peek()
+	if len(b5) >= 4 {
+		d.Skip(4)
+	} else if b5, err = d.Next(4); err != nil {
 		return err
 	}
-	(*v) = GqrStatus(x5)
+	x6 := int32(binary.BigEndian.Uint32(b5))
+	if !validGqrStatus(x6) {
+		return xdr.NewError(d.Offset()-4, xdr.ErrInvalidEnum, "enum value %d is not valid", x6)
+	}
+	(*v) = GqrStatus(x6)
 	return nil
 }
 
@@ -351,25 +368,35 @@ func decodeGetquotaRslt(d *xdr.Decoder) (GetquotaRslt, error) {
 	if err := d.Enter(); err != nil {
 		return nil, err
 	}
-	defer d.Leave()
 	at := d.Offset()
-	x, err := d.Enum(validGqrStatus)
-	disc := GqrStatus(x)
-	if err != nil {
+	var err error
+	var disc GqrStatus
+	b := d.Peek()
+	if len(b) >= 4 {
+		d.Skip(4)
+	} else if b, err = d.Next(4); err != nil {
 		return nil, xdr.WithField(err, "status")
 	}
+	x7 := int32(binary.BigEndian.Uint32(b))
+	if !validGqrStatus(x7) {
+		return nil, xdr.WithField(xdr.NewError(d.Offset()-4, xdr.ErrInvalidEnum, "enum value %d is not valid", x7), "status")
+	}
+	disc = GqrStatus(x7)
 	switch disc {
 	case Q_OK:
 		a := &GetquotaRsltGqrRquota{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case Q_NOQUOTA:
 		a := &GetquotaRsltQ_NOQUOTA{}
+		d.Leave()
 		return a, nil
 	case Q_EPERM:
 		a := &GetquotaRsltQ_EPERM{}
+		d.Leave()
 		return a, nil
 	}
 	return nil, xdr.NewError(at, xdr.ErrUnionArm, "union GetquotaRslt has no arm for discriminant %v", disc)

@@ -29,11 +29,15 @@ func (v *RstatTimeval) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *RstatTimeval) UnmarshalXDR(d *xdr.Decoder) error {
-	b1, err := d.Next(8)
-	if err != nil {
+	var err error
+	b1 := d.Peek()
+	if len(b1) >= 8 {
+		d.Skip(8)
+	} else if b1, err = d.Next(8); err != nil {
 		return xdr.WithField(err, "tv_sec")
 	}
-	v.TvSec = binary.BigEndian.Uint32(b1[0:])
+	b1 = b1[:8]
+	v.TvSec = binary.BigEndian.Uint32(b1)
 	v.TvUsec = binary.BigEndian.Uint32(b1[4:])
 	return nil
 }
@@ -127,12 +131,16 @@ func (v *Statstime) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *Statstime) UnmarshalXDR(d *xdr.Decoder) error {
-	b5, err := d.Next(84)
-	if err != nil {
+	var err error
+	b5 := d.Peek()
+	if len(b5) >= 84 {
+		d.Skip(84)
+	} else if b5, err = d.Next(84); err != nil {
 		return xdr.WithField(err, "cp_time")
 	}
+	b5 = b5[:84]
 	for i6 := range 4 {
-		v.CpTime[i6] = int32(binary.BigEndian.Uint32(b5[0+4*i6:]))
+		v.CpTime[i6] = int32(binary.BigEndian.Uint32(b5[4*i6:]))
 	}
 	for i7 := range 4 {
 		v.DkXfer[i7] = int32(binary.BigEndian.Uint32(b5[16+4*i7:]))
@@ -156,11 +164,13 @@ func (v *Statstime) UnmarshalXDR(d *xdr.Decoder) error {
 	if err := (&v.Curtime).UnmarshalXDR(d); err != nil {
 		return xdr.WithField(err, "curtime")
 	}
-	x9, err := d.Int32()
-	if err != nil {
+	b9 := d.Peek()
+	if len(b9) >= 4 {
+		d.Skip(4)
+	} else if b9, err = d.Next(4); err != nil {
 		return xdr.WithField(err, "if_opackets")
 	}
-	v.IfOpackets = x9
+	v.IfOpackets = int32(binary.BigEndian.Uint32(b9))
 	return nil
 }
 
@@ -249,12 +259,16 @@ func (v *Statsswtch) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *Statsswtch) UnmarshalXDR(d *xdr.Decoder) error {
-	b13, err := d.Next(84)
-	if err != nil {
+	var err error
+	b13 := d.Peek()
+	if len(b13) >= 84 {
+		d.Skip(84)
+	} else if b13, err = d.Next(84); err != nil {
 		return xdr.WithField(err, "cp_time")
 	}
+	b13 = b13[:84]
 	for i14 := range 4 {
-		v.CpTime[i14] = int32(binary.BigEndian.Uint32(b13[0+4*i14:]))
+		v.CpTime[i14] = int32(binary.BigEndian.Uint32(b13[4*i14:]))
 	}
 	for i15 := range 4 {
 		v.DkXfer[i15] = int32(binary.BigEndian.Uint32(b13[16+4*i15:]))
@@ -275,11 +289,13 @@ func (v *Statsswtch) UnmarshalXDR(d *xdr.Decoder) error {
 	if err := (&v.Boottime).UnmarshalXDR(d); err != nil {
 		return xdr.WithField(err, "boottime")
 	}
-	x17, err := d.Int32()
-	if err != nil {
+	b17 := d.Peek()
+	if len(b17) >= 4 {
+		d.Skip(4)
+	} else if b17, err = d.Next(4); err != nil {
 		return xdr.WithField(err, "if_opackets")
 	}
-	v.IfOpackets = x17
+	v.IfOpackets = int32(binary.BigEndian.Uint32(b17))
 	return nil
 }
 
@@ -358,12 +374,16 @@ func (v *Stats) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *Stats) UnmarshalXDR(d *xdr.Decoder) error {
-	b20, err := d.Next(72)
-	if err != nil {
+	var err error
+	b20 := d.Peek()
+	if len(b20) >= 72 {
+		d.Skip(72)
+	} else if b20, err = d.Next(72); err != nil {
 		return xdr.WithField(err, "cp_time")
 	}
+	b20 = b20[:72]
 	for i21 := range 4 {
-		v.CpTime[i21] = int32(binary.BigEndian.Uint32(b20[0+4*i21:]))
+		v.CpTime[i21] = int32(binary.BigEndian.Uint32(b20[4*i21:]))
 	}
 	for i22 := range 4 {
 		v.DkXfer[i22] = int32(binary.BigEndian.Uint32(b20[16+4*i22:]))

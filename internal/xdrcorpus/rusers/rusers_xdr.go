@@ -48,26 +48,39 @@ func (v *RusersUtmp) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *RusersUtmp) UnmarshalXDR(d *xdr.Decoder) error {
-	x1, err := d.String(32)
-	if err != nil {
+	var err error
+	var x1 string
+	if b, n, ok := d.PeekBytes(32); ok {
+		d.Skip(n)
+		x1 = string(b)
+	} else if x1, err = d.String(32); err != nil {
 		return xdr.WithField(err, "ut_user")
 	}
 	v.UtUser = x1
-	x2, err := d.String(32)
-	if err != nil {
+	var x2 string
+	if b, n, ok := d.PeekBytes(32); ok {
+		d.Skip(n)
+		x2 = string(b)
+	} else if x2, err = d.String(32); err != nil {
 		return xdr.WithField(err, "ut_line")
 	}
 	v.UtLine = x2
-	x3, err := d.String(257)
-	if err != nil {
+	var x3 string
+	if b, n, ok := d.PeekBytes(257); ok {
+		d.Skip(n)
+		x3 = string(b)
+	} else if x3, err = d.String(257); err != nil {
 		return xdr.WithField(err, "ut_host")
 	}
 	v.UtHost = x3
-	b4, err := d.Next(12)
-	if err != nil {
+	b4 := d.Peek()
+	if len(b4) >= 12 {
+		d.Skip(12)
+	} else if b4, err = d.Next(12); err != nil {
 		return xdr.WithField(err, "ut_type")
 	}
-	v.UtType = int32(binary.BigEndian.Uint32(b4[0:]))
+	b4 = b4[:12]
+	v.UtType = int32(binary.BigEndian.Uint32(b4))
 	v.UtTime = int32(binary.BigEndian.Uint32(b4[4:]))
 	v.UtIdle = binary.BigEndian.Uint32(b4[8:])
 	return nil
@@ -131,8 +144,11 @@ func (v *UtmpArray) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *UtmpArray) UnmarshalXDR(d *xdr.Decoder) error {
-	n6, err := d.ArrayLen(math.MaxUint32, 24)
-	if err != nil {
+	var err error
+	n6, ok := d.PeekArrayLen(math.MaxUint32, 24)
+	if ok {
+		d.Skip(4)
+	} else if n6, err = d.ArrayLen(math.MaxUint32, 24); err != nil {
 		return err
 	}
 	if err := d.Enter(); err != nil {

@@ -38,8 +38,12 @@ func (v *SmName) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *SmName) UnmarshalXDR(d *xdr.Decoder) error {
-	x1, err := d.String(1024)
-	if err != nil {
+	var err error
+	var x1 string
+	if b, n, ok := d.PeekBytes(1024); ok {
+		d.Skip(n)
+		x1 = string(b)
+	} else if x1, err = d.String(1024); err != nil {
 		return xdr.WithField(err, "mon_name")
 	}
 	v.MonName = x1
@@ -103,16 +107,23 @@ func (v *MyId) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *MyId) UnmarshalXDR(d *xdr.Decoder) error {
-	x2, err := d.String(1024)
-	if err != nil {
+	var err error
+	var x2 string
+	if b, n, ok := d.PeekBytes(1024); ok {
+		d.Skip(n)
+		x2 = string(b)
+	} else if x2, err = d.String(1024); err != nil {
 		return xdr.WithField(err, "my_name")
 	}
 	v.MyName = x2
-	b3, err := d.Next(12)
-	if err != nil {
+	b3 := d.Peek()
+	if len(b3) >= 12 {
+		d.Skip(12)
+	} else if b3, err = d.Next(12); err != nil {
 		return xdr.WithField(err, "my_prog")
 	}
-	v.MyProg = int32(binary.BigEndian.Uint32(b3[0:]))
+	b3 = b3[:12]
+	v.MyProg = int32(binary.BigEndian.Uint32(b3))
 	v.MyVers = int32(binary.BigEndian.Uint32(b3[4:]))
 	v.MyProc = int32(binary.BigEndian.Uint32(b3[8:]))
 	return nil
@@ -173,8 +184,12 @@ func (v *MonId) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *MonId) UnmarshalXDR(d *xdr.Decoder) error {
-	x4, err := d.String(1024)
-	if err != nil {
+	var err error
+	var x4 string
+	if b, n, ok := d.PeekBytes(1024); ok {
+		d.Skip(n)
+		x4 = string(b)
+	} else if x4, err = d.String(1024); err != nil {
 		return xdr.WithField(err, "mon_name")
 	}
 	v.MonName = x4
@@ -240,7 +255,10 @@ func (v *Mon) UnmarshalXDR(d *xdr.Decoder) error {
 	if err := (&v.MonId).UnmarshalXDR(d); err != nil {
 		return xdr.WithField(err, "mon_id")
 	}
-	if err := d.FixedOpaque(v.Priv[:]); err != nil {
+	if b := d.Peek(); len(b) >= 16 {
+		copy(v.Priv[:], b)
+		d.Skip(16)
+	} else if err := d.FixedOpaque(v.Priv[:]); err != nil {
 		return xdr.WithField(err, "priv")
 	}
 	return nil
@@ -295,11 +313,14 @@ func (v *SmStat) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *SmStat) UnmarshalXDR(d *xdr.Decoder) error {
-	x5, err := d.Int32()
-	if err != nil {
+	var err error
+	b5 := d.Peek()
+	if len(b5) >= 4 {
+		d.Skip(4)
+	} else if b5, err = d.Next(4); err != nil {
 		return xdr.WithField(err, "state")
 	}
-	v.State = x5
+	v.State = int32(binary.BigEndian.Uint32(b5))
 	return nil
 }
 
@@ -383,11 +404,18 @@ func (v *Res) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *Res) UnmarshalXDR(d *xdr.Decoder) error {
-	x6, err := d.Enum(validRes)
-	if err != nil {
+	var err error
+	b6 := d.Peek()
+	if len(b6) >= 4 {
+		d.Skip(4)
+	} else if b6, err = d.Next(4); err != nil {
 		return err
 	}
-	(*v) = Res(x6)
+	x7 := int32(binary.BigEndian.Uint32(b6))
+	if !validRes(x7) {
+		return xdr.NewError(d.Offset()-4, xdr.ErrInvalidEnum, "enum value %d is not valid", x7)
+	}
+	(*v) = Res(x7)
 	return nil
 }
 
@@ -445,16 +473,20 @@ func (v *SmStatRes) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *SmStatRes) UnmarshalXDR(d *xdr.Decoder) error {
-	b7, err := d.Next(8)
-	if err != nil {
+	var err error
+	b8 := d.Peek()
+	if len(b8) >= 8 {
+		d.Skip(8)
+	} else if b8, err = d.Next(8); err != nil {
 		return xdr.WithField(err, "res_stat")
 	}
-	x8 := int32(binary.BigEndian.Uint32(b7[0:]))
-	if !validRes(x8) {
-		return xdr.WithField(xdr.NewError(d.Offset()-int64(8-(0)), xdr.ErrInvalidEnum, "enum value %d is not valid", x8), "res_stat")
+	b8 = b8[:8]
+	x9 := int32(binary.BigEndian.Uint32(b8))
+	if !validRes(x9) {
+		return xdr.WithField(xdr.NewError(d.Offset()-8, xdr.ErrInvalidEnum, "enum value %d is not valid", x9), "res_stat")
 	}
-	v.ResStat = Res(x8)
-	v.State = int32(binary.BigEndian.Uint32(b7[4:]))
+	v.ResStat = Res(x9)
+	v.State = int32(binary.BigEndian.Uint32(b8[4:]))
 	return nil
 }
 
@@ -513,17 +545,24 @@ func (v *Status) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *Status) UnmarshalXDR(d *xdr.Decoder) error {
-	x9, err := d.String(1024)
-	if err != nil {
+	var err error
+	var x10 string
+	if b, n, ok := d.PeekBytes(1024); ok {
+		d.Skip(n)
+		x10 = string(b)
+	} else if x10, err = d.String(1024); err != nil {
 		return xdr.WithField(err, "mon_name")
 	}
-	v.MonName = x9
-	b10, err := d.Next(20)
-	if err != nil {
+	v.MonName = x10
+	b11 := d.Peek()
+	if len(b11) >= 20 {
+		d.Skip(20)
+	} else if b11, err = d.Next(20); err != nil {
 		return xdr.WithField(err, "state")
 	}
-	v.State = int32(binary.BigEndian.Uint32(b10[0:]))
-	copy(v.Priv[:], b10[4:20])
+	b11 = b11[:20]
+	v.State = int32(binary.BigEndian.Uint32(b11))
+	copy(v.Priv[:], b11[4:20])
 	return nil
 }
 

@@ -26,11 +26,15 @@ func (v *Spraytimeval) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *Spraytimeval) UnmarshalXDR(d *xdr.Decoder) error {
-	b1, err := d.Next(8)
-	if err != nil {
+	var err error
+	b1 := d.Peek()
+	if len(b1) >= 8 {
+		d.Skip(8)
+	} else if b1, err = d.Next(8); err != nil {
 		return xdr.WithField(err, "sec")
 	}
-	v.Sec = binary.BigEndian.Uint32(b1[0:])
+	b1 = b1[:8]
+	v.Sec = binary.BigEndian.Uint32(b1)
 	v.Usec = binary.BigEndian.Uint32(b1[4:])
 	return nil
 }
@@ -88,11 +92,14 @@ func (v *Spraycumul) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *Spraycumul) UnmarshalXDR(d *xdr.Decoder) error {
-	x2, err := d.Uint32()
-	if err != nil {
+	var err error
+	b2 := d.Peek()
+	if len(b2) >= 4 {
+		d.Skip(4)
+	} else if b2, err = d.Next(4); err != nil {
 		return xdr.WithField(err, "counter")
 	}
-	v.Counter = x2
+	v.Counter = binary.BigEndian.Uint32(b2)
 	if err := (&v.Clock).UnmarshalXDR(d); err != nil {
 		return xdr.WithField(err, "clock")
 	}
@@ -148,8 +155,15 @@ func (v *Sprayarr) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *Sprayarr) UnmarshalXDR(d *xdr.Decoder) error {
-	x3, err := d.Opaque(8845)
-	if err != nil {
+	var err error
+	var x3 []byte
+	if b, n, ok := d.PeekBytes(8845); ok {
+		d.Skip(n)
+		if len(b) > 0 {
+			x3 = make([]byte, len(b))
+			copy(x3, b)
+		}
+	} else if x3, err = d.Opaque(8845); err != nil {
 		return err
 	}
 	(*v) = Sprayarr(x3)

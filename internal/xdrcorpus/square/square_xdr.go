@@ -3,6 +3,7 @@
 package square
 
 import (
+	"encoding/binary"
 	"github.com/wirekit/wirekit/xdr"
 	"sync/atomic"
 )
@@ -20,11 +21,14 @@ func (v *SquareIn) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *SquareIn) UnmarshalXDR(d *xdr.Decoder) error {
-	x1, err := d.Int32()
-	if err != nil {
+	var err error
+	b1 := d.Peek()
+	if len(b1) >= 4 {
+		d.Skip(4)
+	} else if b1, err = d.Next(4); err != nil {
 		return xdr.WithField(err, "arg1")
 	}
-	v.Arg1 = x1
+	v.Arg1 = int32(binary.BigEndian.Uint32(b1))
 	return nil
 }
 
@@ -77,11 +81,14 @@ func (v *SquareOut) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *SquareOut) UnmarshalXDR(d *xdr.Decoder) error {
-	x2, err := d.Int32()
-	if err != nil {
+	var err error
+	b2 := d.Peek()
+	if len(b2) >= 4 {
+		d.Skip(4)
+	} else if b2, err = d.Next(4); err != nil {
 		return xdr.WithField(err, "res1")
 	}
-	v.Res1 = x2
+	v.Res1 = int32(binary.BigEndian.Uint32(b2))
 	return nil
 }
 

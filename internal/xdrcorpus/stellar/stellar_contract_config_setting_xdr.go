@@ -23,11 +23,14 @@ func (v *ConfigSettingContractExecutionLanesV0) MarshalXDR(e *xdr.Encoder) error
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *ConfigSettingContractExecutionLanesV0) UnmarshalXDR(d *xdr.Decoder) error {
-	x36, err := d.Uint32()
-	if err != nil {
+	var err error
+	b40 := d.Peek()
+	if len(b40) >= 4 {
+		d.Skip(4)
+	} else if b40, err = d.Next(4); err != nil {
 		return xdr.WithField(err, "ledgerMaxTxCount")
 	}
-	v.LedgerMaxTxCount = Uint32(x36)
+	v.LedgerMaxTxCount = Uint32(binary.BigEndian.Uint32(b40))
 	return nil
 }
 
@@ -86,14 +89,18 @@ func (v *ConfigSettingContractComputeV0) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *ConfigSettingContractComputeV0) UnmarshalXDR(d *xdr.Decoder) error {
-	b37, err := d.Next(28)
-	if err != nil {
+	var err error
+	b41 := d.Peek()
+	if len(b41) >= 28 {
+		d.Skip(28)
+	} else if b41, err = d.Next(28); err != nil {
 		return xdr.WithField(err, "ledgerMaxInstructions")
 	}
-	v.LedgerMaxInstructions = Int64(int64(binary.BigEndian.Uint64(b37[0:])))
-	v.TxMaxInstructions = Int64(int64(binary.BigEndian.Uint64(b37[8:])))
-	v.FeeRatePerInstructionsIncrement = Int64(int64(binary.BigEndian.Uint64(b37[16:])))
-	v.TxMemoryLimit = Uint32(binary.BigEndian.Uint32(b37[24:]))
+	b41 = b41[:28]
+	v.LedgerMaxInstructions = Int64(int64(binary.BigEndian.Uint64(b41)))
+	v.TxMaxInstructions = Int64(int64(binary.BigEndian.Uint64(b41[8:])))
+	v.FeeRatePerInstructionsIncrement = Int64(int64(binary.BigEndian.Uint64(b41[16:])))
+	v.TxMemoryLimit = Uint32(binary.BigEndian.Uint32(b41[24:]))
 	return nil
 }
 
@@ -174,25 +181,29 @@ func (v *ConfigSettingContractLedgerCostV0) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *ConfigSettingContractLedgerCostV0) UnmarshalXDR(d *xdr.Decoder) error {
-	b38, err := d.Next(84)
-	if err != nil {
+	var err error
+	b42 := d.Peek()
+	if len(b42) >= 84 {
+		d.Skip(84)
+	} else if b42, err = d.Next(84); err != nil {
 		return xdr.WithField(err, "ledgerMaxReadLedgerEntries")
 	}
-	v.LedgerMaxReadLedgerEntries = Uint32(binary.BigEndian.Uint32(b38[0:]))
-	v.LedgerMaxReadBytes = Uint32(binary.BigEndian.Uint32(b38[4:]))
-	v.LedgerMaxWriteLedgerEntries = Uint32(binary.BigEndian.Uint32(b38[8:]))
-	v.LedgerMaxWriteBytes = Uint32(binary.BigEndian.Uint32(b38[12:]))
-	v.TxMaxReadLedgerEntries = Uint32(binary.BigEndian.Uint32(b38[16:]))
-	v.TxMaxReadBytes = Uint32(binary.BigEndian.Uint32(b38[20:]))
-	v.TxMaxWriteLedgerEntries = Uint32(binary.BigEndian.Uint32(b38[24:]))
-	v.TxMaxWriteBytes = Uint32(binary.BigEndian.Uint32(b38[28:]))
-	v.FeeReadLedgerEntry = Int64(int64(binary.BigEndian.Uint64(b38[32:])))
-	v.FeeWriteLedgerEntry = Int64(int64(binary.BigEndian.Uint64(b38[40:])))
-	v.FeeRead1KB = Int64(int64(binary.BigEndian.Uint64(b38[48:])))
-	v.BucketListTargetSizeBytes = Int64(int64(binary.BigEndian.Uint64(b38[56:])))
-	v.WriteFee1KBBucketListLow = Int64(int64(binary.BigEndian.Uint64(b38[64:])))
-	v.WriteFee1KBBucketListHigh = Int64(int64(binary.BigEndian.Uint64(b38[72:])))
-	v.BucketListWriteFeeGrowthFactor = Uint32(binary.BigEndian.Uint32(b38[80:]))
+	b42 = b42[:84]
+	v.LedgerMaxReadLedgerEntries = Uint32(binary.BigEndian.Uint32(b42))
+	v.LedgerMaxReadBytes = Uint32(binary.BigEndian.Uint32(b42[4:]))
+	v.LedgerMaxWriteLedgerEntries = Uint32(binary.BigEndian.Uint32(b42[8:]))
+	v.LedgerMaxWriteBytes = Uint32(binary.BigEndian.Uint32(b42[12:]))
+	v.TxMaxReadLedgerEntries = Uint32(binary.BigEndian.Uint32(b42[16:]))
+	v.TxMaxReadBytes = Uint32(binary.BigEndian.Uint32(b42[20:]))
+	v.TxMaxWriteLedgerEntries = Uint32(binary.BigEndian.Uint32(b42[24:]))
+	v.TxMaxWriteBytes = Uint32(binary.BigEndian.Uint32(b42[28:]))
+	v.FeeReadLedgerEntry = Int64(int64(binary.BigEndian.Uint64(b42[32:])))
+	v.FeeWriteLedgerEntry = Int64(int64(binary.BigEndian.Uint64(b42[40:])))
+	v.FeeRead1KB = Int64(int64(binary.BigEndian.Uint64(b42[48:])))
+	v.BucketListTargetSizeBytes = Int64(int64(binary.BigEndian.Uint64(b42[56:])))
+	v.WriteFee1KBBucketListLow = Int64(int64(binary.BigEndian.Uint64(b42[64:])))
+	v.WriteFee1KBBucketListHigh = Int64(int64(binary.BigEndian.Uint64(b42[72:])))
+	v.BucketListWriteFeeGrowthFactor = Uint32(binary.BigEndian.Uint32(b42[80:]))
 	return nil
 }
 
@@ -245,11 +256,14 @@ func (v *ConfigSettingContractHistoricalDataV0) MarshalXDR(e *xdr.Encoder) error
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *ConfigSettingContractHistoricalDataV0) UnmarshalXDR(d *xdr.Decoder) error {
-	x39, err := d.Int64()
-	if err != nil {
+	var err error
+	b43 := d.Peek()
+	if len(b43) >= 8 {
+		d.Skip(8)
+	} else if b43, err = d.Next(8); err != nil {
 		return xdr.WithField(err, "feeHistorical1KB")
 	}
-	v.FeeHistorical1KB = Int64(x39)
+	v.FeeHistorical1KB = Int64(int64(binary.BigEndian.Uint64(b43)))
 	return nil
 }
 
@@ -304,12 +318,16 @@ func (v *ConfigSettingContractEventsV0) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *ConfigSettingContractEventsV0) UnmarshalXDR(d *xdr.Decoder) error {
-	b40, err := d.Next(12)
-	if err != nil {
+	var err error
+	b44 := d.Peek()
+	if len(b44) >= 12 {
+		d.Skip(12)
+	} else if b44, err = d.Next(12); err != nil {
 		return xdr.WithField(err, "txMaxContractEventsSizeBytes")
 	}
-	v.TxMaxContractEventsSizeBytes = Uint32(binary.BigEndian.Uint32(b40[0:]))
-	v.FeeContractEvents1KB = Int64(int64(binary.BigEndian.Uint64(b40[4:])))
+	b44 = b44[:12]
+	v.TxMaxContractEventsSizeBytes = Uint32(binary.BigEndian.Uint32(b44))
+	v.FeeContractEvents1KB = Int64(int64(binary.BigEndian.Uint64(b44[4:])))
 	return nil
 }
 
@@ -366,13 +384,17 @@ func (v *ConfigSettingContractBandwidthV0) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *ConfigSettingContractBandwidthV0) UnmarshalXDR(d *xdr.Decoder) error {
-	b41, err := d.Next(16)
-	if err != nil {
+	var err error
+	b45 := d.Peek()
+	if len(b45) >= 16 {
+		d.Skip(16)
+	} else if b45, err = d.Next(16); err != nil {
 		return xdr.WithField(err, "ledgerMaxTxsSizeBytes")
 	}
-	v.LedgerMaxTxsSizeBytes = Uint32(binary.BigEndian.Uint32(b41[0:]))
-	v.TxMaxSizeBytes = Uint32(binary.BigEndian.Uint32(b41[4:]))
-	v.FeeTxSize1KB = Int64(int64(binary.BigEndian.Uint64(b41[8:])))
+	b45 = b45[:16]
+	v.LedgerMaxTxsSizeBytes = Uint32(binary.BigEndian.Uint32(b45))
+	v.TxMaxSizeBytes = Uint32(binary.BigEndian.Uint32(b45[4:]))
+	v.FeeTxSize1KB = Int64(int64(binary.BigEndian.Uint64(b45[8:])))
 	return nil
 }
 
@@ -519,11 +541,18 @@ func (v *ContractCostType) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *ContractCostType) UnmarshalXDR(d *xdr.Decoder) error {
-	x42, err := d.Enum(validContractCostType)
-	if err != nil {
+	var err error
+	b46 := d.Peek()
+	if len(b46) >= 4 {
+		d.Skip(4)
+	} else if b46, err = d.Next(4); err != nil {
 		return err
 	}
-	(*v) = ContractCostType(x42)
+	x47 := int32(binary.BigEndian.Uint32(b46))
+	if !validContractCostType(x47) {
+		return xdr.NewError(d.Offset()-4, xdr.ErrInvalidEnum, "enum value %d is not valid", x47)
+	}
+	(*v) = ContractCostType(x47)
 	return nil
 }
 
@@ -582,17 +611,21 @@ func (v *ContractCostParamEntry) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *ContractCostParamEntry) UnmarshalXDR(d *xdr.Decoder) error {
-	u43, err := decodeExtensionPoint(d)
+	var err error
+	u48, err := decodeExtensionPoint(d)
 	if err != nil {
 		return xdr.WithField(err, "ext")
 	}
-	v.Ext = u43
-	b44, err := d.Next(16)
-	if err != nil {
+	v.Ext = u48
+	b49 := d.Peek()
+	if len(b49) >= 16 {
+		d.Skip(16)
+	} else if b49, err = d.Next(16); err != nil {
 		return xdr.WithField(err, "constTerm")
 	}
-	v.ConstTerm = Int64(int64(binary.BigEndian.Uint64(b44[0:])))
-	v.LinearTerm = Int64(int64(binary.BigEndian.Uint64(b44[8:])))
+	b49 = b49[:16]
+	v.ConstTerm = Int64(int64(binary.BigEndian.Uint64(b49)))
+	v.LinearTerm = Int64(int64(binary.BigEndian.Uint64(b49[8:])))
 	return nil
 }
 
@@ -663,20 +696,24 @@ func (v *StateArchivalSettings) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *StateArchivalSettings) UnmarshalXDR(d *xdr.Decoder) error {
-	b45, err := d.Next(48)
-	if err != nil {
+	var err error
+	b50 := d.Peek()
+	if len(b50) >= 48 {
+		d.Skip(48)
+	} else if b50, err = d.Next(48); err != nil {
 		return xdr.WithField(err, "maxEntryTTL")
 	}
-	v.MaxEntryTTL = Uint32(binary.BigEndian.Uint32(b45[0:]))
-	v.MinTemporaryTTL = Uint32(binary.BigEndian.Uint32(b45[4:]))
-	v.MinPersistentTTL = Uint32(binary.BigEndian.Uint32(b45[8:]))
-	v.PersistentRentRateDenominator = Int64(int64(binary.BigEndian.Uint64(b45[12:])))
-	v.TempRentRateDenominator = Int64(int64(binary.BigEndian.Uint64(b45[20:])))
-	v.MaxEntriesToArchive = Uint32(binary.BigEndian.Uint32(b45[28:]))
-	v.BucketListSizeWindowSampleSize = Uint32(binary.BigEndian.Uint32(b45[32:]))
-	v.BucketListWindowSamplePeriod = Uint32(binary.BigEndian.Uint32(b45[36:]))
-	v.EvictionScanSize = Uint32(binary.BigEndian.Uint32(b45[40:]))
-	v.StartingEvictionScanLevel = Uint32(binary.BigEndian.Uint32(b45[44:]))
+	b50 = b50[:48]
+	v.MaxEntryTTL = Uint32(binary.BigEndian.Uint32(b50))
+	v.MinTemporaryTTL = Uint32(binary.BigEndian.Uint32(b50[4:]))
+	v.MinPersistentTTL = Uint32(binary.BigEndian.Uint32(b50[8:]))
+	v.PersistentRentRateDenominator = Int64(int64(binary.BigEndian.Uint64(b50[12:])))
+	v.TempRentRateDenominator = Int64(int64(binary.BigEndian.Uint64(b50[20:])))
+	v.MaxEntriesToArchive = Uint32(binary.BigEndian.Uint32(b50[28:]))
+	v.BucketListSizeWindowSampleSize = Uint32(binary.BigEndian.Uint32(b50[32:]))
+	v.BucketListWindowSamplePeriod = Uint32(binary.BigEndian.Uint32(b50[36:]))
+	v.EvictionScanSize = Uint32(binary.BigEndian.Uint32(b50[40:]))
+	v.StartingEvictionScanLevel = Uint32(binary.BigEndian.Uint32(b50[44:]))
 	return nil
 }
 
@@ -733,18 +770,22 @@ func (v *EvictionIterator) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *EvictionIterator) UnmarshalXDR(d *xdr.Decoder) error {
-	b46, err := d.Next(16)
-	if err != nil {
+	var err error
+	b51 := d.Peek()
+	if len(b51) >= 16 {
+		d.Skip(16)
+	} else if b51, err = d.Next(16); err != nil {
 		return xdr.WithField(err, "bucketListLevel")
 	}
-	v.BucketListLevel = Uint32(binary.BigEndian.Uint32(b46[0:]))
-	switch x47 := binary.BigEndian.Uint32(b46[4:]); x47 {
+	b51 = b51[:16]
+	v.BucketListLevel = Uint32(binary.BigEndian.Uint32(b51))
+	switch x52 := binary.BigEndian.Uint32(b51[4:]); x52 {
 	case 0, 1:
-		v.IsCurrBucket = x47 == 1
+		v.IsCurrBucket = x52 == 1
 	default:
-		return xdr.WithField(xdr.NewError(d.Offset()-int64(16-(4)), xdr.ErrInvalidBool, "bool value %d is not 0 or 1", x47), "isCurrBucket")
+		return xdr.WithField(xdr.NewError(d.Offset()-12, xdr.ErrInvalidBool, "bool value %d is not 0 or 1", x52), "isCurrBucket")
 	}
-	v.BucketFileOffset = Uint64(binary.BigEndian.Uint64(b46[8:]))
+	v.BucketFileOffset = Uint64(binary.BigEndian.Uint64(b51[8:]))
 	return nil
 }
 
@@ -798,9 +839,9 @@ func (v *ContractCostParams) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return err
 	}
-	for i48 := range *v {
-		if err := (&(*v)[i48]).MarshalXDR(e); err != nil {
-			return xdr.WithField(err, "["+strconv.Itoa(i48)+"]")
+	for i53 := range *v {
+		if err := (&(*v)[i53]).MarshalXDR(e); err != nil {
+			return xdr.WithField(err, "["+strconv.Itoa(i53)+"]")
 		}
 	}
 	e.Leave()
@@ -809,23 +850,26 @@ func (v *ContractCostParams) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *ContractCostParams) UnmarshalXDR(d *xdr.Decoder) error {
-	n49, err := d.ArrayLen(1024, 20)
-	if err != nil {
+	var err error
+	n54, ok := d.PeekArrayLen(1024, 20)
+	if ok {
+		d.Skip(4)
+	} else if n54, err = d.ArrayLen(1024, 20); err != nil {
 		return err
 	}
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	var s50 ContractCostParams
-	if n49 > 0 {
-		s50 = make(ContractCostParams, n49)
+	var s55 ContractCostParams
+	if n54 > 0 {
+		s55 = make(ContractCostParams, n54)
 	}
-	for i51 := range s50 {
-		if err := (&s50[i51]).UnmarshalXDR(d); err != nil {
-			return xdr.WithField(err, "["+strconv.Itoa(i51)+"]")
+	for i56 := range s55 {
+		if err := (&s55[i56]).UnmarshalXDR(d); err != nil {
+			return xdr.WithField(err, "["+strconv.Itoa(i56)+"]")
 		}
 	}
-	(*v) = s50
+	(*v) = s55
 	d.Leave()
 	return nil
 }
@@ -946,11 +990,18 @@ func (v *ConfigSettingID) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *ConfigSettingID) UnmarshalXDR(d *xdr.Decoder) error {
-	x52, err := d.Enum(validConfigSettingID)
-	if err != nil {
+	var err error
+	b57 := d.Peek()
+	if len(b57) >= 4 {
+		d.Skip(4)
+	} else if b57, err = d.Next(4); err != nil {
 		return err
 	}
-	(*v) = ConfigSettingID(x52)
+	x58 := int32(binary.BigEndian.Uint32(b57))
+	if !validConfigSettingID(x58) {
+		return xdr.NewError(d.Offset()-4, xdr.ErrInvalidEnum, "enum value %d is not valid", x58)
+	}
+	(*v) = ConfigSettingID(x58)
 	return nil
 }
 
@@ -1009,11 +1060,14 @@ func (v *ConfigSettingEntryContractMaxSizeBytes) MarshalXDR(e *xdr.Encoder) erro
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *ConfigSettingEntryContractMaxSizeBytes) UnmarshalXDR(d *xdr.Decoder) error {
-	x53, err := d.Uint32()
-	if err != nil {
+	var err error
+	b59 := d.Peek()
+	if len(b59) >= 4 {
+		d.Skip(4)
+	} else if b59, err = d.Next(4); err != nil {
 		return xdr.WithField(err, "contractMaxSizeBytes")
 	}
-	v.ContractMaxSizeBytes = Uint32(x53)
+	v.ContractMaxSizeBytes = Uint32(binary.BigEndian.Uint32(b59))
 	return nil
 }
 
@@ -1147,9 +1201,9 @@ func (v *ConfigSettingEntryContractCostParamsCpuInsns) MarshalXDR(e *xdr.Encoder
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "contractCostParamsCpuInsns")
 	}
-	for i54 := range v.ContractCostParamsCpuInsns {
-		if err := (&v.ContractCostParamsCpuInsns[i54]).MarshalXDR(e); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i54)+"]"), "contractCostParamsCpuInsns")
+	for i60 := range v.ContractCostParamsCpuInsns {
+		if err := (&v.ContractCostParamsCpuInsns[i60]).MarshalXDR(e); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i60)+"]"), "contractCostParamsCpuInsns")
 		}
 	}
 	e.Leave()
@@ -1158,23 +1212,26 @@ func (v *ConfigSettingEntryContractCostParamsCpuInsns) MarshalXDR(e *xdr.Encoder
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *ConfigSettingEntryContractCostParamsCpuInsns) UnmarshalXDR(d *xdr.Decoder) error {
-	n55, err := d.ArrayLen(1024, 20)
-	if err != nil {
+	var err error
+	n61, ok := d.PeekArrayLen(1024, 20)
+	if ok {
+		d.Skip(4)
+	} else if n61, err = d.ArrayLen(1024, 20); err != nil {
 		return xdr.WithField(err, "contractCostParamsCpuInsns")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "contractCostParamsCpuInsns")
 	}
-	var s56 ContractCostParams
-	if n55 > 0 {
-		s56 = make(ContractCostParams, n55)
+	var s62 ContractCostParams
+	if n61 > 0 {
+		s62 = make(ContractCostParams, n61)
 	}
-	for i57 := range s56 {
-		if err := (&s56[i57]).UnmarshalXDR(d); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i57)+"]"), "contractCostParamsCpuInsns")
+	for i63 := range s62 {
+		if err := (&s62[i63]).UnmarshalXDR(d); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i63)+"]"), "contractCostParamsCpuInsns")
 		}
 	}
-	v.ContractCostParamsCpuInsns = s56
+	v.ContractCostParamsCpuInsns = s62
 	d.Leave()
 	return nil
 }
@@ -1194,9 +1251,9 @@ func (v *ConfigSettingEntryContractCostParamsMemBytes) MarshalXDR(e *xdr.Encoder
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "contractCostParamsMemBytes")
 	}
-	for i58 := range v.ContractCostParamsMemBytes {
-		if err := (&v.ContractCostParamsMemBytes[i58]).MarshalXDR(e); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i58)+"]"), "contractCostParamsMemBytes")
+	for i64 := range v.ContractCostParamsMemBytes {
+		if err := (&v.ContractCostParamsMemBytes[i64]).MarshalXDR(e); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i64)+"]"), "contractCostParamsMemBytes")
 		}
 	}
 	e.Leave()
@@ -1205,23 +1262,26 @@ func (v *ConfigSettingEntryContractCostParamsMemBytes) MarshalXDR(e *xdr.Encoder
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *ConfigSettingEntryContractCostParamsMemBytes) UnmarshalXDR(d *xdr.Decoder) error {
-	n59, err := d.ArrayLen(1024, 20)
-	if err != nil {
+	var err error
+	n65, ok := d.PeekArrayLen(1024, 20)
+	if ok {
+		d.Skip(4)
+	} else if n65, err = d.ArrayLen(1024, 20); err != nil {
 		return xdr.WithField(err, "contractCostParamsMemBytes")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "contractCostParamsMemBytes")
 	}
-	var s60 ContractCostParams
-	if n59 > 0 {
-		s60 = make(ContractCostParams, n59)
+	var s66 ContractCostParams
+	if n65 > 0 {
+		s66 = make(ContractCostParams, n65)
 	}
-	for i61 := range s60 {
-		if err := (&s60[i61]).UnmarshalXDR(d); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i61)+"]"), "contractCostParamsMemBytes")
+	for i67 := range s66 {
+		if err := (&s66[i67]).UnmarshalXDR(d); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i67)+"]"), "contractCostParamsMemBytes")
 		}
 	}
-	v.ContractCostParamsMemBytes = s60
+	v.ContractCostParamsMemBytes = s66
 	d.Leave()
 	return nil
 }
@@ -1241,11 +1301,14 @@ func (v *ConfigSettingEntryContractDataKeySizeBytes) MarshalXDR(e *xdr.Encoder) 
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *ConfigSettingEntryContractDataKeySizeBytes) UnmarshalXDR(d *xdr.Decoder) error {
-	x62, err := d.Uint32()
-	if err != nil {
+	var err error
+	b68 := d.Peek()
+	if len(b68) >= 4 {
+		d.Skip(4)
+	} else if b68, err = d.Next(4); err != nil {
 		return xdr.WithField(err, "contractDataKeySizeBytes")
 	}
-	v.ContractDataKeySizeBytes = Uint32(x62)
+	v.ContractDataKeySizeBytes = Uint32(binary.BigEndian.Uint32(b68))
 	return nil
 }
 
@@ -1264,11 +1327,14 @@ func (v *ConfigSettingEntryContractDataEntrySizeBytes) MarshalXDR(e *xdr.Encoder
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *ConfigSettingEntryContractDataEntrySizeBytes) UnmarshalXDR(d *xdr.Decoder) error {
-	x63, err := d.Uint32()
-	if err != nil {
+	var err error
+	b69 := d.Peek()
+	if len(b69) >= 4 {
+		d.Skip(4)
+	} else if b69, err = d.Next(4); err != nil {
 		return xdr.WithField(err, "contractDataEntrySizeBytes")
 	}
-	v.ContractDataEntrySizeBytes = Uint32(x63)
+	v.ContractDataEntrySizeBytes = Uint32(binary.BigEndian.Uint32(b69))
 	return nil
 }
 
@@ -1333,8 +1399,8 @@ func (v *ConfigSettingEntryBucketListSizeWindow) MarshalXDR(e *xdr.Encoder) erro
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "bucketListSizeWindow")
 	}
-	for i64 := range v.BucketListSizeWindow {
-		e.PutUint64(uint64(v.BucketListSizeWindow[i64]))
+	for i70 := range v.BucketListSizeWindow {
+		e.PutUint64(uint64(v.BucketListSizeWindow[i70]))
 	}
 	e.Leave()
 	return nil
@@ -1342,29 +1408,34 @@ func (v *ConfigSettingEntryBucketListSizeWindow) MarshalXDR(e *xdr.Encoder) erro
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *ConfigSettingEntryBucketListSizeWindow) UnmarshalXDR(d *xdr.Decoder) error {
-	n65, err := d.ArrayLen(math.MaxUint32, 8)
-	if err != nil {
+	var err error
+	n71, ok := d.PeekArrayLen(math.MaxUint32, 8)
+	if ok {
+		d.Skip(4)
+	} else if n71, err = d.ArrayLen(math.MaxUint32, 8); err != nil {
 		return xdr.WithField(err, "bucketListSizeWindow")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "bucketListSizeWindow")
 	}
-	var s66 []Uint64
-	if n65 > 0 {
-		s66 = make([]Uint64, n65)
+	var s72 []Uint64
+	if n71 > 0 {
+		s72 = make([]Uint64, n71)
 	}
-	for i67 := 0; i67 < n65; {
-		m69 := min(n65-i67, 128)
-		b70, err := d.Next(m69 * 8)
-		if err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i67)+"]"), "bucketListSizeWindow")
+	for i73 := 0; i73 < n71; {
+		e75 := s72[i73:min(i73+128, n71)]
+		b76 := d.Peek()
+		if len(b76) >= len(e75)*8 {
+			d.Skip(len(e75) * 8)
+		} else if b76, err = d.Next(len(e75) * 8); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i73)+"]"), "bucketListSizeWindow")
 		}
-		for j68 := range m69 {
-			s66[i67+j68] = Uint64(binary.BigEndian.Uint64(b70[8*j68:]))
+		for j74 := range e75 {
+			e75[j74] = Uint64(binary.BigEndian.Uint64(b76[8*j74 : 8*j74+8]))
 		}
-		i67 += m69
+		i73 += len(e75)
 	}
-	v.BucketListSizeWindow = s66
+	v.BucketListSizeWindow = s72
 	d.Leave()
 	return nil
 }
@@ -1492,97 +1563,118 @@ func decodeConfigSettingEntry(d *xdr.Decoder) (ConfigSettingEntry, error) {
 	if err := d.Enter(); err != nil {
 		return nil, err
 	}
-	defer d.Leave()
 	at := d.Offset()
-	x, err := d.Enum(validConfigSettingID)
-	disc := ConfigSettingID(x)
-	if err != nil {
+	var err error
+	var disc ConfigSettingID
+	b := d.Peek()
+	if len(b) >= 4 {
+		d.Skip(4)
+	} else if b, err = d.Next(4); err != nil {
 		return nil, xdr.WithField(err, "configSettingID")
 	}
+	x77 := int32(binary.BigEndian.Uint32(b))
+	if !validConfigSettingID(x77) {
+		return nil, xdr.WithField(xdr.NewError(d.Offset()-4, xdr.ErrInvalidEnum, "enum value %d is not valid", x77), "configSettingID")
+	}
+	disc = ConfigSettingID(x77)
 	switch disc {
 	case CONFIG_SETTING_CONTRACT_MAX_SIZE_BYTES:
 		a := &ConfigSettingEntryContractMaxSizeBytes{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case CONFIG_SETTING_CONTRACT_COMPUTE_V0:
 		a := &ConfigSettingEntryContractCompute{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case CONFIG_SETTING_CONTRACT_LEDGER_COST_V0:
 		a := &ConfigSettingEntryContractLedgerCost{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case CONFIG_SETTING_CONTRACT_HISTORICAL_DATA_V0:
 		a := &ConfigSettingEntryContractHistoricalData{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case CONFIG_SETTING_CONTRACT_EVENTS_V0:
 		a := &ConfigSettingEntryContractEvents{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case CONFIG_SETTING_CONTRACT_BANDWIDTH_V0:
 		a := &ConfigSettingEntryContractBandwidth{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case CONFIG_SETTING_CONTRACT_COST_PARAMS_CPU_INSTRUCTIONS:
 		a := &ConfigSettingEntryContractCostParamsCpuInsns{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case CONFIG_SETTING_CONTRACT_COST_PARAMS_MEMORY_BYTES:
 		a := &ConfigSettingEntryContractCostParamsMemBytes{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case CONFIG_SETTING_CONTRACT_DATA_KEY_SIZE_BYTES:
 		a := &ConfigSettingEntryContractDataKeySizeBytes{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case CONFIG_SETTING_CONTRACT_DATA_ENTRY_SIZE_BYTES:
 		a := &ConfigSettingEntryContractDataEntrySizeBytes{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case CONFIG_SETTING_STATE_ARCHIVAL:
 		a := &ConfigSettingEntryStateArchivalSettings{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case CONFIG_SETTING_CONTRACT_EXECUTION_LANES:
 		a := &ConfigSettingEntryContractExecutionLanes{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case CONFIG_SETTING_BUCKETLIST_SIZE_WINDOW:
 		a := &ConfigSettingEntryBucketListSizeWindow{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case CONFIG_SETTING_EVICTION_ITERATOR:
 		a := &ConfigSettingEntryEvictionIterator{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	}
 	return nil, xdr.NewError(at, xdr.ErrUnionArm, "union ConfigSettingEntry has no arm for discriminant %v", disc)

@@ -3,6 +3,7 @@
 package stellar
 
 import (
+	"encoding/binary"
 	"github.com/wirekit/wirekit/xdr"
 	"strconv"
 	"sync/atomic"
@@ -49,11 +50,18 @@ func (v *SCEnvMetaKind) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *SCEnvMetaKind) UnmarshalXDR(d *xdr.Decoder) error {
-	x71, err := d.Enum(validSCEnvMetaKind)
-	if err != nil {
+	var err error
+	b78 := d.Peek()
+	if len(b78) >= 4 {
+		d.Skip(4)
+	} else if b78, err = d.Next(4); err != nil {
 		return err
 	}
-	(*v) = SCEnvMetaKind(x71)
+	x79 := int32(binary.BigEndian.Uint32(b78))
+	if !validSCEnvMetaKind(x79) {
+		return xdr.NewError(d.Offset()-4, xdr.ErrInvalidEnum, "enum value %d is not valid", x79)
+	}
+	(*v) = SCEnvMetaKind(x79)
 	return nil
 }
 
@@ -112,11 +120,14 @@ func (v *SCEnvMetaEntryInterfaceVersion) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *SCEnvMetaEntryInterfaceVersion) UnmarshalXDR(d *xdr.Decoder) error {
-	x72, err := d.Uint64()
-	if err != nil {
+	var err error
+	b80 := d.Peek()
+	if len(b80) >= 8 {
+		d.Skip(8)
+	} else if b80, err = d.Next(8); err != nil {
 		return xdr.WithField(err, "interfaceVersion")
 	}
-	v.InterfaceVersion = Uint64(x72)
+	v.InterfaceVersion = Uint64(binary.BigEndian.Uint64(b80))
 	return nil
 }
 
@@ -142,19 +153,27 @@ func decodeSCEnvMetaEntry(d *xdr.Decoder) (SCEnvMetaEntry, error) {
 	if err := d.Enter(); err != nil {
 		return nil, err
 	}
-	defer d.Leave()
 	at := d.Offset()
-	x, err := d.Enum(validSCEnvMetaKind)
-	disc := SCEnvMetaKind(x)
-	if err != nil {
+	var err error
+	var disc SCEnvMetaKind
+	b := d.Peek()
+	if len(b) >= 4 {
+		d.Skip(4)
+	} else if b, err = d.Next(4); err != nil {
 		return nil, xdr.WithField(err, "kind")
 	}
+	x81 := int32(binary.BigEndian.Uint32(b))
+	if !validSCEnvMetaKind(x81) {
+		return nil, xdr.WithField(xdr.NewError(d.Offset()-4, xdr.ErrInvalidEnum, "enum value %d is not valid", x81), "kind")
+	}
+	disc = SCEnvMetaKind(x81)
 	switch disc {
 	case SC_ENV_META_KIND_INTERFACE_VERSION:
 		a := &SCEnvMetaEntryInterfaceVersion{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	}
 	return nil, xdr.NewError(at, xdr.ErrUnionArm, "union SCEnvMetaEntry has no arm for discriminant %v", disc)

@@ -3,6 +3,7 @@
 package stellar
 
 import (
+	"encoding/binary"
 	"github.com/wirekit/wirekit/xdr"
 	"math"
 	"strconv"
@@ -28,16 +29,23 @@ func (v *SCMetaV0) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *SCMetaV0) UnmarshalXDR(d *xdr.Decoder) error {
-	x73, err := d.String(math.MaxUint32)
-	if err != nil {
+	var err error
+	var x82 string
+	if b, n, ok := d.PeekBytes(math.MaxUint32); ok {
+		d.Skip(n)
+		x82 = string(b)
+	} else if x82, err = d.String(math.MaxUint32); err != nil {
 		return xdr.WithField(err, "key")
 	}
-	v.Key = x73
-	x74, err := d.String(math.MaxUint32)
-	if err != nil {
+	v.Key = x82
+	var x83 string
+	if b, n, ok := d.PeekBytes(math.MaxUint32); ok {
+		d.Skip(n)
+		x83 = string(b)
+	} else if x83, err = d.String(math.MaxUint32); err != nil {
 		return xdr.WithField(err, "val")
 	}
-	v.Val = x74
+	v.Val = x83
 	return nil
 }
 
@@ -118,11 +126,18 @@ func (v *SCMetaKind) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *SCMetaKind) UnmarshalXDR(d *xdr.Decoder) error {
-	x75, err := d.Enum(validSCMetaKind)
-	if err != nil {
+	var err error
+	b84 := d.Peek()
+	if len(b84) >= 4 {
+		d.Skip(4)
+	} else if b84, err = d.Next(4); err != nil {
 		return err
 	}
-	(*v) = SCMetaKind(x75)
+	x85 := int32(binary.BigEndian.Uint32(b84))
+	if !validSCMetaKind(x85) {
+		return xdr.NewError(d.Offset()-4, xdr.ErrInvalidEnum, "enum value %d is not valid", x85)
+	}
+	(*v) = SCMetaKind(x85)
 	return nil
 }
 
@@ -211,19 +226,27 @@ func decodeSCMetaEntry(d *xdr.Decoder) (SCMetaEntry, error) {
 	if err := d.Enter(); err != nil {
 		return nil, err
 	}
-	defer d.Leave()
 	at := d.Offset()
-	x, err := d.Enum(validSCMetaKind)
-	disc := SCMetaKind(x)
-	if err != nil {
+	var err error
+	var disc SCMetaKind
+	b := d.Peek()
+	if len(b) >= 4 {
+		d.Skip(4)
+	} else if b, err = d.Next(4); err != nil {
 		return nil, xdr.WithField(err, "kind")
 	}
+	x86 := int32(binary.BigEndian.Uint32(b))
+	if !validSCMetaKind(x86) {
+		return nil, xdr.WithField(xdr.NewError(d.Offset()-4, xdr.ErrInvalidEnum, "enum value %d is not valid", x86), "kind")
+	}
+	disc = SCMetaKind(x86)
 	switch disc {
 	case SC_META_V0:
 		a := &SCMetaEntryV0{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	}
 	return nil, xdr.NewError(at, xdr.ErrUnionArm, "union SCMetaEntry has no arm for discriminant %v", disc)

@@ -3,6 +3,7 @@
 package stellar
 
 import (
+	"encoding/binary"
 	"github.com/wirekit/wirekit/xdr"
 	"strconv"
 	"sync/atomic"
@@ -124,11 +125,18 @@ func (v *SCSpecType) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *SCSpecType) UnmarshalXDR(d *xdr.Decoder) error {
-	x76, err := d.Enum(validSCSpecType)
-	if err != nil {
+	var err error
+	b87 := d.Peek()
+	if len(b87) >= 4 {
+		d.Skip(4)
+	} else if b87, err = d.Next(4); err != nil {
 		return err
 	}
-	(*v) = SCSpecType(x76)
+	x88 := int32(binary.BigEndian.Uint32(b87))
+	if !validSCSpecType(x88) {
+		return xdr.NewError(d.Offset()-4, xdr.ErrInvalidEnum, "enum value %d is not valid", x88)
+	}
+	(*v) = SCSpecType(x88)
 	return nil
 }
 
@@ -183,11 +191,11 @@ func (v *SCSpecTypeOption) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *SCSpecTypeOption) UnmarshalXDR(d *xdr.Decoder) error {
-	u77, err := decodeSCSpecTypeDef(d)
+	u89, err := decodeSCSpecTypeDef(d)
 	if err != nil {
 		return xdr.WithField(err, "valueType")
 	}
-	v.ValueType = u77
+	v.ValueType = u89
 	return nil
 }
 
@@ -246,16 +254,16 @@ func (v *SCSpecTypeResult) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *SCSpecTypeResult) UnmarshalXDR(d *xdr.Decoder) error {
-	u78, err := decodeSCSpecTypeDef(d)
+	u90, err := decodeSCSpecTypeDef(d)
 	if err != nil {
 		return xdr.WithField(err, "okType")
 	}
-	v.OkType = u78
-	u79, err := decodeSCSpecTypeDef(d)
+	v.OkType = u90
+	u91, err := decodeSCSpecTypeDef(d)
 	if err != nil {
 		return xdr.WithField(err, "errorType")
 	}
-	v.ErrorType = u79
+	v.ErrorType = u91
 	return nil
 }
 
@@ -310,11 +318,11 @@ func (v *SCSpecTypeVec) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *SCSpecTypeVec) UnmarshalXDR(d *xdr.Decoder) error {
-	u80, err := decodeSCSpecTypeDef(d)
+	u92, err := decodeSCSpecTypeDef(d)
 	if err != nil {
 		return xdr.WithField(err, "elementType")
 	}
-	v.ElementType = u80
+	v.ElementType = u92
 	return nil
 }
 
@@ -373,16 +381,16 @@ func (v *SCSpecTypeMap) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *SCSpecTypeMap) UnmarshalXDR(d *xdr.Decoder) error {
-	u81, err := decodeSCSpecTypeDef(d)
+	u93, err := decodeSCSpecTypeDef(d)
 	if err != nil {
 		return xdr.WithField(err, "keyType")
 	}
-	v.KeyType = u81
-	u82, err := decodeSCSpecTypeDef(d)
+	v.KeyType = u93
+	u94, err := decodeSCSpecTypeDef(d)
 	if err != nil {
 		return xdr.WithField(err, "valueType")
 	}
-	v.ValueType = u82
+	v.ValueType = u94
 	return nil
 }
 
@@ -435,9 +443,9 @@ func (v *SCSpecTypeTuple) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "valueTypes")
 	}
-	for i83 := range v.ValueTypes {
-		if err := encodeSCSpecTypeDef(e, v.ValueTypes[i83]); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i83)+"]"), "valueTypes")
+	for i95 := range v.ValueTypes {
+		if err := encodeSCSpecTypeDef(e, v.ValueTypes[i95]); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i95)+"]"), "valueTypes")
 		}
 	}
 	e.Leave()
@@ -446,25 +454,28 @@ func (v *SCSpecTypeTuple) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *SCSpecTypeTuple) UnmarshalXDR(d *xdr.Decoder) error {
-	n84, err := d.ArrayLen(12, 4)
-	if err != nil {
+	var err error
+	n96, ok := d.PeekArrayLen(12, 4)
+	if ok {
+		d.Skip(4)
+	} else if n96, err = d.ArrayLen(12, 4); err != nil {
 		return xdr.WithField(err, "valueTypes")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "valueTypes")
 	}
-	var s85 []SCSpecTypeDef
-	if n84 > 0 {
-		s85 = make([]SCSpecTypeDef, n84)
+	var s97 []SCSpecTypeDef
+	if n96 > 0 {
+		s97 = make([]SCSpecTypeDef, n96)
 	}
-	for i86 := range s85 {
-		u87, err := decodeSCSpecTypeDef(d)
+	for i98 := range s97 {
+		u99, err := decodeSCSpecTypeDef(d)
 		if err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i86)+"]"), "valueTypes")
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i98)+"]"), "valueTypes")
 		}
-		s85[i86] = u87
+		s97[i98] = u99
 	}
-	v.ValueTypes = s85
+	v.ValueTypes = s97
 	d.Leave()
 	return nil
 }
@@ -518,11 +529,14 @@ func (v *SCSpecTypeBytesN) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *SCSpecTypeBytesN) UnmarshalXDR(d *xdr.Decoder) error {
-	x88, err := d.Uint32()
-	if err != nil {
+	var err error
+	b100 := d.Peek()
+	if len(b100) >= 4 {
+		d.Skip(4)
+	} else if b100, err = d.Next(4); err != nil {
 		return xdr.WithField(err, "n")
 	}
-	v.N = Uint32(x88)
+	v.N = Uint32(binary.BigEndian.Uint32(b100))
 	return nil
 }
 
@@ -577,11 +591,15 @@ func (v *SCSpecTypeUDT) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *SCSpecTypeUDT) UnmarshalXDR(d *xdr.Decoder) error {
-	x89, err := d.String(60)
-	if err != nil {
+	var err error
+	var x101 string
+	if b, n, ok := d.PeekBytes(60); ok {
+		d.Skip(n)
+		x101 = string(b)
+	} else if x101, err = d.String(60); err != nil {
 		return xdr.WithField(err, "name")
 	}
-	v.Name = x89
+	v.Name = x101
 	return nil
 }
 
@@ -872,58 +890,73 @@ func decodeSCSpecTypeDef(d *xdr.Decoder) (SCSpecTypeDef, error) {
 	if err := d.Enter(); err != nil {
 		return nil, err
 	}
-	defer d.Leave()
 	at := d.Offset()
-	x, err := d.Enum(validSCSpecType)
-	disc := SCSpecType(x)
-	if err != nil {
+	var err error
+	var disc SCSpecType
+	b := d.Peek()
+	if len(b) >= 4 {
+		d.Skip(4)
+	} else if b, err = d.Next(4); err != nil {
 		return nil, xdr.WithField(err, "type")
 	}
+	x102 := int32(binary.BigEndian.Uint32(b))
+	if !validSCSpecType(x102) {
+		return nil, xdr.WithField(xdr.NewError(d.Offset()-4, xdr.ErrInvalidEnum, "enum value %d is not valid", x102), "type")
+	}
+	disc = SCSpecType(x102)
 	switch disc {
 	case SC_SPEC_TYPE_VAL, SC_SPEC_TYPE_BOOL, SC_SPEC_TYPE_VOID, SC_SPEC_TYPE_ERROR, SC_SPEC_TYPE_U32, SC_SPEC_TYPE_I32, SC_SPEC_TYPE_U64, SC_SPEC_TYPE_I64, SC_SPEC_TYPE_TIMEPOINT, SC_SPEC_TYPE_DURATION, SC_SPEC_TYPE_U128, SC_SPEC_TYPE_I128, SC_SPEC_TYPE_U256, SC_SPEC_TYPE_I256, SC_SPEC_TYPE_BYTES, SC_SPEC_TYPE_STRING, SC_SPEC_TYPE_SYMBOL, SC_SPEC_TYPE_ADDRESS:
 		a := &SCSpecTypeDefSC_SPEC_TYPE_VAL{Type: SCSpecType(disc)}
+		d.Leave()
 		return a, nil
 	case SC_SPEC_TYPE_OPTION:
 		a := &SCSpecTypeDefOption{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case SC_SPEC_TYPE_RESULT:
 		a := &SCSpecTypeDefResult{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case SC_SPEC_TYPE_VEC:
 		a := &SCSpecTypeDefVec{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case SC_SPEC_TYPE_MAP:
 		a := &SCSpecTypeDefMap{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case SC_SPEC_TYPE_TUPLE:
 		a := &SCSpecTypeDefTuple{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case SC_SPEC_TYPE_BYTES_N:
 		a := &SCSpecTypeDefBytesN{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case SC_SPEC_TYPE_UDT:
 		a := &SCSpecTypeDefUdt{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	}
 	return nil, xdr.NewError(at, xdr.ErrUnionArm, "union SCSpecTypeDef has no arm for discriminant %v", disc)
@@ -965,21 +998,28 @@ func (v *SCSpecUDTStructFieldV0) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *SCSpecUDTStructFieldV0) UnmarshalXDR(d *xdr.Decoder) error {
-	x90, err := d.String(1024)
-	if err != nil {
+	var err error
+	var x103 string
+	if b, n, ok := d.PeekBytes(1024); ok {
+		d.Skip(n)
+		x103 = string(b)
+	} else if x103, err = d.String(1024); err != nil {
 		return xdr.WithField(err, "doc")
 	}
-	v.Doc = x90
-	x91, err := d.String(30)
-	if err != nil {
+	v.Doc = x103
+	var x104 string
+	if b, n, ok := d.PeekBytes(30); ok {
+		d.Skip(n)
+		x104 = string(b)
+	} else if x104, err = d.String(30); err != nil {
 		return xdr.WithField(err, "name")
 	}
-	v.Name = x91
-	u92, err := decodeSCSpecTypeDef(d)
+	v.Name = x104
+	u105, err := decodeSCSpecTypeDef(d)
 	if err != nil {
 		return xdr.WithField(err, "type")
 	}
-	v.Type = u92
+	v.Type = u105
 	return nil
 }
 
@@ -1044,9 +1084,9 @@ func (v *SCSpecUDTStructV0) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "fields")
 	}
-	for i93 := range v.Fields {
-		if err := (&v.Fields[i93]).MarshalXDR(e); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i93)+"]"), "fields")
+	for i106 := range v.Fields {
+		if err := (&v.Fields[i106]).MarshalXDR(e); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i106)+"]"), "fields")
 		}
 	}
 	e.Leave()
@@ -1055,38 +1095,50 @@ func (v *SCSpecUDTStructV0) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *SCSpecUDTStructV0) UnmarshalXDR(d *xdr.Decoder) error {
-	x94, err := d.String(1024)
-	if err != nil {
+	var err error
+	var x107 string
+	if b, n, ok := d.PeekBytes(1024); ok {
+		d.Skip(n)
+		x107 = string(b)
+	} else if x107, err = d.String(1024); err != nil {
 		return xdr.WithField(err, "doc")
 	}
-	v.Doc = x94
-	x95, err := d.String(80)
-	if err != nil {
+	v.Doc = x107
+	var x108 string
+	if b, n, ok := d.PeekBytes(80); ok {
+		d.Skip(n)
+		x108 = string(b)
+	} else if x108, err = d.String(80); err != nil {
 		return xdr.WithField(err, "lib")
 	}
-	v.Lib = x95
-	x96, err := d.String(60)
-	if err != nil {
+	v.Lib = x108
+	var x109 string
+	if b, n, ok := d.PeekBytes(60); ok {
+		d.Skip(n)
+		x109 = string(b)
+	} else if x109, err = d.String(60); err != nil {
 		return xdr.WithField(err, "name")
 	}
-	v.Name = x96
-	n97, err := d.ArrayLen(40, 12)
-	if err != nil {
+	v.Name = x109
+	n110, ok := d.PeekArrayLen(40, 12)
+	if ok {
+		d.Skip(4)
+	} else if n110, err = d.ArrayLen(40, 12); err != nil {
 		return xdr.WithField(err, "fields")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "fields")
 	}
-	var s98 []SCSpecUDTStructFieldV0
-	if n97 > 0 {
-		s98 = make([]SCSpecUDTStructFieldV0, n97)
+	var s111 []SCSpecUDTStructFieldV0
+	if n110 > 0 {
+		s111 = make([]SCSpecUDTStructFieldV0, n110)
 	}
-	for i99 := range s98 {
-		if err := (&s98[i99]).UnmarshalXDR(d); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i99)+"]"), "fields")
+	for i112 := range s111 {
+		if err := (&s111[i112]).UnmarshalXDR(d); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i112)+"]"), "fields")
 		}
 	}
-	v.Fields = s98
+	v.Fields = s111
 	d.Leave()
 	return nil
 }
@@ -1146,16 +1198,23 @@ func (v *SCSpecUDTUnionCaseVoidV0) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *SCSpecUDTUnionCaseVoidV0) UnmarshalXDR(d *xdr.Decoder) error {
-	x100, err := d.String(1024)
-	if err != nil {
+	var err error
+	var x113 string
+	if b, n, ok := d.PeekBytes(1024); ok {
+		d.Skip(n)
+		x113 = string(b)
+	} else if x113, err = d.String(1024); err != nil {
 		return xdr.WithField(err, "doc")
 	}
-	v.Doc = x100
-	x101, err := d.String(60)
-	if err != nil {
+	v.Doc = x113
+	var x114 string
+	if b, n, ok := d.PeekBytes(60); ok {
+		d.Skip(n)
+		x114 = string(b)
+	} else if x114, err = d.String(60); err != nil {
 		return xdr.WithField(err, "name")
 	}
-	v.Name = x101
+	v.Name = x114
 	return nil
 }
 
@@ -1216,9 +1275,9 @@ func (v *SCSpecUDTUnionCaseTupleV0) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "type")
 	}
-	for i102 := range v.Type {
-		if err := encodeSCSpecTypeDef(e, v.Type[i102]); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i102)+"]"), "type")
+	for i115 := range v.Type {
+		if err := encodeSCSpecTypeDef(e, v.Type[i115]); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i115)+"]"), "type")
 		}
 	}
 	e.Leave()
@@ -1227,35 +1286,44 @@ func (v *SCSpecUDTUnionCaseTupleV0) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *SCSpecUDTUnionCaseTupleV0) UnmarshalXDR(d *xdr.Decoder) error {
-	x103, err := d.String(1024)
-	if err != nil {
+	var err error
+	var x116 string
+	if b, n, ok := d.PeekBytes(1024); ok {
+		d.Skip(n)
+		x116 = string(b)
+	} else if x116, err = d.String(1024); err != nil {
 		return xdr.WithField(err, "doc")
 	}
-	v.Doc = x103
-	x104, err := d.String(60)
-	if err != nil {
+	v.Doc = x116
+	var x117 string
+	if b, n, ok := d.PeekBytes(60); ok {
+		d.Skip(n)
+		x117 = string(b)
+	} else if x117, err = d.String(60); err != nil {
 		return xdr.WithField(err, "name")
 	}
-	v.Name = x104
-	n105, err := d.ArrayLen(12, 4)
-	if err != nil {
+	v.Name = x117
+	n118, ok := d.PeekArrayLen(12, 4)
+	if ok {
+		d.Skip(4)
+	} else if n118, err = d.ArrayLen(12, 4); err != nil {
 		return xdr.WithField(err, "type")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "type")
 	}
-	var s106 []SCSpecTypeDef
-	if n105 > 0 {
-		s106 = make([]SCSpecTypeDef, n105)
+	var s119 []SCSpecTypeDef
+	if n118 > 0 {
+		s119 = make([]SCSpecTypeDef, n118)
 	}
-	for i107 := range s106 {
-		u108, err := decodeSCSpecTypeDef(d)
+	for i120 := range s119 {
+		u121, err := decodeSCSpecTypeDef(d)
 		if err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i107)+"]"), "type")
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i120)+"]"), "type")
 		}
-		s106[i107] = u108
+		s119[i120] = u121
 	}
-	v.Type = s106
+	v.Type = s119
 	d.Leave()
 	return nil
 }
@@ -1340,11 +1408,18 @@ func (v *SCSpecUDTUnionCaseV0Kind) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *SCSpecUDTUnionCaseV0Kind) UnmarshalXDR(d *xdr.Decoder) error {
-	x109, err := d.Enum(validSCSpecUDTUnionCaseV0Kind)
-	if err != nil {
+	var err error
+	b122 := d.Peek()
+	if len(b122) >= 4 {
+		d.Skip(4)
+	} else if b122, err = d.Next(4); err != nil {
 		return err
 	}
-	(*v) = SCSpecUDTUnionCaseV0Kind(x109)
+	x123 := int32(binary.BigEndian.Uint32(b122))
+	if !validSCSpecUDTUnionCaseV0Kind(x123) {
+		return xdr.NewError(d.Offset()-4, xdr.ErrInvalidEnum, "enum value %d is not valid", x123)
+	}
+	(*v) = SCSpecUDTUnionCaseV0Kind(x123)
 	return nil
 }
 
@@ -1462,25 +1537,34 @@ func decodeSCSpecUDTUnionCaseV0(d *xdr.Decoder) (SCSpecUDTUnionCaseV0, error) {
 	if err := d.Enter(); err != nil {
 		return nil, err
 	}
-	defer d.Leave()
 	at := d.Offset()
-	x, err := d.Enum(validSCSpecUDTUnionCaseV0Kind)
-	disc := SCSpecUDTUnionCaseV0Kind(x)
-	if err != nil {
+	var err error
+	var disc SCSpecUDTUnionCaseV0Kind
+	b := d.Peek()
+	if len(b) >= 4 {
+		d.Skip(4)
+	} else if b, err = d.Next(4); err != nil {
 		return nil, xdr.WithField(err, "kind")
 	}
+	x124 := int32(binary.BigEndian.Uint32(b))
+	if !validSCSpecUDTUnionCaseV0Kind(x124) {
+		return nil, xdr.WithField(xdr.NewError(d.Offset()-4, xdr.ErrInvalidEnum, "enum value %d is not valid", x124), "kind")
+	}
+	disc = SCSpecUDTUnionCaseV0Kind(x124)
 	switch disc {
 	case SC_SPEC_UDT_UNION_CASE_VOID_V0:
 		a := &SCSpecUDTUnionCaseV0VoidCase{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case SC_SPEC_UDT_UNION_CASE_TUPLE_V0:
 		a := &SCSpecUDTUnionCaseV0TupleCase{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	}
 	return nil, xdr.NewError(at, xdr.ErrUnionArm, "union SCSpecUDTUnionCaseV0 has no arm for discriminant %v", disc)
@@ -1518,9 +1602,9 @@ func (v *SCSpecUDTUnionV0) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "cases")
 	}
-	for i110 := range v.Cases {
-		if err := encodeSCSpecUDTUnionCaseV0(e, v.Cases[i110]); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i110)+"]"), "cases")
+	for i125 := range v.Cases {
+		if err := encodeSCSpecUDTUnionCaseV0(e, v.Cases[i125]); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i125)+"]"), "cases")
 		}
 	}
 	e.Leave()
@@ -1529,40 +1613,52 @@ func (v *SCSpecUDTUnionV0) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *SCSpecUDTUnionV0) UnmarshalXDR(d *xdr.Decoder) error {
-	x111, err := d.String(1024)
-	if err != nil {
+	var err error
+	var x126 string
+	if b, n, ok := d.PeekBytes(1024); ok {
+		d.Skip(n)
+		x126 = string(b)
+	} else if x126, err = d.String(1024); err != nil {
 		return xdr.WithField(err, "doc")
 	}
-	v.Doc = x111
-	x112, err := d.String(80)
-	if err != nil {
+	v.Doc = x126
+	var x127 string
+	if b, n, ok := d.PeekBytes(80); ok {
+		d.Skip(n)
+		x127 = string(b)
+	} else if x127, err = d.String(80); err != nil {
 		return xdr.WithField(err, "lib")
 	}
-	v.Lib = x112
-	x113, err := d.String(60)
-	if err != nil {
+	v.Lib = x127
+	var x128 string
+	if b, n, ok := d.PeekBytes(60); ok {
+		d.Skip(n)
+		x128 = string(b)
+	} else if x128, err = d.String(60); err != nil {
 		return xdr.WithField(err, "name")
 	}
-	v.Name = x113
-	n114, err := d.ArrayLen(50, 12)
-	if err != nil {
+	v.Name = x128
+	n129, ok := d.PeekArrayLen(50, 12)
+	if ok {
+		d.Skip(4)
+	} else if n129, err = d.ArrayLen(50, 12); err != nil {
 		return xdr.WithField(err, "cases")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "cases")
 	}
-	var s115 []SCSpecUDTUnionCaseV0
-	if n114 > 0 {
-		s115 = make([]SCSpecUDTUnionCaseV0, n114)
+	var s130 []SCSpecUDTUnionCaseV0
+	if n129 > 0 {
+		s130 = make([]SCSpecUDTUnionCaseV0, n129)
 	}
-	for i116 := range s115 {
-		u117, err := decodeSCSpecUDTUnionCaseV0(d)
+	for i131 := range s130 {
+		u132, err := decodeSCSpecUDTUnionCaseV0(d)
 		if err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i116)+"]"), "cases")
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i131)+"]"), "cases")
 		}
-		s115[i116] = u117
+		s130[i131] = u132
 	}
-	v.Cases = s115
+	v.Cases = s130
 	d.Leave()
 	return nil
 }
@@ -1624,21 +1720,30 @@ func (v *SCSpecUDTEnumCaseV0) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *SCSpecUDTEnumCaseV0) UnmarshalXDR(d *xdr.Decoder) error {
-	x118, err := d.String(1024)
-	if err != nil {
+	var err error
+	var x133 string
+	if b, n, ok := d.PeekBytes(1024); ok {
+		d.Skip(n)
+		x133 = string(b)
+	} else if x133, err = d.String(1024); err != nil {
 		return xdr.WithField(err, "doc")
 	}
-	v.Doc = x118
-	x119, err := d.String(60)
-	if err != nil {
+	v.Doc = x133
+	var x134 string
+	if b, n, ok := d.PeekBytes(60); ok {
+		d.Skip(n)
+		x134 = string(b)
+	} else if x134, err = d.String(60); err != nil {
 		return xdr.WithField(err, "name")
 	}
-	v.Name = x119
-	x120, err := d.Uint32()
-	if err != nil {
+	v.Name = x134
+	b135 := d.Peek()
+	if len(b135) >= 4 {
+		d.Skip(4)
+	} else if b135, err = d.Next(4); err != nil {
 		return xdr.WithField(err, "value")
 	}
-	v.Value = Uint32(x120)
+	v.Value = Uint32(binary.BigEndian.Uint32(b135))
 	return nil
 }
 
@@ -1703,9 +1808,9 @@ func (v *SCSpecUDTEnumV0) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "cases")
 	}
-	for i121 := range v.Cases {
-		if err := (&v.Cases[i121]).MarshalXDR(e); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i121)+"]"), "cases")
+	for i136 := range v.Cases {
+		if err := (&v.Cases[i136]).MarshalXDR(e); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i136)+"]"), "cases")
 		}
 	}
 	e.Leave()
@@ -1714,38 +1819,50 @@ func (v *SCSpecUDTEnumV0) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *SCSpecUDTEnumV0) UnmarshalXDR(d *xdr.Decoder) error {
-	x122, err := d.String(1024)
-	if err != nil {
+	var err error
+	var x137 string
+	if b, n, ok := d.PeekBytes(1024); ok {
+		d.Skip(n)
+		x137 = string(b)
+	} else if x137, err = d.String(1024); err != nil {
 		return xdr.WithField(err, "doc")
 	}
-	v.Doc = x122
-	x123, err := d.String(80)
-	if err != nil {
+	v.Doc = x137
+	var x138 string
+	if b, n, ok := d.PeekBytes(80); ok {
+		d.Skip(n)
+		x138 = string(b)
+	} else if x138, err = d.String(80); err != nil {
 		return xdr.WithField(err, "lib")
 	}
-	v.Lib = x123
-	x124, err := d.String(60)
-	if err != nil {
+	v.Lib = x138
+	var x139 string
+	if b, n, ok := d.PeekBytes(60); ok {
+		d.Skip(n)
+		x139 = string(b)
+	} else if x139, err = d.String(60); err != nil {
 		return xdr.WithField(err, "name")
 	}
-	v.Name = x124
-	n125, err := d.ArrayLen(50, 12)
-	if err != nil {
+	v.Name = x139
+	n140, ok := d.PeekArrayLen(50, 12)
+	if ok {
+		d.Skip(4)
+	} else if n140, err = d.ArrayLen(50, 12); err != nil {
 		return xdr.WithField(err, "cases")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "cases")
 	}
-	var s126 []SCSpecUDTEnumCaseV0
-	if n125 > 0 {
-		s126 = make([]SCSpecUDTEnumCaseV0, n125)
+	var s141 []SCSpecUDTEnumCaseV0
+	if n140 > 0 {
+		s141 = make([]SCSpecUDTEnumCaseV0, n140)
 	}
-	for i127 := range s126 {
-		if err := (&s126[i127]).UnmarshalXDR(d); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i127)+"]"), "cases")
+	for i142 := range s141 {
+		if err := (&s141[i142]).UnmarshalXDR(d); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i142)+"]"), "cases")
 		}
 	}
-	v.Cases = s126
+	v.Cases = s141
 	d.Leave()
 	return nil
 }
@@ -1807,21 +1924,30 @@ func (v *SCSpecUDTErrorEnumCaseV0) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *SCSpecUDTErrorEnumCaseV0) UnmarshalXDR(d *xdr.Decoder) error {
-	x128, err := d.String(1024)
-	if err != nil {
+	var err error
+	var x143 string
+	if b, n, ok := d.PeekBytes(1024); ok {
+		d.Skip(n)
+		x143 = string(b)
+	} else if x143, err = d.String(1024); err != nil {
 		return xdr.WithField(err, "doc")
 	}
-	v.Doc = x128
-	x129, err := d.String(60)
-	if err != nil {
+	v.Doc = x143
+	var x144 string
+	if b, n, ok := d.PeekBytes(60); ok {
+		d.Skip(n)
+		x144 = string(b)
+	} else if x144, err = d.String(60); err != nil {
 		return xdr.WithField(err, "name")
 	}
-	v.Name = x129
-	x130, err := d.Uint32()
-	if err != nil {
+	v.Name = x144
+	b145 := d.Peek()
+	if len(b145) >= 4 {
+		d.Skip(4)
+	} else if b145, err = d.Next(4); err != nil {
 		return xdr.WithField(err, "value")
 	}
-	v.Value = Uint32(x130)
+	v.Value = Uint32(binary.BigEndian.Uint32(b145))
 	return nil
 }
 
@@ -1886,9 +2012,9 @@ func (v *SCSpecUDTErrorEnumV0) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "cases")
 	}
-	for i131 := range v.Cases {
-		if err := (&v.Cases[i131]).MarshalXDR(e); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i131)+"]"), "cases")
+	for i146 := range v.Cases {
+		if err := (&v.Cases[i146]).MarshalXDR(e); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i146)+"]"), "cases")
 		}
 	}
 	e.Leave()
@@ -1897,38 +2023,50 @@ func (v *SCSpecUDTErrorEnumV0) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *SCSpecUDTErrorEnumV0) UnmarshalXDR(d *xdr.Decoder) error {
-	x132, err := d.String(1024)
-	if err != nil {
+	var err error
+	var x147 string
+	if b, n, ok := d.PeekBytes(1024); ok {
+		d.Skip(n)
+		x147 = string(b)
+	} else if x147, err = d.String(1024); err != nil {
 		return xdr.WithField(err, "doc")
 	}
-	v.Doc = x132
-	x133, err := d.String(80)
-	if err != nil {
+	v.Doc = x147
+	var x148 string
+	if b, n, ok := d.PeekBytes(80); ok {
+		d.Skip(n)
+		x148 = string(b)
+	} else if x148, err = d.String(80); err != nil {
 		return xdr.WithField(err, "lib")
 	}
-	v.Lib = x133
-	x134, err := d.String(60)
-	if err != nil {
+	v.Lib = x148
+	var x149 string
+	if b, n, ok := d.PeekBytes(60); ok {
+		d.Skip(n)
+		x149 = string(b)
+	} else if x149, err = d.String(60); err != nil {
 		return xdr.WithField(err, "name")
 	}
-	v.Name = x134
-	n135, err := d.ArrayLen(50, 12)
-	if err != nil {
+	v.Name = x149
+	n150, ok := d.PeekArrayLen(50, 12)
+	if ok {
+		d.Skip(4)
+	} else if n150, err = d.ArrayLen(50, 12); err != nil {
 		return xdr.WithField(err, "cases")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "cases")
 	}
-	var s136 []SCSpecUDTErrorEnumCaseV0
-	if n135 > 0 {
-		s136 = make([]SCSpecUDTErrorEnumCaseV0, n135)
+	var s151 []SCSpecUDTErrorEnumCaseV0
+	if n150 > 0 {
+		s151 = make([]SCSpecUDTErrorEnumCaseV0, n150)
 	}
-	for i137 := range s136 {
-		if err := (&s136[i137]).UnmarshalXDR(d); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i137)+"]"), "cases")
+	for i152 := range s151 {
+		if err := (&s151[i152]).UnmarshalXDR(d); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i152)+"]"), "cases")
 		}
 	}
-	v.Cases = s136
+	v.Cases = s151
 	d.Leave()
 	return nil
 }
@@ -1992,21 +2130,28 @@ func (v *SCSpecFunctionInputV0) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *SCSpecFunctionInputV0) UnmarshalXDR(d *xdr.Decoder) error {
-	x138, err := d.String(1024)
-	if err != nil {
+	var err error
+	var x153 string
+	if b, n, ok := d.PeekBytes(1024); ok {
+		d.Skip(n)
+		x153 = string(b)
+	} else if x153, err = d.String(1024); err != nil {
 		return xdr.WithField(err, "doc")
 	}
-	v.Doc = x138
-	x139, err := d.String(30)
-	if err != nil {
+	v.Doc = x153
+	var x154 string
+	if b, n, ok := d.PeekBytes(30); ok {
+		d.Skip(n)
+		x154 = string(b)
+	} else if x154, err = d.String(30); err != nil {
 		return xdr.WithField(err, "name")
 	}
-	v.Name = x139
-	u140, err := decodeSCSpecTypeDef(d)
+	v.Name = x154
+	u155, err := decodeSCSpecTypeDef(d)
 	if err != nil {
 		return xdr.WithField(err, "type")
 	}
-	v.Type = u140
+	v.Type = u155
 	return nil
 }
 
@@ -2068,9 +2213,9 @@ func (v *SCSpecFunctionV0) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "inputs")
 	}
-	for i141 := range v.Inputs {
-		if err := (&v.Inputs[i141]).MarshalXDR(e); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i141)+"]"), "inputs")
+	for i156 := range v.Inputs {
+		if err := (&v.Inputs[i156]).MarshalXDR(e); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i156)+"]"), "inputs")
 		}
 	}
 	e.Leave()
@@ -2080,9 +2225,9 @@ func (v *SCSpecFunctionV0) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "outputs")
 	}
-	for i142 := range v.Outputs {
-		if err := encodeSCSpecTypeDef(e, v.Outputs[i142]); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i142)+"]"), "outputs")
+	for i157 := range v.Outputs {
+		if err := encodeSCSpecTypeDef(e, v.Outputs[i157]); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i157)+"]"), "outputs")
 		}
 	}
 	e.Leave()
@@ -2091,53 +2236,64 @@ func (v *SCSpecFunctionV0) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *SCSpecFunctionV0) UnmarshalXDR(d *xdr.Decoder) error {
-	x143, err := d.String(1024)
-	if err != nil {
+	var err error
+	var x158 string
+	if b, n, ok := d.PeekBytes(1024); ok {
+		d.Skip(n)
+		x158 = string(b)
+	} else if x158, err = d.String(1024); err != nil {
 		return xdr.WithField(err, "doc")
 	}
-	v.Doc = x143
-	x144, err := d.String(32)
-	if err != nil {
+	v.Doc = x158
+	var x159 string
+	if b, n, ok := d.PeekBytes(32); ok {
+		d.Skip(n)
+		x159 = string(b)
+	} else if x159, err = d.String(32); err != nil {
 		return xdr.WithField(err, "name")
 	}
-	v.Name = SCSymbol(x144)
-	n145, err := d.ArrayLen(10, 12)
-	if err != nil {
+	v.Name = SCSymbol(x159)
+	n160, ok := d.PeekArrayLen(10, 12)
+	if ok {
+		d.Skip(4)
+	} else if n160, err = d.ArrayLen(10, 12); err != nil {
 		return xdr.WithField(err, "inputs")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "inputs")
 	}
-	var s146 []SCSpecFunctionInputV0
-	if n145 > 0 {
-		s146 = make([]SCSpecFunctionInputV0, n145)
+	var s161 []SCSpecFunctionInputV0
+	if n160 > 0 {
+		s161 = make([]SCSpecFunctionInputV0, n160)
 	}
-	for i147 := range s146 {
-		if err := (&s146[i147]).UnmarshalXDR(d); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i147)+"]"), "inputs")
+	for i162 := range s161 {
+		if err := (&s161[i162]).UnmarshalXDR(d); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i162)+"]"), "inputs")
 		}
 	}
-	v.Inputs = s146
+	v.Inputs = s161
 	d.Leave()
-	n148, err := d.ArrayLen(1, 4)
-	if err != nil {
+	n163, ok := d.PeekArrayLen(1, 4)
+	if ok {
+		d.Skip(4)
+	} else if n163, err = d.ArrayLen(1, 4); err != nil {
 		return xdr.WithField(err, "outputs")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "outputs")
 	}
-	var s149 []SCSpecTypeDef
-	if n148 > 0 {
-		s149 = make([]SCSpecTypeDef, n148)
+	var s164 []SCSpecTypeDef
+	if n163 > 0 {
+		s164 = make([]SCSpecTypeDef, n163)
 	}
-	for i150 := range s149 {
-		u151, err := decodeSCSpecTypeDef(d)
+	for i165 := range s164 {
+		u166, err := decodeSCSpecTypeDef(d)
 		if err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i150)+"]"), "outputs")
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i165)+"]"), "outputs")
 		}
-		s149[i150] = u151
+		s164[i165] = u166
 	}
-	v.Outputs = s149
+	v.Outputs = s164
 	d.Leave()
 	return nil
 }
@@ -2231,11 +2387,18 @@ func (v *SCSpecEntryKind) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *SCSpecEntryKind) UnmarshalXDR(d *xdr.Decoder) error {
-	x152, err := d.Enum(validSCSpecEntryKind)
-	if err != nil {
+	var err error
+	b167 := d.Peek()
+	if len(b167) >= 4 {
+		d.Skip(4)
+	} else if b167, err = d.Next(4); err != nil {
 		return err
 	}
-	(*v) = SCSpecEntryKind(x152)
+	x168 := int32(binary.BigEndian.Uint32(b167))
+	if !validSCSpecEntryKind(x168) {
+		return xdr.NewError(d.Offset()-4, xdr.ErrInvalidEnum, "enum value %d is not valid", x168)
+	}
+	(*v) = SCSpecEntryKind(x168)
 	return nil
 }
 
@@ -2440,43 +2603,55 @@ func decodeSCSpecEntry(d *xdr.Decoder) (SCSpecEntry, error) {
 	if err := d.Enter(); err != nil {
 		return nil, err
 	}
-	defer d.Leave()
 	at := d.Offset()
-	x, err := d.Enum(validSCSpecEntryKind)
-	disc := SCSpecEntryKind(x)
-	if err != nil {
+	var err error
+	var disc SCSpecEntryKind
+	b := d.Peek()
+	if len(b) >= 4 {
+		d.Skip(4)
+	} else if b, err = d.Next(4); err != nil {
 		return nil, xdr.WithField(err, "kind")
 	}
+	x169 := int32(binary.BigEndian.Uint32(b))
+	if !validSCSpecEntryKind(x169) {
+		return nil, xdr.WithField(xdr.NewError(d.Offset()-4, xdr.ErrInvalidEnum, "enum value %d is not valid", x169), "kind")
+	}
+	disc = SCSpecEntryKind(x169)
 	switch disc {
 	case SC_SPEC_ENTRY_FUNCTION_V0:
 		a := &SCSpecEntryFunctionV0{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case SC_SPEC_ENTRY_UDT_STRUCT_V0:
 		a := &SCSpecEntryUdtStructV0{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case SC_SPEC_ENTRY_UDT_UNION_V0:
 		a := &SCSpecEntryUdtUnionV0{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case SC_SPEC_ENTRY_UDT_ENUM_V0:
 		a := &SCSpecEntryUdtEnumV0{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case SC_SPEC_ENTRY_UDT_ERROR_ENUM_V0:
 		a := &SCSpecEntryUdtErrorEnumV0{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	}
 	return nil, xdr.NewError(at, xdr.ErrUnionArm, "union SCSpecEntry has no arm for discriminant %v", disc)

@@ -114,11 +114,18 @@ func (v *SCValType) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *SCValType) UnmarshalXDR(d *xdr.Decoder) error {
-	x153, err := d.Enum(validSCValType)
-	if err != nil {
+	var err error
+	b170 := d.Peek()
+	if len(b170) >= 4 {
+		d.Skip(4)
+	} else if b170, err = d.Next(4); err != nil {
 		return err
 	}
-	(*v) = SCValType(x153)
+	x171 := int32(binary.BigEndian.Uint32(b170))
+	if !validSCValType(x171) {
+		return xdr.NewError(d.Offset()-4, xdr.ErrInvalidEnum, "enum value %d is not valid", x171)
+	}
+	(*v) = SCValType(x171)
 	return nil
 }
 
@@ -226,11 +233,18 @@ func (v *SCErrorType) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *SCErrorType) UnmarshalXDR(d *xdr.Decoder) error {
-	x154, err := d.Enum(validSCErrorType)
-	if err != nil {
+	var err error
+	b172 := d.Peek()
+	if len(b172) >= 4 {
+		d.Skip(4)
+	} else if b172, err = d.Next(4); err != nil {
 		return err
 	}
-	(*v) = SCErrorType(x154)
+	x173 := int32(binary.BigEndian.Uint32(b172))
+	if !validSCErrorType(x173) {
+		return xdr.NewError(d.Offset()-4, xdr.ErrInvalidEnum, "enum value %d is not valid", x173)
+	}
+	(*v) = SCErrorType(x173)
 	return nil
 }
 
@@ -338,11 +352,18 @@ func (v *SCErrorCode) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *SCErrorCode) UnmarshalXDR(d *xdr.Decoder) error {
-	x155, err := d.Enum(validSCErrorCode)
-	if err != nil {
+	var err error
+	b174 := d.Peek()
+	if len(b174) >= 4 {
+		d.Skip(4)
+	} else if b174, err = d.Next(4); err != nil {
 		return err
 	}
-	(*v) = SCErrorCode(x155)
+	x175 := int32(binary.BigEndian.Uint32(b174))
+	if !validSCErrorCode(x175) {
+		return xdr.NewError(d.Offset()-4, xdr.ErrInvalidEnum, "enum value %d is not valid", x175)
+	}
+	(*v) = SCErrorCode(x175)
 	return nil
 }
 
@@ -401,11 +422,14 @@ func (v *SCErrorContractCode) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *SCErrorContractCode) UnmarshalXDR(d *xdr.Decoder) error {
-	x156, err := d.Uint32()
-	if err != nil {
+	var err error
+	b176 := d.Peek()
+	if len(b176) >= 4 {
+		d.Skip(4)
+	} else if b176, err = d.Next(4); err != nil {
 		return xdr.WithField(err, "contractCode")
 	}
-	v.ContractCode = Uint32(x156)
+	v.ContractCode = Uint32(binary.BigEndian.Uint32(b176))
 	return nil
 }
 
@@ -428,11 +452,18 @@ func (v *SCErrorCode_) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *SCErrorCode_) UnmarshalXDR(d *xdr.Decoder) error {
-	x157, err := d.Enum(validSCErrorCode)
-	if err != nil {
+	var err error
+	b177 := d.Peek()
+	if len(b177) >= 4 {
+		d.Skip(4)
+	} else if b177, err = d.Next(4); err != nil {
 		return xdr.WithField(err, "code")
 	}
-	v.Code = SCErrorCode(x157)
+	x178 := int32(binary.BigEndian.Uint32(b177))
+	if !validSCErrorCode(x178) {
+		return xdr.WithField(xdr.NewError(d.Offset()-4, xdr.ErrInvalidEnum, "enum value %d is not valid", x178), "code")
+	}
+	v.Code = SCErrorCode(x178)
 	return nil
 }
 
@@ -469,25 +500,34 @@ func decodeSCError(d *xdr.Decoder) (SCError, error) {
 	if err := d.Enter(); err != nil {
 		return nil, err
 	}
-	defer d.Leave()
 	at := d.Offset()
-	x, err := d.Enum(validSCErrorType)
-	disc := SCErrorType(x)
-	if err != nil {
+	var err error
+	var disc SCErrorType
+	b := d.Peek()
+	if len(b) >= 4 {
+		d.Skip(4)
+	} else if b, err = d.Next(4); err != nil {
 		return nil, xdr.WithField(err, "type")
 	}
+	x179 := int32(binary.BigEndian.Uint32(b))
+	if !validSCErrorType(x179) {
+		return nil, xdr.WithField(xdr.NewError(d.Offset()-4, xdr.ErrInvalidEnum, "enum value %d is not valid", x179), "type")
+	}
+	disc = SCErrorType(x179)
 	switch disc {
 	case SCE_CONTRACT:
 		a := &SCErrorContractCode{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case SCE_WASM_VM, SCE_CONTEXT, SCE_STORAGE, SCE_OBJECT, SCE_CRYPTO, SCE_EVENTS, SCE_BUDGET, SCE_VALUE, SCE_AUTH:
 		a := &SCErrorCode_{Type: SCErrorType(disc)}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	}
 	return nil, xdr.NewError(at, xdr.ErrUnionArm, "union SCError has no arm for discriminant %v", disc)
@@ -515,12 +555,16 @@ func (v *UInt128Parts) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *UInt128Parts) UnmarshalXDR(d *xdr.Decoder) error {
-	b158, err := d.Next(16)
-	if err != nil {
+	var err error
+	b180 := d.Peek()
+	if len(b180) >= 16 {
+		d.Skip(16)
+	} else if b180, err = d.Next(16); err != nil {
 		return xdr.WithField(err, "hi")
 	}
-	v.Hi = Uint64(binary.BigEndian.Uint64(b158[0:]))
-	v.Lo = Uint64(binary.BigEndian.Uint64(b158[8:]))
+	b180 = b180[:16]
+	v.Hi = Uint64(binary.BigEndian.Uint64(b180))
+	v.Lo = Uint64(binary.BigEndian.Uint64(b180[8:]))
 	return nil
 }
 
@@ -575,12 +619,16 @@ func (v *Int128Parts) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *Int128Parts) UnmarshalXDR(d *xdr.Decoder) error {
-	b159, err := d.Next(16)
-	if err != nil {
+	var err error
+	b181 := d.Peek()
+	if len(b181) >= 16 {
+		d.Skip(16)
+	} else if b181, err = d.Next(16); err != nil {
 		return xdr.WithField(err, "hi")
 	}
-	v.Hi = Int64(int64(binary.BigEndian.Uint64(b159[0:])))
-	v.Lo = Uint64(binary.BigEndian.Uint64(b159[8:]))
+	b181 = b181[:16]
+	v.Hi = Int64(int64(binary.BigEndian.Uint64(b181)))
+	v.Lo = Uint64(binary.BigEndian.Uint64(b181[8:]))
 	return nil
 }
 
@@ -639,14 +687,18 @@ func (v *UInt256Parts) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *UInt256Parts) UnmarshalXDR(d *xdr.Decoder) error {
-	b160, err := d.Next(32)
-	if err != nil {
+	var err error
+	b182 := d.Peek()
+	if len(b182) >= 32 {
+		d.Skip(32)
+	} else if b182, err = d.Next(32); err != nil {
 		return xdr.WithField(err, "hi_hi")
 	}
-	v.HiHi = Uint64(binary.BigEndian.Uint64(b160[0:]))
-	v.HiLo = Uint64(binary.BigEndian.Uint64(b160[8:]))
-	v.LoHi = Uint64(binary.BigEndian.Uint64(b160[16:]))
-	v.LoLo = Uint64(binary.BigEndian.Uint64(b160[24:]))
+	b182 = b182[:32]
+	v.HiHi = Uint64(binary.BigEndian.Uint64(b182))
+	v.HiLo = Uint64(binary.BigEndian.Uint64(b182[8:]))
+	v.LoHi = Uint64(binary.BigEndian.Uint64(b182[16:]))
+	v.LoLo = Uint64(binary.BigEndian.Uint64(b182[24:]))
 	return nil
 }
 
@@ -705,14 +757,18 @@ func (v *Int256Parts) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *Int256Parts) UnmarshalXDR(d *xdr.Decoder) error {
-	b161, err := d.Next(32)
-	if err != nil {
+	var err error
+	b183 := d.Peek()
+	if len(b183) >= 32 {
+		d.Skip(32)
+	} else if b183, err = d.Next(32); err != nil {
 		return xdr.WithField(err, "hi_hi")
 	}
-	v.HiHi = Int64(int64(binary.BigEndian.Uint64(b161[0:])))
-	v.HiLo = Uint64(binary.BigEndian.Uint64(b161[8:]))
-	v.LoHi = Uint64(binary.BigEndian.Uint64(b161[16:]))
-	v.LoLo = Uint64(binary.BigEndian.Uint64(b161[24:]))
+	b183 = b183[:32]
+	v.HiHi = Int64(int64(binary.BigEndian.Uint64(b183)))
+	v.HiLo = Uint64(binary.BigEndian.Uint64(b183[8:]))
+	v.LoHi = Uint64(binary.BigEndian.Uint64(b183[16:]))
+	v.LoLo = Uint64(binary.BigEndian.Uint64(b183[24:]))
 	return nil
 }
 
@@ -796,11 +852,18 @@ func (v *ContractExecutableType) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *ContractExecutableType) UnmarshalXDR(d *xdr.Decoder) error {
-	x162, err := d.Enum(validContractExecutableType)
-	if err != nil {
+	var err error
+	b184 := d.Peek()
+	if len(b184) >= 4 {
+		d.Skip(4)
+	} else if b184, err = d.Next(4); err != nil {
 		return err
 	}
-	(*v) = ContractExecutableType(x162)
+	x185 := int32(binary.BigEndian.Uint32(b184))
+	if !validContractExecutableType(x185) {
+		return xdr.NewError(d.Offset()-4, xdr.ErrInvalidEnum, "enum value %d is not valid", x185)
+	}
+	(*v) = ContractExecutableType(x185)
 	return nil
 }
 
@@ -859,7 +922,10 @@ func (v *ContractExecutableWasmHash) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *ContractExecutableWasmHash) UnmarshalXDR(d *xdr.Decoder) error {
-	if err := d.FixedOpaque(v.WasmHash[:]); err != nil {
+	if b := d.Peek(); len(b) >= 32 {
+		copy(v.WasmHash[:], b)
+		d.Skip(32)
+	} else if err := d.FixedOpaque(v.WasmHash[:]); err != nil {
 		return xdr.WithField(err, "wasm_hash")
 	}
 	return nil
@@ -909,22 +975,31 @@ func decodeContractExecutable(d *xdr.Decoder) (ContractExecutable, error) {
 	if err := d.Enter(); err != nil {
 		return nil, err
 	}
-	defer d.Leave()
 	at := d.Offset()
-	x, err := d.Enum(validContractExecutableType)
-	disc := ContractExecutableType(x)
-	if err != nil {
+	var err error
+	var disc ContractExecutableType
+	b := d.Peek()
+	if len(b) >= 4 {
+		d.Skip(4)
+	} else if b, err = d.Next(4); err != nil {
 		return nil, xdr.WithField(err, "type")
 	}
+	x186 := int32(binary.BigEndian.Uint32(b))
+	if !validContractExecutableType(x186) {
+		return nil, xdr.WithField(xdr.NewError(d.Offset()-4, xdr.ErrInvalidEnum, "enum value %d is not valid", x186), "type")
+	}
+	disc = ContractExecutableType(x186)
 	switch disc {
 	case CONTRACT_EXECUTABLE_WASM:
 		a := &ContractExecutableWasmHash{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case CONTRACT_EXECUTABLE_STELLAR_ASSET:
 		a := &ContractExecutableCONTRACT_EXECUTABLE_STELLAR_ASSET{}
+		d.Leave()
 		return a, nil
 	}
 	return nil, xdr.NewError(at, xdr.ErrUnionArm, "union ContractExecutable has no arm for discriminant %v", disc)
@@ -981,11 +1056,18 @@ func (v *SCAddressType) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *SCAddressType) UnmarshalXDR(d *xdr.Decoder) error {
-	x163, err := d.Enum(validSCAddressType)
-	if err != nil {
+	var err error
+	b187 := d.Peek()
+	if len(b187) >= 4 {
+		d.Skip(4)
+	} else if b187, err = d.Next(4); err != nil {
 		return err
 	}
-	(*v) = SCAddressType(x163)
+	x188 := int32(binary.BigEndian.Uint32(b187))
+	if !validSCAddressType(x188) {
+		return xdr.NewError(d.Offset()-4, xdr.ErrInvalidEnum, "enum value %d is not valid", x188)
+	}
+	(*v) = SCAddressType(x188)
 	return nil
 }
 
@@ -1046,11 +1128,11 @@ func (v *SCAddressAccountId) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *SCAddressAccountId) UnmarshalXDR(d *xdr.Decoder) error {
-	u164, err := decodePublicKey(d)
+	u189, err := decodePublicKey(d)
 	if err != nil {
 		return xdr.WithField(err, "accountId")
 	}
-	v.AccountId = u164
+	v.AccountId = u189
 	return nil
 }
 
@@ -1069,7 +1151,10 @@ func (v *SCAddressContractId) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *SCAddressContractId) UnmarshalXDR(d *xdr.Decoder) error {
-	if err := d.FixedOpaque(v.ContractId[:]); err != nil {
+	if b := d.Peek(); len(b) >= 32 {
+		copy(v.ContractId[:], b)
+		d.Skip(32)
+	} else if err := d.FixedOpaque(v.ContractId[:]); err != nil {
 		return xdr.WithField(err, "contractId")
 	}
 	return nil
@@ -1103,25 +1188,34 @@ func decodeSCAddress(d *xdr.Decoder) (SCAddress, error) {
 	if err := d.Enter(); err != nil {
 		return nil, err
 	}
-	defer d.Leave()
 	at := d.Offset()
-	x, err := d.Enum(validSCAddressType)
-	disc := SCAddressType(x)
-	if err != nil {
+	var err error
+	var disc SCAddressType
+	b := d.Peek()
+	if len(b) >= 4 {
+		d.Skip(4)
+	} else if b, err = d.Next(4); err != nil {
 		return nil, xdr.WithField(err, "type")
 	}
+	x190 := int32(binary.BigEndian.Uint32(b))
+	if !validSCAddressType(x190) {
+		return nil, xdr.WithField(xdr.NewError(d.Offset()-4, xdr.ErrInvalidEnum, "enum value %d is not valid", x190), "type")
+	}
+	disc = SCAddressType(x190)
 	switch disc {
 	case SC_ADDRESS_TYPE_ACCOUNT:
 		a := &SCAddressAccountId{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case SC_ADDRESS_TYPE_CONTRACT:
 		a := &SCAddressContractId{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	}
 	return nil, xdr.NewError(at, xdr.ErrUnionArm, "union SCAddress has no arm for discriminant %v", disc)
@@ -1148,9 +1242,9 @@ func (v *SCVec) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return err
 	}
-	for i165 := range *v {
-		if err := encodeSCVal(e, (*v)[i165]); err != nil {
-			return xdr.WithField(err, "["+strconv.Itoa(i165)+"]")
+	for i191 := range *v {
+		if err := encodeSCVal(e, (*v)[i191]); err != nil {
+			return xdr.WithField(err, "["+strconv.Itoa(i191)+"]")
 		}
 	}
 	e.Leave()
@@ -1159,25 +1253,28 @@ func (v *SCVec) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *SCVec) UnmarshalXDR(d *xdr.Decoder) error {
-	n166, err := d.ArrayLen(math.MaxUint32, 4)
-	if err != nil {
+	var err error
+	n192, ok := d.PeekArrayLen(math.MaxUint32, 4)
+	if ok {
+		d.Skip(4)
+	} else if n192, err = d.ArrayLen(math.MaxUint32, 4); err != nil {
 		return err
 	}
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	var s167 SCVec
-	if n166 > 0 {
-		s167 = make(SCVec, n166)
+	var s193 SCVec
+	if n192 > 0 {
+		s193 = make(SCVec, n192)
 	}
-	for i168 := range s167 {
-		u169, err := decodeSCVal(d)
+	for i194 := range s193 {
+		u195, err := decodeSCVal(d)
 		if err != nil {
-			return xdr.WithField(err, "["+strconv.Itoa(i168)+"]")
+			return xdr.WithField(err, "["+strconv.Itoa(i194)+"]")
 		}
-		s167[i168] = u169
+		s193[i194] = u195
 	}
-	(*v) = s167
+	(*v) = s193
 	d.Leave()
 	return nil
 }
@@ -1229,9 +1326,9 @@ func (v *SCMap) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return err
 	}
-	for i170 := range *v {
-		if err := (&(*v)[i170]).MarshalXDR(e); err != nil {
-			return xdr.WithField(err, "["+strconv.Itoa(i170)+"]")
+	for i196 := range *v {
+		if err := (&(*v)[i196]).MarshalXDR(e); err != nil {
+			return xdr.WithField(err, "["+strconv.Itoa(i196)+"]")
 		}
 	}
 	e.Leave()
@@ -1240,23 +1337,26 @@ func (v *SCMap) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *SCMap) UnmarshalXDR(d *xdr.Decoder) error {
-	n171, err := d.ArrayLen(math.MaxUint32, 8)
-	if err != nil {
+	var err error
+	n197, ok := d.PeekArrayLen(math.MaxUint32, 8)
+	if ok {
+		d.Skip(4)
+	} else if n197, err = d.ArrayLen(math.MaxUint32, 8); err != nil {
 		return err
 	}
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	var s172 SCMap
-	if n171 > 0 {
-		s172 = make(SCMap, n171)
+	var s198 SCMap
+	if n197 > 0 {
+		s198 = make(SCMap, n197)
 	}
-	for i173 := range s172 {
-		if err := (&s172[i173]).UnmarshalXDR(d); err != nil {
-			return xdr.WithField(err, "["+strconv.Itoa(i173)+"]")
+	for i199 := range s198 {
+		if err := (&s198[i199]).UnmarshalXDR(d); err != nil {
+			return xdr.WithField(err, "["+strconv.Itoa(i199)+"]")
 		}
 	}
-	(*v) = s172
+	(*v) = s198
 	d.Leave()
 	return nil
 }
@@ -1310,11 +1410,18 @@ func (v *SCBytes) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *SCBytes) UnmarshalXDR(d *xdr.Decoder) error {
-	x174, err := d.Opaque(math.MaxUint32)
-	if err != nil {
+	var err error
+	var x200 []byte
+	if b, n, ok := d.PeekBytes(math.MaxUint32); ok {
+		d.Skip(n)
+		if len(b) > 0 {
+			x200 = make([]byte, len(b))
+			copy(x200, b)
+		}
+	} else if x200, err = d.Opaque(math.MaxUint32); err != nil {
 		return err
 	}
-	(*v) = SCBytes(x174)
+	(*v) = SCBytes(x200)
 	return nil
 }
 
@@ -1367,11 +1474,15 @@ func (v *SCString) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *SCString) UnmarshalXDR(d *xdr.Decoder) error {
-	x175, err := d.String(math.MaxUint32)
-	if err != nil {
+	var err error
+	var x201 string
+	if b, n, ok := d.PeekBytes(math.MaxUint32); ok {
+		d.Skip(n)
+		x201 = string(b)
+	} else if x201, err = d.String(math.MaxUint32); err != nil {
 		return err
 	}
-	(*v) = SCString(x175)
+	(*v) = SCString(x201)
 	return nil
 }
 
@@ -1424,11 +1535,15 @@ func (v *SCSymbol) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *SCSymbol) UnmarshalXDR(d *xdr.Decoder) error {
-	x176, err := d.String(32)
-	if err != nil {
+	var err error
+	var x202 string
+	if b, n, ok := d.PeekBytes(32); ok {
+		d.Skip(n)
+		x202 = string(b)
+	} else if x202, err = d.String(32); err != nil {
 		return err
 	}
-	(*v) = SCSymbol(x176)
+	(*v) = SCSymbol(x202)
 	return nil
 }
 
@@ -1481,11 +1596,14 @@ func (v *SCNonceKey) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *SCNonceKey) UnmarshalXDR(d *xdr.Decoder) error {
-	x177, err := d.Int64()
-	if err != nil {
+	var err error
+	b203 := d.Peek()
+	if len(b203) >= 8 {
+		d.Skip(8)
+	} else if b203, err = d.Next(8); err != nil {
 		return xdr.WithField(err, "nonce")
 	}
-	v.Nonce = Int64(x177)
+	v.Nonce = Int64(int64(binary.BigEndian.Uint64(b203)))
 	return nil
 }
 
@@ -1549,9 +1667,9 @@ func (v *SCContractInstance) MarshalXDR(e *xdr.Encoder) error {
 		if err := e.Enter(); err != nil {
 			return xdr.WithField(err, "storage")
 		}
-		for i178 := range *v.Storage {
-			if err := (&(*v.Storage)[i178]).MarshalXDR(e); err != nil {
-				return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i178)+"]"), "storage")
+		for i204 := range *v.Storage {
+			if err := (&(*v.Storage)[i204]).MarshalXDR(e); err != nil {
+				return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i204)+"]"), "storage")
 			}
 		}
 		e.Leave()
@@ -1562,42 +1680,50 @@ func (v *SCContractInstance) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *SCContractInstance) UnmarshalXDR(d *xdr.Decoder) error {
-	u179, err := decodeContractExecutable(d)
+	var err error
+	u205, err := decodeContractExecutable(d)
 	if err != nil {
 		return xdr.WithField(err, "executable")
 	}
-	v.Executable = u179
-	present180, err := d.Optional()
-	if err != nil {
+	v.Executable = u205
+	b206 := d.Peek()
+	if len(b206) >= 4 {
+		d.Skip(4)
+	} else if b206, err = d.Next(4); err != nil {
 		return xdr.WithField(err, "storage")
 	}
-	if !present180 {
+	switch x207 := binary.BigEndian.Uint32(b206); x207 {
+	case 0:
 		v.Storage = nil
-	} else {
+	case 1:
 		if err := d.Enter(); err != nil {
 			return xdr.WithField(err, "storage")
 		}
-		p181 := new(SCMap)
-		n182, err := d.ArrayLen(math.MaxUint32, 8)
-		if err != nil {
+		p208 := new(SCMap)
+		n209, ok := d.PeekArrayLen(math.MaxUint32, 8)
+		if ok {
+			d.Skip(4)
+		} else if n209, err = d.ArrayLen(math.MaxUint32, 8); err != nil {
 			return xdr.WithField(err, "storage")
 		}
 		if err := d.Enter(); err != nil {
 			return xdr.WithField(err, "storage")
 		}
-		var s183 SCMap
-		if n182 > 0 {
-			s183 = make(SCMap, n182)
+		var s210 SCMap
+		if n209 > 0 {
+			s210 = make(SCMap, n209)
 		}
-		for i184 := range s183 {
-			if err := (&s183[i184]).UnmarshalXDR(d); err != nil {
-				return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i184)+"]"), "storage")
+		for i211 := range s210 {
+			if err := (&s210[i211]).UnmarshalXDR(d); err != nil {
+				return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i211)+"]"), "storage")
 			}
 		}
-		(*p181) = s183
+		(*p208) = s210
 		d.Leave()
-		v.Storage = p181
+		v.Storage = p208
 		d.Leave()
+	default:
+		return xdr.WithField(xdr.NewError(d.Offset()-4, xdr.ErrInvalidBool, "optional-data flag %d is not 0 or 1", x207), "storage")
 	}
 	return nil
 }
@@ -1657,11 +1783,19 @@ func (v *SCValB) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *SCValB) UnmarshalXDR(d *xdr.Decoder) error {
-	x185, err := d.Bool()
-	if err != nil {
+	var err error
+	b212 := d.Peek()
+	if len(b212) >= 4 {
+		d.Skip(4)
+	} else if b212, err = d.Next(4); err != nil {
 		return xdr.WithField(err, "b")
 	}
-	v.B = x185
+	switch x213 := binary.BigEndian.Uint32(b212); x213 {
+	case 0, 1:
+		v.B = x213 == 1
+	default:
+		return xdr.WithField(xdr.NewError(d.Offset()-4, xdr.ErrInvalidBool, "bool value %d is not 0 or 1", x213), "b")
+	}
 	return nil
 }
 
@@ -1698,11 +1832,11 @@ func (v *SCValError) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *SCValError) UnmarshalXDR(d *xdr.Decoder) error {
-	u186, err := decodeSCError(d)
+	u214, err := decodeSCError(d)
 	if err != nil {
 		return xdr.WithField(err, "error")
 	}
-	v.Error = u186
+	v.Error = u214
 	return nil
 }
 
@@ -1721,11 +1855,14 @@ func (v *SCValU32) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *SCValU32) UnmarshalXDR(d *xdr.Decoder) error {
-	x187, err := d.Uint32()
-	if err != nil {
+	var err error
+	b215 := d.Peek()
+	if len(b215) >= 4 {
+		d.Skip(4)
+	} else if b215, err = d.Next(4); err != nil {
 		return xdr.WithField(err, "u32")
 	}
-	v.U32 = Uint32(x187)
+	v.U32 = Uint32(binary.BigEndian.Uint32(b215))
 	return nil
 }
 
@@ -1744,11 +1881,14 @@ func (v *SCValI32) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *SCValI32) UnmarshalXDR(d *xdr.Decoder) error {
-	x188, err := d.Int32()
-	if err != nil {
+	var err error
+	b216 := d.Peek()
+	if len(b216) >= 4 {
+		d.Skip(4)
+	} else if b216, err = d.Next(4); err != nil {
 		return xdr.WithField(err, "i32")
 	}
-	v.I32 = Int32(x188)
+	v.I32 = Int32(int32(binary.BigEndian.Uint32(b216)))
 	return nil
 }
 
@@ -1767,11 +1907,14 @@ func (v *SCValU64) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *SCValU64) UnmarshalXDR(d *xdr.Decoder) error {
-	x189, err := d.Uint64()
-	if err != nil {
+	var err error
+	b217 := d.Peek()
+	if len(b217) >= 8 {
+		d.Skip(8)
+	} else if b217, err = d.Next(8); err != nil {
 		return xdr.WithField(err, "u64")
 	}
-	v.U64 = Uint64(x189)
+	v.U64 = Uint64(binary.BigEndian.Uint64(b217))
 	return nil
 }
 
@@ -1790,11 +1933,14 @@ func (v *SCValI64) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *SCValI64) UnmarshalXDR(d *xdr.Decoder) error {
-	x190, err := d.Int64()
-	if err != nil {
+	var err error
+	b218 := d.Peek()
+	if len(b218) >= 8 {
+		d.Skip(8)
+	} else if b218, err = d.Next(8); err != nil {
 		return xdr.WithField(err, "i64")
 	}
-	v.I64 = Int64(x190)
+	v.I64 = Int64(int64(binary.BigEndian.Uint64(b218)))
 	return nil
 }
 
@@ -1813,11 +1959,14 @@ func (v *SCValTimepoint) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *SCValTimepoint) UnmarshalXDR(d *xdr.Decoder) error {
-	x191, err := d.Uint64()
-	if err != nil {
+	var err error
+	b219 := d.Peek()
+	if len(b219) >= 8 {
+		d.Skip(8)
+	} else if b219, err = d.Next(8); err != nil {
 		return xdr.WithField(err, "timepoint")
 	}
-	v.Timepoint = TimePoint(x191)
+	v.Timepoint = TimePoint(binary.BigEndian.Uint64(b219))
 	return nil
 }
 
@@ -1836,11 +1985,14 @@ func (v *SCValDuration) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *SCValDuration) UnmarshalXDR(d *xdr.Decoder) error {
-	x192, err := d.Uint64()
-	if err != nil {
+	var err error
+	b220 := d.Peek()
+	if len(b220) >= 8 {
+		d.Skip(8)
+	} else if b220, err = d.Next(8); err != nil {
 		return xdr.WithField(err, "duration")
 	}
-	v.Duration = Duration(x192)
+	v.Duration = Duration(binary.BigEndian.Uint64(b220))
 	return nil
 }
 
@@ -1953,11 +2105,18 @@ func (v *SCValBytes) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *SCValBytes) UnmarshalXDR(d *xdr.Decoder) error {
-	x193, err := d.Opaque(math.MaxUint32)
-	if err != nil {
+	var err error
+	var x221 []byte
+	if b, n, ok := d.PeekBytes(math.MaxUint32); ok {
+		d.Skip(n)
+		if len(b) > 0 {
+			x221 = make([]byte, len(b))
+			copy(x221, b)
+		}
+	} else if x221, err = d.Opaque(math.MaxUint32); err != nil {
 		return xdr.WithField(err, "bytes")
 	}
-	v.Bytes = SCBytes(x193)
+	v.Bytes = SCBytes(x221)
 	return nil
 }
 
@@ -1978,11 +2137,15 @@ func (v *SCValStr) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *SCValStr) UnmarshalXDR(d *xdr.Decoder) error {
-	x194, err := d.String(math.MaxUint32)
-	if err != nil {
+	var err error
+	var x222 string
+	if b, n, ok := d.PeekBytes(math.MaxUint32); ok {
+		d.Skip(n)
+		x222 = string(b)
+	} else if x222, err = d.String(math.MaxUint32); err != nil {
 		return xdr.WithField(err, "str")
 	}
-	v.Str = SCString(x194)
+	v.Str = SCString(x222)
 	return nil
 }
 
@@ -2003,11 +2166,15 @@ func (v *SCValSym) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *SCValSym) UnmarshalXDR(d *xdr.Decoder) error {
-	x195, err := d.String(32)
-	if err != nil {
+	var err error
+	var x223 string
+	if b, n, ok := d.PeekBytes(32); ok {
+		d.Skip(n)
+		x223 = string(b)
+	} else if x223, err = d.String(32); err != nil {
 		return xdr.WithField(err, "sym")
 	}
-	v.Sym = SCSymbol(x195)
+	v.Sym = SCSymbol(x223)
 	return nil
 }
 
@@ -2033,9 +2200,9 @@ func (v *SCValVec) MarshalXDR(e *xdr.Encoder) error {
 		if err := e.Enter(); err != nil {
 			return xdr.WithField(err, "vec")
 		}
-		for i196 := range *v.Vec {
-			if err := encodeSCVal(e, (*v.Vec)[i196]); err != nil {
-				return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i196)+"]"), "vec")
+		for i224 := range *v.Vec {
+			if err := encodeSCVal(e, (*v.Vec)[i224]); err != nil {
+				return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i224)+"]"), "vec")
 			}
 		}
 		e.Leave()
@@ -2046,39 +2213,47 @@ func (v *SCValVec) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *SCValVec) UnmarshalXDR(d *xdr.Decoder) error {
-	present197, err := d.Optional()
-	if err != nil {
+	var err error
+	b225 := d.Peek()
+	if len(b225) >= 4 {
+		d.Skip(4)
+	} else if b225, err = d.Next(4); err != nil {
 		return xdr.WithField(err, "vec")
 	}
-	if !present197 {
+	switch x226 := binary.BigEndian.Uint32(b225); x226 {
+	case 0:
 		v.Vec = nil
-	} else {
+	case 1:
 		if err := d.Enter(); err != nil {
 			return xdr.WithField(err, "vec")
 		}
-		p198 := new(SCVec)
-		n199, err := d.ArrayLen(math.MaxUint32, 4)
-		if err != nil {
+		p227 := new(SCVec)
+		n228, ok := d.PeekArrayLen(math.MaxUint32, 4)
+		if ok {
+			d.Skip(4)
+		} else if n228, err = d.ArrayLen(math.MaxUint32, 4); err != nil {
 			return xdr.WithField(err, "vec")
 		}
 		if err := d.Enter(); err != nil {
 			return xdr.WithField(err, "vec")
 		}
-		var s200 SCVec
-		if n199 > 0 {
-			s200 = make(SCVec, n199)
+		var s229 SCVec
+		if n228 > 0 {
+			s229 = make(SCVec, n228)
 		}
-		for i201 := range s200 {
-			u202, err := decodeSCVal(d)
+		for i230 := range s229 {
+			u231, err := decodeSCVal(d)
 			if err != nil {
-				return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i201)+"]"), "vec")
+				return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i230)+"]"), "vec")
 			}
-			s200[i201] = u202
+			s229[i230] = u231
 		}
-		(*p198) = s200
+		(*p227) = s229
 		d.Leave()
-		v.Vec = p198
+		v.Vec = p227
 		d.Leave()
+	default:
+		return xdr.WithField(xdr.NewError(d.Offset()-4, xdr.ErrInvalidBool, "optional-data flag %d is not 0 or 1", x226), "vec")
 	}
 	return nil
 }
@@ -2105,9 +2280,9 @@ func (v *SCValMap) MarshalXDR(e *xdr.Encoder) error {
 		if err := e.Enter(); err != nil {
 			return xdr.WithField(err, "map")
 		}
-		for i203 := range *v.Map {
-			if err := (&(*v.Map)[i203]).MarshalXDR(e); err != nil {
-				return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i203)+"]"), "map")
+		for i232 := range *v.Map {
+			if err := (&(*v.Map)[i232]).MarshalXDR(e); err != nil {
+				return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i232)+"]"), "map")
 			}
 		}
 		e.Leave()
@@ -2118,37 +2293,45 @@ func (v *SCValMap) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *SCValMap) UnmarshalXDR(d *xdr.Decoder) error {
-	present204, err := d.Optional()
-	if err != nil {
+	var err error
+	b233 := d.Peek()
+	if len(b233) >= 4 {
+		d.Skip(4)
+	} else if b233, err = d.Next(4); err != nil {
 		return xdr.WithField(err, "map")
 	}
-	if !present204 {
+	switch x234 := binary.BigEndian.Uint32(b233); x234 {
+	case 0:
 		v.Map = nil
-	} else {
+	case 1:
 		if err := d.Enter(); err != nil {
 			return xdr.WithField(err, "map")
 		}
-		p205 := new(SCMap)
-		n206, err := d.ArrayLen(math.MaxUint32, 8)
-		if err != nil {
+		p235 := new(SCMap)
+		n236, ok := d.PeekArrayLen(math.MaxUint32, 8)
+		if ok {
+			d.Skip(4)
+		} else if n236, err = d.ArrayLen(math.MaxUint32, 8); err != nil {
 			return xdr.WithField(err, "map")
 		}
 		if err := d.Enter(); err != nil {
 			return xdr.WithField(err, "map")
 		}
-		var s207 SCMap
-		if n206 > 0 {
-			s207 = make(SCMap, n206)
+		var s237 SCMap
+		if n236 > 0 {
+			s237 = make(SCMap, n236)
 		}
-		for i208 := range s207 {
-			if err := (&s207[i208]).UnmarshalXDR(d); err != nil {
-				return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i208)+"]"), "map")
+		for i238 := range s237 {
+			if err := (&s237[i238]).UnmarshalXDR(d); err != nil {
+				return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i238)+"]"), "map")
 			}
 		}
-		(*p205) = s207
+		(*p235) = s237
 		d.Leave()
-		v.Map = p205
+		v.Map = p235
 		d.Leave()
+	default:
+		return xdr.WithField(xdr.NewError(d.Offset()-4, xdr.ErrInvalidBool, "optional-data flag %d is not 0 or 1", x234), "map")
 	}
 	return nil
 }
@@ -2170,11 +2353,11 @@ func (v *SCValAddress) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *SCValAddress) UnmarshalXDR(d *xdr.Decoder) error {
-	u209, err := decodeSCAddress(d)
+	u239, err := decodeSCAddress(d)
 	if err != nil {
 		return xdr.WithField(err, "address")
 	}
-	v.Address = u209
+	v.Address = u239
 	return nil
 }
 
@@ -2388,139 +2571,168 @@ func decodeSCVal(d *xdr.Decoder) (SCVal, error) {
 	if err := d.Enter(); err != nil {
 		return nil, err
 	}
-	defer d.Leave()
 	at := d.Offset()
-	x, err := d.Enum(validSCValType)
-	disc := SCValType(x)
-	if err != nil {
+	var err error
+	var disc SCValType
+	b := d.Peek()
+	if len(b) >= 4 {
+		d.Skip(4)
+	} else if b, err = d.Next(4); err != nil {
 		return nil, xdr.WithField(err, "type")
 	}
+	x240 := int32(binary.BigEndian.Uint32(b))
+	if !validSCValType(x240) {
+		return nil, xdr.WithField(xdr.NewError(d.Offset()-4, xdr.ErrInvalidEnum, "enum value %d is not valid", x240), "type")
+	}
+	disc = SCValType(x240)
 	switch disc {
 	case SCV_BOOL:
 		a := &SCValB{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case SCV_VOID:
 		a := &SCValSCV_VOID{}
+		d.Leave()
 		return a, nil
 	case SCV_ERROR:
 		a := &SCValError{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case SCV_U32:
 		a := &SCValU32{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case SCV_I32:
 		a := &SCValI32{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case SCV_U64:
 		a := &SCValU64{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case SCV_I64:
 		a := &SCValI64{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case SCV_TIMEPOINT:
 		a := &SCValTimepoint{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case SCV_DURATION:
 		a := &SCValDuration{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case SCV_U128:
 		a := &SCValU128{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case SCV_I128:
 		a := &SCValI128{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case SCV_U256:
 		a := &SCValU256{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case SCV_I256:
 		a := &SCValI256{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case SCV_BYTES:
 		a := &SCValBytes{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case SCV_STRING:
 		a := &SCValStr{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case SCV_SYMBOL:
 		a := &SCValSym{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case SCV_VEC:
 		a := &SCValVec{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case SCV_MAP:
 		a := &SCValMap{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case SCV_ADDRESS:
 		a := &SCValAddress{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case SCV_LEDGER_KEY_CONTRACT_INSTANCE:
 		a := &SCValSCV_LEDGER_KEY_CONTRACT_INSTANCE{}
+		d.Leave()
 		return a, nil
 	case SCV_LEDGER_KEY_NONCE:
 		a := &SCValNonceKey{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case SCV_CONTRACT_INSTANCE:
 		a := &SCValInstance{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	}
 	return nil, xdr.NewError(at, xdr.ErrUnionArm, "union SCVal has no arm for discriminant %v", disc)
@@ -2572,16 +2784,16 @@ func (v *SCMapEntry) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *SCMapEntry) UnmarshalXDR(d *xdr.Decoder) error {
-	u210, err := decodeSCVal(d)
+	u241, err := decodeSCVal(d)
 	if err != nil {
 		return xdr.WithField(err, "key")
 	}
-	v.Key = u210
-	u211, err := decodeSCVal(d)
+	v.Key = u241
+	u242, err := decodeSCVal(d)
 	if err != nil {
 		return xdr.WithField(err, "val")
 	}
-	v.Val = u211
+	v.Val = u242
 	return nil
 }
 

@@ -3,6 +3,7 @@
 package stellar
 
 import (
+	"encoding/binary"
 	"github.com/wirekit/wirekit/xdr"
 	"math"
 	"strconv"
@@ -53,11 +54,11 @@ func (v *StoredTransactionSetGeneralizedTxSet) MarshalXDR(e *xdr.Encoder) error 
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *StoredTransactionSetGeneralizedTxSet) UnmarshalXDR(d *xdr.Decoder) error {
-	u212, err := decodeGeneralizedTransactionSet(d)
+	u243, err := decodeGeneralizedTransactionSet(d)
 	if err != nil {
 		return xdr.WithField(err, "generalizedTxSet")
 	}
-	v.GeneralizedTxSet = u212
+	v.GeneralizedTxSet = u243
 	return nil
 }
 
@@ -89,24 +90,30 @@ func decodeStoredTransactionSet(d *xdr.Decoder) (StoredTransactionSet, error) {
 	if err := d.Enter(); err != nil {
 		return nil, err
 	}
-	defer d.Leave()
 	at := d.Offset()
-	disc, err := d.Int32()
-	if err != nil {
+	var err error
+	var disc int32
+	b := d.Peek()
+	if len(b) >= 4 {
+		d.Skip(4)
+	} else if b, err = d.Next(4); err != nil {
 		return nil, xdr.WithField(err, "v")
 	}
+	disc = int32(binary.BigEndian.Uint32(b))
 	switch disc {
 	case 0:
 		a := &StoredTransactionSetTxSet{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case 1:
 		a := &StoredTransactionSetGeneralizedTxSet{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	}
 	return nil, xdr.NewError(at, xdr.ErrUnionArm, "union StoredTransactionSet has no arm for discriminant %v", disc)
@@ -140,16 +147,19 @@ func (v *StoredDebugTransactionSet) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *StoredDebugTransactionSet) UnmarshalXDR(d *xdr.Decoder) error {
-	u213, err := decodeStoredTransactionSet(d)
+	var err error
+	u244, err := decodeStoredTransactionSet(d)
 	if err != nil {
 		return xdr.WithField(err, "txSet")
 	}
-	v.TxSet = u213
-	x214, err := d.Uint32()
-	if err != nil {
+	v.TxSet = u244
+	b245 := d.Peek()
+	if len(b245) >= 4 {
+		d.Skip(4)
+	} else if b245, err = d.Next(4); err != nil {
 		return xdr.WithField(err, "ledgerSeq")
 	}
-	v.LedgerSeq = Uint32(x214)
+	v.LedgerSeq = Uint32(binary.BigEndian.Uint32(b245))
 	if err := (&v.ScpValue).UnmarshalXDR(d); err != nil {
 		return xdr.WithField(err, "scpValue")
 	}
@@ -207,9 +217,9 @@ func (v *PersistedSCPStateV0) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "scpEnvelopes")
 	}
-	for i215 := range v.ScpEnvelopes {
-		if err := (&v.ScpEnvelopes[i215]).MarshalXDR(e); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i215)+"]"), "scpEnvelopes")
+	for i246 := range v.ScpEnvelopes {
+		if err := (&v.ScpEnvelopes[i246]).MarshalXDR(e); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i246)+"]"), "scpEnvelopes")
 		}
 	}
 	e.Leave()
@@ -219,9 +229,9 @@ func (v *PersistedSCPStateV0) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "quorumSets")
 	}
-	for i216 := range v.QuorumSets {
-		if err := (&v.QuorumSets[i216]).MarshalXDR(e); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i216)+"]"), "quorumSets")
+	for i247 := range v.QuorumSets {
+		if err := (&v.QuorumSets[i247]).MarshalXDR(e); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i247)+"]"), "quorumSets")
 		}
 	}
 	e.Leave()
@@ -231,9 +241,9 @@ func (v *PersistedSCPStateV0) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "txSets")
 	}
-	for i217 := range v.TxSets {
-		if err := encodeStoredTransactionSet(e, v.TxSets[i217]); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i217)+"]"), "txSets")
+	for i248 := range v.TxSets {
+		if err := encodeStoredTransactionSet(e, v.TxSets[i248]); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i248)+"]"), "txSets")
 		}
 	}
 	e.Leave()
@@ -242,61 +252,68 @@ func (v *PersistedSCPStateV0) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *PersistedSCPStateV0) UnmarshalXDR(d *xdr.Decoder) error {
-	n218, err := d.ArrayLen(math.MaxUint32, 92)
-	if err != nil {
+	var err error
+	n249, ok := d.PeekArrayLen(math.MaxUint32, 92)
+	if ok {
+		d.Skip(4)
+	} else if n249, err = d.ArrayLen(math.MaxUint32, 92); err != nil {
 		return xdr.WithField(err, "scpEnvelopes")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "scpEnvelopes")
 	}
-	var s219 []SCPEnvelope
-	if n218 > 0 {
-		s219 = make([]SCPEnvelope, n218)
+	var s250 []SCPEnvelope
+	if n249 > 0 {
+		s250 = make([]SCPEnvelope, n249)
 	}
-	for i220 := range s219 {
-		if err := (&s219[i220]).UnmarshalXDR(d); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i220)+"]"), "scpEnvelopes")
+	for i251 := range s250 {
+		if err := (&s250[i251]).UnmarshalXDR(d); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i251)+"]"), "scpEnvelopes")
 		}
 	}
-	v.ScpEnvelopes = s219
+	v.ScpEnvelopes = s250
 	d.Leave()
-	n221, err := d.ArrayLen(math.MaxUint32, 12)
-	if err != nil {
+	n252, ok := d.PeekArrayLen(math.MaxUint32, 12)
+	if ok {
+		d.Skip(4)
+	} else if n252, err = d.ArrayLen(math.MaxUint32, 12); err != nil {
 		return xdr.WithField(err, "quorumSets")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "quorumSets")
 	}
-	var s222 []SCPQuorumSet
-	if n221 > 0 {
-		s222 = make([]SCPQuorumSet, n221)
+	var s253 []SCPQuorumSet
+	if n252 > 0 {
+		s253 = make([]SCPQuorumSet, n252)
 	}
-	for i223 := range s222 {
-		if err := (&s222[i223]).UnmarshalXDR(d); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i223)+"]"), "quorumSets")
+	for i254 := range s253 {
+		if err := (&s253[i254]).UnmarshalXDR(d); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i254)+"]"), "quorumSets")
 		}
 	}
-	v.QuorumSets = s222
+	v.QuorumSets = s253
 	d.Leave()
-	n224, err := d.ArrayLen(math.MaxUint32, 40)
-	if err != nil {
+	n255, ok := d.PeekArrayLen(math.MaxUint32, 40)
+	if ok {
+		d.Skip(4)
+	} else if n255, err = d.ArrayLen(math.MaxUint32, 40); err != nil {
 		return xdr.WithField(err, "txSets")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "txSets")
 	}
-	var s225 []StoredTransactionSet
-	if n224 > 0 {
-		s225 = make([]StoredTransactionSet, n224)
+	var s256 []StoredTransactionSet
+	if n255 > 0 {
+		s256 = make([]StoredTransactionSet, n255)
 	}
-	for i226 := range s225 {
-		u227, err := decodeStoredTransactionSet(d)
+	for i257 := range s256 {
+		u258, err := decodeStoredTransactionSet(d)
 		if err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i226)+"]"), "txSets")
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i257)+"]"), "txSets")
 		}
-		s225[i226] = u227
+		s256[i257] = u258
 	}
-	v.TxSets = s225
+	v.TxSets = s256
 	d.Leave()
 	return nil
 }
@@ -351,9 +368,9 @@ func (v *PersistedSCPStateV1) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "scpEnvelopes")
 	}
-	for i228 := range v.ScpEnvelopes {
-		if err := (&v.ScpEnvelopes[i228]).MarshalXDR(e); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i228)+"]"), "scpEnvelopes")
+	for i259 := range v.ScpEnvelopes {
+		if err := (&v.ScpEnvelopes[i259]).MarshalXDR(e); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i259)+"]"), "scpEnvelopes")
 		}
 	}
 	e.Leave()
@@ -363,9 +380,9 @@ func (v *PersistedSCPStateV1) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "quorumSets")
 	}
-	for i229 := range v.QuorumSets {
-		if err := (&v.QuorumSets[i229]).MarshalXDR(e); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i229)+"]"), "quorumSets")
+	for i260 := range v.QuorumSets {
+		if err := (&v.QuorumSets[i260]).MarshalXDR(e); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i260)+"]"), "quorumSets")
 		}
 	}
 	e.Leave()
@@ -374,41 +391,46 @@ func (v *PersistedSCPStateV1) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *PersistedSCPStateV1) UnmarshalXDR(d *xdr.Decoder) error {
-	n230, err := d.ArrayLen(math.MaxUint32, 92)
-	if err != nil {
+	var err error
+	n261, ok := d.PeekArrayLen(math.MaxUint32, 92)
+	if ok {
+		d.Skip(4)
+	} else if n261, err = d.ArrayLen(math.MaxUint32, 92); err != nil {
 		return xdr.WithField(err, "scpEnvelopes")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "scpEnvelopes")
 	}
-	var s231 []SCPEnvelope
-	if n230 > 0 {
-		s231 = make([]SCPEnvelope, n230)
+	var s262 []SCPEnvelope
+	if n261 > 0 {
+		s262 = make([]SCPEnvelope, n261)
 	}
-	for i232 := range s231 {
-		if err := (&s231[i232]).UnmarshalXDR(d); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i232)+"]"), "scpEnvelopes")
+	for i263 := range s262 {
+		if err := (&s262[i263]).UnmarshalXDR(d); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i263)+"]"), "scpEnvelopes")
 		}
 	}
-	v.ScpEnvelopes = s231
+	v.ScpEnvelopes = s262
 	d.Leave()
-	n233, err := d.ArrayLen(math.MaxUint32, 12)
-	if err != nil {
+	n264, ok := d.PeekArrayLen(math.MaxUint32, 12)
+	if ok {
+		d.Skip(4)
+	} else if n264, err = d.ArrayLen(math.MaxUint32, 12); err != nil {
 		return xdr.WithField(err, "quorumSets")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "quorumSets")
 	}
-	var s234 []SCPQuorumSet
-	if n233 > 0 {
-		s234 = make([]SCPQuorumSet, n233)
+	var s265 []SCPQuorumSet
+	if n264 > 0 {
+		s265 = make([]SCPQuorumSet, n264)
 	}
-	for i235 := range s234 {
-		if err := (&s234[i235]).UnmarshalXDR(d); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i235)+"]"), "quorumSets")
+	for i266 := range s265 {
+		if err := (&s265[i266]).UnmarshalXDR(d); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i266)+"]"), "quorumSets")
 		}
 	}
-	v.QuorumSets = s234
+	v.QuorumSets = s265
 	d.Leave()
 	return nil
 }
@@ -527,24 +549,30 @@ func decodePersistedSCPState(d *xdr.Decoder) (PersistedSCPState, error) {
 	if err := d.Enter(); err != nil {
 		return nil, err
 	}
-	defer d.Leave()
 	at := d.Offset()
-	disc, err := d.Int32()
-	if err != nil {
+	var err error
+	var disc int32
+	b := d.Peek()
+	if len(b) >= 4 {
+		d.Skip(4)
+	} else if b, err = d.Next(4); err != nil {
 		return nil, xdr.WithField(err, "v")
 	}
+	disc = int32(binary.BigEndian.Uint32(b))
 	switch disc {
 	case 0:
 		a := &PersistedSCPStateV0_{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case 1:
 		a := &PersistedSCPStateV1_{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	}
 	return nil, xdr.NewError(at, xdr.ErrUnionArm, "union PersistedSCPState has no arm for discriminant %v", disc)

@@ -21,7 +21,10 @@ func (v *Thresholds) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *Thresholds) UnmarshalXDR(d *xdr.Decoder) error {
-	if err := d.FixedOpaque((*v)[:]); err != nil {
+	if b := d.Peek(); len(b) >= 4 {
+		copy((*v)[:], b)
+		d.Skip(4)
+	} else if err := d.FixedOpaque((*v)[:]); err != nil {
 		return err
 	}
 	return nil
@@ -76,11 +79,15 @@ func (v *String32) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *String32) UnmarshalXDR(d *xdr.Decoder) error {
-	x236, err := d.String(32)
-	if err != nil {
+	var err error
+	var x267 string
+	if b, n, ok := d.PeekBytes(32); ok {
+		d.Skip(n)
+		x267 = string(b)
+	} else if x267, err = d.String(32); err != nil {
 		return err
 	}
-	(*v) = String32(x236)
+	(*v) = String32(x267)
 	return nil
 }
 
@@ -133,11 +140,15 @@ func (v *String64) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *String64) UnmarshalXDR(d *xdr.Decoder) error {
-	x237, err := d.String(64)
-	if err != nil {
+	var err error
+	var x268 string
+	if b, n, ok := d.PeekBytes(64); ok {
+		d.Skip(n)
+		x268 = string(b)
+	} else if x268, err = d.String(64); err != nil {
 		return err
 	}
-	(*v) = String64(x237)
+	(*v) = String64(x268)
 	return nil
 }
 
@@ -188,11 +199,14 @@ func (v *SequenceNumber) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *SequenceNumber) UnmarshalXDR(d *xdr.Decoder) error {
-	x238, err := d.Int64()
-	if err != nil {
+	var err error
+	b269 := d.Peek()
+	if len(b269) >= 8 {
+		d.Skip(8)
+	} else if b269, err = d.Next(8); err != nil {
 		return err
 	}
-	(*v) = SequenceNumber(x238)
+	(*v) = SequenceNumber(int64(binary.BigEndian.Uint64(b269)))
 	return nil
 }
 
@@ -245,11 +259,18 @@ func (v *DataValue) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *DataValue) UnmarshalXDR(d *xdr.Decoder) error {
-	x239, err := d.Opaque(64)
-	if err != nil {
+	var err error
+	var x270 []byte
+	if b, n, ok := d.PeekBytes(64); ok {
+		d.Skip(n)
+		if len(b) > 0 {
+			x270 = make([]byte, len(b))
+			copy(x270, b)
+		}
+	} else if x270, err = d.Opaque(64); err != nil {
 		return err
 	}
-	(*v) = DataValue(x239)
+	(*v) = DataValue(x270)
 	return nil
 }
 
@@ -300,7 +321,10 @@ func (v *PoolID) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *PoolID) UnmarshalXDR(d *xdr.Decoder) error {
-	if err := d.FixedOpaque((*v)[:]); err != nil {
+	if b := d.Peek(); len(b) >= 32 {
+		copy((*v)[:], b)
+		d.Skip(32)
+	} else if err := d.FixedOpaque((*v)[:]); err != nil {
 		return err
 	}
 	return nil
@@ -353,7 +377,10 @@ func (v *AssetCode4) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *AssetCode4) UnmarshalXDR(d *xdr.Decoder) error {
-	if err := d.FixedOpaque((*v)[:]); err != nil {
+	if b := d.Peek(); len(b) >= 4 {
+		copy((*v)[:], b)
+		d.Skip(4)
+	} else if err := d.FixedOpaque((*v)[:]); err != nil {
 		return err
 	}
 	return nil
@@ -406,7 +433,10 @@ func (v *AssetCode12) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *AssetCode12) UnmarshalXDR(d *xdr.Decoder) error {
-	if err := d.FixedOpaque((*v)[:]); err != nil {
+	if b := d.Peek(); len(b) >= 12 {
+		copy((*v)[:], b)
+		d.Skip(12)
+	} else if err := d.FixedOpaque((*v)[:]); err != nil {
 		return err
 	}
 	return nil
@@ -498,11 +528,18 @@ func (v *AssetType) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *AssetType) UnmarshalXDR(d *xdr.Decoder) error {
-	x240, err := d.Enum(validAssetType)
-	if err != nil {
+	var err error
+	b271 := d.Peek()
+	if len(b271) >= 4 {
+		d.Skip(4)
+	} else if b271, err = d.Next(4); err != nil {
 		return err
 	}
-	(*v) = AssetType(x240)
+	x272 := int32(binary.BigEndian.Uint32(b271))
+	if !validAssetType(x272) {
+		return xdr.NewError(d.Offset()-4, xdr.ErrInvalidEnum, "enum value %d is not valid", x272)
+	}
+	(*v) = AssetType(x272)
 	return nil
 }
 
@@ -561,7 +598,10 @@ func (v *AssetCodeAssetCode4) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *AssetCodeAssetCode4) UnmarshalXDR(d *xdr.Decoder) error {
-	if err := d.FixedOpaque(v.AssetCode4[:]); err != nil {
+	if b := d.Peek(); len(b) >= 4 {
+		copy(v.AssetCode4[:], b)
+		d.Skip(4)
+	} else if err := d.FixedOpaque(v.AssetCode4[:]); err != nil {
 		return xdr.WithField(err, "assetCode4")
 	}
 	return nil
@@ -582,7 +622,10 @@ func (v *AssetCodeAssetCode12) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *AssetCodeAssetCode12) UnmarshalXDR(d *xdr.Decoder) error {
-	if err := d.FixedOpaque(v.AssetCode12[:]); err != nil {
+	if b := d.Peek(); len(b) >= 12 {
+		copy(v.AssetCode12[:], b)
+		d.Skip(12)
+	} else if err := d.FixedOpaque(v.AssetCode12[:]); err != nil {
 		return xdr.WithField(err, "assetCode12")
 	}
 	return nil
@@ -616,25 +659,34 @@ func decodeAssetCode(d *xdr.Decoder) (AssetCode, error) {
 	if err := d.Enter(); err != nil {
 		return nil, err
 	}
-	defer d.Leave()
 	at := d.Offset()
-	x, err := d.Enum(validAssetType)
-	disc := AssetType(x)
-	if err != nil {
+	var err error
+	var disc AssetType
+	b := d.Peek()
+	if len(b) >= 4 {
+		d.Skip(4)
+	} else if b, err = d.Next(4); err != nil {
 		return nil, xdr.WithField(err, "type")
 	}
+	x273 := int32(binary.BigEndian.Uint32(b))
+	if !validAssetType(x273) {
+		return nil, xdr.WithField(xdr.NewError(d.Offset()-4, xdr.ErrInvalidEnum, "enum value %d is not valid", x273), "type")
+	}
+	disc = AssetType(x273)
 	switch disc {
 	case ASSET_TYPE_CREDIT_ALPHANUM4:
 		a := &AssetCodeAssetCode4{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case ASSET_TYPE_CREDIT_ALPHANUM12:
 		a := &AssetCodeAssetCode12{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	}
 	return nil, xdr.NewError(at, xdr.ErrUnionArm, "union AssetCode has no arm for discriminant %v", disc)
@@ -664,14 +716,17 @@ func (v *AlphaNum4) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *AlphaNum4) UnmarshalXDR(d *xdr.Decoder) error {
-	if err := d.FixedOpaque(v.AssetCode[:]); err != nil {
+	if b := d.Peek(); len(b) >= 4 {
+		copy(v.AssetCode[:], b)
+		d.Skip(4)
+	} else if err := d.FixedOpaque(v.AssetCode[:]); err != nil {
 		return xdr.WithField(err, "assetCode")
 	}
-	u241, err := decodePublicKey(d)
+	u274, err := decodePublicKey(d)
 	if err != nil {
 		return xdr.WithField(err, "issuer")
 	}
-	v.Issuer = u241
+	v.Issuer = u274
 	return nil
 }
 
@@ -728,14 +783,17 @@ func (v *AlphaNum12) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *AlphaNum12) UnmarshalXDR(d *xdr.Decoder) error {
-	if err := d.FixedOpaque(v.AssetCode[:]); err != nil {
+	if b := d.Peek(); len(b) >= 12 {
+		copy(v.AssetCode[:], b)
+		d.Skip(12)
+	} else if err := d.FixedOpaque(v.AssetCode[:]); err != nil {
 		return xdr.WithField(err, "assetCode")
 	}
-	u242, err := decodePublicKey(d)
+	u275, err := decodePublicKey(d)
 	if err != nil {
 		return xdr.WithField(err, "issuer")
 	}
-	v.Issuer = u242
+	v.Issuer = u275
 	return nil
 }
 
@@ -875,28 +933,38 @@ func decodeAsset(d *xdr.Decoder) (Asset, error) {
 	if err := d.Enter(); err != nil {
 		return nil, err
 	}
-	defer d.Leave()
 	at := d.Offset()
-	x, err := d.Enum(validAssetType)
-	disc := AssetType(x)
-	if err != nil {
+	var err error
+	var disc AssetType
+	b := d.Peek()
+	if len(b) >= 4 {
+		d.Skip(4)
+	} else if b, err = d.Next(4); err != nil {
 		return nil, xdr.WithField(err, "type")
 	}
+	x276 := int32(binary.BigEndian.Uint32(b))
+	if !validAssetType(x276) {
+		return nil, xdr.WithField(xdr.NewError(d.Offset()-4, xdr.ErrInvalidEnum, "enum value %d is not valid", x276), "type")
+	}
+	disc = AssetType(x276)
 	switch disc {
 	case ASSET_TYPE_NATIVE:
 		a := &AssetASSET_TYPE_NATIVE{}
+		d.Leave()
 		return a, nil
 	case ASSET_TYPE_CREDIT_ALPHANUM4:
 		a := &AssetAlphaNum4{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case ASSET_TYPE_CREDIT_ALPHANUM12:
 		a := &AssetAlphaNum12{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	}
 	return nil, xdr.NewError(at, xdr.ErrUnionArm, "union Asset has no arm for discriminant %v", disc)
@@ -925,12 +993,16 @@ func (v *Price) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *Price) UnmarshalXDR(d *xdr.Decoder) error {
-	b243, err := d.Next(8)
-	if err != nil {
+	var err error
+	b277 := d.Peek()
+	if len(b277) >= 8 {
+		d.Skip(8)
+	} else if b277, err = d.Next(8); err != nil {
 		return xdr.WithField(err, "n")
 	}
-	v.N = Int32(int32(binary.BigEndian.Uint32(b243[0:])))
-	v.D = Int32(int32(binary.BigEndian.Uint32(b243[4:])))
+	b277 = b277[:8]
+	v.N = Int32(int32(binary.BigEndian.Uint32(b277)))
+	v.D = Int32(int32(binary.BigEndian.Uint32(b277[4:])))
 	return nil
 }
 
@@ -985,12 +1057,16 @@ func (v *Liabilities) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *Liabilities) UnmarshalXDR(d *xdr.Decoder) error {
-	b244, err := d.Next(16)
-	if err != nil {
+	var err error
+	b278 := d.Peek()
+	if len(b278) >= 16 {
+		d.Skip(16)
+	} else if b278, err = d.Next(16); err != nil {
 		return xdr.WithField(err, "buying")
 	}
-	v.Buying = Int64(int64(binary.BigEndian.Uint64(b244[0:])))
-	v.Selling = Int64(int64(binary.BigEndian.Uint64(b244[8:])))
+	b278 = b278[:16]
+	v.Buying = Int64(int64(binary.BigEndian.Uint64(b278)))
+	v.Selling = Int64(int64(binary.BigEndian.Uint64(b278[8:])))
 	return nil
 }
 
@@ -1080,11 +1156,18 @@ func (v *ThresholdIndexes) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *ThresholdIndexes) UnmarshalXDR(d *xdr.Decoder) error {
-	x245, err := d.Enum(validThresholdIndexes)
-	if err != nil {
+	var err error
+	b279 := d.Peek()
+	if len(b279) >= 4 {
+		d.Skip(4)
+	} else if b279, err = d.Next(4); err != nil {
 		return err
 	}
-	(*v) = ThresholdIndexes(x245)
+	x280 := int32(binary.BigEndian.Uint32(b279))
+	if !validThresholdIndexes(x280) {
+		return xdr.NewError(d.Offset()-4, xdr.ErrInvalidEnum, "enum value %d is not valid", x280)
+	}
+	(*v) = ThresholdIndexes(x280)
 	return nil
 }
 
@@ -1192,11 +1275,18 @@ func (v *LedgerEntryType) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *LedgerEntryType) UnmarshalXDR(d *xdr.Decoder) error {
-	x246, err := d.Enum(validLedgerEntryType)
-	if err != nil {
+	var err error
+	b281 := d.Peek()
+	if len(b281) >= 4 {
+		d.Skip(4)
+	} else if b281, err = d.Next(4); err != nil {
 		return err
 	}
-	(*v) = LedgerEntryType(x246)
+	x282 := int32(binary.BigEndian.Uint32(b281))
+	if !validLedgerEntryType(x282) {
+		return xdr.NewError(d.Offset()-4, xdr.ErrInvalidEnum, "enum value %d is not valid", x282)
+	}
+	(*v) = LedgerEntryType(x282)
 	return nil
 }
 
@@ -1253,16 +1343,19 @@ func (v *Signer) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *Signer) UnmarshalXDR(d *xdr.Decoder) error {
-	u247, err := decodeSignerKey(d)
+	var err error
+	u283, err := decodeSignerKey(d)
 	if err != nil {
 		return xdr.WithField(err, "key")
 	}
-	v.Key = u247
-	x248, err := d.Uint32()
-	if err != nil {
+	v.Key = u283
+	b284 := d.Peek()
+	if len(b284) >= 4 {
+		d.Skip(4)
+	} else if b284, err = d.Next(4); err != nil {
 		return xdr.WithField(err, "weight")
 	}
-	v.Weight = Uint32(x248)
+	v.Weight = Uint32(binary.BigEndian.Uint32(b284))
 	return nil
 }
 
@@ -1352,11 +1445,18 @@ func (v *AccountFlags) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *AccountFlags) UnmarshalXDR(d *xdr.Decoder) error {
-	x249, err := d.Enum(validAccountFlags)
-	if err != nil {
+	var err error
+	b285 := d.Peek()
+	if len(b285) >= 4 {
+		d.Skip(4)
+	} else if b285, err = d.Next(4); err != nil {
 		return err
 	}
-	(*v) = AccountFlags(x249)
+	x286 := int32(binary.BigEndian.Uint32(b285))
+	if !validAccountFlags(x286) {
+		return xdr.NewError(d.Offset()-4, xdr.ErrInvalidEnum, "enum value %d is not valid", x286)
+	}
+	(*v) = AccountFlags(x286)
 	return nil
 }
 
@@ -1427,17 +1527,21 @@ func (v *AccountEntryExtensionV3) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *AccountEntryExtensionV3) UnmarshalXDR(d *xdr.Decoder) error {
-	u250, err := decodeExtensionPoint(d)
+	var err error
+	u287, err := decodeExtensionPoint(d)
 	if err != nil {
 		return xdr.WithField(err, "ext")
 	}
-	v.Ext = u250
-	b251, err := d.Next(12)
-	if err != nil {
+	v.Ext = u287
+	b288 := d.Peek()
+	if len(b288) >= 12 {
+		d.Skip(12)
+	} else if b288, err = d.Next(12); err != nil {
 		return xdr.WithField(err, "seqLedger")
 	}
-	v.SeqLedger = Uint32(binary.BigEndian.Uint32(b251[0:]))
-	v.SeqTime = TimePoint(binary.BigEndian.Uint64(b251[4:]))
+	b288 = b288[:12]
+	v.SeqLedger = Uint32(binary.BigEndian.Uint32(b288))
+	v.SeqTime = TimePoint(binary.BigEndian.Uint64(b288[4:]))
 	return nil
 }
 
@@ -1495,16 +1599,16 @@ func (v *AccountEntryExtensionV2) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "signerSponsoringIDs")
 	}
-	for i252 := range v.SignerSponsoringIDs {
-		if v.SignerSponsoringIDs[i252] == nil {
+	for i289 := range v.SignerSponsoringIDs {
+		if v.SignerSponsoringIDs[i289] == nil {
 			e.PutOptional(false)
 		} else {
 			e.PutOptional(true)
 			if err := e.Enter(); err != nil {
-				return xdr.WithField(err, "\x00signerSponsoringIDs\x00i252")
+				return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i289)+"]"), "signerSponsoringIDs")
 			}
-			if err := encodePublicKey(e, v.SignerSponsoringIDs[i252]); err != nil {
-				return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i252)+"]"), "signerSponsoringIDs")
+			if err := encodePublicKey(e, v.SignerSponsoringIDs[i289]); err != nil {
+				return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i289)+"]"), "signerSponsoringIDs")
 			}
 			e.Leave()
 		}
@@ -1518,49 +1622,60 @@ func (v *AccountEntryExtensionV2) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *AccountEntryExtensionV2) UnmarshalXDR(d *xdr.Decoder) error {
-	b253, err := d.Next(8)
-	if err != nil {
+	var err error
+	b290 := d.Peek()
+	if len(b290) >= 8 {
+		d.Skip(8)
+	} else if b290, err = d.Next(8); err != nil {
 		return xdr.WithField(err, "numSponsored")
 	}
-	v.NumSponsored = Uint32(binary.BigEndian.Uint32(b253[0:]))
-	v.NumSponsoring = Uint32(binary.BigEndian.Uint32(b253[4:]))
-	n254, err := d.ArrayLen(20, 4)
-	if err != nil {
+	b290 = b290[:8]
+	v.NumSponsored = Uint32(binary.BigEndian.Uint32(b290))
+	v.NumSponsoring = Uint32(binary.BigEndian.Uint32(b290[4:]))
+	n291, ok := d.PeekArrayLen(20, 4)
+	if ok {
+		d.Skip(4)
+	} else if n291, err = d.ArrayLen(20, 4); err != nil {
 		return xdr.WithField(err, "signerSponsoringIDs")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "signerSponsoringIDs")
 	}
-	var s255 []SponsorshipDescriptor
-	if n254 > 0 {
-		s255 = make([]SponsorshipDescriptor, n254)
+	var s292 []SponsorshipDescriptor
+	if n291 > 0 {
+		s292 = make([]SponsorshipDescriptor, n291)
 	}
-	for i256 := range s255 {
-		present257, err := d.Optional()
-		if err != nil {
-			return xdr.WithField(err, "\x00signerSponsoringIDs\x00i256")
+	for i293 := range s292 {
+		b294 := d.Peek()
+		if len(b294) >= 4 {
+			d.Skip(4)
+		} else if b294, err = d.Next(4); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i293)+"]"), "signerSponsoringIDs")
 		}
-		if !present257 {
-			s255[i256] = nil
-		} else {
+		switch x295 := binary.BigEndian.Uint32(b294); x295 {
+		case 0:
+			s292[i293] = nil
+		case 1:
 			if err := d.Enter(); err != nil {
-				return xdr.WithField(err, "\x00signerSponsoringIDs\x00i256")
+				return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i293)+"]"), "signerSponsoringIDs")
 			}
-			u258, err := decodePublicKey(d)
+			u296, err := decodePublicKey(d)
 			if err != nil {
-				return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i256)+"]"), "signerSponsoringIDs")
+				return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i293)+"]"), "signerSponsoringIDs")
 			}
-			s255[i256] = u258
+			s292[i293] = u296
 			d.Leave()
+		default:
+			return xdr.WithField(xdr.WithField(xdr.NewError(d.Offset()-4, xdr.ErrInvalidBool, "optional-data flag %d is not 0 or 1", x295), "["+strconv.Itoa(i293)+"]"), "signerSponsoringIDs")
 		}
 	}
-	v.SignerSponsoringIDs = s255
+	v.SignerSponsoringIDs = s292
 	d.Leave()
-	u259, err := decodeAccountEntryExtensionV2Ext(d)
+	u297, err := decodeAccountEntryExtensionV2Ext(d)
 	if err != nil {
 		return xdr.WithField(err, "ext")
 	}
-	v.Ext = u259
+	v.Ext = u297
 	return nil
 }
 
@@ -1671,21 +1786,27 @@ func decodeAccountEntryExtensionV2Ext(d *xdr.Decoder) (AccountEntryExtensionV2Ex
 	if err := d.Enter(); err != nil {
 		return nil, err
 	}
-	defer d.Leave()
 	at := d.Offset()
-	disc, err := d.Int32()
-	if err != nil {
+	var err error
+	var disc int32
+	b := d.Peek()
+	if len(b) >= 4 {
+		d.Skip(4)
+	} else if b, err = d.Next(4); err != nil {
 		return nil, xdr.WithField(err, "v")
 	}
+	disc = int32(binary.BigEndian.Uint32(b))
 	switch disc {
 	case 0:
 		a := &AccountEntryExtensionV2ExtCase0{}
+		d.Leave()
 		return a, nil
 	case 3:
 		a := &AccountEntryExtensionV2ExtV3{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	}
 	return nil, xdr.NewError(at, xdr.ErrUnionArm, "union AccountEntryExtensionV2Ext has no arm for discriminant %v", disc)
@@ -1720,11 +1841,11 @@ func (v *AccountEntryExtensionV1) UnmarshalXDR(d *xdr.Decoder) error {
 	if err := (&v.Liabilities).UnmarshalXDR(d); err != nil {
 		return xdr.WithField(err, "liabilities")
 	}
-	u260, err := decodeAccountEntryExtensionV1Ext(d)
+	u298, err := decodeAccountEntryExtensionV1Ext(d)
 	if err != nil {
 		return xdr.WithField(err, "ext")
 	}
-	v.Ext = u260
+	v.Ext = u298
 	return nil
 }
 
@@ -1835,21 +1956,27 @@ func decodeAccountEntryExtensionV1Ext(d *xdr.Decoder) (AccountEntryExtensionV1Ex
 	if err := d.Enter(); err != nil {
 		return nil, err
 	}
-	defer d.Leave()
 	at := d.Offset()
-	disc, err := d.Int32()
-	if err != nil {
+	var err error
+	var disc int32
+	b := d.Peek()
+	if len(b) >= 4 {
+		d.Skip(4)
+	} else if b, err = d.Next(4); err != nil {
 		return nil, xdr.WithField(err, "v")
 	}
+	disc = int32(binary.BigEndian.Uint32(b))
 	switch disc {
 	case 0:
 		a := &AccountEntryExtensionV1ExtCase0{}
+		d.Leave()
 		return a, nil
 	case 2:
 		a := &AccountEntryExtensionV1ExtV2{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	}
 	return nil, xdr.NewError(at, xdr.ErrUnionArm, "union AccountEntryExtensionV1Ext has no arm for discriminant %v", disc)
@@ -1907,9 +2034,9 @@ func (v *AccountEntry) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "signers")
 	}
-	for i261 := range v.Signers {
-		if err := (&v.Signers[i261]).MarshalXDR(e); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i261)+"]"), "signers")
+	for i299 := range v.Signers {
+		if err := (&v.Signers[i299]).MarshalXDR(e); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i299)+"]"), "signers")
 		}
 	}
 	e.Leave()
@@ -1921,71 +2048,90 @@ func (v *AccountEntry) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *AccountEntry) UnmarshalXDR(d *xdr.Decoder) error {
-	u262, err := decodePublicKey(d)
+	var err error
+	u300, err := decodePublicKey(d)
 	if err != nil {
 		return xdr.WithField(err, "accountID")
 	}
-	v.AccountID = u262
-	b263, err := d.Next(20)
-	if err != nil {
+	v.AccountID = u300
+	b301 := d.Peek()
+	if len(b301) >= 20 {
+		d.Skip(20)
+	} else if b301, err = d.Next(20); err != nil {
 		return xdr.WithField(err, "balance")
 	}
-	v.Balance = Int64(int64(binary.BigEndian.Uint64(b263[0:])))
-	v.SeqNum = SequenceNumber(int64(binary.BigEndian.Uint64(b263[8:])))
-	v.NumSubEntries = Uint32(binary.BigEndian.Uint32(b263[16:]))
-	present264, err := d.Optional()
-	if err != nil {
+	b301 = b301[:20]
+	v.Balance = Int64(int64(binary.BigEndian.Uint64(b301)))
+	v.SeqNum = SequenceNumber(int64(binary.BigEndian.Uint64(b301[8:])))
+	v.NumSubEntries = Uint32(binary.BigEndian.Uint32(b301[16:]))
+	b302 := d.Peek()
+	if len(b302) >= 4 {
+		d.Skip(4)
+	} else if b302, err = d.Next(4); err != nil {
 		return xdr.WithField(err, "inflationDest")
 	}
-	if !present264 {
+	switch x303 := binary.BigEndian.Uint32(b302); x303 {
+	case 0:
 		v.InflationDest = nil
-	} else {
+	case 1:
 		if err := d.Enter(); err != nil {
 			return xdr.WithField(err, "inflationDest")
 		}
-		u265, err := decodePublicKey(d)
+		u304, err := decodePublicKey(d)
 		if err != nil {
 			return xdr.WithField(err, "inflationDest")
 		}
-		v.InflationDest = u265
+		v.InflationDest = u304
 		d.Leave()
+	default:
+		return xdr.WithField(xdr.NewError(d.Offset()-4, xdr.ErrInvalidBool, "optional-data flag %d is not 0 or 1", x303), "inflationDest")
 	}
-	x266, err := d.Uint32()
-	if err != nil {
+	b305 := d.Peek()
+	if len(b305) >= 4 {
+		d.Skip(4)
+	} else if b305, err = d.Next(4); err != nil {
 		return xdr.WithField(err, "flags")
 	}
-	v.Flags = Uint32(x266)
-	x267, err := d.String(32)
-	if err != nil {
+	v.Flags = Uint32(binary.BigEndian.Uint32(b305))
+	var x306 string
+	if b, n, ok := d.PeekBytes(32); ok {
+		d.Skip(n)
+		x306 = string(b)
+	} else if x306, err = d.String(32); err != nil {
 		return xdr.WithField(err, "homeDomain")
 	}
-	v.HomeDomain = String32(x267)
-	if err := d.FixedOpaque(v.Thresholds[:]); err != nil {
+	v.HomeDomain = String32(x306)
+	if b := d.Peek(); len(b) >= 4 {
+		copy(v.Thresholds[:], b)
+		d.Skip(4)
+	} else if err := d.FixedOpaque(v.Thresholds[:]); err != nil {
 		return xdr.WithField(err, "thresholds")
 	}
-	n268, err := d.ArrayLen(20, 40)
-	if err != nil {
+	n307, ok := d.PeekArrayLen(20, 40)
+	if ok {
+		d.Skip(4)
+	} else if n307, err = d.ArrayLen(20, 40); err != nil {
 		return xdr.WithField(err, "signers")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "signers")
 	}
-	var s269 []Signer
-	if n268 > 0 {
-		s269 = make([]Signer, n268)
+	var s308 []Signer
+	if n307 > 0 {
+		s308 = make([]Signer, n307)
 	}
-	for i270 := range s269 {
-		if err := (&s269[i270]).UnmarshalXDR(d); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i270)+"]"), "signers")
+	for i309 := range s308 {
+		if err := (&s308[i309]).UnmarshalXDR(d); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i309)+"]"), "signers")
 		}
 	}
-	v.Signers = s269
+	v.Signers = s308
 	d.Leave()
-	u271, err := decodeAccountEntryExt(d)
+	u310, err := decodeAccountEntryExt(d)
 	if err != nil {
 		return xdr.WithField(err, "ext")
 	}
-	v.Ext = u271
+	v.Ext = u310
 	return nil
 }
 
@@ -2096,21 +2242,27 @@ func decodeAccountEntryExt(d *xdr.Decoder) (AccountEntryExt, error) {
 	if err := d.Enter(); err != nil {
 		return nil, err
 	}
-	defer d.Leave()
 	at := d.Offset()
-	disc, err := d.Int32()
-	if err != nil {
+	var err error
+	var disc int32
+	b := d.Peek()
+	if len(b) >= 4 {
+		d.Skip(4)
+	} else if b, err = d.Next(4); err != nil {
 		return nil, xdr.WithField(err, "v")
 	}
+	disc = int32(binary.BigEndian.Uint32(b))
 	switch disc {
 	case 0:
 		a := &AccountEntryExtCase0{}
+		d.Leave()
 		return a, nil
 	case 1:
 		a := &AccountEntryExtV1{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	}
 	return nil, xdr.NewError(at, xdr.ErrUnionArm, "union AccountEntryExt has no arm for discriminant %v", disc)
@@ -2170,11 +2322,18 @@ func (v *TrustLineFlags) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *TrustLineFlags) UnmarshalXDR(d *xdr.Decoder) error {
-	x272, err := d.Enum(validTrustLineFlags)
-	if err != nil {
+	var err error
+	b311 := d.Peek()
+	if len(b311) >= 4 {
+		d.Skip(4)
+	} else if b311, err = d.Next(4); err != nil {
 		return err
 	}
-	(*v) = TrustLineFlags(x272)
+	x312 := int32(binary.BigEndian.Uint32(b311))
+	if !validTrustLineFlags(x312) {
+		return xdr.NewError(d.Offset()-4, xdr.ErrInvalidEnum, "enum value %d is not valid", x312)
+	}
+	(*v) = TrustLineFlags(x312)
 	return nil
 }
 
@@ -2264,11 +2423,18 @@ func (v *LiquidityPoolType) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *LiquidityPoolType) UnmarshalXDR(d *xdr.Decoder) error {
-	x273, err := d.Enum(validLiquidityPoolType)
-	if err != nil {
+	var err error
+	b313 := d.Peek()
+	if len(b313) >= 4 {
+		d.Skip(4)
+	} else if b313, err = d.Next(4); err != nil {
 		return err
 	}
-	(*v) = LiquidityPoolType(x273)
+	x314 := int32(binary.BigEndian.Uint32(b313))
+	if !validLiquidityPoolType(x314) {
+		return xdr.NewError(d.Offset()-4, xdr.ErrInvalidEnum, "enum value %d is not valid", x314)
+	}
+	(*v) = LiquidityPoolType(x314)
 	return nil
 }
 
@@ -2389,7 +2555,10 @@ func (v *TrustLineAssetLiquidityPoolID) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *TrustLineAssetLiquidityPoolID) UnmarshalXDR(d *xdr.Decoder) error {
-	if err := d.FixedOpaque(v.LiquidityPoolID[:]); err != nil {
+	if b := d.Peek(); len(b) >= 32 {
+		copy(v.LiquidityPoolID[:], b)
+		d.Skip(32)
+	} else if err := d.FixedOpaque(v.LiquidityPoolID[:]); err != nil {
 		return xdr.WithField(err, "liquidityPoolID")
 	}
 	return nil
@@ -2435,34 +2604,45 @@ func decodeTrustLineAsset(d *xdr.Decoder) (TrustLineAsset, error) {
 	if err := d.Enter(); err != nil {
 		return nil, err
 	}
-	defer d.Leave()
 	at := d.Offset()
-	x, err := d.Enum(validAssetType)
-	disc := AssetType(x)
-	if err != nil {
+	var err error
+	var disc AssetType
+	b := d.Peek()
+	if len(b) >= 4 {
+		d.Skip(4)
+	} else if b, err = d.Next(4); err != nil {
 		return nil, xdr.WithField(err, "type")
 	}
+	x315 := int32(binary.BigEndian.Uint32(b))
+	if !validAssetType(x315) {
+		return nil, xdr.WithField(xdr.NewError(d.Offset()-4, xdr.ErrInvalidEnum, "enum value %d is not valid", x315), "type")
+	}
+	disc = AssetType(x315)
 	switch disc {
 	case ASSET_TYPE_NATIVE:
 		a := &TrustLineAssetASSET_TYPE_NATIVE{}
+		d.Leave()
 		return a, nil
 	case ASSET_TYPE_CREDIT_ALPHANUM4:
 		a := &TrustLineAssetAlphaNum4{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case ASSET_TYPE_CREDIT_ALPHANUM12:
 		a := &TrustLineAssetAlphaNum12{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case ASSET_TYPE_POOL_SHARE:
 		a := &TrustLineAssetLiquidityPoolID{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	}
 	return nil, xdr.NewError(at, xdr.ErrUnionArm, "union TrustLineAsset has no arm for discriminant %v", disc)
@@ -2494,16 +2674,19 @@ func (v *TrustLineEntryExtensionV2) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *TrustLineEntryExtensionV2) UnmarshalXDR(d *xdr.Decoder) error {
-	x274, err := d.Int32()
-	if err != nil {
+	var err error
+	b316 := d.Peek()
+	if len(b316) >= 4 {
+		d.Skip(4)
+	} else if b316, err = d.Next(4); err != nil {
 		return xdr.WithField(err, "liquidityPoolUseCount")
 	}
-	v.LiquidityPoolUseCount = Int32(x274)
-	u275, err := decodeTrustLineEntryExtensionV2Ext(d)
+	v.LiquidityPoolUseCount = Int32(int32(binary.BigEndian.Uint32(b316)))
+	u317, err := decodeTrustLineEntryExtensionV2Ext(d)
 	if err != nil {
 		return xdr.WithField(err, "ext")
 	}
-	v.Ext = u275
+	v.Ext = u317
 	return nil
 }
 
@@ -2585,15 +2768,20 @@ func decodeTrustLineEntryExtensionV2Ext(d *xdr.Decoder) (TrustLineEntryExtension
 	if err := d.Enter(); err != nil {
 		return nil, err
 	}
-	defer d.Leave()
 	at := d.Offset()
-	disc, err := d.Int32()
-	if err != nil {
+	var err error
+	var disc int32
+	b := d.Peek()
+	if len(b) >= 4 {
+		d.Skip(4)
+	} else if b, err = d.Next(4); err != nil {
 		return nil, xdr.WithField(err, "v")
 	}
+	disc = int32(binary.BigEndian.Uint32(b))
 	switch disc {
 	case 0:
 		a := &TrustLineEntryExtensionV2ExtCase0{}
+		d.Leave()
 		return a, nil
 	}
 	return nil, xdr.NewError(at, xdr.ErrUnionArm, "union TrustLineEntryExtensionV2Ext has no arm for discriminant %v", disc)
@@ -2634,28 +2822,32 @@ func (v *TrustLineEntry) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *TrustLineEntry) UnmarshalXDR(d *xdr.Decoder) error {
-	u276, err := decodePublicKey(d)
+	var err error
+	u318, err := decodePublicKey(d)
 	if err != nil {
 		return xdr.WithField(err, "accountID")
 	}
-	v.AccountID = u276
-	u277, err := decodeTrustLineAsset(d)
+	v.AccountID = u318
+	u319, err := decodeTrustLineAsset(d)
 	if err != nil {
 		return xdr.WithField(err, "asset")
 	}
-	v.Asset = u277
-	b278, err := d.Next(20)
-	if err != nil {
+	v.Asset = u319
+	b320 := d.Peek()
+	if len(b320) >= 20 {
+		d.Skip(20)
+	} else if b320, err = d.Next(20); err != nil {
 		return xdr.WithField(err, "balance")
 	}
-	v.Balance = Int64(int64(binary.BigEndian.Uint64(b278[0:])))
-	v.Limit = Int64(int64(binary.BigEndian.Uint64(b278[8:])))
-	v.Flags = Uint32(binary.BigEndian.Uint32(b278[16:]))
-	u279, err := decodeTrustLineEntryExt(d)
+	b320 = b320[:20]
+	v.Balance = Int64(int64(binary.BigEndian.Uint64(b320)))
+	v.Limit = Int64(int64(binary.BigEndian.Uint64(b320[8:])))
+	v.Flags = Uint32(binary.BigEndian.Uint32(b320[16:]))
+	u321, err := decodeTrustLineEntryExt(d)
 	if err != nil {
 		return xdr.WithField(err, "ext")
 	}
-	v.Ext = u279
+	v.Ext = u321
 	return nil
 }
 
@@ -2766,21 +2958,27 @@ func decodeTrustLineEntryExt(d *xdr.Decoder) (TrustLineEntryExt, error) {
 	if err := d.Enter(); err != nil {
 		return nil, err
 	}
-	defer d.Leave()
 	at := d.Offset()
-	disc, err := d.Int32()
-	if err != nil {
+	var err error
+	var disc int32
+	b := d.Peek()
+	if len(b) >= 4 {
+		d.Skip(4)
+	} else if b, err = d.Next(4); err != nil {
 		return nil, xdr.WithField(err, "v")
 	}
+	disc = int32(binary.BigEndian.Uint32(b))
 	switch disc {
 	case 0:
 		a := &TrustLineEntryExtCase0{}
+		d.Leave()
 		return a, nil
 	case 1:
 		a := &TrustLineEntryExtV1{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	}
 	return nil, xdr.NewError(at, xdr.ErrUnionArm, "union TrustLineEntryExt has no arm for discriminant %v", disc)
@@ -2815,11 +3013,11 @@ func (v *TrustLineEntryExtV1_) UnmarshalXDR(d *xdr.Decoder) error {
 	if err := (&v.Liabilities).UnmarshalXDR(d); err != nil {
 		return xdr.WithField(err, "liabilities")
 	}
-	u280, err := decodeTrustLineEntryExtV1_Ext(d)
+	u322, err := decodeTrustLineEntryExtV1_Ext(d)
 	if err != nil {
 		return xdr.WithField(err, "ext")
 	}
-	v.Ext = u280
+	v.Ext = u322
 	return nil
 }
 
@@ -2930,21 +3128,27 @@ func decodeTrustLineEntryExtV1_Ext(d *xdr.Decoder) (TrustLineEntryExtV1_Ext, err
 	if err := d.Enter(); err != nil {
 		return nil, err
 	}
-	defer d.Leave()
 	at := d.Offset()
-	disc, err := d.Int32()
-	if err != nil {
+	var err error
+	var disc int32
+	b := d.Peek()
+	if len(b) >= 4 {
+		d.Skip(4)
+	} else if b, err = d.Next(4); err != nil {
 		return nil, xdr.WithField(err, "v")
 	}
+	disc = int32(binary.BigEndian.Uint32(b))
 	switch disc {
 	case 0:
 		a := &TrustLineEntryExtV1_ExtCase0{}
+		d.Leave()
 		return a, nil
 	case 2:
 		a := &TrustLineEntryExtV1_ExtV2{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	}
 	return nil, xdr.NewError(at, xdr.ErrUnionArm, "union TrustLineEntryExtV1_Ext has no arm for discriminant %v", disc)
@@ -2998,11 +3202,18 @@ func (v *OfferEntryFlags) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *OfferEntryFlags) UnmarshalXDR(d *xdr.Decoder) error {
-	x281, err := d.Enum(validOfferEntryFlags)
-	if err != nil {
+	var err error
+	b323 := d.Peek()
+	if len(b323) >= 4 {
+		d.Skip(4)
+	} else if b323, err = d.Next(4); err != nil {
 		return err
 	}
-	(*v) = OfferEntryFlags(x281)
+	x324 := int32(binary.BigEndian.Uint32(b323))
+	if !validOfferEntryFlags(x324) {
+		return xdr.NewError(d.Offset()-4, xdr.ErrInvalidEnum, "enum value %d is not valid", x324)
+	}
+	(*v) = OfferEntryFlags(x324)
 	return nil
 }
 
@@ -3082,44 +3293,51 @@ func (v *OfferEntry) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *OfferEntry) UnmarshalXDR(d *xdr.Decoder) error {
-	u282, err := decodePublicKey(d)
+	var err error
+	u325, err := decodePublicKey(d)
 	if err != nil {
 		return xdr.WithField(err, "sellerID")
 	}
-	v.SellerID = u282
-	x283, err := d.Int64()
-	if err != nil {
+	v.SellerID = u325
+	b326 := d.Peek()
+	if len(b326) >= 8 {
+		d.Skip(8)
+	} else if b326, err = d.Next(8); err != nil {
 		return xdr.WithField(err, "offerID")
 	}
-	v.OfferID = Int64(x283)
-	u284, err := decodeAsset(d)
+	v.OfferID = Int64(int64(binary.BigEndian.Uint64(b326)))
+	u327, err := decodeAsset(d)
 	if err != nil {
 		return xdr.WithField(err, "selling")
 	}
-	v.Selling = u284
-	u285, err := decodeAsset(d)
+	v.Selling = u327
+	u328, err := decodeAsset(d)
 	if err != nil {
 		return xdr.WithField(err, "buying")
 	}
-	v.Buying = u285
-	x286, err := d.Int64()
-	if err != nil {
+	v.Buying = u328
+	b329 := d.Peek()
+	if len(b329) >= 8 {
+		d.Skip(8)
+	} else if b329, err = d.Next(8); err != nil {
 		return xdr.WithField(err, "amount")
 	}
-	v.Amount = Int64(x286)
+	v.Amount = Int64(int64(binary.BigEndian.Uint64(b329)))
 	if err := (&v.Price).UnmarshalXDR(d); err != nil {
 		return xdr.WithField(err, "price")
 	}
-	x287, err := d.Uint32()
-	if err != nil {
+	b330 := d.Peek()
+	if len(b330) >= 4 {
+		d.Skip(4)
+	} else if b330, err = d.Next(4); err != nil {
 		return xdr.WithField(err, "flags")
 	}
-	v.Flags = Uint32(x287)
-	u288, err := decodeOfferEntryExt(d)
+	v.Flags = Uint32(binary.BigEndian.Uint32(b330))
+	u331, err := decodeOfferEntryExt(d)
 	if err != nil {
 		return xdr.WithField(err, "ext")
 	}
-	v.Ext = u288
+	v.Ext = u331
 	return nil
 }
 
@@ -3201,15 +3419,20 @@ func decodeOfferEntryExt(d *xdr.Decoder) (OfferEntryExt, error) {
 	if err := d.Enter(); err != nil {
 		return nil, err
 	}
-	defer d.Leave()
 	at := d.Offset()
-	disc, err := d.Int32()
-	if err != nil {
+	var err error
+	var disc int32
+	b := d.Peek()
+	if len(b) >= 4 {
+		d.Skip(4)
+	} else if b, err = d.Next(4); err != nil {
 		return nil, xdr.WithField(err, "v")
 	}
+	disc = int32(binary.BigEndian.Uint32(b))
 	switch disc {
 	case 0:
 		a := &OfferEntryExtCase0{}
+		d.Leave()
 		return a, nil
 	}
 	return nil, xdr.NewError(at, xdr.ErrUnionArm, "union OfferEntryExt has no arm for discriminant %v", disc)
@@ -3248,26 +3471,36 @@ func (v *DataEntry) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *DataEntry) UnmarshalXDR(d *xdr.Decoder) error {
-	u289, err := decodePublicKey(d)
+	var err error
+	u332, err := decodePublicKey(d)
 	if err != nil {
 		return xdr.WithField(err, "accountID")
 	}
-	v.AccountID = u289
-	x290, err := d.String(64)
-	if err != nil {
+	v.AccountID = u332
+	var x333 string
+	if b, n, ok := d.PeekBytes(64); ok {
+		d.Skip(n)
+		x333 = string(b)
+	} else if x333, err = d.String(64); err != nil {
 		return xdr.WithField(err, "dataName")
 	}
-	v.DataName = String64(x290)
-	x291, err := d.Opaque(64)
-	if err != nil {
+	v.DataName = String64(x333)
+	var x334 []byte
+	if b, n, ok := d.PeekBytes(64); ok {
+		d.Skip(n)
+		if len(b) > 0 {
+			x334 = make([]byte, len(b))
+			copy(x334, b)
+		}
+	} else if x334, err = d.Opaque(64); err != nil {
 		return xdr.WithField(err, "dataValue")
 	}
-	v.DataValue = DataValue(x291)
-	u292, err := decodeDataEntryExt(d)
+	v.DataValue = DataValue(x334)
+	u335, err := decodeDataEntryExt(d)
 	if err != nil {
 		return xdr.WithField(err, "ext")
 	}
-	v.Ext = u292
+	v.Ext = u335
 	return nil
 }
 
@@ -3349,15 +3582,20 @@ func decodeDataEntryExt(d *xdr.Decoder) (DataEntryExt, error) {
 	if err := d.Enter(); err != nil {
 		return nil, err
 	}
-	defer d.Leave()
 	at := d.Offset()
-	disc, err := d.Int32()
-	if err != nil {
+	var err error
+	var disc int32
+	b := d.Peek()
+	if len(b) >= 4 {
+		d.Skip(4)
+	} else if b, err = d.Next(4); err != nil {
 		return nil, xdr.WithField(err, "v")
 	}
+	disc = int32(binary.BigEndian.Uint32(b))
 	switch disc {
 	case 0:
 		a := &DataEntryExtCase0{}
+		d.Leave()
 		return a, nil
 	}
 	return nil, xdr.NewError(at, xdr.ErrUnionArm, "union DataEntryExt has no arm for discriminant %v", disc)
@@ -3425,11 +3663,18 @@ func (v *ClaimPredicateType) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *ClaimPredicateType) UnmarshalXDR(d *xdr.Decoder) error {
-	x293, err := d.Enum(validClaimPredicateType)
-	if err != nil {
+	var err error
+	b336 := d.Peek()
+	if len(b336) >= 4 {
+		d.Skip(4)
+	} else if b336, err = d.Next(4); err != nil {
 		return err
 	}
-	(*v) = ClaimPredicateType(x293)
+	x337 := int32(binary.BigEndian.Uint32(b336))
+	if !validClaimPredicateType(x337) {
+		return xdr.NewError(d.Offset()-4, xdr.ErrInvalidEnum, "enum value %d is not valid", x337)
+	}
+	(*v) = ClaimPredicateType(x337)
 	return nil
 }
 
@@ -3504,9 +3749,9 @@ func (v *ClaimPredicateAndPredicates) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "andPredicates")
 	}
-	for i294 := range v.AndPredicates {
-		if err := encodeClaimPredicate(e, v.AndPredicates[i294]); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i294)+"]"), "andPredicates")
+	for i338 := range v.AndPredicates {
+		if err := encodeClaimPredicate(e, v.AndPredicates[i338]); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i338)+"]"), "andPredicates")
 		}
 	}
 	e.Leave()
@@ -3515,25 +3760,28 @@ func (v *ClaimPredicateAndPredicates) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *ClaimPredicateAndPredicates) UnmarshalXDR(d *xdr.Decoder) error {
-	n295, err := d.ArrayLen(2, 4)
-	if err != nil {
+	var err error
+	n339, ok := d.PeekArrayLen(2, 4)
+	if ok {
+		d.Skip(4)
+	} else if n339, err = d.ArrayLen(2, 4); err != nil {
 		return xdr.WithField(err, "andPredicates")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "andPredicates")
 	}
-	var s296 []ClaimPredicate
-	if n295 > 0 {
-		s296 = make([]ClaimPredicate, n295)
+	var s340 []ClaimPredicate
+	if n339 > 0 {
+		s340 = make([]ClaimPredicate, n339)
 	}
-	for i297 := range s296 {
-		u298, err := decodeClaimPredicate(d)
+	for i341 := range s340 {
+		u342, err := decodeClaimPredicate(d)
 		if err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i297)+"]"), "andPredicates")
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i341)+"]"), "andPredicates")
 		}
-		s296[i297] = u298
+		s340[i341] = u342
 	}
-	v.AndPredicates = s296
+	v.AndPredicates = s340
 	d.Leave()
 	return nil
 }
@@ -3553,9 +3801,9 @@ func (v *ClaimPredicateOrPredicates) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "orPredicates")
 	}
-	for i299 := range v.OrPredicates {
-		if err := encodeClaimPredicate(e, v.OrPredicates[i299]); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i299)+"]"), "orPredicates")
+	for i343 := range v.OrPredicates {
+		if err := encodeClaimPredicate(e, v.OrPredicates[i343]); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i343)+"]"), "orPredicates")
 		}
 	}
 	e.Leave()
@@ -3564,25 +3812,28 @@ func (v *ClaimPredicateOrPredicates) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *ClaimPredicateOrPredicates) UnmarshalXDR(d *xdr.Decoder) error {
-	n300, err := d.ArrayLen(2, 4)
-	if err != nil {
+	var err error
+	n344, ok := d.PeekArrayLen(2, 4)
+	if ok {
+		d.Skip(4)
+	} else if n344, err = d.ArrayLen(2, 4); err != nil {
 		return xdr.WithField(err, "orPredicates")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "orPredicates")
 	}
-	var s301 []ClaimPredicate
-	if n300 > 0 {
-		s301 = make([]ClaimPredicate, n300)
+	var s345 []ClaimPredicate
+	if n344 > 0 {
+		s345 = make([]ClaimPredicate, n344)
 	}
-	for i302 := range s301 {
-		u303, err := decodeClaimPredicate(d)
+	for i346 := range s345 {
+		u347, err := decodeClaimPredicate(d)
 		if err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i302)+"]"), "orPredicates")
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i346)+"]"), "orPredicates")
 		}
-		s301[i302] = u303
+		s345[i346] = u347
 	}
-	v.OrPredicates = s301
+	v.OrPredicates = s345
 	d.Leave()
 	return nil
 }
@@ -3613,22 +3864,28 @@ func (v *ClaimPredicateNotPredicate) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *ClaimPredicateNotPredicate) UnmarshalXDR(d *xdr.Decoder) error {
-	present304, err := d.Optional()
-	if err != nil {
+	var err error
+	b348 := d.Peek()
+	if len(b348) >= 4 {
+		d.Skip(4)
+	} else if b348, err = d.Next(4); err != nil {
 		return xdr.WithField(err, "notPredicate")
 	}
-	if !present304 {
+	switch x349 := binary.BigEndian.Uint32(b348); x349 {
+	case 0:
 		v.NotPredicate = nil
-	} else {
+	case 1:
 		if err := d.Enter(); err != nil {
 			return xdr.WithField(err, "notPredicate")
 		}
-		u305, err := decodeClaimPredicate(d)
+		u350, err := decodeClaimPredicate(d)
 		if err != nil {
 			return xdr.WithField(err, "notPredicate")
 		}
-		v.NotPredicate = u305
+		v.NotPredicate = u350
 		d.Leave()
+	default:
+		return xdr.WithField(xdr.NewError(d.Offset()-4, xdr.ErrInvalidBool, "optional-data flag %d is not 0 or 1", x349), "notPredicate")
 	}
 	return nil
 }
@@ -3648,11 +3905,14 @@ func (v *ClaimPredicateAbsBefore) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *ClaimPredicateAbsBefore) UnmarshalXDR(d *xdr.Decoder) error {
-	x306, err := d.Int64()
-	if err != nil {
+	var err error
+	b351 := d.Peek()
+	if len(b351) >= 8 {
+		d.Skip(8)
+	} else if b351, err = d.Next(8); err != nil {
 		return xdr.WithField(err, "absBefore")
 	}
-	v.AbsBefore = Int64(x306)
+	v.AbsBefore = Int64(int64(binary.BigEndian.Uint64(b351)))
 	return nil
 }
 
@@ -3671,11 +3931,14 @@ func (v *ClaimPredicateRelBefore) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *ClaimPredicateRelBefore) UnmarshalXDR(d *xdr.Decoder) error {
-	x307, err := d.Int64()
-	if err != nil {
+	var err error
+	b352 := d.Peek()
+	if len(b352) >= 8 {
+		d.Skip(8)
+	} else if b352, err = d.Next(8); err != nil {
 		return xdr.WithField(err, "relBefore")
 	}
-	v.RelBefore = Int64(x307)
+	v.RelBefore = Int64(int64(binary.BigEndian.Uint64(b352)))
 	return nil
 }
 
@@ -3731,46 +3994,59 @@ func decodeClaimPredicate(d *xdr.Decoder) (ClaimPredicate, error) {
 	if err := d.Enter(); err != nil {
 		return nil, err
 	}
-	defer d.Leave()
 	at := d.Offset()
-	x, err := d.Enum(validClaimPredicateType)
-	disc := ClaimPredicateType(x)
-	if err != nil {
+	var err error
+	var disc ClaimPredicateType
+	b := d.Peek()
+	if len(b) >= 4 {
+		d.Skip(4)
+	} else if b, err = d.Next(4); err != nil {
 		return nil, xdr.WithField(err, "type")
 	}
+	x353 := int32(binary.BigEndian.Uint32(b))
+	if !validClaimPredicateType(x353) {
+		return nil, xdr.WithField(xdr.NewError(d.Offset()-4, xdr.ErrInvalidEnum, "enum value %d is not valid", x353), "type")
+	}
+	disc = ClaimPredicateType(x353)
 	switch disc {
 	case CLAIM_PREDICATE_UNCONDITIONAL:
 		a := &ClaimPredicateCLAIM_PREDICATE_UNCONDITIONAL{}
+		d.Leave()
 		return a, nil
 	case CLAIM_PREDICATE_AND:
 		a := &ClaimPredicateAndPredicates{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case CLAIM_PREDICATE_OR:
 		a := &ClaimPredicateOrPredicates{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case CLAIM_PREDICATE_NOT:
 		a := &ClaimPredicateNotPredicate{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case CLAIM_PREDICATE_BEFORE_ABSOLUTE_TIME:
 		a := &ClaimPredicateAbsBefore{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case CLAIM_PREDICATE_BEFORE_RELATIVE_TIME:
 		a := &ClaimPredicateRelBefore{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	}
 	return nil, xdr.NewError(at, xdr.ErrUnionArm, "union ClaimPredicate has no arm for discriminant %v", disc)
@@ -3828,11 +4104,18 @@ func (v *ClaimantType) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *ClaimantType) UnmarshalXDR(d *xdr.Decoder) error {
-	x308, err := d.Enum(validClaimantType)
-	if err != nil {
+	var err error
+	b354 := d.Peek()
+	if len(b354) >= 4 {
+		d.Skip(4)
+	} else if b354, err = d.Next(4); err != nil {
 		return err
 	}
-	(*v) = ClaimantType(x308)
+	x355 := int32(binary.BigEndian.Uint32(b354))
+	if !validClaimantType(x355) {
+		return xdr.NewError(d.Offset()-4, xdr.ErrInvalidEnum, "enum value %d is not valid", x355)
+	}
+	(*v) = ClaimantType(x355)
 	return nil
 }
 
@@ -3921,19 +4204,27 @@ func decodeClaimant(d *xdr.Decoder) (Claimant, error) {
 	if err := d.Enter(); err != nil {
 		return nil, err
 	}
-	defer d.Leave()
 	at := d.Offset()
-	x, err := d.Enum(validClaimantType)
-	disc := ClaimantType(x)
-	if err != nil {
+	var err error
+	var disc ClaimantType
+	b := d.Peek()
+	if len(b) >= 4 {
+		d.Skip(4)
+	} else if b, err = d.Next(4); err != nil {
 		return nil, xdr.WithField(err, "type")
 	}
+	x356 := int32(binary.BigEndian.Uint32(b))
+	if !validClaimantType(x356) {
+		return nil, xdr.WithField(xdr.NewError(d.Offset()-4, xdr.ErrInvalidEnum, "enum value %d is not valid", x356), "type")
+	}
+	disc = ClaimantType(x356)
 	switch disc {
 	case CLAIMANT_TYPE_V0:
 		a := &ClaimantV0{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	}
 	return nil, xdr.NewError(at, xdr.ErrUnionArm, "union Claimant has no arm for discriminant %v", disc)
@@ -3964,16 +4255,16 @@ func (v *ClaimantV0_) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *ClaimantV0_) UnmarshalXDR(d *xdr.Decoder) error {
-	u309, err := decodePublicKey(d)
+	u357, err := decodePublicKey(d)
 	if err != nil {
 		return xdr.WithField(err, "destination")
 	}
-	v.Destination = u309
-	u310, err := decodeClaimPredicate(d)
+	v.Destination = u357
+	u358, err := decodeClaimPredicate(d)
 	if err != nil {
 		return xdr.WithField(err, "predicate")
 	}
-	v.Predicate = u310
+	v.Predicate = u358
 	return nil
 }
 
@@ -4054,11 +4345,18 @@ func (v *ClaimableBalanceIDType) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *ClaimableBalanceIDType) UnmarshalXDR(d *xdr.Decoder) error {
-	x311, err := d.Enum(validClaimableBalanceIDType)
-	if err != nil {
+	var err error
+	b359 := d.Peek()
+	if len(b359) >= 4 {
+		d.Skip(4)
+	} else if b359, err = d.Next(4); err != nil {
 		return err
 	}
-	(*v) = ClaimableBalanceIDType(x311)
+	x360 := int32(binary.BigEndian.Uint32(b359))
+	if !validClaimableBalanceIDType(x360) {
+		return xdr.NewError(d.Offset()-4, xdr.ErrInvalidEnum, "enum value %d is not valid", x360)
+	}
+	(*v) = ClaimableBalanceIDType(x360)
 	return nil
 }
 
@@ -4117,7 +4415,10 @@ func (v *ClaimableBalanceIDV0) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *ClaimableBalanceIDV0) UnmarshalXDR(d *xdr.Decoder) error {
-	if err := d.FixedOpaque(v.V0[:]); err != nil {
+	if b := d.Peek(); len(b) >= 32 {
+		copy(v.V0[:], b)
+		d.Skip(32)
+	} else if err := d.FixedOpaque(v.V0[:]); err != nil {
 		return xdr.WithField(err, "v0")
 	}
 	return nil
@@ -4145,19 +4446,27 @@ func decodeClaimableBalanceID(d *xdr.Decoder) (ClaimableBalanceID, error) {
 	if err := d.Enter(); err != nil {
 		return nil, err
 	}
-	defer d.Leave()
 	at := d.Offset()
-	x, err := d.Enum(validClaimableBalanceIDType)
-	disc := ClaimableBalanceIDType(x)
-	if err != nil {
+	var err error
+	var disc ClaimableBalanceIDType
+	b := d.Peek()
+	if len(b) >= 4 {
+		d.Skip(4)
+	} else if b, err = d.Next(4); err != nil {
 		return nil, xdr.WithField(err, "type")
 	}
+	x361 := int32(binary.BigEndian.Uint32(b))
+	if !validClaimableBalanceIDType(x361) {
+		return nil, xdr.WithField(xdr.NewError(d.Offset()-4, xdr.ErrInvalidEnum, "enum value %d is not valid", x361), "type")
+	}
+	disc = ClaimableBalanceIDType(x361)
 	switch disc {
 	case CLAIMABLE_BALANCE_ID_TYPE_V0:
 		a := &ClaimableBalanceIDV0{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	}
 	return nil, xdr.NewError(at, xdr.ErrUnionArm, "union ClaimableBalanceID has no arm for discriminant %v", disc)
@@ -4210,11 +4519,18 @@ func (v *ClaimableBalanceFlags) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *ClaimableBalanceFlags) UnmarshalXDR(d *xdr.Decoder) error {
-	x312, err := d.Enum(validClaimableBalanceFlags)
-	if err != nil {
+	var err error
+	b362 := d.Peek()
+	if len(b362) >= 4 {
+		d.Skip(4)
+	} else if b362, err = d.Next(4); err != nil {
 		return err
 	}
-	(*v) = ClaimableBalanceFlags(x312)
+	x363 := int32(binary.BigEndian.Uint32(b362))
+	if !validClaimableBalanceFlags(x363) {
+		return xdr.NewError(d.Offset()-4, xdr.ErrInvalidEnum, "enum value %d is not valid", x363)
+	}
+	(*v) = ClaimableBalanceFlags(x363)
 	return nil
 }
 
@@ -4274,16 +4590,19 @@ func (v *ClaimableBalanceEntryExtensionV1) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *ClaimableBalanceEntryExtensionV1) UnmarshalXDR(d *xdr.Decoder) error {
-	u313, err := decodeClaimableBalanceEntryExtensionV1Ext(d)
+	var err error
+	u364, err := decodeClaimableBalanceEntryExtensionV1Ext(d)
 	if err != nil {
 		return xdr.WithField(err, "ext")
 	}
-	v.Ext = u313
-	x314, err := d.Uint32()
-	if err != nil {
+	v.Ext = u364
+	b365 := d.Peek()
+	if len(b365) >= 4 {
+		d.Skip(4)
+	} else if b365, err = d.Next(4); err != nil {
 		return xdr.WithField(err, "flags")
 	}
-	v.Flags = Uint32(x314)
+	v.Flags = Uint32(binary.BigEndian.Uint32(b365))
 	return nil
 }
 
@@ -4365,15 +4684,20 @@ func decodeClaimableBalanceEntryExtensionV1Ext(d *xdr.Decoder) (ClaimableBalance
 	if err := d.Enter(); err != nil {
 		return nil, err
 	}
-	defer d.Leave()
 	at := d.Offset()
-	disc, err := d.Int32()
-	if err != nil {
+	var err error
+	var disc int32
+	b := d.Peek()
+	if len(b) >= 4 {
+		d.Skip(4)
+	} else if b, err = d.Next(4); err != nil {
 		return nil, xdr.WithField(err, "v")
 	}
+	disc = int32(binary.BigEndian.Uint32(b))
 	switch disc {
 	case 0:
 		a := &ClaimableBalanceEntryExtensionV1ExtCase0{}
+		d.Leave()
 		return a, nil
 	}
 	return nil, xdr.NewError(at, xdr.ErrUnionArm, "union ClaimableBalanceEntryExtensionV1Ext has no arm for discriminant %v", disc)
@@ -4405,9 +4729,9 @@ func (v *ClaimableBalanceEntry) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "claimants")
 	}
-	for i315 := range v.Claimants {
-		if err := encodeClaimant(e, v.Claimants[i315]); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i315)+"]"), "claimants")
+	for i366 := range v.Claimants {
+		if err := encodeClaimant(e, v.Claimants[i366]); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i366)+"]"), "claimants")
 		}
 	}
 	e.Leave()
@@ -4423,46 +4747,51 @@ func (v *ClaimableBalanceEntry) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *ClaimableBalanceEntry) UnmarshalXDR(d *xdr.Decoder) error {
-	u316, err := decodeClaimableBalanceID(d)
+	var err error
+	u367, err := decodeClaimableBalanceID(d)
 	if err != nil {
 		return xdr.WithField(err, "balanceID")
 	}
-	v.BalanceID = u316
-	n317, err := d.ArrayLen(10, 44)
-	if err != nil {
+	v.BalanceID = u367
+	n368, ok := d.PeekArrayLen(10, 44)
+	if ok {
+		d.Skip(4)
+	} else if n368, err = d.ArrayLen(10, 44); err != nil {
 		return xdr.WithField(err, "claimants")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "claimants")
 	}
-	var s318 []Claimant
-	if n317 > 0 {
-		s318 = make([]Claimant, n317)
+	var s369 []Claimant
+	if n368 > 0 {
+		s369 = make([]Claimant, n368)
 	}
-	for i319 := range s318 {
-		u320, err := decodeClaimant(d)
+	for i370 := range s369 {
+		u371, err := decodeClaimant(d)
 		if err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i319)+"]"), "claimants")
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i370)+"]"), "claimants")
 		}
-		s318[i319] = u320
+		s369[i370] = u371
 	}
-	v.Claimants = s318
+	v.Claimants = s369
 	d.Leave()
-	u321, err := decodeAsset(d)
+	u372, err := decodeAsset(d)
 	if err != nil {
 		return xdr.WithField(err, "asset")
 	}
-	v.Asset = u321
-	x322, err := d.Int64()
-	if err != nil {
+	v.Asset = u372
+	b373 := d.Peek()
+	if len(b373) >= 8 {
+		d.Skip(8)
+	} else if b373, err = d.Next(8); err != nil {
 		return xdr.WithField(err, "amount")
 	}
-	v.Amount = Int64(x322)
-	u323, err := decodeClaimableBalanceEntryExt(d)
+	v.Amount = Int64(int64(binary.BigEndian.Uint64(b373)))
+	u374, err := decodeClaimableBalanceEntryExt(d)
 	if err != nil {
 		return xdr.WithField(err, "ext")
 	}
-	v.Ext = u323
+	v.Ext = u374
 	return nil
 }
 
@@ -4573,21 +4902,27 @@ func decodeClaimableBalanceEntryExt(d *xdr.Decoder) (ClaimableBalanceEntryExt, e
 	if err := d.Enter(); err != nil {
 		return nil, err
 	}
-	defer d.Leave()
 	at := d.Offset()
-	disc, err := d.Int32()
-	if err != nil {
+	var err error
+	var disc int32
+	b := d.Peek()
+	if len(b) >= 4 {
+		d.Skip(4)
+	} else if b, err = d.Next(4); err != nil {
 		return nil, xdr.WithField(err, "v")
 	}
+	disc = int32(binary.BigEndian.Uint32(b))
 	switch disc {
 	case 0:
 		a := &ClaimableBalanceEntryExtCase0{}
+		d.Leave()
 		return a, nil
 	case 1:
 		a := &ClaimableBalanceEntryExtV1{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	}
 	return nil, xdr.NewError(at, xdr.ErrUnionArm, "union ClaimableBalanceEntryExt has no arm for discriminant %v", disc)
@@ -4621,21 +4956,24 @@ func (v *LiquidityPoolConstantProductParameters) MarshalXDR(e *xdr.Encoder) erro
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *LiquidityPoolConstantProductParameters) UnmarshalXDR(d *xdr.Decoder) error {
-	u324, err := decodeAsset(d)
+	var err error
+	u375, err := decodeAsset(d)
 	if err != nil {
 		return xdr.WithField(err, "assetA")
 	}
-	v.AssetA = u324
-	u325, err := decodeAsset(d)
+	v.AssetA = u375
+	u376, err := decodeAsset(d)
 	if err != nil {
 		return xdr.WithField(err, "assetB")
 	}
-	v.AssetB = u325
-	x326, err := d.Int32()
-	if err != nil {
+	v.AssetB = u376
+	b377 := d.Peek()
+	if len(b377) >= 4 {
+		d.Skip(4)
+	} else if b377, err = d.Next(4); err != nil {
 		return xdr.WithField(err, "fee")
 	}
-	v.Fee = Int32(x326)
+	v.Fee = Int32(int32(binary.BigEndian.Uint32(b377)))
 	return nil
 }
 
@@ -4692,14 +5030,17 @@ func (v *LiquidityPoolEntry) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *LiquidityPoolEntry) UnmarshalXDR(d *xdr.Decoder) error {
-	if err := d.FixedOpaque(v.LiquidityPoolID[:]); err != nil {
+	if b := d.Peek(); len(b) >= 32 {
+		copy(v.LiquidityPoolID[:], b)
+		d.Skip(32)
+	} else if err := d.FixedOpaque(v.LiquidityPoolID[:]); err != nil {
 		return xdr.WithField(err, "liquidityPoolID")
 	}
-	u327, err := decodeLiquidityPoolEntryBody(d)
+	u378, err := decodeLiquidityPoolEntryBody(d)
 	if err != nil {
 		return xdr.WithField(err, "body")
 	}
-	v.Body = u327
+	v.Body = u378
 	return nil
 }
 
@@ -4788,19 +5129,27 @@ func decodeLiquidityPoolEntryBody(d *xdr.Decoder) (LiquidityPoolEntryBody, error
 	if err := d.Enter(); err != nil {
 		return nil, err
 	}
-	defer d.Leave()
 	at := d.Offset()
-	x, err := d.Enum(validLiquidityPoolType)
-	disc := LiquidityPoolType(x)
-	if err != nil {
+	var err error
+	var disc LiquidityPoolType
+	b := d.Peek()
+	if len(b) >= 4 {
+		d.Skip(4)
+	} else if b, err = d.Next(4); err != nil {
 		return nil, xdr.WithField(err, "type")
 	}
+	x379 := int32(binary.BigEndian.Uint32(b))
+	if !validLiquidityPoolType(x379) {
+		return nil, xdr.WithField(xdr.NewError(d.Offset()-4, xdr.ErrInvalidEnum, "enum value %d is not valid", x379), "type")
+	}
+	disc = LiquidityPoolType(x379)
 	switch disc {
 	case LIQUIDITY_POOL_CONSTANT_PRODUCT:
 		a := &LiquidityPoolEntryBodyConstantProduct{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	}
 	return nil, xdr.NewError(at, xdr.ErrUnionArm, "union LiquidityPoolEntryBody has no arm for discriminant %v", disc)
@@ -4835,17 +5184,21 @@ func (v *LiquidityPoolEntryBodyConstantProduct_) MarshalXDR(e *xdr.Encoder) erro
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *LiquidityPoolEntryBodyConstantProduct_) UnmarshalXDR(d *xdr.Decoder) error {
+	var err error
 	if err := (&v.Params).UnmarshalXDR(d); err != nil {
 		return xdr.WithField(err, "params")
 	}
-	b328, err := d.Next(32)
-	if err != nil {
+	b380 := d.Peek()
+	if len(b380) >= 32 {
+		d.Skip(32)
+	} else if b380, err = d.Next(32); err != nil {
 		return xdr.WithField(err, "reserveA")
 	}
-	v.ReserveA = Int64(int64(binary.BigEndian.Uint64(b328[0:])))
-	v.ReserveB = Int64(int64(binary.BigEndian.Uint64(b328[8:])))
-	v.TotalPoolShares = Int64(int64(binary.BigEndian.Uint64(b328[16:])))
-	v.PoolSharesTrustLineCount = Int64(int64(binary.BigEndian.Uint64(b328[24:])))
+	b380 = b380[:32]
+	v.ReserveA = Int64(int64(binary.BigEndian.Uint64(b380)))
+	v.ReserveB = Int64(int64(binary.BigEndian.Uint64(b380[8:])))
+	v.TotalPoolShares = Int64(int64(binary.BigEndian.Uint64(b380[16:])))
+	v.PoolSharesTrustLineCount = Int64(int64(binary.BigEndian.Uint64(b380[24:])))
 	return nil
 }
 
@@ -4929,11 +5282,18 @@ func (v *ContractDataDurability) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *ContractDataDurability) UnmarshalXDR(d *xdr.Decoder) error {
-	x329, err := d.Enum(validContractDataDurability)
-	if err != nil {
+	var err error
+	b381 := d.Peek()
+	if len(b381) >= 4 {
+		d.Skip(4)
+	} else if b381, err = d.Next(4); err != nil {
 		return err
 	}
-	(*v) = ContractDataDurability(x329)
+	x382 := int32(binary.BigEndian.Uint32(b381))
+	if !validContractDataDurability(x382) {
+		return xdr.NewError(d.Offset()-4, xdr.ErrInvalidEnum, "enum value %d is not valid", x382)
+	}
+	(*v) = ContractDataDurability(x382)
 	return nil
 }
 
@@ -5005,31 +5365,38 @@ func (v *ContractDataEntry) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *ContractDataEntry) UnmarshalXDR(d *xdr.Decoder) error {
-	u330, err := decodeExtensionPoint(d)
+	var err error
+	u383, err := decodeExtensionPoint(d)
 	if err != nil {
 		return xdr.WithField(err, "ext")
 	}
-	v.Ext = u330
-	u331, err := decodeSCAddress(d)
+	v.Ext = u383
+	u384, err := decodeSCAddress(d)
 	if err != nil {
 		return xdr.WithField(err, "contract")
 	}
-	v.Contract = u331
-	u332, err := decodeSCVal(d)
+	v.Contract = u384
+	u385, err := decodeSCVal(d)
 	if err != nil {
 		return xdr.WithField(err, "key")
 	}
-	v.Key = u332
-	x333, err := d.Enum(validContractDataDurability)
-	if err != nil {
+	v.Key = u385
+	b386 := d.Peek()
+	if len(b386) >= 4 {
+		d.Skip(4)
+	} else if b386, err = d.Next(4); err != nil {
 		return xdr.WithField(err, "durability")
 	}
-	v.Durability = ContractDataDurability(x333)
-	u334, err := decodeSCVal(d)
+	x387 := int32(binary.BigEndian.Uint32(b386))
+	if !validContractDataDurability(x387) {
+		return xdr.WithField(xdr.NewError(d.Offset()-4, xdr.ErrInvalidEnum, "enum value %d is not valid", x387), "durability")
+	}
+	v.Durability = ContractDataDurability(x387)
+	u388, err := decodeSCVal(d)
 	if err != nil {
 		return xdr.WithField(err, "val")
 	}
-	v.Val = u334
+	v.Val = u388
 	return nil
 }
 
@@ -5090,19 +5457,29 @@ func (v *ContractCodeEntry) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *ContractCodeEntry) UnmarshalXDR(d *xdr.Decoder) error {
-	u335, err := decodeExtensionPoint(d)
+	var err error
+	u389, err := decodeExtensionPoint(d)
 	if err != nil {
 		return xdr.WithField(err, "ext")
 	}
-	v.Ext = u335
-	if err := d.FixedOpaque(v.Hash[:]); err != nil {
+	v.Ext = u389
+	if b := d.Peek(); len(b) >= 32 {
+		copy(v.Hash[:], b)
+		d.Skip(32)
+	} else if err := d.FixedOpaque(v.Hash[:]); err != nil {
 		return xdr.WithField(err, "hash")
 	}
-	x336, err := d.Opaque(math.MaxUint32)
-	if err != nil {
+	var x390 []byte
+	if b, n, ok := d.PeekBytes(math.MaxUint32); ok {
+		d.Skip(n)
+		if len(b) > 0 {
+			x390 = make([]byte, len(b))
+			copy(x390, b)
+		}
+	} else if x390, err = d.Opaque(math.MaxUint32); err != nil {
 		return xdr.WithField(err, "code")
 	}
-	v.Code = x336
+	v.Code = x390
 	return nil
 }
 
@@ -5157,14 +5534,20 @@ func (v *TTLEntry) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *TTLEntry) UnmarshalXDR(d *xdr.Decoder) error {
-	if err := d.FixedOpaque(v.KeyHash[:]); err != nil {
+	var err error
+	if b := d.Peek(); len(b) >= 32 {
+		copy(v.KeyHash[:], b)
+		d.Skip(32)
+	} else if err := d.FixedOpaque(v.KeyHash[:]); err != nil {
 		return xdr.WithField(err, "keyHash")
 	}
-	x337, err := d.Uint32()
-	if err != nil {
+	b391 := d.Peek()
+	if len(b391) >= 4 {
+		d.Skip(4)
+	} else if b391, err = d.Next(4); err != nil {
 		return xdr.WithField(err, "liveUntilLedgerSeq")
 	}
-	v.LiveUntilLedgerSeq = Uint32(x337)
+	v.LiveUntilLedgerSeq = Uint32(binary.BigEndian.Uint32(b391))
 	return nil
 }
 
@@ -5232,28 +5615,34 @@ func (v *LedgerEntryExtensionV1) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *LedgerEntryExtensionV1) UnmarshalXDR(d *xdr.Decoder) error {
-	present338, err := d.Optional()
-	if err != nil {
+	var err error
+	b392 := d.Peek()
+	if len(b392) >= 4 {
+		d.Skip(4)
+	} else if b392, err = d.Next(4); err != nil {
 		return xdr.WithField(err, "sponsoringID")
 	}
-	if !present338 {
+	switch x393 := binary.BigEndian.Uint32(b392); x393 {
+	case 0:
 		v.SponsoringID = nil
-	} else {
+	case 1:
 		if err := d.Enter(); err != nil {
 			return xdr.WithField(err, "sponsoringID")
 		}
-		u339, err := decodePublicKey(d)
+		u394, err := decodePublicKey(d)
 		if err != nil {
 			return xdr.WithField(err, "sponsoringID")
 		}
-		v.SponsoringID = u339
+		v.SponsoringID = u394
 		d.Leave()
+	default:
+		return xdr.WithField(xdr.NewError(d.Offset()-4, xdr.ErrInvalidBool, "optional-data flag %d is not 0 or 1", x393), "sponsoringID")
 	}
-	u340, err := decodeLedgerEntryExtensionV1Ext(d)
+	u395, err := decodeLedgerEntryExtensionV1Ext(d)
 	if err != nil {
 		return xdr.WithField(err, "ext")
 	}
-	v.Ext = u340
+	v.Ext = u395
 	return nil
 }
 
@@ -5335,15 +5724,20 @@ func decodeLedgerEntryExtensionV1Ext(d *xdr.Decoder) (LedgerEntryExtensionV1Ext,
 	if err := d.Enter(); err != nil {
 		return nil, err
 	}
-	defer d.Leave()
 	at := d.Offset()
-	disc, err := d.Int32()
-	if err != nil {
+	var err error
+	var disc int32
+	b := d.Peek()
+	if len(b) >= 4 {
+		d.Skip(4)
+	} else if b, err = d.Next(4); err != nil {
 		return nil, xdr.WithField(err, "v")
 	}
+	disc = int32(binary.BigEndian.Uint32(b))
 	switch disc {
 	case 0:
 		a := &LedgerEntryExtensionV1ExtCase0{}
+		d.Leave()
 		return a, nil
 	}
 	return nil, xdr.NewError(at, xdr.ErrUnionArm, "union LedgerEntryExtensionV1Ext has no arm for discriminant %v", disc)
@@ -5376,21 +5770,24 @@ func (v *LedgerEntry) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *LedgerEntry) UnmarshalXDR(d *xdr.Decoder) error {
-	x341, err := d.Uint32()
-	if err != nil {
+	var err error
+	b396 := d.Peek()
+	if len(b396) >= 4 {
+		d.Skip(4)
+	} else if b396, err = d.Next(4); err != nil {
 		return xdr.WithField(err, "lastModifiedLedgerSeq")
 	}
-	v.LastModifiedLedgerSeq = Uint32(x341)
-	u342, err := decodeLedgerEntryData(d)
+	v.LastModifiedLedgerSeq = Uint32(binary.BigEndian.Uint32(b396))
+	u397, err := decodeLedgerEntryData(d)
 	if err != nil {
 		return xdr.WithField(err, "data")
 	}
-	v.Data = u342
-	u343, err := decodeLedgerEntryExt(d)
+	v.Data = u397
+	u398, err := decodeLedgerEntryExt(d)
 	if err != nil {
 		return xdr.WithField(err, "ext")
 	}
-	v.Ext = u343
+	v.Ext = u398
 	return nil
 }
 
@@ -5635,11 +6032,11 @@ func (v *LedgerEntryDataConfigSetting) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *LedgerEntryDataConfigSetting) UnmarshalXDR(d *xdr.Decoder) error {
-	u344, err := decodeConfigSettingEntry(d)
+	u399, err := decodeConfigSettingEntry(d)
 	if err != nil {
 		return xdr.WithField(err, "configSetting")
 	}
-	v.ConfigSetting = u344
+	v.ConfigSetting = u399
 	return nil
 }
 
@@ -5742,73 +6139,90 @@ func decodeLedgerEntryData(d *xdr.Decoder) (LedgerEntryData, error) {
 	if err := d.Enter(); err != nil {
 		return nil, err
 	}
-	defer d.Leave()
 	at := d.Offset()
-	x, err := d.Enum(validLedgerEntryType)
-	disc := LedgerEntryType(x)
-	if err != nil {
+	var err error
+	var disc LedgerEntryType
+	b := d.Peek()
+	if len(b) >= 4 {
+		d.Skip(4)
+	} else if b, err = d.Next(4); err != nil {
 		return nil, xdr.WithField(err, "type")
 	}
+	x400 := int32(binary.BigEndian.Uint32(b))
+	if !validLedgerEntryType(x400) {
+		return nil, xdr.WithField(xdr.NewError(d.Offset()-4, xdr.ErrInvalidEnum, "enum value %d is not valid", x400), "type")
+	}
+	disc = LedgerEntryType(x400)
 	switch disc {
 	case ACCOUNT:
 		a := &LedgerEntryDataAccount{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case TRUSTLINE:
 		a := &LedgerEntryDataTrustLine{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case OFFER:
 		a := &LedgerEntryDataOffer{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case DATA:
 		a := &LedgerEntryDataData{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case CLAIMABLE_BALANCE:
 		a := &LedgerEntryDataClaimableBalance{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case LIQUIDITY_POOL:
 		a := &LedgerEntryDataLiquidityPool{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case CONTRACT_DATA:
 		a := &LedgerEntryDataContractData{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case CONTRACT_CODE:
 		a := &LedgerEntryDataContractCode{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case CONFIG_SETTING:
 		a := &LedgerEntryDataConfigSetting{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case TTL:
 		a := &LedgerEntryDataTtl{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	}
 	return nil, xdr.NewError(at, xdr.ErrUnionArm, "union LedgerEntryData has no arm for discriminant %v", disc)
@@ -5900,21 +6314,27 @@ func decodeLedgerEntryExt(d *xdr.Decoder) (LedgerEntryExt, error) {
 	if err := d.Enter(); err != nil {
 		return nil, err
 	}
-	defer d.Leave()
 	at := d.Offset()
-	disc, err := d.Int32()
-	if err != nil {
+	var err error
+	var disc int32
+	b := d.Peek()
+	if len(b) >= 4 {
+		d.Skip(4)
+	} else if b, err = d.Next(4); err != nil {
 		return nil, xdr.WithField(err, "v")
 	}
+	disc = int32(binary.BigEndian.Uint32(b))
 	switch disc {
 	case 0:
 		a := &LedgerEntryExtCase0{}
+		d.Leave()
 		return a, nil
 	case 1:
 		a := &LedgerEntryExtV1{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	}
 	return nil, xdr.NewError(at, xdr.ErrUnionArm, "union LedgerEntryExt has no arm for discriminant %v", disc)
@@ -6237,73 +6657,90 @@ func decodeLedgerKey(d *xdr.Decoder) (LedgerKey, error) {
 	if err := d.Enter(); err != nil {
 		return nil, err
 	}
-	defer d.Leave()
 	at := d.Offset()
-	x, err := d.Enum(validLedgerEntryType)
-	disc := LedgerEntryType(x)
-	if err != nil {
+	var err error
+	var disc LedgerEntryType
+	b := d.Peek()
+	if len(b) >= 4 {
+		d.Skip(4)
+	} else if b, err = d.Next(4); err != nil {
 		return nil, xdr.WithField(err, "type")
 	}
+	x401 := int32(binary.BigEndian.Uint32(b))
+	if !validLedgerEntryType(x401) {
+		return nil, xdr.WithField(xdr.NewError(d.Offset()-4, xdr.ErrInvalidEnum, "enum value %d is not valid", x401), "type")
+	}
+	disc = LedgerEntryType(x401)
 	switch disc {
 	case ACCOUNT:
 		a := &LedgerKeyAccount{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case TRUSTLINE:
 		a := &LedgerKeyTrustLine{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case OFFER:
 		a := &LedgerKeyOffer{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case DATA:
 		a := &LedgerKeyData{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case CLAIMABLE_BALANCE:
 		a := &LedgerKeyClaimableBalance{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case LIQUIDITY_POOL:
 		a := &LedgerKeyLiquidityPool{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case CONTRACT_DATA:
 		a := &LedgerKeyContractData{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case CONTRACT_CODE:
 		a := &LedgerKeyContractCode{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case CONFIG_SETTING:
 		a := &LedgerKeyConfigSetting{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case TTL:
 		a := &LedgerKeyTtl{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	}
 	return nil, xdr.NewError(at, xdr.ErrUnionArm, "union LedgerKey has no arm for discriminant %v", disc)
@@ -6339,11 +6776,11 @@ func (v *LedgerKeyAccount_) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *LedgerKeyAccount_) UnmarshalXDR(d *xdr.Decoder) error {
-	u345, err := decodePublicKey(d)
+	u402, err := decodePublicKey(d)
 	if err != nil {
 		return xdr.WithField(err, "accountID")
 	}
-	v.AccountID = u345
+	v.AccountID = u402
 	return nil
 }
 
@@ -6402,16 +6839,16 @@ func (v *LedgerKeyTrustLine_) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *LedgerKeyTrustLine_) UnmarshalXDR(d *xdr.Decoder) error {
-	u346, err := decodePublicKey(d)
+	u403, err := decodePublicKey(d)
 	if err != nil {
 		return xdr.WithField(err, "accountID")
 	}
-	v.AccountID = u346
-	u347, err := decodeTrustLineAsset(d)
+	v.AccountID = u403
+	u404, err := decodeTrustLineAsset(d)
 	if err != nil {
 		return xdr.WithField(err, "asset")
 	}
-	v.Asset = u347
+	v.Asset = u404
 	return nil
 }
 
@@ -6468,16 +6905,19 @@ func (v *LedgerKeyOffer_) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *LedgerKeyOffer_) UnmarshalXDR(d *xdr.Decoder) error {
-	u348, err := decodePublicKey(d)
+	var err error
+	u405, err := decodePublicKey(d)
 	if err != nil {
 		return xdr.WithField(err, "sellerID")
 	}
-	v.SellerID = u348
-	x349, err := d.Int64()
-	if err != nil {
+	v.SellerID = u405
+	b406 := d.Peek()
+	if len(b406) >= 8 {
+		d.Skip(8)
+	} else if b406, err = d.Next(8); err != nil {
 		return xdr.WithField(err, "offerID")
 	}
-	v.OfferID = Int64(x349)
+	v.OfferID = Int64(int64(binary.BigEndian.Uint64(b406)))
 	return nil
 }
 
@@ -6536,16 +6976,20 @@ func (v *LedgerKeyData_) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *LedgerKeyData_) UnmarshalXDR(d *xdr.Decoder) error {
-	u350, err := decodePublicKey(d)
+	var err error
+	u407, err := decodePublicKey(d)
 	if err != nil {
 		return xdr.WithField(err, "accountID")
 	}
-	v.AccountID = u350
-	x351, err := d.String(64)
-	if err != nil {
+	v.AccountID = u407
+	var x408 string
+	if b, n, ok := d.PeekBytes(64); ok {
+		d.Skip(n)
+		x408 = string(b)
+	} else if x408, err = d.String(64); err != nil {
 		return xdr.WithField(err, "dataName")
 	}
-	v.DataName = String64(x351)
+	v.DataName = String64(x408)
 	return nil
 }
 
@@ -6600,11 +7044,11 @@ func (v *LedgerKeyClaimableBalance_) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *LedgerKeyClaimableBalance_) UnmarshalXDR(d *xdr.Decoder) error {
-	u352, err := decodeClaimableBalanceID(d)
+	u409, err := decodeClaimableBalanceID(d)
 	if err != nil {
 		return xdr.WithField(err, "balanceID")
 	}
-	v.BalanceID = u352
+	v.BalanceID = u409
 	return nil
 }
 
@@ -6657,7 +7101,10 @@ func (v *LedgerKeyLiquidityPool_) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *LedgerKeyLiquidityPool_) UnmarshalXDR(d *xdr.Decoder) error {
-	if err := d.FixedOpaque(v.LiquidityPoolID[:]); err != nil {
+	if b := d.Peek(); len(b) >= 32 {
+		copy(v.LiquidityPoolID[:], b)
+		d.Skip(32)
+	} else if err := d.FixedOpaque(v.LiquidityPoolID[:]); err != nil {
 		return xdr.WithField(err, "liquidityPoolID")
 	}
 	return nil
@@ -6723,21 +7170,28 @@ func (v *LedgerKeyContractData_) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *LedgerKeyContractData_) UnmarshalXDR(d *xdr.Decoder) error {
-	u353, err := decodeSCAddress(d)
+	var err error
+	u410, err := decodeSCAddress(d)
 	if err != nil {
 		return xdr.WithField(err, "contract")
 	}
-	v.Contract = u353
-	u354, err := decodeSCVal(d)
+	v.Contract = u410
+	u411, err := decodeSCVal(d)
 	if err != nil {
 		return xdr.WithField(err, "key")
 	}
-	v.Key = u354
-	x355, err := d.Enum(validContractDataDurability)
-	if err != nil {
+	v.Key = u411
+	b412 := d.Peek()
+	if len(b412) >= 4 {
+		d.Skip(4)
+	} else if b412, err = d.Next(4); err != nil {
 		return xdr.WithField(err, "durability")
 	}
-	v.Durability = ContractDataDurability(x355)
+	x413 := int32(binary.BigEndian.Uint32(b412))
+	if !validContractDataDurability(x413) {
+		return xdr.WithField(xdr.NewError(d.Offset()-4, xdr.ErrInvalidEnum, "enum value %d is not valid", x413), "durability")
+	}
+	v.Durability = ContractDataDurability(x413)
 	return nil
 }
 
@@ -6790,7 +7244,10 @@ func (v *LedgerKeyContractCode_) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *LedgerKeyContractCode_) UnmarshalXDR(d *xdr.Decoder) error {
-	if err := d.FixedOpaque(v.Hash[:]); err != nil {
+	if b := d.Peek(); len(b) >= 32 {
+		copy(v.Hash[:], b)
+		d.Skip(32)
+	} else if err := d.FixedOpaque(v.Hash[:]); err != nil {
 		return xdr.WithField(err, "hash")
 	}
 	return nil
@@ -6848,11 +7305,18 @@ func (v *LedgerKeyConfigSetting_) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *LedgerKeyConfigSetting_) UnmarshalXDR(d *xdr.Decoder) error {
-	x356, err := d.Enum(validConfigSettingID)
-	if err != nil {
+	var err error
+	b414 := d.Peek()
+	if len(b414) >= 4 {
+		d.Skip(4)
+	} else if b414, err = d.Next(4); err != nil {
 		return xdr.WithField(err, "configSettingID")
 	}
-	v.ConfigSettingID = ConfigSettingID(x356)
+	x415 := int32(binary.BigEndian.Uint32(b414))
+	if !validConfigSettingID(x415) {
+		return xdr.WithField(xdr.NewError(d.Offset()-4, xdr.ErrInvalidEnum, "enum value %d is not valid", x415), "configSettingID")
+	}
+	v.ConfigSettingID = ConfigSettingID(x415)
 	return nil
 }
 
@@ -6905,7 +7369,10 @@ func (v *LedgerKeyTtl_) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *LedgerKeyTtl_) UnmarshalXDR(d *xdr.Decoder) error {
-	if err := d.FixedOpaque(v.KeyHash[:]); err != nil {
+	if b := d.Peek(); len(b) >= 32 {
+		copy(v.KeyHash[:], b)
+		d.Skip(32)
+	} else if err := d.FixedOpaque(v.KeyHash[:]); err != nil {
 		return xdr.WithField(err, "keyHash")
 	}
 	return nil
@@ -7015,11 +7482,18 @@ func (v *EnvelopeType) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *EnvelopeType) UnmarshalXDR(d *xdr.Decoder) error {
-	x357, err := d.Enum(validEnvelopeType)
-	if err != nil {
+	var err error
+	b416 := d.Peek()
+	if len(b416) >= 4 {
+		d.Skip(4)
+	} else if b416, err = d.Next(4); err != nil {
 		return err
 	}
-	(*v) = EnvelopeType(x357)
+	x417 := int32(binary.BigEndian.Uint32(b416))
+	if !validEnvelopeType(x417) {
+		return xdr.NewError(d.Offset()-4, xdr.ErrInvalidEnum, "enum value %d is not valid", x417)
+	}
+	(*v) = EnvelopeType(x417)
 	return nil
 }
 

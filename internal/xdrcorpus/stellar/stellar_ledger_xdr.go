@@ -23,11 +23,18 @@ func (v *UpgradeType) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *UpgradeType) UnmarshalXDR(d *xdr.Decoder) error {
-	x358, err := d.Opaque(128)
-	if err != nil {
+	var err error
+	var x418 []byte
+	if b, n, ok := d.PeekBytes(128); ok {
+		d.Skip(n)
+		if len(b) > 0 {
+			x418 = make([]byte, len(b))
+			copy(x418, b)
+		}
+	} else if x418, err = d.Opaque(128); err != nil {
 		return err
 	}
-	(*v) = UpgradeType(x358)
+	(*v) = UpgradeType(x418)
 	return nil
 }
 
@@ -111,11 +118,18 @@ func (v *StellarValueType) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *StellarValueType) UnmarshalXDR(d *xdr.Decoder) error {
-	x359, err := d.Enum(validStellarValueType)
-	if err != nil {
+	var err error
+	b419 := d.Peek()
+	if len(b419) >= 4 {
+		d.Skip(4)
+	} else if b419, err = d.Next(4); err != nil {
 		return err
 	}
-	(*v) = StellarValueType(x359)
+	x420 := int32(binary.BigEndian.Uint32(b419))
+	if !validStellarValueType(x420) {
+		return xdr.NewError(d.Offset()-4, xdr.ErrInvalidEnum, "enum value %d is not valid", x420)
+	}
+	(*v) = StellarValueType(x420)
 	return nil
 }
 
@@ -174,16 +188,23 @@ func (v *LedgerCloseValueSignature) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *LedgerCloseValueSignature) UnmarshalXDR(d *xdr.Decoder) error {
-	u360, err := decodePublicKey(d)
+	var err error
+	u421, err := decodePublicKey(d)
 	if err != nil {
 		return xdr.WithField(err, "nodeID")
 	}
-	v.NodeID = u360
-	x361, err := d.Opaque(64)
-	if err != nil {
+	v.NodeID = u421
+	var x422 []byte
+	if b, n, ok := d.PeekBytes(64); ok {
+		d.Skip(n)
+		if len(b) > 0 {
+			x422 = make([]byte, len(b))
+			copy(x422, b)
+		}
+	} else if x422, err = d.Opaque(64); err != nil {
 		return xdr.WithField(err, "signature")
 	}
-	v.Signature = Signature(x361)
+	v.Signature = Signature(x422)
 	return nil
 }
 
@@ -241,9 +262,9 @@ func (v *StellarValue) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "upgrades")
 	}
-	for i362 := range v.Upgrades {
-		if err := e.PutOpaque(v.Upgrades[i362], 128); err != nil {
-			return xdr.WithField(err, "\x00upgrades\x00i362")
+	for i423 := range v.Upgrades {
+		if err := e.PutOpaque(v.Upgrades[i423], 128); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i423)+"]"), "upgrades")
 		}
 	}
 	e.Leave()
@@ -255,39 +276,53 @@ func (v *StellarValue) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *StellarValue) UnmarshalXDR(d *xdr.Decoder) error {
-	if err := d.FixedOpaque(v.TxSetHash[:]); err != nil {
+	var err error
+	if b := d.Peek(); len(b) >= 32 {
+		copy(v.TxSetHash[:], b)
+		d.Skip(32)
+	} else if err := d.FixedOpaque(v.TxSetHash[:]); err != nil {
 		return xdr.WithField(err, "txSetHash")
 	}
-	x363, err := d.Uint64()
-	if err != nil {
+	b424 := d.Peek()
+	if len(b424) >= 8 {
+		d.Skip(8)
+	} else if b424, err = d.Next(8); err != nil {
 		return xdr.WithField(err, "closeTime")
 	}
-	v.CloseTime = TimePoint(x363)
-	n364, err := d.ArrayLen(6, 4)
-	if err != nil {
+	v.CloseTime = TimePoint(binary.BigEndian.Uint64(b424))
+	n425, ok := d.PeekArrayLen(6, 4)
+	if ok {
+		d.Skip(4)
+	} else if n425, err = d.ArrayLen(6, 4); err != nil {
 		return xdr.WithField(err, "upgrades")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "upgrades")
 	}
-	var s365 []UpgradeType
-	if n364 > 0 {
-		s365 = make([]UpgradeType, n364)
+	var s426 []UpgradeType
+	if n425 > 0 {
+		s426 = make([]UpgradeType, n425)
 	}
-	for i366 := range s365 {
-		x367, err := d.Opaque(128)
-		if err != nil {
-			return xdr.WithField(err, "\x00upgrades\x00i366")
+	for i427 := range s426 {
+		var x428 []byte
+		if b, n, ok := d.PeekBytes(128); ok {
+			d.Skip(n)
+			if len(b) > 0 {
+				x428 = make([]byte, len(b))
+				copy(x428, b)
+			}
+		} else if x428, err = d.Opaque(128); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i427)+"]"), "upgrades")
 		}
-		s365[i366] = UpgradeType(x367)
+		s426[i427] = UpgradeType(x428)
 	}
-	v.Upgrades = s365
+	v.Upgrades = s426
 	d.Leave()
-	u368, err := decodeStellarValueExt(d)
+	u429, err := decodeStellarValueExt(d)
 	if err != nil {
 		return xdr.WithField(err, "ext")
 	}
-	v.Ext = u368
+	v.Ext = u429
 	return nil
 }
 
@@ -398,22 +433,31 @@ func decodeStellarValueExt(d *xdr.Decoder) (StellarValueExt, error) {
 	if err := d.Enter(); err != nil {
 		return nil, err
 	}
-	defer d.Leave()
 	at := d.Offset()
-	x, err := d.Enum(validStellarValueType)
-	disc := StellarValueType(x)
-	if err != nil {
+	var err error
+	var disc StellarValueType
+	b := d.Peek()
+	if len(b) >= 4 {
+		d.Skip(4)
+	} else if b, err = d.Next(4); err != nil {
 		return nil, xdr.WithField(err, "v")
 	}
+	x430 := int32(binary.BigEndian.Uint32(b))
+	if !validStellarValueType(x430) {
+		return nil, xdr.WithField(xdr.NewError(d.Offset()-4, xdr.ErrInvalidEnum, "enum value %d is not valid", x430), "v")
+	}
+	disc = StellarValueType(x430)
 	switch disc {
 	case STELLAR_VALUE_BASIC:
 		a := &StellarValueExtSTELLAR_VALUE_BASIC{}
+		d.Leave()
 		return a, nil
 	case STELLAR_VALUE_SIGNED:
 		a := &StellarValueExtLcValueSignature{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	}
 	return nil, xdr.NewError(at, xdr.ErrUnionArm, "union StellarValueExt has no arm for discriminant %v", disc)
@@ -476,11 +520,18 @@ func (v *LedgerHeaderFlags) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *LedgerHeaderFlags) UnmarshalXDR(d *xdr.Decoder) error {
-	x369, err := d.Enum(validLedgerHeaderFlags)
-	if err != nil {
+	var err error
+	b431 := d.Peek()
+	if len(b431) >= 4 {
+		d.Skip(4)
+	} else if b431, err = d.Next(4); err != nil {
 		return err
 	}
-	(*v) = LedgerHeaderFlags(x369)
+	x432 := int32(binary.BigEndian.Uint32(b431))
+	if !validLedgerHeaderFlags(x432) {
+		return xdr.NewError(d.Offset()-4, xdr.ErrInvalidEnum, "enum value %d is not valid", x432)
+	}
+	(*v) = LedgerHeaderFlags(x432)
 	return nil
 }
 
@@ -537,16 +588,19 @@ func (v *LedgerHeaderExtensionV1) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *LedgerHeaderExtensionV1) UnmarshalXDR(d *xdr.Decoder) error {
-	x370, err := d.Uint32()
-	if err != nil {
+	var err error
+	b433 := d.Peek()
+	if len(b433) >= 4 {
+		d.Skip(4)
+	} else if b433, err = d.Next(4); err != nil {
 		return xdr.WithField(err, "flags")
 	}
-	v.Flags = Uint32(x370)
-	u371, err := decodeLedgerHeaderExtensionV1Ext(d)
+	v.Flags = Uint32(binary.BigEndian.Uint32(b433))
+	u434, err := decodeLedgerHeaderExtensionV1Ext(d)
 	if err != nil {
 		return xdr.WithField(err, "ext")
 	}
-	v.Ext = u371
+	v.Ext = u434
 	return nil
 }
 
@@ -628,15 +682,20 @@ func decodeLedgerHeaderExtensionV1Ext(d *xdr.Decoder) (LedgerHeaderExtensionV1Ex
 	if err := d.Enter(); err != nil {
 		return nil, err
 	}
-	defer d.Leave()
 	at := d.Offset()
-	disc, err := d.Int32()
-	if err != nil {
+	var err error
+	var disc int32
+	b := d.Peek()
+	if len(b) >= 4 {
+		d.Skip(4)
+	} else if b, err = d.Next(4); err != nil {
 		return nil, xdr.WithField(err, "v")
 	}
+	disc = int32(binary.BigEndian.Uint32(b))
 	switch disc {
 	case 0:
 		a := &LedgerHeaderExtensionV1ExtCase0{}
+		d.Leave()
 		return a, nil
 	}
 	return nil, xdr.NewError(at, xdr.ErrUnionArm, "union LedgerHeaderExtensionV1Ext has no arm for discriminant %v", disc)
@@ -684,8 +743,8 @@ func (v *LedgerHeader) MarshalXDR(e *xdr.Encoder) error {
 	e.PutUint32(uint32(v.BaseFee))
 	e.PutUint32(uint32(v.BaseReserve))
 	e.PutUint32(uint32(v.MaxTxSetSize))
-	for i372 := range v.SkipList {
-		e.PutFixedOpaque(v.SkipList[i372][:])
+	for i435 := range v.SkipList {
+		e.PutFixedOpaque(v.SkipList[i435][:])
 	}
 	if err := encodeLedgerHeaderExt(e, v.Ext); err != nil {
 		return xdr.WithField(err, "ext")
@@ -695,45 +754,63 @@ func (v *LedgerHeader) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *LedgerHeader) UnmarshalXDR(d *xdr.Decoder) error {
-	x373, err := d.Uint32()
-	if err != nil {
+	var err error
+	b436 := d.Peek()
+	if len(b436) >= 4 {
+		d.Skip(4)
+	} else if b436, err = d.Next(4); err != nil {
 		return xdr.WithField(err, "ledgerVersion")
 	}
-	v.LedgerVersion = Uint32(x373)
-	if err := d.FixedOpaque(v.PreviousLedgerHash[:]); err != nil {
+	v.LedgerVersion = Uint32(binary.BigEndian.Uint32(b436))
+	if b := d.Peek(); len(b) >= 32 {
+		copy(v.PreviousLedgerHash[:], b)
+		d.Skip(32)
+	} else if err := d.FixedOpaque(v.PreviousLedgerHash[:]); err != nil {
 		return xdr.WithField(err, "previousLedgerHash")
 	}
 	if err := (&v.ScpValue).UnmarshalXDR(d); err != nil {
 		return xdr.WithField(err, "scpValue")
 	}
-	if err := d.FixedOpaque(v.TxSetResultHash[:]); err != nil {
+	if b := d.Peek(); len(b) >= 32 {
+		copy(v.TxSetResultHash[:], b)
+		d.Skip(32)
+	} else if err := d.FixedOpaque(v.TxSetResultHash[:]); err != nil {
 		return xdr.WithField(err, "txSetResultHash")
 	}
-	if err := d.FixedOpaque(v.BucketListHash[:]); err != nil {
+	if b := d.Peek(); len(b) >= 32 {
+		copy(v.BucketListHash[:], b)
+		d.Skip(32)
+	} else if err := d.FixedOpaque(v.BucketListHash[:]); err != nil {
 		return xdr.WithField(err, "bucketListHash")
 	}
-	b374, err := d.Next(44)
-	if err != nil {
+	b437 := d.Peek()
+	if len(b437) >= 44 {
+		d.Skip(44)
+	} else if b437, err = d.Next(44); err != nil {
 		return xdr.WithField(err, "ledgerSeq")
 	}
-	v.LedgerSeq = Uint32(binary.BigEndian.Uint32(b374[0:]))
-	v.TotalCoins = Int64(int64(binary.BigEndian.Uint64(b374[4:])))
-	v.FeePool = Int64(int64(binary.BigEndian.Uint64(b374[12:])))
-	v.InflationSeq = Uint32(binary.BigEndian.Uint32(b374[20:]))
-	v.IdPool = Uint64(binary.BigEndian.Uint64(b374[24:]))
-	v.BaseFee = Uint32(binary.BigEndian.Uint32(b374[32:]))
-	v.BaseReserve = Uint32(binary.BigEndian.Uint32(b374[36:]))
-	v.MaxTxSetSize = Uint32(binary.BigEndian.Uint32(b374[40:]))
-	for i375 := range v.SkipList {
-		if err := d.FixedOpaque(v.SkipList[i375][:]); err != nil {
-			return xdr.WithField(err, "\x00skipList\x00i375")
+	b437 = b437[:44]
+	v.LedgerSeq = Uint32(binary.BigEndian.Uint32(b437))
+	v.TotalCoins = Int64(int64(binary.BigEndian.Uint64(b437[4:])))
+	v.FeePool = Int64(int64(binary.BigEndian.Uint64(b437[12:])))
+	v.InflationSeq = Uint32(binary.BigEndian.Uint32(b437[20:]))
+	v.IdPool = Uint64(binary.BigEndian.Uint64(b437[24:]))
+	v.BaseFee = Uint32(binary.BigEndian.Uint32(b437[32:]))
+	v.BaseReserve = Uint32(binary.BigEndian.Uint32(b437[36:]))
+	v.MaxTxSetSize = Uint32(binary.BigEndian.Uint32(b437[40:]))
+	for i438 := range v.SkipList {
+		if b := d.Peek(); len(b) >= 32 {
+			copy(v.SkipList[i438][:], b)
+			d.Skip(32)
+		} else if err := d.FixedOpaque(v.SkipList[i438][:]); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i438)+"]"), "skipList")
 		}
 	}
-	u376, err := decodeLedgerHeaderExt(d)
+	u439, err := decodeLedgerHeaderExt(d)
 	if err != nil {
 		return xdr.WithField(err, "ext")
 	}
-	v.Ext = u376
+	v.Ext = u439
 	return nil
 }
 
@@ -844,21 +921,27 @@ func decodeLedgerHeaderExt(d *xdr.Decoder) (LedgerHeaderExt, error) {
 	if err := d.Enter(); err != nil {
 		return nil, err
 	}
-	defer d.Leave()
 	at := d.Offset()
-	disc, err := d.Int32()
-	if err != nil {
+	var err error
+	var disc int32
+	b := d.Peek()
+	if len(b) >= 4 {
+		d.Skip(4)
+	} else if b, err = d.Next(4); err != nil {
 		return nil, xdr.WithField(err, "v")
 	}
+	disc = int32(binary.BigEndian.Uint32(b))
 	switch disc {
 	case 0:
 		a := &LedgerHeaderExtCase0{}
+		d.Leave()
 		return a, nil
 	case 1:
 		a := &LedgerHeaderExtV1{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	}
 	return nil, xdr.NewError(at, xdr.ErrUnionArm, "union LedgerHeaderExt has no arm for discriminant %v", disc)
@@ -930,11 +1013,18 @@ func (v *LedgerUpgradeType) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *LedgerUpgradeType) UnmarshalXDR(d *xdr.Decoder) error {
-	x377, err := d.Enum(validLedgerUpgradeType)
-	if err != nil {
+	var err error
+	b440 := d.Peek()
+	if len(b440) >= 4 {
+		d.Skip(4)
+	} else if b440, err = d.Next(4); err != nil {
 		return err
 	}
-	(*v) = LedgerUpgradeType(x377)
+	x441 := int32(binary.BigEndian.Uint32(b440))
+	if !validLedgerUpgradeType(x441) {
+		return xdr.NewError(d.Offset()-4, xdr.ErrInvalidEnum, "enum value %d is not valid", x441)
+	}
+	(*v) = LedgerUpgradeType(x441)
 	return nil
 }
 
@@ -989,10 +1079,16 @@ func (v *ConfigUpgradeSetKey) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *ConfigUpgradeSetKey) UnmarshalXDR(d *xdr.Decoder) error {
-	if err := d.FixedOpaque(v.ContractID[:]); err != nil {
+	if b := d.Peek(); len(b) >= 32 {
+		copy(v.ContractID[:], b)
+		d.Skip(32)
+	} else if err := d.FixedOpaque(v.ContractID[:]); err != nil {
 		return xdr.WithField(err, "contractID")
 	}
-	if err := d.FixedOpaque(v.ContentHash[:]); err != nil {
+	if b := d.Peek(); len(b) >= 32 {
+		copy(v.ContentHash[:], b)
+		d.Skip(32)
+	} else if err := d.FixedOpaque(v.ContentHash[:]); err != nil {
 		return xdr.WithField(err, "contentHash")
 	}
 	return nil
@@ -1053,11 +1149,14 @@ func (v *LedgerUpgradeNewLedgerVersion) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *LedgerUpgradeNewLedgerVersion) UnmarshalXDR(d *xdr.Decoder) error {
-	x378, err := d.Uint32()
-	if err != nil {
+	var err error
+	b442 := d.Peek()
+	if len(b442) >= 4 {
+		d.Skip(4)
+	} else if b442, err = d.Next(4); err != nil {
 		return xdr.WithField(err, "newLedgerVersion")
 	}
-	v.NewLedgerVersion = Uint32(x378)
+	v.NewLedgerVersion = Uint32(binary.BigEndian.Uint32(b442))
 	return nil
 }
 
@@ -1076,11 +1175,14 @@ func (v *LedgerUpgradeNewBaseFee) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *LedgerUpgradeNewBaseFee) UnmarshalXDR(d *xdr.Decoder) error {
-	x379, err := d.Uint32()
-	if err != nil {
+	var err error
+	b443 := d.Peek()
+	if len(b443) >= 4 {
+		d.Skip(4)
+	} else if b443, err = d.Next(4); err != nil {
 		return xdr.WithField(err, "newBaseFee")
 	}
-	v.NewBaseFee = Uint32(x379)
+	v.NewBaseFee = Uint32(binary.BigEndian.Uint32(b443))
 	return nil
 }
 
@@ -1099,11 +1201,14 @@ func (v *LedgerUpgradeNewMaxTxSetSize) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *LedgerUpgradeNewMaxTxSetSize) UnmarshalXDR(d *xdr.Decoder) error {
-	x380, err := d.Uint32()
-	if err != nil {
+	var err error
+	b444 := d.Peek()
+	if len(b444) >= 4 {
+		d.Skip(4)
+	} else if b444, err = d.Next(4); err != nil {
 		return xdr.WithField(err, "newMaxTxSetSize")
 	}
-	v.NewMaxTxSetSize = Uint32(x380)
+	v.NewMaxTxSetSize = Uint32(binary.BigEndian.Uint32(b444))
 	return nil
 }
 
@@ -1122,11 +1227,14 @@ func (v *LedgerUpgradeNewBaseReserve) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *LedgerUpgradeNewBaseReserve) UnmarshalXDR(d *xdr.Decoder) error {
-	x381, err := d.Uint32()
-	if err != nil {
+	var err error
+	b445 := d.Peek()
+	if len(b445) >= 4 {
+		d.Skip(4)
+	} else if b445, err = d.Next(4); err != nil {
 		return xdr.WithField(err, "newBaseReserve")
 	}
-	v.NewBaseReserve = Uint32(x381)
+	v.NewBaseReserve = Uint32(binary.BigEndian.Uint32(b445))
 	return nil
 }
 
@@ -1145,11 +1253,14 @@ func (v *LedgerUpgradeNewFlags) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *LedgerUpgradeNewFlags) UnmarshalXDR(d *xdr.Decoder) error {
-	x382, err := d.Uint32()
-	if err != nil {
+	var err error
+	b446 := d.Peek()
+	if len(b446) >= 4 {
+		d.Skip(4)
+	} else if b446, err = d.Next(4); err != nil {
 		return xdr.WithField(err, "newFlags")
 	}
-	v.NewFlags = Uint32(x382)
+	v.NewFlags = Uint32(binary.BigEndian.Uint32(b446))
 	return nil
 }
 
@@ -1191,11 +1302,14 @@ func (v *LedgerUpgradeNewMaxSorobanTxSetSize) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *LedgerUpgradeNewMaxSorobanTxSetSize) UnmarshalXDR(d *xdr.Decoder) error {
-	x383, err := d.Uint32()
-	if err != nil {
+	var err error
+	b447 := d.Peek()
+	if len(b447) >= 4 {
+		d.Skip(4)
+	} else if b447, err = d.Next(4); err != nil {
 		return xdr.WithField(err, "newMaxSorobanTxSetSize")
 	}
-	v.NewMaxSorobanTxSetSize = Uint32(x383)
+	v.NewMaxSorobanTxSetSize = Uint32(binary.BigEndian.Uint32(b447))
 	return nil
 }
 
@@ -1257,55 +1371,69 @@ func decodeLedgerUpgrade(d *xdr.Decoder) (LedgerUpgrade, error) {
 	if err := d.Enter(); err != nil {
 		return nil, err
 	}
-	defer d.Leave()
 	at := d.Offset()
-	x, err := d.Enum(validLedgerUpgradeType)
-	disc := LedgerUpgradeType(x)
-	if err != nil {
+	var err error
+	var disc LedgerUpgradeType
+	b := d.Peek()
+	if len(b) >= 4 {
+		d.Skip(4)
+	} else if b, err = d.Next(4); err != nil {
 		return nil, xdr.WithField(err, "type")
 	}
+	x448 := int32(binary.BigEndian.Uint32(b))
+	if !validLedgerUpgradeType(x448) {
+		return nil, xdr.WithField(xdr.NewError(d.Offset()-4, xdr.ErrInvalidEnum, "enum value %d is not valid", x448), "type")
+	}
+	disc = LedgerUpgradeType(x448)
 	switch disc {
 	case LEDGER_UPGRADE_VERSION:
 		a := &LedgerUpgradeNewLedgerVersion{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case LEDGER_UPGRADE_BASE_FEE:
 		a := &LedgerUpgradeNewBaseFee{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case LEDGER_UPGRADE_MAX_TX_SET_SIZE:
 		a := &LedgerUpgradeNewMaxTxSetSize{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case LEDGER_UPGRADE_BASE_RESERVE:
 		a := &LedgerUpgradeNewBaseReserve{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case LEDGER_UPGRADE_FLAGS:
 		a := &LedgerUpgradeNewFlags{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case LEDGER_UPGRADE_CONFIG:
 		a := &LedgerUpgradeNewConfig{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case LEDGER_UPGRADE_MAX_SOROBAN_TX_SET_SIZE:
 		a := &LedgerUpgradeNewMaxSorobanTxSetSize{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	}
 	return nil, xdr.NewError(at, xdr.ErrUnionArm, "union LedgerUpgrade has no arm for discriminant %v", disc)
@@ -1336,9 +1464,9 @@ func (v *ConfigUpgradeSet) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "updatedEntry")
 	}
-	for i384 := range v.UpdatedEntry {
-		if err := encodeConfigSettingEntry(e, v.UpdatedEntry[i384]); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i384)+"]"), "updatedEntry")
+	for i449 := range v.UpdatedEntry {
+		if err := encodeConfigSettingEntry(e, v.UpdatedEntry[i449]); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i449)+"]"), "updatedEntry")
 		}
 	}
 	e.Leave()
@@ -1347,25 +1475,28 @@ func (v *ConfigUpgradeSet) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *ConfigUpgradeSet) UnmarshalXDR(d *xdr.Decoder) error {
-	n385, err := d.ArrayLen(math.MaxUint32, 8)
-	if err != nil {
+	var err error
+	n450, ok := d.PeekArrayLen(math.MaxUint32, 8)
+	if ok {
+		d.Skip(4)
+	} else if n450, err = d.ArrayLen(math.MaxUint32, 8); err != nil {
 		return xdr.WithField(err, "updatedEntry")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "updatedEntry")
 	}
-	var s386 []ConfigSettingEntry
-	if n385 > 0 {
-		s386 = make([]ConfigSettingEntry, n385)
+	var s451 []ConfigSettingEntry
+	if n450 > 0 {
+		s451 = make([]ConfigSettingEntry, n450)
 	}
-	for i387 := range s386 {
-		u388, err := decodeConfigSettingEntry(d)
+	for i452 := range s451 {
+		u453, err := decodeConfigSettingEntry(d)
 		if err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i387)+"]"), "updatedEntry")
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i452)+"]"), "updatedEntry")
 		}
-		s386[i387] = u388
+		s451[i452] = u453
 	}
-	v.UpdatedEntry = s386
+	v.UpdatedEntry = s451
 	d.Leave()
 	return nil
 }
@@ -1456,11 +1587,18 @@ func (v *BucketEntryType) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *BucketEntryType) UnmarshalXDR(d *xdr.Decoder) error {
-	x389, err := d.Enum(validBucketEntryType)
-	if err != nil {
+	var err error
+	b454 := d.Peek()
+	if len(b454) >= 4 {
+		d.Skip(4)
+	} else if b454, err = d.Next(4); err != nil {
 		return err
 	}
-	(*v) = BucketEntryType(x389)
+	x455 := int32(binary.BigEndian.Uint32(b454))
+	if !validBucketEntryType(x455) {
+		return xdr.NewError(d.Offset()-4, xdr.ErrInvalidEnum, "enum value %d is not valid", x455)
+	}
+	(*v) = BucketEntryType(x455)
 	return nil
 }
 
@@ -1517,16 +1655,19 @@ func (v *BucketMetadata) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *BucketMetadata) UnmarshalXDR(d *xdr.Decoder) error {
-	x390, err := d.Uint32()
-	if err != nil {
+	var err error
+	b456 := d.Peek()
+	if len(b456) >= 4 {
+		d.Skip(4)
+	} else if b456, err = d.Next(4); err != nil {
 		return xdr.WithField(err, "ledgerVersion")
 	}
-	v.LedgerVersion = Uint32(x390)
-	u391, err := decodeBucketMetadataExt(d)
+	v.LedgerVersion = Uint32(binary.BigEndian.Uint32(b456))
+	u457, err := decodeBucketMetadataExt(d)
 	if err != nil {
 		return xdr.WithField(err, "ext")
 	}
-	v.Ext = u391
+	v.Ext = u457
 	return nil
 }
 
@@ -1608,15 +1749,20 @@ func decodeBucketMetadataExt(d *xdr.Decoder) (BucketMetadataExt, error) {
 	if err := d.Enter(); err != nil {
 		return nil, err
 	}
-	defer d.Leave()
 	at := d.Offset()
-	disc, err := d.Int32()
-	if err != nil {
+	var err error
+	var disc int32
+	b := d.Peek()
+	if len(b) >= 4 {
+		d.Skip(4)
+	} else if b, err = d.Next(4); err != nil {
 		return nil, xdr.WithField(err, "v")
 	}
+	disc = int32(binary.BigEndian.Uint32(b))
 	switch disc {
 	case 0:
 		a := &BucketMetadataExtCase0{}
+		d.Leave()
 		return a, nil
 	}
 	return nil, xdr.NewError(at, xdr.ErrUnionArm, "union BucketMetadataExt has no arm for discriminant %v", disc)
@@ -1673,11 +1819,11 @@ func (v *BucketEntryDeadEntry) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *BucketEntryDeadEntry) UnmarshalXDR(d *xdr.Decoder) error {
-	u392, err := decodeLedgerKey(d)
+	u458, err := decodeLedgerKey(d)
 	if err != nil {
 		return xdr.WithField(err, "deadEntry")
 	}
-	v.DeadEntry = u392
+	v.DeadEntry = u458
 	return nil
 }
 
@@ -1743,31 +1889,41 @@ func decodeBucketEntry(d *xdr.Decoder) (BucketEntry, error) {
 	if err := d.Enter(); err != nil {
 		return nil, err
 	}
-	defer d.Leave()
 	at := d.Offset()
-	x, err := d.Enum(validBucketEntryType)
-	disc := BucketEntryType(x)
-	if err != nil {
+	var err error
+	var disc BucketEntryType
+	b := d.Peek()
+	if len(b) >= 4 {
+		d.Skip(4)
+	} else if b, err = d.Next(4); err != nil {
 		return nil, xdr.WithField(err, "type")
 	}
+	x459 := int32(binary.BigEndian.Uint32(b))
+	if !validBucketEntryType(x459) {
+		return nil, xdr.WithField(xdr.NewError(d.Offset()-4, xdr.ErrInvalidEnum, "enum value %d is not valid", x459), "type")
+	}
+	disc = BucketEntryType(x459)
 	switch disc {
 	case LIVEENTRY, INITENTRY:
 		a := &BucketEntryLiveEntry{Type: BucketEntryType(disc)}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case DEADENTRY:
 		a := &BucketEntryDeadEntry{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case METAENTRY:
 		a := &BucketEntryMetaEntry{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	}
 	return nil, xdr.NewError(at, xdr.ErrUnionArm, "union BucketEntry has no arm for discriminant %v", disc)
@@ -1822,11 +1978,18 @@ func (v *TxSetComponentType) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *TxSetComponentType) UnmarshalXDR(d *xdr.Decoder) error {
-	x393, err := d.Enum(validTxSetComponentType)
-	if err != nil {
+	var err error
+	b460 := d.Peek()
+	if len(b460) >= 4 {
+		d.Skip(4)
+	} else if b460, err = d.Next(4); err != nil {
 		return err
 	}
-	(*v) = TxSetComponentType(x393)
+	x461 := int32(binary.BigEndian.Uint32(b460))
+	if !validTxSetComponentType(x461) {
+		return xdr.NewError(d.Offset()-4, xdr.ErrInvalidEnum, "enum value %d is not valid", x461)
+	}
+	(*v) = TxSetComponentType(x461)
 	return nil
 }
 
@@ -1915,19 +2078,27 @@ func decodeTxSetComponent(d *xdr.Decoder) (TxSetComponent, error) {
 	if err := d.Enter(); err != nil {
 		return nil, err
 	}
-	defer d.Leave()
 	at := d.Offset()
-	x, err := d.Enum(validTxSetComponentType)
-	disc := TxSetComponentType(x)
-	if err != nil {
+	var err error
+	var disc TxSetComponentType
+	b := d.Peek()
+	if len(b) >= 4 {
+		d.Skip(4)
+	} else if b, err = d.Next(4); err != nil {
 		return nil, xdr.WithField(err, "type")
 	}
+	x462 := int32(binary.BigEndian.Uint32(b))
+	if !validTxSetComponentType(x462) {
+		return nil, xdr.WithField(xdr.NewError(d.Offset()-4, xdr.ErrInvalidEnum, "enum value %d is not valid", x462), "type")
+	}
+	disc = TxSetComponentType(x462)
 	switch disc {
 	case TXSET_COMP_TXS_MAYBE_DISCOUNTED_FEE:
 		a := &TxSetComponentTxsMaybeDiscountedFee{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	}
 	return nil, xdr.NewError(at, xdr.ErrUnionArm, "union TxSetComponent has no arm for discriminant %v", disc)
@@ -1963,9 +2134,9 @@ func (v *TxSetComponentTxsMaybeDiscountedFee_) MarshalXDR(e *xdr.Encoder) error 
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "txs")
 	}
-	for i394 := range v.Txs {
-		if err := encodeTransactionEnvelope(e, v.Txs[i394]); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i394)+"]"), "txs")
+	for i463 := range v.Txs {
+		if err := encodeTransactionEnvelope(e, v.Txs[i463]); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i463)+"]"), "txs")
 		}
 	}
 	e.Leave()
@@ -1974,44 +2145,54 @@ func (v *TxSetComponentTxsMaybeDiscountedFee_) MarshalXDR(e *xdr.Encoder) error 
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *TxSetComponentTxsMaybeDiscountedFee_) UnmarshalXDR(d *xdr.Decoder) error {
-	present395, err := d.Optional()
-	if err != nil {
+	var err error
+	b464 := d.Peek()
+	if len(b464) >= 4 {
+		d.Skip(4)
+	} else if b464, err = d.Next(4); err != nil {
 		return xdr.WithField(err, "baseFee")
 	}
-	if !present395 {
+	switch x465 := binary.BigEndian.Uint32(b464); x465 {
+	case 0:
 		v.BaseFee = nil
-	} else {
+	case 1:
 		if err := d.Enter(); err != nil {
 			return xdr.WithField(err, "baseFee")
 		}
-		p396 := new(Int64)
-		x397, err := d.Int64()
-		if err != nil {
+		p466 := new(Int64)
+		b467 := d.Peek()
+		if len(b467) >= 8 {
+			d.Skip(8)
+		} else if b467, err = d.Next(8); err != nil {
 			return xdr.WithField(err, "baseFee")
 		}
-		(*p396) = Int64(x397)
-		v.BaseFee = p396
+		(*p466) = Int64(int64(binary.BigEndian.Uint64(b467)))
+		v.BaseFee = p466
 		d.Leave()
+	default:
+		return xdr.WithField(xdr.NewError(d.Offset()-4, xdr.ErrInvalidBool, "optional-data flag %d is not 0 or 1", x465), "baseFee")
 	}
-	n398, err := d.ArrayLen(math.MaxUint32, 68)
-	if err != nil {
+	n468, ok := d.PeekArrayLen(math.MaxUint32, 68)
+	if ok {
+		d.Skip(4)
+	} else if n468, err = d.ArrayLen(math.MaxUint32, 68); err != nil {
 		return xdr.WithField(err, "txs")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "txs")
 	}
-	var s399 []TransactionEnvelope
-	if n398 > 0 {
-		s399 = make([]TransactionEnvelope, n398)
+	var s469 []TransactionEnvelope
+	if n468 > 0 {
+		s469 = make([]TransactionEnvelope, n468)
 	}
-	for i400 := range s399 {
-		u401, err := decodeTransactionEnvelope(d)
+	for i470 := range s469 {
+		u471, err := decodeTransactionEnvelope(d)
 		if err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i400)+"]"), "txs")
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i470)+"]"), "txs")
 		}
-		s399[i400] = u401
+		s469[i470] = u471
 	}
-	v.Txs = s399
+	v.Txs = s469
 	d.Leave()
 	return nil
 }
@@ -2071,9 +2252,9 @@ func (v *TransactionPhaseV0Components) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "v0Components")
 	}
-	for i402 := range v.V0Components {
-		if err := encodeTxSetComponent(e, v.V0Components[i402]); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i402)+"]"), "v0Components")
+	for i472 := range v.V0Components {
+		if err := encodeTxSetComponent(e, v.V0Components[i472]); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i472)+"]"), "v0Components")
 		}
 	}
 	e.Leave()
@@ -2082,25 +2263,28 @@ func (v *TransactionPhaseV0Components) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *TransactionPhaseV0Components) UnmarshalXDR(d *xdr.Decoder) error {
-	n403, err := d.ArrayLen(math.MaxUint32, 12)
-	if err != nil {
+	var err error
+	n473, ok := d.PeekArrayLen(math.MaxUint32, 12)
+	if ok {
+		d.Skip(4)
+	} else if n473, err = d.ArrayLen(math.MaxUint32, 12); err != nil {
 		return xdr.WithField(err, "v0Components")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "v0Components")
 	}
-	var s404 []TxSetComponent
-	if n403 > 0 {
-		s404 = make([]TxSetComponent, n403)
+	var s474 []TxSetComponent
+	if n473 > 0 {
+		s474 = make([]TxSetComponent, n473)
 	}
-	for i405 := range s404 {
-		u406, err := decodeTxSetComponent(d)
+	for i475 := range s474 {
+		u476, err := decodeTxSetComponent(d)
 		if err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i405)+"]"), "v0Components")
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i475)+"]"), "v0Components")
 		}
-		s404[i405] = u406
+		s474[i475] = u476
 	}
-	v.V0Components = s404
+	v.V0Components = s474
 	d.Leave()
 	return nil
 }
@@ -2127,18 +2311,23 @@ func decodeTransactionPhase(d *xdr.Decoder) (TransactionPhase, error) {
 	if err := d.Enter(); err != nil {
 		return nil, err
 	}
-	defer d.Leave()
 	at := d.Offset()
-	disc, err := d.Int32()
-	if err != nil {
+	var err error
+	var disc int32
+	b := d.Peek()
+	if len(b) >= 4 {
+		d.Skip(4)
+	} else if b, err = d.Next(4); err != nil {
 		return nil, xdr.WithField(err, "v")
 	}
+	disc = int32(binary.BigEndian.Uint32(b))
 	switch disc {
 	case 0:
 		a := &TransactionPhaseV0Components{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	}
 	return nil, xdr.NewError(at, xdr.ErrUnionArm, "union TransactionPhase has no arm for discriminant %v", disc)
@@ -2165,9 +2354,9 @@ func (v *TransactionSet) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "txs")
 	}
-	for i407 := range v.Txs {
-		if err := encodeTransactionEnvelope(e, v.Txs[i407]); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i407)+"]"), "txs")
+	for i477 := range v.Txs {
+		if err := encodeTransactionEnvelope(e, v.Txs[i477]); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i477)+"]"), "txs")
 		}
 	}
 	e.Leave()
@@ -2176,28 +2365,34 @@ func (v *TransactionSet) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *TransactionSet) UnmarshalXDR(d *xdr.Decoder) error {
-	if err := d.FixedOpaque(v.PreviousLedgerHash[:]); err != nil {
+	var err error
+	if b := d.Peek(); len(b) >= 32 {
+		copy(v.PreviousLedgerHash[:], b)
+		d.Skip(32)
+	} else if err := d.FixedOpaque(v.PreviousLedgerHash[:]); err != nil {
 		return xdr.WithField(err, "previousLedgerHash")
 	}
-	n408, err := d.ArrayLen(math.MaxUint32, 68)
-	if err != nil {
+	n478, ok := d.PeekArrayLen(math.MaxUint32, 68)
+	if ok {
+		d.Skip(4)
+	} else if n478, err = d.ArrayLen(math.MaxUint32, 68); err != nil {
 		return xdr.WithField(err, "txs")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "txs")
 	}
-	var s409 []TransactionEnvelope
-	if n408 > 0 {
-		s409 = make([]TransactionEnvelope, n408)
+	var s479 []TransactionEnvelope
+	if n478 > 0 {
+		s479 = make([]TransactionEnvelope, n478)
 	}
-	for i410 := range s409 {
-		u411, err := decodeTransactionEnvelope(d)
+	for i480 := range s479 {
+		u481, err := decodeTransactionEnvelope(d)
 		if err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i410)+"]"), "txs")
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i480)+"]"), "txs")
 		}
-		s409[i410] = u411
+		s479[i480] = u481
 	}
-	v.Txs = s409
+	v.Txs = s479
 	d.Leave()
 	return nil
 }
@@ -2253,9 +2448,9 @@ func (v *TransactionSetV1) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "phases")
 	}
-	for i412 := range v.Phases {
-		if err := encodeTransactionPhase(e, v.Phases[i412]); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i412)+"]"), "phases")
+	for i482 := range v.Phases {
+		if err := encodeTransactionPhase(e, v.Phases[i482]); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i482)+"]"), "phases")
 		}
 	}
 	e.Leave()
@@ -2264,28 +2459,34 @@ func (v *TransactionSetV1) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *TransactionSetV1) UnmarshalXDR(d *xdr.Decoder) error {
-	if err := d.FixedOpaque(v.PreviousLedgerHash[:]); err != nil {
+	var err error
+	if b := d.Peek(); len(b) >= 32 {
+		copy(v.PreviousLedgerHash[:], b)
+		d.Skip(32)
+	} else if err := d.FixedOpaque(v.PreviousLedgerHash[:]); err != nil {
 		return xdr.WithField(err, "previousLedgerHash")
 	}
-	n413, err := d.ArrayLen(math.MaxUint32, 8)
-	if err != nil {
+	n483, ok := d.PeekArrayLen(math.MaxUint32, 8)
+	if ok {
+		d.Skip(4)
+	} else if n483, err = d.ArrayLen(math.MaxUint32, 8); err != nil {
 		return xdr.WithField(err, "phases")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "phases")
 	}
-	var s414 []TransactionPhase
-	if n413 > 0 {
-		s414 = make([]TransactionPhase, n413)
+	var s484 []TransactionPhase
+	if n483 > 0 {
+		s484 = make([]TransactionPhase, n483)
 	}
-	for i415 := range s414 {
-		u416, err := decodeTransactionPhase(d)
+	for i485 := range s484 {
+		u486, err := decodeTransactionPhase(d)
 		if err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i415)+"]"), "phases")
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i485)+"]"), "phases")
 		}
-		s414[i415] = u416
+		s484[i485] = u486
 	}
-	v.Phases = s414
+	v.Phases = s484
 	d.Leave()
 	return nil
 }
@@ -2375,18 +2576,23 @@ func decodeGeneralizedTransactionSet(d *xdr.Decoder) (GeneralizedTransactionSet,
 	if err := d.Enter(); err != nil {
 		return nil, err
 	}
-	defer d.Leave()
 	at := d.Offset()
-	disc, err := d.Int32()
-	if err != nil {
+	var err error
+	var disc int32
+	b := d.Peek()
+	if len(b) >= 4 {
+		d.Skip(4)
+	} else if b, err = d.Next(4); err != nil {
 		return nil, xdr.WithField(err, "v")
 	}
+	disc = int32(binary.BigEndian.Uint32(b))
 	switch disc {
 	case 1:
 		a := &GeneralizedTransactionSetV1TxSet{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	}
 	return nil, xdr.NewError(at, xdr.ErrUnionArm, "union GeneralizedTransactionSet has no arm for discriminant %v", disc)
@@ -2415,7 +2621,10 @@ func (v *TransactionResultPair) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *TransactionResultPair) UnmarshalXDR(d *xdr.Decoder) error {
-	if err := d.FixedOpaque(v.TransactionHash[:]); err != nil {
+	if b := d.Peek(); len(b) >= 32 {
+		copy(v.TransactionHash[:], b)
+		d.Skip(32)
+	} else if err := d.FixedOpaque(v.TransactionHash[:]); err != nil {
 		return xdr.WithField(err, "transactionHash")
 	}
 	if err := (&v.Result).UnmarshalXDR(d); err != nil {
@@ -2473,9 +2682,9 @@ func (v *TransactionResultSet) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "results")
 	}
-	for i417 := range v.Results {
-		if err := (&v.Results[i417]).MarshalXDR(e); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i417)+"]"), "results")
+	for i487 := range v.Results {
+		if err := (&v.Results[i487]).MarshalXDR(e); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i487)+"]"), "results")
 		}
 	}
 	e.Leave()
@@ -2484,23 +2693,26 @@ func (v *TransactionResultSet) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *TransactionResultSet) UnmarshalXDR(d *xdr.Decoder) error {
-	n418, err := d.ArrayLen(math.MaxUint32, 48)
-	if err != nil {
+	var err error
+	n488, ok := d.PeekArrayLen(math.MaxUint32, 48)
+	if ok {
+		d.Skip(4)
+	} else if n488, err = d.ArrayLen(math.MaxUint32, 48); err != nil {
 		return xdr.WithField(err, "results")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "results")
 	}
-	var s419 []TransactionResultPair
-	if n418 > 0 {
-		s419 = make([]TransactionResultPair, n418)
+	var s489 []TransactionResultPair
+	if n488 > 0 {
+		s489 = make([]TransactionResultPair, n488)
 	}
-	for i420 := range s419 {
-		if err := (&s419[i420]).UnmarshalXDR(d); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i420)+"]"), "results")
+	for i490 := range s489 {
+		if err := (&s489[i490]).UnmarshalXDR(d); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i490)+"]"), "results")
 		}
 	}
-	v.Results = s419
+	v.Results = s489
 	d.Leave()
 	return nil
 }
@@ -2562,19 +2774,22 @@ func (v *TransactionHistoryEntry) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *TransactionHistoryEntry) UnmarshalXDR(d *xdr.Decoder) error {
-	x421, err := d.Uint32()
-	if err != nil {
+	var err error
+	b491 := d.Peek()
+	if len(b491) >= 4 {
+		d.Skip(4)
+	} else if b491, err = d.Next(4); err != nil {
 		return xdr.WithField(err, "ledgerSeq")
 	}
-	v.LedgerSeq = Uint32(x421)
+	v.LedgerSeq = Uint32(binary.BigEndian.Uint32(b491))
 	if err := (&v.TxSet).UnmarshalXDR(d); err != nil {
 		return xdr.WithField(err, "txSet")
 	}
-	u422, err := decodeTransactionHistoryEntryExt(d)
+	u492, err := decodeTransactionHistoryEntryExt(d)
 	if err != nil {
 		return xdr.WithField(err, "ext")
 	}
-	v.Ext = u422
+	v.Ext = u492
 	return nil
 }
 
@@ -2651,11 +2866,11 @@ func (v *TransactionHistoryEntryExtGeneralizedTxSet) MarshalXDR(e *xdr.Encoder) 
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *TransactionHistoryEntryExtGeneralizedTxSet) UnmarshalXDR(d *xdr.Decoder) error {
-	u423, err := decodeGeneralizedTransactionSet(d)
+	u493, err := decodeGeneralizedTransactionSet(d)
 	if err != nil {
 		return xdr.WithField(err, "generalizedTxSet")
 	}
-	v.GeneralizedTxSet = u423
+	v.GeneralizedTxSet = u493
 	return nil
 }
 
@@ -2687,21 +2902,27 @@ func decodeTransactionHistoryEntryExt(d *xdr.Decoder) (TransactionHistoryEntryEx
 	if err := d.Enter(); err != nil {
 		return nil, err
 	}
-	defer d.Leave()
 	at := d.Offset()
-	disc, err := d.Int32()
-	if err != nil {
+	var err error
+	var disc int32
+	b := d.Peek()
+	if len(b) >= 4 {
+		d.Skip(4)
+	} else if b, err = d.Next(4); err != nil {
 		return nil, xdr.WithField(err, "v")
 	}
+	disc = int32(binary.BigEndian.Uint32(b))
 	switch disc {
 	case 0:
 		a := &TransactionHistoryEntryExtCase0{}
+		d.Leave()
 		return a, nil
 	case 1:
 		a := &TransactionHistoryEntryExtGeneralizedTxSet{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	}
 	return nil, xdr.NewError(at, xdr.ErrUnionArm, "union TransactionHistoryEntryExt has no arm for discriminant %v", disc)
@@ -2735,19 +2956,22 @@ func (v *TransactionHistoryResultEntry) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *TransactionHistoryResultEntry) UnmarshalXDR(d *xdr.Decoder) error {
-	x424, err := d.Uint32()
-	if err != nil {
+	var err error
+	b494 := d.Peek()
+	if len(b494) >= 4 {
+		d.Skip(4)
+	} else if b494, err = d.Next(4); err != nil {
 		return xdr.WithField(err, "ledgerSeq")
 	}
-	v.LedgerSeq = Uint32(x424)
+	v.LedgerSeq = Uint32(binary.BigEndian.Uint32(b494))
 	if err := (&v.TxResultSet).UnmarshalXDR(d); err != nil {
 		return xdr.WithField(err, "txResultSet")
 	}
-	u425, err := decodeTransactionHistoryResultEntryExt(d)
+	u495, err := decodeTransactionHistoryResultEntryExt(d)
 	if err != nil {
 		return xdr.WithField(err, "ext")
 	}
-	v.Ext = u425
+	v.Ext = u495
 	return nil
 }
 
@@ -2829,15 +3053,20 @@ func decodeTransactionHistoryResultEntryExt(d *xdr.Decoder) (TransactionHistoryR
 	if err := d.Enter(); err != nil {
 		return nil, err
 	}
-	defer d.Leave()
 	at := d.Offset()
-	disc, err := d.Int32()
-	if err != nil {
+	var err error
+	var disc int32
+	b := d.Peek()
+	if len(b) >= 4 {
+		d.Skip(4)
+	} else if b, err = d.Next(4); err != nil {
 		return nil, xdr.WithField(err, "v")
 	}
+	disc = int32(binary.BigEndian.Uint32(b))
 	switch disc {
 	case 0:
 		a := &TransactionHistoryResultEntryExtCase0{}
+		d.Leave()
 		return a, nil
 	}
 	return nil, xdr.NewError(at, xdr.ErrUnionArm, "union TransactionHistoryResultEntryExt has no arm for discriminant %v", disc)
@@ -2870,17 +3099,20 @@ func (v *LedgerHeaderHistoryEntry) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *LedgerHeaderHistoryEntry) UnmarshalXDR(d *xdr.Decoder) error {
-	if err := d.FixedOpaque(v.Hash[:]); err != nil {
+	if b := d.Peek(); len(b) >= 32 {
+		copy(v.Hash[:], b)
+		d.Skip(32)
+	} else if err := d.FixedOpaque(v.Hash[:]); err != nil {
 		return xdr.WithField(err, "hash")
 	}
 	if err := (&v.Header).UnmarshalXDR(d); err != nil {
 		return xdr.WithField(err, "header")
 	}
-	u426, err := decodeLedgerHeaderHistoryEntryExt(d)
+	u496, err := decodeLedgerHeaderHistoryEntryExt(d)
 	if err != nil {
 		return xdr.WithField(err, "ext")
 	}
-	v.Ext = u426
+	v.Ext = u496
 	return nil
 }
 
@@ -2962,15 +3194,20 @@ func decodeLedgerHeaderHistoryEntryExt(d *xdr.Decoder) (LedgerHeaderHistoryEntry
 	if err := d.Enter(); err != nil {
 		return nil, err
 	}
-	defer d.Leave()
 	at := d.Offset()
-	disc, err := d.Int32()
-	if err != nil {
+	var err error
+	var disc int32
+	b := d.Peek()
+	if len(b) >= 4 {
+		d.Skip(4)
+	} else if b, err = d.Next(4); err != nil {
 		return nil, xdr.WithField(err, "v")
 	}
+	disc = int32(binary.BigEndian.Uint32(b))
 	switch disc {
 	case 0:
 		a := &LedgerHeaderHistoryEntryExtCase0{}
+		d.Leave()
 		return a, nil
 	}
 	return nil, xdr.NewError(at, xdr.ErrUnionArm, "union LedgerHeaderHistoryEntryExt has no arm for discriminant %v", disc)
@@ -2997,9 +3234,9 @@ func (v *LedgerSCPMessages) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "messages")
 	}
-	for i427 := range v.Messages {
-		if err := (&v.Messages[i427]).MarshalXDR(e); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i427)+"]"), "messages")
+	for i497 := range v.Messages {
+		if err := (&v.Messages[i497]).MarshalXDR(e); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i497)+"]"), "messages")
 		}
 	}
 	e.Leave()
@@ -3008,28 +3245,33 @@ func (v *LedgerSCPMessages) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *LedgerSCPMessages) UnmarshalXDR(d *xdr.Decoder) error {
-	x428, err := d.Uint32()
-	if err != nil {
+	var err error
+	b498 := d.Peek()
+	if len(b498) >= 4 {
+		d.Skip(4)
+	} else if b498, err = d.Next(4); err != nil {
 		return xdr.WithField(err, "ledgerSeq")
 	}
-	v.LedgerSeq = Uint32(x428)
-	n429, err := d.ArrayLen(math.MaxUint32, 92)
-	if err != nil {
+	v.LedgerSeq = Uint32(binary.BigEndian.Uint32(b498))
+	n499, ok := d.PeekArrayLen(math.MaxUint32, 92)
+	if ok {
+		d.Skip(4)
+	} else if n499, err = d.ArrayLen(math.MaxUint32, 92); err != nil {
 		return xdr.WithField(err, "messages")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "messages")
 	}
-	var s430 []SCPEnvelope
-	if n429 > 0 {
-		s430 = make([]SCPEnvelope, n429)
+	var s500 []SCPEnvelope
+	if n499 > 0 {
+		s500 = make([]SCPEnvelope, n499)
 	}
-	for i431 := range s430 {
-		if err := (&s430[i431]).UnmarshalXDR(d); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i431)+"]"), "messages")
+	for i501 := range s500 {
+		if err := (&s500[i501]).UnmarshalXDR(d); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i501)+"]"), "messages")
 		}
 	}
-	v.Messages = s430
+	v.Messages = s500
 	d.Leave()
 	return nil
 }
@@ -3084,9 +3326,9 @@ func (v *SCPHistoryEntryV0) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "quorumSets")
 	}
-	for i432 := range v.QuorumSets {
-		if err := (&v.QuorumSets[i432]).MarshalXDR(e); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i432)+"]"), "quorumSets")
+	for i502 := range v.QuorumSets {
+		if err := (&v.QuorumSets[i502]).MarshalXDR(e); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i502)+"]"), "quorumSets")
 		}
 	}
 	e.Leave()
@@ -3098,23 +3340,26 @@ func (v *SCPHistoryEntryV0) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *SCPHistoryEntryV0) UnmarshalXDR(d *xdr.Decoder) error {
-	n433, err := d.ArrayLen(math.MaxUint32, 12)
-	if err != nil {
+	var err error
+	n503, ok := d.PeekArrayLen(math.MaxUint32, 12)
+	if ok {
+		d.Skip(4)
+	} else if n503, err = d.ArrayLen(math.MaxUint32, 12); err != nil {
 		return xdr.WithField(err, "quorumSets")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "quorumSets")
 	}
-	var s434 []SCPQuorumSet
-	if n433 > 0 {
-		s434 = make([]SCPQuorumSet, n433)
+	var s504 []SCPQuorumSet
+	if n503 > 0 {
+		s504 = make([]SCPQuorumSet, n503)
 	}
-	for i435 := range s434 {
-		if err := (&s434[i435]).UnmarshalXDR(d); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i435)+"]"), "quorumSets")
+	for i505 := range s504 {
+		if err := (&s504[i505]).UnmarshalXDR(d); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i505)+"]"), "quorumSets")
 		}
 	}
-	v.QuorumSets = s434
+	v.QuorumSets = s504
 	d.Leave()
 	if err := (&v.LedgerMessages).UnmarshalXDR(d); err != nil {
 		return xdr.WithField(err, "ledgerMessages")
@@ -3207,18 +3452,23 @@ func decodeSCPHistoryEntry(d *xdr.Decoder) (SCPHistoryEntry, error) {
 	if err := d.Enter(); err != nil {
 		return nil, err
 	}
-	defer d.Leave()
 	at := d.Offset()
-	disc, err := d.Int32()
-	if err != nil {
+	var err error
+	var disc int32
+	b := d.Peek()
+	if len(b) >= 4 {
+		d.Skip(4)
+	} else if b, err = d.Next(4); err != nil {
 		return nil, xdr.WithField(err, "v")
 	}
+	disc = int32(binary.BigEndian.Uint32(b))
 	switch disc {
 	case 0:
 		a := &SCPHistoryEntryV0_{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	}
 	return nil, xdr.NewError(at, xdr.ErrUnionArm, "union SCPHistoryEntry has no arm for discriminant %v", disc)
@@ -3280,11 +3530,18 @@ func (v *LedgerEntryChangeType) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *LedgerEntryChangeType) UnmarshalXDR(d *xdr.Decoder) error {
-	x436, err := d.Enum(validLedgerEntryChangeType)
-	if err != nil {
+	var err error
+	b506 := d.Peek()
+	if len(b506) >= 4 {
+		d.Skip(4)
+	} else if b506, err = d.Next(4); err != nil {
 		return err
 	}
-	(*v) = LedgerEntryChangeType(x436)
+	x507 := int32(binary.BigEndian.Uint32(b506))
+	if !validLedgerEntryChangeType(x507) {
+		return xdr.NewError(d.Offset()-4, xdr.ErrInvalidEnum, "enum value %d is not valid", x507)
+	}
+	(*v) = LedgerEntryChangeType(x507)
 	return nil
 }
 
@@ -3391,11 +3648,11 @@ func (v *LedgerEntryChangeRemoved) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *LedgerEntryChangeRemoved) UnmarshalXDR(d *xdr.Decoder) error {
-	u437, err := decodeLedgerKey(d)
+	u508, err := decodeLedgerKey(d)
 	if err != nil {
 		return xdr.WithField(err, "removed")
 	}
-	v.Removed = u437
+	v.Removed = u508
 	return nil
 }
 
@@ -3462,37 +3719,48 @@ func decodeLedgerEntryChange(d *xdr.Decoder) (LedgerEntryChange, error) {
 	if err := d.Enter(); err != nil {
 		return nil, err
 	}
-	defer d.Leave()
 	at := d.Offset()
-	x, err := d.Enum(validLedgerEntryChangeType)
-	disc := LedgerEntryChangeType(x)
-	if err != nil {
+	var err error
+	var disc LedgerEntryChangeType
+	b := d.Peek()
+	if len(b) >= 4 {
+		d.Skip(4)
+	} else if b, err = d.Next(4); err != nil {
 		return nil, xdr.WithField(err, "type")
 	}
+	x509 := int32(binary.BigEndian.Uint32(b))
+	if !validLedgerEntryChangeType(x509) {
+		return nil, xdr.WithField(xdr.NewError(d.Offset()-4, xdr.ErrInvalidEnum, "enum value %d is not valid", x509), "type")
+	}
+	disc = LedgerEntryChangeType(x509)
 	switch disc {
 	case LEDGER_ENTRY_CREATED:
 		a := &LedgerEntryChangeCreated{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case LEDGER_ENTRY_UPDATED:
 		a := &LedgerEntryChangeUpdated{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case LEDGER_ENTRY_REMOVED:
 		a := &LedgerEntryChangeRemoved{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case LEDGER_ENTRY_STATE:
 		a := &LedgerEntryChangeState{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	}
 	return nil, xdr.NewError(at, xdr.ErrUnionArm, "union LedgerEntryChange has no arm for discriminant %v", disc)
@@ -3518,9 +3786,9 @@ func (v *LedgerEntryChanges) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return err
 	}
-	for i438 := range *v {
-		if err := encodeLedgerEntryChange(e, (*v)[i438]); err != nil {
-			return xdr.WithField(err, "["+strconv.Itoa(i438)+"]")
+	for i510 := range *v {
+		if err := encodeLedgerEntryChange(e, (*v)[i510]); err != nil {
+			return xdr.WithField(err, "["+strconv.Itoa(i510)+"]")
 		}
 	}
 	e.Leave()
@@ -3529,25 +3797,28 @@ func (v *LedgerEntryChanges) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *LedgerEntryChanges) UnmarshalXDR(d *xdr.Decoder) error {
-	n439, err := d.ArrayLen(math.MaxUint32, 12)
-	if err != nil {
+	var err error
+	n511, ok := d.PeekArrayLen(math.MaxUint32, 12)
+	if ok {
+		d.Skip(4)
+	} else if n511, err = d.ArrayLen(math.MaxUint32, 12); err != nil {
 		return err
 	}
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	var s440 LedgerEntryChanges
-	if n439 > 0 {
-		s440 = make(LedgerEntryChanges, n439)
+	var s512 LedgerEntryChanges
+	if n511 > 0 {
+		s512 = make(LedgerEntryChanges, n511)
 	}
-	for i441 := range s440 {
-		u442, err := decodeLedgerEntryChange(d)
+	for i513 := range s512 {
+		u514, err := decodeLedgerEntryChange(d)
 		if err != nil {
-			return xdr.WithField(err, "["+strconv.Itoa(i441)+"]")
+			return xdr.WithField(err, "["+strconv.Itoa(i513)+"]")
 		}
-		s440[i441] = u442
+		s512[i513] = u514
 	}
-	(*v) = s440
+	(*v) = s512
 	d.Leave()
 	return nil
 }
@@ -3601,9 +3872,9 @@ func (v *OperationMeta) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "changes")
 	}
-	for i443 := range v.Changes {
-		if err := encodeLedgerEntryChange(e, v.Changes[i443]); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i443)+"]"), "changes")
+	for i515 := range v.Changes {
+		if err := encodeLedgerEntryChange(e, v.Changes[i515]); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i515)+"]"), "changes")
 		}
 	}
 	e.Leave()
@@ -3612,25 +3883,28 @@ func (v *OperationMeta) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *OperationMeta) UnmarshalXDR(d *xdr.Decoder) error {
-	n444, err := d.ArrayLen(math.MaxUint32, 12)
-	if err != nil {
+	var err error
+	n516, ok := d.PeekArrayLen(math.MaxUint32, 12)
+	if ok {
+		d.Skip(4)
+	} else if n516, err = d.ArrayLen(math.MaxUint32, 12); err != nil {
 		return xdr.WithField(err, "changes")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "changes")
 	}
-	var s445 LedgerEntryChanges
-	if n444 > 0 {
-		s445 = make(LedgerEntryChanges, n444)
+	var s517 LedgerEntryChanges
+	if n516 > 0 {
+		s517 = make(LedgerEntryChanges, n516)
 	}
-	for i446 := range s445 {
-		u447, err := decodeLedgerEntryChange(d)
+	for i518 := range s517 {
+		u519, err := decodeLedgerEntryChange(d)
 		if err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i446)+"]"), "changes")
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i518)+"]"), "changes")
 		}
-		s445[i446] = u447
+		s517[i518] = u519
 	}
-	v.Changes = s445
+	v.Changes = s517
 	d.Leave()
 	return nil
 }
@@ -3685,9 +3959,9 @@ func (v *TransactionMetaV1) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "txChanges")
 	}
-	for i448 := range v.TxChanges {
-		if err := encodeLedgerEntryChange(e, v.TxChanges[i448]); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i448)+"]"), "txChanges")
+	for i520 := range v.TxChanges {
+		if err := encodeLedgerEntryChange(e, v.TxChanges[i520]); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i520)+"]"), "txChanges")
 		}
 	}
 	e.Leave()
@@ -3697,9 +3971,9 @@ func (v *TransactionMetaV1) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "operations")
 	}
-	for i449 := range v.Operations {
-		if err := (&v.Operations[i449]).MarshalXDR(e); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i449)+"]"), "operations")
+	for i521 := range v.Operations {
+		if err := (&v.Operations[i521]).MarshalXDR(e); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i521)+"]"), "operations")
 		}
 	}
 	e.Leave()
@@ -3708,43 +3982,48 @@ func (v *TransactionMetaV1) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *TransactionMetaV1) UnmarshalXDR(d *xdr.Decoder) error {
-	n450, err := d.ArrayLen(math.MaxUint32, 12)
-	if err != nil {
+	var err error
+	n522, ok := d.PeekArrayLen(math.MaxUint32, 12)
+	if ok {
+		d.Skip(4)
+	} else if n522, err = d.ArrayLen(math.MaxUint32, 12); err != nil {
 		return xdr.WithField(err, "txChanges")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "txChanges")
 	}
-	var s451 LedgerEntryChanges
-	if n450 > 0 {
-		s451 = make(LedgerEntryChanges, n450)
+	var s523 LedgerEntryChanges
+	if n522 > 0 {
+		s523 = make(LedgerEntryChanges, n522)
 	}
-	for i452 := range s451 {
-		u453, err := decodeLedgerEntryChange(d)
+	for i524 := range s523 {
+		u525, err := decodeLedgerEntryChange(d)
 		if err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i452)+"]"), "txChanges")
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i524)+"]"), "txChanges")
 		}
-		s451[i452] = u453
+		s523[i524] = u525
 	}
-	v.TxChanges = s451
+	v.TxChanges = s523
 	d.Leave()
-	n454, err := d.ArrayLen(math.MaxUint32, 4)
-	if err != nil {
+	n526, ok := d.PeekArrayLen(math.MaxUint32, 4)
+	if ok {
+		d.Skip(4)
+	} else if n526, err = d.ArrayLen(math.MaxUint32, 4); err != nil {
 		return xdr.WithField(err, "operations")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "operations")
 	}
-	var s455 []OperationMeta
-	if n454 > 0 {
-		s455 = make([]OperationMeta, n454)
+	var s527 []OperationMeta
+	if n526 > 0 {
+		s527 = make([]OperationMeta, n526)
 	}
-	for i456 := range s455 {
-		if err := (&s455[i456]).UnmarshalXDR(d); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i456)+"]"), "operations")
+	for i528 := range s527 {
+		if err := (&s527[i528]).UnmarshalXDR(d); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i528)+"]"), "operations")
 		}
 	}
-	v.Operations = s455
+	v.Operations = s527
 	d.Leave()
 	return nil
 }
@@ -3800,9 +4079,9 @@ func (v *TransactionMetaV2) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "txChangesBefore")
 	}
-	for i457 := range v.TxChangesBefore {
-		if err := encodeLedgerEntryChange(e, v.TxChangesBefore[i457]); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i457)+"]"), "txChangesBefore")
+	for i529 := range v.TxChangesBefore {
+		if err := encodeLedgerEntryChange(e, v.TxChangesBefore[i529]); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i529)+"]"), "txChangesBefore")
 		}
 	}
 	e.Leave()
@@ -3812,9 +4091,9 @@ func (v *TransactionMetaV2) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "operations")
 	}
-	for i458 := range v.Operations {
-		if err := (&v.Operations[i458]).MarshalXDR(e); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i458)+"]"), "operations")
+	for i530 := range v.Operations {
+		if err := (&v.Operations[i530]).MarshalXDR(e); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i530)+"]"), "operations")
 		}
 	}
 	e.Leave()
@@ -3824,9 +4103,9 @@ func (v *TransactionMetaV2) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "txChangesAfter")
 	}
-	for i459 := range v.TxChangesAfter {
-		if err := encodeLedgerEntryChange(e, v.TxChangesAfter[i459]); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i459)+"]"), "txChangesAfter")
+	for i531 := range v.TxChangesAfter {
+		if err := encodeLedgerEntryChange(e, v.TxChangesAfter[i531]); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i531)+"]"), "txChangesAfter")
 		}
 	}
 	e.Leave()
@@ -3835,63 +4114,70 @@ func (v *TransactionMetaV2) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *TransactionMetaV2) UnmarshalXDR(d *xdr.Decoder) error {
-	n460, err := d.ArrayLen(math.MaxUint32, 12)
-	if err != nil {
+	var err error
+	n532, ok := d.PeekArrayLen(math.MaxUint32, 12)
+	if ok {
+		d.Skip(4)
+	} else if n532, err = d.ArrayLen(math.MaxUint32, 12); err != nil {
 		return xdr.WithField(err, "txChangesBefore")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "txChangesBefore")
 	}
-	var s461 LedgerEntryChanges
-	if n460 > 0 {
-		s461 = make(LedgerEntryChanges, n460)
+	var s533 LedgerEntryChanges
+	if n532 > 0 {
+		s533 = make(LedgerEntryChanges, n532)
 	}
-	for i462 := range s461 {
-		u463, err := decodeLedgerEntryChange(d)
+	for i534 := range s533 {
+		u535, err := decodeLedgerEntryChange(d)
 		if err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i462)+"]"), "txChangesBefore")
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i534)+"]"), "txChangesBefore")
 		}
-		s461[i462] = u463
+		s533[i534] = u535
 	}
-	v.TxChangesBefore = s461
+	v.TxChangesBefore = s533
 	d.Leave()
-	n464, err := d.ArrayLen(math.MaxUint32, 4)
-	if err != nil {
+	n536, ok := d.PeekArrayLen(math.MaxUint32, 4)
+	if ok {
+		d.Skip(4)
+	} else if n536, err = d.ArrayLen(math.MaxUint32, 4); err != nil {
 		return xdr.WithField(err, "operations")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "operations")
 	}
-	var s465 []OperationMeta
-	if n464 > 0 {
-		s465 = make([]OperationMeta, n464)
+	var s537 []OperationMeta
+	if n536 > 0 {
+		s537 = make([]OperationMeta, n536)
 	}
-	for i466 := range s465 {
-		if err := (&s465[i466]).UnmarshalXDR(d); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i466)+"]"), "operations")
+	for i538 := range s537 {
+		if err := (&s537[i538]).UnmarshalXDR(d); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i538)+"]"), "operations")
 		}
 	}
-	v.Operations = s465
+	v.Operations = s537
 	d.Leave()
-	n467, err := d.ArrayLen(math.MaxUint32, 12)
-	if err != nil {
+	n539, ok := d.PeekArrayLen(math.MaxUint32, 12)
+	if ok {
+		d.Skip(4)
+	} else if n539, err = d.ArrayLen(math.MaxUint32, 12); err != nil {
 		return xdr.WithField(err, "txChangesAfter")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "txChangesAfter")
 	}
-	var s468 LedgerEntryChanges
-	if n467 > 0 {
-		s468 = make(LedgerEntryChanges, n467)
+	var s540 LedgerEntryChanges
+	if n539 > 0 {
+		s540 = make(LedgerEntryChanges, n539)
 	}
-	for i469 := range s468 {
-		u470, err := decodeLedgerEntryChange(d)
+	for i541 := range s540 {
+		u542, err := decodeLedgerEntryChange(d)
 		if err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i469)+"]"), "txChangesAfter")
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i541)+"]"), "txChangesAfter")
 		}
-		s468[i469] = u470
+		s540[i541] = u542
 	}
-	v.TxChangesAfter = s468
+	v.TxChangesAfter = s540
 	d.Leave()
 	return nil
 }
@@ -3979,11 +4265,18 @@ func (v *ContractEventType) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *ContractEventType) UnmarshalXDR(d *xdr.Decoder) error {
-	x471, err := d.Enum(validContractEventType)
-	if err != nil {
+	var err error
+	b543 := d.Peek()
+	if len(b543) >= 4 {
+		d.Skip(4)
+	} else if b543, err = d.Next(4); err != nil {
 		return err
 	}
-	(*v) = ContractEventType(x471)
+	x544 := int32(binary.BigEndian.Uint32(b543))
+	if !validContractEventType(x544) {
+		return xdr.NewError(d.Offset()-4, xdr.ErrInvalidEnum, "enum value %d is not valid", x544)
+	}
+	(*v) = ContractEventType(x544)
 	return nil
 }
 
@@ -4058,38 +4351,53 @@ func (v *ContractEvent) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *ContractEvent) UnmarshalXDR(d *xdr.Decoder) error {
-	u472, err := decodeExtensionPoint(d)
+	var err error
+	u545, err := decodeExtensionPoint(d)
 	if err != nil {
 		return xdr.WithField(err, "ext")
 	}
-	v.Ext = u472
-	present473, err := d.Optional()
-	if err != nil {
+	v.Ext = u545
+	b546 := d.Peek()
+	if len(b546) >= 4 {
+		d.Skip(4)
+	} else if b546, err = d.Next(4); err != nil {
 		return xdr.WithField(err, "contractID")
 	}
-	if !present473 {
+	switch x547 := binary.BigEndian.Uint32(b546); x547 {
+	case 0:
 		v.ContractID = nil
-	} else {
+	case 1:
 		if err := d.Enter(); err != nil {
 			return xdr.WithField(err, "contractID")
 		}
-		p474 := new(Hash)
-		if err := d.FixedOpaque((*p474)[:]); err != nil {
+		p548 := new(Hash)
+		if b := d.Peek(); len(b) >= 32 {
+			copy((*p548)[:], b)
+			d.Skip(32)
+		} else if err := d.FixedOpaque((*p548)[:]); err != nil {
 			return xdr.WithField(err, "contractID")
 		}
-		v.ContractID = p474
+		v.ContractID = p548
 		d.Leave()
+	default:
+		return xdr.WithField(xdr.NewError(d.Offset()-4, xdr.ErrInvalidBool, "optional-data flag %d is not 0 or 1", x547), "contractID")
 	}
-	x475, err := d.Enum(validContractEventType)
-	if err != nil {
+	b549 := d.Peek()
+	if len(b549) >= 4 {
+		d.Skip(4)
+	} else if b549, err = d.Next(4); err != nil {
 		return xdr.WithField(err, "type")
 	}
-	v.Type = ContractEventType(x475)
-	u476, err := decodeContractEventBody(d)
+	x550 := int32(binary.BigEndian.Uint32(b549))
+	if !validContractEventType(x550) {
+		return xdr.WithField(xdr.NewError(d.Offset()-4, xdr.ErrInvalidEnum, "enum value %d is not valid", x550), "type")
+	}
+	v.Type = ContractEventType(x550)
+	u551, err := decodeContractEventBody(d)
 	if err != nil {
 		return xdr.WithField(err, "body")
 	}
-	v.Body = u476
+	v.Body = u551
 	return nil
 }
 
@@ -4178,18 +4486,23 @@ func decodeContractEventBody(d *xdr.Decoder) (ContractEventBody, error) {
 	if err := d.Enter(); err != nil {
 		return nil, err
 	}
-	defer d.Leave()
 	at := d.Offset()
-	disc, err := d.Int32()
-	if err != nil {
+	var err error
+	var disc int32
+	b := d.Peek()
+	if len(b) >= 4 {
+		d.Skip(4)
+	} else if b, err = d.Next(4); err != nil {
 		return nil, xdr.WithField(err, "v")
 	}
+	disc = int32(binary.BigEndian.Uint32(b))
 	switch disc {
 	case 0:
 		a := &ContractEventBodyV0{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	}
 	return nil, xdr.NewError(at, xdr.ErrUnionArm, "union ContractEventBody has no arm for discriminant %v", disc)
@@ -4215,9 +4528,9 @@ func (v *ContractEventBodyV0_) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "topics")
 	}
-	for i477 := range v.Topics {
-		if err := encodeSCVal(e, v.Topics[i477]); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i477)+"]"), "topics")
+	for i552 := range v.Topics {
+		if err := encodeSCVal(e, v.Topics[i552]); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i552)+"]"), "topics")
 		}
 	}
 	e.Leave()
@@ -4229,31 +4542,34 @@ func (v *ContractEventBodyV0_) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *ContractEventBodyV0_) UnmarshalXDR(d *xdr.Decoder) error {
-	n478, err := d.ArrayLen(math.MaxUint32, 4)
-	if err != nil {
+	var err error
+	n553, ok := d.PeekArrayLen(math.MaxUint32, 4)
+	if ok {
+		d.Skip(4)
+	} else if n553, err = d.ArrayLen(math.MaxUint32, 4); err != nil {
 		return xdr.WithField(err, "topics")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "topics")
 	}
-	var s479 []SCVal
-	if n478 > 0 {
-		s479 = make([]SCVal, n478)
+	var s554 []SCVal
+	if n553 > 0 {
+		s554 = make([]SCVal, n553)
 	}
-	for i480 := range s479 {
-		u481, err := decodeSCVal(d)
+	for i555 := range s554 {
+		u556, err := decodeSCVal(d)
 		if err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i480)+"]"), "topics")
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i555)+"]"), "topics")
 		}
-		s479[i480] = u481
+		s554[i555] = u556
 	}
-	v.Topics = s479
+	v.Topics = s554
 	d.Leave()
-	u482, err := decodeSCVal(d)
+	u557, err := decodeSCVal(d)
 	if err != nil {
 		return xdr.WithField(err, "data")
 	}
-	v.Data = u482
+	v.Data = u557
 	return nil
 }
 
@@ -4310,11 +4626,19 @@ func (v *DiagnosticEvent) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *DiagnosticEvent) UnmarshalXDR(d *xdr.Decoder) error {
-	x483, err := d.Bool()
-	if err != nil {
+	var err error
+	b558 := d.Peek()
+	if len(b558) >= 4 {
+		d.Skip(4)
+	} else if b558, err = d.Next(4); err != nil {
 		return xdr.WithField(err, "inSuccessfulContractCall")
 	}
-	v.InSuccessfulContractCall = x483
+	switch x559 := binary.BigEndian.Uint32(b558); x559 {
+	case 0, 1:
+		v.InSuccessfulContractCall = x559 == 1
+	default:
+		return xdr.WithField(xdr.NewError(d.Offset()-4, xdr.ErrInvalidBool, "bool value %d is not 0 or 1", x559), "inSuccessfulContractCall")
+	}
 	if err := (&v.Event).UnmarshalXDR(d); err != nil {
 		return xdr.WithField(err, "event")
 	}
@@ -4378,18 +4702,22 @@ func (v *SorobanTransactionMetaExtV1) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *SorobanTransactionMetaExtV1) UnmarshalXDR(d *xdr.Decoder) error {
-	u484, err := decodeExtensionPoint(d)
+	var err error
+	u560, err := decodeExtensionPoint(d)
 	if err != nil {
 		return xdr.WithField(err, "ext")
 	}
-	v.Ext = u484
-	b485, err := d.Next(24)
-	if err != nil {
+	v.Ext = u560
+	b561 := d.Peek()
+	if len(b561) >= 24 {
+		d.Skip(24)
+	} else if b561, err = d.Next(24); err != nil {
 		return xdr.WithField(err, "totalNonRefundableResourceFeeCharged")
 	}
-	v.TotalNonRefundableResourceFeeCharged = Int64(int64(binary.BigEndian.Uint64(b485[0:])))
-	v.TotalRefundableResourceFeeCharged = Int64(int64(binary.BigEndian.Uint64(b485[8:])))
-	v.RentFeeCharged = Int64(int64(binary.BigEndian.Uint64(b485[16:])))
+	b561 = b561[:24]
+	v.TotalNonRefundableResourceFeeCharged = Int64(int64(binary.BigEndian.Uint64(b561)))
+	v.TotalRefundableResourceFeeCharged = Int64(int64(binary.BigEndian.Uint64(b561[8:])))
+	v.RentFeeCharged = Int64(int64(binary.BigEndian.Uint64(b561[16:])))
 	return nil
 }
 
@@ -4500,21 +4828,27 @@ func decodeSorobanTransactionMetaExt(d *xdr.Decoder) (SorobanTransactionMetaExt,
 	if err := d.Enter(); err != nil {
 		return nil, err
 	}
-	defer d.Leave()
 	at := d.Offset()
-	disc, err := d.Int32()
-	if err != nil {
+	var err error
+	var disc int32
+	b := d.Peek()
+	if len(b) >= 4 {
+		d.Skip(4)
+	} else if b, err = d.Next(4); err != nil {
 		return nil, xdr.WithField(err, "v")
 	}
+	disc = int32(binary.BigEndian.Uint32(b))
 	switch disc {
 	case 0:
 		a := &SorobanTransactionMetaExtCase0{}
+		d.Leave()
 		return a, nil
 	case 1:
 		a := &SorobanTransactionMetaExtV1_{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	}
 	return nil, xdr.NewError(at, xdr.ErrUnionArm, "union SorobanTransactionMetaExt has no arm for discriminant %v", disc)
@@ -4546,9 +4880,9 @@ func (v *SorobanTransactionMeta) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "events")
 	}
-	for i486 := range v.Events {
-		if err := (&v.Events[i486]).MarshalXDR(e); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i486)+"]"), "events")
+	for i562 := range v.Events {
+		if err := (&v.Events[i562]).MarshalXDR(e); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i562)+"]"), "events")
 		}
 	}
 	e.Leave()
@@ -4561,9 +4895,9 @@ func (v *SorobanTransactionMeta) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "diagnosticEvents")
 	}
-	for i487 := range v.DiagnosticEvents {
-		if err := (&v.DiagnosticEvents[i487]).MarshalXDR(e); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i487)+"]"), "diagnosticEvents")
+	for i563 := range v.DiagnosticEvents {
+		if err := (&v.DiagnosticEvents[i563]).MarshalXDR(e); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i563)+"]"), "diagnosticEvents")
 		}
 	}
 	e.Leave()
@@ -4572,51 +4906,56 @@ func (v *SorobanTransactionMeta) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *SorobanTransactionMeta) UnmarshalXDR(d *xdr.Decoder) error {
-	u488, err := decodeSorobanTransactionMetaExt(d)
+	var err error
+	u564, err := decodeSorobanTransactionMetaExt(d)
 	if err != nil {
 		return xdr.WithField(err, "ext")
 	}
-	v.Ext = u488
-	n489, err := d.ArrayLen(math.MaxUint32, 24)
-	if err != nil {
+	v.Ext = u564
+	n565, ok := d.PeekArrayLen(math.MaxUint32, 24)
+	if ok {
+		d.Skip(4)
+	} else if n565, err = d.ArrayLen(math.MaxUint32, 24); err != nil {
 		return xdr.WithField(err, "events")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "events")
 	}
-	var s490 []ContractEvent
-	if n489 > 0 {
-		s490 = make([]ContractEvent, n489)
+	var s566 []ContractEvent
+	if n565 > 0 {
+		s566 = make([]ContractEvent, n565)
 	}
-	for i491 := range s490 {
-		if err := (&s490[i491]).UnmarshalXDR(d); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i491)+"]"), "events")
+	for i567 := range s566 {
+		if err := (&s566[i567]).UnmarshalXDR(d); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i567)+"]"), "events")
 		}
 	}
-	v.Events = s490
+	v.Events = s566
 	d.Leave()
-	u492, err := decodeSCVal(d)
+	u568, err := decodeSCVal(d)
 	if err != nil {
 		return xdr.WithField(err, "returnValue")
 	}
-	v.ReturnValue = u492
-	n493, err := d.ArrayLen(math.MaxUint32, 28)
-	if err != nil {
+	v.ReturnValue = u568
+	n569, ok := d.PeekArrayLen(math.MaxUint32, 28)
+	if ok {
+		d.Skip(4)
+	} else if n569, err = d.ArrayLen(math.MaxUint32, 28); err != nil {
 		return xdr.WithField(err, "diagnosticEvents")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "diagnosticEvents")
 	}
-	var s494 []DiagnosticEvent
-	if n493 > 0 {
-		s494 = make([]DiagnosticEvent, n493)
+	var s570 []DiagnosticEvent
+	if n569 > 0 {
+		s570 = make([]DiagnosticEvent, n569)
 	}
-	for i495 := range s494 {
-		if err := (&s494[i495]).UnmarshalXDR(d); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i495)+"]"), "diagnosticEvents")
+	for i571 := range s570 {
+		if err := (&s570[i571]).UnmarshalXDR(d); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i571)+"]"), "diagnosticEvents")
 		}
 	}
-	v.DiagnosticEvents = s494
+	v.DiagnosticEvents = s570
 	d.Leave()
 	return nil
 }
@@ -4677,9 +5016,9 @@ func (v *TransactionMetaV3) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "txChangesBefore")
 	}
-	for i496 := range v.TxChangesBefore {
-		if err := encodeLedgerEntryChange(e, v.TxChangesBefore[i496]); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i496)+"]"), "txChangesBefore")
+	for i572 := range v.TxChangesBefore {
+		if err := encodeLedgerEntryChange(e, v.TxChangesBefore[i572]); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i572)+"]"), "txChangesBefore")
 		}
 	}
 	e.Leave()
@@ -4689,9 +5028,9 @@ func (v *TransactionMetaV3) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "operations")
 	}
-	for i497 := range v.Operations {
-		if err := (&v.Operations[i497]).MarshalXDR(e); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i497)+"]"), "operations")
+	for i573 := range v.Operations {
+		if err := (&v.Operations[i573]).MarshalXDR(e); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i573)+"]"), "operations")
 		}
 	}
 	e.Leave()
@@ -4701,9 +5040,9 @@ func (v *TransactionMetaV3) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "txChangesAfter")
 	}
-	for i498 := range v.TxChangesAfter {
-		if err := encodeLedgerEntryChange(e, v.TxChangesAfter[i498]); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i498)+"]"), "txChangesAfter")
+	for i574 := range v.TxChangesAfter {
+		if err := encodeLedgerEntryChange(e, v.TxChangesAfter[i574]); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i574)+"]"), "txChangesAfter")
 		}
 	}
 	e.Leave()
@@ -4724,85 +5063,97 @@ func (v *TransactionMetaV3) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *TransactionMetaV3) UnmarshalXDR(d *xdr.Decoder) error {
-	u499, err := decodeExtensionPoint(d)
+	var err error
+	u575, err := decodeExtensionPoint(d)
 	if err != nil {
 		return xdr.WithField(err, "ext")
 	}
-	v.Ext = u499
-	n500, err := d.ArrayLen(math.MaxUint32, 12)
-	if err != nil {
+	v.Ext = u575
+	n576, ok := d.PeekArrayLen(math.MaxUint32, 12)
+	if ok {
+		d.Skip(4)
+	} else if n576, err = d.ArrayLen(math.MaxUint32, 12); err != nil {
 		return xdr.WithField(err, "txChangesBefore")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "txChangesBefore")
 	}
-	var s501 LedgerEntryChanges
-	if n500 > 0 {
-		s501 = make(LedgerEntryChanges, n500)
+	var s577 LedgerEntryChanges
+	if n576 > 0 {
+		s577 = make(LedgerEntryChanges, n576)
 	}
-	for i502 := range s501 {
-		u503, err := decodeLedgerEntryChange(d)
+	for i578 := range s577 {
+		u579, err := decodeLedgerEntryChange(d)
 		if err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i502)+"]"), "txChangesBefore")
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i578)+"]"), "txChangesBefore")
 		}
-		s501[i502] = u503
+		s577[i578] = u579
 	}
-	v.TxChangesBefore = s501
+	v.TxChangesBefore = s577
 	d.Leave()
-	n504, err := d.ArrayLen(math.MaxUint32, 4)
-	if err != nil {
+	n580, ok := d.PeekArrayLen(math.MaxUint32, 4)
+	if ok {
+		d.Skip(4)
+	} else if n580, err = d.ArrayLen(math.MaxUint32, 4); err != nil {
 		return xdr.WithField(err, "operations")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "operations")
 	}
-	var s505 []OperationMeta
-	if n504 > 0 {
-		s505 = make([]OperationMeta, n504)
+	var s581 []OperationMeta
+	if n580 > 0 {
+		s581 = make([]OperationMeta, n580)
 	}
-	for i506 := range s505 {
-		if err := (&s505[i506]).UnmarshalXDR(d); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i506)+"]"), "operations")
+	for i582 := range s581 {
+		if err := (&s581[i582]).UnmarshalXDR(d); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i582)+"]"), "operations")
 		}
 	}
-	v.Operations = s505
+	v.Operations = s581
 	d.Leave()
-	n507, err := d.ArrayLen(math.MaxUint32, 12)
-	if err != nil {
+	n583, ok := d.PeekArrayLen(math.MaxUint32, 12)
+	if ok {
+		d.Skip(4)
+	} else if n583, err = d.ArrayLen(math.MaxUint32, 12); err != nil {
 		return xdr.WithField(err, "txChangesAfter")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "txChangesAfter")
 	}
-	var s508 LedgerEntryChanges
-	if n507 > 0 {
-		s508 = make(LedgerEntryChanges, n507)
+	var s584 LedgerEntryChanges
+	if n583 > 0 {
+		s584 = make(LedgerEntryChanges, n583)
 	}
-	for i509 := range s508 {
-		u510, err := decodeLedgerEntryChange(d)
+	for i585 := range s584 {
+		u586, err := decodeLedgerEntryChange(d)
 		if err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i509)+"]"), "txChangesAfter")
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i585)+"]"), "txChangesAfter")
 		}
-		s508[i509] = u510
+		s584[i585] = u586
 	}
-	v.TxChangesAfter = s508
+	v.TxChangesAfter = s584
 	d.Leave()
-	present511, err := d.Optional()
-	if err != nil {
+	b587 := d.Peek()
+	if len(b587) >= 4 {
+		d.Skip(4)
+	} else if b587, err = d.Next(4); err != nil {
 		return xdr.WithField(err, "sorobanMeta")
 	}
-	if !present511 {
+	switch x588 := binary.BigEndian.Uint32(b587); x588 {
+	case 0:
 		v.SorobanMeta = nil
-	} else {
+	case 1:
 		if err := d.Enter(); err != nil {
 			return xdr.WithField(err, "sorobanMeta")
 		}
-		p512 := new(SorobanTransactionMeta)
-		if err := (p512).UnmarshalXDR(d); err != nil {
+		p589 := new(SorobanTransactionMeta)
+		if err := (p589).UnmarshalXDR(d); err != nil {
 			return xdr.WithField(err, "sorobanMeta")
 		}
-		v.SorobanMeta = p512
+		v.SorobanMeta = p589
 		d.Leave()
+	default:
+		return xdr.WithField(xdr.NewError(d.Offset()-4, xdr.ErrInvalidBool, "optional-data flag %d is not 0 or 1", x588), "sorobanMeta")
 	}
 	return nil
 }
@@ -4860,9 +5211,9 @@ func (v *InvokeHostFunctionSuccessPreImage) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "events")
 	}
-	for i513 := range v.Events {
-		if err := (&v.Events[i513]).MarshalXDR(e); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i513)+"]"), "events")
+	for i590 := range v.Events {
+		if err := (&v.Events[i590]).MarshalXDR(e); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i590)+"]"), "events")
 		}
 	}
 	e.Leave()
@@ -4871,28 +5222,31 @@ func (v *InvokeHostFunctionSuccessPreImage) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *InvokeHostFunctionSuccessPreImage) UnmarshalXDR(d *xdr.Decoder) error {
-	u514, err := decodeSCVal(d)
+	var err error
+	u591, err := decodeSCVal(d)
 	if err != nil {
 		return xdr.WithField(err, "returnValue")
 	}
-	v.ReturnValue = u514
-	n515, err := d.ArrayLen(math.MaxUint32, 24)
-	if err != nil {
+	v.ReturnValue = u591
+	n592, ok := d.PeekArrayLen(math.MaxUint32, 24)
+	if ok {
+		d.Skip(4)
+	} else if n592, err = d.ArrayLen(math.MaxUint32, 24); err != nil {
 		return xdr.WithField(err, "events")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "events")
 	}
-	var s516 []ContractEvent
-	if n515 > 0 {
-		s516 = make([]ContractEvent, n515)
+	var s593 []ContractEvent
+	if n592 > 0 {
+		s593 = make([]ContractEvent, n592)
 	}
-	for i517 := range s516 {
-		if err := (&s516[i517]).UnmarshalXDR(d); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i517)+"]"), "events")
+	for i594 := range s593 {
+		if err := (&s593[i594]).UnmarshalXDR(d); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i594)+"]"), "events")
 		}
 	}
-	v.Events = s516
+	v.Events = s593
 	d.Leave()
 	return nil
 }
@@ -4952,9 +5306,9 @@ func (v *TransactionMetaOperations) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "operations")
 	}
-	for i518 := range v.Operations {
-		if err := (&v.Operations[i518]).MarshalXDR(e); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i518)+"]"), "operations")
+	for i595 := range v.Operations {
+		if err := (&v.Operations[i595]).MarshalXDR(e); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i595)+"]"), "operations")
 		}
 	}
 	e.Leave()
@@ -4963,23 +5317,26 @@ func (v *TransactionMetaOperations) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *TransactionMetaOperations) UnmarshalXDR(d *xdr.Decoder) error {
-	n519, err := d.ArrayLen(math.MaxUint32, 4)
-	if err != nil {
+	var err error
+	n596, ok := d.PeekArrayLen(math.MaxUint32, 4)
+	if ok {
+		d.Skip(4)
+	} else if n596, err = d.ArrayLen(math.MaxUint32, 4); err != nil {
 		return xdr.WithField(err, "operations")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "operations")
 	}
-	var s520 []OperationMeta
-	if n519 > 0 {
-		s520 = make([]OperationMeta, n519)
+	var s597 []OperationMeta
+	if n596 > 0 {
+		s597 = make([]OperationMeta, n596)
 	}
-	for i521 := range s520 {
-		if err := (&s520[i521]).UnmarshalXDR(d); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i521)+"]"), "operations")
+	for i598 := range s597 {
+		if err := (&s597[i598]).UnmarshalXDR(d); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i598)+"]"), "operations")
 		}
 	}
-	v.Operations = s520
+	v.Operations = s597
 	d.Leave()
 	return nil
 }
@@ -5093,36 +5450,44 @@ func decodeTransactionMeta(d *xdr.Decoder) (TransactionMeta, error) {
 	if err := d.Enter(); err != nil {
 		return nil, err
 	}
-	defer d.Leave()
 	at := d.Offset()
-	disc, err := d.Int32()
-	if err != nil {
+	var err error
+	var disc int32
+	b := d.Peek()
+	if len(b) >= 4 {
+		d.Skip(4)
+	} else if b, err = d.Next(4); err != nil {
 		return nil, xdr.WithField(err, "v")
 	}
+	disc = int32(binary.BigEndian.Uint32(b))
 	switch disc {
 	case 0:
 		a := &TransactionMetaOperations{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case 1:
 		a := &TransactionMetaV1_{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case 2:
 		a := &TransactionMetaV2_{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case 3:
 		a := &TransactionMetaV3_{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	}
 	return nil, xdr.NewError(at, xdr.ErrUnionArm, "union TransactionMeta has no arm for discriminant %v", disc)
@@ -5155,9 +5520,9 @@ func (v *TransactionResultMeta) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "feeProcessing")
 	}
-	for i522 := range v.FeeProcessing {
-		if err := encodeLedgerEntryChange(e, v.FeeProcessing[i522]); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i522)+"]"), "feeProcessing")
+	for i599 := range v.FeeProcessing {
+		if err := encodeLedgerEntryChange(e, v.FeeProcessing[i599]); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i599)+"]"), "feeProcessing")
 		}
 	}
 	e.Leave()
@@ -5169,34 +5534,37 @@ func (v *TransactionResultMeta) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *TransactionResultMeta) UnmarshalXDR(d *xdr.Decoder) error {
+	var err error
 	if err := (&v.Result).UnmarshalXDR(d); err != nil {
 		return xdr.WithField(err, "result")
 	}
-	n523, err := d.ArrayLen(math.MaxUint32, 12)
-	if err != nil {
+	n600, ok := d.PeekArrayLen(math.MaxUint32, 12)
+	if ok {
+		d.Skip(4)
+	} else if n600, err = d.ArrayLen(math.MaxUint32, 12); err != nil {
 		return xdr.WithField(err, "feeProcessing")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "feeProcessing")
 	}
-	var s524 LedgerEntryChanges
-	if n523 > 0 {
-		s524 = make(LedgerEntryChanges, n523)
+	var s601 LedgerEntryChanges
+	if n600 > 0 {
+		s601 = make(LedgerEntryChanges, n600)
 	}
-	for i525 := range s524 {
-		u526, err := decodeLedgerEntryChange(d)
+	for i602 := range s601 {
+		u603, err := decodeLedgerEntryChange(d)
 		if err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i525)+"]"), "feeProcessing")
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i602)+"]"), "feeProcessing")
 		}
-		s524[i525] = u526
+		s601[i602] = u603
 	}
-	v.FeeProcessing = s524
+	v.FeeProcessing = s601
 	d.Leave()
-	u527, err := decodeTransactionMeta(d)
+	u604, err := decodeTransactionMeta(d)
 	if err != nil {
 		return xdr.WithField(err, "txApplyProcessing")
 	}
-	v.TxApplyProcessing = u527
+	v.TxApplyProcessing = u604
 	return nil
 }
 
@@ -5253,9 +5621,9 @@ func (v *UpgradeEntryMeta) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "changes")
 	}
-	for i528 := range v.Changes {
-		if err := encodeLedgerEntryChange(e, v.Changes[i528]); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i528)+"]"), "changes")
+	for i605 := range v.Changes {
+		if err := encodeLedgerEntryChange(e, v.Changes[i605]); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i605)+"]"), "changes")
 		}
 	}
 	e.Leave()
@@ -5264,30 +5632,33 @@ func (v *UpgradeEntryMeta) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *UpgradeEntryMeta) UnmarshalXDR(d *xdr.Decoder) error {
-	u529, err := decodeLedgerUpgrade(d)
+	var err error
+	u606, err := decodeLedgerUpgrade(d)
 	if err != nil {
 		return xdr.WithField(err, "upgrade")
 	}
-	v.Upgrade = u529
-	n530, err := d.ArrayLen(math.MaxUint32, 12)
-	if err != nil {
+	v.Upgrade = u606
+	n607, ok := d.PeekArrayLen(math.MaxUint32, 12)
+	if ok {
+		d.Skip(4)
+	} else if n607, err = d.ArrayLen(math.MaxUint32, 12); err != nil {
 		return xdr.WithField(err, "changes")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "changes")
 	}
-	var s531 LedgerEntryChanges
-	if n530 > 0 {
-		s531 = make(LedgerEntryChanges, n530)
+	var s608 LedgerEntryChanges
+	if n607 > 0 {
+		s608 = make(LedgerEntryChanges, n607)
 	}
-	for i532 := range s531 {
-		u533, err := decodeLedgerEntryChange(d)
+	for i609 := range s608 {
+		u610, err := decodeLedgerEntryChange(d)
 		if err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i532)+"]"), "changes")
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i609)+"]"), "changes")
 		}
-		s531[i532] = u533
+		s608[i609] = u610
 	}
-	v.Changes = s531
+	v.Changes = s608
 	d.Leave()
 	return nil
 }
@@ -5351,9 +5722,9 @@ func (v *LedgerCloseMetaV0) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "txProcessing")
 	}
-	for i534 := range v.TxProcessing {
-		if err := (&v.TxProcessing[i534]).MarshalXDR(e); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i534)+"]"), "txProcessing")
+	for i611 := range v.TxProcessing {
+		if err := (&v.TxProcessing[i611]).MarshalXDR(e); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i611)+"]"), "txProcessing")
 		}
 	}
 	e.Leave()
@@ -5363,9 +5734,9 @@ func (v *LedgerCloseMetaV0) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "upgradesProcessing")
 	}
-	for i535 := range v.UpgradesProcessing {
-		if err := (&v.UpgradesProcessing[i535]).MarshalXDR(e); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i535)+"]"), "upgradesProcessing")
+	for i612 := range v.UpgradesProcessing {
+		if err := (&v.UpgradesProcessing[i612]).MarshalXDR(e); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i612)+"]"), "upgradesProcessing")
 		}
 	}
 	e.Leave()
@@ -5375,9 +5746,9 @@ func (v *LedgerCloseMetaV0) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "scpInfo")
 	}
-	for i536 := range v.ScpInfo {
-		if err := encodeSCPHistoryEntry(e, v.ScpInfo[i536]); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i536)+"]"), "scpInfo")
+	for i613 := range v.ScpInfo {
+		if err := encodeSCPHistoryEntry(e, v.ScpInfo[i613]); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i613)+"]"), "scpInfo")
 		}
 	}
 	e.Leave()
@@ -5386,67 +5757,74 @@ func (v *LedgerCloseMetaV0) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *LedgerCloseMetaV0) UnmarshalXDR(d *xdr.Decoder) error {
+	var err error
 	if err := (&v.LedgerHeader).UnmarshalXDR(d); err != nil {
 		return xdr.WithField(err, "ledgerHeader")
 	}
 	if err := (&v.TxSet).UnmarshalXDR(d); err != nil {
 		return xdr.WithField(err, "txSet")
 	}
-	n537, err := d.ArrayLen(math.MaxUint32, 60)
-	if err != nil {
+	n614, ok := d.PeekArrayLen(math.MaxUint32, 60)
+	if ok {
+		d.Skip(4)
+	} else if n614, err = d.ArrayLen(math.MaxUint32, 60); err != nil {
 		return xdr.WithField(err, "txProcessing")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "txProcessing")
 	}
-	var s538 []TransactionResultMeta
-	if n537 > 0 {
-		s538 = make([]TransactionResultMeta, n537)
+	var s615 []TransactionResultMeta
+	if n614 > 0 {
+		s615 = make([]TransactionResultMeta, n614)
 	}
-	for i539 := range s538 {
-		if err := (&s538[i539]).UnmarshalXDR(d); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i539)+"]"), "txProcessing")
+	for i616 := range s615 {
+		if err := (&s615[i616]).UnmarshalXDR(d); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i616)+"]"), "txProcessing")
 		}
 	}
-	v.TxProcessing = s538
+	v.TxProcessing = s615
 	d.Leave()
-	n540, err := d.ArrayLen(math.MaxUint32, 12)
-	if err != nil {
+	n617, ok := d.PeekArrayLen(math.MaxUint32, 12)
+	if ok {
+		d.Skip(4)
+	} else if n617, err = d.ArrayLen(math.MaxUint32, 12); err != nil {
 		return xdr.WithField(err, "upgradesProcessing")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "upgradesProcessing")
 	}
-	var s541 []UpgradeEntryMeta
-	if n540 > 0 {
-		s541 = make([]UpgradeEntryMeta, n540)
+	var s618 []UpgradeEntryMeta
+	if n617 > 0 {
+		s618 = make([]UpgradeEntryMeta, n617)
 	}
-	for i542 := range s541 {
-		if err := (&s541[i542]).UnmarshalXDR(d); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i542)+"]"), "upgradesProcessing")
+	for i619 := range s618 {
+		if err := (&s618[i619]).UnmarshalXDR(d); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i619)+"]"), "upgradesProcessing")
 		}
 	}
-	v.UpgradesProcessing = s541
+	v.UpgradesProcessing = s618
 	d.Leave()
-	n543, err := d.ArrayLen(math.MaxUint32, 16)
-	if err != nil {
+	n620, ok := d.PeekArrayLen(math.MaxUint32, 16)
+	if ok {
+		d.Skip(4)
+	} else if n620, err = d.ArrayLen(math.MaxUint32, 16); err != nil {
 		return xdr.WithField(err, "scpInfo")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "scpInfo")
 	}
-	var s544 []SCPHistoryEntry
-	if n543 > 0 {
-		s544 = make([]SCPHistoryEntry, n543)
+	var s621 []SCPHistoryEntry
+	if n620 > 0 {
+		s621 = make([]SCPHistoryEntry, n620)
 	}
-	for i545 := range s544 {
-		u546, err := decodeSCPHistoryEntry(d)
+	for i622 := range s621 {
+		u623, err := decodeSCPHistoryEntry(d)
 		if err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i545)+"]"), "scpInfo")
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i622)+"]"), "scpInfo")
 		}
-		s544[i545] = u546
+		s621[i622] = u623
 	}
-	v.ScpInfo = s544
+	v.ScpInfo = s621
 	d.Leave()
 	return nil
 }
@@ -5504,16 +5882,19 @@ func (v *LedgerCloseMetaExtV1) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *LedgerCloseMetaExtV1) UnmarshalXDR(d *xdr.Decoder) error {
-	u547, err := decodeExtensionPoint(d)
+	var err error
+	u624, err := decodeExtensionPoint(d)
 	if err != nil {
 		return xdr.WithField(err, "ext")
 	}
-	v.Ext = u547
-	x548, err := d.Int64()
-	if err != nil {
+	v.Ext = u624
+	b625 := d.Peek()
+	if len(b625) >= 8 {
+		d.Skip(8)
+	} else if b625, err = d.Next(8); err != nil {
 		return xdr.WithField(err, "sorobanFeeWrite1KB")
 	}
-	v.SorobanFeeWrite1KB = Int64(x548)
+	v.SorobanFeeWrite1KB = Int64(int64(binary.BigEndian.Uint64(b625)))
 	return nil
 }
 
@@ -5624,21 +6005,27 @@ func decodeLedgerCloseMetaExt(d *xdr.Decoder) (LedgerCloseMetaExt, error) {
 	if err := d.Enter(); err != nil {
 		return nil, err
 	}
-	defer d.Leave()
 	at := d.Offset()
-	disc, err := d.Int32()
-	if err != nil {
+	var err error
+	var disc int32
+	b := d.Peek()
+	if len(b) >= 4 {
+		d.Skip(4)
+	} else if b, err = d.Next(4); err != nil {
 		return nil, xdr.WithField(err, "v")
 	}
+	disc = int32(binary.BigEndian.Uint32(b))
 	switch disc {
 	case 0:
 		a := &LedgerCloseMetaExtCase0{}
+		d.Leave()
 		return a, nil
 	case 1:
 		a := &LedgerCloseMetaExtV1_{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	}
 	return nil, xdr.NewError(at, xdr.ErrUnionArm, "union LedgerCloseMetaExt has no arm for discriminant %v", disc)
@@ -5681,9 +6068,9 @@ func (v *LedgerCloseMetaV1) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "txProcessing")
 	}
-	for i549 := range v.TxProcessing {
-		if err := (&v.TxProcessing[i549]).MarshalXDR(e); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i549)+"]"), "txProcessing")
+	for i626 := range v.TxProcessing {
+		if err := (&v.TxProcessing[i626]).MarshalXDR(e); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i626)+"]"), "txProcessing")
 		}
 	}
 	e.Leave()
@@ -5693,9 +6080,9 @@ func (v *LedgerCloseMetaV1) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "upgradesProcessing")
 	}
-	for i550 := range v.UpgradesProcessing {
-		if err := (&v.UpgradesProcessing[i550]).MarshalXDR(e); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i550)+"]"), "upgradesProcessing")
+	for i627 := range v.UpgradesProcessing {
+		if err := (&v.UpgradesProcessing[i627]).MarshalXDR(e); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i627)+"]"), "upgradesProcessing")
 		}
 	}
 	e.Leave()
@@ -5705,9 +6092,9 @@ func (v *LedgerCloseMetaV1) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "scpInfo")
 	}
-	for i551 := range v.ScpInfo {
-		if err := encodeSCPHistoryEntry(e, v.ScpInfo[i551]); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i551)+"]"), "scpInfo")
+	for i628 := range v.ScpInfo {
+		if err := encodeSCPHistoryEntry(e, v.ScpInfo[i628]); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i628)+"]"), "scpInfo")
 		}
 	}
 	e.Leave()
@@ -5718,9 +6105,9 @@ func (v *LedgerCloseMetaV1) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "evictedTemporaryLedgerKeys")
 	}
-	for i552 := range v.EvictedTemporaryLedgerKeys {
-		if err := encodeLedgerKey(e, v.EvictedTemporaryLedgerKeys[i552]); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i552)+"]"), "evictedTemporaryLedgerKeys")
+	for i629 := range v.EvictedTemporaryLedgerKeys {
+		if err := encodeLedgerKey(e, v.EvictedTemporaryLedgerKeys[i629]); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i629)+"]"), "evictedTemporaryLedgerKeys")
 		}
 	}
 	e.Leave()
@@ -5730,9 +6117,9 @@ func (v *LedgerCloseMetaV1) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "evictedPersistentLedgerEntries")
 	}
-	for i553 := range v.EvictedPersistentLedgerEntries {
-		if err := (&v.EvictedPersistentLedgerEntries[i553]).MarshalXDR(e); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i553)+"]"), "evictedPersistentLedgerEntries")
+	for i630 := range v.EvictedPersistentLedgerEntries {
+		if err := (&v.EvictedPersistentLedgerEntries[i630]).MarshalXDR(e); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i630)+"]"), "evictedPersistentLedgerEntries")
 		}
 	}
 	e.Leave()
@@ -5741,117 +6128,130 @@ func (v *LedgerCloseMetaV1) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *LedgerCloseMetaV1) UnmarshalXDR(d *xdr.Decoder) error {
-	u554, err := decodeLedgerCloseMetaExt(d)
+	var err error
+	u631, err := decodeLedgerCloseMetaExt(d)
 	if err != nil {
 		return xdr.WithField(err, "ext")
 	}
-	v.Ext = u554
+	v.Ext = u631
 	if err := (&v.LedgerHeader).UnmarshalXDR(d); err != nil {
 		return xdr.WithField(err, "ledgerHeader")
 	}
-	u555, err := decodeGeneralizedTransactionSet(d)
+	u632, err := decodeGeneralizedTransactionSet(d)
 	if err != nil {
 		return xdr.WithField(err, "txSet")
 	}
-	v.TxSet = u555
-	n556, err := d.ArrayLen(math.MaxUint32, 60)
-	if err != nil {
+	v.TxSet = u632
+	n633, ok := d.PeekArrayLen(math.MaxUint32, 60)
+	if ok {
+		d.Skip(4)
+	} else if n633, err = d.ArrayLen(math.MaxUint32, 60); err != nil {
 		return xdr.WithField(err, "txProcessing")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "txProcessing")
 	}
-	var s557 []TransactionResultMeta
-	if n556 > 0 {
-		s557 = make([]TransactionResultMeta, n556)
+	var s634 []TransactionResultMeta
+	if n633 > 0 {
+		s634 = make([]TransactionResultMeta, n633)
 	}
-	for i558 := range s557 {
-		if err := (&s557[i558]).UnmarshalXDR(d); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i558)+"]"), "txProcessing")
+	for i635 := range s634 {
+		if err := (&s634[i635]).UnmarshalXDR(d); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i635)+"]"), "txProcessing")
 		}
 	}
-	v.TxProcessing = s557
+	v.TxProcessing = s634
 	d.Leave()
-	n559, err := d.ArrayLen(math.MaxUint32, 12)
-	if err != nil {
+	n636, ok := d.PeekArrayLen(math.MaxUint32, 12)
+	if ok {
+		d.Skip(4)
+	} else if n636, err = d.ArrayLen(math.MaxUint32, 12); err != nil {
 		return xdr.WithField(err, "upgradesProcessing")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "upgradesProcessing")
 	}
-	var s560 []UpgradeEntryMeta
-	if n559 > 0 {
-		s560 = make([]UpgradeEntryMeta, n559)
+	var s637 []UpgradeEntryMeta
+	if n636 > 0 {
+		s637 = make([]UpgradeEntryMeta, n636)
 	}
-	for i561 := range s560 {
-		if err := (&s560[i561]).UnmarshalXDR(d); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i561)+"]"), "upgradesProcessing")
+	for i638 := range s637 {
+		if err := (&s637[i638]).UnmarshalXDR(d); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i638)+"]"), "upgradesProcessing")
 		}
 	}
-	v.UpgradesProcessing = s560
+	v.UpgradesProcessing = s637
 	d.Leave()
-	n562, err := d.ArrayLen(math.MaxUint32, 16)
-	if err != nil {
+	n639, ok := d.PeekArrayLen(math.MaxUint32, 16)
+	if ok {
+		d.Skip(4)
+	} else if n639, err = d.ArrayLen(math.MaxUint32, 16); err != nil {
 		return xdr.WithField(err, "scpInfo")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "scpInfo")
 	}
-	var s563 []SCPHistoryEntry
-	if n562 > 0 {
-		s563 = make([]SCPHistoryEntry, n562)
+	var s640 []SCPHistoryEntry
+	if n639 > 0 {
+		s640 = make([]SCPHistoryEntry, n639)
 	}
-	for i564 := range s563 {
-		u565, err := decodeSCPHistoryEntry(d)
+	for i641 := range s640 {
+		u642, err := decodeSCPHistoryEntry(d)
 		if err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i564)+"]"), "scpInfo")
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i641)+"]"), "scpInfo")
 		}
-		s563[i564] = u565
+		s640[i641] = u642
 	}
-	v.ScpInfo = s563
+	v.ScpInfo = s640
 	d.Leave()
-	x566, err := d.Uint64()
-	if err != nil {
+	b643 := d.Peek()
+	if len(b643) >= 8 {
+		d.Skip(8)
+	} else if b643, err = d.Next(8); err != nil {
 		return xdr.WithField(err, "totalByteSizeOfBucketList")
 	}
-	v.TotalByteSizeOfBucketList = Uint64(x566)
-	n567, err := d.ArrayLen(math.MaxUint32, 8)
-	if err != nil {
+	v.TotalByteSizeOfBucketList = Uint64(binary.BigEndian.Uint64(b643))
+	n644, ok := d.PeekArrayLen(math.MaxUint32, 8)
+	if ok {
+		d.Skip(4)
+	} else if n644, err = d.ArrayLen(math.MaxUint32, 8); err != nil {
 		return xdr.WithField(err, "evictedTemporaryLedgerKeys")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "evictedTemporaryLedgerKeys")
 	}
-	var s568 []LedgerKey
-	if n567 > 0 {
-		s568 = make([]LedgerKey, n567)
+	var s645 []LedgerKey
+	if n644 > 0 {
+		s645 = make([]LedgerKey, n644)
 	}
-	for i569 := range s568 {
-		u570, err := decodeLedgerKey(d)
+	for i646 := range s645 {
+		u647, err := decodeLedgerKey(d)
 		if err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i569)+"]"), "evictedTemporaryLedgerKeys")
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i646)+"]"), "evictedTemporaryLedgerKeys")
 		}
-		s568[i569] = u570
+		s645[i646] = u647
 	}
-	v.EvictedTemporaryLedgerKeys = s568
+	v.EvictedTemporaryLedgerKeys = s645
 	d.Leave()
-	n571, err := d.ArrayLen(math.MaxUint32, 20)
-	if err != nil {
+	n648, ok := d.PeekArrayLen(math.MaxUint32, 20)
+	if ok {
+		d.Skip(4)
+	} else if n648, err = d.ArrayLen(math.MaxUint32, 20); err != nil {
 		return xdr.WithField(err, "evictedPersistentLedgerEntries")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "evictedPersistentLedgerEntries")
 	}
-	var s572 []LedgerEntry
-	if n571 > 0 {
-		s572 = make([]LedgerEntry, n571)
+	var s649 []LedgerEntry
+	if n648 > 0 {
+		s649 = make([]LedgerEntry, n648)
 	}
-	for i573 := range s572 {
-		if err := (&s572[i573]).UnmarshalXDR(d); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i573)+"]"), "evictedPersistentLedgerEntries")
+	for i650 := range s649 {
+		if err := (&s649[i650]).UnmarshalXDR(d); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i650)+"]"), "evictedPersistentLedgerEntries")
 		}
 	}
-	v.EvictedPersistentLedgerEntries = s572
+	v.EvictedPersistentLedgerEntries = s649
 	d.Leave()
 	return nil
 }
@@ -5970,24 +6370,30 @@ func decodeLedgerCloseMeta(d *xdr.Decoder) (LedgerCloseMeta, error) {
 	if err := d.Enter(); err != nil {
 		return nil, err
 	}
-	defer d.Leave()
 	at := d.Offset()
-	disc, err := d.Int32()
-	if err != nil {
+	var err error
+	var disc int32
+	b := d.Peek()
+	if len(b) >= 4 {
+		d.Skip(4)
+	} else if b, err = d.Next(4); err != nil {
 		return nil, xdr.WithField(err, "v")
 	}
+	disc = int32(binary.BigEndian.Uint32(b))
 	switch disc {
 	case 0:
 		a := &LedgerCloseMetaV0_{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case 1:
 		a := &LedgerCloseMetaV1_{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	}
 	return nil, xdr.NewError(at, xdr.ErrUnionArm, "union LedgerCloseMeta has no arm for discriminant %v", disc)

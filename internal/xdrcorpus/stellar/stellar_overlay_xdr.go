@@ -62,11 +62,18 @@ func (v *ErrorCode) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *ErrorCode) UnmarshalXDR(d *xdr.Decoder) error {
-	x574, err := d.Enum(validErrorCode)
-	if err != nil {
+	var err error
+	b651 := d.Peek()
+	if len(b651) >= 4 {
+		d.Skip(4)
+	} else if b651, err = d.Next(4); err != nil {
 		return err
 	}
-	(*v) = ErrorCode(x574)
+	x652 := int32(binary.BigEndian.Uint32(b651))
+	if !validErrorCode(x652) {
+		return xdr.NewError(d.Offset()-4, xdr.ErrInvalidEnum, "enum value %d is not valid", x652)
+	}
+	(*v) = ErrorCode(x652)
 	return nil
 }
 
@@ -126,16 +133,26 @@ func (v *Error) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *Error) UnmarshalXDR(d *xdr.Decoder) error {
-	x575, err := d.Enum(validErrorCode)
-	if err != nil {
+	var err error
+	b653 := d.Peek()
+	if len(b653) >= 4 {
+		d.Skip(4)
+	} else if b653, err = d.Next(4); err != nil {
 		return xdr.WithField(err, "code")
 	}
-	v.Code = ErrorCode(x575)
-	x576, err := d.String(100)
-	if err != nil {
+	x654 := int32(binary.BigEndian.Uint32(b653))
+	if !validErrorCode(x654) {
+		return xdr.WithField(xdr.NewError(d.Offset()-4, xdr.ErrInvalidEnum, "enum value %d is not valid", x654), "code")
+	}
+	v.Code = ErrorCode(x654)
+	var x655 string
+	if b, n, ok := d.PeekBytes(100); ok {
+		d.Skip(n)
+		x655 = string(b)
+	} else if x655, err = d.String(100); err != nil {
 		return xdr.WithField(err, "msg")
 	}
-	v.Msg = x576
+	v.Msg = x655
 	return nil
 }
 
@@ -188,11 +205,14 @@ func (v *SendMore) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *SendMore) UnmarshalXDR(d *xdr.Decoder) error {
-	x577, err := d.Uint32()
-	if err != nil {
+	var err error
+	b656 := d.Peek()
+	if len(b656) >= 4 {
+		d.Skip(4)
+	} else if b656, err = d.Next(4); err != nil {
 		return xdr.WithField(err, "numMessages")
 	}
-	v.NumMessages = Uint32(x577)
+	v.NumMessages = Uint32(binary.BigEndian.Uint32(b656))
 	return nil
 }
 
@@ -247,12 +267,16 @@ func (v *SendMoreExtended) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *SendMoreExtended) UnmarshalXDR(d *xdr.Decoder) error {
-	b578, err := d.Next(8)
-	if err != nil {
+	var err error
+	b657 := d.Peek()
+	if len(b657) >= 8 {
+		d.Skip(8)
+	} else if b657, err = d.Next(8); err != nil {
 		return xdr.WithField(err, "numMessages")
 	}
-	v.NumMessages = Uint32(binary.BigEndian.Uint32(b578[0:]))
-	v.NumBytes = Uint32(binary.BigEndian.Uint32(b578[4:]))
+	b657 = b657[:8]
+	v.NumMessages = Uint32(binary.BigEndian.Uint32(b657))
+	v.NumBytes = Uint32(binary.BigEndian.Uint32(b657[4:]))
 	return nil
 }
 
@@ -313,19 +337,28 @@ func (v *AuthCert) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *AuthCert) UnmarshalXDR(d *xdr.Decoder) error {
+	var err error
 	if err := (&v.Pubkey).UnmarshalXDR(d); err != nil {
 		return xdr.WithField(err, "pubkey")
 	}
-	x579, err := d.Uint64()
-	if err != nil {
+	b658 := d.Peek()
+	if len(b658) >= 8 {
+		d.Skip(8)
+	} else if b658, err = d.Next(8); err != nil {
 		return xdr.WithField(err, "expiration")
 	}
-	v.Expiration = Uint64(x579)
-	x580, err := d.Opaque(64)
-	if err != nil {
+	v.Expiration = Uint64(binary.BigEndian.Uint64(b658))
+	var x659 []byte
+	if b, n, ok := d.PeekBytes(64); ok {
+		d.Skip(n)
+		if len(b) > 0 {
+			x659 = make([]byte, len(b))
+			copy(x659, b)
+		}
+	} else if x659, err = d.Opaque(64); err != nil {
 		return xdr.WithField(err, "sig")
 	}
-	v.Sig = Signature(x580)
+	v.Sig = Signature(x659)
 	return nil
 }
 
@@ -400,35 +433,50 @@ func (v *Hello) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *Hello) UnmarshalXDR(d *xdr.Decoder) error {
-	b581, err := d.Next(12)
-	if err != nil {
+	var err error
+	b660 := d.Peek()
+	if len(b660) >= 12 {
+		d.Skip(12)
+	} else if b660, err = d.Next(12); err != nil {
 		return xdr.WithField(err, "ledgerVersion")
 	}
-	v.LedgerVersion = Uint32(binary.BigEndian.Uint32(b581[0:]))
-	v.OverlayVersion = Uint32(binary.BigEndian.Uint32(b581[4:]))
-	v.OverlayMinVersion = Uint32(binary.BigEndian.Uint32(b581[8:]))
-	if err := d.FixedOpaque(v.NetworkID[:]); err != nil {
+	b660 = b660[:12]
+	v.LedgerVersion = Uint32(binary.BigEndian.Uint32(b660))
+	v.OverlayVersion = Uint32(binary.BigEndian.Uint32(b660[4:]))
+	v.OverlayMinVersion = Uint32(binary.BigEndian.Uint32(b660[8:]))
+	if b := d.Peek(); len(b) >= 32 {
+		copy(v.NetworkID[:], b)
+		d.Skip(32)
+	} else if err := d.FixedOpaque(v.NetworkID[:]); err != nil {
 		return xdr.WithField(err, "networkID")
 	}
-	x582, err := d.String(100)
-	if err != nil {
+	var x661 string
+	if b, n, ok := d.PeekBytes(100); ok {
+		d.Skip(n)
+		x661 = string(b)
+	} else if x661, err = d.String(100); err != nil {
 		return xdr.WithField(err, "versionStr")
 	}
-	v.VersionStr = x582
-	x583, err := d.Int32()
-	if err != nil {
+	v.VersionStr = x661
+	b662 := d.Peek()
+	if len(b662) >= 4 {
+		d.Skip(4)
+	} else if b662, err = d.Next(4); err != nil {
 		return xdr.WithField(err, "listeningPort")
 	}
-	v.ListeningPort = x583
-	u584, err := decodePublicKey(d)
+	v.ListeningPort = int32(binary.BigEndian.Uint32(b662))
+	u663, err := decodePublicKey(d)
 	if err != nil {
 		return xdr.WithField(err, "peerID")
 	}
-	v.PeerID = u584
+	v.PeerID = u663
 	if err := (&v.Cert).UnmarshalXDR(d); err != nil {
 		return xdr.WithField(err, "cert")
 	}
-	if err := d.FixedOpaque(v.Nonce[:]); err != nil {
+	if b := d.Peek(); len(b) >= 32 {
+		copy(v.Nonce[:], b)
+		d.Skip(32)
+	} else if err := d.FixedOpaque(v.Nonce[:]); err != nil {
 		return xdr.WithField(err, "nonce")
 	}
 	return nil
@@ -486,11 +534,14 @@ func (v *Auth) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *Auth) UnmarshalXDR(d *xdr.Decoder) error {
-	x585, err := d.Int32()
-	if err != nil {
+	var err error
+	b664 := d.Peek()
+	if len(b664) >= 4 {
+		d.Skip(4)
+	} else if b664, err = d.Next(4); err != nil {
 		return xdr.WithField(err, "flags")
 	}
-	v.Flags = x585
+	v.Flags = int32(binary.BigEndian.Uint32(b664))
 	return nil
 }
 
@@ -574,11 +625,18 @@ func (v *IPAddrType) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *IPAddrType) UnmarshalXDR(d *xdr.Decoder) error {
-	x586, err := d.Enum(validIPAddrType)
-	if err != nil {
+	var err error
+	b665 := d.Peek()
+	if len(b665) >= 4 {
+		d.Skip(4)
+	} else if b665, err = d.Next(4); err != nil {
 		return err
 	}
-	(*v) = IPAddrType(x586)
+	x666 := int32(binary.BigEndian.Uint32(b665))
+	if !validIPAddrType(x666) {
+		return xdr.NewError(d.Offset()-4, xdr.ErrInvalidEnum, "enum value %d is not valid", x666)
+	}
+	(*v) = IPAddrType(x666)
 	return nil
 }
 
@@ -637,17 +695,21 @@ func (v *PeerAddress) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *PeerAddress) UnmarshalXDR(d *xdr.Decoder) error {
-	u587, err := decodePeerAddressIp(d)
+	var err error
+	u667, err := decodePeerAddressIp(d)
 	if err != nil {
 		return xdr.WithField(err, "ip")
 	}
-	v.Ip = u587
-	b588, err := d.Next(8)
-	if err != nil {
+	v.Ip = u667
+	b668 := d.Peek()
+	if len(b668) >= 8 {
+		d.Skip(8)
+	} else if b668, err = d.Next(8); err != nil {
 		return xdr.WithField(err, "port")
 	}
-	v.Port = Uint32(binary.BigEndian.Uint32(b588[0:]))
-	v.NumFailures = Uint32(binary.BigEndian.Uint32(b588[4:]))
+	b668 = b668[:8]
+	v.Port = Uint32(binary.BigEndian.Uint32(b668))
+	v.NumFailures = Uint32(binary.BigEndian.Uint32(b668[4:]))
 	return nil
 }
 
@@ -706,7 +768,10 @@ func (v *PeerAddressIpIpv4) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *PeerAddressIpIpv4) UnmarshalXDR(d *xdr.Decoder) error {
-	if err := d.FixedOpaque(v.Ipv4[:]); err != nil {
+	if b := d.Peek(); len(b) >= 4 {
+		copy(v.Ipv4[:], b)
+		d.Skip(4)
+	} else if err := d.FixedOpaque(v.Ipv4[:]); err != nil {
 		return xdr.WithField(err, "ipv4")
 	}
 	return nil
@@ -727,7 +792,10 @@ func (v *PeerAddressIpIpv6) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *PeerAddressIpIpv6) UnmarshalXDR(d *xdr.Decoder) error {
-	if err := d.FixedOpaque(v.Ipv6[:]); err != nil {
+	if b := d.Peek(); len(b) >= 16 {
+		copy(v.Ipv6[:], b)
+		d.Skip(16)
+	} else if err := d.FixedOpaque(v.Ipv6[:]); err != nil {
 		return xdr.WithField(err, "ipv6")
 	}
 	return nil
@@ -761,25 +829,34 @@ func decodePeerAddressIp(d *xdr.Decoder) (PeerAddressIp, error) {
 	if err := d.Enter(); err != nil {
 		return nil, err
 	}
-	defer d.Leave()
 	at := d.Offset()
-	x, err := d.Enum(validIPAddrType)
-	disc := IPAddrType(x)
-	if err != nil {
+	var err error
+	var disc IPAddrType
+	b := d.Peek()
+	if len(b) >= 4 {
+		d.Skip(4)
+	} else if b, err = d.Next(4); err != nil {
 		return nil, xdr.WithField(err, "type")
 	}
+	x669 := int32(binary.BigEndian.Uint32(b))
+	if !validIPAddrType(x669) {
+		return nil, xdr.WithField(xdr.NewError(d.Offset()-4, xdr.ErrInvalidEnum, "enum value %d is not valid", x669), "type")
+	}
+	disc = IPAddrType(x669)
 	switch disc {
 	case IPv4:
 		a := &PeerAddressIpIpv4{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case IPv6:
 		a := &PeerAddressIpIpv6{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	}
 	return nil, xdr.NewError(at, xdr.ErrUnionArm, "union PeerAddressIp has no arm for discriminant %v", disc)
@@ -890,11 +967,18 @@ func (v *MessageType) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *MessageType) UnmarshalXDR(d *xdr.Decoder) error {
-	x589, err := d.Enum(validMessageType)
-	if err != nil {
+	var err error
+	b670 := d.Peek()
+	if len(b670) >= 4 {
+		d.Skip(4)
+	} else if b670, err = d.Next(4); err != nil {
 		return err
 	}
-	(*v) = MessageType(x589)
+	x671 := int32(binary.BigEndian.Uint32(b670))
+	if !validMessageType(x671) {
+		return xdr.NewError(d.Offset()-4, xdr.ErrInvalidEnum, "enum value %d is not valid", x671)
+	}
+	(*v) = MessageType(x671)
 	return nil
 }
 
@@ -952,12 +1036,22 @@ func (v *DontHave) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *DontHave) UnmarshalXDR(d *xdr.Decoder) error {
-	x590, err := d.Enum(validMessageType)
-	if err != nil {
+	var err error
+	b672 := d.Peek()
+	if len(b672) >= 4 {
+		d.Skip(4)
+	} else if b672, err = d.Next(4); err != nil {
 		return xdr.WithField(err, "type")
 	}
-	v.Type = MessageType(x590)
-	if err := d.FixedOpaque(v.ReqHash[:]); err != nil {
+	x673 := int32(binary.BigEndian.Uint32(b672))
+	if !validMessageType(x673) {
+		return xdr.WithField(xdr.NewError(d.Offset()-4, xdr.ErrInvalidEnum, "enum value %d is not valid", x673), "type")
+	}
+	v.Type = MessageType(x673)
+	if b := d.Peek(); len(b) >= 32 {
+		copy(v.ReqHash[:], b)
+		d.Skip(32)
+	} else if err := d.FixedOpaque(v.ReqHash[:]); err != nil {
 		return xdr.WithField(err, "reqHash")
 	}
 	return nil
@@ -1040,11 +1134,18 @@ func (v *SurveyMessageCommandType) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *SurveyMessageCommandType) UnmarshalXDR(d *xdr.Decoder) error {
-	x591, err := d.Enum(validSurveyMessageCommandType)
-	if err != nil {
+	var err error
+	b674 := d.Peek()
+	if len(b674) >= 4 {
+		d.Skip(4)
+	} else if b674, err = d.Next(4); err != nil {
 		return err
 	}
-	(*v) = SurveyMessageCommandType(x591)
+	x675 := int32(binary.BigEndian.Uint32(b674))
+	if !validSurveyMessageCommandType(x675) {
+		return xdr.NewError(d.Offset()-4, xdr.ErrInvalidEnum, "enum value %d is not valid", x675)
+	}
+	(*v) = SurveyMessageCommandType(x675)
 	return nil
 }
 
@@ -1128,11 +1229,18 @@ func (v *SurveyMessageResponseType) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *SurveyMessageResponseType) UnmarshalXDR(d *xdr.Decoder) error {
-	x592, err := d.Enum(validSurveyMessageResponseType)
-	if err != nil {
+	var err error
+	b676 := d.Peek()
+	if len(b676) >= 4 {
+		d.Skip(4)
+	} else if b676, err = d.Next(4); err != nil {
 		return err
 	}
-	(*v) = SurveyMessageResponseType(x592)
+	x677 := int32(binary.BigEndian.Uint32(b676))
+	if !validSurveyMessageResponseType(x677) {
+		return xdr.NewError(d.Offset()-4, xdr.ErrInvalidEnum, "enum value %d is not valid", x677)
+	}
+	(*v) = SurveyMessageResponseType(x677)
 	return nil
 }
 
@@ -1202,29 +1310,38 @@ func (v *SurveyRequestMessage) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *SurveyRequestMessage) UnmarshalXDR(d *xdr.Decoder) error {
-	u593, err := decodePublicKey(d)
+	var err error
+	u678, err := decodePublicKey(d)
 	if err != nil {
 		return xdr.WithField(err, "surveyorPeerID")
 	}
-	v.SurveyorPeerID = u593
-	u594, err := decodePublicKey(d)
+	v.SurveyorPeerID = u678
+	u679, err := decodePublicKey(d)
 	if err != nil {
 		return xdr.WithField(err, "surveyedPeerID")
 	}
-	v.SurveyedPeerID = u594
-	x595, err := d.Uint32()
-	if err != nil {
+	v.SurveyedPeerID = u679
+	b680 := d.Peek()
+	if len(b680) >= 4 {
+		d.Skip(4)
+	} else if b680, err = d.Next(4); err != nil {
 		return xdr.WithField(err, "ledgerNum")
 	}
-	v.LedgerNum = Uint32(x595)
+	v.LedgerNum = Uint32(binary.BigEndian.Uint32(b680))
 	if err := (&v.EncryptionKey).UnmarshalXDR(d); err != nil {
 		return xdr.WithField(err, "encryptionKey")
 	}
-	x596, err := d.Enum(validSurveyMessageCommandType)
-	if err != nil {
+	b681 := d.Peek()
+	if len(b681) >= 4 {
+		d.Skip(4)
+	} else if b681, err = d.Next(4); err != nil {
 		return xdr.WithField(err, "commandType")
 	}
-	v.CommandType = SurveyMessageCommandType(x596)
+	x682 := int32(binary.BigEndian.Uint32(b681))
+	if !validSurveyMessageCommandType(x682) {
+		return xdr.WithField(xdr.NewError(d.Offset()-4, xdr.ErrInvalidEnum, "enum value %d is not valid", x682), "commandType")
+	}
+	v.CommandType = SurveyMessageCommandType(x682)
 	return nil
 }
 
@@ -1283,11 +1400,18 @@ func (v *SignedSurveyRequestMessage) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *SignedSurveyRequestMessage) UnmarshalXDR(d *xdr.Decoder) error {
-	x597, err := d.Opaque(64)
-	if err != nil {
+	var err error
+	var x683 []byte
+	if b, n, ok := d.PeekBytes(64); ok {
+		d.Skip(n)
+		if len(b) > 0 {
+			x683 = make([]byte, len(b))
+			copy(x683, b)
+		}
+	} else if x683, err = d.Opaque(64); err != nil {
 		return xdr.WithField(err, "requestSignature")
 	}
-	v.RequestSignature = Signature(x597)
+	v.RequestSignature = Signature(x683)
 	if err := (&v.Request).UnmarshalXDR(d); err != nil {
 		return xdr.WithField(err, "request")
 	}
@@ -1343,11 +1467,18 @@ func (v *EncryptedBody) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *EncryptedBody) UnmarshalXDR(d *xdr.Decoder) error {
-	x598, err := d.Opaque(64000)
-	if err != nil {
+	var err error
+	var x684 []byte
+	if b, n, ok := d.PeekBytes(64000); ok {
+		d.Skip(n)
+		if len(b) > 0 {
+			x684 = make([]byte, len(b))
+			copy(x684, b)
+		}
+	} else if x684, err = d.Opaque(64000); err != nil {
 		return err
 	}
-	(*v) = EncryptedBody(x598)
+	(*v) = EncryptedBody(x684)
 	return nil
 }
 
@@ -1417,31 +1548,41 @@ func (v *SurveyResponseMessage) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *SurveyResponseMessage) UnmarshalXDR(d *xdr.Decoder) error {
-	u599, err := decodePublicKey(d)
+	var err error
+	u685, err := decodePublicKey(d)
 	if err != nil {
 		return xdr.WithField(err, "surveyorPeerID")
 	}
-	v.SurveyorPeerID = u599
-	u600, err := decodePublicKey(d)
+	v.SurveyorPeerID = u685
+	u686, err := decodePublicKey(d)
 	if err != nil {
 		return xdr.WithField(err, "surveyedPeerID")
 	}
-	v.SurveyedPeerID = u600
-	b601, err := d.Next(8)
-	if err != nil {
+	v.SurveyedPeerID = u686
+	b687 := d.Peek()
+	if len(b687) >= 8 {
+		d.Skip(8)
+	} else if b687, err = d.Next(8); err != nil {
 		return xdr.WithField(err, "ledgerNum")
 	}
-	v.LedgerNum = Uint32(binary.BigEndian.Uint32(b601[0:]))
-	x602 := int32(binary.BigEndian.Uint32(b601[4:]))
-	if !validSurveyMessageCommandType(x602) {
-		return xdr.WithField(xdr.NewError(d.Offset()-int64(8-(4)), xdr.ErrInvalidEnum, "enum value %d is not valid", x602), "commandType")
+	b687 = b687[:8]
+	v.LedgerNum = Uint32(binary.BigEndian.Uint32(b687))
+	x688 := int32(binary.BigEndian.Uint32(b687[4:]))
+	if !validSurveyMessageCommandType(x688) {
+		return xdr.WithField(xdr.NewError(d.Offset()-4, xdr.ErrInvalidEnum, "enum value %d is not valid", x688), "commandType")
 	}
-	v.CommandType = SurveyMessageCommandType(x602)
-	x603, err := d.Opaque(64000)
-	if err != nil {
+	v.CommandType = SurveyMessageCommandType(x688)
+	var x689 []byte
+	if b, n, ok := d.PeekBytes(64000); ok {
+		d.Skip(n)
+		if len(b) > 0 {
+			x689 = make([]byte, len(b))
+			copy(x689, b)
+		}
+	} else if x689, err = d.Opaque(64000); err != nil {
 		return xdr.WithField(err, "encryptedBody")
 	}
-	v.EncryptedBody = EncryptedBody(x603)
+	v.EncryptedBody = EncryptedBody(x689)
 	return nil
 }
 
@@ -1500,11 +1641,18 @@ func (v *SignedSurveyResponseMessage) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *SignedSurveyResponseMessage) UnmarshalXDR(d *xdr.Decoder) error {
-	x604, err := d.Opaque(64)
-	if err != nil {
+	var err error
+	var x690 []byte
+	if b, n, ok := d.PeekBytes(64); ok {
+		d.Skip(n)
+		if len(b) > 0 {
+			x690 = make([]byte, len(b))
+			copy(x690, b)
+		}
+	} else if x690, err = d.Opaque(64); err != nil {
 		return xdr.WithField(err, "responseSignature")
 	}
-	v.ResponseSignature = Signature(x604)
+	v.ResponseSignature = Signature(x690)
 	if err := (&v.Response).UnmarshalXDR(d); err != nil {
 		return xdr.WithField(err, "response")
 	}
@@ -1592,33 +1740,40 @@ func (v *PeerStats) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *PeerStats) UnmarshalXDR(d *xdr.Decoder) error {
-	u605, err := decodePublicKey(d)
+	var err error
+	u691, err := decodePublicKey(d)
 	if err != nil {
 		return xdr.WithField(err, "id")
 	}
-	v.Id = u605
-	x606, err := d.String(100)
-	if err != nil {
+	v.Id = u691
+	var x692 string
+	if b, n, ok := d.PeekBytes(100); ok {
+		d.Skip(n)
+		x692 = string(b)
+	} else if x692, err = d.String(100); err != nil {
 		return xdr.WithField(err, "versionStr")
 	}
-	v.VersionStr = x606
-	b607, err := d.Next(104)
-	if err != nil {
+	v.VersionStr = x692
+	b693 := d.Peek()
+	if len(b693) >= 104 {
+		d.Skip(104)
+	} else if b693, err = d.Next(104); err != nil {
 		return xdr.WithField(err, "messagesRead")
 	}
-	v.MessagesRead = Uint64(binary.BigEndian.Uint64(b607[0:]))
-	v.MessagesWritten = Uint64(binary.BigEndian.Uint64(b607[8:]))
-	v.BytesRead = Uint64(binary.BigEndian.Uint64(b607[16:]))
-	v.BytesWritten = Uint64(binary.BigEndian.Uint64(b607[24:]))
-	v.SecondsConnected = Uint64(binary.BigEndian.Uint64(b607[32:]))
-	v.UniqueFloodBytesRecv = Uint64(binary.BigEndian.Uint64(b607[40:]))
-	v.DuplicateFloodBytesRecv = Uint64(binary.BigEndian.Uint64(b607[48:]))
-	v.UniqueFetchBytesRecv = Uint64(binary.BigEndian.Uint64(b607[56:]))
-	v.DuplicateFetchBytesRecv = Uint64(binary.BigEndian.Uint64(b607[64:]))
-	v.UniqueFloodMessageRecv = Uint64(binary.BigEndian.Uint64(b607[72:]))
-	v.DuplicateFloodMessageRecv = Uint64(binary.BigEndian.Uint64(b607[80:]))
-	v.UniqueFetchMessageRecv = Uint64(binary.BigEndian.Uint64(b607[88:]))
-	v.DuplicateFetchMessageRecv = Uint64(binary.BigEndian.Uint64(b607[96:]))
+	b693 = b693[:104]
+	v.MessagesRead = Uint64(binary.BigEndian.Uint64(b693))
+	v.MessagesWritten = Uint64(binary.BigEndian.Uint64(b693[8:]))
+	v.BytesRead = Uint64(binary.BigEndian.Uint64(b693[16:]))
+	v.BytesWritten = Uint64(binary.BigEndian.Uint64(b693[24:]))
+	v.SecondsConnected = Uint64(binary.BigEndian.Uint64(b693[32:]))
+	v.UniqueFloodBytesRecv = Uint64(binary.BigEndian.Uint64(b693[40:]))
+	v.DuplicateFloodBytesRecv = Uint64(binary.BigEndian.Uint64(b693[48:]))
+	v.UniqueFetchBytesRecv = Uint64(binary.BigEndian.Uint64(b693[56:]))
+	v.DuplicateFetchBytesRecv = Uint64(binary.BigEndian.Uint64(b693[64:]))
+	v.UniqueFloodMessageRecv = Uint64(binary.BigEndian.Uint64(b693[72:]))
+	v.DuplicateFloodMessageRecv = Uint64(binary.BigEndian.Uint64(b693[80:]))
+	v.UniqueFetchMessageRecv = Uint64(binary.BigEndian.Uint64(b693[88:]))
+	v.DuplicateFetchMessageRecv = Uint64(binary.BigEndian.Uint64(b693[96:]))
 	return nil
 }
 
@@ -1669,9 +1824,9 @@ func (v *PeerStatList) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return err
 	}
-	for i608 := range *v {
-		if err := (&(*v)[i608]).MarshalXDR(e); err != nil {
-			return xdr.WithField(err, "["+strconv.Itoa(i608)+"]")
+	for i694 := range *v {
+		if err := (&(*v)[i694]).MarshalXDR(e); err != nil {
+			return xdr.WithField(err, "["+strconv.Itoa(i694)+"]")
 		}
 	}
 	e.Leave()
@@ -1680,23 +1835,26 @@ func (v *PeerStatList) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *PeerStatList) UnmarshalXDR(d *xdr.Decoder) error {
-	n609, err := d.ArrayLen(25, 144)
-	if err != nil {
+	var err error
+	n695, ok := d.PeekArrayLen(25, 144)
+	if ok {
+		d.Skip(4)
+	} else if n695, err = d.ArrayLen(25, 144); err != nil {
 		return err
 	}
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	var s610 PeerStatList
-	if n609 > 0 {
-		s610 = make(PeerStatList, n609)
+	var s696 PeerStatList
+	if n695 > 0 {
+		s696 = make(PeerStatList, n695)
 	}
-	for i611 := range s610 {
-		if err := (&s610[i611]).UnmarshalXDR(d); err != nil {
-			return xdr.WithField(err, "["+strconv.Itoa(i611)+"]")
+	for i697 := range s696 {
+		if err := (&s696[i697]).UnmarshalXDR(d); err != nil {
+			return xdr.WithField(err, "["+strconv.Itoa(i697)+"]")
 		}
 	}
-	(*v) = s610
+	(*v) = s696
 	d.Leave()
 	return nil
 }
@@ -1753,9 +1911,9 @@ func (v *TopologyResponseBodyV0) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "inboundPeers")
 	}
-	for i612 := range v.InboundPeers {
-		if err := (&v.InboundPeers[i612]).MarshalXDR(e); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i612)+"]"), "inboundPeers")
+	for i698 := range v.InboundPeers {
+		if err := (&v.InboundPeers[i698]).MarshalXDR(e); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i698)+"]"), "inboundPeers")
 		}
 	}
 	e.Leave()
@@ -1765,9 +1923,9 @@ func (v *TopologyResponseBodyV0) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "outboundPeers")
 	}
-	for i613 := range v.OutboundPeers {
-		if err := (&v.OutboundPeers[i613]).MarshalXDR(e); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i613)+"]"), "outboundPeers")
+	for i699 := range v.OutboundPeers {
+		if err := (&v.OutboundPeers[i699]).MarshalXDR(e); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i699)+"]"), "outboundPeers")
 		}
 	}
 	e.Leave()
@@ -1778,48 +1936,56 @@ func (v *TopologyResponseBodyV0) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *TopologyResponseBodyV0) UnmarshalXDR(d *xdr.Decoder) error {
-	n614, err := d.ArrayLen(25, 144)
-	if err != nil {
+	var err error
+	n700, ok := d.PeekArrayLen(25, 144)
+	if ok {
+		d.Skip(4)
+	} else if n700, err = d.ArrayLen(25, 144); err != nil {
 		return xdr.WithField(err, "inboundPeers")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "inboundPeers")
 	}
-	var s615 PeerStatList
-	if n614 > 0 {
-		s615 = make(PeerStatList, n614)
+	var s701 PeerStatList
+	if n700 > 0 {
+		s701 = make(PeerStatList, n700)
 	}
-	for i616 := range s615 {
-		if err := (&s615[i616]).UnmarshalXDR(d); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i616)+"]"), "inboundPeers")
+	for i702 := range s701 {
+		if err := (&s701[i702]).UnmarshalXDR(d); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i702)+"]"), "inboundPeers")
 		}
 	}
-	v.InboundPeers = s615
+	v.InboundPeers = s701
 	d.Leave()
-	n617, err := d.ArrayLen(25, 144)
-	if err != nil {
+	n703, ok := d.PeekArrayLen(25, 144)
+	if ok {
+		d.Skip(4)
+	} else if n703, err = d.ArrayLen(25, 144); err != nil {
 		return xdr.WithField(err, "outboundPeers")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "outboundPeers")
 	}
-	var s618 PeerStatList
-	if n617 > 0 {
-		s618 = make(PeerStatList, n617)
+	var s704 PeerStatList
+	if n703 > 0 {
+		s704 = make(PeerStatList, n703)
 	}
-	for i619 := range s618 {
-		if err := (&s618[i619]).UnmarshalXDR(d); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i619)+"]"), "outboundPeers")
+	for i705 := range s704 {
+		if err := (&s704[i705]).UnmarshalXDR(d); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i705)+"]"), "outboundPeers")
 		}
 	}
-	v.OutboundPeers = s618
+	v.OutboundPeers = s704
 	d.Leave()
-	b620, err := d.Next(8)
-	if err != nil {
+	b706 := d.Peek()
+	if len(b706) >= 8 {
+		d.Skip(8)
+	} else if b706, err = d.Next(8); err != nil {
 		return xdr.WithField(err, "totalInboundPeerCount")
 	}
-	v.TotalInboundPeerCount = Uint32(binary.BigEndian.Uint32(b620[0:]))
-	v.TotalOutboundPeerCount = Uint32(binary.BigEndian.Uint32(b620[4:]))
+	b706 = b706[:8]
+	v.TotalInboundPeerCount = Uint32(binary.BigEndian.Uint32(b706))
+	v.TotalOutboundPeerCount = Uint32(binary.BigEndian.Uint32(b706[4:]))
 	return nil
 }
 
@@ -1877,9 +2043,9 @@ func (v *TopologyResponseBodyV1) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "inboundPeers")
 	}
-	for i621 := range v.InboundPeers {
-		if err := (&v.InboundPeers[i621]).MarshalXDR(e); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i621)+"]"), "inboundPeers")
+	for i707 := range v.InboundPeers {
+		if err := (&v.InboundPeers[i707]).MarshalXDR(e); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i707)+"]"), "inboundPeers")
 		}
 	}
 	e.Leave()
@@ -1889,9 +2055,9 @@ func (v *TopologyResponseBodyV1) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "outboundPeers")
 	}
-	for i622 := range v.OutboundPeers {
-		if err := (&v.OutboundPeers[i622]).MarshalXDR(e); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i622)+"]"), "outboundPeers")
+	for i708 := range v.OutboundPeers {
+		if err := (&v.OutboundPeers[i708]).MarshalXDR(e); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i708)+"]"), "outboundPeers")
 		}
 	}
 	e.Leave()
@@ -1904,50 +2070,58 @@ func (v *TopologyResponseBodyV1) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *TopologyResponseBodyV1) UnmarshalXDR(d *xdr.Decoder) error {
-	n623, err := d.ArrayLen(25, 144)
-	if err != nil {
+	var err error
+	n709, ok := d.PeekArrayLen(25, 144)
+	if ok {
+		d.Skip(4)
+	} else if n709, err = d.ArrayLen(25, 144); err != nil {
 		return xdr.WithField(err, "inboundPeers")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "inboundPeers")
 	}
-	var s624 PeerStatList
-	if n623 > 0 {
-		s624 = make(PeerStatList, n623)
+	var s710 PeerStatList
+	if n709 > 0 {
+		s710 = make(PeerStatList, n709)
 	}
-	for i625 := range s624 {
-		if err := (&s624[i625]).UnmarshalXDR(d); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i625)+"]"), "inboundPeers")
+	for i711 := range s710 {
+		if err := (&s710[i711]).UnmarshalXDR(d); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i711)+"]"), "inboundPeers")
 		}
 	}
-	v.InboundPeers = s624
+	v.InboundPeers = s710
 	d.Leave()
-	n626, err := d.ArrayLen(25, 144)
-	if err != nil {
+	n712, ok := d.PeekArrayLen(25, 144)
+	if ok {
+		d.Skip(4)
+	} else if n712, err = d.ArrayLen(25, 144); err != nil {
 		return xdr.WithField(err, "outboundPeers")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "outboundPeers")
 	}
-	var s627 PeerStatList
-	if n626 > 0 {
-		s627 = make(PeerStatList, n626)
+	var s713 PeerStatList
+	if n712 > 0 {
+		s713 = make(PeerStatList, n712)
 	}
-	for i628 := range s627 {
-		if err := (&s627[i628]).UnmarshalXDR(d); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i628)+"]"), "outboundPeers")
+	for i714 := range s713 {
+		if err := (&s713[i714]).UnmarshalXDR(d); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i714)+"]"), "outboundPeers")
 		}
 	}
-	v.OutboundPeers = s627
+	v.OutboundPeers = s713
 	d.Leave()
-	b629, err := d.Next(16)
-	if err != nil {
+	b715 := d.Peek()
+	if len(b715) >= 16 {
+		d.Skip(16)
+	} else if b715, err = d.Next(16); err != nil {
 		return xdr.WithField(err, "totalInboundPeerCount")
 	}
-	v.TotalInboundPeerCount = Uint32(binary.BigEndian.Uint32(b629[0:]))
-	v.TotalOutboundPeerCount = Uint32(binary.BigEndian.Uint32(b629[4:]))
-	v.MaxInboundPeerCount = Uint32(binary.BigEndian.Uint32(b629[8:]))
-	v.MaxOutboundPeerCount = Uint32(binary.BigEndian.Uint32(b629[12:]))
+	b715 = b715[:16]
+	v.TotalInboundPeerCount = Uint32(binary.BigEndian.Uint32(b715))
+	v.TotalOutboundPeerCount = Uint32(binary.BigEndian.Uint32(b715[4:]))
+	v.MaxInboundPeerCount = Uint32(binary.BigEndian.Uint32(b715[8:]))
+	v.MaxOutboundPeerCount = Uint32(binary.BigEndian.Uint32(b715[12:]))
 	return nil
 }
 
@@ -2065,25 +2239,34 @@ func decodeSurveyResponseBody(d *xdr.Decoder) (SurveyResponseBody, error) {
 	if err := d.Enter(); err != nil {
 		return nil, err
 	}
-	defer d.Leave()
 	at := d.Offset()
-	x, err := d.Enum(validSurveyMessageResponseType)
-	disc := SurveyMessageResponseType(x)
-	if err != nil {
+	var err error
+	var disc SurveyMessageResponseType
+	b := d.Peek()
+	if len(b) >= 4 {
+		d.Skip(4)
+	} else if b, err = d.Next(4); err != nil {
 		return nil, xdr.WithField(err, "type")
 	}
+	x716 := int32(binary.BigEndian.Uint32(b))
+	if !validSurveyMessageResponseType(x716) {
+		return nil, xdr.WithField(xdr.NewError(d.Offset()-4, xdr.ErrInvalidEnum, "enum value %d is not valid", x716), "type")
+	}
+	disc = SurveyMessageResponseType(x716)
 	switch disc {
 	case SURVEY_TOPOLOGY_RESPONSE_V0:
 		a := &SurveyResponseBodyTopologyResponseBodyV0{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case SURVEY_TOPOLOGY_RESPONSE_V1:
 		a := &SurveyResponseBodyTopologyResponseBodyV1{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	}
 	return nil, xdr.NewError(at, xdr.ErrUnionArm, "union SurveyResponseBody has no arm for discriminant %v", disc)
@@ -2110,8 +2293,8 @@ func (v *TxAdvertVector) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return err
 	}
-	for i630 := range *v {
-		e.PutFixedOpaque((*v)[i630][:])
+	for i717 := range *v {
+		e.PutFixedOpaque((*v)[i717][:])
 	}
 	e.Leave()
 	return nil
@@ -2119,23 +2302,29 @@ func (v *TxAdvertVector) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *TxAdvertVector) UnmarshalXDR(d *xdr.Decoder) error {
-	n631, err := d.ArrayLen(1000, 32)
-	if err != nil {
+	var err error
+	n718, ok := d.PeekArrayLen(1000, 32)
+	if ok {
+		d.Skip(4)
+	} else if n718, err = d.ArrayLen(1000, 32); err != nil {
 		return err
 	}
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	var s632 TxAdvertVector
-	if n631 > 0 {
-		s632 = make(TxAdvertVector, n631)
+	var s719 TxAdvertVector
+	if n718 > 0 {
+		s719 = make(TxAdvertVector, n718)
 	}
-	for i633 := range s632 {
-		if err := d.FixedOpaque(s632[i633][:]); err != nil {
-			return xdr.WithField(err, "\x00\x00i633")
+	for i720 := range s719 {
+		if b := d.Peek(); len(b) >= 32 {
+			copy(s719[i720][:], b)
+			d.Skip(32)
+		} else if err := d.FixedOpaque(s719[i720][:]); err != nil {
+			return xdr.WithField(err, "["+strconv.Itoa(i720)+"]")
 		}
 	}
-	(*v) = s632
+	(*v) = s719
 	d.Leave()
 	return nil
 }
@@ -2189,8 +2378,8 @@ func (v *FloodAdvert) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "txHashes")
 	}
-	for i634 := range v.TxHashes {
-		e.PutFixedOpaque(v.TxHashes[i634][:])
+	for i721 := range v.TxHashes {
+		e.PutFixedOpaque(v.TxHashes[i721][:])
 	}
 	e.Leave()
 	return nil
@@ -2198,23 +2387,29 @@ func (v *FloodAdvert) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *FloodAdvert) UnmarshalXDR(d *xdr.Decoder) error {
-	n635, err := d.ArrayLen(1000, 32)
-	if err != nil {
+	var err error
+	n722, ok := d.PeekArrayLen(1000, 32)
+	if ok {
+		d.Skip(4)
+	} else if n722, err = d.ArrayLen(1000, 32); err != nil {
 		return xdr.WithField(err, "txHashes")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "txHashes")
 	}
-	var s636 TxAdvertVector
-	if n635 > 0 {
-		s636 = make(TxAdvertVector, n635)
+	var s723 TxAdvertVector
+	if n722 > 0 {
+		s723 = make(TxAdvertVector, n722)
 	}
-	for i637 := range s636 {
-		if err := d.FixedOpaque(s636[i637][:]); err != nil {
-			return xdr.WithField(err, "\x00txHashes\x00i637")
+	for i724 := range s723 {
+		if b := d.Peek(); len(b) >= 32 {
+			copy(s723[i724][:], b)
+			d.Skip(32)
+		} else if err := d.FixedOpaque(s723[i724][:]); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i724)+"]"), "txHashes")
 		}
 	}
-	v.TxHashes = s636
+	v.TxHashes = s723
 	d.Leave()
 	return nil
 }
@@ -2269,8 +2464,8 @@ func (v *TxDemandVector) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return err
 	}
-	for i638 := range *v {
-		e.PutFixedOpaque((*v)[i638][:])
+	for i725 := range *v {
+		e.PutFixedOpaque((*v)[i725][:])
 	}
 	e.Leave()
 	return nil
@@ -2278,23 +2473,29 @@ func (v *TxDemandVector) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *TxDemandVector) UnmarshalXDR(d *xdr.Decoder) error {
-	n639, err := d.ArrayLen(1000, 32)
-	if err != nil {
+	var err error
+	n726, ok := d.PeekArrayLen(1000, 32)
+	if ok {
+		d.Skip(4)
+	} else if n726, err = d.ArrayLen(1000, 32); err != nil {
 		return err
 	}
 	if err := d.Enter(); err != nil {
 		return err
 	}
-	var s640 TxDemandVector
-	if n639 > 0 {
-		s640 = make(TxDemandVector, n639)
+	var s727 TxDemandVector
+	if n726 > 0 {
+		s727 = make(TxDemandVector, n726)
 	}
-	for i641 := range s640 {
-		if err := d.FixedOpaque(s640[i641][:]); err != nil {
-			return xdr.WithField(err, "\x00\x00i641")
+	for i728 := range s727 {
+		if b := d.Peek(); len(b) >= 32 {
+			copy(s727[i728][:], b)
+			d.Skip(32)
+		} else if err := d.FixedOpaque(s727[i728][:]); err != nil {
+			return xdr.WithField(err, "["+strconv.Itoa(i728)+"]")
 		}
 	}
-	(*v) = s640
+	(*v) = s727
 	d.Leave()
 	return nil
 }
@@ -2348,8 +2549,8 @@ func (v *FloodDemand) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "txHashes")
 	}
-	for i642 := range v.TxHashes {
-		e.PutFixedOpaque(v.TxHashes[i642][:])
+	for i729 := range v.TxHashes {
+		e.PutFixedOpaque(v.TxHashes[i729][:])
 	}
 	e.Leave()
 	return nil
@@ -2357,23 +2558,29 @@ func (v *FloodDemand) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *FloodDemand) UnmarshalXDR(d *xdr.Decoder) error {
-	n643, err := d.ArrayLen(1000, 32)
-	if err != nil {
+	var err error
+	n730, ok := d.PeekArrayLen(1000, 32)
+	if ok {
+		d.Skip(4)
+	} else if n730, err = d.ArrayLen(1000, 32); err != nil {
 		return xdr.WithField(err, "txHashes")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "txHashes")
 	}
-	var s644 TxDemandVector
-	if n643 > 0 {
-		s644 = make(TxDemandVector, n643)
+	var s731 TxDemandVector
+	if n730 > 0 {
+		s731 = make(TxDemandVector, n730)
 	}
-	for i645 := range s644 {
-		if err := d.FixedOpaque(s644[i645][:]); err != nil {
-			return xdr.WithField(err, "\x00txHashes\x00i645")
+	for i732 := range s731 {
+		if b := d.Peek(); len(b) >= 32 {
+			copy(s731[i732][:], b)
+			d.Skip(32)
+		} else if err := d.FixedOpaque(s731[i732][:]); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i732)+"]"), "txHashes")
 		}
 	}
-	v.TxHashes = s644
+	v.TxHashes = s731
 	d.Leave()
 	return nil
 }
@@ -2541,9 +2748,9 @@ func (v *StellarMessagePeers) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "peers")
 	}
-	for i646 := range v.Peers {
-		if err := (&v.Peers[i646]).MarshalXDR(e); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i646)+"]"), "peers")
+	for i733 := range v.Peers {
+		if err := (&v.Peers[i733]).MarshalXDR(e); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i733)+"]"), "peers")
 		}
 	}
 	e.Leave()
@@ -2552,23 +2759,26 @@ func (v *StellarMessagePeers) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *StellarMessagePeers) UnmarshalXDR(d *xdr.Decoder) error {
-	n647, err := d.ArrayLen(100, 16)
-	if err != nil {
+	var err error
+	n734, ok := d.PeekArrayLen(100, 16)
+	if ok {
+		d.Skip(4)
+	} else if n734, err = d.ArrayLen(100, 16); err != nil {
 		return xdr.WithField(err, "peers")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "peers")
 	}
-	var s648 []PeerAddress
-	if n647 > 0 {
-		s648 = make([]PeerAddress, n647)
+	var s735 []PeerAddress
+	if n734 > 0 {
+		s735 = make([]PeerAddress, n734)
 	}
-	for i649 := range s648 {
-		if err := (&s648[i649]).UnmarshalXDR(d); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i649)+"]"), "peers")
+	for i736 := range s735 {
+		if err := (&s735[i736]).UnmarshalXDR(d); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i736)+"]"), "peers")
 		}
 	}
-	v.Peers = s648
+	v.Peers = s735
 	d.Leave()
 	return nil
 }
@@ -2588,7 +2798,10 @@ func (v *StellarMessageTxSetHash) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *StellarMessageTxSetHash) UnmarshalXDR(d *xdr.Decoder) error {
-	if err := d.FixedOpaque(v.TxSetHash[:]); err != nil {
+	if b := d.Peek(); len(b) >= 32 {
+		copy(v.TxSetHash[:], b)
+		d.Skip(32)
+	} else if err := d.FixedOpaque(v.TxSetHash[:]); err != nil {
 		return xdr.WithField(err, "txSetHash")
 	}
 	return nil
@@ -2634,11 +2847,11 @@ func (v *StellarMessageGeneralizedTxSet) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *StellarMessageGeneralizedTxSet) UnmarshalXDR(d *xdr.Decoder) error {
-	u650, err := decodeGeneralizedTransactionSet(d)
+	u737, err := decodeGeneralizedTransactionSet(d)
 	if err != nil {
 		return xdr.WithField(err, "generalizedTxSet")
 	}
-	v.GeneralizedTxSet = u650
+	v.GeneralizedTxSet = u737
 	return nil
 }
 
@@ -2659,11 +2872,11 @@ func (v *StellarMessageTransaction) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *StellarMessageTransaction) UnmarshalXDR(d *xdr.Decoder) error {
-	u651, err := decodeTransactionEnvelope(d)
+	u738, err := decodeTransactionEnvelope(d)
 	if err != nil {
 		return xdr.WithField(err, "transaction")
 	}
-	v.Transaction = u651
+	v.Transaction = u738
 	return nil
 }
 
@@ -2728,7 +2941,10 @@ func (v *StellarMessageQSetHash) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *StellarMessageQSetHash) UnmarshalXDR(d *xdr.Decoder) error {
-	if err := d.FixedOpaque(v.QSetHash[:]); err != nil {
+	if b := d.Peek(); len(b) >= 32 {
+		copy(v.QSetHash[:], b)
+		d.Skip(32)
+	} else if err := d.FixedOpaque(v.QSetHash[:]); err != nil {
 		return xdr.WithField(err, "qSetHash")
 	}
 	return nil
@@ -2795,11 +3011,14 @@ func (v *StellarMessageGetSCPLedgerSeq) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *StellarMessageGetSCPLedgerSeq) UnmarshalXDR(d *xdr.Decoder) error {
-	x652, err := d.Uint32()
-	if err != nil {
+	var err error
+	b739 := d.Peek()
+	if len(b739) >= 4 {
+		d.Skip(4)
+	} else if b739, err = d.Next(4); err != nil {
 		return xdr.WithField(err, "getSCPLedgerSeq")
 	}
-	v.GetSCPLedgerSeq = Uint32(x652)
+	v.GetSCPLedgerSeq = Uint32(binary.BigEndian.Uint32(b739))
 	return nil
 }
 
@@ -3031,130 +3250,157 @@ func decodeStellarMessage(d *xdr.Decoder) (StellarMessage, error) {
 	if err := d.Enter(); err != nil {
 		return nil, err
 	}
-	defer d.Leave()
 	at := d.Offset()
-	x, err := d.Enum(validMessageType)
-	disc := MessageType(x)
-	if err != nil {
+	var err error
+	var disc MessageType
+	b := d.Peek()
+	if len(b) >= 4 {
+		d.Skip(4)
+	} else if b, err = d.Next(4); err != nil {
 		return nil, xdr.WithField(err, "type")
 	}
+	x740 := int32(binary.BigEndian.Uint32(b))
+	if !validMessageType(x740) {
+		return nil, xdr.WithField(xdr.NewError(d.Offset()-4, xdr.ErrInvalidEnum, "enum value %d is not valid", x740), "type")
+	}
+	disc = MessageType(x740)
 	switch disc {
 	case ERROR_MSG:
 		a := &StellarMessageError{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case HELLO:
 		a := &StellarMessageHello{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case AUTH:
 		a := &StellarMessageAuth{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case DONT_HAVE:
 		a := &StellarMessageDontHave{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case GET_PEERS:
 		a := &StellarMessageGET_PEERS{}
+		d.Leave()
 		return a, nil
 	case PEERS:
 		a := &StellarMessagePeers{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case GET_TX_SET:
 		a := &StellarMessageTxSetHash{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case TX_SET:
 		a := &StellarMessageTxSet{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case GENERALIZED_TX_SET:
 		a := &StellarMessageGeneralizedTxSet{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case TRANSACTION:
 		a := &StellarMessageTransaction{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case SURVEY_REQUEST:
 		a := &StellarMessageSignedSurveyRequestMessage{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case SURVEY_RESPONSE:
 		a := &StellarMessageSignedSurveyResponseMessage{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case GET_SCP_QUORUMSET:
 		a := &StellarMessageQSetHash{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case SCP_QUORUMSET:
 		a := &StellarMessageQSet{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case SCP_MESSAGE:
 		a := &StellarMessageEnvelope{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case GET_SCP_STATE:
 		a := &StellarMessageGetSCPLedgerSeq{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case SEND_MORE:
 		a := &StellarMessageSendMoreMessage{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case SEND_MORE_EXTENDED:
 		a := &StellarMessageSendMoreExtendedMessage{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case FLOOD_ADVERT:
 		a := &StellarMessageFloodAdvert{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case FLOOD_DEMAND:
 		a := &StellarMessageFloodDemand{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	}
 	return nil, xdr.NewError(at, xdr.ErrUnionArm, "union StellarMessage has no arm for discriminant %v", disc)
@@ -3234,18 +3480,23 @@ func decodeAuthenticatedMessage(d *xdr.Decoder) (AuthenticatedMessage, error) {
 	if err := d.Enter(); err != nil {
 		return nil, err
 	}
-	defer d.Leave()
 	at := d.Offset()
-	disc, err := d.Uint32()
-	if err != nil {
+	var err error
+	var disc uint32
+	b := d.Peek()
+	if len(b) >= 4 {
+		d.Skip(4)
+	} else if b, err = d.Next(4); err != nil {
 		return nil, xdr.WithField(err, "v")
 	}
+	disc = binary.BigEndian.Uint32(b)
 	switch disc {
 	case 0:
 		a := &AuthenticatedMessageV0{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	}
 	return nil, xdr.NewError(at, xdr.ErrUnionArm, "union AuthenticatedMessage has no arm for discriminant %v", disc)
@@ -3278,16 +3529,19 @@ func (v *AuthenticatedMessageV0_) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *AuthenticatedMessageV0_) UnmarshalXDR(d *xdr.Decoder) error {
-	x653, err := d.Uint64()
-	if err != nil {
+	var err error
+	b741 := d.Peek()
+	if len(b741) >= 8 {
+		d.Skip(8)
+	} else if b741, err = d.Next(8); err != nil {
 		return xdr.WithField(err, "sequence")
 	}
-	v.Sequence = Uint64(x653)
-	u654, err := decodeStellarMessage(d)
+	v.Sequence = Uint64(binary.BigEndian.Uint64(b741))
+	u742, err := decodeStellarMessage(d)
 	if err != nil {
 		return xdr.WithField(err, "message")
 	}
-	v.Message = u654
+	v.Message = u742
 	if err := (&v.Mac).UnmarshalXDR(d); err != nil {
 		return xdr.WithField(err, "mac")
 	}

@@ -23,8 +23,15 @@ func (v *Value) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *Value) UnmarshalXDR(d *xdr.Decoder) error {
-	x1, err := d.Opaque(math.MaxUint32)
-	if err != nil {
+	var err error
+	var x1 []byte
+	if b, n, ok := d.PeekBytes(math.MaxUint32); ok {
+		d.Skip(n)
+		if len(b) > 0 {
+			x1 = make([]byte, len(b))
+			copy(x1, b)
+		}
+	} else if x1, err = d.Opaque(math.MaxUint32); err != nil {
 		return err
 	}
 	(*v) = Value(x1)
@@ -84,13 +91,22 @@ func (v *SCPBallot) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *SCPBallot) UnmarshalXDR(d *xdr.Decoder) error {
-	x2, err := d.Uint32()
-	if err != nil {
+	var err error
+	b2 := d.Peek()
+	if len(b2) >= 4 {
+		d.Skip(4)
+	} else if b2, err = d.Next(4); err != nil {
 		return xdr.WithField(err, "counter")
 	}
-	v.Counter = Uint32(x2)
-	x3, err := d.Opaque(math.MaxUint32)
-	if err != nil {
+	v.Counter = Uint32(binary.BigEndian.Uint32(b2))
+	var x3 []byte
+	if b, n, ok := d.PeekBytes(math.MaxUint32); ok {
+		d.Skip(n)
+		if len(b) > 0 {
+			x3 = make([]byte, len(b))
+			copy(x3, b)
+		}
+	} else if x3, err = d.Opaque(math.MaxUint32); err != nil {
 		return xdr.WithField(err, "value")
 	}
 	v.Value = Value(x3)
@@ -183,11 +199,18 @@ func (v *SCPStatementType) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *SCPStatementType) UnmarshalXDR(d *xdr.Decoder) error {
-	x4, err := d.Enum(validSCPStatementType)
-	if err != nil {
+	var err error
+	b4 := d.Peek()
+	if len(b4) >= 4 {
+		d.Skip(4)
+	} else if b4, err = d.Next(4); err != nil {
 		return err
 	}
-	(*v) = SCPStatementType(x4)
+	x5 := int32(binary.BigEndian.Uint32(b4))
+	if !validSCPStatementType(x5) {
+		return xdr.NewError(d.Offset()-4, xdr.ErrInvalidEnum, "enum value %d is not valid", x5)
+	}
+	(*v) = SCPStatementType(x5)
 	return nil
 }
 
@@ -243,9 +266,9 @@ func (v *SCPNomination) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "votes")
 	}
-	for i5 := range v.Votes {
-		if err := e.PutOpaque(v.Votes[i5], math.MaxUint32); err != nil {
-			return xdr.WithField(err, "\x00votes\x00i5")
+	for i6 := range v.Votes {
+		if err := e.PutOpaque(v.Votes[i6], math.MaxUint32); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i6)+"]"), "votes")
 		}
 	}
 	e.Leave()
@@ -255,9 +278,9 @@ func (v *SCPNomination) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "accepted")
 	}
-	for i6 := range v.Accepted {
-		if err := e.PutOpaque(v.Accepted[i6], math.MaxUint32); err != nil {
-			return xdr.WithField(err, "\x00accepted\x00i6")
+	for i7 := range v.Accepted {
+		if err := e.PutOpaque(v.Accepted[i7], math.MaxUint32); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i7)+"]"), "accepted")
 		}
 	}
 	e.Leave()
@@ -266,48 +289,68 @@ func (v *SCPNomination) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *SCPNomination) UnmarshalXDR(d *xdr.Decoder) error {
-	if err := d.FixedOpaque(v.QuorumSetHash[:]); err != nil {
+	var err error
+	if b := d.Peek(); len(b) >= 32 {
+		copy(v.QuorumSetHash[:], b)
+		d.Skip(32)
+	} else if err := d.FixedOpaque(v.QuorumSetHash[:]); err != nil {
 		return xdr.WithField(err, "quorumSetHash")
 	}
-	n7, err := d.ArrayLen(math.MaxUint32, 4)
-	if err != nil {
+	n8, ok := d.PeekArrayLen(math.MaxUint32, 4)
+	if ok {
+		d.Skip(4)
+	} else if n8, err = d.ArrayLen(math.MaxUint32, 4); err != nil {
 		return xdr.WithField(err, "votes")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "votes")
 	}
-	var s8 []Value
-	if n7 > 0 {
-		s8 = make([]Value, n7)
+	var s9 []Value
+	if n8 > 0 {
+		s9 = make([]Value, n8)
 	}
-	for i9 := range s8 {
-		x10, err := d.Opaque(math.MaxUint32)
-		if err != nil {
-			return xdr.WithField(err, "\x00votes\x00i9")
+	for i10 := range s9 {
+		var x11 []byte
+		if b, n, ok := d.PeekBytes(math.MaxUint32); ok {
+			d.Skip(n)
+			if len(b) > 0 {
+				x11 = make([]byte, len(b))
+				copy(x11, b)
+			}
+		} else if x11, err = d.Opaque(math.MaxUint32); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i10)+"]"), "votes")
 		}
-		s8[i9] = Value(x10)
+		s9[i10] = Value(x11)
 	}
-	v.Votes = s8
+	v.Votes = s9
 	d.Leave()
-	n11, err := d.ArrayLen(math.MaxUint32, 4)
-	if err != nil {
+	n12, ok := d.PeekArrayLen(math.MaxUint32, 4)
+	if ok {
+		d.Skip(4)
+	} else if n12, err = d.ArrayLen(math.MaxUint32, 4); err != nil {
 		return xdr.WithField(err, "accepted")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "accepted")
 	}
-	var s12 []Value
-	if n11 > 0 {
-		s12 = make([]Value, n11)
+	var s13 []Value
+	if n12 > 0 {
+		s13 = make([]Value, n12)
 	}
-	for i13 := range s12 {
-		x14, err := d.Opaque(math.MaxUint32)
-		if err != nil {
-			return xdr.WithField(err, "\x00accepted\x00i13")
+	for i14 := range s13 {
+		var x15 []byte
+		if b, n, ok := d.PeekBytes(math.MaxUint32); ok {
+			d.Skip(n)
+			if len(b) > 0 {
+				x15 = make([]byte, len(b))
+				copy(x15, b)
+			}
+		} else if x15, err = d.Opaque(math.MaxUint32); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i14)+"]"), "accepted")
 		}
-		s12[i13] = Value(x14)
+		s13[i14] = Value(x15)
 	}
-	v.Accepted = s12
+	v.Accepted = s13
 	d.Leave()
 	return nil
 }
@@ -369,21 +412,24 @@ func (v *SCPStatement) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *SCPStatement) UnmarshalXDR(d *xdr.Decoder) error {
-	u15, err := decodePublicKey(d)
+	var err error
+	u16, err := decodePublicKey(d)
 	if err != nil {
 		return xdr.WithField(err, "nodeID")
 	}
-	v.NodeID = u15
-	x16, err := d.Uint64()
-	if err != nil {
+	v.NodeID = u16
+	b17 := d.Peek()
+	if len(b17) >= 8 {
+		d.Skip(8)
+	} else if b17, err = d.Next(8); err != nil {
 		return xdr.WithField(err, "slotIndex")
 	}
-	v.SlotIndex = Uint64(x16)
-	u17, err := decodeSCPStatementPledges(d)
+	v.SlotIndex = Uint64(binary.BigEndian.Uint64(b17))
+	u18, err := decodeSCPStatementPledges(d)
 	if err != nil {
 		return xdr.WithField(err, "pledges")
 	}
-	v.Pledges = u17
+	v.Pledges = u18
 	return nil
 }
 
@@ -559,37 +605,48 @@ func decodeSCPStatementPledges(d *xdr.Decoder) (SCPStatementPledges, error) {
 	if err := d.Enter(); err != nil {
 		return nil, err
 	}
-	defer d.Leave()
 	at := d.Offset()
-	x, err := d.Enum(validSCPStatementType)
-	disc := SCPStatementType(x)
-	if err != nil {
+	var err error
+	var disc SCPStatementType
+	b := d.Peek()
+	if len(b) >= 4 {
+		d.Skip(4)
+	} else if b, err = d.Next(4); err != nil {
 		return nil, xdr.WithField(err, "type")
 	}
+	x19 := int32(binary.BigEndian.Uint32(b))
+	if !validSCPStatementType(x19) {
+		return nil, xdr.WithField(xdr.NewError(d.Offset()-4, xdr.ErrInvalidEnum, "enum value %d is not valid", x19), "type")
+	}
+	disc = SCPStatementType(x19)
 	switch disc {
 	case SCP_ST_PREPARE:
 		a := &SCPStatementPledgesPrepare{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case SCP_ST_CONFIRM:
 		a := &SCPStatementPledgesConfirm{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case SCP_ST_EXTERNALIZE:
 		a := &SCPStatementPledgesExternalize{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case SCP_ST_NOMINATE:
 		a := &SCPStatementPledgesNominate{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	}
 	return nil, xdr.NewError(at, xdr.ErrUnionArm, "union SCPStatementPledges has no arm for discriminant %v", disc)
@@ -651,52 +708,69 @@ func (v *SCPStatementPledgesPrepare_) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *SCPStatementPledgesPrepare_) UnmarshalXDR(d *xdr.Decoder) error {
-	if err := d.FixedOpaque(v.QuorumSetHash[:]); err != nil {
+	var err error
+	if b := d.Peek(); len(b) >= 32 {
+		copy(v.QuorumSetHash[:], b)
+		d.Skip(32)
+	} else if err := d.FixedOpaque(v.QuorumSetHash[:]); err != nil {
 		return xdr.WithField(err, "quorumSetHash")
 	}
 	if err := (&v.Ballot).UnmarshalXDR(d); err != nil {
 		return xdr.WithField(err, "ballot")
 	}
-	present18, err := d.Optional()
-	if err != nil {
+	b20 := d.Peek()
+	if len(b20) >= 4 {
+		d.Skip(4)
+	} else if b20, err = d.Next(4); err != nil {
 		return xdr.WithField(err, "prepared")
 	}
-	if !present18 {
+	switch x21 := binary.BigEndian.Uint32(b20); x21 {
+	case 0:
 		v.Prepared = nil
-	} else {
+	case 1:
 		if err := d.Enter(); err != nil {
 			return xdr.WithField(err, "prepared")
 		}
-		p19 := new(SCPBallot)
-		if err := (p19).UnmarshalXDR(d); err != nil {
+		p22 := new(SCPBallot)
+		if err := (p22).UnmarshalXDR(d); err != nil {
 			return xdr.WithField(err, "prepared")
 		}
-		v.Prepared = p19
+		v.Prepared = p22
 		d.Leave()
+	default:
+		return xdr.WithField(xdr.NewError(d.Offset()-4, xdr.ErrInvalidBool, "optional-data flag %d is not 0 or 1", x21), "prepared")
 	}
-	present20, err := d.Optional()
-	if err != nil {
+	b23 := d.Peek()
+	if len(b23) >= 4 {
+		d.Skip(4)
+	} else if b23, err = d.Next(4); err != nil {
 		return xdr.WithField(err, "preparedPrime")
 	}
-	if !present20 {
+	switch x24 := binary.BigEndian.Uint32(b23); x24 {
+	case 0:
 		v.PreparedPrime = nil
-	} else {
+	case 1:
 		if err := d.Enter(); err != nil {
 			return xdr.WithField(err, "preparedPrime")
 		}
-		p21 := new(SCPBallot)
-		if err := (p21).UnmarshalXDR(d); err != nil {
+		p25 := new(SCPBallot)
+		if err := (p25).UnmarshalXDR(d); err != nil {
 			return xdr.WithField(err, "preparedPrime")
 		}
-		v.PreparedPrime = p21
+		v.PreparedPrime = p25
 		d.Leave()
+	default:
+		return xdr.WithField(xdr.NewError(d.Offset()-4, xdr.ErrInvalidBool, "optional-data flag %d is not 0 or 1", x24), "preparedPrime")
 	}
-	b22, err := d.Next(8)
-	if err != nil {
+	b26 := d.Peek()
+	if len(b26) >= 8 {
+		d.Skip(8)
+	} else if b26, err = d.Next(8); err != nil {
 		return xdr.WithField(err, "nC")
 	}
-	v.NC = Uint32(binary.BigEndian.Uint32(b22[0:]))
-	v.NH = Uint32(binary.BigEndian.Uint32(b22[4:]))
+	b26 = b26[:8]
+	v.NC = Uint32(binary.BigEndian.Uint32(b26))
+	v.NH = Uint32(binary.BigEndian.Uint32(b26[4:]))
 	return nil
 }
 
@@ -759,17 +833,24 @@ func (v *SCPStatementPledgesConfirm_) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *SCPStatementPledgesConfirm_) UnmarshalXDR(d *xdr.Decoder) error {
+	var err error
 	if err := (&v.Ballot).UnmarshalXDR(d); err != nil {
 		return xdr.WithField(err, "ballot")
 	}
-	b23, err := d.Next(12)
-	if err != nil {
+	b27 := d.Peek()
+	if len(b27) >= 12 {
+		d.Skip(12)
+	} else if b27, err = d.Next(12); err != nil {
 		return xdr.WithField(err, "nPrepared")
 	}
-	v.NPrepared = Uint32(binary.BigEndian.Uint32(b23[0:]))
-	v.NCommit = Uint32(binary.BigEndian.Uint32(b23[4:]))
-	v.NH = Uint32(binary.BigEndian.Uint32(b23[8:]))
-	if err := d.FixedOpaque(v.QuorumSetHash[:]); err != nil {
+	b27 = b27[:12]
+	v.NPrepared = Uint32(binary.BigEndian.Uint32(b27))
+	v.NCommit = Uint32(binary.BigEndian.Uint32(b27[4:]))
+	v.NH = Uint32(binary.BigEndian.Uint32(b27[8:]))
+	if b := d.Peek(); len(b) >= 32 {
+		copy(v.QuorumSetHash[:], b)
+		d.Skip(32)
+	} else if err := d.FixedOpaque(v.QuorumSetHash[:]); err != nil {
 		return xdr.WithField(err, "quorumSetHash")
 	}
 	return nil
@@ -830,15 +911,21 @@ func (v *SCPStatementPledgesExternalize_) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *SCPStatementPledgesExternalize_) UnmarshalXDR(d *xdr.Decoder) error {
+	var err error
 	if err := (&v.Commit).UnmarshalXDR(d); err != nil {
 		return xdr.WithField(err, "commit")
 	}
-	x24, err := d.Uint32()
-	if err != nil {
+	b28 := d.Peek()
+	if len(b28) >= 4 {
+		d.Skip(4)
+	} else if b28, err = d.Next(4); err != nil {
 		return xdr.WithField(err, "nH")
 	}
-	v.NH = Uint32(x24)
-	if err := d.FixedOpaque(v.CommitQuorumSetHash[:]); err != nil {
+	v.NH = Uint32(binary.BigEndian.Uint32(b28))
+	if b := d.Peek(); len(b) >= 32 {
+		copy(v.CommitQuorumSetHash[:], b)
+		d.Skip(32)
+	} else if err := d.FixedOpaque(v.CommitQuorumSetHash[:]); err != nil {
 		return xdr.WithField(err, "commitQuorumSetHash")
 	}
 	return nil
@@ -899,14 +986,21 @@ func (v *SCPEnvelope) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *SCPEnvelope) UnmarshalXDR(d *xdr.Decoder) error {
+	var err error
 	if err := (&v.Statement).UnmarshalXDR(d); err != nil {
 		return xdr.WithField(err, "statement")
 	}
-	x25, err := d.Opaque(64)
-	if err != nil {
+	var x29 []byte
+	if b, n, ok := d.PeekBytes(64); ok {
+		d.Skip(n)
+		if len(b) > 0 {
+			x29 = make([]byte, len(b))
+			copy(x29, b)
+		}
+	} else if x29, err = d.Opaque(64); err != nil {
 		return xdr.WithField(err, "signature")
 	}
-	v.Signature = Signature(x25)
+	v.Signature = Signature(x29)
 	return nil
 }
 
@@ -962,9 +1056,9 @@ func (v *SCPQuorumSet) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "validators")
 	}
-	for i26 := range v.Validators {
-		if err := encodePublicKey(e, v.Validators[i26]); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i26)+"]"), "validators")
+	for i30 := range v.Validators {
+		if err := encodePublicKey(e, v.Validators[i30]); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i30)+"]"), "validators")
 		}
 	}
 	e.Leave()
@@ -974,9 +1068,9 @@ func (v *SCPQuorumSet) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "innerSets")
 	}
-	for i27 := range v.InnerSets {
-		if err := (&v.InnerSets[i27]).MarshalXDR(e); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i27)+"]"), "innerSets")
+	for i31 := range v.InnerSets {
+		if err := (&v.InnerSets[i31]).MarshalXDR(e); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i31)+"]"), "innerSets")
 		}
 	}
 	e.Leave()
@@ -985,48 +1079,55 @@ func (v *SCPQuorumSet) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *SCPQuorumSet) UnmarshalXDR(d *xdr.Decoder) error {
-	x28, err := d.Uint32()
-	if err != nil {
+	var err error
+	b32 := d.Peek()
+	if len(b32) >= 4 {
+		d.Skip(4)
+	} else if b32, err = d.Next(4); err != nil {
 		return xdr.WithField(err, "threshold")
 	}
-	v.Threshold = Uint32(x28)
-	n29, err := d.ArrayLen(math.MaxUint32, 36)
-	if err != nil {
+	v.Threshold = Uint32(binary.BigEndian.Uint32(b32))
+	n33, ok := d.PeekArrayLen(math.MaxUint32, 36)
+	if ok {
+		d.Skip(4)
+	} else if n33, err = d.ArrayLen(math.MaxUint32, 36); err != nil {
 		return xdr.WithField(err, "validators")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "validators")
 	}
-	var s30 []NodeID
-	if n29 > 0 {
-		s30 = make([]NodeID, n29)
-	}
-	for i31 := range s30 {
-		u32, err := decodePublicKey(d)
-		if err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i31)+"]"), "validators")
-		}
-		s30[i31] = u32
-	}
-	v.Validators = s30
-	d.Leave()
-	n33, err := d.ArrayLen(math.MaxUint32, 12)
-	if err != nil {
-		return xdr.WithField(err, "innerSets")
-	}
-	if err := d.Enter(); err != nil {
-		return xdr.WithField(err, "innerSets")
-	}
-	var s34 []SCPQuorumSet
+	var s34 []NodeID
 	if n33 > 0 {
-		s34 = make([]SCPQuorumSet, n33)
+		s34 = make([]NodeID, n33)
 	}
 	for i35 := range s34 {
-		if err := (&s34[i35]).UnmarshalXDR(d); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i35)+"]"), "innerSets")
+		u36, err := decodePublicKey(d)
+		if err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i35)+"]"), "validators")
+		}
+		s34[i35] = u36
+	}
+	v.Validators = s34
+	d.Leave()
+	n37, ok := d.PeekArrayLen(math.MaxUint32, 12)
+	if ok {
+		d.Skip(4)
+	} else if n37, err = d.ArrayLen(math.MaxUint32, 12); err != nil {
+		return xdr.WithField(err, "innerSets")
+	}
+	if err := d.Enter(); err != nil {
+		return xdr.WithField(err, "innerSets")
+	}
+	var s38 []SCPQuorumSet
+	if n37 > 0 {
+		s38 = make([]SCPQuorumSet, n37)
+	}
+	for i39 := range s38 {
+		if err := (&s38[i39]).UnmarshalXDR(d); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i39)+"]"), "innerSets")
 		}
 	}
-	v.InnerSets = s34
+	v.InnerSets = s38
 	d.Leave()
 	return nil
 }

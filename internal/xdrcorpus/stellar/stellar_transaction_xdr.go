@@ -62,19 +62,27 @@ func decodeLiquidityPoolParameters(d *xdr.Decoder) (LiquidityPoolParameters, err
 	if err := d.Enter(); err != nil {
 		return nil, err
 	}
-	defer d.Leave()
 	at := d.Offset()
-	x, err := d.Enum(validLiquidityPoolType)
-	disc := LiquidityPoolType(x)
-	if err != nil {
+	var err error
+	var disc LiquidityPoolType
+	b := d.Peek()
+	if len(b) >= 4 {
+		d.Skip(4)
+	} else if b, err = d.Next(4); err != nil {
 		return nil, xdr.WithField(err, "type")
 	}
+	x743 := int32(binary.BigEndian.Uint32(b))
+	if !validLiquidityPoolType(x743) {
+		return nil, xdr.WithField(xdr.NewError(d.Offset()-4, xdr.ErrInvalidEnum, "enum value %d is not valid", x743), "type")
+	}
+	disc = LiquidityPoolType(x743)
 	switch disc {
 	case LIQUIDITY_POOL_CONSTANT_PRODUCT:
 		a := &LiquidityPoolParametersConstantProduct{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	}
 	return nil, xdr.NewError(at, xdr.ErrUnionArm, "union LiquidityPoolParameters has no arm for discriminant %v", disc)
@@ -105,7 +113,10 @@ func (v *MuxedAccountEd25519) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *MuxedAccountEd25519) UnmarshalXDR(d *xdr.Decoder) error {
-	if err := d.FixedOpaque(v.Ed25519[:]); err != nil {
+	if b := d.Peek(); len(b) >= 32 {
+		copy(v.Ed25519[:], b)
+		d.Skip(32)
+	} else if err := d.FixedOpaque(v.Ed25519[:]); err != nil {
 		return xdr.WithField(err, "ed25519")
 	}
 	return nil
@@ -162,25 +173,34 @@ func decodeMuxedAccount(d *xdr.Decoder) (MuxedAccount, error) {
 	if err := d.Enter(); err != nil {
 		return nil, err
 	}
-	defer d.Leave()
 	at := d.Offset()
-	x, err := d.Enum(validCryptoKeyType)
-	disc := CryptoKeyType(x)
-	if err != nil {
+	var err error
+	var disc CryptoKeyType
+	b := d.Peek()
+	if len(b) >= 4 {
+		d.Skip(4)
+	} else if b, err = d.Next(4); err != nil {
 		return nil, xdr.WithField(err, "type")
 	}
+	x744 := int32(binary.BigEndian.Uint32(b))
+	if !validCryptoKeyType(x744) {
+		return nil, xdr.WithField(xdr.NewError(d.Offset()-4, xdr.ErrInvalidEnum, "enum value %d is not valid", x744), "type")
+	}
+	disc = CryptoKeyType(x744)
 	switch disc {
 	case KEY_TYPE_ED25519:
 		a := &MuxedAccountEd25519{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case KEY_TYPE_MUXED_ED25519:
 		a := &MuxedAccountMed25519{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	}
 	return nil, xdr.NewError(at, xdr.ErrUnionArm, "union MuxedAccount has no arm for discriminant %v", disc)
@@ -208,12 +228,18 @@ func (v *MuxedAccountMed25519_) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *MuxedAccountMed25519_) UnmarshalXDR(d *xdr.Decoder) error {
-	x655, err := d.Uint64()
-	if err != nil {
+	var err error
+	b745 := d.Peek()
+	if len(b745) >= 8 {
+		d.Skip(8)
+	} else if b745, err = d.Next(8); err != nil {
 		return xdr.WithField(err, "id")
 	}
-	v.Id = Uint64(x655)
-	if err := d.FixedOpaque(v.Ed25519[:]); err != nil {
+	v.Id = Uint64(binary.BigEndian.Uint64(b745))
+	if b := d.Peek(); len(b) >= 32 {
+		copy(v.Ed25519[:], b)
+		d.Skip(32)
+	} else if err := d.FixedOpaque(v.Ed25519[:]); err != nil {
 		return xdr.WithField(err, "ed25519")
 	}
 	return nil
@@ -272,14 +298,24 @@ func (v *DecoratedSignature) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *DecoratedSignature) UnmarshalXDR(d *xdr.Decoder) error {
-	if err := d.FixedOpaque(v.Hint[:]); err != nil {
+	var err error
+	if b := d.Peek(); len(b) >= 4 {
+		copy(v.Hint[:], b)
+		d.Skip(4)
+	} else if err := d.FixedOpaque(v.Hint[:]); err != nil {
 		return xdr.WithField(err, "hint")
 	}
-	x656, err := d.Opaque(64)
-	if err != nil {
+	var x746 []byte
+	if b, n, ok := d.PeekBytes(64); ok {
+		d.Skip(n)
+		if len(b) > 0 {
+			x746 = make([]byte, len(b))
+			copy(x746, b)
+		}
+	} else if x746, err = d.Opaque(64); err != nil {
 		return xdr.WithField(err, "signature")
 	}
-	v.Signature = Signature(x656)
+	v.Signature = Signature(x746)
 	return nil
 }
 
@@ -438,11 +474,18 @@ func (v *OperationType) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *OperationType) UnmarshalXDR(d *xdr.Decoder) error {
-	x657, err := d.Enum(validOperationType)
-	if err != nil {
+	var err error
+	b747 := d.Peek()
+	if len(b747) >= 4 {
+		d.Skip(4)
+	} else if b747, err = d.Next(4); err != nil {
 		return err
 	}
-	(*v) = OperationType(x657)
+	x748 := int32(binary.BigEndian.Uint32(b747))
+	if !validOperationType(x748) {
+		return xdr.NewError(d.Offset()-4, xdr.ErrInvalidEnum, "enum value %d is not valid", x748)
+	}
+	(*v) = OperationType(x748)
 	return nil
 }
 
@@ -499,16 +542,19 @@ func (v *CreateAccountOp) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *CreateAccountOp) UnmarshalXDR(d *xdr.Decoder) error {
-	u658, err := decodePublicKey(d)
+	var err error
+	u749, err := decodePublicKey(d)
 	if err != nil {
 		return xdr.WithField(err, "destination")
 	}
-	v.Destination = u658
-	x659, err := d.Int64()
-	if err != nil {
+	v.Destination = u749
+	b750 := d.Peek()
+	if len(b750) >= 8 {
+		d.Skip(8)
+	} else if b750, err = d.Next(8); err != nil {
 		return xdr.WithField(err, "startingBalance")
 	}
-	v.StartingBalance = Int64(x659)
+	v.StartingBalance = Int64(int64(binary.BigEndian.Uint64(b750)))
 	return nil
 }
 
@@ -569,21 +615,24 @@ func (v *PaymentOp) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *PaymentOp) UnmarshalXDR(d *xdr.Decoder) error {
-	u660, err := decodeMuxedAccount(d)
+	var err error
+	u751, err := decodeMuxedAccount(d)
 	if err != nil {
 		return xdr.WithField(err, "destination")
 	}
-	v.Destination = u660
-	u661, err := decodeAsset(d)
+	v.Destination = u751
+	u752, err := decodeAsset(d)
 	if err != nil {
 		return xdr.WithField(err, "asset")
 	}
-	v.Asset = u661
-	x662, err := d.Int64()
-	if err != nil {
+	v.Asset = u752
+	b753 := d.Peek()
+	if len(b753) >= 8 {
+		d.Skip(8)
+	} else if b753, err = d.Next(8); err != nil {
 		return xdr.WithField(err, "amount")
 	}
-	v.Amount = Int64(x662)
+	v.Amount = Int64(int64(binary.BigEndian.Uint64(b753)))
 	return nil
 }
 
@@ -652,9 +701,9 @@ func (v *PathPaymentStrictReceiveOp) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "path")
 	}
-	for i663 := range v.Path {
-		if err := encodeAsset(e, v.Path[i663]); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i663)+"]"), "path")
+	for i754 := range v.Path {
+		if err := encodeAsset(e, v.Path[i754]); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i754)+"]"), "path")
 		}
 	}
 	e.Leave()
@@ -663,50 +712,57 @@ func (v *PathPaymentStrictReceiveOp) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *PathPaymentStrictReceiveOp) UnmarshalXDR(d *xdr.Decoder) error {
-	u664, err := decodeAsset(d)
+	var err error
+	u755, err := decodeAsset(d)
 	if err != nil {
 		return xdr.WithField(err, "sendAsset")
 	}
-	v.SendAsset = u664
-	x665, err := d.Int64()
-	if err != nil {
+	v.SendAsset = u755
+	b756 := d.Peek()
+	if len(b756) >= 8 {
+		d.Skip(8)
+	} else if b756, err = d.Next(8); err != nil {
 		return xdr.WithField(err, "sendMax")
 	}
-	v.SendMax = Int64(x665)
-	u666, err := decodeMuxedAccount(d)
+	v.SendMax = Int64(int64(binary.BigEndian.Uint64(b756)))
+	u757, err := decodeMuxedAccount(d)
 	if err != nil {
 		return xdr.WithField(err, "destination")
 	}
-	v.Destination = u666
-	u667, err := decodeAsset(d)
+	v.Destination = u757
+	u758, err := decodeAsset(d)
 	if err != nil {
 		return xdr.WithField(err, "destAsset")
 	}
-	v.DestAsset = u667
-	x668, err := d.Int64()
-	if err != nil {
+	v.DestAsset = u758
+	b759 := d.Peek()
+	if len(b759) >= 8 {
+		d.Skip(8)
+	} else if b759, err = d.Next(8); err != nil {
 		return xdr.WithField(err, "destAmount")
 	}
-	v.DestAmount = Int64(x668)
-	n669, err := d.ArrayLen(5, 4)
-	if err != nil {
+	v.DestAmount = Int64(int64(binary.BigEndian.Uint64(b759)))
+	n760, ok := d.PeekArrayLen(5, 4)
+	if ok {
+		d.Skip(4)
+	} else if n760, err = d.ArrayLen(5, 4); err != nil {
 		return xdr.WithField(err, "path")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "path")
 	}
-	var s670 []Asset
-	if n669 > 0 {
-		s670 = make([]Asset, n669)
+	var s761 []Asset
+	if n760 > 0 {
+		s761 = make([]Asset, n760)
 	}
-	for i671 := range s670 {
-		u672, err := decodeAsset(d)
+	for i762 := range s761 {
+		u763, err := decodeAsset(d)
 		if err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i671)+"]"), "path")
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i762)+"]"), "path")
 		}
-		s670[i671] = u672
+		s761[i762] = u763
 	}
-	v.Path = s670
+	v.Path = s761
 	d.Leave()
 	return nil
 }
@@ -776,9 +832,9 @@ func (v *PathPaymentStrictSendOp) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "path")
 	}
-	for i673 := range v.Path {
-		if err := encodeAsset(e, v.Path[i673]); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i673)+"]"), "path")
+	for i764 := range v.Path {
+		if err := encodeAsset(e, v.Path[i764]); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i764)+"]"), "path")
 		}
 	}
 	e.Leave()
@@ -787,50 +843,57 @@ func (v *PathPaymentStrictSendOp) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *PathPaymentStrictSendOp) UnmarshalXDR(d *xdr.Decoder) error {
-	u674, err := decodeAsset(d)
+	var err error
+	u765, err := decodeAsset(d)
 	if err != nil {
 		return xdr.WithField(err, "sendAsset")
 	}
-	v.SendAsset = u674
-	x675, err := d.Int64()
-	if err != nil {
+	v.SendAsset = u765
+	b766 := d.Peek()
+	if len(b766) >= 8 {
+		d.Skip(8)
+	} else if b766, err = d.Next(8); err != nil {
 		return xdr.WithField(err, "sendAmount")
 	}
-	v.SendAmount = Int64(x675)
-	u676, err := decodeMuxedAccount(d)
+	v.SendAmount = Int64(int64(binary.BigEndian.Uint64(b766)))
+	u767, err := decodeMuxedAccount(d)
 	if err != nil {
 		return xdr.WithField(err, "destination")
 	}
-	v.Destination = u676
-	u677, err := decodeAsset(d)
+	v.Destination = u767
+	u768, err := decodeAsset(d)
 	if err != nil {
 		return xdr.WithField(err, "destAsset")
 	}
-	v.DestAsset = u677
-	x678, err := d.Int64()
-	if err != nil {
+	v.DestAsset = u768
+	b769 := d.Peek()
+	if len(b769) >= 8 {
+		d.Skip(8)
+	} else if b769, err = d.Next(8); err != nil {
 		return xdr.WithField(err, "destMin")
 	}
-	v.DestMin = Int64(x678)
-	n679, err := d.ArrayLen(5, 4)
-	if err != nil {
+	v.DestMin = Int64(int64(binary.BigEndian.Uint64(b769)))
+	n770, ok := d.PeekArrayLen(5, 4)
+	if ok {
+		d.Skip(4)
+	} else if n770, err = d.ArrayLen(5, 4); err != nil {
 		return xdr.WithField(err, "path")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "path")
 	}
-	var s680 []Asset
-	if n679 > 0 {
-		s680 = make([]Asset, n679)
+	var s771 []Asset
+	if n770 > 0 {
+		s771 = make([]Asset, n770)
 	}
-	for i681 := range s680 {
-		u682, err := decodeAsset(d)
+	for i772 := range s771 {
+		u773, err := decodeAsset(d)
 		if err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i681)+"]"), "path")
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i772)+"]"), "path")
 		}
-		s680[i681] = u682
+		s771[i772] = u773
 	}
-	v.Path = s680
+	v.Path = s771
 	d.Leave()
 	return nil
 }
@@ -898,29 +961,34 @@ func (v *ManageSellOfferOp) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *ManageSellOfferOp) UnmarshalXDR(d *xdr.Decoder) error {
-	u683, err := decodeAsset(d)
+	var err error
+	u774, err := decodeAsset(d)
 	if err != nil {
 		return xdr.WithField(err, "selling")
 	}
-	v.Selling = u683
-	u684, err := decodeAsset(d)
+	v.Selling = u774
+	u775, err := decodeAsset(d)
 	if err != nil {
 		return xdr.WithField(err, "buying")
 	}
-	v.Buying = u684
-	x685, err := d.Int64()
-	if err != nil {
+	v.Buying = u775
+	b776 := d.Peek()
+	if len(b776) >= 8 {
+		d.Skip(8)
+	} else if b776, err = d.Next(8); err != nil {
 		return xdr.WithField(err, "amount")
 	}
-	v.Amount = Int64(x685)
+	v.Amount = Int64(int64(binary.BigEndian.Uint64(b776)))
 	if err := (&v.Price).UnmarshalXDR(d); err != nil {
 		return xdr.WithField(err, "price")
 	}
-	x686, err := d.Int64()
-	if err != nil {
+	b777 := d.Peek()
+	if len(b777) >= 8 {
+		d.Skip(8)
+	} else if b777, err = d.Next(8); err != nil {
 		return xdr.WithField(err, "offerID")
 	}
-	v.OfferID = Int64(x686)
+	v.OfferID = Int64(int64(binary.BigEndian.Uint64(b777)))
 	return nil
 }
 
@@ -987,29 +1055,34 @@ func (v *ManageBuyOfferOp) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *ManageBuyOfferOp) UnmarshalXDR(d *xdr.Decoder) error {
-	u687, err := decodeAsset(d)
+	var err error
+	u778, err := decodeAsset(d)
 	if err != nil {
 		return xdr.WithField(err, "selling")
 	}
-	v.Selling = u687
-	u688, err := decodeAsset(d)
+	v.Selling = u778
+	u779, err := decodeAsset(d)
 	if err != nil {
 		return xdr.WithField(err, "buying")
 	}
-	v.Buying = u688
-	x689, err := d.Int64()
-	if err != nil {
+	v.Buying = u779
+	b780 := d.Peek()
+	if len(b780) >= 8 {
+		d.Skip(8)
+	} else if b780, err = d.Next(8); err != nil {
 		return xdr.WithField(err, "buyAmount")
 	}
-	v.BuyAmount = Int64(x689)
+	v.BuyAmount = Int64(int64(binary.BigEndian.Uint64(b780)))
 	if err := (&v.Price).UnmarshalXDR(d); err != nil {
 		return xdr.WithField(err, "price")
 	}
-	x690, err := d.Int64()
-	if err != nil {
+	b781 := d.Peek()
+	if len(b781) >= 8 {
+		d.Skip(8)
+	} else if b781, err = d.Next(8); err != nil {
 		return xdr.WithField(err, "offerID")
 	}
-	v.OfferID = Int64(x690)
+	v.OfferID = Int64(int64(binary.BigEndian.Uint64(b781)))
 	return nil
 }
 
@@ -1074,21 +1147,24 @@ func (v *CreatePassiveSellOfferOp) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *CreatePassiveSellOfferOp) UnmarshalXDR(d *xdr.Decoder) error {
-	u691, err := decodeAsset(d)
+	var err error
+	u782, err := decodeAsset(d)
 	if err != nil {
 		return xdr.WithField(err, "selling")
 	}
-	v.Selling = u691
-	u692, err := decodeAsset(d)
+	v.Selling = u782
+	u783, err := decodeAsset(d)
 	if err != nil {
 		return xdr.WithField(err, "buying")
 	}
-	v.Buying = u692
-	x693, err := d.Int64()
-	if err != nil {
+	v.Buying = u783
+	b784 := d.Peek()
+	if len(b784) >= 8 {
+		d.Skip(8)
+	} else if b784, err = d.Next(8); err != nil {
 		return xdr.WithField(err, "amount")
 	}
-	v.Amount = Int64(x693)
+	v.Amount = Int64(int64(binary.BigEndian.Uint64(b784)))
 	if err := (&v.Price).UnmarshalXDR(d); err != nil {
 		return xdr.WithField(err, "price")
 	}
@@ -1247,172 +1323,233 @@ func (v *SetOptionsOp) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *SetOptionsOp) UnmarshalXDR(d *xdr.Decoder) error {
-	present694, err := d.Optional()
-	if err != nil {
+	var err error
+	b785 := d.Peek()
+	if len(b785) >= 4 {
+		d.Skip(4)
+	} else if b785, err = d.Next(4); err != nil {
 		return xdr.WithField(err, "inflationDest")
 	}
-	if !present694 {
+	switch x786 := binary.BigEndian.Uint32(b785); x786 {
+	case 0:
 		v.InflationDest = nil
-	} else {
+	case 1:
 		if err := d.Enter(); err != nil {
 			return xdr.WithField(err, "inflationDest")
 		}
-		u695, err := decodePublicKey(d)
+		u787, err := decodePublicKey(d)
 		if err != nil {
 			return xdr.WithField(err, "inflationDest")
 		}
-		v.InflationDest = u695
+		v.InflationDest = u787
 		d.Leave()
+	default:
+		return xdr.WithField(xdr.NewError(d.Offset()-4, xdr.ErrInvalidBool, "optional-data flag %d is not 0 or 1", x786), "inflationDest")
 	}
-	present696, err := d.Optional()
-	if err != nil {
+	b788 := d.Peek()
+	if len(b788) >= 4 {
+		d.Skip(4)
+	} else if b788, err = d.Next(4); err != nil {
 		return xdr.WithField(err, "clearFlags")
 	}
-	if !present696 {
+	switch x789 := binary.BigEndian.Uint32(b788); x789 {
+	case 0:
 		v.ClearFlags = nil
-	} else {
+	case 1:
 		if err := d.Enter(); err != nil {
 			return xdr.WithField(err, "clearFlags")
 		}
-		p697 := new(Uint32)
-		x698, err := d.Uint32()
-		if err != nil {
+		p790 := new(Uint32)
+		b791 := d.Peek()
+		if len(b791) >= 4 {
+			d.Skip(4)
+		} else if b791, err = d.Next(4); err != nil {
 			return xdr.WithField(err, "clearFlags")
 		}
-		(*p697) = Uint32(x698)
-		v.ClearFlags = p697
+		(*p790) = Uint32(binary.BigEndian.Uint32(b791))
+		v.ClearFlags = p790
 		d.Leave()
+	default:
+		return xdr.WithField(xdr.NewError(d.Offset()-4, xdr.ErrInvalidBool, "optional-data flag %d is not 0 or 1", x789), "clearFlags")
 	}
-	present699, err := d.Optional()
-	if err != nil {
+	b792 := d.Peek()
+	if len(b792) >= 4 {
+		d.Skip(4)
+	} else if b792, err = d.Next(4); err != nil {
 		return xdr.WithField(err, "setFlags")
 	}
-	if !present699 {
+	switch x793 := binary.BigEndian.Uint32(b792); x793 {
+	case 0:
 		v.SetFlags = nil
-	} else {
+	case 1:
 		if err := d.Enter(); err != nil {
 			return xdr.WithField(err, "setFlags")
 		}
-		p700 := new(Uint32)
-		x701, err := d.Uint32()
-		if err != nil {
+		p794 := new(Uint32)
+		b795 := d.Peek()
+		if len(b795) >= 4 {
+			d.Skip(4)
+		} else if b795, err = d.Next(4); err != nil {
 			return xdr.WithField(err, "setFlags")
 		}
-		(*p700) = Uint32(x701)
-		v.SetFlags = p700
+		(*p794) = Uint32(binary.BigEndian.Uint32(b795))
+		v.SetFlags = p794
 		d.Leave()
+	default:
+		return xdr.WithField(xdr.NewError(d.Offset()-4, xdr.ErrInvalidBool, "optional-data flag %d is not 0 or 1", x793), "setFlags")
 	}
-	present702, err := d.Optional()
-	if err != nil {
+	b796 := d.Peek()
+	if len(b796) >= 4 {
+		d.Skip(4)
+	} else if b796, err = d.Next(4); err != nil {
 		return xdr.WithField(err, "masterWeight")
 	}
-	if !present702 {
+	switch x797 := binary.BigEndian.Uint32(b796); x797 {
+	case 0:
 		v.MasterWeight = nil
-	} else {
+	case 1:
 		if err := d.Enter(); err != nil {
 			return xdr.WithField(err, "masterWeight")
 		}
-		p703 := new(Uint32)
-		x704, err := d.Uint32()
-		if err != nil {
+		p798 := new(Uint32)
+		b799 := d.Peek()
+		if len(b799) >= 4 {
+			d.Skip(4)
+		} else if b799, err = d.Next(4); err != nil {
 			return xdr.WithField(err, "masterWeight")
 		}
-		(*p703) = Uint32(x704)
-		v.MasterWeight = p703
+		(*p798) = Uint32(binary.BigEndian.Uint32(b799))
+		v.MasterWeight = p798
 		d.Leave()
+	default:
+		return xdr.WithField(xdr.NewError(d.Offset()-4, xdr.ErrInvalidBool, "optional-data flag %d is not 0 or 1", x797), "masterWeight")
 	}
-	present705, err := d.Optional()
-	if err != nil {
+	b800 := d.Peek()
+	if len(b800) >= 4 {
+		d.Skip(4)
+	} else if b800, err = d.Next(4); err != nil {
 		return xdr.WithField(err, "lowThreshold")
 	}
-	if !present705 {
+	switch x801 := binary.BigEndian.Uint32(b800); x801 {
+	case 0:
 		v.LowThreshold = nil
-	} else {
+	case 1:
 		if err := d.Enter(); err != nil {
 			return xdr.WithField(err, "lowThreshold")
 		}
-		p706 := new(Uint32)
-		x707, err := d.Uint32()
-		if err != nil {
+		p802 := new(Uint32)
+		b803 := d.Peek()
+		if len(b803) >= 4 {
+			d.Skip(4)
+		} else if b803, err = d.Next(4); err != nil {
 			return xdr.WithField(err, "lowThreshold")
 		}
-		(*p706) = Uint32(x707)
-		v.LowThreshold = p706
+		(*p802) = Uint32(binary.BigEndian.Uint32(b803))
+		v.LowThreshold = p802
 		d.Leave()
+	default:
+		return xdr.WithField(xdr.NewError(d.Offset()-4, xdr.ErrInvalidBool, "optional-data flag %d is not 0 or 1", x801), "lowThreshold")
 	}
-	present708, err := d.Optional()
-	if err != nil {
+	b804 := d.Peek()
+	if len(b804) >= 4 {
+		d.Skip(4)
+	} else if b804, err = d.Next(4); err != nil {
 		return xdr.WithField(err, "medThreshold")
 	}
-	if !present708 {
+	switch x805 := binary.BigEndian.Uint32(b804); x805 {
+	case 0:
 		v.MedThreshold = nil
-	} else {
+	case 1:
 		if err := d.Enter(); err != nil {
 			return xdr.WithField(err, "medThreshold")
 		}
-		p709 := new(Uint32)
-		x710, err := d.Uint32()
-		if err != nil {
+		p806 := new(Uint32)
+		b807 := d.Peek()
+		if len(b807) >= 4 {
+			d.Skip(4)
+		} else if b807, err = d.Next(4); err != nil {
 			return xdr.WithField(err, "medThreshold")
 		}
-		(*p709) = Uint32(x710)
-		v.MedThreshold = p709
+		(*p806) = Uint32(binary.BigEndian.Uint32(b807))
+		v.MedThreshold = p806
 		d.Leave()
+	default:
+		return xdr.WithField(xdr.NewError(d.Offset()-4, xdr.ErrInvalidBool, "optional-data flag %d is not 0 or 1", x805), "medThreshold")
 	}
-	present711, err := d.Optional()
-	if err != nil {
+	b808 := d.Peek()
+	if len(b808) >= 4 {
+		d.Skip(4)
+	} else if b808, err = d.Next(4); err != nil {
 		return xdr.WithField(err, "highThreshold")
 	}
-	if !present711 {
+	switch x809 := binary.BigEndian.Uint32(b808); x809 {
+	case 0:
 		v.HighThreshold = nil
-	} else {
+	case 1:
 		if err := d.Enter(); err != nil {
 			return xdr.WithField(err, "highThreshold")
 		}
-		p712 := new(Uint32)
-		x713, err := d.Uint32()
-		if err != nil {
+		p810 := new(Uint32)
+		b811 := d.Peek()
+		if len(b811) >= 4 {
+			d.Skip(4)
+		} else if b811, err = d.Next(4); err != nil {
 			return xdr.WithField(err, "highThreshold")
 		}
-		(*p712) = Uint32(x713)
-		v.HighThreshold = p712
+		(*p810) = Uint32(binary.BigEndian.Uint32(b811))
+		v.HighThreshold = p810
 		d.Leave()
+	default:
+		return xdr.WithField(xdr.NewError(d.Offset()-4, xdr.ErrInvalidBool, "optional-data flag %d is not 0 or 1", x809), "highThreshold")
 	}
-	present714, err := d.Optional()
-	if err != nil {
+	b812 := d.Peek()
+	if len(b812) >= 4 {
+		d.Skip(4)
+	} else if b812, err = d.Next(4); err != nil {
 		return xdr.WithField(err, "homeDomain")
 	}
-	if !present714 {
+	switch x813 := binary.BigEndian.Uint32(b812); x813 {
+	case 0:
 		v.HomeDomain = nil
-	} else {
+	case 1:
 		if err := d.Enter(); err != nil {
 			return xdr.WithField(err, "homeDomain")
 		}
-		p715 := new(String32)
-		x716, err := d.String(32)
-		if err != nil {
+		p814 := new(String32)
+		var x815 string
+		if b, n, ok := d.PeekBytes(32); ok {
+			d.Skip(n)
+			x815 = string(b)
+		} else if x815, err = d.String(32); err != nil {
 			return xdr.WithField(err, "homeDomain")
 		}
-		(*p715) = String32(x716)
-		v.HomeDomain = p715
+		(*p814) = String32(x815)
+		v.HomeDomain = p814
 		d.Leave()
+	default:
+		return xdr.WithField(xdr.NewError(d.Offset()-4, xdr.ErrInvalidBool, "optional-data flag %d is not 0 or 1", x813), "homeDomain")
 	}
-	present717, err := d.Optional()
-	if err != nil {
+	b816 := d.Peek()
+	if len(b816) >= 4 {
+		d.Skip(4)
+	} else if b816, err = d.Next(4); err != nil {
 		return xdr.WithField(err, "signer")
 	}
-	if !present717 {
+	switch x817 := binary.BigEndian.Uint32(b816); x817 {
+	case 0:
 		v.Signer = nil
-	} else {
+	case 1:
 		if err := d.Enter(); err != nil {
 			return xdr.WithField(err, "signer")
 		}
-		p718 := new(Signer)
-		if err := (p718).UnmarshalXDR(d); err != nil {
+		p818 := new(Signer)
+		if err := (p818).UnmarshalXDR(d); err != nil {
 			return xdr.WithField(err, "signer")
 		}
-		v.Signer = p718
+		v.Signer = p818
 		d.Leave()
+	default:
+		return xdr.WithField(xdr.NewError(d.Offset()-4, xdr.ErrInvalidBool, "optional-data flag %d is not 0 or 1", x817), "signer")
 	}
 	return nil
 }
@@ -1536,11 +1673,11 @@ func (v *ChangeTrustAssetLiquidityPool) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *ChangeTrustAssetLiquidityPool) UnmarshalXDR(d *xdr.Decoder) error {
-	u719, err := decodeLiquidityPoolParameters(d)
+	u819, err := decodeLiquidityPoolParameters(d)
 	if err != nil {
 		return xdr.WithField(err, "liquidityPool")
 	}
-	v.LiquidityPool = u719
+	v.LiquidityPool = u819
 	return nil
 }
 
@@ -1584,34 +1721,45 @@ func decodeChangeTrustAsset(d *xdr.Decoder) (ChangeTrustAsset, error) {
 	if err := d.Enter(); err != nil {
 		return nil, err
 	}
-	defer d.Leave()
 	at := d.Offset()
-	x, err := d.Enum(validAssetType)
-	disc := AssetType(x)
-	if err != nil {
+	var err error
+	var disc AssetType
+	b := d.Peek()
+	if len(b) >= 4 {
+		d.Skip(4)
+	} else if b, err = d.Next(4); err != nil {
 		return nil, xdr.WithField(err, "type")
 	}
+	x820 := int32(binary.BigEndian.Uint32(b))
+	if !validAssetType(x820) {
+		return nil, xdr.WithField(xdr.NewError(d.Offset()-4, xdr.ErrInvalidEnum, "enum value %d is not valid", x820), "type")
+	}
+	disc = AssetType(x820)
 	switch disc {
 	case ASSET_TYPE_NATIVE:
 		a := &ChangeTrustAssetASSET_TYPE_NATIVE{}
+		d.Leave()
 		return a, nil
 	case ASSET_TYPE_CREDIT_ALPHANUM4:
 		a := &ChangeTrustAssetAlphaNum4{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case ASSET_TYPE_CREDIT_ALPHANUM12:
 		a := &ChangeTrustAssetAlphaNum12{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case ASSET_TYPE_POOL_SHARE:
 		a := &ChangeTrustAssetLiquidityPool{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	}
 	return nil, xdr.NewError(at, xdr.ErrUnionArm, "union ChangeTrustAsset has no arm for discriminant %v", disc)
@@ -1643,16 +1791,19 @@ func (v *ChangeTrustOp) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *ChangeTrustOp) UnmarshalXDR(d *xdr.Decoder) error {
-	u720, err := decodeChangeTrustAsset(d)
+	var err error
+	u821, err := decodeChangeTrustAsset(d)
 	if err != nil {
 		return xdr.WithField(err, "line")
 	}
-	v.Line = u720
-	x721, err := d.Int64()
-	if err != nil {
+	v.Line = u821
+	b822 := d.Peek()
+	if len(b822) >= 8 {
+		d.Skip(8)
+	} else if b822, err = d.Next(8); err != nil {
 		return xdr.WithField(err, "limit")
 	}
-	v.Limit = Int64(x721)
+	v.Limit = Int64(int64(binary.BigEndian.Uint64(b822)))
 	return nil
 }
 
@@ -1713,21 +1864,24 @@ func (v *AllowTrustOp) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *AllowTrustOp) UnmarshalXDR(d *xdr.Decoder) error {
-	u722, err := decodePublicKey(d)
+	var err error
+	u823, err := decodePublicKey(d)
 	if err != nil {
 		return xdr.WithField(err, "trustor")
 	}
-	v.Trustor = u722
-	u723, err := decodeAssetCode(d)
+	v.Trustor = u823
+	u824, err := decodeAssetCode(d)
 	if err != nil {
 		return xdr.WithField(err, "asset")
 	}
-	v.Asset = u723
-	x724, err := d.Uint32()
-	if err != nil {
+	v.Asset = u824
+	b825 := d.Peek()
+	if len(b825) >= 4 {
+		d.Skip(4)
+	} else if b825, err = d.Next(4); err != nil {
 		return xdr.WithField(err, "authorize")
 	}
-	v.Authorize = Uint32(x724)
+	v.Authorize = Uint32(binary.BigEndian.Uint32(b825))
 	return nil
 }
 
@@ -1795,29 +1949,44 @@ func (v *ManageDataOp) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *ManageDataOp) UnmarshalXDR(d *xdr.Decoder) error {
-	x725, err := d.String(64)
-	if err != nil {
+	var err error
+	var x826 string
+	if b, n, ok := d.PeekBytes(64); ok {
+		d.Skip(n)
+		x826 = string(b)
+	} else if x826, err = d.String(64); err != nil {
 		return xdr.WithField(err, "dataName")
 	}
-	v.DataName = String64(x725)
-	present726, err := d.Optional()
-	if err != nil {
+	v.DataName = String64(x826)
+	b827 := d.Peek()
+	if len(b827) >= 4 {
+		d.Skip(4)
+	} else if b827, err = d.Next(4); err != nil {
 		return xdr.WithField(err, "dataValue")
 	}
-	if !present726 {
+	switch x828 := binary.BigEndian.Uint32(b827); x828 {
+	case 0:
 		v.DataValue = nil
-	} else {
+	case 1:
 		if err := d.Enter(); err != nil {
 			return xdr.WithField(err, "dataValue")
 		}
-		p727 := new(DataValue)
-		x728, err := d.Opaque(64)
-		if err != nil {
+		p829 := new(DataValue)
+		var x830 []byte
+		if b, n, ok := d.PeekBytes(64); ok {
+			d.Skip(n)
+			if len(b) > 0 {
+				x830 = make([]byte, len(b))
+				copy(x830, b)
+			}
+		} else if x830, err = d.Opaque(64); err != nil {
 			return xdr.WithField(err, "dataValue")
 		}
-		(*p727) = DataValue(x728)
-		v.DataValue = p727
+		(*p829) = DataValue(x830)
+		v.DataValue = p829
 		d.Leave()
+	default:
+		return xdr.WithField(xdr.NewError(d.Offset()-4, xdr.ErrInvalidBool, "optional-data flag %d is not 0 or 1", x828), "dataValue")
 	}
 	return nil
 }
@@ -1871,11 +2040,14 @@ func (v *BumpSequenceOp) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *BumpSequenceOp) UnmarshalXDR(d *xdr.Decoder) error {
-	x729, err := d.Int64()
-	if err != nil {
+	var err error
+	b831 := d.Peek()
+	if len(b831) >= 8 {
+		d.Skip(8)
+	} else if b831, err = d.Next(8); err != nil {
 		return xdr.WithField(err, "bumpTo")
 	}
-	v.BumpTo = SequenceNumber(x729)
+	v.BumpTo = SequenceNumber(int64(binary.BigEndian.Uint64(b831)))
 	return nil
 }
 
@@ -1934,9 +2106,9 @@ func (v *CreateClaimableBalanceOp) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "claimants")
 	}
-	for i730 := range v.Claimants {
-		if err := encodeClaimant(e, v.Claimants[i730]); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i730)+"]"), "claimants")
+	for i832 := range v.Claimants {
+		if err := encodeClaimant(e, v.Claimants[i832]); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i832)+"]"), "claimants")
 		}
 	}
 	e.Leave()
@@ -1945,35 +2117,40 @@ func (v *CreateClaimableBalanceOp) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *CreateClaimableBalanceOp) UnmarshalXDR(d *xdr.Decoder) error {
-	u731, err := decodeAsset(d)
+	var err error
+	u833, err := decodeAsset(d)
 	if err != nil {
 		return xdr.WithField(err, "asset")
 	}
-	v.Asset = u731
-	x732, err := d.Int64()
-	if err != nil {
+	v.Asset = u833
+	b834 := d.Peek()
+	if len(b834) >= 8 {
+		d.Skip(8)
+	} else if b834, err = d.Next(8); err != nil {
 		return xdr.WithField(err, "amount")
 	}
-	v.Amount = Int64(x732)
-	n733, err := d.ArrayLen(10, 44)
-	if err != nil {
+	v.Amount = Int64(int64(binary.BigEndian.Uint64(b834)))
+	n835, ok := d.PeekArrayLen(10, 44)
+	if ok {
+		d.Skip(4)
+	} else if n835, err = d.ArrayLen(10, 44); err != nil {
 		return xdr.WithField(err, "claimants")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "claimants")
 	}
-	var s734 []Claimant
-	if n733 > 0 {
-		s734 = make([]Claimant, n733)
+	var s836 []Claimant
+	if n835 > 0 {
+		s836 = make([]Claimant, n835)
 	}
-	for i735 := range s734 {
-		u736, err := decodeClaimant(d)
+	for i837 := range s836 {
+		u838, err := decodeClaimant(d)
 		if err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i735)+"]"), "claimants")
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i837)+"]"), "claimants")
 		}
-		s734[i735] = u736
+		s836[i837] = u838
 	}
-	v.Claimants = s734
+	v.Claimants = s836
 	d.Leave()
 	return nil
 }
@@ -2029,11 +2206,11 @@ func (v *ClaimClaimableBalanceOp) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *ClaimClaimableBalanceOp) UnmarshalXDR(d *xdr.Decoder) error {
-	u737, err := decodeClaimableBalanceID(d)
+	u839, err := decodeClaimableBalanceID(d)
 	if err != nil {
 		return xdr.WithField(err, "balanceID")
 	}
-	v.BalanceID = u737
+	v.BalanceID = u839
 	return nil
 }
 
@@ -2088,11 +2265,11 @@ func (v *BeginSponsoringFutureReservesOp) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *BeginSponsoringFutureReservesOp) UnmarshalXDR(d *xdr.Decoder) error {
-	u738, err := decodePublicKey(d)
+	u840, err := decodePublicKey(d)
 	if err != nil {
 		return xdr.WithField(err, "sponsoredID")
 	}
-	v.SponsoredID = u738
+	v.SponsoredID = u840
 	return nil
 }
 
@@ -2176,11 +2353,18 @@ func (v *RevokeSponsorshipType) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *RevokeSponsorshipType) UnmarshalXDR(d *xdr.Decoder) error {
-	x739, err := d.Enum(validRevokeSponsorshipType)
-	if err != nil {
+	var err error
+	b841 := d.Peek()
+	if len(b841) >= 4 {
+		d.Skip(4)
+	} else if b841, err = d.Next(4); err != nil {
 		return err
 	}
-	(*v) = RevokeSponsorshipType(x739)
+	x842 := int32(binary.BigEndian.Uint32(b841))
+	if !validRevokeSponsorshipType(x842) {
+		return xdr.NewError(d.Offset()-4, xdr.ErrInvalidEnum, "enum value %d is not valid", x842)
+	}
+	(*v) = RevokeSponsorshipType(x842)
 	return nil
 }
 
@@ -2241,11 +2425,11 @@ func (v *RevokeSponsorshipOpLedgerKey) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *RevokeSponsorshipOpLedgerKey) UnmarshalXDR(d *xdr.Decoder) error {
-	u740, err := decodeLedgerKey(d)
+	u843, err := decodeLedgerKey(d)
 	if err != nil {
 		return xdr.WithField(err, "ledgerKey")
 	}
-	v.LedgerKey = u740
+	v.LedgerKey = u843
 	return nil
 }
 
@@ -2300,25 +2484,34 @@ func decodeRevokeSponsorshipOp(d *xdr.Decoder) (RevokeSponsorshipOp, error) {
 	if err := d.Enter(); err != nil {
 		return nil, err
 	}
-	defer d.Leave()
 	at := d.Offset()
-	x, err := d.Enum(validRevokeSponsorshipType)
-	disc := RevokeSponsorshipType(x)
-	if err != nil {
+	var err error
+	var disc RevokeSponsorshipType
+	b := d.Peek()
+	if len(b) >= 4 {
+		d.Skip(4)
+	} else if b, err = d.Next(4); err != nil {
 		return nil, xdr.WithField(err, "type")
 	}
+	x844 := int32(binary.BigEndian.Uint32(b))
+	if !validRevokeSponsorshipType(x844) {
+		return nil, xdr.WithField(xdr.NewError(d.Offset()-4, xdr.ErrInvalidEnum, "enum value %d is not valid", x844), "type")
+	}
+	disc = RevokeSponsorshipType(x844)
 	switch disc {
 	case REVOKE_SPONSORSHIP_LEDGER_ENTRY:
 		a := &RevokeSponsorshipOpLedgerKey{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case REVOKE_SPONSORSHIP_SIGNER:
 		a := &RevokeSponsorshipOpSigner{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	}
 	return nil, xdr.NewError(at, xdr.ErrUnionArm, "union RevokeSponsorshipOp has no arm for discriminant %v", disc)
@@ -2350,16 +2543,16 @@ func (v *RevokeSponsorshipOpSigner_) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *RevokeSponsorshipOpSigner_) UnmarshalXDR(d *xdr.Decoder) error {
-	u741, err := decodePublicKey(d)
+	u845, err := decodePublicKey(d)
 	if err != nil {
 		return xdr.WithField(err, "accountID")
 	}
-	v.AccountID = u741
-	u742, err := decodeSignerKey(d)
+	v.AccountID = u845
+	u846, err := decodeSignerKey(d)
 	if err != nil {
 		return xdr.WithField(err, "signerKey")
 	}
-	v.SignerKey = u742
+	v.SignerKey = u846
 	return nil
 }
 
@@ -2420,21 +2613,24 @@ func (v *ClawbackOp) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *ClawbackOp) UnmarshalXDR(d *xdr.Decoder) error {
-	u743, err := decodeAsset(d)
+	var err error
+	u847, err := decodeAsset(d)
 	if err != nil {
 		return xdr.WithField(err, "asset")
 	}
-	v.Asset = u743
-	u744, err := decodeMuxedAccount(d)
+	v.Asset = u847
+	u848, err := decodeMuxedAccount(d)
 	if err != nil {
 		return xdr.WithField(err, "from")
 	}
-	v.From = u744
-	x745, err := d.Int64()
-	if err != nil {
+	v.From = u848
+	b849 := d.Peek()
+	if len(b849) >= 8 {
+		d.Skip(8)
+	} else if b849, err = d.Next(8); err != nil {
 		return xdr.WithField(err, "amount")
 	}
-	v.Amount = Int64(x745)
+	v.Amount = Int64(int64(binary.BigEndian.Uint64(b849)))
 	return nil
 }
 
@@ -2489,11 +2685,11 @@ func (v *ClawbackClaimableBalanceOp) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *ClawbackClaimableBalanceOp) UnmarshalXDR(d *xdr.Decoder) error {
-	u746, err := decodeClaimableBalanceID(d)
+	u850, err := decodeClaimableBalanceID(d)
 	if err != nil {
 		return xdr.WithField(err, "balanceID")
 	}
-	v.BalanceID = u746
+	v.BalanceID = u850
 	return nil
 }
 
@@ -2556,22 +2752,26 @@ func (v *SetTrustLineFlagsOp) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *SetTrustLineFlagsOp) UnmarshalXDR(d *xdr.Decoder) error {
-	u747, err := decodePublicKey(d)
+	var err error
+	u851, err := decodePublicKey(d)
 	if err != nil {
 		return xdr.WithField(err, "trustor")
 	}
-	v.Trustor = u747
-	u748, err := decodeAsset(d)
+	v.Trustor = u851
+	u852, err := decodeAsset(d)
 	if err != nil {
 		return xdr.WithField(err, "asset")
 	}
-	v.Asset = u748
-	b749, err := d.Next(8)
-	if err != nil {
+	v.Asset = u852
+	b853 := d.Peek()
+	if len(b853) >= 8 {
+		d.Skip(8)
+	} else if b853, err = d.Next(8); err != nil {
 		return xdr.WithField(err, "clearFlags")
 	}
-	v.ClearFlags = Uint32(binary.BigEndian.Uint32(b749[0:]))
-	v.SetFlags = Uint32(binary.BigEndian.Uint32(b749[4:]))
+	b853 = b853[:8]
+	v.ClearFlags = Uint32(binary.BigEndian.Uint32(b853))
+	v.SetFlags = Uint32(binary.BigEndian.Uint32(b853[4:]))
 	return nil
 }
 
@@ -2639,15 +2839,22 @@ func (v *LiquidityPoolDepositOp) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *LiquidityPoolDepositOp) UnmarshalXDR(d *xdr.Decoder) error {
-	if err := d.FixedOpaque(v.LiquidityPoolID[:]); err != nil {
+	var err error
+	if b := d.Peek(); len(b) >= 32 {
+		copy(v.LiquidityPoolID[:], b)
+		d.Skip(32)
+	} else if err := d.FixedOpaque(v.LiquidityPoolID[:]); err != nil {
 		return xdr.WithField(err, "liquidityPoolID")
 	}
-	b750, err := d.Next(16)
-	if err != nil {
+	b854 := d.Peek()
+	if len(b854) >= 16 {
+		d.Skip(16)
+	} else if b854, err = d.Next(16); err != nil {
 		return xdr.WithField(err, "maxAmountA")
 	}
-	v.MaxAmountA = Int64(int64(binary.BigEndian.Uint64(b750[0:])))
-	v.MaxAmountB = Int64(int64(binary.BigEndian.Uint64(b750[8:])))
+	b854 = b854[:16]
+	v.MaxAmountA = Int64(int64(binary.BigEndian.Uint64(b854)))
+	v.MaxAmountB = Int64(int64(binary.BigEndian.Uint64(b854[8:])))
 	if err := (&v.MinPrice).UnmarshalXDR(d); err != nil {
 		return xdr.WithField(err, "minPrice")
 	}
@@ -2712,16 +2919,23 @@ func (v *LiquidityPoolWithdrawOp) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *LiquidityPoolWithdrawOp) UnmarshalXDR(d *xdr.Decoder) error {
-	if err := d.FixedOpaque(v.LiquidityPoolID[:]); err != nil {
+	var err error
+	if b := d.Peek(); len(b) >= 32 {
+		copy(v.LiquidityPoolID[:], b)
+		d.Skip(32)
+	} else if err := d.FixedOpaque(v.LiquidityPoolID[:]); err != nil {
 		return xdr.WithField(err, "liquidityPoolID")
 	}
-	b751, err := d.Next(24)
-	if err != nil {
+	b855 := d.Peek()
+	if len(b855) >= 24 {
+		d.Skip(24)
+	} else if b855, err = d.Next(24); err != nil {
 		return xdr.WithField(err, "amount")
 	}
-	v.Amount = Int64(int64(binary.BigEndian.Uint64(b751[0:])))
-	v.MinAmountA = Int64(int64(binary.BigEndian.Uint64(b751[8:])))
-	v.MinAmountB = Int64(int64(binary.BigEndian.Uint64(b751[16:])))
+	b855 = b855[:24]
+	v.Amount = Int64(int64(binary.BigEndian.Uint64(b855)))
+	v.MinAmountA = Int64(int64(binary.BigEndian.Uint64(b855[8:])))
+	v.MinAmountB = Int64(int64(binary.BigEndian.Uint64(b855[16:])))
 	return nil
 }
 
@@ -2808,11 +3022,18 @@ func (v *HostFunctionType) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *HostFunctionType) UnmarshalXDR(d *xdr.Decoder) error {
-	x752, err := d.Enum(validHostFunctionType)
-	if err != nil {
+	var err error
+	b856 := d.Peek()
+	if len(b856) >= 4 {
+		d.Skip(4)
+	} else if b856, err = d.Next(4); err != nil {
 		return err
 	}
-	(*v) = HostFunctionType(x752)
+	x857 := int32(binary.BigEndian.Uint32(b856))
+	if !validHostFunctionType(x857) {
+		return xdr.NewError(d.Offset()-4, xdr.ErrInvalidEnum, "enum value %d is not valid", x857)
+	}
+	(*v) = HostFunctionType(x857)
 	return nil
 }
 
@@ -2896,11 +3117,18 @@ func (v *ContractIDPreimageType) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *ContractIDPreimageType) UnmarshalXDR(d *xdr.Decoder) error {
-	x753, err := d.Enum(validContractIDPreimageType)
-	if err != nil {
+	var err error
+	b858 := d.Peek()
+	if len(b858) >= 4 {
+		d.Skip(4)
+	} else if b858, err = d.Next(4); err != nil {
 		return err
 	}
-	(*v) = ContractIDPreimageType(x753)
+	x859 := int32(binary.BigEndian.Uint32(b858))
+	if !validContractIDPreimageType(x859) {
+		return xdr.NewError(d.Offset()-4, xdr.ErrInvalidEnum, "enum value %d is not valid", x859)
+	}
+	(*v) = ContractIDPreimageType(x859)
 	return nil
 }
 
@@ -2984,11 +3212,11 @@ func (v *ContractIDPreimageFromAsset) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *ContractIDPreimageFromAsset) UnmarshalXDR(d *xdr.Decoder) error {
-	u754, err := decodeAsset(d)
+	u860, err := decodeAsset(d)
 	if err != nil {
 		return xdr.WithField(err, "fromAsset")
 	}
-	v.FromAsset = u754
+	v.FromAsset = u860
 	return nil
 }
 
@@ -3020,25 +3248,34 @@ func decodeContractIDPreimage(d *xdr.Decoder) (ContractIDPreimage, error) {
 	if err := d.Enter(); err != nil {
 		return nil, err
 	}
-	defer d.Leave()
 	at := d.Offset()
-	x, err := d.Enum(validContractIDPreimageType)
-	disc := ContractIDPreimageType(x)
-	if err != nil {
+	var err error
+	var disc ContractIDPreimageType
+	b := d.Peek()
+	if len(b) >= 4 {
+		d.Skip(4)
+	} else if b, err = d.Next(4); err != nil {
 		return nil, xdr.WithField(err, "type")
 	}
+	x861 := int32(binary.BigEndian.Uint32(b))
+	if !validContractIDPreimageType(x861) {
+		return nil, xdr.WithField(xdr.NewError(d.Offset()-4, xdr.ErrInvalidEnum, "enum value %d is not valid", x861), "type")
+	}
+	disc = ContractIDPreimageType(x861)
 	switch disc {
 	case CONTRACT_ID_PREIMAGE_FROM_ADDRESS:
 		a := &ContractIDPreimageFromAddress{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case CONTRACT_ID_PREIMAGE_FROM_ASSET:
 		a := &ContractIDPreimageFromAsset{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	}
 	return nil, xdr.NewError(at, xdr.ErrUnionArm, "union ContractIDPreimage has no arm for discriminant %v", disc)
@@ -3068,12 +3305,15 @@ func (v *ContractIDPreimageFromAddress_) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *ContractIDPreimageFromAddress_) UnmarshalXDR(d *xdr.Decoder) error {
-	u755, err := decodeSCAddress(d)
+	u862, err := decodeSCAddress(d)
 	if err != nil {
 		return xdr.WithField(err, "address")
 	}
-	v.Address = u755
-	if err := d.FixedOpaque(v.Salt[:]); err != nil {
+	v.Address = u862
+	if b := d.Peek(); len(b) >= 32 {
+		copy(v.Salt[:], b)
+		d.Skip(32)
+	} else if err := d.FixedOpaque(v.Salt[:]); err != nil {
 		return xdr.WithField(err, "salt")
 	}
 	return nil
@@ -3134,16 +3374,16 @@ func (v *CreateContractArgs) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *CreateContractArgs) UnmarshalXDR(d *xdr.Decoder) error {
-	u756, err := decodeContractIDPreimage(d)
+	u863, err := decodeContractIDPreimage(d)
 	if err != nil {
 		return xdr.WithField(err, "contractIDPreimage")
 	}
-	v.ContractIDPreimage = u756
-	u757, err := decodeContractExecutable(d)
+	v.ContractIDPreimage = u863
+	u864, err := decodeContractExecutable(d)
 	if err != nil {
 		return xdr.WithField(err, "executable")
 	}
-	v.Executable = u757
+	v.Executable = u864
 	return nil
 }
 
@@ -3204,9 +3444,9 @@ func (v *InvokeContractArgs) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "args")
 	}
-	for i758 := range v.Args {
-		if err := encodeSCVal(e, v.Args[i758]); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i758)+"]"), "args")
+	for i865 := range v.Args {
+		if err := encodeSCVal(e, v.Args[i865]); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i865)+"]"), "args")
 		}
 	}
 	e.Leave()
@@ -3215,35 +3455,41 @@ func (v *InvokeContractArgs) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *InvokeContractArgs) UnmarshalXDR(d *xdr.Decoder) error {
-	u759, err := decodeSCAddress(d)
+	var err error
+	u866, err := decodeSCAddress(d)
 	if err != nil {
 		return xdr.WithField(err, "contractAddress")
 	}
-	v.ContractAddress = u759
-	x760, err := d.String(32)
-	if err != nil {
+	v.ContractAddress = u866
+	var x867 string
+	if b, n, ok := d.PeekBytes(32); ok {
+		d.Skip(n)
+		x867 = string(b)
+	} else if x867, err = d.String(32); err != nil {
 		return xdr.WithField(err, "functionName")
 	}
-	v.FunctionName = SCSymbol(x760)
-	n761, err := d.ArrayLen(math.MaxUint32, 4)
-	if err != nil {
+	v.FunctionName = SCSymbol(x867)
+	n868, ok := d.PeekArrayLen(math.MaxUint32, 4)
+	if ok {
+		d.Skip(4)
+	} else if n868, err = d.ArrayLen(math.MaxUint32, 4); err != nil {
 		return xdr.WithField(err, "args")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "args")
 	}
-	var s762 []SCVal
-	if n761 > 0 {
-		s762 = make([]SCVal, n761)
+	var s869 []SCVal
+	if n868 > 0 {
+		s869 = make([]SCVal, n868)
 	}
-	for i763 := range s762 {
-		u764, err := decodeSCVal(d)
+	for i870 := range s869 {
+		u871, err := decodeSCVal(d)
 		if err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i763)+"]"), "args")
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i870)+"]"), "args")
 		}
-		s762[i763] = u764
+		s869[i870] = u871
 	}
-	v.Args = s762
+	v.Args = s869
 	d.Leave()
 	return nil
 }
@@ -3351,11 +3597,18 @@ func (v *HostFunctionWasm) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *HostFunctionWasm) UnmarshalXDR(d *xdr.Decoder) error {
-	x765, err := d.Opaque(math.MaxUint32)
-	if err != nil {
+	var err error
+	var x872 []byte
+	if b, n, ok := d.PeekBytes(math.MaxUint32); ok {
+		d.Skip(n)
+		if len(b) > 0 {
+			x872 = make([]byte, len(b))
+			copy(x872, b)
+		}
+	} else if x872, err = d.Opaque(math.MaxUint32); err != nil {
 		return xdr.WithField(err, "wasm")
 	}
-	v.Wasm = x765
+	v.Wasm = x872
 	return nil
 }
 
@@ -3393,31 +3646,41 @@ func decodeHostFunction(d *xdr.Decoder) (HostFunction, error) {
 	if err := d.Enter(); err != nil {
 		return nil, err
 	}
-	defer d.Leave()
 	at := d.Offset()
-	x, err := d.Enum(validHostFunctionType)
-	disc := HostFunctionType(x)
-	if err != nil {
+	var err error
+	var disc HostFunctionType
+	b := d.Peek()
+	if len(b) >= 4 {
+		d.Skip(4)
+	} else if b, err = d.Next(4); err != nil {
 		return nil, xdr.WithField(err, "type")
 	}
+	x873 := int32(binary.BigEndian.Uint32(b))
+	if !validHostFunctionType(x873) {
+		return nil, xdr.WithField(xdr.NewError(d.Offset()-4, xdr.ErrInvalidEnum, "enum value %d is not valid", x873), "type")
+	}
+	disc = HostFunctionType(x873)
 	switch disc {
 	case HOST_FUNCTION_TYPE_INVOKE_CONTRACT:
 		a := &HostFunctionInvokeContract{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case HOST_FUNCTION_TYPE_CREATE_CONTRACT:
 		a := &HostFunctionCreateContract{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case HOST_FUNCTION_TYPE_UPLOAD_CONTRACT_WASM:
 		a := &HostFunctionWasm{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	}
 	return nil, xdr.NewError(at, xdr.ErrUnionArm, "union HostFunction has no arm for discriminant %v", disc)
@@ -3479,11 +3742,18 @@ func (v *SorobanAuthorizedFunctionType) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *SorobanAuthorizedFunctionType) UnmarshalXDR(d *xdr.Decoder) error {
-	x766, err := d.Enum(validSorobanAuthorizedFunctionType)
-	if err != nil {
+	var err error
+	b874 := d.Peek()
+	if len(b874) >= 4 {
+		d.Skip(4)
+	} else if b874, err = d.Next(4); err != nil {
 		return err
 	}
-	(*v) = SorobanAuthorizedFunctionType(x766)
+	x875 := int32(binary.BigEndian.Uint32(b874))
+	if !validSorobanAuthorizedFunctionType(x875) {
+		return xdr.NewError(d.Offset()-4, xdr.ErrInvalidEnum, "enum value %d is not valid", x875)
+	}
+	(*v) = SorobanAuthorizedFunctionType(x875)
 	return nil
 }
 
@@ -3601,25 +3871,34 @@ func decodeSorobanAuthorizedFunction(d *xdr.Decoder) (SorobanAuthorizedFunction,
 	if err := d.Enter(); err != nil {
 		return nil, err
 	}
-	defer d.Leave()
 	at := d.Offset()
-	x, err := d.Enum(validSorobanAuthorizedFunctionType)
-	disc := SorobanAuthorizedFunctionType(x)
-	if err != nil {
+	var err error
+	var disc SorobanAuthorizedFunctionType
+	b := d.Peek()
+	if len(b) >= 4 {
+		d.Skip(4)
+	} else if b, err = d.Next(4); err != nil {
 		return nil, xdr.WithField(err, "type")
 	}
+	x876 := int32(binary.BigEndian.Uint32(b))
+	if !validSorobanAuthorizedFunctionType(x876) {
+		return nil, xdr.WithField(xdr.NewError(d.Offset()-4, xdr.ErrInvalidEnum, "enum value %d is not valid", x876), "type")
+	}
+	disc = SorobanAuthorizedFunctionType(x876)
 	switch disc {
 	case SOROBAN_AUTHORIZED_FUNCTION_TYPE_CONTRACT_FN:
 		a := &SorobanAuthorizedFunctionContractFn{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case SOROBAN_AUTHORIZED_FUNCTION_TYPE_CREATE_CONTRACT_HOST_FN:
 		a := &SorobanAuthorizedFunctionCreateContractHostFn{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	}
 	return nil, xdr.NewError(at, xdr.ErrUnionArm, "union SorobanAuthorizedFunction has no arm for discriminant %v", disc)
@@ -3649,9 +3928,9 @@ func (v *SorobanAuthorizedInvocation) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "subInvocations")
 	}
-	for i767 := range v.SubInvocations {
-		if err := (&v.SubInvocations[i767]).MarshalXDR(e); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i767)+"]"), "subInvocations")
+	for i877 := range v.SubInvocations {
+		if err := (&v.SubInvocations[i877]).MarshalXDR(e); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i877)+"]"), "subInvocations")
 		}
 	}
 	e.Leave()
@@ -3660,28 +3939,31 @@ func (v *SorobanAuthorizedInvocation) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *SorobanAuthorizedInvocation) UnmarshalXDR(d *xdr.Decoder) error {
-	u768, err := decodeSorobanAuthorizedFunction(d)
+	var err error
+	u878, err := decodeSorobanAuthorizedFunction(d)
 	if err != nil {
 		return xdr.WithField(err, "function")
 	}
-	v.Function = u768
-	n769, err := d.ArrayLen(math.MaxUint32, 20)
-	if err != nil {
+	v.Function = u878
+	n879, ok := d.PeekArrayLen(math.MaxUint32, 20)
+	if ok {
+		d.Skip(4)
+	} else if n879, err = d.ArrayLen(math.MaxUint32, 20); err != nil {
 		return xdr.WithField(err, "subInvocations")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "subInvocations")
 	}
-	var s770 []SorobanAuthorizedInvocation
-	if n769 > 0 {
-		s770 = make([]SorobanAuthorizedInvocation, n769)
+	var s880 []SorobanAuthorizedInvocation
+	if n879 > 0 {
+		s880 = make([]SorobanAuthorizedInvocation, n879)
 	}
-	for i771 := range s770 {
-		if err := (&s770[i771]).UnmarshalXDR(d); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i771)+"]"), "subInvocations")
+	for i881 := range s880 {
+		if err := (&s880[i881]).UnmarshalXDR(d); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i881)+"]"), "subInvocations")
 		}
 	}
-	v.SubInvocations = s770
+	v.SubInvocations = s880
 	d.Leave()
 	return nil
 }
@@ -3745,22 +4027,26 @@ func (v *SorobanAddressCredentials) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *SorobanAddressCredentials) UnmarshalXDR(d *xdr.Decoder) error {
-	u772, err := decodeSCAddress(d)
+	var err error
+	u882, err := decodeSCAddress(d)
 	if err != nil {
 		return xdr.WithField(err, "address")
 	}
-	v.Address = u772
-	b773, err := d.Next(12)
-	if err != nil {
+	v.Address = u882
+	b883 := d.Peek()
+	if len(b883) >= 12 {
+		d.Skip(12)
+	} else if b883, err = d.Next(12); err != nil {
 		return xdr.WithField(err, "nonce")
 	}
-	v.Nonce = Int64(int64(binary.BigEndian.Uint64(b773[0:])))
-	v.SignatureExpirationLedger = Uint32(binary.BigEndian.Uint32(b773[8:]))
-	u774, err := decodeSCVal(d)
+	b883 = b883[:12]
+	v.Nonce = Int64(int64(binary.BigEndian.Uint64(b883)))
+	v.SignatureExpirationLedger = Uint32(binary.BigEndian.Uint32(b883[8:]))
+	u884, err := decodeSCVal(d)
 	if err != nil {
 		return xdr.WithField(err, "signature")
 	}
-	v.Signature = u774
+	v.Signature = u884
 	return nil
 }
 
@@ -3844,11 +4130,18 @@ func (v *SorobanCredentialsType) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *SorobanCredentialsType) UnmarshalXDR(d *xdr.Decoder) error {
-	x775, err := d.Enum(validSorobanCredentialsType)
-	if err != nil {
+	var err error
+	b885 := d.Peek()
+	if len(b885) >= 4 {
+		d.Skip(4)
+	} else if b885, err = d.Next(4); err != nil {
 		return err
 	}
-	(*v) = SorobanCredentialsType(x775)
+	x886 := int32(binary.BigEndian.Uint32(b885))
+	if !validSorobanCredentialsType(x886) {
+		return xdr.NewError(d.Offset()-4, xdr.ErrInvalidEnum, "enum value %d is not valid", x886)
+	}
+	(*v) = SorobanCredentialsType(x886)
 	return nil
 }
 
@@ -3959,22 +4252,31 @@ func decodeSorobanCredentials(d *xdr.Decoder) (SorobanCredentials, error) {
 	if err := d.Enter(); err != nil {
 		return nil, err
 	}
-	defer d.Leave()
 	at := d.Offset()
-	x, err := d.Enum(validSorobanCredentialsType)
-	disc := SorobanCredentialsType(x)
-	if err != nil {
+	var err error
+	var disc SorobanCredentialsType
+	b := d.Peek()
+	if len(b) >= 4 {
+		d.Skip(4)
+	} else if b, err = d.Next(4); err != nil {
 		return nil, xdr.WithField(err, "type")
 	}
+	x887 := int32(binary.BigEndian.Uint32(b))
+	if !validSorobanCredentialsType(x887) {
+		return nil, xdr.WithField(xdr.NewError(d.Offset()-4, xdr.ErrInvalidEnum, "enum value %d is not valid", x887), "type")
+	}
+	disc = SorobanCredentialsType(x887)
 	switch disc {
 	case SOROBAN_CREDENTIALS_SOURCE_ACCOUNT:
 		a := &SorobanCredentialsSOROBAN_CREDENTIALS_SOURCE_ACCOUNT{}
+		d.Leave()
 		return a, nil
 	case SOROBAN_CREDENTIALS_ADDRESS:
 		a := &SorobanCredentialsAddress{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	}
 	return nil, xdr.NewError(at, xdr.ErrUnionArm, "union SorobanCredentials has no arm for discriminant %v", disc)
@@ -4006,11 +4308,11 @@ func (v *SorobanAuthorizationEntry) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *SorobanAuthorizationEntry) UnmarshalXDR(d *xdr.Decoder) error {
-	u776, err := decodeSorobanCredentials(d)
+	u888, err := decodeSorobanCredentials(d)
 	if err != nil {
 		return xdr.WithField(err, "credentials")
 	}
-	v.Credentials = u776
+	v.Credentials = u888
 	if err := (&v.RootInvocation).UnmarshalXDR(d); err != nil {
 		return xdr.WithField(err, "rootInvocation")
 	}
@@ -4070,9 +4372,9 @@ func (v *InvokeHostFunctionOp) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "auth")
 	}
-	for i777 := range v.Auth {
-		if err := (&v.Auth[i777]).MarshalXDR(e); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i777)+"]"), "auth")
+	for i889 := range v.Auth {
+		if err := (&v.Auth[i889]).MarshalXDR(e); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i889)+"]"), "auth")
 		}
 	}
 	e.Leave()
@@ -4081,28 +4383,31 @@ func (v *InvokeHostFunctionOp) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *InvokeHostFunctionOp) UnmarshalXDR(d *xdr.Decoder) error {
-	u778, err := decodeHostFunction(d)
+	var err error
+	u890, err := decodeHostFunction(d)
 	if err != nil {
 		return xdr.WithField(err, "hostFunction")
 	}
-	v.HostFunction = u778
-	n779, err := d.ArrayLen(math.MaxUint32, 24)
-	if err != nil {
+	v.HostFunction = u890
+	n891, ok := d.PeekArrayLen(math.MaxUint32, 24)
+	if ok {
+		d.Skip(4)
+	} else if n891, err = d.ArrayLen(math.MaxUint32, 24); err != nil {
 		return xdr.WithField(err, "auth")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "auth")
 	}
-	var s780 []SorobanAuthorizationEntry
-	if n779 > 0 {
-		s780 = make([]SorobanAuthorizationEntry, n779)
+	var s892 []SorobanAuthorizationEntry
+	if n891 > 0 {
+		s892 = make([]SorobanAuthorizationEntry, n891)
 	}
-	for i781 := range s780 {
-		if err := (&s780[i781]).UnmarshalXDR(d); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i781)+"]"), "auth")
+	for i893 := range s892 {
+		if err := (&s892[i893]).UnmarshalXDR(d); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i893)+"]"), "auth")
 		}
 	}
-	v.Auth = s780
+	v.Auth = s892
 	d.Leave()
 	return nil
 }
@@ -4160,16 +4465,19 @@ func (v *ExtendFootprintTTLOp) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *ExtendFootprintTTLOp) UnmarshalXDR(d *xdr.Decoder) error {
-	u782, err := decodeExtensionPoint(d)
+	var err error
+	u894, err := decodeExtensionPoint(d)
 	if err != nil {
 		return xdr.WithField(err, "ext")
 	}
-	v.Ext = u782
-	x783, err := d.Uint32()
-	if err != nil {
+	v.Ext = u894
+	b895 := d.Peek()
+	if len(b895) >= 4 {
+		d.Skip(4)
+	} else if b895, err = d.Next(4); err != nil {
 		return xdr.WithField(err, "extendTo")
 	}
-	v.ExtendTo = Uint32(x783)
+	v.ExtendTo = Uint32(binary.BigEndian.Uint32(b895))
 	return nil
 }
 
@@ -4224,11 +4532,11 @@ func (v *RestoreFootprintOp) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *RestoreFootprintOp) UnmarshalXDR(d *xdr.Decoder) error {
-	u784, err := decodeExtensionPoint(d)
+	u896, err := decodeExtensionPoint(d)
 	if err != nil {
 		return xdr.WithField(err, "ext")
 	}
-	v.Ext = u784
+	v.Ext = u896
 	return nil
 }
 
@@ -4296,28 +4604,34 @@ func (v *Operation) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *Operation) UnmarshalXDR(d *xdr.Decoder) error {
-	present785, err := d.Optional()
-	if err != nil {
+	var err error
+	b897 := d.Peek()
+	if len(b897) >= 4 {
+		d.Skip(4)
+	} else if b897, err = d.Next(4); err != nil {
 		return xdr.WithField(err, "sourceAccount")
 	}
-	if !present785 {
+	switch x898 := binary.BigEndian.Uint32(b897); x898 {
+	case 0:
 		v.SourceAccount = nil
-	} else {
+	case 1:
 		if err := d.Enter(); err != nil {
 			return xdr.WithField(err, "sourceAccount")
 		}
-		u786, err := decodeMuxedAccount(d)
+		u899, err := decodeMuxedAccount(d)
 		if err != nil {
 			return xdr.WithField(err, "sourceAccount")
 		}
-		v.SourceAccount = u786
+		v.SourceAccount = u899
 		d.Leave()
+	default:
+		return xdr.WithField(xdr.NewError(d.Offset()-4, xdr.ErrInvalidBool, "optional-data flag %d is not 0 or 1", x898), "sourceAccount")
 	}
-	u787, err := decodeOperationBody(d)
+	u900, err := decodeOperationBody(d)
 	if err != nil {
 		return xdr.WithField(err, "body")
 	}
-	v.Body = u787
+	v.Body = u900
 	return nil
 }
 
@@ -4562,11 +4876,11 @@ func (v *OperationBodyDestination) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *OperationBodyDestination) UnmarshalXDR(d *xdr.Decoder) error {
-	u788, err := decodeMuxedAccount(d)
+	u901, err := decodeMuxedAccount(d)
 	if err != nil {
 		return xdr.WithField(err, "destination")
 	}
-	v.Destination = u788
+	v.Destination = u901
 	return nil
 }
 
@@ -4780,11 +5094,11 @@ func (v *OperationBodyRevokeSponsorshipOp) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *OperationBodyRevokeSponsorshipOp) UnmarshalXDR(d *xdr.Decoder) error {
-	u789, err := decodeRevokeSponsorshipOp(d)
+	u902, err := decodeRevokeSponsorshipOp(d)
 	if err != nil {
 		return xdr.WithField(err, "revokeSponsorshipOp")
 	}
-	v.RevokeSponsorshipOp = u789
+	v.RevokeSponsorshipOp = u902
 	return nil
 }
 
@@ -5150,169 +5464,203 @@ func decodeOperationBody(d *xdr.Decoder) (OperationBody, error) {
 	if err := d.Enter(); err != nil {
 		return nil, err
 	}
-	defer d.Leave()
 	at := d.Offset()
-	x, err := d.Enum(validOperationType)
-	disc := OperationType(x)
-	if err != nil {
+	var err error
+	var disc OperationType
+	b := d.Peek()
+	if len(b) >= 4 {
+		d.Skip(4)
+	} else if b, err = d.Next(4); err != nil {
 		return nil, xdr.WithField(err, "type")
 	}
+	x903 := int32(binary.BigEndian.Uint32(b))
+	if !validOperationType(x903) {
+		return nil, xdr.WithField(xdr.NewError(d.Offset()-4, xdr.ErrInvalidEnum, "enum value %d is not valid", x903), "type")
+	}
+	disc = OperationType(x903)
 	switch disc {
 	case CREATE_ACCOUNT:
 		a := &OperationBodyCreateAccountOp{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case PAYMENT:
 		a := &OperationBodyPaymentOp{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case PATH_PAYMENT_STRICT_RECEIVE:
 		a := &OperationBodyPathPaymentStrictReceiveOp{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case MANAGE_SELL_OFFER:
 		a := &OperationBodyManageSellOfferOp{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case CREATE_PASSIVE_SELL_OFFER:
 		a := &OperationBodyCreatePassiveSellOfferOp{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case SET_OPTIONS:
 		a := &OperationBodySetOptionsOp{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case CHANGE_TRUST:
 		a := &OperationBodyChangeTrustOp{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case ALLOW_TRUST:
 		a := &OperationBodyAllowTrustOp{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case ACCOUNT_MERGE:
 		a := &OperationBodyDestination{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case INFLATION:
 		a := &OperationBodyINFLATION{}
+		d.Leave()
 		return a, nil
 	case MANAGE_DATA:
 		a := &OperationBodyManageDataOp{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case BUMP_SEQUENCE:
 		a := &OperationBodyBumpSequenceOp{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case MANAGE_BUY_OFFER:
 		a := &OperationBodyManageBuyOfferOp{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case PATH_PAYMENT_STRICT_SEND:
 		a := &OperationBodyPathPaymentStrictSendOp{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case CREATE_CLAIMABLE_BALANCE:
 		a := &OperationBodyCreateClaimableBalanceOp{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case CLAIM_CLAIMABLE_BALANCE:
 		a := &OperationBodyClaimClaimableBalanceOp{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case BEGIN_SPONSORING_FUTURE_RESERVES:
 		a := &OperationBodyBeginSponsoringFutureReservesOp{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case END_SPONSORING_FUTURE_RESERVES:
 		a := &OperationBodyEND_SPONSORING_FUTURE_RESERVES{}
+		d.Leave()
 		return a, nil
 	case REVOKE_SPONSORSHIP:
 		a := &OperationBodyRevokeSponsorshipOp{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case CLAWBACK:
 		a := &OperationBodyClawbackOp{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case CLAWBACK_CLAIMABLE_BALANCE:
 		a := &OperationBodyClawbackClaimableBalanceOp{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case SET_TRUST_LINE_FLAGS:
 		a := &OperationBodySetTrustLineFlagsOp{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case LIQUIDITY_POOL_DEPOSIT:
 		a := &OperationBodyLiquidityPoolDepositOp{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case LIQUIDITY_POOL_WITHDRAW:
 		a := &OperationBodyLiquidityPoolWithdrawOp{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case INVOKE_HOST_FUNCTION:
 		a := &OperationBodyInvokeHostFunctionOp{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case EXTEND_FOOTPRINT_TTL:
 		a := &OperationBodyExtendFootprintTTLOp{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case RESTORE_FOOTPRINT:
 		a := &OperationBodyRestoreFootprintOp{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	}
 	return nil, xdr.NewError(at, xdr.ErrUnionArm, "union OperationBody has no arm for discriminant %v", disc)
@@ -5486,37 +5834,48 @@ func decodeHashIDPreimage(d *xdr.Decoder) (HashIDPreimage, error) {
 	if err := d.Enter(); err != nil {
 		return nil, err
 	}
-	defer d.Leave()
 	at := d.Offset()
-	x, err := d.Enum(validEnvelopeType)
-	disc := EnvelopeType(x)
-	if err != nil {
+	var err error
+	var disc EnvelopeType
+	b := d.Peek()
+	if len(b) >= 4 {
+		d.Skip(4)
+	} else if b, err = d.Next(4); err != nil {
 		return nil, xdr.WithField(err, "type")
 	}
+	x904 := int32(binary.BigEndian.Uint32(b))
+	if !validEnvelopeType(x904) {
+		return nil, xdr.WithField(xdr.NewError(d.Offset()-4, xdr.ErrInvalidEnum, "enum value %d is not valid", x904), "type")
+	}
+	disc = EnvelopeType(x904)
 	switch disc {
 	case ENVELOPE_TYPE_OP_ID:
 		a := &HashIDPreimageOperationID{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case ENVELOPE_TYPE_POOL_REVOKE_OP_ID:
 		a := &HashIDPreimageRevokeID{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case ENVELOPE_TYPE_CONTRACT_ID:
 		a := &HashIDPreimageContractID{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case ENVELOPE_TYPE_SOROBAN_AUTHORIZATION:
 		a := &HashIDPreimageSorobanAuthorization{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	}
 	return nil, xdr.NewError(at, xdr.ErrUnionArm, "union HashIDPreimage has no arm for discriminant %v", disc)
@@ -5550,17 +5909,21 @@ func (v *HashIDPreimageOperationID_) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *HashIDPreimageOperationID_) UnmarshalXDR(d *xdr.Decoder) error {
-	u790, err := decodePublicKey(d)
+	var err error
+	u905, err := decodePublicKey(d)
 	if err != nil {
 		return xdr.WithField(err, "sourceAccount")
 	}
-	v.SourceAccount = u790
-	b791, err := d.Next(12)
-	if err != nil {
+	v.SourceAccount = u905
+	b906 := d.Peek()
+	if len(b906) >= 12 {
+		d.Skip(12)
+	} else if b906, err = d.Next(12); err != nil {
 		return xdr.WithField(err, "seqNum")
 	}
-	v.SeqNum = SequenceNumber(int64(binary.BigEndian.Uint64(b791[0:])))
-	v.OpNum = Uint32(binary.BigEndian.Uint32(b791[8:]))
+	b906 = b906[:12]
+	v.SeqNum = SequenceNumber(int64(binary.BigEndian.Uint64(b906)))
+	v.OpNum = Uint32(binary.BigEndian.Uint32(b906[8:]))
 	return nil
 }
 
@@ -5625,25 +5988,32 @@ func (v *HashIDPreimageRevokeID_) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *HashIDPreimageRevokeID_) UnmarshalXDR(d *xdr.Decoder) error {
-	u792, err := decodePublicKey(d)
+	var err error
+	u907, err := decodePublicKey(d)
 	if err != nil {
 		return xdr.WithField(err, "sourceAccount")
 	}
-	v.SourceAccount = u792
-	b793, err := d.Next(12)
-	if err != nil {
+	v.SourceAccount = u907
+	b908 := d.Peek()
+	if len(b908) >= 12 {
+		d.Skip(12)
+	} else if b908, err = d.Next(12); err != nil {
 		return xdr.WithField(err, "seqNum")
 	}
-	v.SeqNum = SequenceNumber(int64(binary.BigEndian.Uint64(b793[0:])))
-	v.OpNum = Uint32(binary.BigEndian.Uint32(b793[8:]))
-	if err := d.FixedOpaque(v.LiquidityPoolID[:]); err != nil {
+	b908 = b908[:12]
+	v.SeqNum = SequenceNumber(int64(binary.BigEndian.Uint64(b908)))
+	v.OpNum = Uint32(binary.BigEndian.Uint32(b908[8:]))
+	if b := d.Peek(); len(b) >= 32 {
+		copy(v.LiquidityPoolID[:], b)
+		d.Skip(32)
+	} else if err := d.FixedOpaque(v.LiquidityPoolID[:]); err != nil {
 		return xdr.WithField(err, "liquidityPoolID")
 	}
-	u794, err := decodeAsset(d)
+	u909, err := decodeAsset(d)
 	if err != nil {
 		return xdr.WithField(err, "asset")
 	}
-	v.Asset = u794
+	v.Asset = u909
 	return nil
 }
 
@@ -5700,14 +6070,17 @@ func (v *HashIDPreimageContractID_) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *HashIDPreimageContractID_) UnmarshalXDR(d *xdr.Decoder) error {
-	if err := d.FixedOpaque(v.NetworkID[:]); err != nil {
+	if b := d.Peek(); len(b) >= 32 {
+		copy(v.NetworkID[:], b)
+		d.Skip(32)
+	} else if err := d.FixedOpaque(v.NetworkID[:]); err != nil {
 		return xdr.WithField(err, "networkID")
 	}
-	u795, err := decodeContractIDPreimage(d)
+	u910, err := decodeContractIDPreimage(d)
 	if err != nil {
 		return xdr.WithField(err, "contractIDPreimage")
 	}
-	v.ContractIDPreimage = u795
+	v.ContractIDPreimage = u910
 	return nil
 }
 
@@ -5768,15 +6141,22 @@ func (v *HashIDPreimageSorobanAuthorization_) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *HashIDPreimageSorobanAuthorization_) UnmarshalXDR(d *xdr.Decoder) error {
-	if err := d.FixedOpaque(v.NetworkID[:]); err != nil {
+	var err error
+	if b := d.Peek(); len(b) >= 32 {
+		copy(v.NetworkID[:], b)
+		d.Skip(32)
+	} else if err := d.FixedOpaque(v.NetworkID[:]); err != nil {
 		return xdr.WithField(err, "networkID")
 	}
-	b796, err := d.Next(12)
-	if err != nil {
+	b911 := d.Peek()
+	if len(b911) >= 12 {
+		d.Skip(12)
+	} else if b911, err = d.Next(12); err != nil {
 		return xdr.WithField(err, "nonce")
 	}
-	v.Nonce = Int64(int64(binary.BigEndian.Uint64(b796[0:])))
-	v.SignatureExpirationLedger = Uint32(binary.BigEndian.Uint32(b796[8:]))
+	b911 = b911[:12]
+	v.Nonce = Int64(int64(binary.BigEndian.Uint64(b911)))
+	v.SignatureExpirationLedger = Uint32(binary.BigEndian.Uint32(b911[8:]))
 	if err := (&v.Invocation).UnmarshalXDR(d); err != nil {
 		return xdr.WithField(err, "invocation")
 	}
@@ -5872,11 +6252,18 @@ func (v *MemoType) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *MemoType) UnmarshalXDR(d *xdr.Decoder) error {
-	x797, err := d.Enum(validMemoType)
-	if err != nil {
+	var err error
+	b912 := d.Peek()
+	if len(b912) >= 4 {
+		d.Skip(4)
+	} else if b912, err = d.Next(4); err != nil {
 		return err
 	}
-	(*v) = MemoType(x797)
+	x913 := int32(binary.BigEndian.Uint32(b912))
+	if !validMemoType(x913) {
+		return xdr.NewError(d.Offset()-4, xdr.ErrInvalidEnum, "enum value %d is not valid", x913)
+	}
+	(*v) = MemoType(x913)
 	return nil
 }
 
@@ -5953,11 +6340,15 @@ func (v *MemoText) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *MemoText) UnmarshalXDR(d *xdr.Decoder) error {
-	x798, err := d.String(28)
-	if err != nil {
+	var err error
+	var x914 string
+	if b, n, ok := d.PeekBytes(28); ok {
+		d.Skip(n)
+		x914 = string(b)
+	} else if x914, err = d.String(28); err != nil {
 		return xdr.WithField(err, "text")
 	}
-	v.Text = x798
+	v.Text = x914
 	return nil
 }
 
@@ -5976,11 +6367,14 @@ func (v *MemoId) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *MemoId) UnmarshalXDR(d *xdr.Decoder) error {
-	x799, err := d.Uint64()
-	if err != nil {
+	var err error
+	b915 := d.Peek()
+	if len(b915) >= 8 {
+		d.Skip(8)
+	} else if b915, err = d.Next(8); err != nil {
 		return xdr.WithField(err, "id")
 	}
-	v.Id = Uint64(x799)
+	v.Id = Uint64(binary.BigEndian.Uint64(b915))
 	return nil
 }
 
@@ -5999,7 +6393,10 @@ func (v *MemoHash) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *MemoHash) UnmarshalXDR(d *xdr.Decoder) error {
-	if err := d.FixedOpaque(v.Hash[:]); err != nil {
+	if b := d.Peek(); len(b) >= 32 {
+		copy(v.Hash[:], b)
+		d.Skip(32)
+	} else if err := d.FixedOpaque(v.Hash[:]); err != nil {
 		return xdr.WithField(err, "hash")
 	}
 	return nil
@@ -6020,7 +6417,10 @@ func (v *MemoRetHash) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *MemoRetHash) UnmarshalXDR(d *xdr.Decoder) error {
-	if err := d.FixedOpaque(v.RetHash[:]); err != nil {
+	if b := d.Peek(); len(b) >= 32 {
+		copy(v.RetHash[:], b)
+		d.Skip(32)
+	} else if err := d.FixedOpaque(v.RetHash[:]); err != nil {
 		return xdr.WithField(err, "retHash")
 	}
 	return nil
@@ -6072,40 +6472,52 @@ func decodeMemo(d *xdr.Decoder) (Memo, error) {
 	if err := d.Enter(); err != nil {
 		return nil, err
 	}
-	defer d.Leave()
 	at := d.Offset()
-	x, err := d.Enum(validMemoType)
-	disc := MemoType(x)
-	if err != nil {
+	var err error
+	var disc MemoType
+	b := d.Peek()
+	if len(b) >= 4 {
+		d.Skip(4)
+	} else if b, err = d.Next(4); err != nil {
 		return nil, xdr.WithField(err, "type")
 	}
+	x916 := int32(binary.BigEndian.Uint32(b))
+	if !validMemoType(x916) {
+		return nil, xdr.WithField(xdr.NewError(d.Offset()-4, xdr.ErrInvalidEnum, "enum value %d is not valid", x916), "type")
+	}
+	disc = MemoType(x916)
 	switch disc {
 	case MEMO_NONE:
 		a := &MemoMEMO_NONE{}
+		d.Leave()
 		return a, nil
 	case MEMO_TEXT:
 		a := &MemoText{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case MEMO_ID:
 		a := &MemoId{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case MEMO_HASH:
 		a := &MemoHash{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case MEMO_RETURN:
 		a := &MemoRetHash{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	}
 	return nil, xdr.NewError(at, xdr.ErrUnionArm, "union Memo has no arm for discriminant %v", disc)
@@ -6136,12 +6548,16 @@ func (v *TimeBounds) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *TimeBounds) UnmarshalXDR(d *xdr.Decoder) error {
-	b800, err := d.Next(16)
-	if err != nil {
+	var err error
+	b917 := d.Peek()
+	if len(b917) >= 16 {
+		d.Skip(16)
+	} else if b917, err = d.Next(16); err != nil {
 		return xdr.WithField(err, "minTime")
 	}
-	v.MinTime = TimePoint(binary.BigEndian.Uint64(b800[0:]))
-	v.MaxTime = TimePoint(binary.BigEndian.Uint64(b800[8:]))
+	b917 = b917[:16]
+	v.MinTime = TimePoint(binary.BigEndian.Uint64(b917))
+	v.MaxTime = TimePoint(binary.BigEndian.Uint64(b917[8:]))
 	return nil
 }
 
@@ -6196,12 +6612,16 @@ func (v *LedgerBounds) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *LedgerBounds) UnmarshalXDR(d *xdr.Decoder) error {
-	b801, err := d.Next(8)
-	if err != nil {
+	var err error
+	b918 := d.Peek()
+	if len(b918) >= 8 {
+		d.Skip(8)
+	} else if b918, err = d.Next(8); err != nil {
 		return xdr.WithField(err, "minLedger")
 	}
-	v.MinLedger = Uint32(binary.BigEndian.Uint32(b801[0:]))
-	v.MaxLedger = Uint32(binary.BigEndian.Uint32(b801[4:]))
+	b918 = b918[:8]
+	v.MinLedger = Uint32(binary.BigEndian.Uint32(b918))
+	v.MaxLedger = Uint32(binary.BigEndian.Uint32(b918[4:]))
 	return nil
 }
 
@@ -6295,9 +6715,9 @@ func (v *PreconditionsV2) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "extraSigners")
 	}
-	for i802 := range v.ExtraSigners {
-		if err := encodeSignerKey(e, v.ExtraSigners[i802]); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i802)+"]"), "extraSigners")
+	for i919 := range v.ExtraSigners {
+		if err := encodeSignerKey(e, v.ExtraSigners[i919]); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i919)+"]"), "extraSigners")
 		}
 	}
 	e.Leave()
@@ -6306,84 +6726,107 @@ func (v *PreconditionsV2) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *PreconditionsV2) UnmarshalXDR(d *xdr.Decoder) error {
-	present803, err := d.Optional()
-	if err != nil {
+	var err error
+	b920 := d.Peek()
+	if len(b920) >= 4 {
+		d.Skip(4)
+	} else if b920, err = d.Next(4); err != nil {
 		return xdr.WithField(err, "timeBounds")
 	}
-	if !present803 {
+	switch x921 := binary.BigEndian.Uint32(b920); x921 {
+	case 0:
 		v.TimeBounds = nil
-	} else {
+	case 1:
 		if err := d.Enter(); err != nil {
 			return xdr.WithField(err, "timeBounds")
 		}
-		p804 := new(TimeBounds)
-		if err := (p804).UnmarshalXDR(d); err != nil {
+		p922 := new(TimeBounds)
+		if err := (p922).UnmarshalXDR(d); err != nil {
 			return xdr.WithField(err, "timeBounds")
 		}
-		v.TimeBounds = p804
+		v.TimeBounds = p922
 		d.Leave()
+	default:
+		return xdr.WithField(xdr.NewError(d.Offset()-4, xdr.ErrInvalidBool, "optional-data flag %d is not 0 or 1", x921), "timeBounds")
 	}
-	present805, err := d.Optional()
-	if err != nil {
+	b923 := d.Peek()
+	if len(b923) >= 4 {
+		d.Skip(4)
+	} else if b923, err = d.Next(4); err != nil {
 		return xdr.WithField(err, "ledgerBounds")
 	}
-	if !present805 {
+	switch x924 := binary.BigEndian.Uint32(b923); x924 {
+	case 0:
 		v.LedgerBounds = nil
-	} else {
+	case 1:
 		if err := d.Enter(); err != nil {
 			return xdr.WithField(err, "ledgerBounds")
 		}
-		p806 := new(LedgerBounds)
-		if err := (p806).UnmarshalXDR(d); err != nil {
+		p925 := new(LedgerBounds)
+		if err := (p925).UnmarshalXDR(d); err != nil {
 			return xdr.WithField(err, "ledgerBounds")
 		}
-		v.LedgerBounds = p806
+		v.LedgerBounds = p925
 		d.Leave()
+	default:
+		return xdr.WithField(xdr.NewError(d.Offset()-4, xdr.ErrInvalidBool, "optional-data flag %d is not 0 or 1", x924), "ledgerBounds")
 	}
-	present807, err := d.Optional()
-	if err != nil {
+	b926 := d.Peek()
+	if len(b926) >= 4 {
+		d.Skip(4)
+	} else if b926, err = d.Next(4); err != nil {
 		return xdr.WithField(err, "minSeqNum")
 	}
-	if !present807 {
+	switch x927 := binary.BigEndian.Uint32(b926); x927 {
+	case 0:
 		v.MinSeqNum = nil
-	} else {
+	case 1:
 		if err := d.Enter(); err != nil {
 			return xdr.WithField(err, "minSeqNum")
 		}
-		p808 := new(SequenceNumber)
-		x809, err := d.Int64()
-		if err != nil {
+		p928 := new(SequenceNumber)
+		b929 := d.Peek()
+		if len(b929) >= 8 {
+			d.Skip(8)
+		} else if b929, err = d.Next(8); err != nil {
 			return xdr.WithField(err, "minSeqNum")
 		}
-		(*p808) = SequenceNumber(x809)
-		v.MinSeqNum = p808
+		(*p928) = SequenceNumber(int64(binary.BigEndian.Uint64(b929)))
+		v.MinSeqNum = p928
 		d.Leave()
+	default:
+		return xdr.WithField(xdr.NewError(d.Offset()-4, xdr.ErrInvalidBool, "optional-data flag %d is not 0 or 1", x927), "minSeqNum")
 	}
-	b810, err := d.Next(12)
-	if err != nil {
+	b930 := d.Peek()
+	if len(b930) >= 12 {
+		d.Skip(12)
+	} else if b930, err = d.Next(12); err != nil {
 		return xdr.WithField(err, "minSeqAge")
 	}
-	v.MinSeqAge = Duration(binary.BigEndian.Uint64(b810[0:]))
-	v.MinSeqLedgerGap = Uint32(binary.BigEndian.Uint32(b810[8:]))
-	n811, err := d.ArrayLen(2, 36)
-	if err != nil {
+	b930 = b930[:12]
+	v.MinSeqAge = Duration(binary.BigEndian.Uint64(b930))
+	v.MinSeqLedgerGap = Uint32(binary.BigEndian.Uint32(b930[8:]))
+	n931, ok := d.PeekArrayLen(2, 36)
+	if ok {
+		d.Skip(4)
+	} else if n931, err = d.ArrayLen(2, 36); err != nil {
 		return xdr.WithField(err, "extraSigners")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "extraSigners")
 	}
-	var s812 []SignerKey
-	if n811 > 0 {
-		s812 = make([]SignerKey, n811)
+	var s932 []SignerKey
+	if n931 > 0 {
+		s932 = make([]SignerKey, n931)
 	}
-	for i813 := range s812 {
-		u814, err := decodeSignerKey(d)
+	for i933 := range s932 {
+		u934, err := decodeSignerKey(d)
 		if err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i813)+"]"), "extraSigners")
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i933)+"]"), "extraSigners")
 		}
-		s812[i813] = u814
+		s932[i933] = u934
 	}
-	v.ExtraSigners = s812
+	v.ExtraSigners = s932
 	d.Leave()
 	return nil
 }
@@ -6471,11 +6914,18 @@ func (v *PreconditionType) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *PreconditionType) UnmarshalXDR(d *xdr.Decoder) error {
-	x815, err := d.Enum(validPreconditionType)
-	if err != nil {
+	var err error
+	b935 := d.Peek()
+	if len(b935) >= 4 {
+		d.Skip(4)
+	} else if b935, err = d.Next(4); err != nil {
 		return err
 	}
-	(*v) = PreconditionType(x815)
+	x936 := int32(binary.BigEndian.Uint32(b935))
+	if !validPreconditionType(x936) {
+		return xdr.NewError(d.Offset()-4, xdr.ErrInvalidEnum, "enum value %d is not valid", x936)
+	}
+	(*v) = PreconditionType(x936)
 	return nil
 }
 
@@ -6615,28 +7065,38 @@ func decodePreconditions(d *xdr.Decoder) (Preconditions, error) {
 	if err := d.Enter(); err != nil {
 		return nil, err
 	}
-	defer d.Leave()
 	at := d.Offset()
-	x, err := d.Enum(validPreconditionType)
-	disc := PreconditionType(x)
-	if err != nil {
+	var err error
+	var disc PreconditionType
+	b := d.Peek()
+	if len(b) >= 4 {
+		d.Skip(4)
+	} else if b, err = d.Next(4); err != nil {
 		return nil, xdr.WithField(err, "type")
 	}
+	x937 := int32(binary.BigEndian.Uint32(b))
+	if !validPreconditionType(x937) {
+		return nil, xdr.WithField(xdr.NewError(d.Offset()-4, xdr.ErrInvalidEnum, "enum value %d is not valid", x937), "type")
+	}
+	disc = PreconditionType(x937)
 	switch disc {
 	case PRECOND_NONE:
 		a := &PreconditionsPRECOND_NONE{}
+		d.Leave()
 		return a, nil
 	case PRECOND_TIME:
 		a := &PreconditionsTimeBounds{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case PRECOND_V2:
 		a := &PreconditionsV2_{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	}
 	return nil, xdr.NewError(at, xdr.ErrUnionArm, "union Preconditions has no arm for discriminant %v", disc)
@@ -6664,9 +7124,9 @@ func (v *LedgerFootprint) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "readOnly")
 	}
-	for i816 := range v.ReadOnly {
-		if err := encodeLedgerKey(e, v.ReadOnly[i816]); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i816)+"]"), "readOnly")
+	for i938 := range v.ReadOnly {
+		if err := encodeLedgerKey(e, v.ReadOnly[i938]); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i938)+"]"), "readOnly")
 		}
 	}
 	e.Leave()
@@ -6676,9 +7136,9 @@ func (v *LedgerFootprint) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "readWrite")
 	}
-	for i817 := range v.ReadWrite {
-		if err := encodeLedgerKey(e, v.ReadWrite[i817]); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i817)+"]"), "readWrite")
+	for i939 := range v.ReadWrite {
+		if err := encodeLedgerKey(e, v.ReadWrite[i939]); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i939)+"]"), "readWrite")
 		}
 	}
 	e.Leave()
@@ -6687,45 +7147,50 @@ func (v *LedgerFootprint) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *LedgerFootprint) UnmarshalXDR(d *xdr.Decoder) error {
-	n818, err := d.ArrayLen(math.MaxUint32, 8)
-	if err != nil {
+	var err error
+	n940, ok := d.PeekArrayLen(math.MaxUint32, 8)
+	if ok {
+		d.Skip(4)
+	} else if n940, err = d.ArrayLen(math.MaxUint32, 8); err != nil {
 		return xdr.WithField(err, "readOnly")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "readOnly")
 	}
-	var s819 []LedgerKey
-	if n818 > 0 {
-		s819 = make([]LedgerKey, n818)
+	var s941 []LedgerKey
+	if n940 > 0 {
+		s941 = make([]LedgerKey, n940)
 	}
-	for i820 := range s819 {
-		u821, err := decodeLedgerKey(d)
+	for i942 := range s941 {
+		u943, err := decodeLedgerKey(d)
 		if err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i820)+"]"), "readOnly")
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i942)+"]"), "readOnly")
 		}
-		s819[i820] = u821
+		s941[i942] = u943
 	}
-	v.ReadOnly = s819
+	v.ReadOnly = s941
 	d.Leave()
-	n822, err := d.ArrayLen(math.MaxUint32, 8)
-	if err != nil {
+	n944, ok := d.PeekArrayLen(math.MaxUint32, 8)
+	if ok {
+		d.Skip(4)
+	} else if n944, err = d.ArrayLen(math.MaxUint32, 8); err != nil {
 		return xdr.WithField(err, "readWrite")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "readWrite")
 	}
-	var s823 []LedgerKey
-	if n822 > 0 {
-		s823 = make([]LedgerKey, n822)
+	var s945 []LedgerKey
+	if n944 > 0 {
+		s945 = make([]LedgerKey, n944)
 	}
-	for i824 := range s823 {
-		u825, err := decodeLedgerKey(d)
+	for i946 := range s945 {
+		u947, err := decodeLedgerKey(d)
 		if err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i824)+"]"), "readWrite")
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i946)+"]"), "readWrite")
 		}
-		s823[i824] = u825
+		s945[i946] = u947
 	}
-	v.ReadWrite = s823
+	v.ReadWrite = s945
 	d.Leave()
 	return nil
 }
@@ -6787,16 +7252,20 @@ func (v *SorobanResources) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *SorobanResources) UnmarshalXDR(d *xdr.Decoder) error {
+	var err error
 	if err := (&v.Footprint).UnmarshalXDR(d); err != nil {
 		return xdr.WithField(err, "footprint")
 	}
-	b826, err := d.Next(12)
-	if err != nil {
+	b948 := d.Peek()
+	if len(b948) >= 12 {
+		d.Skip(12)
+	} else if b948, err = d.Next(12); err != nil {
 		return xdr.WithField(err, "instructions")
 	}
-	v.Instructions = Uint32(binary.BigEndian.Uint32(b826[0:]))
-	v.ReadBytes = Uint32(binary.BigEndian.Uint32(b826[4:]))
-	v.WriteBytes = Uint32(binary.BigEndian.Uint32(b826[8:]))
+	b948 = b948[:12]
+	v.Instructions = Uint32(binary.BigEndian.Uint32(b948))
+	v.ReadBytes = Uint32(binary.BigEndian.Uint32(b948[4:]))
+	v.WriteBytes = Uint32(binary.BigEndian.Uint32(b948[8:]))
 	return nil
 }
 
@@ -6857,19 +7326,22 @@ func (v *SorobanTransactionData) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *SorobanTransactionData) UnmarshalXDR(d *xdr.Decoder) error {
-	u827, err := decodeExtensionPoint(d)
+	var err error
+	u949, err := decodeExtensionPoint(d)
 	if err != nil {
 		return xdr.WithField(err, "ext")
 	}
-	v.Ext = u827
+	v.Ext = u949
 	if err := (&v.Resources).UnmarshalXDR(d); err != nil {
 		return xdr.WithField(err, "resources")
 	}
-	x828, err := d.Int64()
-	if err != nil {
+	b950 := d.Peek()
+	if len(b950) >= 8 {
+		d.Skip(8)
+	} else if b950, err = d.Next(8); err != nil {
 		return xdr.WithField(err, "resourceFee")
 	}
-	v.ResourceFee = Int64(x828)
+	v.ResourceFee = Int64(int64(binary.BigEndian.Uint64(b950)))
 	return nil
 }
 
@@ -6946,9 +7418,9 @@ func (v *TransactionV0) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "operations")
 	}
-	for i829 := range v.Operations {
-		if err := (&v.Operations[i829]).MarshalXDR(e); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i829)+"]"), "operations")
+	for i951 := range v.Operations {
+		if err := (&v.Operations[i951]).MarshalXDR(e); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i951)+"]"), "operations")
 		}
 	}
 	e.Leave()
@@ -6960,60 +7432,74 @@ func (v *TransactionV0) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *TransactionV0) UnmarshalXDR(d *xdr.Decoder) error {
-	if err := d.FixedOpaque(v.SourceAccountEd25519[:]); err != nil {
+	var err error
+	if b := d.Peek(); len(b) >= 32 {
+		copy(v.SourceAccountEd25519[:], b)
+		d.Skip(32)
+	} else if err := d.FixedOpaque(v.SourceAccountEd25519[:]); err != nil {
 		return xdr.WithField(err, "sourceAccountEd25519")
 	}
-	b830, err := d.Next(12)
-	if err != nil {
+	b952 := d.Peek()
+	if len(b952) >= 12 {
+		d.Skip(12)
+	} else if b952, err = d.Next(12); err != nil {
 		return xdr.WithField(err, "fee")
 	}
-	v.Fee = Uint32(binary.BigEndian.Uint32(b830[0:]))
-	v.SeqNum = SequenceNumber(int64(binary.BigEndian.Uint64(b830[4:])))
-	present831, err := d.Optional()
-	if err != nil {
+	b952 = b952[:12]
+	v.Fee = Uint32(binary.BigEndian.Uint32(b952))
+	v.SeqNum = SequenceNumber(int64(binary.BigEndian.Uint64(b952[4:])))
+	b953 := d.Peek()
+	if len(b953) >= 4 {
+		d.Skip(4)
+	} else if b953, err = d.Next(4); err != nil {
 		return xdr.WithField(err, "timeBounds")
 	}
-	if !present831 {
+	switch x954 := binary.BigEndian.Uint32(b953); x954 {
+	case 0:
 		v.TimeBounds = nil
-	} else {
+	case 1:
 		if err := d.Enter(); err != nil {
 			return xdr.WithField(err, "timeBounds")
 		}
-		p832 := new(TimeBounds)
-		if err := (p832).UnmarshalXDR(d); err != nil {
+		p955 := new(TimeBounds)
+		if err := (p955).UnmarshalXDR(d); err != nil {
 			return xdr.WithField(err, "timeBounds")
 		}
-		v.TimeBounds = p832
+		v.TimeBounds = p955
 		d.Leave()
+	default:
+		return xdr.WithField(xdr.NewError(d.Offset()-4, xdr.ErrInvalidBool, "optional-data flag %d is not 0 or 1", x954), "timeBounds")
 	}
-	u833, err := decodeMemo(d)
+	u956, err := decodeMemo(d)
 	if err != nil {
 		return xdr.WithField(err, "memo")
 	}
-	v.Memo = u833
-	n834, err := d.ArrayLen(100, 8)
-	if err != nil {
+	v.Memo = u956
+	n957, ok := d.PeekArrayLen(100, 8)
+	if ok {
+		d.Skip(4)
+	} else if n957, err = d.ArrayLen(100, 8); err != nil {
 		return xdr.WithField(err, "operations")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "operations")
 	}
-	var s835 []Operation
-	if n834 > 0 {
-		s835 = make([]Operation, n834)
+	var s958 []Operation
+	if n957 > 0 {
+		s958 = make([]Operation, n957)
 	}
-	for i836 := range s835 {
-		if err := (&s835[i836]).UnmarshalXDR(d); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i836)+"]"), "operations")
+	for i959 := range s958 {
+		if err := (&s958[i959]).UnmarshalXDR(d); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i959)+"]"), "operations")
 		}
 	}
-	v.Operations = s835
+	v.Operations = s958
 	d.Leave()
-	u837, err := decodeTransactionV0Ext(d)
+	u960, err := decodeTransactionV0Ext(d)
 	if err != nil {
 		return xdr.WithField(err, "ext")
 	}
-	v.Ext = u837
+	v.Ext = u960
 	return nil
 }
 
@@ -7095,15 +7581,20 @@ func decodeTransactionV0Ext(d *xdr.Decoder) (TransactionV0Ext, error) {
 	if err := d.Enter(); err != nil {
 		return nil, err
 	}
-	defer d.Leave()
 	at := d.Offset()
-	disc, err := d.Int32()
-	if err != nil {
+	var err error
+	var disc int32
+	b := d.Peek()
+	if len(b) >= 4 {
+		d.Skip(4)
+	} else if b, err = d.Next(4); err != nil {
 		return nil, xdr.WithField(err, "v")
 	}
+	disc = int32(binary.BigEndian.Uint32(b))
 	switch disc {
 	case 0:
 		a := &TransactionV0ExtCase0{}
+		d.Leave()
 		return a, nil
 	}
 	return nil, xdr.NewError(at, xdr.ErrUnionArm, "union TransactionV0Ext has no arm for discriminant %v", disc)
@@ -7132,9 +7623,9 @@ func (v *TransactionV0Envelope) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "signatures")
 	}
-	for i838 := range v.Signatures {
-		if err := (&v.Signatures[i838]).MarshalXDR(e); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i838)+"]"), "signatures")
+	for i961 := range v.Signatures {
+		if err := (&v.Signatures[i961]).MarshalXDR(e); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i961)+"]"), "signatures")
 		}
 	}
 	e.Leave()
@@ -7143,26 +7634,29 @@ func (v *TransactionV0Envelope) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *TransactionV0Envelope) UnmarshalXDR(d *xdr.Decoder) error {
+	var err error
 	if err := (&v.Tx).UnmarshalXDR(d); err != nil {
 		return xdr.WithField(err, "tx")
 	}
-	n839, err := d.ArrayLen(20, 8)
-	if err != nil {
+	n962, ok := d.PeekArrayLen(20, 8)
+	if ok {
+		d.Skip(4)
+	} else if n962, err = d.ArrayLen(20, 8); err != nil {
 		return xdr.WithField(err, "signatures")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "signatures")
 	}
-	var s840 []DecoratedSignature
-	if n839 > 0 {
-		s840 = make([]DecoratedSignature, n839)
+	var s963 []DecoratedSignature
+	if n962 > 0 {
+		s963 = make([]DecoratedSignature, n962)
 	}
-	for i841 := range s840 {
-		if err := (&s840[i841]).UnmarshalXDR(d); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i841)+"]"), "signatures")
+	for i964 := range s963 {
+		if err := (&s963[i964]).UnmarshalXDR(d); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i964)+"]"), "signatures")
 		}
 	}
-	v.Signatures = s840
+	v.Signatures = s963
 	d.Leave()
 	return nil
 }
@@ -7233,9 +7727,9 @@ func (v *Transaction) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "operations")
 	}
-	for i842 := range v.Operations {
-		if err := (&v.Operations[i842]).MarshalXDR(e); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i842)+"]"), "operations")
+	for i965 := range v.Operations {
+		if err := (&v.Operations[i965]).MarshalXDR(e); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i965)+"]"), "operations")
 		}
 	}
 	e.Leave()
@@ -7247,50 +7741,56 @@ func (v *Transaction) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *Transaction) UnmarshalXDR(d *xdr.Decoder) error {
-	u843, err := decodeMuxedAccount(d)
+	var err error
+	u966, err := decodeMuxedAccount(d)
 	if err != nil {
 		return xdr.WithField(err, "sourceAccount")
 	}
-	v.SourceAccount = u843
-	b844, err := d.Next(12)
-	if err != nil {
+	v.SourceAccount = u966
+	b967 := d.Peek()
+	if len(b967) >= 12 {
+		d.Skip(12)
+	} else if b967, err = d.Next(12); err != nil {
 		return xdr.WithField(err, "fee")
 	}
-	v.Fee = Uint32(binary.BigEndian.Uint32(b844[0:]))
-	v.SeqNum = SequenceNumber(int64(binary.BigEndian.Uint64(b844[4:])))
-	u845, err := decodePreconditions(d)
+	b967 = b967[:12]
+	v.Fee = Uint32(binary.BigEndian.Uint32(b967))
+	v.SeqNum = SequenceNumber(int64(binary.BigEndian.Uint64(b967[4:])))
+	u968, err := decodePreconditions(d)
 	if err != nil {
 		return xdr.WithField(err, "cond")
 	}
-	v.Cond = u845
-	u846, err := decodeMemo(d)
+	v.Cond = u968
+	u969, err := decodeMemo(d)
 	if err != nil {
 		return xdr.WithField(err, "memo")
 	}
-	v.Memo = u846
-	n847, err := d.ArrayLen(100, 8)
-	if err != nil {
+	v.Memo = u969
+	n970, ok := d.PeekArrayLen(100, 8)
+	if ok {
+		d.Skip(4)
+	} else if n970, err = d.ArrayLen(100, 8); err != nil {
 		return xdr.WithField(err, "operations")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "operations")
 	}
-	var s848 []Operation
-	if n847 > 0 {
-		s848 = make([]Operation, n847)
+	var s971 []Operation
+	if n970 > 0 {
+		s971 = make([]Operation, n970)
 	}
-	for i849 := range s848 {
-		if err := (&s848[i849]).UnmarshalXDR(d); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i849)+"]"), "operations")
+	for i972 := range s971 {
+		if err := (&s971[i972]).UnmarshalXDR(d); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i972)+"]"), "operations")
 		}
 	}
-	v.Operations = s848
+	v.Operations = s971
 	d.Leave()
-	u850, err := decodeTransactionExt(d)
+	u973, err := decodeTransactionExt(d)
 	if err != nil {
 		return xdr.WithField(err, "ext")
 	}
-	v.Ext = u850
+	v.Ext = u973
 	return nil
 }
 
@@ -7401,21 +7901,27 @@ func decodeTransactionExt(d *xdr.Decoder) (TransactionExt, error) {
 	if err := d.Enter(); err != nil {
 		return nil, err
 	}
-	defer d.Leave()
 	at := d.Offset()
-	disc, err := d.Int32()
-	if err != nil {
+	var err error
+	var disc int32
+	b := d.Peek()
+	if len(b) >= 4 {
+		d.Skip(4)
+	} else if b, err = d.Next(4); err != nil {
 		return nil, xdr.WithField(err, "v")
 	}
+	disc = int32(binary.BigEndian.Uint32(b))
 	switch disc {
 	case 0:
 		a := &TransactionExtCase0{}
+		d.Leave()
 		return a, nil
 	case 1:
 		a := &TransactionExtSorobanData{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	}
 	return nil, xdr.NewError(at, xdr.ErrUnionArm, "union TransactionExt has no arm for discriminant %v", disc)
@@ -7445,9 +7951,9 @@ func (v *TransactionV1Envelope) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "signatures")
 	}
-	for i851 := range v.Signatures {
-		if err := (&v.Signatures[i851]).MarshalXDR(e); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i851)+"]"), "signatures")
+	for i974 := range v.Signatures {
+		if err := (&v.Signatures[i974]).MarshalXDR(e); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i974)+"]"), "signatures")
 		}
 	}
 	e.Leave()
@@ -7456,26 +7962,29 @@ func (v *TransactionV1Envelope) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *TransactionV1Envelope) UnmarshalXDR(d *xdr.Decoder) error {
+	var err error
 	if err := (&v.Tx).UnmarshalXDR(d); err != nil {
 		return xdr.WithField(err, "tx")
 	}
-	n852, err := d.ArrayLen(20, 8)
-	if err != nil {
+	n975, ok := d.PeekArrayLen(20, 8)
+	if ok {
+		d.Skip(4)
+	} else if n975, err = d.ArrayLen(20, 8); err != nil {
 		return xdr.WithField(err, "signatures")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "signatures")
 	}
-	var s853 []DecoratedSignature
-	if n852 > 0 {
-		s853 = make([]DecoratedSignature, n852)
+	var s976 []DecoratedSignature
+	if n975 > 0 {
+		s976 = make([]DecoratedSignature, n975)
 	}
-	for i854 := range s853 {
-		if err := (&s853[i854]).UnmarshalXDR(d); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i854)+"]"), "signatures")
+	for i977 := range s976 {
+		if err := (&s976[i977]).UnmarshalXDR(d); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i977)+"]"), "signatures")
 		}
 	}
-	v.Signatures = s853
+	v.Signatures = s976
 	d.Leave()
 	return nil
 }
@@ -7541,26 +8050,29 @@ func (v *FeeBumpTransaction) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *FeeBumpTransaction) UnmarshalXDR(d *xdr.Decoder) error {
-	u855, err := decodeMuxedAccount(d)
+	var err error
+	u978, err := decodeMuxedAccount(d)
 	if err != nil {
 		return xdr.WithField(err, "feeSource")
 	}
-	v.FeeSource = u855
-	x856, err := d.Int64()
-	if err != nil {
+	v.FeeSource = u978
+	b979 := d.Peek()
+	if len(b979) >= 8 {
+		d.Skip(8)
+	} else if b979, err = d.Next(8); err != nil {
 		return xdr.WithField(err, "fee")
 	}
-	v.Fee = Int64(x856)
-	u857, err := decodeFeeBumpTransactionInnerTx(d)
+	v.Fee = Int64(int64(binary.BigEndian.Uint64(b979)))
+	u980, err := decodeFeeBumpTransactionInnerTx(d)
 	if err != nil {
 		return xdr.WithField(err, "innerTx")
 	}
-	v.InnerTx = u857
-	u858, err := decodeFeeBumpTransactionExt(d)
+	v.InnerTx = u980
+	u981, err := decodeFeeBumpTransactionExt(d)
 	if err != nil {
 		return xdr.WithField(err, "ext")
 	}
-	v.Ext = u858
+	v.Ext = u981
 	return nil
 }
 
@@ -7649,19 +8161,27 @@ func decodeFeeBumpTransactionInnerTx(d *xdr.Decoder) (FeeBumpTransactionInnerTx,
 	if err := d.Enter(); err != nil {
 		return nil, err
 	}
-	defer d.Leave()
 	at := d.Offset()
-	x, err := d.Enum(validEnvelopeType)
-	disc := EnvelopeType(x)
-	if err != nil {
+	var err error
+	var disc EnvelopeType
+	b := d.Peek()
+	if len(b) >= 4 {
+		d.Skip(4)
+	} else if b, err = d.Next(4); err != nil {
 		return nil, xdr.WithField(err, "type")
 	}
+	x982 := int32(binary.BigEndian.Uint32(b))
+	if !validEnvelopeType(x982) {
+		return nil, xdr.WithField(xdr.NewError(d.Offset()-4, xdr.ErrInvalidEnum, "enum value %d is not valid", x982), "type")
+	}
+	disc = EnvelopeType(x982)
 	switch disc {
 	case ENVELOPE_TYPE_TX:
 		a := &FeeBumpTransactionInnerTxV1{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	}
 	return nil, xdr.NewError(at, xdr.ErrUnionArm, "union FeeBumpTransactionInnerTx has no arm for discriminant %v", disc)
@@ -7715,15 +8235,20 @@ func decodeFeeBumpTransactionExt(d *xdr.Decoder) (FeeBumpTransactionExt, error) 
 	if err := d.Enter(); err != nil {
 		return nil, err
 	}
-	defer d.Leave()
 	at := d.Offset()
-	disc, err := d.Int32()
-	if err != nil {
+	var err error
+	var disc int32
+	b := d.Peek()
+	if len(b) >= 4 {
+		d.Skip(4)
+	} else if b, err = d.Next(4); err != nil {
 		return nil, xdr.WithField(err, "v")
 	}
+	disc = int32(binary.BigEndian.Uint32(b))
 	switch disc {
 	case 0:
 		a := &FeeBumpTransactionExtCase0{}
+		d.Leave()
 		return a, nil
 	}
 	return nil, xdr.NewError(at, xdr.ErrUnionArm, "union FeeBumpTransactionExt has no arm for discriminant %v", disc)
@@ -7752,9 +8277,9 @@ func (v *FeeBumpTransactionEnvelope) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "signatures")
 	}
-	for i859 := range v.Signatures {
-		if err := (&v.Signatures[i859]).MarshalXDR(e); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i859)+"]"), "signatures")
+	for i983 := range v.Signatures {
+		if err := (&v.Signatures[i983]).MarshalXDR(e); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i983)+"]"), "signatures")
 		}
 	}
 	e.Leave()
@@ -7763,26 +8288,29 @@ func (v *FeeBumpTransactionEnvelope) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *FeeBumpTransactionEnvelope) UnmarshalXDR(d *xdr.Decoder) error {
+	var err error
 	if err := (&v.Tx).UnmarshalXDR(d); err != nil {
 		return xdr.WithField(err, "tx")
 	}
-	n860, err := d.ArrayLen(20, 8)
-	if err != nil {
+	n984, ok := d.PeekArrayLen(20, 8)
+	if ok {
+		d.Skip(4)
+	} else if n984, err = d.ArrayLen(20, 8); err != nil {
 		return xdr.WithField(err, "signatures")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "signatures")
 	}
-	var s861 []DecoratedSignature
-	if n860 > 0 {
-		s861 = make([]DecoratedSignature, n860)
+	var s985 []DecoratedSignature
+	if n984 > 0 {
+		s985 = make([]DecoratedSignature, n984)
 	}
-	for i862 := range s861 {
-		if err := (&s861[i862]).UnmarshalXDR(d); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i862)+"]"), "signatures")
+	for i986 := range s985 {
+		if err := (&s985[i986]).UnmarshalXDR(d); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i986)+"]"), "signatures")
 		}
 	}
-	v.Signatures = s861
+	v.Signatures = s985
 	d.Leave()
 	return nil
 }
@@ -7930,31 +8458,41 @@ func decodeTransactionEnvelope(d *xdr.Decoder) (TransactionEnvelope, error) {
 	if err := d.Enter(); err != nil {
 		return nil, err
 	}
-	defer d.Leave()
 	at := d.Offset()
-	x, err := d.Enum(validEnvelopeType)
-	disc := EnvelopeType(x)
-	if err != nil {
+	var err error
+	var disc EnvelopeType
+	b := d.Peek()
+	if len(b) >= 4 {
+		d.Skip(4)
+	} else if b, err = d.Next(4); err != nil {
 		return nil, xdr.WithField(err, "type")
 	}
+	x987 := int32(binary.BigEndian.Uint32(b))
+	if !validEnvelopeType(x987) {
+		return nil, xdr.WithField(xdr.NewError(d.Offset()-4, xdr.ErrInvalidEnum, "enum value %d is not valid", x987), "type")
+	}
+	disc = EnvelopeType(x987)
 	switch disc {
 	case ENVELOPE_TYPE_TX_V0:
 		a := &TransactionEnvelopeV0{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case ENVELOPE_TYPE_TX:
 		a := &TransactionEnvelopeV1{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case ENVELOPE_TYPE_TX_FEE_BUMP:
 		a := &TransactionEnvelopeFeeBump{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	}
 	return nil, xdr.NewError(at, xdr.ErrUnionArm, "union TransactionEnvelope has no arm for discriminant %v", disc)
@@ -7985,14 +8523,17 @@ func (v *TransactionSignaturePayload) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *TransactionSignaturePayload) UnmarshalXDR(d *xdr.Decoder) error {
-	if err := d.FixedOpaque(v.NetworkId[:]); err != nil {
+	if b := d.Peek(); len(b) >= 32 {
+		copy(v.NetworkId[:], b)
+		d.Skip(32)
+	} else if err := d.FixedOpaque(v.NetworkId[:]); err != nil {
 		return xdr.WithField(err, "networkId")
 	}
-	u863, err := decodeTransactionSignaturePayloadTaggedTransaction(d)
+	u988, err := decodeTransactionSignaturePayloadTaggedTransaction(d)
 	if err != nil {
 		return xdr.WithField(err, "taggedTransaction")
 	}
-	v.TaggedTransaction = u863
+	v.TaggedTransaction = u988
 	return nil
 }
 
@@ -8112,25 +8653,34 @@ func decodeTransactionSignaturePayloadTaggedTransaction(d *xdr.Decoder) (Transac
 	if err := d.Enter(); err != nil {
 		return nil, err
 	}
-	defer d.Leave()
 	at := d.Offset()
-	x, err := d.Enum(validEnvelopeType)
-	disc := EnvelopeType(x)
-	if err != nil {
+	var err error
+	var disc EnvelopeType
+	b := d.Peek()
+	if len(b) >= 4 {
+		d.Skip(4)
+	} else if b, err = d.Next(4); err != nil {
 		return nil, xdr.WithField(err, "type")
 	}
+	x989 := int32(binary.BigEndian.Uint32(b))
+	if !validEnvelopeType(x989) {
+		return nil, xdr.WithField(xdr.NewError(d.Offset()-4, xdr.ErrInvalidEnum, "enum value %d is not valid", x989), "type")
+	}
+	disc = EnvelopeType(x989)
 	switch disc {
 	case ENVELOPE_TYPE_TX:
 		a := &TransactionSignaturePayloadTaggedTransactionTx{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case ENVELOPE_TYPE_TX_FEE_BUMP:
 		a := &TransactionSignaturePayloadTaggedTransactionFeeBump{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	}
 	return nil, xdr.NewError(at, xdr.ErrUnionArm, "union TransactionSignaturePayloadTaggedTransaction has no arm for discriminant %v", disc)
@@ -8190,11 +8740,18 @@ func (v *ClaimAtomType) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *ClaimAtomType) UnmarshalXDR(d *xdr.Decoder) error {
-	x864, err := d.Enum(validClaimAtomType)
-	if err != nil {
+	var err error
+	b990 := d.Peek()
+	if len(b990) >= 4 {
+		d.Skip(4)
+	} else if b990, err = d.Next(4); err != nil {
 		return err
 	}
-	(*v) = ClaimAtomType(x864)
+	x991 := int32(binary.BigEndian.Uint32(b990))
+	if !validClaimAtomType(x991) {
+		return xdr.NewError(d.Offset()-4, xdr.ErrInvalidEnum, "enum value %d is not valid", x991)
+	}
+	(*v) = ClaimAtomType(x991)
 	return nil
 }
 
@@ -8261,34 +8818,44 @@ func (v *ClaimOfferAtomV0) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *ClaimOfferAtomV0) UnmarshalXDR(d *xdr.Decoder) error {
-	if err := d.FixedOpaque(v.SellerEd25519[:]); err != nil {
+	var err error
+	if b := d.Peek(); len(b) >= 32 {
+		copy(v.SellerEd25519[:], b)
+		d.Skip(32)
+	} else if err := d.FixedOpaque(v.SellerEd25519[:]); err != nil {
 		return xdr.WithField(err, "sellerEd25519")
 	}
-	x865, err := d.Int64()
-	if err != nil {
+	b992 := d.Peek()
+	if len(b992) >= 8 {
+		d.Skip(8)
+	} else if b992, err = d.Next(8); err != nil {
 		return xdr.WithField(err, "offerID")
 	}
-	v.OfferID = Int64(x865)
-	u866, err := decodeAsset(d)
+	v.OfferID = Int64(int64(binary.BigEndian.Uint64(b992)))
+	u993, err := decodeAsset(d)
 	if err != nil {
 		return xdr.WithField(err, "assetSold")
 	}
-	v.AssetSold = u866
-	x867, err := d.Int64()
-	if err != nil {
+	v.AssetSold = u993
+	b994 := d.Peek()
+	if len(b994) >= 8 {
+		d.Skip(8)
+	} else if b994, err = d.Next(8); err != nil {
 		return xdr.WithField(err, "amountSold")
 	}
-	v.AmountSold = Int64(x867)
-	u868, err := decodeAsset(d)
+	v.AmountSold = Int64(int64(binary.BigEndian.Uint64(b994)))
+	u995, err := decodeAsset(d)
 	if err != nil {
 		return xdr.WithField(err, "assetBought")
 	}
-	v.AssetBought = u868
-	x869, err := d.Int64()
-	if err != nil {
+	v.AssetBought = u995
+	b996 := d.Peek()
+	if len(b996) >= 8 {
+		d.Skip(8)
+	} else if b996, err = d.Next(8); err != nil {
 		return xdr.WithField(err, "amountBought")
 	}
-	v.AmountBought = Int64(x869)
+	v.AmountBought = Int64(int64(binary.BigEndian.Uint64(b996)))
 	return nil
 }
 
@@ -8357,36 +8924,43 @@ func (v *ClaimOfferAtom) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *ClaimOfferAtom) UnmarshalXDR(d *xdr.Decoder) error {
-	u870, err := decodePublicKey(d)
+	var err error
+	u997, err := decodePublicKey(d)
 	if err != nil {
 		return xdr.WithField(err, "sellerID")
 	}
-	v.SellerID = u870
-	x871, err := d.Int64()
-	if err != nil {
+	v.SellerID = u997
+	b998 := d.Peek()
+	if len(b998) >= 8 {
+		d.Skip(8)
+	} else if b998, err = d.Next(8); err != nil {
 		return xdr.WithField(err, "offerID")
 	}
-	v.OfferID = Int64(x871)
-	u872, err := decodeAsset(d)
+	v.OfferID = Int64(int64(binary.BigEndian.Uint64(b998)))
+	u999, err := decodeAsset(d)
 	if err != nil {
 		return xdr.WithField(err, "assetSold")
 	}
-	v.AssetSold = u872
-	x873, err := d.Int64()
-	if err != nil {
+	v.AssetSold = u999
+	b1000 := d.Peek()
+	if len(b1000) >= 8 {
+		d.Skip(8)
+	} else if b1000, err = d.Next(8); err != nil {
 		return xdr.WithField(err, "amountSold")
 	}
-	v.AmountSold = Int64(x873)
-	u874, err := decodeAsset(d)
+	v.AmountSold = Int64(int64(binary.BigEndian.Uint64(b1000)))
+	u1001, err := decodeAsset(d)
 	if err != nil {
 		return xdr.WithField(err, "assetBought")
 	}
-	v.AssetBought = u874
-	x875, err := d.Int64()
-	if err != nil {
+	v.AssetBought = u1001
+	b1002 := d.Peek()
+	if len(b1002) >= 8 {
+		d.Skip(8)
+	} else if b1002, err = d.Next(8); err != nil {
 		return xdr.WithField(err, "amountBought")
 	}
-	v.AmountBought = Int64(x875)
+	v.AmountBought = Int64(int64(binary.BigEndian.Uint64(b1002)))
 	return nil
 }
 
@@ -8451,29 +9025,37 @@ func (v *ClaimLiquidityAtom) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *ClaimLiquidityAtom) UnmarshalXDR(d *xdr.Decoder) error {
-	if err := d.FixedOpaque(v.LiquidityPoolID[:]); err != nil {
+	var err error
+	if b := d.Peek(); len(b) >= 32 {
+		copy(v.LiquidityPoolID[:], b)
+		d.Skip(32)
+	} else if err := d.FixedOpaque(v.LiquidityPoolID[:]); err != nil {
 		return xdr.WithField(err, "liquidityPoolID")
 	}
-	u876, err := decodeAsset(d)
+	u1003, err := decodeAsset(d)
 	if err != nil {
 		return xdr.WithField(err, "assetSold")
 	}
-	v.AssetSold = u876
-	x877, err := d.Int64()
-	if err != nil {
+	v.AssetSold = u1003
+	b1004 := d.Peek()
+	if len(b1004) >= 8 {
+		d.Skip(8)
+	} else if b1004, err = d.Next(8); err != nil {
 		return xdr.WithField(err, "amountSold")
 	}
-	v.AmountSold = Int64(x877)
-	u878, err := decodeAsset(d)
+	v.AmountSold = Int64(int64(binary.BigEndian.Uint64(b1004)))
+	u1005, err := decodeAsset(d)
 	if err != nil {
 		return xdr.WithField(err, "assetBought")
 	}
-	v.AssetBought = u878
-	x879, err := d.Int64()
-	if err != nil {
+	v.AssetBought = u1005
+	b1006 := d.Peek()
+	if len(b1006) >= 8 {
+		d.Skip(8)
+	} else if b1006, err = d.Next(8); err != nil {
 		return xdr.WithField(err, "amountBought")
 	}
-	v.AmountBought = Int64(x879)
+	v.AmountBought = Int64(int64(binary.BigEndian.Uint64(b1006)))
 	return nil
 }
 
@@ -8620,31 +9202,41 @@ func decodeClaimAtom(d *xdr.Decoder) (ClaimAtom, error) {
 	if err := d.Enter(); err != nil {
 		return nil, err
 	}
-	defer d.Leave()
 	at := d.Offset()
-	x, err := d.Enum(validClaimAtomType)
-	disc := ClaimAtomType(x)
-	if err != nil {
+	var err error
+	var disc ClaimAtomType
+	b := d.Peek()
+	if len(b) >= 4 {
+		d.Skip(4)
+	} else if b, err = d.Next(4); err != nil {
 		return nil, xdr.WithField(err, "type")
 	}
+	x1007 := int32(binary.BigEndian.Uint32(b))
+	if !validClaimAtomType(x1007) {
+		return nil, xdr.WithField(xdr.NewError(d.Offset()-4, xdr.ErrInvalidEnum, "enum value %d is not valid", x1007), "type")
+	}
+	disc = ClaimAtomType(x1007)
 	switch disc {
 	case CLAIM_ATOM_TYPE_V0:
 		a := &ClaimAtomV0{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case CLAIM_ATOM_TYPE_ORDER_BOOK:
 		a := &ClaimAtomOrderBook{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case CLAIM_ATOM_TYPE_LIQUIDITY_POOL:
 		a := &ClaimAtomLiquidityPool{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	}
 	return nil, xdr.NewError(at, xdr.ErrUnionArm, "union ClaimAtom has no arm for discriminant %v", disc)
@@ -8711,11 +9303,18 @@ func (v *CreateAccountResultCode) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *CreateAccountResultCode) UnmarshalXDR(d *xdr.Decoder) error {
-	x880, err := d.Enum(validCreateAccountResultCode)
-	if err != nil {
+	var err error
+	b1008 := d.Peek()
+	if len(b1008) >= 4 {
+		d.Skip(4)
+	} else if b1008, err = d.Next(4); err != nil {
 		return err
 	}
-	(*v) = CreateAccountResultCode(x880)
+	x1009 := int32(binary.BigEndian.Uint32(b1008))
+	if !validCreateAccountResultCode(x1009) {
+		return xdr.NewError(d.Offset()-4, xdr.ErrInvalidEnum, "enum value %d is not valid", x1009)
+	}
+	(*v) = CreateAccountResultCode(x1009)
 	return nil
 }
 
@@ -8825,19 +9424,28 @@ func decodeCreateAccountResult(d *xdr.Decoder) (CreateAccountResult, error) {
 	if err := d.Enter(); err != nil {
 		return nil, err
 	}
-	defer d.Leave()
 	at := d.Offset()
-	x, err := d.Enum(validCreateAccountResultCode)
-	disc := CreateAccountResultCode(x)
-	if err != nil {
+	var err error
+	var disc CreateAccountResultCode
+	b := d.Peek()
+	if len(b) >= 4 {
+		d.Skip(4)
+	} else if b, err = d.Next(4); err != nil {
 		return nil, xdr.WithField(err, "code")
 	}
+	x1010 := int32(binary.BigEndian.Uint32(b))
+	if !validCreateAccountResultCode(x1010) {
+		return nil, xdr.WithField(xdr.NewError(d.Offset()-4, xdr.ErrInvalidEnum, "enum value %d is not valid", x1010), "code")
+	}
+	disc = CreateAccountResultCode(x1010)
 	switch disc {
 	case CREATE_ACCOUNT_SUCCESS:
 		a := &CreateAccountResultCREATE_ACCOUNT_SUCCESS{}
+		d.Leave()
 		return a, nil
 	case CREATE_ACCOUNT_MALFORMED, CREATE_ACCOUNT_UNDERFUNDED, CREATE_ACCOUNT_LOW_RESERVE, CREATE_ACCOUNT_ALREADY_EXIST:
 		a := &CreateAccountResultCREATE_ACCOUNT_MALFORMED{Code: CreateAccountResultCode(disc)}
+		d.Leave()
 		return a, nil
 	}
 	return nil, xdr.NewError(at, xdr.ErrUnionArm, "union CreateAccountResult has no arm for discriminant %v", disc)
@@ -8918,11 +9526,18 @@ func (v *PaymentResultCode) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *PaymentResultCode) UnmarshalXDR(d *xdr.Decoder) error {
-	x881, err := d.Enum(validPaymentResultCode)
-	if err != nil {
+	var err error
+	b1011 := d.Peek()
+	if len(b1011) >= 4 {
+		d.Skip(4)
+	} else if b1011, err = d.Next(4); err != nil {
 		return err
 	}
-	(*v) = PaymentResultCode(x881)
+	x1012 := int32(binary.BigEndian.Uint32(b1011))
+	if !validPaymentResultCode(x1012) {
+		return xdr.NewError(d.Offset()-4, xdr.ErrInvalidEnum, "enum value %d is not valid", x1012)
+	}
+	(*v) = PaymentResultCode(x1012)
 	return nil
 }
 
@@ -9032,19 +9647,28 @@ func decodePaymentResult(d *xdr.Decoder) (PaymentResult, error) {
 	if err := d.Enter(); err != nil {
 		return nil, err
 	}
-	defer d.Leave()
 	at := d.Offset()
-	x, err := d.Enum(validPaymentResultCode)
-	disc := PaymentResultCode(x)
-	if err != nil {
+	var err error
+	var disc PaymentResultCode
+	b := d.Peek()
+	if len(b) >= 4 {
+		d.Skip(4)
+	} else if b, err = d.Next(4); err != nil {
 		return nil, xdr.WithField(err, "code")
 	}
+	x1013 := int32(binary.BigEndian.Uint32(b))
+	if !validPaymentResultCode(x1013) {
+		return nil, xdr.WithField(xdr.NewError(d.Offset()-4, xdr.ErrInvalidEnum, "enum value %d is not valid", x1013), "code")
+	}
+	disc = PaymentResultCode(x1013)
 	switch disc {
 	case PAYMENT_SUCCESS:
 		a := &PaymentResultPAYMENT_SUCCESS{}
+		d.Leave()
 		return a, nil
 	case PAYMENT_MALFORMED, PAYMENT_UNDERFUNDED, PAYMENT_SRC_NO_TRUST, PAYMENT_SRC_NOT_AUTHORIZED, PAYMENT_NO_DESTINATION, PAYMENT_NO_TRUST, PAYMENT_NOT_AUTHORIZED, PAYMENT_LINE_FULL, PAYMENT_NO_ISSUER:
 		a := &PaymentResultPAYMENT_MALFORMED{Code: PaymentResultCode(disc)}
+		d.Leave()
 		return a, nil
 	}
 	return nil, xdr.NewError(at, xdr.ErrUnionArm, "union PaymentResult has no arm for discriminant %v", disc)
@@ -9138,11 +9762,18 @@ func (v *PathPaymentStrictReceiveResultCode) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *PathPaymentStrictReceiveResultCode) UnmarshalXDR(d *xdr.Decoder) error {
-	x882, err := d.Enum(validPathPaymentStrictReceiveResultCode)
-	if err != nil {
+	var err error
+	b1014 := d.Peek()
+	if len(b1014) >= 4 {
+		d.Skip(4)
+	} else if b1014, err = d.Next(4); err != nil {
 		return err
 	}
-	(*v) = PathPaymentStrictReceiveResultCode(x882)
+	x1015 := int32(binary.BigEndian.Uint32(b1014))
+	if !validPathPaymentStrictReceiveResultCode(x1015) {
+		return xdr.NewError(d.Offset()-4, xdr.ErrInvalidEnum, "enum value %d is not valid", x1015)
+	}
+	(*v) = PathPaymentStrictReceiveResultCode(x1015)
 	return nil
 }
 
@@ -9203,21 +9834,24 @@ func (v *SimplePaymentResult) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *SimplePaymentResult) UnmarshalXDR(d *xdr.Decoder) error {
-	u883, err := decodePublicKey(d)
+	var err error
+	u1016, err := decodePublicKey(d)
 	if err != nil {
 		return xdr.WithField(err, "destination")
 	}
-	v.Destination = u883
-	u884, err := decodeAsset(d)
+	v.Destination = u1016
+	u1017, err := decodeAsset(d)
 	if err != nil {
 		return xdr.WithField(err, "asset")
 	}
-	v.Asset = u884
-	x885, err := d.Int64()
-	if err != nil {
+	v.Asset = u1017
+	b1018 := d.Peek()
+	if len(b1018) >= 8 {
+		d.Skip(8)
+	} else if b1018, err = d.Next(8); err != nil {
 		return xdr.WithField(err, "amount")
 	}
-	v.Amount = Int64(x885)
+	v.Amount = Int64(int64(binary.BigEndian.Uint64(b1018)))
 	return nil
 }
 
@@ -9319,11 +9953,11 @@ func (v *PathPaymentStrictReceiveResultNoIssuer) MarshalXDR(e *xdr.Encoder) erro
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *PathPaymentStrictReceiveResultNoIssuer) UnmarshalXDR(d *xdr.Decoder) error {
-	u886, err := decodeAsset(d)
+	u1019, err := decodeAsset(d)
 	if err != nil {
 		return xdr.WithField(err, "noIssuer")
 	}
-	v.NoIssuer = u886
+	v.NoIssuer = u1019
 	return nil
 }
 
@@ -9395,31 +10029,42 @@ func decodePathPaymentStrictReceiveResult(d *xdr.Decoder) (PathPaymentStrictRece
 	if err := d.Enter(); err != nil {
 		return nil, err
 	}
-	defer d.Leave()
 	at := d.Offset()
-	x, err := d.Enum(validPathPaymentStrictReceiveResultCode)
-	disc := PathPaymentStrictReceiveResultCode(x)
-	if err != nil {
+	var err error
+	var disc PathPaymentStrictReceiveResultCode
+	b := d.Peek()
+	if len(b) >= 4 {
+		d.Skip(4)
+	} else if b, err = d.Next(4); err != nil {
 		return nil, xdr.WithField(err, "code")
 	}
+	x1020 := int32(binary.BigEndian.Uint32(b))
+	if !validPathPaymentStrictReceiveResultCode(x1020) {
+		return nil, xdr.WithField(xdr.NewError(d.Offset()-4, xdr.ErrInvalidEnum, "enum value %d is not valid", x1020), "code")
+	}
+	disc = PathPaymentStrictReceiveResultCode(x1020)
 	switch disc {
 	case PATH_PAYMENT_STRICT_RECEIVE_SUCCESS:
 		a := &PathPaymentStrictReceiveResultSuccess{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case PATH_PAYMENT_STRICT_RECEIVE_MALFORMED, PATH_PAYMENT_STRICT_RECEIVE_UNDERFUNDED, PATH_PAYMENT_STRICT_RECEIVE_SRC_NO_TRUST, PATH_PAYMENT_STRICT_RECEIVE_SRC_NOT_AUTHORIZED, PATH_PAYMENT_STRICT_RECEIVE_NO_DESTINATION, PATH_PAYMENT_STRICT_RECEIVE_NO_TRUST, PATH_PAYMENT_STRICT_RECEIVE_NOT_AUTHORIZED, PATH_PAYMENT_STRICT_RECEIVE_LINE_FULL:
 		a := &PathPaymentStrictReceiveResultPATH_PAYMENT_STRICT_RECEIVE_MALFORMED{Code: PathPaymentStrictReceiveResultCode(disc)}
+		d.Leave()
 		return a, nil
 	case PATH_PAYMENT_STRICT_RECEIVE_NO_ISSUER:
 		a := &PathPaymentStrictReceiveResultNoIssuer{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case PATH_PAYMENT_STRICT_RECEIVE_TOO_FEW_OFFERS, PATH_PAYMENT_STRICT_RECEIVE_OFFER_CROSS_SELF, PATH_PAYMENT_STRICT_RECEIVE_OVER_SENDMAX:
 		a := &PathPaymentStrictReceiveResultPATH_PAYMENT_STRICT_RECEIVE_TOO_FEW_OFFERS{Code: PathPaymentStrictReceiveResultCode(disc)}
+		d.Leave()
 		return a, nil
 	}
 	return nil, xdr.NewError(at, xdr.ErrUnionArm, "union PathPaymentStrictReceiveResult has no arm for discriminant %v", disc)
@@ -9448,9 +10093,9 @@ func (v *PathPaymentStrictReceiveResultSuccess_) MarshalXDR(e *xdr.Encoder) erro
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "offers")
 	}
-	for i887 := range v.Offers {
-		if err := encodeClaimAtom(e, v.Offers[i887]); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i887)+"]"), "offers")
+	for i1021 := range v.Offers {
+		if err := encodeClaimAtom(e, v.Offers[i1021]); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i1021)+"]"), "offers")
 		}
 	}
 	e.Leave()
@@ -9462,25 +10107,28 @@ func (v *PathPaymentStrictReceiveResultSuccess_) MarshalXDR(e *xdr.Encoder) erro
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *PathPaymentStrictReceiveResultSuccess_) UnmarshalXDR(d *xdr.Decoder) error {
-	n888, err := d.ArrayLen(math.MaxUint32, 60)
-	if err != nil {
+	var err error
+	n1022, ok := d.PeekArrayLen(math.MaxUint32, 60)
+	if ok {
+		d.Skip(4)
+	} else if n1022, err = d.ArrayLen(math.MaxUint32, 60); err != nil {
 		return xdr.WithField(err, "offers")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "offers")
 	}
-	var s889 []ClaimAtom
-	if n888 > 0 {
-		s889 = make([]ClaimAtom, n888)
+	var s1023 []ClaimAtom
+	if n1022 > 0 {
+		s1023 = make([]ClaimAtom, n1022)
 	}
-	for i890 := range s889 {
-		u891, err := decodeClaimAtom(d)
+	for i1024 := range s1023 {
+		u1025, err := decodeClaimAtom(d)
 		if err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i890)+"]"), "offers")
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i1024)+"]"), "offers")
 		}
-		s889[i890] = u891
+		s1023[i1024] = u1025
 	}
-	v.Offers = s889
+	v.Offers = s1023
 	d.Leave()
 	if err := (&v.Last).UnmarshalXDR(d); err != nil {
 		return xdr.WithField(err, "last")
@@ -9605,11 +10253,18 @@ func (v *PathPaymentStrictSendResultCode) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *PathPaymentStrictSendResultCode) UnmarshalXDR(d *xdr.Decoder) error {
-	x892, err := d.Enum(validPathPaymentStrictSendResultCode)
-	if err != nil {
+	var err error
+	b1026 := d.Peek()
+	if len(b1026) >= 4 {
+		d.Skip(4)
+	} else if b1026, err = d.Next(4); err != nil {
 		return err
 	}
-	(*v) = PathPaymentStrictSendResultCode(x892)
+	x1027 := int32(binary.BigEndian.Uint32(b1026))
+	if !validPathPaymentStrictSendResultCode(x1027) {
+		return xdr.NewError(d.Offset()-4, xdr.ErrInvalidEnum, "enum value %d is not valid", x1027)
+	}
+	(*v) = PathPaymentStrictSendResultCode(x1027)
 	return nil
 }
 
@@ -9711,11 +10366,11 @@ func (v *PathPaymentStrictSendResultNoIssuer) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *PathPaymentStrictSendResultNoIssuer) UnmarshalXDR(d *xdr.Decoder) error {
-	u893, err := decodeAsset(d)
+	u1028, err := decodeAsset(d)
 	if err != nil {
 		return xdr.WithField(err, "noIssuer")
 	}
-	v.NoIssuer = u893
+	v.NoIssuer = u1028
 	return nil
 }
 
@@ -9787,31 +10442,42 @@ func decodePathPaymentStrictSendResult(d *xdr.Decoder) (PathPaymentStrictSendRes
 	if err := d.Enter(); err != nil {
 		return nil, err
 	}
-	defer d.Leave()
 	at := d.Offset()
-	x, err := d.Enum(validPathPaymentStrictSendResultCode)
-	disc := PathPaymentStrictSendResultCode(x)
-	if err != nil {
+	var err error
+	var disc PathPaymentStrictSendResultCode
+	b := d.Peek()
+	if len(b) >= 4 {
+		d.Skip(4)
+	} else if b, err = d.Next(4); err != nil {
 		return nil, xdr.WithField(err, "code")
 	}
+	x1029 := int32(binary.BigEndian.Uint32(b))
+	if !validPathPaymentStrictSendResultCode(x1029) {
+		return nil, xdr.WithField(xdr.NewError(d.Offset()-4, xdr.ErrInvalidEnum, "enum value %d is not valid", x1029), "code")
+	}
+	disc = PathPaymentStrictSendResultCode(x1029)
 	switch disc {
 	case PATH_PAYMENT_STRICT_SEND_SUCCESS:
 		a := &PathPaymentStrictSendResultSuccess{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case PATH_PAYMENT_STRICT_SEND_MALFORMED, PATH_PAYMENT_STRICT_SEND_UNDERFUNDED, PATH_PAYMENT_STRICT_SEND_SRC_NO_TRUST, PATH_PAYMENT_STRICT_SEND_SRC_NOT_AUTHORIZED, PATH_PAYMENT_STRICT_SEND_NO_DESTINATION, PATH_PAYMENT_STRICT_SEND_NO_TRUST, PATH_PAYMENT_STRICT_SEND_NOT_AUTHORIZED, PATH_PAYMENT_STRICT_SEND_LINE_FULL:
 		a := &PathPaymentStrictSendResultPATH_PAYMENT_STRICT_SEND_MALFORMED{Code: PathPaymentStrictSendResultCode(disc)}
+		d.Leave()
 		return a, nil
 	case PATH_PAYMENT_STRICT_SEND_NO_ISSUER:
 		a := &PathPaymentStrictSendResultNoIssuer{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case PATH_PAYMENT_STRICT_SEND_TOO_FEW_OFFERS, PATH_PAYMENT_STRICT_SEND_OFFER_CROSS_SELF, PATH_PAYMENT_STRICT_SEND_UNDER_DESTMIN:
 		a := &PathPaymentStrictSendResultPATH_PAYMENT_STRICT_SEND_TOO_FEW_OFFERS{Code: PathPaymentStrictSendResultCode(disc)}
+		d.Leave()
 		return a, nil
 	}
 	return nil, xdr.NewError(at, xdr.ErrUnionArm, "union PathPaymentStrictSendResult has no arm for discriminant %v", disc)
@@ -9840,9 +10506,9 @@ func (v *PathPaymentStrictSendResultSuccess_) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "offers")
 	}
-	for i894 := range v.Offers {
-		if err := encodeClaimAtom(e, v.Offers[i894]); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i894)+"]"), "offers")
+	for i1030 := range v.Offers {
+		if err := encodeClaimAtom(e, v.Offers[i1030]); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i1030)+"]"), "offers")
 		}
 	}
 	e.Leave()
@@ -9854,25 +10520,28 @@ func (v *PathPaymentStrictSendResultSuccess_) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *PathPaymentStrictSendResultSuccess_) UnmarshalXDR(d *xdr.Decoder) error {
-	n895, err := d.ArrayLen(math.MaxUint32, 60)
-	if err != nil {
+	var err error
+	n1031, ok := d.PeekArrayLen(math.MaxUint32, 60)
+	if ok {
+		d.Skip(4)
+	} else if n1031, err = d.ArrayLen(math.MaxUint32, 60); err != nil {
 		return xdr.WithField(err, "offers")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "offers")
 	}
-	var s896 []ClaimAtom
-	if n895 > 0 {
-		s896 = make([]ClaimAtom, n895)
+	var s1032 []ClaimAtom
+	if n1031 > 0 {
+		s1032 = make([]ClaimAtom, n1031)
 	}
-	for i897 := range s896 {
-		u898, err := decodeClaimAtom(d)
+	for i1033 := range s1032 {
+		u1034, err := decodeClaimAtom(d)
 		if err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i897)+"]"), "offers")
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i1033)+"]"), "offers")
 		}
-		s896[i897] = u898
+		s1032[i1033] = u1034
 	}
-	v.Offers = s896
+	v.Offers = s1032
 	d.Leave()
 	if err := (&v.Last).UnmarshalXDR(d); err != nil {
 		return xdr.WithField(err, "last")
@@ -9993,11 +10662,18 @@ func (v *ManageSellOfferResultCode) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *ManageSellOfferResultCode) UnmarshalXDR(d *xdr.Decoder) error {
-	x899, err := d.Enum(validManageSellOfferResultCode)
-	if err != nil {
+	var err error
+	b1035 := d.Peek()
+	if len(b1035) >= 4 {
+		d.Skip(4)
+	} else if b1035, err = d.Next(4); err != nil {
 		return err
 	}
-	(*v) = ManageSellOfferResultCode(x899)
+	x1036 := int32(binary.BigEndian.Uint32(b1035))
+	if !validManageSellOfferResultCode(x1036) {
+		return xdr.NewError(d.Offset()-4, xdr.ErrInvalidEnum, "enum value %d is not valid", x1036)
+	}
+	(*v) = ManageSellOfferResultCode(x1036)
 	return nil
 }
 
@@ -10084,11 +10760,18 @@ func (v *ManageOfferEffect) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *ManageOfferEffect) UnmarshalXDR(d *xdr.Decoder) error {
-	x900, err := d.Enum(validManageOfferEffect)
-	if err != nil {
+	var err error
+	b1037 := d.Peek()
+	if len(b1037) >= 4 {
+		d.Skip(4)
+	} else if b1037, err = d.Next(4); err != nil {
 		return err
 	}
-	(*v) = ManageOfferEffect(x900)
+	x1038 := int32(binary.BigEndian.Uint32(b1037))
+	if !validManageOfferEffect(x1038) {
+		return xdr.NewError(d.Offset()-4, xdr.ErrInvalidEnum, "enum value %d is not valid", x1038)
+	}
+	(*v) = ManageOfferEffect(x1038)
 	return nil
 }
 
@@ -10142,9 +10825,9 @@ func (v *ManageOfferSuccessResult) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "offersClaimed")
 	}
-	for i901 := range v.OffersClaimed {
-		if err := encodeClaimAtom(e, v.OffersClaimed[i901]); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i901)+"]"), "offersClaimed")
+	for i1039 := range v.OffersClaimed {
+		if err := encodeClaimAtom(e, v.OffersClaimed[i1039]); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i1039)+"]"), "offersClaimed")
 		}
 	}
 	e.Leave()
@@ -10156,31 +10839,34 @@ func (v *ManageOfferSuccessResult) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *ManageOfferSuccessResult) UnmarshalXDR(d *xdr.Decoder) error {
-	n902, err := d.ArrayLen(math.MaxUint32, 60)
-	if err != nil {
+	var err error
+	n1040, ok := d.PeekArrayLen(math.MaxUint32, 60)
+	if ok {
+		d.Skip(4)
+	} else if n1040, err = d.ArrayLen(math.MaxUint32, 60); err != nil {
 		return xdr.WithField(err, "offersClaimed")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "offersClaimed")
 	}
-	var s903 []ClaimAtom
-	if n902 > 0 {
-		s903 = make([]ClaimAtom, n902)
+	var s1041 []ClaimAtom
+	if n1040 > 0 {
+		s1041 = make([]ClaimAtom, n1040)
 	}
-	for i904 := range s903 {
-		u905, err := decodeClaimAtom(d)
+	for i1042 := range s1041 {
+		u1043, err := decodeClaimAtom(d)
 		if err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i904)+"]"), "offersClaimed")
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i1042)+"]"), "offersClaimed")
 		}
-		s903[i904] = u905
+		s1041[i1042] = u1043
 	}
-	v.OffersClaimed = s903
+	v.OffersClaimed = s1041
 	d.Leave()
-	u906, err := decodeManageOfferSuccessResultOffer(d)
+	u1044, err := decodeManageOfferSuccessResultOffer(d)
 	if err != nil {
 		return xdr.WithField(err, "offer")
 	}
-	v.Offer = u906
+	v.Offer = u1044
 	return nil
 }
 
@@ -10297,22 +10983,31 @@ func decodeManageOfferSuccessResultOffer(d *xdr.Decoder) (ManageOfferSuccessResu
 	if err := d.Enter(); err != nil {
 		return nil, err
 	}
-	defer d.Leave()
 	at := d.Offset()
-	x, err := d.Enum(validManageOfferEffect)
-	disc := ManageOfferEffect(x)
-	if err != nil {
+	var err error
+	var disc ManageOfferEffect
+	b := d.Peek()
+	if len(b) >= 4 {
+		d.Skip(4)
+	} else if b, err = d.Next(4); err != nil {
 		return nil, xdr.WithField(err, "effect")
 	}
+	x1045 := int32(binary.BigEndian.Uint32(b))
+	if !validManageOfferEffect(x1045) {
+		return nil, xdr.WithField(xdr.NewError(d.Offset()-4, xdr.ErrInvalidEnum, "enum value %d is not valid", x1045), "effect")
+	}
+	disc = ManageOfferEffect(x1045)
 	switch disc {
 	case MANAGE_OFFER_CREATED, MANAGE_OFFER_UPDATED:
 		a := &ManageOfferSuccessResultOfferOffer{Effect: ManageOfferEffect(disc)}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case MANAGE_OFFER_DELETED:
 		a := &ManageOfferSuccessResultOfferMANAGE_OFFER_DELETED{}
+		d.Leave()
 		return a, nil
 	}
 	return nil, xdr.NewError(at, xdr.ErrUnionArm, "union ManageOfferSuccessResultOffer has no arm for discriminant %v", disc)
@@ -10402,22 +11097,31 @@ func decodeManageSellOfferResult(d *xdr.Decoder) (ManageSellOfferResult, error) 
 	if err := d.Enter(); err != nil {
 		return nil, err
 	}
-	defer d.Leave()
 	at := d.Offset()
-	x, err := d.Enum(validManageSellOfferResultCode)
-	disc := ManageSellOfferResultCode(x)
-	if err != nil {
+	var err error
+	var disc ManageSellOfferResultCode
+	b := d.Peek()
+	if len(b) >= 4 {
+		d.Skip(4)
+	} else if b, err = d.Next(4); err != nil {
 		return nil, xdr.WithField(err, "code")
 	}
+	x1046 := int32(binary.BigEndian.Uint32(b))
+	if !validManageSellOfferResultCode(x1046) {
+		return nil, xdr.WithField(xdr.NewError(d.Offset()-4, xdr.ErrInvalidEnum, "enum value %d is not valid", x1046), "code")
+	}
+	disc = ManageSellOfferResultCode(x1046)
 	switch disc {
 	case MANAGE_SELL_OFFER_SUCCESS:
 		a := &ManageSellOfferResultSuccess{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case MANAGE_SELL_OFFER_MALFORMED, MANAGE_SELL_OFFER_SELL_NO_TRUST, MANAGE_SELL_OFFER_BUY_NO_TRUST, MANAGE_SELL_OFFER_SELL_NOT_AUTHORIZED, MANAGE_SELL_OFFER_BUY_NOT_AUTHORIZED, MANAGE_SELL_OFFER_LINE_FULL, MANAGE_SELL_OFFER_UNDERFUNDED, MANAGE_SELL_OFFER_CROSS_SELF, MANAGE_SELL_OFFER_SELL_NO_ISSUER, MANAGE_SELL_OFFER_BUY_NO_ISSUER, MANAGE_SELL_OFFER_NOT_FOUND, MANAGE_SELL_OFFER_LOW_RESERVE:
 		a := &ManageSellOfferResultMANAGE_SELL_OFFER_MALFORMED{Code: ManageSellOfferResultCode(disc)}
+		d.Leave()
 		return a, nil
 	}
 	return nil, xdr.NewError(at, xdr.ErrUnionArm, "union ManageSellOfferResult has no arm for discriminant %v", disc)
@@ -10507,11 +11211,18 @@ func (v *ManageBuyOfferResultCode) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *ManageBuyOfferResultCode) UnmarshalXDR(d *xdr.Decoder) error {
-	x907, err := d.Enum(validManageBuyOfferResultCode)
-	if err != nil {
+	var err error
+	b1047 := d.Peek()
+	if len(b1047) >= 4 {
+		d.Skip(4)
+	} else if b1047, err = d.Next(4); err != nil {
 		return err
 	}
-	(*v) = ManageBuyOfferResultCode(x907)
+	x1048 := int32(binary.BigEndian.Uint32(b1047))
+	if !validManageBuyOfferResultCode(x1048) {
+		return xdr.NewError(d.Offset()-4, xdr.ErrInvalidEnum, "enum value %d is not valid", x1048)
+	}
+	(*v) = ManageBuyOfferResultCode(x1048)
 	return nil
 }
 
@@ -10628,22 +11339,31 @@ func decodeManageBuyOfferResult(d *xdr.Decoder) (ManageBuyOfferResult, error) {
 	if err := d.Enter(); err != nil {
 		return nil, err
 	}
-	defer d.Leave()
 	at := d.Offset()
-	x, err := d.Enum(validManageBuyOfferResultCode)
-	disc := ManageBuyOfferResultCode(x)
-	if err != nil {
+	var err error
+	var disc ManageBuyOfferResultCode
+	b := d.Peek()
+	if len(b) >= 4 {
+		d.Skip(4)
+	} else if b, err = d.Next(4); err != nil {
 		return nil, xdr.WithField(err, "code")
 	}
+	x1049 := int32(binary.BigEndian.Uint32(b))
+	if !validManageBuyOfferResultCode(x1049) {
+		return nil, xdr.WithField(xdr.NewError(d.Offset()-4, xdr.ErrInvalidEnum, "enum value %d is not valid", x1049), "code")
+	}
+	disc = ManageBuyOfferResultCode(x1049)
 	switch disc {
 	case MANAGE_BUY_OFFER_SUCCESS:
 		a := &ManageBuyOfferResultSuccess{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case MANAGE_BUY_OFFER_MALFORMED, MANAGE_BUY_OFFER_SELL_NO_TRUST, MANAGE_BUY_OFFER_BUY_NO_TRUST, MANAGE_BUY_OFFER_SELL_NOT_AUTHORIZED, MANAGE_BUY_OFFER_BUY_NOT_AUTHORIZED, MANAGE_BUY_OFFER_LINE_FULL, MANAGE_BUY_OFFER_UNDERFUNDED, MANAGE_BUY_OFFER_CROSS_SELF, MANAGE_BUY_OFFER_SELL_NO_ISSUER, MANAGE_BUY_OFFER_BUY_NO_ISSUER, MANAGE_BUY_OFFER_NOT_FOUND, MANAGE_BUY_OFFER_LOW_RESERVE:
 		a := &ManageBuyOfferResultMANAGE_BUY_OFFER_MALFORMED{Code: ManageBuyOfferResultCode(disc)}
+		d.Leave()
 		return a, nil
 	}
 	return nil, xdr.NewError(at, xdr.ErrUnionArm, "union ManageBuyOfferResult has no arm for discriminant %v", disc)
@@ -10727,11 +11447,18 @@ func (v *SetOptionsResultCode) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *SetOptionsResultCode) UnmarshalXDR(d *xdr.Decoder) error {
-	x908, err := d.Enum(validSetOptionsResultCode)
-	if err != nil {
+	var err error
+	b1050 := d.Peek()
+	if len(b1050) >= 4 {
+		d.Skip(4)
+	} else if b1050, err = d.Next(4); err != nil {
 		return err
 	}
-	(*v) = SetOptionsResultCode(x908)
+	x1051 := int32(binary.BigEndian.Uint32(b1050))
+	if !validSetOptionsResultCode(x1051) {
+		return xdr.NewError(d.Offset()-4, xdr.ErrInvalidEnum, "enum value %d is not valid", x1051)
+	}
+	(*v) = SetOptionsResultCode(x1051)
 	return nil
 }
 
@@ -10841,19 +11568,28 @@ func decodeSetOptionsResult(d *xdr.Decoder) (SetOptionsResult, error) {
 	if err := d.Enter(); err != nil {
 		return nil, err
 	}
-	defer d.Leave()
 	at := d.Offset()
-	x, err := d.Enum(validSetOptionsResultCode)
-	disc := SetOptionsResultCode(x)
-	if err != nil {
+	var err error
+	var disc SetOptionsResultCode
+	b := d.Peek()
+	if len(b) >= 4 {
+		d.Skip(4)
+	} else if b, err = d.Next(4); err != nil {
 		return nil, xdr.WithField(err, "code")
 	}
+	x1052 := int32(binary.BigEndian.Uint32(b))
+	if !validSetOptionsResultCode(x1052) {
+		return nil, xdr.WithField(xdr.NewError(d.Offset()-4, xdr.ErrInvalidEnum, "enum value %d is not valid", x1052), "code")
+	}
+	disc = SetOptionsResultCode(x1052)
 	switch disc {
 	case SET_OPTIONS_SUCCESS:
 		a := &SetOptionsResultSET_OPTIONS_SUCCESS{}
+		d.Leave()
 		return a, nil
 	case SET_OPTIONS_LOW_RESERVE, SET_OPTIONS_TOO_MANY_SIGNERS, SET_OPTIONS_BAD_FLAGS, SET_OPTIONS_INVALID_INFLATION, SET_OPTIONS_CANT_CHANGE, SET_OPTIONS_UNKNOWN_FLAG, SET_OPTIONS_THRESHOLD_OUT_OF_RANGE, SET_OPTIONS_BAD_SIGNER, SET_OPTIONS_INVALID_HOME_DOMAIN, SET_OPTIONS_AUTH_REVOCABLE_REQUIRED:
 		a := &SetOptionsResultSET_OPTIONS_LOW_RESERVE{Code: SetOptionsResultCode(disc)}
+		d.Leave()
 		return a, nil
 	}
 	return nil, xdr.NewError(at, xdr.ErrUnionArm, "union SetOptionsResult has no arm for discriminant %v", disc)
@@ -10931,11 +11667,18 @@ func (v *ChangeTrustResultCode) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *ChangeTrustResultCode) UnmarshalXDR(d *xdr.Decoder) error {
-	x909, err := d.Enum(validChangeTrustResultCode)
-	if err != nil {
+	var err error
+	b1053 := d.Peek()
+	if len(b1053) >= 4 {
+		d.Skip(4)
+	} else if b1053, err = d.Next(4); err != nil {
 		return err
 	}
-	(*v) = ChangeTrustResultCode(x909)
+	x1054 := int32(binary.BigEndian.Uint32(b1053))
+	if !validChangeTrustResultCode(x1054) {
+		return xdr.NewError(d.Offset()-4, xdr.ErrInvalidEnum, "enum value %d is not valid", x1054)
+	}
+	(*v) = ChangeTrustResultCode(x1054)
 	return nil
 }
 
@@ -11045,19 +11788,28 @@ func decodeChangeTrustResult(d *xdr.Decoder) (ChangeTrustResult, error) {
 	if err := d.Enter(); err != nil {
 		return nil, err
 	}
-	defer d.Leave()
 	at := d.Offset()
-	x, err := d.Enum(validChangeTrustResultCode)
-	disc := ChangeTrustResultCode(x)
-	if err != nil {
+	var err error
+	var disc ChangeTrustResultCode
+	b := d.Peek()
+	if len(b) >= 4 {
+		d.Skip(4)
+	} else if b, err = d.Next(4); err != nil {
 		return nil, xdr.WithField(err, "code")
 	}
+	x1055 := int32(binary.BigEndian.Uint32(b))
+	if !validChangeTrustResultCode(x1055) {
+		return nil, xdr.WithField(xdr.NewError(d.Offset()-4, xdr.ErrInvalidEnum, "enum value %d is not valid", x1055), "code")
+	}
+	disc = ChangeTrustResultCode(x1055)
 	switch disc {
 	case CHANGE_TRUST_SUCCESS:
 		a := &ChangeTrustResultCHANGE_TRUST_SUCCESS{}
+		d.Leave()
 		return a, nil
 	case CHANGE_TRUST_MALFORMED, CHANGE_TRUST_NO_ISSUER, CHANGE_TRUST_INVALID_LIMIT, CHANGE_TRUST_LOW_RESERVE, CHANGE_TRUST_SELF_NOT_ALLOWED, CHANGE_TRUST_TRUST_LINE_MISSING, CHANGE_TRUST_CANNOT_DELETE, CHANGE_TRUST_NOT_AUTH_MAINTAIN_LIABILITIES:
 		a := &ChangeTrustResultCHANGE_TRUST_MALFORMED{Code: ChangeTrustResultCode(disc)}
+		d.Leave()
 		return a, nil
 	}
 	return nil, xdr.NewError(at, xdr.ErrUnionArm, "union ChangeTrustResult has no arm for discriminant %v", disc)
@@ -11129,11 +11881,18 @@ func (v *AllowTrustResultCode) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *AllowTrustResultCode) UnmarshalXDR(d *xdr.Decoder) error {
-	x910, err := d.Enum(validAllowTrustResultCode)
-	if err != nil {
+	var err error
+	b1056 := d.Peek()
+	if len(b1056) >= 4 {
+		d.Skip(4)
+	} else if b1056, err = d.Next(4); err != nil {
 		return err
 	}
-	(*v) = AllowTrustResultCode(x910)
+	x1057 := int32(binary.BigEndian.Uint32(b1056))
+	if !validAllowTrustResultCode(x1057) {
+		return xdr.NewError(d.Offset()-4, xdr.ErrInvalidEnum, "enum value %d is not valid", x1057)
+	}
+	(*v) = AllowTrustResultCode(x1057)
 	return nil
 }
 
@@ -11243,19 +12002,28 @@ func decodeAllowTrustResult(d *xdr.Decoder) (AllowTrustResult, error) {
 	if err := d.Enter(); err != nil {
 		return nil, err
 	}
-	defer d.Leave()
 	at := d.Offset()
-	x, err := d.Enum(validAllowTrustResultCode)
-	disc := AllowTrustResultCode(x)
-	if err != nil {
+	var err error
+	var disc AllowTrustResultCode
+	b := d.Peek()
+	if len(b) >= 4 {
+		d.Skip(4)
+	} else if b, err = d.Next(4); err != nil {
 		return nil, xdr.WithField(err, "code")
 	}
+	x1058 := int32(binary.BigEndian.Uint32(b))
+	if !validAllowTrustResultCode(x1058) {
+		return nil, xdr.WithField(xdr.NewError(d.Offset()-4, xdr.ErrInvalidEnum, "enum value %d is not valid", x1058), "code")
+	}
+	disc = AllowTrustResultCode(x1058)
 	switch disc {
 	case ALLOW_TRUST_SUCCESS:
 		a := &AllowTrustResultALLOW_TRUST_SUCCESS{}
+		d.Leave()
 		return a, nil
 	case ALLOW_TRUST_MALFORMED, ALLOW_TRUST_NO_TRUST_LINE, ALLOW_TRUST_TRUST_NOT_REQUIRED, ALLOW_TRUST_CANT_REVOKE, ALLOW_TRUST_SELF_NOT_ALLOWED, ALLOW_TRUST_LOW_RESERVE:
 		a := &AllowTrustResultALLOW_TRUST_MALFORMED{Code: AllowTrustResultCode(disc)}
+		d.Leave()
 		return a, nil
 	}
 	return nil, xdr.NewError(at, xdr.ErrUnionArm, "union AllowTrustResult has no arm for discriminant %v", disc)
@@ -11330,11 +12098,18 @@ func (v *AccountMergeResultCode) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *AccountMergeResultCode) UnmarshalXDR(d *xdr.Decoder) error {
-	x911, err := d.Enum(validAccountMergeResultCode)
-	if err != nil {
+	var err error
+	b1059 := d.Peek()
+	if len(b1059) >= 4 {
+		d.Skip(4)
+	} else if b1059, err = d.Next(4); err != nil {
 		return err
 	}
-	(*v) = AccountMergeResultCode(x911)
+	x1060 := int32(binary.BigEndian.Uint32(b1059))
+	if !validAccountMergeResultCode(x1060) {
+		return xdr.NewError(d.Offset()-4, xdr.ErrInvalidEnum, "enum value %d is not valid", x1060)
+	}
+	(*v) = AccountMergeResultCode(x1060)
 	return nil
 }
 
@@ -11393,11 +12168,14 @@ func (v *AccountMergeResultSourceAccountBalance) MarshalXDR(e *xdr.Encoder) erro
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *AccountMergeResultSourceAccountBalance) UnmarshalXDR(d *xdr.Decoder) error {
-	x912, err := d.Int64()
-	if err != nil {
+	var err error
+	b1061 := d.Peek()
+	if len(b1061) >= 8 {
+		d.Skip(8)
+	} else if b1061, err = d.Next(8); err != nil {
 		return xdr.WithField(err, "sourceAccountBalance")
 	}
-	v.SourceAccountBalance = Int64(x912)
+	v.SourceAccountBalance = Int64(int64(binary.BigEndian.Uint64(b1061)))
 	return nil
 }
 
@@ -11451,22 +12229,31 @@ func decodeAccountMergeResult(d *xdr.Decoder) (AccountMergeResult, error) {
 	if err := d.Enter(); err != nil {
 		return nil, err
 	}
-	defer d.Leave()
 	at := d.Offset()
-	x, err := d.Enum(validAccountMergeResultCode)
-	disc := AccountMergeResultCode(x)
-	if err != nil {
+	var err error
+	var disc AccountMergeResultCode
+	b := d.Peek()
+	if len(b) >= 4 {
+		d.Skip(4)
+	} else if b, err = d.Next(4); err != nil {
 		return nil, xdr.WithField(err, "code")
 	}
+	x1062 := int32(binary.BigEndian.Uint32(b))
+	if !validAccountMergeResultCode(x1062) {
+		return nil, xdr.WithField(xdr.NewError(d.Offset()-4, xdr.ErrInvalidEnum, "enum value %d is not valid", x1062), "code")
+	}
+	disc = AccountMergeResultCode(x1062)
 	switch disc {
 	case ACCOUNT_MERGE_SUCCESS:
 		a := &AccountMergeResultSourceAccountBalance{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case ACCOUNT_MERGE_MALFORMED, ACCOUNT_MERGE_NO_ACCOUNT, ACCOUNT_MERGE_IMMUTABLE_SET, ACCOUNT_MERGE_HAS_SUB_ENTRIES, ACCOUNT_MERGE_SEQNUM_TOO_FAR, ACCOUNT_MERGE_DEST_FULL, ACCOUNT_MERGE_IS_SPONSOR:
 		a := &AccountMergeResultACCOUNT_MERGE_MALFORMED{Code: AccountMergeResultCode(disc)}
+		d.Leave()
 		return a, nil
 	}
 	return nil, xdr.NewError(at, xdr.ErrUnionArm, "union AccountMergeResult has no arm for discriminant %v", disc)
@@ -11523,11 +12310,18 @@ func (v *InflationResultCode) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *InflationResultCode) UnmarshalXDR(d *xdr.Decoder) error {
-	x913, err := d.Enum(validInflationResultCode)
-	if err != nil {
+	var err error
+	b1063 := d.Peek()
+	if len(b1063) >= 4 {
+		d.Skip(4)
+	} else if b1063, err = d.Next(4); err != nil {
 		return err
 	}
-	(*v) = InflationResultCode(x913)
+	x1064 := int32(binary.BigEndian.Uint32(b1063))
+	if !validInflationResultCode(x1064) {
+		return xdr.NewError(d.Offset()-4, xdr.ErrInvalidEnum, "enum value %d is not valid", x1064)
+	}
+	(*v) = InflationResultCode(x1064)
 	return nil
 }
 
@@ -11584,16 +12378,19 @@ func (v *InflationPayout) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *InflationPayout) UnmarshalXDR(d *xdr.Decoder) error {
-	u914, err := decodePublicKey(d)
+	var err error
+	u1065, err := decodePublicKey(d)
 	if err != nil {
 		return xdr.WithField(err, "destination")
 	}
-	v.Destination = u914
-	x915, err := d.Int64()
-	if err != nil {
+	v.Destination = u1065
+	b1066 := d.Peek()
+	if len(b1066) >= 8 {
+		d.Skip(8)
+	} else if b1066, err = d.Next(8); err != nil {
 		return xdr.WithField(err, "amount")
 	}
-	v.Amount = Int64(x915)
+	v.Amount = Int64(int64(binary.BigEndian.Uint64(b1066)))
 	return nil
 }
 
@@ -11652,9 +12449,9 @@ func (v *InflationResultPayouts) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "payouts")
 	}
-	for i916 := range v.Payouts {
-		if err := (&v.Payouts[i916]).MarshalXDR(e); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i916)+"]"), "payouts")
+	for i1067 := range v.Payouts {
+		if err := (&v.Payouts[i1067]).MarshalXDR(e); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i1067)+"]"), "payouts")
 		}
 	}
 	e.Leave()
@@ -11663,23 +12460,26 @@ func (v *InflationResultPayouts) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *InflationResultPayouts) UnmarshalXDR(d *xdr.Decoder) error {
-	n917, err := d.ArrayLen(math.MaxUint32, 44)
-	if err != nil {
+	var err error
+	n1068, ok := d.PeekArrayLen(math.MaxUint32, 44)
+	if ok {
+		d.Skip(4)
+	} else if n1068, err = d.ArrayLen(math.MaxUint32, 44); err != nil {
 		return xdr.WithField(err, "payouts")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "payouts")
 	}
-	var s918 []InflationPayout
-	if n917 > 0 {
-		s918 = make([]InflationPayout, n917)
+	var s1069 []InflationPayout
+	if n1068 > 0 {
+		s1069 = make([]InflationPayout, n1068)
 	}
-	for i919 := range s918 {
-		if err := (&s918[i919]).UnmarshalXDR(d); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i919)+"]"), "payouts")
+	for i1070 := range s1069 {
+		if err := (&s1069[i1070]).UnmarshalXDR(d); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i1070)+"]"), "payouts")
 		}
 	}
-	v.Payouts = s918
+	v.Payouts = s1069
 	d.Leave()
 	return nil
 }
@@ -11728,22 +12528,31 @@ func decodeInflationResult(d *xdr.Decoder) (InflationResult, error) {
 	if err := d.Enter(); err != nil {
 		return nil, err
 	}
-	defer d.Leave()
 	at := d.Offset()
-	x, err := d.Enum(validInflationResultCode)
-	disc := InflationResultCode(x)
-	if err != nil {
+	var err error
+	var disc InflationResultCode
+	b := d.Peek()
+	if len(b) >= 4 {
+		d.Skip(4)
+	} else if b, err = d.Next(4); err != nil {
 		return nil, xdr.WithField(err, "code")
 	}
+	x1071 := int32(binary.BigEndian.Uint32(b))
+	if !validInflationResultCode(x1071) {
+		return nil, xdr.WithField(xdr.NewError(d.Offset()-4, xdr.ErrInvalidEnum, "enum value %d is not valid", x1071), "code")
+	}
+	disc = InflationResultCode(x1071)
 	switch disc {
 	case INFLATION_SUCCESS:
 		a := &InflationResultPayouts{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case INFLATION_NOT_TIME:
 		a := &InflationResultINFLATION_NOT_TIME{}
+		d.Leave()
 		return a, nil
 	}
 	return nil, xdr.NewError(at, xdr.ErrUnionArm, "union InflationResult has no arm for discriminant %v", disc)
@@ -11809,11 +12618,18 @@ func (v *ManageDataResultCode) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *ManageDataResultCode) UnmarshalXDR(d *xdr.Decoder) error {
-	x920, err := d.Enum(validManageDataResultCode)
-	if err != nil {
+	var err error
+	b1072 := d.Peek()
+	if len(b1072) >= 4 {
+		d.Skip(4)
+	} else if b1072, err = d.Next(4); err != nil {
 		return err
 	}
-	(*v) = ManageDataResultCode(x920)
+	x1073 := int32(binary.BigEndian.Uint32(b1072))
+	if !validManageDataResultCode(x1073) {
+		return xdr.NewError(d.Offset()-4, xdr.ErrInvalidEnum, "enum value %d is not valid", x1073)
+	}
+	(*v) = ManageDataResultCode(x1073)
 	return nil
 }
 
@@ -11923,19 +12739,28 @@ func decodeManageDataResult(d *xdr.Decoder) (ManageDataResult, error) {
 	if err := d.Enter(); err != nil {
 		return nil, err
 	}
-	defer d.Leave()
 	at := d.Offset()
-	x, err := d.Enum(validManageDataResultCode)
-	disc := ManageDataResultCode(x)
-	if err != nil {
+	var err error
+	var disc ManageDataResultCode
+	b := d.Peek()
+	if len(b) >= 4 {
+		d.Skip(4)
+	} else if b, err = d.Next(4); err != nil {
 		return nil, xdr.WithField(err, "code")
 	}
+	x1074 := int32(binary.BigEndian.Uint32(b))
+	if !validManageDataResultCode(x1074) {
+		return nil, xdr.WithField(xdr.NewError(d.Offset()-4, xdr.ErrInvalidEnum, "enum value %d is not valid", x1074), "code")
+	}
+	disc = ManageDataResultCode(x1074)
 	switch disc {
 	case MANAGE_DATA_SUCCESS:
 		a := &ManageDataResultMANAGE_DATA_SUCCESS{}
+		d.Leave()
 		return a, nil
 	case MANAGE_DATA_NOT_SUPPORTED_YET, MANAGE_DATA_NAME_NOT_FOUND, MANAGE_DATA_LOW_RESERVE, MANAGE_DATA_INVALID_NAME:
 		a := &ManageDataResultMANAGE_DATA_NOT_SUPPORTED_YET{Code: ManageDataResultCode(disc)}
+		d.Leave()
 		return a, nil
 	}
 	return nil, xdr.NewError(at, xdr.ErrUnionArm, "union ManageDataResult has no arm for discriminant %v", disc)
@@ -11992,11 +12817,18 @@ func (v *BumpSequenceResultCode) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *BumpSequenceResultCode) UnmarshalXDR(d *xdr.Decoder) error {
-	x921, err := d.Enum(validBumpSequenceResultCode)
-	if err != nil {
+	var err error
+	b1075 := d.Peek()
+	if len(b1075) >= 4 {
+		d.Skip(4)
+	} else if b1075, err = d.Next(4); err != nil {
 		return err
 	}
-	(*v) = BumpSequenceResultCode(x921)
+	x1076 := int32(binary.BigEndian.Uint32(b1075))
+	if !validBumpSequenceResultCode(x1076) {
+		return xdr.NewError(d.Offset()-4, xdr.ErrInvalidEnum, "enum value %d is not valid", x1076)
+	}
+	(*v) = BumpSequenceResultCode(x1076)
 	return nil
 }
 
@@ -12100,19 +12932,28 @@ func decodeBumpSequenceResult(d *xdr.Decoder) (BumpSequenceResult, error) {
 	if err := d.Enter(); err != nil {
 		return nil, err
 	}
-	defer d.Leave()
 	at := d.Offset()
-	x, err := d.Enum(validBumpSequenceResultCode)
-	disc := BumpSequenceResultCode(x)
-	if err != nil {
+	var err error
+	var disc BumpSequenceResultCode
+	b := d.Peek()
+	if len(b) >= 4 {
+		d.Skip(4)
+	} else if b, err = d.Next(4); err != nil {
 		return nil, xdr.WithField(err, "code")
 	}
+	x1077 := int32(binary.BigEndian.Uint32(b))
+	if !validBumpSequenceResultCode(x1077) {
+		return nil, xdr.WithField(xdr.NewError(d.Offset()-4, xdr.ErrInvalidEnum, "enum value %d is not valid", x1077), "code")
+	}
+	disc = BumpSequenceResultCode(x1077)
 	switch disc {
 	case BUMP_SEQUENCE_SUCCESS:
 		a := &BumpSequenceResultBUMP_SEQUENCE_SUCCESS{}
+		d.Leave()
 		return a, nil
 	case BUMP_SEQUENCE_BAD_SEQ:
 		a := &BumpSequenceResultBUMP_SEQUENCE_BAD_SEQ{}
+		d.Leave()
 		return a, nil
 	}
 	return nil, xdr.NewError(at, xdr.ErrUnionArm, "union BumpSequenceResult has no arm for discriminant %v", disc)
@@ -12185,11 +13026,18 @@ func (v *CreateClaimableBalanceResultCode) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *CreateClaimableBalanceResultCode) UnmarshalXDR(d *xdr.Decoder) error {
-	x922, err := d.Enum(validCreateClaimableBalanceResultCode)
-	if err != nil {
+	var err error
+	b1078 := d.Peek()
+	if len(b1078) >= 4 {
+		d.Skip(4)
+	} else if b1078, err = d.Next(4); err != nil {
 		return err
 	}
-	(*v) = CreateClaimableBalanceResultCode(x922)
+	x1079 := int32(binary.BigEndian.Uint32(b1078))
+	if !validCreateClaimableBalanceResultCode(x1079) {
+		return xdr.NewError(d.Offset()-4, xdr.ErrInvalidEnum, "enum value %d is not valid", x1079)
+	}
+	(*v) = CreateClaimableBalanceResultCode(x1079)
 	return nil
 }
 
@@ -12250,11 +13098,11 @@ func (v *CreateClaimableBalanceResultBalanceID) MarshalXDR(e *xdr.Encoder) error
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *CreateClaimableBalanceResultBalanceID) UnmarshalXDR(d *xdr.Decoder) error {
-	u923, err := decodeClaimableBalanceID(d)
+	u1080, err := decodeClaimableBalanceID(d)
 	if err != nil {
 		return xdr.WithField(err, "balanceID")
 	}
-	v.BalanceID = u923
+	v.BalanceID = u1080
 	return nil
 }
 
@@ -12309,22 +13157,31 @@ func decodeCreateClaimableBalanceResult(d *xdr.Decoder) (CreateClaimableBalanceR
 	if err := d.Enter(); err != nil {
 		return nil, err
 	}
-	defer d.Leave()
 	at := d.Offset()
-	x, err := d.Enum(validCreateClaimableBalanceResultCode)
-	disc := CreateClaimableBalanceResultCode(x)
-	if err != nil {
+	var err error
+	var disc CreateClaimableBalanceResultCode
+	b := d.Peek()
+	if len(b) >= 4 {
+		d.Skip(4)
+	} else if b, err = d.Next(4); err != nil {
 		return nil, xdr.WithField(err, "code")
 	}
+	x1081 := int32(binary.BigEndian.Uint32(b))
+	if !validCreateClaimableBalanceResultCode(x1081) {
+		return nil, xdr.WithField(xdr.NewError(d.Offset()-4, xdr.ErrInvalidEnum, "enum value %d is not valid", x1081), "code")
+	}
+	disc = CreateClaimableBalanceResultCode(x1081)
 	switch disc {
 	case CREATE_CLAIMABLE_BALANCE_SUCCESS:
 		a := &CreateClaimableBalanceResultBalanceID{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case CREATE_CLAIMABLE_BALANCE_MALFORMED, CREATE_CLAIMABLE_BALANCE_LOW_RESERVE, CREATE_CLAIMABLE_BALANCE_NO_TRUST, CREATE_CLAIMABLE_BALANCE_NOT_AUTHORIZED, CREATE_CLAIMABLE_BALANCE_UNDERFUNDED:
 		a := &CreateClaimableBalanceResultCREATE_CLAIMABLE_BALANCE_MALFORMED{Code: CreateClaimableBalanceResultCode(disc)}
+		d.Leave()
 		return a, nil
 	}
 	return nil, xdr.NewError(at, xdr.ErrUnionArm, "union CreateClaimableBalanceResult has no arm for discriminant %v", disc)
@@ -12397,11 +13254,18 @@ func (v *ClaimClaimableBalanceResultCode) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *ClaimClaimableBalanceResultCode) UnmarshalXDR(d *xdr.Decoder) error {
-	x924, err := d.Enum(validClaimClaimableBalanceResultCode)
-	if err != nil {
+	var err error
+	b1082 := d.Peek()
+	if len(b1082) >= 4 {
+		d.Skip(4)
+	} else if b1082, err = d.Next(4); err != nil {
 		return err
 	}
-	(*v) = ClaimClaimableBalanceResultCode(x924)
+	x1083 := int32(binary.BigEndian.Uint32(b1082))
+	if !validClaimClaimableBalanceResultCode(x1083) {
+		return xdr.NewError(d.Offset()-4, xdr.ErrInvalidEnum, "enum value %d is not valid", x1083)
+	}
+	(*v) = ClaimClaimableBalanceResultCode(x1083)
 	return nil
 }
 
@@ -12512,19 +13376,28 @@ func decodeClaimClaimableBalanceResult(d *xdr.Decoder) (ClaimClaimableBalanceRes
 	if err := d.Enter(); err != nil {
 		return nil, err
 	}
-	defer d.Leave()
 	at := d.Offset()
-	x, err := d.Enum(validClaimClaimableBalanceResultCode)
-	disc := ClaimClaimableBalanceResultCode(x)
-	if err != nil {
+	var err error
+	var disc ClaimClaimableBalanceResultCode
+	b := d.Peek()
+	if len(b) >= 4 {
+		d.Skip(4)
+	} else if b, err = d.Next(4); err != nil {
 		return nil, xdr.WithField(err, "code")
 	}
+	x1084 := int32(binary.BigEndian.Uint32(b))
+	if !validClaimClaimableBalanceResultCode(x1084) {
+		return nil, xdr.WithField(xdr.NewError(d.Offset()-4, xdr.ErrInvalidEnum, "enum value %d is not valid", x1084), "code")
+	}
+	disc = ClaimClaimableBalanceResultCode(x1084)
 	switch disc {
 	case CLAIM_CLAIMABLE_BALANCE_SUCCESS:
 		a := &ClaimClaimableBalanceResultCLAIM_CLAIMABLE_BALANCE_SUCCESS{}
+		d.Leave()
 		return a, nil
 	case CLAIM_CLAIMABLE_BALANCE_DOES_NOT_EXIST, CLAIM_CLAIMABLE_BALANCE_CANNOT_CLAIM, CLAIM_CLAIMABLE_BALANCE_LINE_FULL, CLAIM_CLAIMABLE_BALANCE_NO_TRUST, CLAIM_CLAIMABLE_BALANCE_NOT_AUTHORIZED:
 		a := &ClaimClaimableBalanceResultCLAIM_CLAIMABLE_BALANCE_DOES_NOT_EXIST{Code: ClaimClaimableBalanceResultCode(disc)}
+		d.Leave()
 		return a, nil
 	}
 	return nil, xdr.NewError(at, xdr.ErrUnionArm, "union ClaimClaimableBalanceResult has no arm for discriminant %v", disc)
@@ -12591,11 +13464,18 @@ func (v *BeginSponsoringFutureReservesResultCode) MarshalXDR(e *xdr.Encoder) err
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *BeginSponsoringFutureReservesResultCode) UnmarshalXDR(d *xdr.Decoder) error {
-	x925, err := d.Enum(validBeginSponsoringFutureReservesResultCode)
-	if err != nil {
+	var err error
+	b1085 := d.Peek()
+	if len(b1085) >= 4 {
+		d.Skip(4)
+	} else if b1085, err = d.Next(4); err != nil {
 		return err
 	}
-	(*v) = BeginSponsoringFutureReservesResultCode(x925)
+	x1086 := int32(binary.BigEndian.Uint32(b1085))
+	if !validBeginSponsoringFutureReservesResultCode(x1086) {
+		return xdr.NewError(d.Offset()-4, xdr.ErrInvalidEnum, "enum value %d is not valid", x1086)
+	}
+	(*v) = BeginSponsoringFutureReservesResultCode(x1086)
 	return nil
 }
 
@@ -12707,19 +13587,28 @@ func decodeBeginSponsoringFutureReservesResult(d *xdr.Decoder) (BeginSponsoringF
 	if err := d.Enter(); err != nil {
 		return nil, err
 	}
-	defer d.Leave()
 	at := d.Offset()
-	x, err := d.Enum(validBeginSponsoringFutureReservesResultCode)
-	disc := BeginSponsoringFutureReservesResultCode(x)
-	if err != nil {
+	var err error
+	var disc BeginSponsoringFutureReservesResultCode
+	b := d.Peek()
+	if len(b) >= 4 {
+		d.Skip(4)
+	} else if b, err = d.Next(4); err != nil {
 		return nil, xdr.WithField(err, "code")
 	}
+	x1087 := int32(binary.BigEndian.Uint32(b))
+	if !validBeginSponsoringFutureReservesResultCode(x1087) {
+		return nil, xdr.WithField(xdr.NewError(d.Offset()-4, xdr.ErrInvalidEnum, "enum value %d is not valid", x1087), "code")
+	}
+	disc = BeginSponsoringFutureReservesResultCode(x1087)
 	switch disc {
 	case BEGIN_SPONSORING_FUTURE_RESERVES_SUCCESS:
 		a := &BeginSponsoringFutureReservesResultBEGIN_SPONSORING_FUTURE_RESERVES_SUCCESS{}
+		d.Leave()
 		return a, nil
 	case BEGIN_SPONSORING_FUTURE_RESERVES_MALFORMED, BEGIN_SPONSORING_FUTURE_RESERVES_ALREADY_SPONSORED, BEGIN_SPONSORING_FUTURE_RESERVES_RECURSIVE:
 		a := &BeginSponsoringFutureReservesResultBEGIN_SPONSORING_FUTURE_RESERVES_MALFORMED{Code: BeginSponsoringFutureReservesResultCode(disc)}
+		d.Leave()
 		return a, nil
 	}
 	return nil, xdr.NewError(at, xdr.ErrUnionArm, "union BeginSponsoringFutureReservesResult has no arm for discriminant %v", disc)
@@ -12780,11 +13669,18 @@ func (v *EndSponsoringFutureReservesResultCode) MarshalXDR(e *xdr.Encoder) error
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *EndSponsoringFutureReservesResultCode) UnmarshalXDR(d *xdr.Decoder) error {
-	x926, err := d.Enum(validEndSponsoringFutureReservesResultCode)
-	if err != nil {
+	var err error
+	b1088 := d.Peek()
+	if len(b1088) >= 4 {
+		d.Skip(4)
+	} else if b1088, err = d.Next(4); err != nil {
 		return err
 	}
-	(*v) = EndSponsoringFutureReservesResultCode(x926)
+	x1089 := int32(binary.BigEndian.Uint32(b1088))
+	if !validEndSponsoringFutureReservesResultCode(x1089) {
+		return xdr.NewError(d.Offset()-4, xdr.ErrInvalidEnum, "enum value %d is not valid", x1089)
+	}
+	(*v) = EndSponsoringFutureReservesResultCode(x1089)
 	return nil
 }
 
@@ -12890,19 +13786,28 @@ func decodeEndSponsoringFutureReservesResult(d *xdr.Decoder) (EndSponsoringFutur
 	if err := d.Enter(); err != nil {
 		return nil, err
 	}
-	defer d.Leave()
 	at := d.Offset()
-	x, err := d.Enum(validEndSponsoringFutureReservesResultCode)
-	disc := EndSponsoringFutureReservesResultCode(x)
-	if err != nil {
+	var err error
+	var disc EndSponsoringFutureReservesResultCode
+	b := d.Peek()
+	if len(b) >= 4 {
+		d.Skip(4)
+	} else if b, err = d.Next(4); err != nil {
 		return nil, xdr.WithField(err, "code")
 	}
+	x1090 := int32(binary.BigEndian.Uint32(b))
+	if !validEndSponsoringFutureReservesResultCode(x1090) {
+		return nil, xdr.WithField(xdr.NewError(d.Offset()-4, xdr.ErrInvalidEnum, "enum value %d is not valid", x1090), "code")
+	}
+	disc = EndSponsoringFutureReservesResultCode(x1090)
 	switch disc {
 	case END_SPONSORING_FUTURE_RESERVES_SUCCESS:
 		a := &EndSponsoringFutureReservesResultEND_SPONSORING_FUTURE_RESERVES_SUCCESS{}
+		d.Leave()
 		return a, nil
 	case END_SPONSORING_FUTURE_RESERVES_NOT_SPONSORED:
 		a := &EndSponsoringFutureReservesResultEND_SPONSORING_FUTURE_RESERVES_NOT_SPONSORED{}
+		d.Leave()
 		return a, nil
 	}
 	return nil, xdr.NewError(at, xdr.ErrUnionArm, "union EndSponsoringFutureReservesResult has no arm for discriminant %v", disc)
@@ -12973,11 +13878,18 @@ func (v *RevokeSponsorshipResultCode) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *RevokeSponsorshipResultCode) UnmarshalXDR(d *xdr.Decoder) error {
-	x927, err := d.Enum(validRevokeSponsorshipResultCode)
-	if err != nil {
+	var err error
+	b1091 := d.Peek()
+	if len(b1091) >= 4 {
+		d.Skip(4)
+	} else if b1091, err = d.Next(4); err != nil {
 		return err
 	}
-	(*v) = RevokeSponsorshipResultCode(x927)
+	x1092 := int32(binary.BigEndian.Uint32(b1091))
+	if !validRevokeSponsorshipResultCode(x1092) {
+		return xdr.NewError(d.Offset()-4, xdr.ErrInvalidEnum, "enum value %d is not valid", x1092)
+	}
+	(*v) = RevokeSponsorshipResultCode(x1092)
 	return nil
 }
 
@@ -13087,19 +13999,28 @@ func decodeRevokeSponsorshipResult(d *xdr.Decoder) (RevokeSponsorshipResult, err
 	if err := d.Enter(); err != nil {
 		return nil, err
 	}
-	defer d.Leave()
 	at := d.Offset()
-	x, err := d.Enum(validRevokeSponsorshipResultCode)
-	disc := RevokeSponsorshipResultCode(x)
-	if err != nil {
+	var err error
+	var disc RevokeSponsorshipResultCode
+	b := d.Peek()
+	if len(b) >= 4 {
+		d.Skip(4)
+	} else if b, err = d.Next(4); err != nil {
 		return nil, xdr.WithField(err, "code")
 	}
+	x1093 := int32(binary.BigEndian.Uint32(b))
+	if !validRevokeSponsorshipResultCode(x1093) {
+		return nil, xdr.WithField(xdr.NewError(d.Offset()-4, xdr.ErrInvalidEnum, "enum value %d is not valid", x1093), "code")
+	}
+	disc = RevokeSponsorshipResultCode(x1093)
 	switch disc {
 	case REVOKE_SPONSORSHIP_SUCCESS:
 		a := &RevokeSponsorshipResultREVOKE_SPONSORSHIP_SUCCESS{}
+		d.Leave()
 		return a, nil
 	case REVOKE_SPONSORSHIP_DOES_NOT_EXIST, REVOKE_SPONSORSHIP_NOT_SPONSOR, REVOKE_SPONSORSHIP_LOW_RESERVE, REVOKE_SPONSORSHIP_ONLY_TRANSFERABLE, REVOKE_SPONSORSHIP_MALFORMED:
 		a := &RevokeSponsorshipResultREVOKE_SPONSORSHIP_DOES_NOT_EXIST{Code: RevokeSponsorshipResultCode(disc)}
+		d.Leave()
 		return a, nil
 	}
 	return nil, xdr.NewError(at, xdr.ErrUnionArm, "union RevokeSponsorshipResult has no arm for discriminant %v", disc)
@@ -13165,11 +14086,18 @@ func (v *ClawbackResultCode) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *ClawbackResultCode) UnmarshalXDR(d *xdr.Decoder) error {
-	x928, err := d.Enum(validClawbackResultCode)
-	if err != nil {
+	var err error
+	b1094 := d.Peek()
+	if len(b1094) >= 4 {
+		d.Skip(4)
+	} else if b1094, err = d.Next(4); err != nil {
 		return err
 	}
-	(*v) = ClawbackResultCode(x928)
+	x1095 := int32(binary.BigEndian.Uint32(b1094))
+	if !validClawbackResultCode(x1095) {
+		return xdr.NewError(d.Offset()-4, xdr.ErrInvalidEnum, "enum value %d is not valid", x1095)
+	}
+	(*v) = ClawbackResultCode(x1095)
 	return nil
 }
 
@@ -13279,19 +14207,28 @@ func decodeClawbackResult(d *xdr.Decoder) (ClawbackResult, error) {
 	if err := d.Enter(); err != nil {
 		return nil, err
 	}
-	defer d.Leave()
 	at := d.Offset()
-	x, err := d.Enum(validClawbackResultCode)
-	disc := ClawbackResultCode(x)
-	if err != nil {
+	var err error
+	var disc ClawbackResultCode
+	b := d.Peek()
+	if len(b) >= 4 {
+		d.Skip(4)
+	} else if b, err = d.Next(4); err != nil {
 		return nil, xdr.WithField(err, "code")
 	}
+	x1096 := int32(binary.BigEndian.Uint32(b))
+	if !validClawbackResultCode(x1096) {
+		return nil, xdr.WithField(xdr.NewError(d.Offset()-4, xdr.ErrInvalidEnum, "enum value %d is not valid", x1096), "code")
+	}
+	disc = ClawbackResultCode(x1096)
 	switch disc {
 	case CLAWBACK_SUCCESS:
 		a := &ClawbackResultCLAWBACK_SUCCESS{}
+		d.Leave()
 		return a, nil
 	case CLAWBACK_MALFORMED, CLAWBACK_NOT_CLAWBACK_ENABLED, CLAWBACK_NO_TRUST, CLAWBACK_UNDERFUNDED:
 		a := &ClawbackResultCLAWBACK_MALFORMED{Code: ClawbackResultCode(disc)}
+		d.Leave()
 		return a, nil
 	}
 	return nil, xdr.NewError(at, xdr.ErrUnionArm, "union ClawbackResult has no arm for discriminant %v", disc)
@@ -13358,11 +14295,18 @@ func (v *ClawbackClaimableBalanceResultCode) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *ClawbackClaimableBalanceResultCode) UnmarshalXDR(d *xdr.Decoder) error {
-	x929, err := d.Enum(validClawbackClaimableBalanceResultCode)
-	if err != nil {
+	var err error
+	b1097 := d.Peek()
+	if len(b1097) >= 4 {
+		d.Skip(4)
+	} else if b1097, err = d.Next(4); err != nil {
 		return err
 	}
-	(*v) = ClawbackClaimableBalanceResultCode(x929)
+	x1098 := int32(binary.BigEndian.Uint32(b1097))
+	if !validClawbackClaimableBalanceResultCode(x1098) {
+		return xdr.NewError(d.Offset()-4, xdr.ErrInvalidEnum, "enum value %d is not valid", x1098)
+	}
+	(*v) = ClawbackClaimableBalanceResultCode(x1098)
 	return nil
 }
 
@@ -13474,19 +14418,28 @@ func decodeClawbackClaimableBalanceResult(d *xdr.Decoder) (ClawbackClaimableBala
 	if err := d.Enter(); err != nil {
 		return nil, err
 	}
-	defer d.Leave()
 	at := d.Offset()
-	x, err := d.Enum(validClawbackClaimableBalanceResultCode)
-	disc := ClawbackClaimableBalanceResultCode(x)
-	if err != nil {
+	var err error
+	var disc ClawbackClaimableBalanceResultCode
+	b := d.Peek()
+	if len(b) >= 4 {
+		d.Skip(4)
+	} else if b, err = d.Next(4); err != nil {
 		return nil, xdr.WithField(err, "code")
 	}
+	x1099 := int32(binary.BigEndian.Uint32(b))
+	if !validClawbackClaimableBalanceResultCode(x1099) {
+		return nil, xdr.WithField(xdr.NewError(d.Offset()-4, xdr.ErrInvalidEnum, "enum value %d is not valid", x1099), "code")
+	}
+	disc = ClawbackClaimableBalanceResultCode(x1099)
 	switch disc {
 	case CLAWBACK_CLAIMABLE_BALANCE_SUCCESS:
 		a := &ClawbackClaimableBalanceResultCLAWBACK_CLAIMABLE_BALANCE_SUCCESS{}
+		d.Leave()
 		return a, nil
 	case CLAWBACK_CLAIMABLE_BALANCE_DOES_NOT_EXIST, CLAWBACK_CLAIMABLE_BALANCE_NOT_ISSUER, CLAWBACK_CLAIMABLE_BALANCE_NOT_CLAWBACK_ENABLED:
 		a := &ClawbackClaimableBalanceResultCLAWBACK_CLAIMABLE_BALANCE_DOES_NOT_EXIST{Code: ClawbackClaimableBalanceResultCode(disc)}
+		d.Leave()
 		return a, nil
 	}
 	return nil, xdr.NewError(at, xdr.ErrUnionArm, "union ClawbackClaimableBalanceResult has no arm for discriminant %v", disc)
@@ -13557,11 +14510,18 @@ func (v *SetTrustLineFlagsResultCode) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *SetTrustLineFlagsResultCode) UnmarshalXDR(d *xdr.Decoder) error {
-	x930, err := d.Enum(validSetTrustLineFlagsResultCode)
-	if err != nil {
+	var err error
+	b1100 := d.Peek()
+	if len(b1100) >= 4 {
+		d.Skip(4)
+	} else if b1100, err = d.Next(4); err != nil {
 		return err
 	}
-	(*v) = SetTrustLineFlagsResultCode(x930)
+	x1101 := int32(binary.BigEndian.Uint32(b1100))
+	if !validSetTrustLineFlagsResultCode(x1101) {
+		return xdr.NewError(d.Offset()-4, xdr.ErrInvalidEnum, "enum value %d is not valid", x1101)
+	}
+	(*v) = SetTrustLineFlagsResultCode(x1101)
 	return nil
 }
 
@@ -13671,19 +14631,28 @@ func decodeSetTrustLineFlagsResult(d *xdr.Decoder) (SetTrustLineFlagsResult, err
 	if err := d.Enter(); err != nil {
 		return nil, err
 	}
-	defer d.Leave()
 	at := d.Offset()
-	x, err := d.Enum(validSetTrustLineFlagsResultCode)
-	disc := SetTrustLineFlagsResultCode(x)
-	if err != nil {
+	var err error
+	var disc SetTrustLineFlagsResultCode
+	b := d.Peek()
+	if len(b) >= 4 {
+		d.Skip(4)
+	} else if b, err = d.Next(4); err != nil {
 		return nil, xdr.WithField(err, "code")
 	}
+	x1102 := int32(binary.BigEndian.Uint32(b))
+	if !validSetTrustLineFlagsResultCode(x1102) {
+		return nil, xdr.WithField(xdr.NewError(d.Offset()-4, xdr.ErrInvalidEnum, "enum value %d is not valid", x1102), "code")
+	}
+	disc = SetTrustLineFlagsResultCode(x1102)
 	switch disc {
 	case SET_TRUST_LINE_FLAGS_SUCCESS:
 		a := &SetTrustLineFlagsResultSET_TRUST_LINE_FLAGS_SUCCESS{}
+		d.Leave()
 		return a, nil
 	case SET_TRUST_LINE_FLAGS_MALFORMED, SET_TRUST_LINE_FLAGS_NO_TRUST_LINE, SET_TRUST_LINE_FLAGS_CANT_REVOKE, SET_TRUST_LINE_FLAGS_INVALID_STATE, SET_TRUST_LINE_FLAGS_LOW_RESERVE:
 		a := &SetTrustLineFlagsResultSET_TRUST_LINE_FLAGS_MALFORMED{Code: SetTrustLineFlagsResultCode(disc)}
+		d.Leave()
 		return a, nil
 	}
 	return nil, xdr.NewError(at, xdr.ErrUnionArm, "union SetTrustLineFlagsResult has no arm for discriminant %v", disc)
@@ -13762,11 +14731,18 @@ func (v *LiquidityPoolDepositResultCode) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *LiquidityPoolDepositResultCode) UnmarshalXDR(d *xdr.Decoder) error {
-	x931, err := d.Enum(validLiquidityPoolDepositResultCode)
-	if err != nil {
+	var err error
+	b1103 := d.Peek()
+	if len(b1103) >= 4 {
+		d.Skip(4)
+	} else if b1103, err = d.Next(4); err != nil {
 		return err
 	}
-	(*v) = LiquidityPoolDepositResultCode(x931)
+	x1104 := int32(binary.BigEndian.Uint32(b1103))
+	if !validLiquidityPoolDepositResultCode(x1104) {
+		return xdr.NewError(d.Offset()-4, xdr.ErrInvalidEnum, "enum value %d is not valid", x1104)
+	}
+	(*v) = LiquidityPoolDepositResultCode(x1104)
 	return nil
 }
 
@@ -13876,19 +14852,28 @@ func decodeLiquidityPoolDepositResult(d *xdr.Decoder) (LiquidityPoolDepositResul
 	if err := d.Enter(); err != nil {
 		return nil, err
 	}
-	defer d.Leave()
 	at := d.Offset()
-	x, err := d.Enum(validLiquidityPoolDepositResultCode)
-	disc := LiquidityPoolDepositResultCode(x)
-	if err != nil {
+	var err error
+	var disc LiquidityPoolDepositResultCode
+	b := d.Peek()
+	if len(b) >= 4 {
+		d.Skip(4)
+	} else if b, err = d.Next(4); err != nil {
 		return nil, xdr.WithField(err, "code")
 	}
+	x1105 := int32(binary.BigEndian.Uint32(b))
+	if !validLiquidityPoolDepositResultCode(x1105) {
+		return nil, xdr.WithField(xdr.NewError(d.Offset()-4, xdr.ErrInvalidEnum, "enum value %d is not valid", x1105), "code")
+	}
+	disc = LiquidityPoolDepositResultCode(x1105)
 	switch disc {
 	case LIQUIDITY_POOL_DEPOSIT_SUCCESS:
 		a := &LiquidityPoolDepositResultLIQUIDITY_POOL_DEPOSIT_SUCCESS{}
+		d.Leave()
 		return a, nil
 	case LIQUIDITY_POOL_DEPOSIT_MALFORMED, LIQUIDITY_POOL_DEPOSIT_NO_TRUST, LIQUIDITY_POOL_DEPOSIT_NOT_AUTHORIZED, LIQUIDITY_POOL_DEPOSIT_UNDERFUNDED, LIQUIDITY_POOL_DEPOSIT_LINE_FULL, LIQUIDITY_POOL_DEPOSIT_BAD_PRICE, LIQUIDITY_POOL_DEPOSIT_POOL_FULL:
 		a := &LiquidityPoolDepositResultLIQUIDITY_POOL_DEPOSIT_MALFORMED{Code: LiquidityPoolDepositResultCode(disc)}
+		d.Leave()
 		return a, nil
 	}
 	return nil, xdr.NewError(at, xdr.ErrUnionArm, "union LiquidityPoolDepositResult has no arm for discriminant %v", disc)
@@ -13961,11 +14946,18 @@ func (v *LiquidityPoolWithdrawResultCode) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *LiquidityPoolWithdrawResultCode) UnmarshalXDR(d *xdr.Decoder) error {
-	x932, err := d.Enum(validLiquidityPoolWithdrawResultCode)
-	if err != nil {
+	var err error
+	b1106 := d.Peek()
+	if len(b1106) >= 4 {
+		d.Skip(4)
+	} else if b1106, err = d.Next(4); err != nil {
 		return err
 	}
-	(*v) = LiquidityPoolWithdrawResultCode(x932)
+	x1107 := int32(binary.BigEndian.Uint32(b1106))
+	if !validLiquidityPoolWithdrawResultCode(x1107) {
+		return xdr.NewError(d.Offset()-4, xdr.ErrInvalidEnum, "enum value %d is not valid", x1107)
+	}
+	(*v) = LiquidityPoolWithdrawResultCode(x1107)
 	return nil
 }
 
@@ -14076,19 +15068,28 @@ func decodeLiquidityPoolWithdrawResult(d *xdr.Decoder) (LiquidityPoolWithdrawRes
 	if err := d.Enter(); err != nil {
 		return nil, err
 	}
-	defer d.Leave()
 	at := d.Offset()
-	x, err := d.Enum(validLiquidityPoolWithdrawResultCode)
-	disc := LiquidityPoolWithdrawResultCode(x)
-	if err != nil {
+	var err error
+	var disc LiquidityPoolWithdrawResultCode
+	b := d.Peek()
+	if len(b) >= 4 {
+		d.Skip(4)
+	} else if b, err = d.Next(4); err != nil {
 		return nil, xdr.WithField(err, "code")
 	}
+	x1108 := int32(binary.BigEndian.Uint32(b))
+	if !validLiquidityPoolWithdrawResultCode(x1108) {
+		return nil, xdr.WithField(xdr.NewError(d.Offset()-4, xdr.ErrInvalidEnum, "enum value %d is not valid", x1108), "code")
+	}
+	disc = LiquidityPoolWithdrawResultCode(x1108)
 	switch disc {
 	case LIQUIDITY_POOL_WITHDRAW_SUCCESS:
 		a := &LiquidityPoolWithdrawResultLIQUIDITY_POOL_WITHDRAW_SUCCESS{}
+		d.Leave()
 		return a, nil
 	case LIQUIDITY_POOL_WITHDRAW_MALFORMED, LIQUIDITY_POOL_WITHDRAW_NO_TRUST, LIQUIDITY_POOL_WITHDRAW_UNDERFUNDED, LIQUIDITY_POOL_WITHDRAW_LINE_FULL, LIQUIDITY_POOL_WITHDRAW_UNDER_MINIMUM:
 		a := &LiquidityPoolWithdrawResultLIQUIDITY_POOL_WITHDRAW_MALFORMED{Code: LiquidityPoolWithdrawResultCode(disc)}
+		d.Leave()
 		return a, nil
 	}
 	return nil, xdr.NewError(at, xdr.ErrUnionArm, "union LiquidityPoolWithdrawResult has no arm for discriminant %v", disc)
@@ -14161,11 +15162,18 @@ func (v *InvokeHostFunctionResultCode) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *InvokeHostFunctionResultCode) UnmarshalXDR(d *xdr.Decoder) error {
-	x933, err := d.Enum(validInvokeHostFunctionResultCode)
-	if err != nil {
+	var err error
+	b1109 := d.Peek()
+	if len(b1109) >= 4 {
+		d.Skip(4)
+	} else if b1109, err = d.Next(4); err != nil {
 		return err
 	}
-	(*v) = InvokeHostFunctionResultCode(x933)
+	x1110 := int32(binary.BigEndian.Uint32(b1109))
+	if !validInvokeHostFunctionResultCode(x1110) {
+		return xdr.NewError(d.Offset()-4, xdr.ErrInvalidEnum, "enum value %d is not valid", x1110)
+	}
+	(*v) = InvokeHostFunctionResultCode(x1110)
 	return nil
 }
 
@@ -14224,7 +15232,10 @@ func (v *InvokeHostFunctionResultSuccess) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *InvokeHostFunctionResultSuccess) UnmarshalXDR(d *xdr.Decoder) error {
-	if err := d.FixedOpaque(v.Success[:]); err != nil {
+	if b := d.Peek(); len(b) >= 32 {
+		copy(v.Success[:], b)
+		d.Skip(32)
+	} else if err := d.FixedOpaque(v.Success[:]); err != nil {
 		return xdr.WithField(err, "success")
 	}
 	return nil
@@ -14280,22 +15291,31 @@ func decodeInvokeHostFunctionResult(d *xdr.Decoder) (InvokeHostFunctionResult, e
 	if err := d.Enter(); err != nil {
 		return nil, err
 	}
-	defer d.Leave()
 	at := d.Offset()
-	x, err := d.Enum(validInvokeHostFunctionResultCode)
-	disc := InvokeHostFunctionResultCode(x)
-	if err != nil {
+	var err error
+	var disc InvokeHostFunctionResultCode
+	b := d.Peek()
+	if len(b) >= 4 {
+		d.Skip(4)
+	} else if b, err = d.Next(4); err != nil {
 		return nil, xdr.WithField(err, "code")
 	}
+	x1111 := int32(binary.BigEndian.Uint32(b))
+	if !validInvokeHostFunctionResultCode(x1111) {
+		return nil, xdr.WithField(xdr.NewError(d.Offset()-4, xdr.ErrInvalidEnum, "enum value %d is not valid", x1111), "code")
+	}
+	disc = InvokeHostFunctionResultCode(x1111)
 	switch disc {
 	case INVOKE_HOST_FUNCTION_SUCCESS:
 		a := &InvokeHostFunctionResultSuccess{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case INVOKE_HOST_FUNCTION_MALFORMED, INVOKE_HOST_FUNCTION_TRAPPED, INVOKE_HOST_FUNCTION_RESOURCE_LIMIT_EXCEEDED, INVOKE_HOST_FUNCTION_ENTRY_ARCHIVED, INVOKE_HOST_FUNCTION_INSUFFICIENT_REFUNDABLE_FEE:
 		a := &InvokeHostFunctionResultINVOKE_HOST_FUNCTION_MALFORMED{Code: InvokeHostFunctionResultCode(disc)}
+		d.Leave()
 		return a, nil
 	}
 	return nil, xdr.NewError(at, xdr.ErrUnionArm, "union InvokeHostFunctionResult has no arm for discriminant %v", disc)
@@ -14362,11 +15382,18 @@ func (v *ExtendFootprintTTLResultCode) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *ExtendFootprintTTLResultCode) UnmarshalXDR(d *xdr.Decoder) error {
-	x934, err := d.Enum(validExtendFootprintTTLResultCode)
-	if err != nil {
+	var err error
+	b1112 := d.Peek()
+	if len(b1112) >= 4 {
+		d.Skip(4)
+	} else if b1112, err = d.Next(4); err != nil {
 		return err
 	}
-	(*v) = ExtendFootprintTTLResultCode(x934)
+	x1113 := int32(binary.BigEndian.Uint32(b1112))
+	if !validExtendFootprintTTLResultCode(x1113) {
+		return xdr.NewError(d.Offset()-4, xdr.ErrInvalidEnum, "enum value %d is not valid", x1113)
+	}
+	(*v) = ExtendFootprintTTLResultCode(x1113)
 	return nil
 }
 
@@ -14476,19 +15503,28 @@ func decodeExtendFootprintTTLResult(d *xdr.Decoder) (ExtendFootprintTTLResult, e
 	if err := d.Enter(); err != nil {
 		return nil, err
 	}
-	defer d.Leave()
 	at := d.Offset()
-	x, err := d.Enum(validExtendFootprintTTLResultCode)
-	disc := ExtendFootprintTTLResultCode(x)
-	if err != nil {
+	var err error
+	var disc ExtendFootprintTTLResultCode
+	b := d.Peek()
+	if len(b) >= 4 {
+		d.Skip(4)
+	} else if b, err = d.Next(4); err != nil {
 		return nil, xdr.WithField(err, "code")
 	}
+	x1114 := int32(binary.BigEndian.Uint32(b))
+	if !validExtendFootprintTTLResultCode(x1114) {
+		return nil, xdr.WithField(xdr.NewError(d.Offset()-4, xdr.ErrInvalidEnum, "enum value %d is not valid", x1114), "code")
+	}
+	disc = ExtendFootprintTTLResultCode(x1114)
 	switch disc {
 	case EXTEND_FOOTPRINT_TTL_SUCCESS:
 		a := &ExtendFootprintTTLResultEXTEND_FOOTPRINT_TTL_SUCCESS{}
+		d.Leave()
 		return a, nil
 	case EXTEND_FOOTPRINT_TTL_MALFORMED, EXTEND_FOOTPRINT_TTL_RESOURCE_LIMIT_EXCEEDED, EXTEND_FOOTPRINT_TTL_INSUFFICIENT_REFUNDABLE_FEE:
 		a := &ExtendFootprintTTLResultEXTEND_FOOTPRINT_TTL_MALFORMED{Code: ExtendFootprintTTLResultCode(disc)}
+		d.Leave()
 		return a, nil
 	}
 	return nil, xdr.NewError(at, xdr.ErrUnionArm, "union ExtendFootprintTTLResult has no arm for discriminant %v", disc)
@@ -14551,11 +15587,18 @@ func (v *RestoreFootprintResultCode) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *RestoreFootprintResultCode) UnmarshalXDR(d *xdr.Decoder) error {
-	x935, err := d.Enum(validRestoreFootprintResultCode)
-	if err != nil {
+	var err error
+	b1115 := d.Peek()
+	if len(b1115) >= 4 {
+		d.Skip(4)
+	} else if b1115, err = d.Next(4); err != nil {
 		return err
 	}
-	(*v) = RestoreFootprintResultCode(x935)
+	x1116 := int32(binary.BigEndian.Uint32(b1115))
+	if !validRestoreFootprintResultCode(x1116) {
+		return xdr.NewError(d.Offset()-4, xdr.ErrInvalidEnum, "enum value %d is not valid", x1116)
+	}
+	(*v) = RestoreFootprintResultCode(x1116)
 	return nil
 }
 
@@ -14665,19 +15708,28 @@ func decodeRestoreFootprintResult(d *xdr.Decoder) (RestoreFootprintResult, error
 	if err := d.Enter(); err != nil {
 		return nil, err
 	}
-	defer d.Leave()
 	at := d.Offset()
-	x, err := d.Enum(validRestoreFootprintResultCode)
-	disc := RestoreFootprintResultCode(x)
-	if err != nil {
+	var err error
+	var disc RestoreFootprintResultCode
+	b := d.Peek()
+	if len(b) >= 4 {
+		d.Skip(4)
+	} else if b, err = d.Next(4); err != nil {
 		return nil, xdr.WithField(err, "code")
 	}
+	x1117 := int32(binary.BigEndian.Uint32(b))
+	if !validRestoreFootprintResultCode(x1117) {
+		return nil, xdr.WithField(xdr.NewError(d.Offset()-4, xdr.ErrInvalidEnum, "enum value %d is not valid", x1117), "code")
+	}
+	disc = RestoreFootprintResultCode(x1117)
 	switch disc {
 	case RESTORE_FOOTPRINT_SUCCESS:
 		a := &RestoreFootprintResultRESTORE_FOOTPRINT_SUCCESS{}
+		d.Leave()
 		return a, nil
 	case RESTORE_FOOTPRINT_MALFORMED, RESTORE_FOOTPRINT_RESOURCE_LIMIT_EXCEEDED, RESTORE_FOOTPRINT_INSUFFICIENT_REFUNDABLE_FEE:
 		a := &RestoreFootprintResultRESTORE_FOOTPRINT_MALFORMED{Code: RestoreFootprintResultCode(disc)}
+		d.Leave()
 		return a, nil
 	}
 	return nil, xdr.NewError(at, xdr.ErrUnionArm, "union RestoreFootprintResult has no arm for discriminant %v", disc)
@@ -14749,11 +15801,18 @@ func (v *OperationResultCode) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *OperationResultCode) UnmarshalXDR(d *xdr.Decoder) error {
-	x936, err := d.Enum(validOperationResultCode)
-	if err != nil {
+	var err error
+	b1118 := d.Peek()
+	if len(b1118) >= 4 {
+		d.Skip(4)
+	} else if b1118, err = d.Next(4); err != nil {
 		return err
 	}
-	(*v) = OperationResultCode(x936)
+	x1119 := int32(binary.BigEndian.Uint32(b1118))
+	if !validOperationResultCode(x1119) {
+		return xdr.NewError(d.Offset()-4, xdr.ErrInvalidEnum, "enum value %d is not valid", x1119)
+	}
+	(*v) = OperationResultCode(x1119)
 	return nil
 }
 
@@ -14814,11 +15873,11 @@ func (v *OperationResultTr) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *OperationResultTr) UnmarshalXDR(d *xdr.Decoder) error {
-	u937, err := decodeOperationResultTr_(d)
+	u1120, err := decodeOperationResultTr_(d)
 	if err != nil {
 		return xdr.WithField(err, "tr")
 	}
-	v.Tr = u937
+	v.Tr = u1120
 	return nil
 }
 
@@ -14872,22 +15931,31 @@ func decodeOperationResult(d *xdr.Decoder) (OperationResult, error) {
 	if err := d.Enter(); err != nil {
 		return nil, err
 	}
-	defer d.Leave()
 	at := d.Offset()
-	x, err := d.Enum(validOperationResultCode)
-	disc := OperationResultCode(x)
-	if err != nil {
+	var err error
+	var disc OperationResultCode
+	b := d.Peek()
+	if len(b) >= 4 {
+		d.Skip(4)
+	} else if b, err = d.Next(4); err != nil {
 		return nil, xdr.WithField(err, "code")
 	}
+	x1121 := int32(binary.BigEndian.Uint32(b))
+	if !validOperationResultCode(x1121) {
+		return nil, xdr.WithField(xdr.NewError(d.Offset()-4, xdr.ErrInvalidEnum, "enum value %d is not valid", x1121), "code")
+	}
+	disc = OperationResultCode(x1121)
 	switch disc {
 	case OpINNER:
 		a := &OperationResultTr{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case OpBADAUTH, OpNOACCOUNT, OpNOTSUPPORTED, OpTOOMANYSUBENTRIES, OpEXCEEDEDWORKLIMIT, OpTOOMANYSPONSORING:
 		a := &OperationResultOpBADAUTH{Code: OperationResultCode(disc)}
+		d.Leave()
 		return a, nil
 	}
 	return nil, xdr.NewError(at, xdr.ErrUnionArm, "union OperationResult has no arm for discriminant %v", disc)
@@ -14921,11 +15989,11 @@ func (v *OperationResultTr_CreateAccountResult) MarshalXDR(e *xdr.Encoder) error
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *OperationResultTr_CreateAccountResult) UnmarshalXDR(d *xdr.Decoder) error {
-	u938, err := decodeCreateAccountResult(d)
+	u1122, err := decodeCreateAccountResult(d)
 	if err != nil {
 		return xdr.WithField(err, "createAccountResult")
 	}
-	v.CreateAccountResult = u938
+	v.CreateAccountResult = u1122
 	return nil
 }
 
@@ -14946,11 +16014,11 @@ func (v *OperationResultTr_PaymentResult) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *OperationResultTr_PaymentResult) UnmarshalXDR(d *xdr.Decoder) error {
-	u939, err := decodePaymentResult(d)
+	u1123, err := decodePaymentResult(d)
 	if err != nil {
 		return xdr.WithField(err, "paymentResult")
 	}
-	v.PaymentResult = u939
+	v.PaymentResult = u1123
 	return nil
 }
 
@@ -14971,11 +16039,11 @@ func (v *OperationResultTr_PathPaymentStrictReceiveResult) MarshalXDR(e *xdr.Enc
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *OperationResultTr_PathPaymentStrictReceiveResult) UnmarshalXDR(d *xdr.Decoder) error {
-	u940, err := decodePathPaymentStrictReceiveResult(d)
+	u1124, err := decodePathPaymentStrictReceiveResult(d)
 	if err != nil {
 		return xdr.WithField(err, "pathPaymentStrictReceiveResult")
 	}
-	v.PathPaymentStrictReceiveResult = u940
+	v.PathPaymentStrictReceiveResult = u1124
 	return nil
 }
 
@@ -14996,11 +16064,11 @@ func (v *OperationResultTr_ManageSellOfferResult) MarshalXDR(e *xdr.Encoder) err
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *OperationResultTr_ManageSellOfferResult) UnmarshalXDR(d *xdr.Decoder) error {
-	u941, err := decodeManageSellOfferResult(d)
+	u1125, err := decodeManageSellOfferResult(d)
 	if err != nil {
 		return xdr.WithField(err, "manageSellOfferResult")
 	}
-	v.ManageSellOfferResult = u941
+	v.ManageSellOfferResult = u1125
 	return nil
 }
 
@@ -15021,11 +16089,11 @@ func (v *OperationResultTr_CreatePassiveSellOfferResult) MarshalXDR(e *xdr.Encod
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *OperationResultTr_CreatePassiveSellOfferResult) UnmarshalXDR(d *xdr.Decoder) error {
-	u942, err := decodeManageSellOfferResult(d)
+	u1126, err := decodeManageSellOfferResult(d)
 	if err != nil {
 		return xdr.WithField(err, "createPassiveSellOfferResult")
 	}
-	v.CreatePassiveSellOfferResult = u942
+	v.CreatePassiveSellOfferResult = u1126
 	return nil
 }
 
@@ -15046,11 +16114,11 @@ func (v *OperationResultTr_SetOptionsResult) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *OperationResultTr_SetOptionsResult) UnmarshalXDR(d *xdr.Decoder) error {
-	u943, err := decodeSetOptionsResult(d)
+	u1127, err := decodeSetOptionsResult(d)
 	if err != nil {
 		return xdr.WithField(err, "setOptionsResult")
 	}
-	v.SetOptionsResult = u943
+	v.SetOptionsResult = u1127
 	return nil
 }
 
@@ -15071,11 +16139,11 @@ func (v *OperationResultTr_ChangeTrustResult) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *OperationResultTr_ChangeTrustResult) UnmarshalXDR(d *xdr.Decoder) error {
-	u944, err := decodeChangeTrustResult(d)
+	u1128, err := decodeChangeTrustResult(d)
 	if err != nil {
 		return xdr.WithField(err, "changeTrustResult")
 	}
-	v.ChangeTrustResult = u944
+	v.ChangeTrustResult = u1128
 	return nil
 }
 
@@ -15096,11 +16164,11 @@ func (v *OperationResultTr_AllowTrustResult) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *OperationResultTr_AllowTrustResult) UnmarshalXDR(d *xdr.Decoder) error {
-	u945, err := decodeAllowTrustResult(d)
+	u1129, err := decodeAllowTrustResult(d)
 	if err != nil {
 		return xdr.WithField(err, "allowTrustResult")
 	}
-	v.AllowTrustResult = u945
+	v.AllowTrustResult = u1129
 	return nil
 }
 
@@ -15121,11 +16189,11 @@ func (v *OperationResultTr_AccountMergeResult) MarshalXDR(e *xdr.Encoder) error 
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *OperationResultTr_AccountMergeResult) UnmarshalXDR(d *xdr.Decoder) error {
-	u946, err := decodeAccountMergeResult(d)
+	u1130, err := decodeAccountMergeResult(d)
 	if err != nil {
 		return xdr.WithField(err, "accountMergeResult")
 	}
-	v.AccountMergeResult = u946
+	v.AccountMergeResult = u1130
 	return nil
 }
 
@@ -15146,11 +16214,11 @@ func (v *OperationResultTr_InflationResult) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *OperationResultTr_InflationResult) UnmarshalXDR(d *xdr.Decoder) error {
-	u947, err := decodeInflationResult(d)
+	u1131, err := decodeInflationResult(d)
 	if err != nil {
 		return xdr.WithField(err, "inflationResult")
 	}
-	v.InflationResult = u947
+	v.InflationResult = u1131
 	return nil
 }
 
@@ -15171,11 +16239,11 @@ func (v *OperationResultTr_ManageDataResult) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *OperationResultTr_ManageDataResult) UnmarshalXDR(d *xdr.Decoder) error {
-	u948, err := decodeManageDataResult(d)
+	u1132, err := decodeManageDataResult(d)
 	if err != nil {
 		return xdr.WithField(err, "manageDataResult")
 	}
-	v.ManageDataResult = u948
+	v.ManageDataResult = u1132
 	return nil
 }
 
@@ -15196,11 +16264,11 @@ func (v *OperationResultTr_BumpSeqResult) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *OperationResultTr_BumpSeqResult) UnmarshalXDR(d *xdr.Decoder) error {
-	u949, err := decodeBumpSequenceResult(d)
+	u1133, err := decodeBumpSequenceResult(d)
 	if err != nil {
 		return xdr.WithField(err, "bumpSeqResult")
 	}
-	v.BumpSeqResult = u949
+	v.BumpSeqResult = u1133
 	return nil
 }
 
@@ -15221,11 +16289,11 @@ func (v *OperationResultTr_ManageBuyOfferResult) MarshalXDR(e *xdr.Encoder) erro
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *OperationResultTr_ManageBuyOfferResult) UnmarshalXDR(d *xdr.Decoder) error {
-	u950, err := decodeManageBuyOfferResult(d)
+	u1134, err := decodeManageBuyOfferResult(d)
 	if err != nil {
 		return xdr.WithField(err, "manageBuyOfferResult")
 	}
-	v.ManageBuyOfferResult = u950
+	v.ManageBuyOfferResult = u1134
 	return nil
 }
 
@@ -15246,11 +16314,11 @@ func (v *OperationResultTr_PathPaymentStrictSendResult) MarshalXDR(e *xdr.Encode
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *OperationResultTr_PathPaymentStrictSendResult) UnmarshalXDR(d *xdr.Decoder) error {
-	u951, err := decodePathPaymentStrictSendResult(d)
+	u1135, err := decodePathPaymentStrictSendResult(d)
 	if err != nil {
 		return xdr.WithField(err, "pathPaymentStrictSendResult")
 	}
-	v.PathPaymentStrictSendResult = u951
+	v.PathPaymentStrictSendResult = u1135
 	return nil
 }
 
@@ -15271,11 +16339,11 @@ func (v *OperationResultTr_CreateClaimableBalanceResult) MarshalXDR(e *xdr.Encod
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *OperationResultTr_CreateClaimableBalanceResult) UnmarshalXDR(d *xdr.Decoder) error {
-	u952, err := decodeCreateClaimableBalanceResult(d)
+	u1136, err := decodeCreateClaimableBalanceResult(d)
 	if err != nil {
 		return xdr.WithField(err, "createClaimableBalanceResult")
 	}
-	v.CreateClaimableBalanceResult = u952
+	v.CreateClaimableBalanceResult = u1136
 	return nil
 }
 
@@ -15296,11 +16364,11 @@ func (v *OperationResultTr_ClaimClaimableBalanceResult) MarshalXDR(e *xdr.Encode
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *OperationResultTr_ClaimClaimableBalanceResult) UnmarshalXDR(d *xdr.Decoder) error {
-	u953, err := decodeClaimClaimableBalanceResult(d)
+	u1137, err := decodeClaimClaimableBalanceResult(d)
 	if err != nil {
 		return xdr.WithField(err, "claimClaimableBalanceResult")
 	}
-	v.ClaimClaimableBalanceResult = u953
+	v.ClaimClaimableBalanceResult = u1137
 	return nil
 }
 
@@ -15321,11 +16389,11 @@ func (v *OperationResultTr_BeginSponsoringFutureReservesResult) MarshalXDR(e *xd
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *OperationResultTr_BeginSponsoringFutureReservesResult) UnmarshalXDR(d *xdr.Decoder) error {
-	u954, err := decodeBeginSponsoringFutureReservesResult(d)
+	u1138, err := decodeBeginSponsoringFutureReservesResult(d)
 	if err != nil {
 		return xdr.WithField(err, "beginSponsoringFutureReservesResult")
 	}
-	v.BeginSponsoringFutureReservesResult = u954
+	v.BeginSponsoringFutureReservesResult = u1138
 	return nil
 }
 
@@ -15346,11 +16414,11 @@ func (v *OperationResultTr_EndSponsoringFutureReservesResult) MarshalXDR(e *xdr.
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *OperationResultTr_EndSponsoringFutureReservesResult) UnmarshalXDR(d *xdr.Decoder) error {
-	u955, err := decodeEndSponsoringFutureReservesResult(d)
+	u1139, err := decodeEndSponsoringFutureReservesResult(d)
 	if err != nil {
 		return xdr.WithField(err, "endSponsoringFutureReservesResult")
 	}
-	v.EndSponsoringFutureReservesResult = u955
+	v.EndSponsoringFutureReservesResult = u1139
 	return nil
 }
 
@@ -15371,11 +16439,11 @@ func (v *OperationResultTr_RevokeSponsorshipResult) MarshalXDR(e *xdr.Encoder) e
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *OperationResultTr_RevokeSponsorshipResult) UnmarshalXDR(d *xdr.Decoder) error {
-	u956, err := decodeRevokeSponsorshipResult(d)
+	u1140, err := decodeRevokeSponsorshipResult(d)
 	if err != nil {
 		return xdr.WithField(err, "revokeSponsorshipResult")
 	}
-	v.RevokeSponsorshipResult = u956
+	v.RevokeSponsorshipResult = u1140
 	return nil
 }
 
@@ -15396,11 +16464,11 @@ func (v *OperationResultTr_ClawbackResult) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *OperationResultTr_ClawbackResult) UnmarshalXDR(d *xdr.Decoder) error {
-	u957, err := decodeClawbackResult(d)
+	u1141, err := decodeClawbackResult(d)
 	if err != nil {
 		return xdr.WithField(err, "clawbackResult")
 	}
-	v.ClawbackResult = u957
+	v.ClawbackResult = u1141
 	return nil
 }
 
@@ -15421,11 +16489,11 @@ func (v *OperationResultTr_ClawbackClaimableBalanceResult) MarshalXDR(e *xdr.Enc
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *OperationResultTr_ClawbackClaimableBalanceResult) UnmarshalXDR(d *xdr.Decoder) error {
-	u958, err := decodeClawbackClaimableBalanceResult(d)
+	u1142, err := decodeClawbackClaimableBalanceResult(d)
 	if err != nil {
 		return xdr.WithField(err, "clawbackClaimableBalanceResult")
 	}
-	v.ClawbackClaimableBalanceResult = u958
+	v.ClawbackClaimableBalanceResult = u1142
 	return nil
 }
 
@@ -15446,11 +16514,11 @@ func (v *OperationResultTr_SetTrustLineFlagsResult) MarshalXDR(e *xdr.Encoder) e
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *OperationResultTr_SetTrustLineFlagsResult) UnmarshalXDR(d *xdr.Decoder) error {
-	u959, err := decodeSetTrustLineFlagsResult(d)
+	u1143, err := decodeSetTrustLineFlagsResult(d)
 	if err != nil {
 		return xdr.WithField(err, "setTrustLineFlagsResult")
 	}
-	v.SetTrustLineFlagsResult = u959
+	v.SetTrustLineFlagsResult = u1143
 	return nil
 }
 
@@ -15471,11 +16539,11 @@ func (v *OperationResultTr_LiquidityPoolDepositResult) MarshalXDR(e *xdr.Encoder
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *OperationResultTr_LiquidityPoolDepositResult) UnmarshalXDR(d *xdr.Decoder) error {
-	u960, err := decodeLiquidityPoolDepositResult(d)
+	u1144, err := decodeLiquidityPoolDepositResult(d)
 	if err != nil {
 		return xdr.WithField(err, "liquidityPoolDepositResult")
 	}
-	v.LiquidityPoolDepositResult = u960
+	v.LiquidityPoolDepositResult = u1144
 	return nil
 }
 
@@ -15496,11 +16564,11 @@ func (v *OperationResultTr_LiquidityPoolWithdrawResult) MarshalXDR(e *xdr.Encode
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *OperationResultTr_LiquidityPoolWithdrawResult) UnmarshalXDR(d *xdr.Decoder) error {
-	u961, err := decodeLiquidityPoolWithdrawResult(d)
+	u1145, err := decodeLiquidityPoolWithdrawResult(d)
 	if err != nil {
 		return xdr.WithField(err, "liquidityPoolWithdrawResult")
 	}
-	v.LiquidityPoolWithdrawResult = u961
+	v.LiquidityPoolWithdrawResult = u1145
 	return nil
 }
 
@@ -15521,11 +16589,11 @@ func (v *OperationResultTr_InvokeHostFunctionResult) MarshalXDR(e *xdr.Encoder) 
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *OperationResultTr_InvokeHostFunctionResult) UnmarshalXDR(d *xdr.Decoder) error {
-	u962, err := decodeInvokeHostFunctionResult(d)
+	u1146, err := decodeInvokeHostFunctionResult(d)
 	if err != nil {
 		return xdr.WithField(err, "invokeHostFunctionResult")
 	}
-	v.InvokeHostFunctionResult = u962
+	v.InvokeHostFunctionResult = u1146
 	return nil
 }
 
@@ -15546,11 +16614,11 @@ func (v *OperationResultTr_ExtendFootprintTTLResult) MarshalXDR(e *xdr.Encoder) 
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *OperationResultTr_ExtendFootprintTTLResult) UnmarshalXDR(d *xdr.Decoder) error {
-	u963, err := decodeExtendFootprintTTLResult(d)
+	u1147, err := decodeExtendFootprintTTLResult(d)
 	if err != nil {
 		return xdr.WithField(err, "extendFootprintTTLResult")
 	}
-	v.ExtendFootprintTTLResult = u963
+	v.ExtendFootprintTTLResult = u1147
 	return nil
 }
 
@@ -15571,11 +16639,11 @@ func (v *OperationResultTr_RestoreFootprintResult) MarshalXDR(e *xdr.Encoder) er
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *OperationResultTr_RestoreFootprintResult) UnmarshalXDR(d *xdr.Decoder) error {
-	u964, err := decodeRestoreFootprintResult(d)
+	u1148, err := decodeRestoreFootprintResult(d)
 	if err != nil {
 		return xdr.WithField(err, "restoreFootprintResult")
 	}
-	v.RestoreFootprintResult = u964
+	v.RestoreFootprintResult = u1148
 	return nil
 }
 
@@ -15757,175 +16825,209 @@ func decodeOperationResultTr_(d *xdr.Decoder) (OperationResultTr_, error) {
 	if err := d.Enter(); err != nil {
 		return nil, err
 	}
-	defer d.Leave()
 	at := d.Offset()
-	x, err := d.Enum(validOperationType)
-	disc := OperationType(x)
-	if err != nil {
+	var err error
+	var disc OperationType
+	b := d.Peek()
+	if len(b) >= 4 {
+		d.Skip(4)
+	} else if b, err = d.Next(4); err != nil {
 		return nil, xdr.WithField(err, "type")
 	}
+	x1149 := int32(binary.BigEndian.Uint32(b))
+	if !validOperationType(x1149) {
+		return nil, xdr.WithField(xdr.NewError(d.Offset()-4, xdr.ErrInvalidEnum, "enum value %d is not valid", x1149), "type")
+	}
+	disc = OperationType(x1149)
 	switch disc {
 	case CREATE_ACCOUNT:
 		a := &OperationResultTr_CreateAccountResult{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case PAYMENT:
 		a := &OperationResultTr_PaymentResult{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case PATH_PAYMENT_STRICT_RECEIVE:
 		a := &OperationResultTr_PathPaymentStrictReceiveResult{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case MANAGE_SELL_OFFER:
 		a := &OperationResultTr_ManageSellOfferResult{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case CREATE_PASSIVE_SELL_OFFER:
 		a := &OperationResultTr_CreatePassiveSellOfferResult{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case SET_OPTIONS:
 		a := &OperationResultTr_SetOptionsResult{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case CHANGE_TRUST:
 		a := &OperationResultTr_ChangeTrustResult{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case ALLOW_TRUST:
 		a := &OperationResultTr_AllowTrustResult{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case ACCOUNT_MERGE:
 		a := &OperationResultTr_AccountMergeResult{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case INFLATION:
 		a := &OperationResultTr_InflationResult{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case MANAGE_DATA:
 		a := &OperationResultTr_ManageDataResult{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case BUMP_SEQUENCE:
 		a := &OperationResultTr_BumpSeqResult{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case MANAGE_BUY_OFFER:
 		a := &OperationResultTr_ManageBuyOfferResult{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case PATH_PAYMENT_STRICT_SEND:
 		a := &OperationResultTr_PathPaymentStrictSendResult{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case CREATE_CLAIMABLE_BALANCE:
 		a := &OperationResultTr_CreateClaimableBalanceResult{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case CLAIM_CLAIMABLE_BALANCE:
 		a := &OperationResultTr_ClaimClaimableBalanceResult{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case BEGIN_SPONSORING_FUTURE_RESERVES:
 		a := &OperationResultTr_BeginSponsoringFutureReservesResult{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case END_SPONSORING_FUTURE_RESERVES:
 		a := &OperationResultTr_EndSponsoringFutureReservesResult{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case REVOKE_SPONSORSHIP:
 		a := &OperationResultTr_RevokeSponsorshipResult{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case CLAWBACK:
 		a := &OperationResultTr_ClawbackResult{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case CLAWBACK_CLAIMABLE_BALANCE:
 		a := &OperationResultTr_ClawbackClaimableBalanceResult{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case SET_TRUST_LINE_FLAGS:
 		a := &OperationResultTr_SetTrustLineFlagsResult{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case LIQUIDITY_POOL_DEPOSIT:
 		a := &OperationResultTr_LiquidityPoolDepositResult{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case LIQUIDITY_POOL_WITHDRAW:
 		a := &OperationResultTr_LiquidityPoolWithdrawResult{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case INVOKE_HOST_FUNCTION:
 		a := &OperationResultTr_InvokeHostFunctionResult{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case EXTEND_FOOTPRINT_TTL:
 		a := &OperationResultTr_ExtendFootprintTTLResult{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case RESTORE_FOOTPRINT:
 		a := &OperationResultTr_RestoreFootprintResult{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	}
 	return nil, xdr.NewError(at, xdr.ErrUnionArm, "union OperationResultTr_ has no arm for discriminant %v", disc)
@@ -16058,11 +17160,18 @@ func (v *TransactionResultCode) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *TransactionResultCode) UnmarshalXDR(d *xdr.Decoder) error {
-	x965, err := d.Enum(validTransactionResultCode)
-	if err != nil {
+	var err error
+	b1150 := d.Peek()
+	if len(b1150) >= 4 {
+		d.Skip(4)
+	} else if b1150, err = d.Next(4); err != nil {
 		return err
 	}
-	(*v) = TransactionResultCode(x965)
+	x1151 := int32(binary.BigEndian.Uint32(b1150))
+	if !validTransactionResultCode(x1151) {
+		return xdr.NewError(d.Offset()-4, xdr.ErrInvalidEnum, "enum value %d is not valid", x1151)
+	}
+	(*v) = TransactionResultCode(x1151)
 	return nil
 }
 
@@ -16123,21 +17232,24 @@ func (v *InnerTransactionResult) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *InnerTransactionResult) UnmarshalXDR(d *xdr.Decoder) error {
-	x966, err := d.Int64()
-	if err != nil {
+	var err error
+	b1152 := d.Peek()
+	if len(b1152) >= 8 {
+		d.Skip(8)
+	} else if b1152, err = d.Next(8); err != nil {
 		return xdr.WithField(err, "feeCharged")
 	}
-	v.FeeCharged = Int64(x966)
-	u967, err := decodeInnerTransactionResultResult(d)
+	v.FeeCharged = Int64(int64(binary.BigEndian.Uint64(b1152)))
+	u1153, err := decodeInnerTransactionResultResult(d)
 	if err != nil {
 		return xdr.WithField(err, "result")
 	}
-	v.Result = u967
-	u968, err := decodeInnerTransactionResultExt(d)
+	v.Result = u1153
+	u1154, err := decodeInnerTransactionResultExt(d)
 	if err != nil {
 		return xdr.WithField(err, "ext")
 	}
-	v.Ext = u968
+	v.Ext = u1154
 	return nil
 }
 
@@ -16197,9 +17309,9 @@ func (v *InnerTransactionResultResultResults) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "results")
 	}
-	for i969 := range v.Results {
-		if err := encodeOperationResult(e, v.Results[i969]); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i969)+"]"), "results")
+	for i1155 := range v.Results {
+		if err := encodeOperationResult(e, v.Results[i1155]); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i1155)+"]"), "results")
 		}
 	}
 	e.Leave()
@@ -16208,25 +17320,28 @@ func (v *InnerTransactionResultResultResults) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *InnerTransactionResultResultResults) UnmarshalXDR(d *xdr.Decoder) error {
-	n970, err := d.ArrayLen(math.MaxUint32, 4)
-	if err != nil {
+	var err error
+	n1156, ok := d.PeekArrayLen(math.MaxUint32, 4)
+	if ok {
+		d.Skip(4)
+	} else if n1156, err = d.ArrayLen(math.MaxUint32, 4); err != nil {
 		return xdr.WithField(err, "results")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "results")
 	}
-	var s971 []OperationResult
-	if n970 > 0 {
-		s971 = make([]OperationResult, n970)
+	var s1157 []OperationResult
+	if n1156 > 0 {
+		s1157 = make([]OperationResult, n1156)
 	}
-	for i972 := range s971 {
-		u973, err := decodeOperationResult(d)
+	for i1158 := range s1157 {
+		u1159, err := decodeOperationResult(d)
 		if err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i972)+"]"), "results")
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i1158)+"]"), "results")
 		}
-		s971[i972] = u973
+		s1157[i1158] = u1159
 	}
-	v.Results = s971
+	v.Results = s1157
 	d.Leave()
 	return nil
 }
@@ -16286,22 +17401,31 @@ func decodeInnerTransactionResultResult(d *xdr.Decoder) (InnerTransactionResultR
 	if err := d.Enter(); err != nil {
 		return nil, err
 	}
-	defer d.Leave()
 	at := d.Offset()
-	x, err := d.Enum(validTransactionResultCode)
-	disc := TransactionResultCode(x)
-	if err != nil {
+	var err error
+	var disc TransactionResultCode
+	b := d.Peek()
+	if len(b) >= 4 {
+		d.Skip(4)
+	} else if b, err = d.Next(4); err != nil {
 		return nil, xdr.WithField(err, "code")
 	}
+	x1160 := int32(binary.BigEndian.Uint32(b))
+	if !validTransactionResultCode(x1160) {
+		return nil, xdr.WithField(xdr.NewError(d.Offset()-4, xdr.ErrInvalidEnum, "enum value %d is not valid", x1160), "code")
+	}
+	disc = TransactionResultCode(x1160)
 	switch disc {
 	case TxSUCCESS, TxFAILED:
 		a := &InnerTransactionResultResultResults{Code: TransactionResultCode(disc)}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case TxTOOEARLY, TxTOOLATE, TxMISSINGOPERATION, TxBADSEQ, TxBADAUTH, TxINSUFFICIENTBALANCE, TxNOACCOUNT, TxINSUFFICIENTFEE, TxBADAUTHEXTRA, TxINTERNALERROR, TxNOTSUPPORTED, TxBADSPONSORSHIP, TxBADMINSEQAGEORGAP, TxMALFORMED, TxSOROBANINVALID:
 		a := &InnerTransactionResultResultTxTOOEARLY{Code: TransactionResultCode(disc)}
+		d.Leave()
 		return a, nil
 	}
 	return nil, xdr.NewError(at, xdr.ErrUnionArm, "union InnerTransactionResultResult has no arm for discriminant %v", disc)
@@ -16356,15 +17480,20 @@ func decodeInnerTransactionResultExt(d *xdr.Decoder) (InnerTransactionResultExt,
 	if err := d.Enter(); err != nil {
 		return nil, err
 	}
-	defer d.Leave()
 	at := d.Offset()
-	disc, err := d.Int32()
-	if err != nil {
+	var err error
+	var disc int32
+	b := d.Peek()
+	if len(b) >= 4 {
+		d.Skip(4)
+	} else if b, err = d.Next(4); err != nil {
 		return nil, xdr.WithField(err, "v")
 	}
+	disc = int32(binary.BigEndian.Uint32(b))
 	switch disc {
 	case 0:
 		a := &InnerTransactionResultExtCase0{}
+		d.Leave()
 		return a, nil
 	}
 	return nil, xdr.NewError(at, xdr.ErrUnionArm, "union InnerTransactionResultExt has no arm for discriminant %v", disc)
@@ -16393,7 +17522,10 @@ func (v *InnerTransactionResultPair) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *InnerTransactionResultPair) UnmarshalXDR(d *xdr.Decoder) error {
-	if err := d.FixedOpaque(v.TransactionHash[:]); err != nil {
+	if b := d.Peek(); len(b) >= 32 {
+		copy(v.TransactionHash[:], b)
+		d.Skip(32)
+	} else if err := d.FixedOpaque(v.TransactionHash[:]); err != nil {
 		return xdr.WithField(err, "transactionHash")
 	}
 	if err := (&v.Result).UnmarshalXDR(d); err != nil {
@@ -16459,21 +17591,24 @@ func (v *TransactionResult) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *TransactionResult) UnmarshalXDR(d *xdr.Decoder) error {
-	x974, err := d.Int64()
-	if err != nil {
+	var err error
+	b1161 := d.Peek()
+	if len(b1161) >= 8 {
+		d.Skip(8)
+	} else if b1161, err = d.Next(8); err != nil {
 		return xdr.WithField(err, "feeCharged")
 	}
-	v.FeeCharged = Int64(x974)
-	u975, err := decodeTransactionResultResult(d)
+	v.FeeCharged = Int64(int64(binary.BigEndian.Uint64(b1161)))
+	u1162, err := decodeTransactionResultResult(d)
 	if err != nil {
 		return xdr.WithField(err, "result")
 	}
-	v.Result = u975
-	u976, err := decodeTransactionResultExt(d)
+	v.Result = u1162
+	u1163, err := decodeTransactionResultExt(d)
 	if err != nil {
 		return xdr.WithField(err, "ext")
 	}
-	v.Ext = u976
+	v.Ext = u1163
 	return nil
 }
 
@@ -16557,9 +17692,9 @@ func (v *TransactionResultResultResults) MarshalXDR(e *xdr.Encoder) error {
 	if err := e.Enter(); err != nil {
 		return xdr.WithField(err, "results")
 	}
-	for i977 := range v.Results {
-		if err := encodeOperationResult(e, v.Results[i977]); err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i977)+"]"), "results")
+	for i1164 := range v.Results {
+		if err := encodeOperationResult(e, v.Results[i1164]); err != nil {
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i1164)+"]"), "results")
 		}
 	}
 	e.Leave()
@@ -16568,25 +17703,28 @@ func (v *TransactionResultResultResults) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *TransactionResultResultResults) UnmarshalXDR(d *xdr.Decoder) error {
-	n978, err := d.ArrayLen(math.MaxUint32, 4)
-	if err != nil {
+	var err error
+	n1165, ok := d.PeekArrayLen(math.MaxUint32, 4)
+	if ok {
+		d.Skip(4)
+	} else if n1165, err = d.ArrayLen(math.MaxUint32, 4); err != nil {
 		return xdr.WithField(err, "results")
 	}
 	if err := d.Enter(); err != nil {
 		return xdr.WithField(err, "results")
 	}
-	var s979 []OperationResult
-	if n978 > 0 {
-		s979 = make([]OperationResult, n978)
+	var s1166 []OperationResult
+	if n1165 > 0 {
+		s1166 = make([]OperationResult, n1165)
 	}
-	for i980 := range s979 {
-		u981, err := decodeOperationResult(d)
+	for i1167 := range s1166 {
+		u1168, err := decodeOperationResult(d)
 		if err != nil {
-			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i980)+"]"), "results")
+			return xdr.WithField(xdr.WithField(err, "["+strconv.Itoa(i1167)+"]"), "results")
 		}
-		s979[i980] = u981
+		s1166[i1167] = u1168
 	}
-	v.Results = s979
+	v.Results = s1166
 	d.Leave()
 	return nil
 }
@@ -16657,28 +17795,38 @@ func decodeTransactionResultResult(d *xdr.Decoder) (TransactionResultResult, err
 	if err := d.Enter(); err != nil {
 		return nil, err
 	}
-	defer d.Leave()
 	at := d.Offset()
-	x, err := d.Enum(validTransactionResultCode)
-	disc := TransactionResultCode(x)
-	if err != nil {
+	var err error
+	var disc TransactionResultCode
+	b := d.Peek()
+	if len(b) >= 4 {
+		d.Skip(4)
+	} else if b, err = d.Next(4); err != nil {
 		return nil, xdr.WithField(err, "code")
 	}
+	x1169 := int32(binary.BigEndian.Uint32(b))
+	if !validTransactionResultCode(x1169) {
+		return nil, xdr.WithField(xdr.NewError(d.Offset()-4, xdr.ErrInvalidEnum, "enum value %d is not valid", x1169), "code")
+	}
+	disc = TransactionResultCode(x1169)
 	switch disc {
 	case TxFEEBUMPINNERSUCCESS, TxFEEBUMPINNERFAILED:
 		a := &TransactionResultResultInnerResultPair{Code: TransactionResultCode(disc)}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case TxSUCCESS, TxFAILED:
 		a := &TransactionResultResultResults{Code: TransactionResultCode(disc)}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case TxTOOEARLY, TxTOOLATE, TxMISSINGOPERATION, TxBADSEQ, TxBADAUTH, TxINSUFFICIENTBALANCE, TxNOACCOUNT, TxINSUFFICIENTFEE, TxBADAUTHEXTRA, TxINTERNALERROR, TxNOTSUPPORTED, TxBADSPONSORSHIP, TxBADMINSEQAGEORGAP, TxMALFORMED, TxSOROBANINVALID:
 		a := &TransactionResultResultTxTOOEARLY{Code: TransactionResultCode(disc)}
+		d.Leave()
 		return a, nil
 	}
 	return nil, xdr.NewError(at, xdr.ErrUnionArm, "union TransactionResultResult has no arm for discriminant %v", disc)
@@ -16734,15 +17882,20 @@ func decodeTransactionResultExt(d *xdr.Decoder) (TransactionResultExt, error) {
 	if err := d.Enter(); err != nil {
 		return nil, err
 	}
-	defer d.Leave()
 	at := d.Offset()
-	disc, err := d.Int32()
-	if err != nil {
+	var err error
+	var disc int32
+	b := d.Peek()
+	if len(b) >= 4 {
+		d.Skip(4)
+	} else if b, err = d.Next(4); err != nil {
 		return nil, xdr.WithField(err, "v")
 	}
+	disc = int32(binary.BigEndian.Uint32(b))
 	switch disc {
 	case 0:
 		a := &TransactionResultExtCase0{}
+		d.Leave()
 		return a, nil
 	}
 	return nil, xdr.NewError(at, xdr.ErrUnionArm, "union TransactionResultExt has no arm for discriminant %v", disc)

@@ -3,6 +3,7 @@
 package stellar
 
 import (
+	"encoding/binary"
 	"github.com/wirekit/wirekit/xdr"
 	"strconv"
 	"sync/atomic"
@@ -19,7 +20,10 @@ func (v *Hash) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *Hash) UnmarshalXDR(d *xdr.Decoder) error {
-	if err := d.FixedOpaque((*v)[:]); err != nil {
+	if b := d.Peek(); len(b) >= 32 {
+		copy((*v)[:], b)
+		d.Skip(32)
+	} else if err := d.FixedOpaque((*v)[:]); err != nil {
 		return err
 	}
 	return nil
@@ -72,7 +76,10 @@ func (v *Uint256) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *Uint256) UnmarshalXDR(d *xdr.Decoder) error {
-	if err := d.FixedOpaque((*v)[:]); err != nil {
+	if b := d.Peek(); len(b) >= 32 {
+		copy((*v)[:], b)
+		d.Skip(32)
+	} else if err := d.FixedOpaque((*v)[:]); err != nil {
 		return err
 	}
 	return nil
@@ -125,11 +132,14 @@ func (v *Uint32) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *Uint32) UnmarshalXDR(d *xdr.Decoder) error {
-	x982, err := d.Uint32()
-	if err != nil {
+	var err error
+	b1170 := d.Peek()
+	if len(b1170) >= 4 {
+		d.Skip(4)
+	} else if b1170, err = d.Next(4); err != nil {
 		return err
 	}
-	(*v) = Uint32(x982)
+	(*v) = Uint32(binary.BigEndian.Uint32(b1170))
 	return nil
 }
 
@@ -180,11 +190,14 @@ func (v *Int32) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *Int32) UnmarshalXDR(d *xdr.Decoder) error {
-	x983, err := d.Int32()
-	if err != nil {
+	var err error
+	b1171 := d.Peek()
+	if len(b1171) >= 4 {
+		d.Skip(4)
+	} else if b1171, err = d.Next(4); err != nil {
 		return err
 	}
-	(*v) = Int32(x983)
+	(*v) = Int32(int32(binary.BigEndian.Uint32(b1171)))
 	return nil
 }
 
@@ -235,11 +248,14 @@ func (v *Uint64) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *Uint64) UnmarshalXDR(d *xdr.Decoder) error {
-	x984, err := d.Uint64()
-	if err != nil {
+	var err error
+	b1172 := d.Peek()
+	if len(b1172) >= 8 {
+		d.Skip(8)
+	} else if b1172, err = d.Next(8); err != nil {
 		return err
 	}
-	(*v) = Uint64(x984)
+	(*v) = Uint64(binary.BigEndian.Uint64(b1172))
 	return nil
 }
 
@@ -290,11 +306,14 @@ func (v *Int64) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *Int64) UnmarshalXDR(d *xdr.Decoder) error {
-	x985, err := d.Int64()
-	if err != nil {
+	var err error
+	b1173 := d.Peek()
+	if len(b1173) >= 8 {
+		d.Skip(8)
+	} else if b1173, err = d.Next(8); err != nil {
 		return err
 	}
-	(*v) = Int64(x985)
+	(*v) = Int64(int64(binary.BigEndian.Uint64(b1173)))
 	return nil
 }
 
@@ -345,11 +364,14 @@ func (v *TimePoint) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *TimePoint) UnmarshalXDR(d *xdr.Decoder) error {
-	x986, err := d.Uint64()
-	if err != nil {
+	var err error
+	b1174 := d.Peek()
+	if len(b1174) >= 8 {
+		d.Skip(8)
+	} else if b1174, err = d.Next(8); err != nil {
 		return err
 	}
-	(*v) = TimePoint(x986)
+	(*v) = TimePoint(binary.BigEndian.Uint64(b1174))
 	return nil
 }
 
@@ -400,11 +422,14 @@ func (v *Duration) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *Duration) UnmarshalXDR(d *xdr.Decoder) error {
-	x987, err := d.Uint64()
-	if err != nil {
+	var err error
+	b1175 := d.Peek()
+	if len(b1175) >= 8 {
+		d.Skip(8)
+	} else if b1175, err = d.Next(8); err != nil {
 		return err
 	}
-	(*v) = Duration(x987)
+	(*v) = Duration(binary.BigEndian.Uint64(b1175))
 	return nil
 }
 
@@ -486,15 +511,20 @@ func decodeExtensionPoint(d *xdr.Decoder) (ExtensionPoint, error) {
 	if err := d.Enter(); err != nil {
 		return nil, err
 	}
-	defer d.Leave()
 	at := d.Offset()
-	disc, err := d.Int32()
-	if err != nil {
+	var err error
+	var disc int32
+	b := d.Peek()
+	if len(b) >= 4 {
+		d.Skip(4)
+	} else if b, err = d.Next(4); err != nil {
 		return nil, xdr.WithField(err, "v")
 	}
+	disc = int32(binary.BigEndian.Uint32(b))
 	switch disc {
 	case 0:
 		a := &ExtensionPointCase0{}
+		d.Leave()
 		return a, nil
 	}
 	return nil, xdr.NewError(at, xdr.ErrUnionArm, "union ExtensionPoint has no arm for discriminant %v", disc)
@@ -559,11 +589,18 @@ func (v *CryptoKeyType) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *CryptoKeyType) UnmarshalXDR(d *xdr.Decoder) error {
-	x988, err := d.Enum(validCryptoKeyType)
-	if err != nil {
+	var err error
+	b1176 := d.Peek()
+	if len(b1176) >= 4 {
+		d.Skip(4)
+	} else if b1176, err = d.Next(4); err != nil {
 		return err
 	}
-	(*v) = CryptoKeyType(x988)
+	x1177 := int32(binary.BigEndian.Uint32(b1176))
+	if !validCryptoKeyType(x1177) {
+		return xdr.NewError(d.Offset()-4, xdr.ErrInvalidEnum, "enum value %d is not valid", x1177)
+	}
+	(*v) = CryptoKeyType(x1177)
 	return nil
 }
 
@@ -644,11 +681,18 @@ func (v *PublicKeyType) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *PublicKeyType) UnmarshalXDR(d *xdr.Decoder) error {
-	x989, err := d.Enum(validPublicKeyType)
-	if err != nil {
+	var err error
+	b1178 := d.Peek()
+	if len(b1178) >= 4 {
+		d.Skip(4)
+	} else if b1178, err = d.Next(4); err != nil {
 		return err
 	}
-	(*v) = PublicKeyType(x989)
+	x1179 := int32(binary.BigEndian.Uint32(b1178))
+	if !validPublicKeyType(x1179) {
+		return xdr.NewError(d.Offset()-4, xdr.ErrInvalidEnum, "enum value %d is not valid", x1179)
+	}
+	(*v) = PublicKeyType(x1179)
 	return nil
 }
 
@@ -738,11 +782,18 @@ func (v *SignerKeyType) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *SignerKeyType) UnmarshalXDR(d *xdr.Decoder) error {
-	x990, err := d.Enum(validSignerKeyType)
-	if err != nil {
+	var err error
+	b1180 := d.Peek()
+	if len(b1180) >= 4 {
+		d.Skip(4)
+	} else if b1180, err = d.Next(4); err != nil {
 		return err
 	}
-	(*v) = SignerKeyType(x990)
+	x1181 := int32(binary.BigEndian.Uint32(b1180))
+	if !validSignerKeyType(x1181) {
+		return xdr.NewError(d.Offset()-4, xdr.ErrInvalidEnum, "enum value %d is not valid", x1181)
+	}
+	(*v) = SignerKeyType(x1181)
 	return nil
 }
 
@@ -801,7 +852,10 @@ func (v *PublicKeyEd25519) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *PublicKeyEd25519) UnmarshalXDR(d *xdr.Decoder) error {
-	if err := d.FixedOpaque(v.Ed25519[:]); err != nil {
+	if b := d.Peek(); len(b) >= 32 {
+		copy(v.Ed25519[:], b)
+		d.Skip(32)
+	} else if err := d.FixedOpaque(v.Ed25519[:]); err != nil {
 		return xdr.WithField(err, "ed25519")
 	}
 	return nil
@@ -829,19 +883,27 @@ func decodePublicKey(d *xdr.Decoder) (PublicKey, error) {
 	if err := d.Enter(); err != nil {
 		return nil, err
 	}
-	defer d.Leave()
 	at := d.Offset()
-	x, err := d.Enum(validPublicKeyType)
-	disc := PublicKeyType(x)
-	if err != nil {
+	var err error
+	var disc PublicKeyType
+	b := d.Peek()
+	if len(b) >= 4 {
+		d.Skip(4)
+	} else if b, err = d.Next(4); err != nil {
 		return nil, xdr.WithField(err, "type")
 	}
+	x1182 := int32(binary.BigEndian.Uint32(b))
+	if !validPublicKeyType(x1182) {
+		return nil, xdr.WithField(xdr.NewError(d.Offset()-4, xdr.ErrInvalidEnum, "enum value %d is not valid", x1182), "type")
+	}
+	disc = PublicKeyType(x1182)
 	switch disc {
 	case PUBLIC_KEY_TYPE_ED25519:
 		a := &PublicKeyEd25519{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	}
 	return nil, xdr.NewError(at, xdr.ErrUnionArm, "union PublicKey has no arm for discriminant %v", disc)
@@ -872,7 +934,10 @@ func (v *SignerKeyEd25519) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *SignerKeyEd25519) UnmarshalXDR(d *xdr.Decoder) error {
-	if err := d.FixedOpaque(v.Ed25519[:]); err != nil {
+	if b := d.Peek(); len(b) >= 32 {
+		copy(v.Ed25519[:], b)
+		d.Skip(32)
+	} else if err := d.FixedOpaque(v.Ed25519[:]); err != nil {
 		return xdr.WithField(err, "ed25519")
 	}
 	return nil
@@ -893,7 +958,10 @@ func (v *SignerKeyPreAuthTx) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *SignerKeyPreAuthTx) UnmarshalXDR(d *xdr.Decoder) error {
-	if err := d.FixedOpaque(v.PreAuthTx[:]); err != nil {
+	if b := d.Peek(); len(b) >= 32 {
+		copy(v.PreAuthTx[:], b)
+		d.Skip(32)
+	} else if err := d.FixedOpaque(v.PreAuthTx[:]); err != nil {
 		return xdr.WithField(err, "preAuthTx")
 	}
 	return nil
@@ -914,7 +982,10 @@ func (v *SignerKeyHashX) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads the arm's body (after the discriminant) from d.
 func (v *SignerKeyHashX) UnmarshalXDR(d *xdr.Decoder) error {
-	if err := d.FixedOpaque(v.HashX[:]); err != nil {
+	if b := d.Peek(); len(b) >= 32 {
+		copy(v.HashX[:], b)
+		d.Skip(32)
+	} else if err := d.FixedOpaque(v.HashX[:]); err != nil {
 		return xdr.WithField(err, "hashX")
 	}
 	return nil
@@ -983,37 +1054,48 @@ func decodeSignerKey(d *xdr.Decoder) (SignerKey, error) {
 	if err := d.Enter(); err != nil {
 		return nil, err
 	}
-	defer d.Leave()
 	at := d.Offset()
-	x, err := d.Enum(validSignerKeyType)
-	disc := SignerKeyType(x)
-	if err != nil {
+	var err error
+	var disc SignerKeyType
+	b := d.Peek()
+	if len(b) >= 4 {
+		d.Skip(4)
+	} else if b, err = d.Next(4); err != nil {
 		return nil, xdr.WithField(err, "type")
 	}
+	x1183 := int32(binary.BigEndian.Uint32(b))
+	if !validSignerKeyType(x1183) {
+		return nil, xdr.WithField(xdr.NewError(d.Offset()-4, xdr.ErrInvalidEnum, "enum value %d is not valid", x1183), "type")
+	}
+	disc = SignerKeyType(x1183)
 	switch disc {
 	case SIGNER_KEY_TYPE_ED25519:
 		a := &SignerKeyEd25519{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case SIGNER_KEY_TYPE_PRE_AUTH_TX:
 		a := &SignerKeyPreAuthTx{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case SIGNER_KEY_TYPE_HASH_X:
 		a := &SignerKeyHashX{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	case SIGNER_KEY_TYPE_ED25519_SIGNED_PAYLOAD:
 		a := &SignerKeyEd25519SignedPayload{}
 		if err := a.UnmarshalXDR(d); err != nil {
 			return nil, err
 		}
+		d.Leave()
 		return a, nil
 	}
 	return nil, xdr.NewError(at, xdr.ErrUnionArm, "union SignerKey has no arm for discriminant %v", disc)
@@ -1045,14 +1127,24 @@ func (v *SignerKeyEd25519SignedPayload_) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *SignerKeyEd25519SignedPayload_) UnmarshalXDR(d *xdr.Decoder) error {
-	if err := d.FixedOpaque(v.Ed25519[:]); err != nil {
+	var err error
+	if b := d.Peek(); len(b) >= 32 {
+		copy(v.Ed25519[:], b)
+		d.Skip(32)
+	} else if err := d.FixedOpaque(v.Ed25519[:]); err != nil {
 		return xdr.WithField(err, "ed25519")
 	}
-	x991, err := d.Opaque(64)
-	if err != nil {
+	var x1184 []byte
+	if b, n, ok := d.PeekBytes(64); ok {
+		d.Skip(n)
+		if len(b) > 0 {
+			x1184 = make([]byte, len(b))
+			copy(x1184, b)
+		}
+	} else if x1184, err = d.Opaque(64); err != nil {
 		return xdr.WithField(err, "payload")
 	}
-	v.Payload = x991
+	v.Payload = x1184
 	return nil
 }
 
@@ -1105,11 +1197,18 @@ func (v *Signature) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *Signature) UnmarshalXDR(d *xdr.Decoder) error {
-	x992, err := d.Opaque(64)
-	if err != nil {
+	var err error
+	var x1185 []byte
+	if b, n, ok := d.PeekBytes(64); ok {
+		d.Skip(n)
+		if len(b) > 0 {
+			x1185 = make([]byte, len(b))
+			copy(x1185, b)
+		}
+	} else if x1185, err = d.Opaque(64); err != nil {
 		return err
 	}
-	(*v) = Signature(x992)
+	(*v) = Signature(x1185)
 	return nil
 }
 
@@ -1160,7 +1259,10 @@ func (v *SignatureHint) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *SignatureHint) UnmarshalXDR(d *xdr.Decoder) error {
-	if err := d.FixedOpaque((*v)[:]); err != nil {
+	if b := d.Peek(); len(b) >= 4 {
+		copy((*v)[:], b)
+		d.Skip(4)
+	} else if err := d.FixedOpaque((*v)[:]); err != nil {
 		return err
 	}
 	return nil
@@ -1221,7 +1323,10 @@ func (v *Curve25519Secret) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *Curve25519Secret) UnmarshalXDR(d *xdr.Decoder) error {
-	if err := d.FixedOpaque(v.Key[:]); err != nil {
+	if b := d.Peek(); len(b) >= 32 {
+		copy(v.Key[:], b)
+		d.Skip(32)
+	} else if err := d.FixedOpaque(v.Key[:]); err != nil {
 		return xdr.WithField(err, "key")
 	}
 	return nil
@@ -1276,7 +1381,10 @@ func (v *Curve25519Public) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *Curve25519Public) UnmarshalXDR(d *xdr.Decoder) error {
-	if err := d.FixedOpaque(v.Key[:]); err != nil {
+	if b := d.Peek(); len(b) >= 32 {
+		copy(v.Key[:], b)
+		d.Skip(32)
+	} else if err := d.FixedOpaque(v.Key[:]); err != nil {
 		return xdr.WithField(err, "key")
 	}
 	return nil
@@ -1331,7 +1439,10 @@ func (v *HmacSha256Key) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *HmacSha256Key) UnmarshalXDR(d *xdr.Decoder) error {
-	if err := d.FixedOpaque(v.Key[:]); err != nil {
+	if b := d.Peek(); len(b) >= 32 {
+		copy(v.Key[:], b)
+		d.Skip(32)
+	} else if err := d.FixedOpaque(v.Key[:]); err != nil {
 		return xdr.WithField(err, "key")
 	}
 	return nil
@@ -1386,7 +1497,10 @@ func (v *HmacSha256Mac) MarshalXDR(e *xdr.Encoder) error {
 
 // UnmarshalXDR reads v's XDR encoding from d.
 func (v *HmacSha256Mac) UnmarshalXDR(d *xdr.Decoder) error {
-	if err := d.FixedOpaque(v.Mac[:]); err != nil {
+	if b := d.Peek(); len(b) >= 32 {
+		copy(v.Mac[:], b)
+		d.Skip(32)
+	} else if err := d.FixedOpaque(v.Mac[:]); err != nil {
 		return xdr.WithField(err, "mac")
 	}
 	return nil
