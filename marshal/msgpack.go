@@ -63,7 +63,12 @@ type mpState struct {
 var mpPool = sync.Pool{New: func() any { return newMpState(Limits{}) }}
 
 func newMpState(lim Limits) *mpState {
-	return &mpState{sc: mpScanner{lim: lim}, dec: msgpack.NewDecoder(nil)}
+	m := &mpState{sc: mpScanner{lim: lim}}
+	// The library Decoder reads m.r for good; decode points m.r at each
+	// value in turn.
+	m.dec = msgpack.NewDecoder(&m.r)
+	m.dec.SetMapDecoder(decodeMpMap)
+	return m
 }
 
 // decode decodes one value m.sc has checked.
@@ -74,8 +79,6 @@ func (m *mpState) decode(raw []byte, v any) (err error) {
 		}
 	}
 	m.r.Reset(raw)
-	m.dec.Reset(&m.r)
-	m.dec.SetMapDecoder(decodeMpMap)
 	defer func() {
 		m.r.Reset(nil) // do not keep the caller's bytes
 		// The library stores a key that is an array or a map into a Go
