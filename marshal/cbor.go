@@ -183,5 +183,13 @@ func (d *cborDecoder) Decode(v any) error {
 			return nil
 		}
 	}
-	return d.streamDecoder.Decode(v)
+	off := d.off
+	err := d.streamDecoder.Decode(v)
+	// A value that did not fit cost a wasted pass of the library over its
+	// first part. Make room for a few values of its size, so that the
+	// next ones are mostly whole in the buffer.
+	if n := int(d.off - off); err == nil && 4*n > len(d.buf) {
+		d.grow(min(4*n, d.lim.MaxBytes+firstStreamBuf))
+	}
+	return err
 }

@@ -148,6 +148,17 @@ func (w *window) fill(limit int) {
 	}
 }
 
+// grow moves the buffered bytes into a buffer of size bytes, if that is
+// larger than the buffer.
+func (w *window) grow(size int) {
+	if size <= len(w.buf) {
+		return
+	}
+	nb := make([]byte, size)
+	w.start, w.end = 0, copy(nb, w.buf[w.start:w.end])
+	w.buf = nb
+}
+
 // readSome reads into buf once, retrying reads that return nothing (at
 // most maxEmptyReads times, then io.ErrNoProgress), and reports the count,
 // whether the reader is at its end, and any other error.
