@@ -328,7 +328,7 @@ func writeValue(w io.Writer, mode string, v *value, lim marshal.Limits) error {
 		}
 		return writeSpew(w, v, lim)
 	}
-	if v.goVal != nil {
+	if v.isGo {
 		return writeGo(w, mode, v)
 	}
 	switch mode {

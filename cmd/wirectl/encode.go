@@ -241,7 +241,7 @@ func convert(cmd *cobra.Command, from, to, frame string, args []string) error {
 
 // toJSON is v as decode -o json prints it.
 func toJSON(v *value) ([]byte, error) {
-	if v.goVal != nil {
+	if v.isGo {
 		return json.Marshal(v.goVal)
 	}
 	var buf bytes.Buffer
@@ -258,7 +258,7 @@ func toJSON(v *value) ([]byte, error) {
 // map; JSON numbers become int64, uint64 or float64; what the target
 // cannot carry is an error naming the item's offset.
 func toGo(v *value, to string) (any, error) {
-	if v.goVal != nil {
+	if v.isGo {
 		return v.goVal, nil
 	}
 	if v.item == nil {

@@ -21,7 +21,8 @@ type value struct {
 	format string
 	raw    []byte        // its bytes, valid until the next value is read
 	item   *inspect.Item // its items with their offsets (binary formats)
-	goVal  any           // or the value itself (gob)
+	goVal  any           // or the value itself (gob), nil included
+	isGo   bool          // goVal holds the value
 	xdr    *schema.Value // or the value and its items (XDR with a schema)
 }
 
@@ -254,5 +255,5 @@ func (s *gobSource) next() (*value, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &value{format: "gob", goVal: v}, nil
+	return &value{format: "gob", goVal: v, isGo: true}, nil
 }

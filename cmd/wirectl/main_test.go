@@ -651,3 +651,22 @@ func emptyNil(v any) any {
 	}
 	return v
 }
+
+// TestGobNilValueDecodes checks that a gob value that is nil (a nil
+// interface value, which is all the gob stream 04 10 00 ff 00 holds)
+// prints as null and as <nil>, and converts, like any other value: it
+// once fell through to the path of formats that keep raw bytes, and failed
+// with "unexpected end of JSON input" (found by FuzzWirectlDecode).
+func TestGobNilValueDecodes(t *testing.T) {
+	in := []byte("\x04\x10\x00\xff\x00")
+	for mode, want := range map[string]string{"json": "null", "text": "null", "spew": "(interface {}) <nil>"} {
+		out, stderr, code := wirectl(t, in, "decode", "--format", "gob", "-o", mode)
+		if code != 0 || strings.TrimSpace(out) != want {
+			t.Errorf("-o %s: exit %d, stdout %q (want %q), stderr %q", mode, code, out, want, stderr)
+		}
+	}
+	out, stderr, code := wirectl(t, in, "convert", "--from", "gob", "--to", "json")
+	if code != 0 || strings.TrimSpace(out) != "null" {
+		t.Errorf("convert to json: exit %d, stdout %q, stderr %q", code, out, stderr)
+	}
+}

@@ -74,5 +74,5 @@ func sqtimeValue(m sqtime.Message) *value {
 	case sqtime.TimeResponse:
 		o.Keys, o.Values = append(o.Keys, "time"), append(o.Values, m.Time)
 	}
-	return &value{format: "sqtime", goVal: o}
+	return &value{format: "sqtime", goVal: o, isGo: true}
 }
