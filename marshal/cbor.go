@@ -176,6 +176,9 @@ type cborDecoder struct {
 func (d *cborDecoder) Decode(v any) error {
 	if d.err == nil && !d.inValue && !d.c.precheck && d.start < d.end {
 		buf := d.buf[d.start:min(d.end, d.start+d.lim.MaxBytes)]
+		// On an error (most often a value cut short by the buffer's end,
+		// which the library finds before decoding anything) the general
+		// path below decodes the value again and explains the error.
 		if rest, err := d.c.dm.UnmarshalFirst(buf, v); err == nil {
 			n := len(buf) - len(rest)
 			d.start += n

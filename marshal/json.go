@@ -128,8 +128,8 @@ type jsonReader struct {
 	s   jsonScanner
 	err error
 
-	// pending holds the bytes read since s.off that s has not scanned,
-	// from buf[skip:]; opens and commas count their brackets and commas.
+	// buf[skip:] holds the bytes read since s.off that s has not
+	// scanned (pending); opens and commas count their brackets and commas.
 	buf            []byte
 	skip           int
 	opens, commas  int
@@ -149,8 +149,7 @@ func (r *jsonReader) Read(p []byte) (int, error) {
 		return n, err
 	}
 	b := p[:n]
-	opens := bytes.Count(b, []byte{'['}) + bytes.Count(b, []byte{'{'})
-	commas := bytes.Count(b, []byte{','})
+	opens, commas := jsonCounts(b)
 	from := r.s.off // where the value in progress, if any, began
 	if r.s.state != jsBetween {
 		from = r.s.start
@@ -186,6 +185,11 @@ func (r *jsonReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
+// jsonCounts counts the bytes of b that open a container, and the commas.
+func jsonCounts(b []byte) (opens, commas int) {
+	return bytes.Count(b, []byte{'['}) + bytes.Count(b, []byte{'{'}), bytes.Count(b, []byte{','})
+}
+
 // resync tells r that a value ended at stream offset end, where nothing
 // is open.
 func (r *jsonReader) resync(end int64) {
@@ -193,9 +197,9 @@ func (r *jsonReader) resync(end int64) {
 	if cut < 0 || cut > int64(len(r.buf)-r.skip) {
 		return // the scanner is past end already
 	}
-	done := r.buf[r.skip : r.skip+int(cut)]
-	r.opens -= bytes.Count(done, []byte{'['}) + bytes.Count(done, []byte{'{'})
-	r.commas -= bytes.Count(done, []byte{','})
+	opens, commas := jsonCounts(r.buf[r.skip : r.skip+int(cut)])
+	r.opens -= opens
+	r.commas -= commas
 	r.skip += int(cut)
 	r.s.off, r.s.state, r.s.commas = end, jsBetween, r.s.commas[:0]
 	r.depth0, r.elems0 = 0, 0

@@ -124,7 +124,6 @@ func TestJSONLazyScanAgreesWithTheFullScan(t *testing.T) {
 	}
 	saved := maxPending
 	defer func() { maxPending = saved }()
-	lazyRuns := 0
 	for i := range 400 {
 		var b strings.Builder
 		for range 1 + r.IntN(12) {
@@ -142,10 +141,6 @@ func TestJSONLazyScanAgreesWithTheFullScan(t *testing.T) {
 				t.Fatalf("limits %+v, chunks of %d, stream %q:\nlazy %v\nfull %v", lim, chunk, stream, got, want)
 			}
 		}
-		lazyRuns++
-	}
-	if lazyRuns == 0 {
-		t.Fatal("no stream checked")
 	}
 }
 
