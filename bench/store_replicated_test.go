@@ -102,11 +102,13 @@ func insertUser(cl *store.Client, doc map[string]any) error {
 }
 
 // leaderChanged reports whether err is a ko of a replicated store whose
-// leader changed: the Client follows the new leader by itself when the
-// answer names it.
+// leader changed before it wrote anything, so that sending the request
+// again cannot write twice: the Client follows the new leader by itself
+// when the answer names it. (ErrUnknownOutcome is not one: the write may
+// have happened.)
 func leaderChanged(err error) bool {
 	var ko *store.KOError
-	return errors.As(err, &ko) && (strings.HasPrefix(ko.Reason, "not leader; ") || strings.Contains(ko.Reason, store.ErrUnknownOutcome.Error()))
+	return errors.As(err, &ko) && strings.HasPrefix(ko.Reason, "not leader; ")
 }
 
 func createUsers(addr string) error {

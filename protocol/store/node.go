@@ -13,6 +13,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
 	"github.com/hashicorp/go-hclog"
@@ -485,6 +486,9 @@ func (n *Node) raftErr(op string, err error) error {
 
 // apply has the leader commit c and apply it; it returns c's result.
 func (n *Node) apply(c *command) (any, error) {
+	if err := commandUTF8(c); err != nil {
+		return nil, fmt.Errorf("store: %s %q: %w", c.Op, c.Col, err)
+	}
 	data, err := json.Marshal(c)
 	if err != nil {
 		return nil, fmt.Errorf("store: %s %q: %w", c.Op, c.Col, badRequest("cannot encode: %v", err))
@@ -581,9 +585,44 @@ func (n *Node) Barrier() error {
 	return nil
 }
 
+// commandUTF8 refuses field names and string values that are not valid
+// UTF-8, as DB does: json.Marshal, which writes commands to the log,
+// would replace their bad bytes with U+FFFD, and every member would store
+// a value the caller never gave.
+func commandUTF8(c *command) error {
+	check := func(field string, v any) error {
+		if !utf8.ValidString(field) {
+			return badRequest("field name %q is not valid UTF-8", field)
+		}
+		if s, ok := v.(string); ok && !utf8.ValidString(s) {
+			return fieldErr(field, "the string is not valid UTF-8")
+		}
+		return nil
+	}
+	for f, v := range c.Doc {
+		if err := check(f, v); err != nil {
+			return err
+		}
+	}
+	for f, v := range c.Changes {
+		if err := check(f, v); err != nil {
+			return err
+		}
+	}
+	for _, q := range c.Query {
+		if err := check(q.Field, q.Value); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // Join adds the node with id (its store address) and raftAddr to the
 // cluster as a voter. It is done on the leader; joining again with the
-// same id and address does nothing.
+// same id and address does nothing. It refuses to change a member: an id
+// that is a member with another raft address, or a raft address that is
+// another member's, is a bad request (the member leaves first), so that
+// a join cannot move or evict a working member.
 func (n *Node) Join(id, raftAddr string) error {
 	if err := n.leading(); err != nil {
 		return err
@@ -593,14 +632,14 @@ func (n *Node) Join(id, raftAddr string) error {
 		return n.raftErr("join", err)
 	}
 	for _, s := range f.Configuration().Servers {
-		if s.ID == raft.ServerID(id) && s.Address == raft.ServerAddress(raftAddr) {
+		sameID, sameAddr := s.ID == raft.ServerID(id), s.Address == raft.ServerAddress(raftAddr)
+		switch {
+		case sameID && sameAddr:
 			return nil
-		}
-		if s.ID != raft.ServerID(id) && s.Address == raft.ServerAddress(raftAddr) {
-			// Another node had that raft address: it is gone.
-			if err := n.raft.RemoveServer(s.ID, 0, applyTimeout).Error(); err != nil {
-				return n.raftErr("join", err)
-			}
+		case sameID:
+			return fmt.Errorf("store: join: %w", badRequest("%s is a member with raft address %s, not %s: it must leave first", id, s.Address, raftAddr))
+		case sameAddr:
+			return fmt.Errorf("store: join: %w", badRequest("raft address %s is member %s's: it must leave first", raftAddr, s.ID))
 		}
 	}
 	if err := n.raft.AddVoter(raft.ServerID(id), raft.ServerAddress(raftAddr), 0, applyTimeout).Error(); err != nil {
@@ -666,7 +705,7 @@ func (n *Node) LocalStatus() (Status, error) {
 		State:        strings.ToLower(n.raft.State().String()),
 		Leader:       n.Leader(),
 		Term:         n.raft.CurrentTerm(),
-		AppliedIndex: n.raft.AppliedIndex(),
+		AppliedIndex: n.fsm.applied.Load(),
 		CommitIndex:  n.raft.CommitIndex(),
 	}, nil
 }

@@ -551,6 +551,19 @@ func TestNodeAlone(t *testing.T) {
 	if _, err := c.Insert(ctx, "users", map[string]any{"phone": 1}); err == nil || !strings.Contains(err.Error(), `field "phone": not in the schema`) {
 		t.Errorf("bad insert: %v", err)
 	}
+	// From Go, as DB does: JSON, which carries commands to the log, would
+	// store U+FFFD instead.
+	for _, bad := range []func() error{
+		func() error { _, err := tn.n.Insert("users", map[string]any{"email": "a\xffb"}); return err },
+		func() error {
+			_, err := tn.n.Update("users", Query{}, map[string]any{"email": "a\xffb"})
+			return err
+		},
+	} {
+		if err := bad(); err == nil || !strings.Contains(err.Error(), `field "email": the string is not valid UTF-8`) {
+			t.Errorf("invalid UTF-8 through the Node: %v", err)
+		}
+	}
 	st, err := c.Status(ctx)
 	if err != nil || st.State != "leader" || st.Leader != tn.addr() || len(st.Members) != 1 || st.Members[0].State != "leader" {
 		t.Errorf("status: %+v %v", st, err)
@@ -702,6 +715,31 @@ func TestClusterReplicates(t *testing.T) {
 		}
 		return nil
 	})
+
+	// A join cannot move a member or evict one by taking its raft
+	// address: the member must leave first.
+	st, err := c.Status(ctx)
+	if err != nil || len(st.Members) != 3 {
+		t.Fatalf("status: %+v %v", st, err)
+	}
+	m0, m1 := st.Members[0], st.Members[1]
+	l := dialRaw(t, leader.addr())
+	check(t, "move", l.roundTrip(`["join","`+m0.ID+`","127.0.0.1:2"]`),
+		`["ko","join: `+m0.ID+` is a member with raft address `+m0.RaftAddress+`, not 127.0.0.1:2: it must leave first"]`)
+	check(t, "evict", l.roundTrip(`["join","127.0.0.1:1","`+m1.RaftAddress+`"]`),
+		`["ko","join: raft address `+m1.RaftAddress+` is member `+m1.ID+`'s: it must leave first"]`)
+	check(t, "port 0", l.roundTrip(`["join","127.0.0.1:0","127.0.0.1:2"]`),
+		`["ko","bad request: join: the member id (its store address) \"127.0.0.1:0\": needs a fixed port"]`)
+	check(t, "again", l.roundTrip(`["join","`+m0.ID+`","`+m0.RaftAddress+`"]`), `["ok",null]`)
+	members := func(st Status) (out []string) {
+		for _, m := range st.Members {
+			out = append(out, m.ID+" "+m.RaftAddress)
+		}
+		return out
+	}
+	if after, err := c.Status(ctx); err != nil || !slices.Equal(members(after), members(st)) {
+		t.Errorf("members after the refused joins: %v %v, want %v", members(after), err, members(st))
+	}
 }
 
 // A member that stops is reported unreachable; the others go on; it
@@ -727,8 +765,8 @@ func TestClusterMemberStopsAndComesBack(t *testing.T) {
 	down.stop()
 
 	st, err := c.Status(ctx)
-	if err != nil {
-		t.Fatal(err)
+	if err != nil || len(st.Members) != 3 {
+		t.Fatalf("status: %+v %v", st, err)
 	}
 	for _, m := range st.Members {
 		if (m.ID == down.addr()) != (m.State == "unreachable") {

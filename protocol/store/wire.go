@@ -132,7 +132,10 @@ func ParseRequest(p []byte) (Request, error) {
 		if err := json.Unmarshal(raw, &s); err != nil {
 			return "", bad("%s: %s must be a string, host:port", r.Op, what)
 		}
-		if _, _, err := splitAddr(s); err != nil {
+		if _, port, err := splitAddr(s); err != nil || port == 0 {
+			if err == nil {
+				err = errors.New("needs a fixed port")
+			}
 			return "", bad("%s: %s %q: %v", r.Op, what, s, err)
 		}
 		return s, nil
