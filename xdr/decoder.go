@@ -349,32 +349,11 @@ func (d *Decoder) bytes(n int) ([]byte, error) {
 	return b, nil
 }
 
-// inPlace returns the n bytes of a string or opaque whose 4-byte length
-// prefix is at d.off, when they and their padding are already in the buffer
-// and within bound; ok is false when the careful path must decide.
-func (d *Decoder) inPlace(bound uint32) (b []byte, ok bool) {
-	if d.end-d.off < 4 {
-		return nil, false
-	}
-	n := binary.BigEndian.Uint32(d.buf[d.off:])
-	padded := (int64(n) + 3) &^ 3
-	if n > bound || padded > int64(d.end-d.off-4) {
-		return nil, false
-	}
-	start := d.off + 4
-	for _, c := range d.buf[start+int(n) : start+int(padded)] {
-		if c != 0 {
-			return nil, false
-		}
-	}
-	d.off = start + int(padded)
-	return d.buf[start : start+int(n)], true
-}
-
 // String reads an XDR string of at most bound bytes. The bytes are not
 // checked for UTF-8: XDR strings are byte strings.
 func (d *Decoder) String(bound uint32) (string, error) {
-	if b, ok := d.inPlace(bound); ok {
+	if b, size, ok := d.PeekBytes(bound); ok {
+		d.off += size
 		return string(b), nil
 	}
 	n, err := d.byteLen("string", bound)
@@ -391,7 +370,8 @@ func (d *Decoder) String(bound uint32) (string, error) {
 // Opaque reads variable-length opaque data of at most bound bytes into a new
 // slice; an empty opaque is nil.
 func (d *Decoder) Opaque(bound uint32) ([]byte, error) {
-	if b, ok := d.inPlace(bound); ok {
+	if b, size, ok := d.PeekBytes(bound); ok {
+		d.off += size
 		if len(b) == 0 {
 			return nil, nil
 		}
@@ -427,7 +407,9 @@ func (d *Decoder) FixedOpaque(dst []byte) error {
 
 // Enter notes one more level of nesting (optional-data, array, union) and
 // fails with ErrDepth beyond Limits.MaxDepth. Each successful Enter is paired
-// with a Leave.
+// with a Leave on the way out of a value decoded without error; after an
+// error the value is abandoned, and the next Decode or Reset starts again
+// at full depth.
 func (d *Decoder) Enter() error {
 	if d.depthLeft > 0 {
 		d.depthLeft--

@@ -80,11 +80,23 @@ func TestWithFieldBuildsThePath(t *testing.T) {
 
 func TestPeekAndSkip(t *testing.T) {
 	var d Decoder
-	if err := d.Reset([]byte{1, 2, 3, 4, 5, 6}, DefaultLimits); err != nil {
+	if err := d.Reset(append(make([]byte, 0, 16), 1, 2, 3, 4, 5, 6), DefaultLimits); err != nil { // room after the input
 		t.Fatal(err)
 	}
 	if p := d.Peek(); string(p) != "\x01\x02\x03\x04\x05\x06" {
 		t.Fatalf("Peek = % x", p)
+	}
+	// An append to what Peek or PeekBytes returns cannot overwrite input
+	// still to be decoded.
+	if p := d.Peek(); cap(p[:2]) != len(p) {
+		t.Errorf("Peek's capacity %d goes past its %d bytes", cap(p), len(p))
+	}
+	var pb Decoder
+	if err := pb.Reset([]byte{0, 0, 0, 1, 'a', 0, 0, 0, 9}, DefaultLimits); err != nil {
+		t.Fatal(err)
+	}
+	if b, size, ok := pb.PeekBytes(8); !ok || string(b) != "a" || size != 8 || cap(b) != 1 {
+		t.Errorf("PeekBytes = %q (cap %d), %d, %v; want \"a\" (cap 1), 8, true", b, cap(b), size, ok)
 	}
 	d.Skip(4)
 	if p := d.Peek(); string(p) != "\x05\x06" || d.Offset() != 4 {
