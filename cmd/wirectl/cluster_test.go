@@ -908,7 +908,7 @@ func agreedLeader(nodes []*node) (*node, nodeStatus, error) {
 }
 
 // waitMembers waits until the members agree on a leader, whose status
-// lists exactly them, each reachable, and returns the leader.
+// lists exactly them, each reachable and a voter, and returns the leader.
 func (c *cluster) waitMembers(members ...*node) *node {
 	c.t.Helper()
 	var leader *node
@@ -920,10 +920,11 @@ func (c *cluster) waitMembers(members ...*node) *node {
 		}
 		var got, want []string
 		for _, m := range st.Members {
-			got = append(got, m.ID+"="+m.State)
+			got = append(got, m.ID+"="+m.State+" "+m.Suffrage)
 		}
 		for _, n := range members {
-			want = append(want, n.addr+"="+map[bool]string{true: "leader", false: "follower"}[n == leader])
+			// A joining node is a nonvoter until it has caught up.
+			want = append(want, n.addr+"="+map[bool]string{true: "leader", false: "follower"}[n == leader]+" voter")
 		}
 		slices.Sort(got)
 		slices.Sort(want)

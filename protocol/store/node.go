@@ -34,6 +34,11 @@ var (
 	// restarted.
 	ErrNodeFailed = errors.New("node failed")
 
+	// ErrNotCaughtUp is wrapped by the error of a join whose node did not
+	// catch up with the leader in time: it could not be reached, or is
+	// still receiving the log (then joining again finishes the join).
+	ErrNotCaughtUp = errors.New("not caught up")
+
 	// ErrNodeClosed is returned by a Node after Close.
 	ErrNodeClosed = errors.New("store: node closed")
 
@@ -65,6 +70,7 @@ const (
 	applyTimeout  = 10 * time.Second // for raft to take a write, or a change of members
 	memberTimeout = time.Second      // for a member to answer Status
 	joinFor       = time.Minute      // of retrying to join
+	catchUpFor    = 20 * time.Second // for a joining node to catch up (less than a join call's 30s)
 )
 
 // testHookRaftConfig, set by tests, adjusts every node's raft
@@ -126,6 +132,7 @@ type Node struct {
 	raft         *raft.Raft
 	logs         *raftboltdb.BoltStore
 	leaderWait   time.Duration // for a leader to be elected, before "no leader elected yet"
+	catchUpWait  time.Duration // for a joining node to catch up, before Join gives up
 
 	stopJoin context.CancelFunc
 	joining  sync.WaitGroup
@@ -269,6 +276,7 @@ func OpenNode(cfg NodeConfig) (n *Node, err error) {
 		testHookRaftConfig(conf)
 	}
 	n.leaderWait = 5 * conf.ElectionTimeout // a few elections: 5s by default
+	n.catchUpWait = catchUpFor
 	self := raft.Server{Suffrage: raft.Voter, ID: conf.LocalID, Address: trans.LocalAddr()}
 	hasState, err := raft.HasExistingState(logs, logs, snaps)
 	if err != nil {
@@ -623,7 +631,16 @@ func commandUTF8(c *command) error {
 // that is a member with another raft address, or a raft address that is
 // another member's, is a bad request (the member leaves first), so that
 // a join cannot move or evict a working member.
-func (n *Node) Join(id, raftAddr string) error {
+//
+// The node joins as a nonvoter and becomes a voter only once it has
+// caught up: it answers at id, knows this node as its leader (so raft
+// reaches it at raftAddr) and has applied what this node had applied when
+// the join began. A voter that cannot be reached would count toward the
+// quorum at once: joined to a cluster of one, it would stop every write.
+// A node that never hears from the leader within catchUpWait is removed
+// again; one still catching up stays a nonvoter, and joining again (the
+// joining node retries) waits on.
+func (n *Node) Join(ctx context.Context, id, raftAddr string) error {
 	if err := n.leading(); err != nil {
 		return err
 	}
@@ -631,22 +648,75 @@ func (n *Node) Join(id, raftAddr string) error {
 	if err := f.Error(); err != nil {
 		return n.raftErr("join", err)
 	}
+	nonvoter := false
 	for _, s := range f.Configuration().Servers {
 		sameID, sameAddr := s.ID == raft.ServerID(id), s.Address == raft.ServerAddress(raftAddr)
 		switch {
-		case sameID && sameAddr:
+		case sameID && sameAddr && s.Suffrage == raft.Voter:
 			return nil
+		case sameID && sameAddr:
+			nonvoter = true // an earlier join that has not finished
 		case sameID:
 			return fmt.Errorf("store: join: %w", badRequest("%s is a member with raft address %s, not %s: it must leave first", id, s.Address, raftAddr))
 		case sameAddr:
 			return fmt.Errorf("store: join: %w", badRequest("raft address %s is member %s's: it must leave first", raftAddr, s.ID))
 		}
 	}
+	target := n.fsm.applied.Load()
+	if !nonvoter {
+		if err := n.raft.AddNonvoter(raft.ServerID(id), raft.ServerAddress(raftAddr), 0, applyTimeout).Error(); err != nil {
+			return n.raftErr("join", err)
+		}
+	}
+	if err := n.caughtUp(ctx, id, target); err != nil {
+		return err
+	}
 	if err := n.raft.AddVoter(raft.ServerID(id), raft.ServerAddress(raftAddr), 0, applyTimeout).Error(); err != nil {
 		return n.raftErr("join", err)
 	}
 	n.logger.Printf("store: %s (raft %s) joined", id, raftAddr)
 	return nil
+}
+
+// caughtUp waits up to catchUpWait, or until ctx ends, for the nonvoter
+// id to know this node as its leader and to have applied the log up to
+// target. A node that never hears from this one is removed from the
+// configuration again.
+func (n *Node) caughtUp(ctx context.Context, id string, target uint64) error {
+	deadline := time.Now().Add(n.catchUpWait)
+	var last error
+	heard := false
+	for wait := 20 * time.Millisecond; ; wait = min(2*wait, 500*time.Millisecond) {
+		st, err := memberStatus(ctx, id)
+		switch {
+		case err != nil:
+			last = fmt.Errorf("it does not answer at %s: %w", id, err)
+		case st.Leader != n.id:
+			last = fmt.Errorf("it has not heard from this leader over raft (its leader: %q)", st.Leader)
+		case st.AppliedIndex < target:
+			heard = true
+			last = fmt.Errorf("it has applied the log up to %d of %d", st.AppliedIndex, target)
+		default:
+			return nil
+		}
+		if time.Now().Add(wait).After(deadline) {
+			break
+		}
+		select {
+		case <-time.After(wait):
+			continue
+		case <-ctx.Done():
+			last = fmt.Errorf("the join was interrupted: %w", ctx.Err())
+		}
+		break
+	}
+	if heard {
+		return fmt.Errorf("store: join: %w: %s is a nonvoter, still catching up (%v); join again to finish", ErrNotCaughtUp, id, last)
+	}
+	if err := n.raft.RemoveServer(raft.ServerID(id), 0, applyTimeout).Error(); err != nil {
+		n.logger.Printf("store: removing %s, which did not catch up: %v", id, err)
+	}
+	return fmt.Errorf("store: join: %w: %s did not catch up, and is no member: %v", ErrNotCaughtUp, id, last)
 }
 
 // Leave removes the member id from the cluster. It is done on the

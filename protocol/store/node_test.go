@@ -473,8 +473,14 @@ func startCluster(t *testing.T, size int, threshold uint64) []*testNode {
 		if err := f.Error(); err != nil {
 			return err
 		}
-		if got := len(f.Configuration().Servers); got != size {
-			return fmt.Errorf("%d members", got)
+		voters := 0
+		for _, s := range f.Configuration().Servers {
+			if s.Suffrage == raft.Voter {
+				voters++
+			}
+		}
+		if voters != size {
+			return fmt.Errorf("%d voters", voters)
 		}
 		return nil
 	})
@@ -739,6 +745,79 @@ func TestClusterReplicates(t *testing.T) {
 	}
 	if after, err := c.Status(ctx); err != nil || !slices.Equal(members(after), members(st)) {
 		t.Errorf("members after the refused joins: %v %v, want %v", members(after), err, members(st))
+	}
+}
+
+// A join makes a node a voter only once it has caught up: a node that
+// cannot be reached, or never hears from the leader over raft, does not
+// join, so a cluster of one keeps its quorum of one and goes on writing.
+func TestJoinNeedsANodeThatCatchesUp(t *testing.T) {
+	leader := startNode(t, "n1", NodeConfig{})
+	waitLeader(t, leader)
+	n := leader.n
+	n.catchUpWait = time.Second // Join runs on this goroutine: no race
+	voters := func() (out []string) {
+		t.Helper()
+		f := n.raft.GetConfiguration()
+		if err := f.Error(); err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range f.Configuration().Servers {
+			out = append(out, string(s.ID)+" "+s.Suffrage.String())
+		}
+		return out
+	}
+	want := []string{leader.addr() + " Voter"}
+
+	// Nothing answers at the id.
+	err := n.Join(context.Background(), freeAddr(t), freeAddr(t))
+	if !errors.Is(err, ErrNotCaughtUp) || !strings.Contains(err.Error(), "does not answer") {
+		t.Errorf("join of a node that is not there: %v", err)
+	}
+	if got := voters(); !slices.Equal(got, want) {
+		t.Errorf("members after the failed join: %v, want %v", got, want)
+	}
+
+	// A store answers at the id, but no raft at the raft address: it
+	// never hears from the leader. Through the server, the reason is
+	// the client's to read.
+	db, err := Open(filepath.Join(t.TempDir(), "store.db"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	standalone := &Server{DB: db}
+	served := make(chan error, 1)
+	go func() { served <- standalone.Serve(l) }()
+	defer func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		standalone.Shutdown(ctx)
+		<-served
+	}()
+	s := &Server{Node: n, ErrorLog: leader.cfg.Logger}
+	got := string(s.respond(nil, []byte(`["join","`+l.Addr().String()+`","`+freeAddr(t)+`"]`)))
+	if !strings.HasPrefix(got, `["ko","join: not caught up: `+l.Addr().String()+` did not catch up`) || !strings.Contains(got, "has not heard from this leader") {
+		t.Errorf("join of a node raft cannot reach: %s", got)
+	}
+	if got := voters(); !slices.Equal(got, want) {
+		t.Errorf("members after the failed join: %v, want %v", got, want)
+	}
+
+	// The quorum is still the leader alone.
+	done := make(chan error, 1)
+	go func() { done <- n.Create("after", Schema{}) }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("a write after the failed joins: %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("a write after the failed joins did not commit in 10s")
 	}
 }
 

@@ -80,6 +80,8 @@ type Server struct {
 
 	mu        sync.Mutex
 	closing   bool
+	ctx       context.Context // ends when Shutdown begins: long requests (a join) give up
+	cancel    context.CancelFunc
 	listeners netserve.Listeners
 	conns     map[*serverConn]struct{}
 	wg        sync.WaitGroup // one per serving connection
@@ -150,6 +152,9 @@ func (s *Server) Serve(l net.Listener) error {
 func (s *Server) Shutdown(ctx context.Context) error {
 	s.mu.Lock()
 	s.closing = true
+	if s.cancel != nil {
+		s.cancel()
+	}
 	s.listeners.Close()
 	for c := range s.conns {
 		c.stop()
@@ -241,6 +246,19 @@ func (c *serverConn) serve() {
 	}
 }
 
+// context returns a context that ends when Shutdown begins.
+func (s *Server) context() context.Context {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.ctx == nil {
+		s.ctx, s.cancel = context.WithCancel(context.Background())
+		if s.closing {
+			s.cancel()
+		}
+	}
+	return s.ctx
+}
+
 // respond executes the request message p and appends its response to b.
 func (s *Server) respond(b, p []byte) []byte {
 	req, err := ParseRequest(p)
@@ -251,7 +269,7 @@ func (s *Server) respond(b, p []byte) []byte {
 	if err != nil {
 		var notLeader *NotLeaderError
 		if !errors.Is(err, ErrBadRequest) && !errors.As(err, &notLeader) && !errors.Is(err, ErrUnknownOutcome) &&
-			!errors.Is(err, ErrNodeFailed) && !errors.Is(err, ErrNodeClosed) {
+			!errors.Is(err, ErrNodeFailed) && !errors.Is(err, ErrNodeClosed) && !errors.Is(err, ErrNotCaughtUp) {
 			s.logf("store: %s %q: %v", req.Op, req.Col, err)
 			return AppendKO(b, req.Op+": internal error (logged by the server)")
 		}
@@ -290,7 +308,7 @@ func (s *Server) execute(req Request) (any, error) {
 		}
 		switch {
 		case req.Op == "join":
-			return nil, n.Join(req.ID, req.RaftAddr)
+			return nil, n.Join(s.context(), req.ID, req.RaftAddr)
 		case req.Op == "leave":
 			return nil, n.Leave(req.ID)
 		case req.Local:
