@@ -52,8 +52,10 @@ type Server struct {
 	MaxInFlight int
 
 	// IdleTimeout closes a connection that has had nothing in flight and
-	// has sent no bytes for that long. Zero means 2 minutes; a negative
-	// value disables it.
+	// has sent no bytes for that long, and one whose message has not
+	// arrived whole that long after its first byte (bytes trickled one at
+	// a time do not keep a connection open). Zero means 2 minutes; a
+	// negative value disables both.
 	IdleTimeout time.Duration
 
 	// WriteTimeout bounds each write of responses: a peer that does not
@@ -269,7 +271,9 @@ func (sc *serverConn) serve() {
 		sc.kill()
 	})
 
-	r := NewReader(idleReader{sc})
+	ir := &idleReader{sc: sc}
+	r := NewReader(ir)
+	ir.r = r
 read:
 	for {
 		off := r.Offset()
@@ -339,12 +343,40 @@ func (sc *serverConn) handle(m Message) {
 // idle for IdleTimeout (nothing in flight, no bytes) ends, and it ends the
 // stream once Shutdown has been called. It sits below the Reader's buffer,
 // so requests already buffered are still read after Shutdown.
-type idleReader struct{ sc *serverConn }
+//
+// Bytes extend the deadline, except those of a message already begun: a
+// message must arrive whole within IdleTimeout of its first byte, so that
+// a peer trickling a byte at a time (slowloris) cannot hold a connection
+// open forever.
+type idleReader struct {
+	sc   *serverConn
+	r    *Reader   // the Reader reading through this one: r.Offset() ends its last whole message
+	got  int64     // bytes returned so far
+	last time.Time // when bytes last arrived
+	// The message begun at stream offset partOff must be whole by
+	// partBy (zero when none is begun).
+	partOff int64
+	partBy  time.Time
+}
 
-func (ir idleReader) Read(p []byte) (int, error) {
+// errSlowMessage ends a connection whose message did not arrive whole
+// within IdleTimeout of its first byte.
+var errSlowMessage = errors.New("a message did not arrive whole within IdleTimeout of its first byte")
+
+func (ir *idleReader) Read(p []byte) (int, error) {
 	sc := ir.sc
 	idle := sc.s.idleTimeout()
 	deadline := time.Now().Add(idle)
+	begun := idle > 0 && ir.r != nil && ir.got > ir.r.Offset()
+	if !begun {
+		ir.partBy = time.Time{}
+	} else if off := ir.r.Offset(); ir.partBy.IsZero() || off != ir.partOff {
+		// The message's first byte came with the last bytes, or before.
+		ir.partOff, ir.partBy = off, ir.last.Add(idle)
+	}
+	if begun {
+		deadline = ir.partBy
+	}
 	for {
 		if idle > 0 {
 			sc.c.SetReadDeadline(deadline)
@@ -356,6 +388,10 @@ func (ir idleReader) Read(p []byte) (int, error) {
 			return 0, ErrServerClosed
 		}
 		n, err := sc.c.Read(p)
+		if n > 0 {
+			ir.got += int64(n)
+			ir.last = time.Now()
+		}
 		if n > 0 || !errors.Is(err, os.ErrDeadlineExceeded) {
 			return n, err
 		}
@@ -364,6 +400,9 @@ func (ir idleReader) Read(p []byte) (int, error) {
 		}
 		if idle <= 0 {
 			return n, err
+		}
+		if begun {
+			return 0, errSlowMessage
 		}
 		now := time.Now()
 		if len(sc.sem) > 0 {

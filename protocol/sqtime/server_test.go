@@ -6,9 +6,11 @@ import (
 	"encoding/hex"
 	"errors"
 	"io"
+	"log"
 	"net"
 	"os"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -285,6 +287,72 @@ func TestServerIdleTimeout(t *testing.T) {
 		expectClosed(t, c)
 	})
 }
+
+// A message must arrive whole within IdleTimeout of its first byte: a
+// peer trickling bytes (slowloris) is closed although bytes keep coming,
+// while one that sends whole messages slowly is served.
+func TestServerSlowMessage(t *testing.T) {
+	const idle = 300 * time.Millisecond
+	var logged strings.Builder
+	var mu sync.Mutex
+	s := &Server{IdleTimeout: idle, ErrorLog: log.New(writerFunc(func(p []byte) (int, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		return logged.Write(p)
+	}), "", 0)}
+	addr := serve(t, s)
+
+	t.Run("trickled", func(t *testing.T) {
+		c := dialRaw(t, addr)
+		msg := unhex(t, "00000001 00000001 4022000000000000")
+		// Whole messages first: the connection works.
+		c.Write(msg)
+		expect(t, c, unhex(t, "01000001 00000001 4008000000000000"))
+		start := time.Now()
+		closed := make(chan error, 1)
+		go func() {
+			var b [1]byte
+			_, err := c.Read(b[:])
+			closed <- err
+		}()
+		for i := 0; ; i++ {
+			if i < len(msg) {
+				c.Write(msg[i : i+1]) // a byte every idle/3: each in time
+			}
+			select {
+			case err := <-closed:
+				if err == nil || errors.Is(err, os.ErrDeadlineExceeded) {
+					t.Fatalf("read: %v; want the connection closed", err)
+				}
+				if d := time.Since(start); d > idle+time.Second {
+					t.Errorf("closed %v after the message began, IdleTimeout is %v", d, idle)
+				}
+				mu.Lock()
+				defer mu.Unlock()
+				if !strings.Contains(logged.String(), "did not arrive whole") {
+					t.Errorf("the log does not say why: %q", logged.String())
+				}
+				return
+			case <-time.After(idle / 3):
+			}
+			if time.Since(start) > 5*idle {
+				t.Fatalf("the connection is open %v after its message began", time.Since(start))
+			}
+		}
+	})
+	t.Run("whole messages, slowly", func(t *testing.T) {
+		c := dialRaw(t, addr)
+		for range 4 {
+			time.Sleep(idle / 2)
+			c.Write(unhex(t, "00000001 00000002 4010000000000000"))
+			expect(t, c, unhex(t, "01000001 00000002 4000000000000000"))
+		}
+	})
+}
+
+type writerFunc func([]byte) (int, error)
+
+func (f writerFunc) Write(p []byte) (int, error) { return f(p) }
 
 func TestShutdownFinishesInFlightRequests(t *testing.T) {
 	started := make(chan Message, 3)
