@@ -26,5 +26,8 @@
 //	go run ./bench/report -short   # the suite, one short run each: under a minute
 //	go run ./bench/report          # everything, 6 runs each: under 10 minutes on 2 CPUs
 //
+// It runs the benchmarks in passes, each pass every benchmark once, so
+// that a noisy minute slows every implementation of a case alike.
+//
 // Peer libraries are imported only from this package's test files.
 package bench
