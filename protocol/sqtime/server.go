@@ -345,23 +345,22 @@ func (sc *serverConn) handle(m Message) {
 // so requests already buffered are still read after Shutdown.
 //
 // Bytes extend the deadline, except those of a message already begun: a
-// message must arrive whole within IdleTimeout of its first byte, so that
-// a peer trickling a byte at a time (slowloris) cannot hold a connection
-// open forever.
+// message must arrive whole within IdleTimeout of the server's first read
+// of its rest, so that a peer trickling a byte at a time (slowloris)
+// cannot hold a connection open forever.
 type idleReader struct {
-	sc   *serverConn
-	r    *Reader   // the Reader reading through this one: r.Offset() ends its last whole message
-	got  int64     // bytes returned so far
-	last time.Time // when bytes last arrived
+	sc  *serverConn
+	r   *Reader // the Reader reading through this one: r.Offset() ends its last whole message
+	got int64   // bytes returned so far
 	// The message begun at stream offset partOff must be whole by
 	// partBy (zero when none is begun).
 	partOff int64
 	partBy  time.Time
 }
 
-// errSlowMessage ends a connection whose message did not arrive whole
-// within IdleTimeout of its first byte.
-var errSlowMessage = errors.New("a message did not arrive whole within IdleTimeout of its first byte")
+// errSlowMessage ends a connection whose message, once begun, did not
+// arrive whole within IdleTimeout.
+var errSlowMessage = errors.New("a message begun did not arrive whole within IdleTimeout")
 
 func (ir *idleReader) Read(p []byte) (int, error) {
 	sc := ir.sc
@@ -371,8 +370,11 @@ func (ir *idleReader) Read(p []byte) (int, error) {
 	if !begun {
 		ir.partBy = time.Time{}
 	} else if off := ir.r.Offset(); ir.partBy.IsZero() || off != ir.partOff {
-		// The message's first byte came with the last bytes, or before.
-		ir.partOff, ir.partBy = off, ir.last.Add(idle)
+		// The clock starts now, when the server first wants the rest of
+		// the message, not when its first byte was read: the server may
+		// have stopped reading since (MaxInFlight), with the rest waiting
+		// in the socket.
+		ir.partOff, ir.partBy = off, deadline
 	}
 	if begun {
 		deadline = ir.partBy
@@ -388,10 +390,7 @@ func (ir *idleReader) Read(p []byte) (int, error) {
 			return 0, ErrServerClosed
 		}
 		n, err := sc.c.Read(p)
-		if n > 0 {
-			ir.got += int64(n)
-			ir.last = time.Now()
-		}
+		ir.got += int64(n)
 		if n > 0 || !errors.Is(err, os.ErrDeadlineExceeded) {
 			return n, err
 		}

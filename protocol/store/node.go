@@ -9,6 +9,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -70,7 +71,7 @@ const (
 	applyTimeout  = 10 * time.Second // for raft to take a write, or a change of members
 	memberTimeout = time.Second      // for a member to answer Status
 	joinFor       = time.Minute      // of retrying to join
-	catchUpFor    = 20 * time.Second // for a joining node to catch up (less than a join call's 30s)
+	catchUpFor    = 15 * time.Second // for a joining node to catch up: with the rest of Join, within a join call's 30s
 )
 
 // testHookRaftConfig, set by tests, adjusts every node's raft
@@ -134,6 +135,7 @@ type Node struct {
 	leaderWait   time.Duration // for a leader to be elected, before "no leader elected yet"
 	catchUpWait  time.Duration // for a joining node to catch up, before Join gives up
 
+	joinMu   sync.Mutex // one Join at a time: a retry waits for the join it retries
 	stopJoin context.CancelFunc
 	joining  sync.WaitGroup
 
@@ -389,14 +391,15 @@ func (n *Node) Close() error {
 	return n.closeErr
 }
 
-// member reports whether s is in the node's configuration as it is.
+// member reports whether s is in the node's configuration as it is: with
+// its address, and a voter (a nonvoter has a join to finish).
 func (n *Node) member(s raft.Server) bool {
 	f := n.raft.GetConfiguration()
 	if f.Error() != nil {
 		return false
 	}
 	for _, m := range f.Configuration().Servers {
-		if m.ID == s.ID && m.Address == s.Address {
+		if m.ID == s.ID && m.Address == s.Address && m.Suffrage == raft.Voter {
 			return true
 		}
 	}
@@ -639,11 +642,14 @@ func commandUTF8(c *command) error {
 // quorum at once: joined to a cluster of one, it would stop every write.
 // A node that never hears from the leader within catchUpWait is removed
 // again; one still catching up stays a nonvoter, and joining again (the
-// joining node retries) waits on.
+// joining node retries, and a nonvoter that restarts with a join address
+// joins again) waits on. Joins are done one at a time.
 func (n *Node) Join(ctx context.Context, id, raftAddr string) error {
 	if err := n.leading(); err != nil {
 		return err
 	}
+	n.joinMu.Lock()
+	defer n.joinMu.Unlock()
 	f := n.raft.GetConfiguration()
 	if err := f.Error(); err != nil {
 		return n.raftErr("join", err)
@@ -671,11 +677,21 @@ func (n *Node) Join(ctx context.Context, id, raftAddr string) error {
 	if err := n.caughtUp(ctx, id, target); err != nil {
 		return err
 	}
+	// A leave while it caught up must not be undone.
+	if !n.hasServer(raft.Server{Suffrage: raft.Nonvoter, ID: raft.ServerID(id), Address: raft.ServerAddress(raftAddr)}) {
+		return fmt.Errorf("store: join: %w", badRequest("%s left while it caught up", id))
+	}
 	if err := n.raft.AddVoter(raft.ServerID(id), raft.ServerAddress(raftAddr), 0, applyTimeout).Error(); err != nil {
 		return n.raftErr("join", err)
 	}
 	n.logger.Printf("store: %s (raft %s) joined", id, raftAddr)
 	return nil
+}
+
+// hasServer reports whether s, suffrage included, is in the configuration.
+func (n *Node) hasServer(s raft.Server) bool {
+	f := n.raft.GetConfiguration()
+	return f.Error() == nil && slices.Contains(f.Configuration().Servers, s)
 }
 
 // caughtUp waits up to catchUpWait, or until ctx ends, for the nonvoter
@@ -687,6 +703,11 @@ func (n *Node) caughtUp(ctx context.Context, id string, target uint64) error {
 	var last error
 	heard := false
 	for wait := 20 * time.Millisecond; ; wait = min(2*wait, 500*time.Millisecond) {
+		if n.raft.State() != raft.Leader {
+			// The new leader has the nonvoter; the joining node's retry
+			// finishes the join there.
+			return n.raftErr("join", raft.ErrNotLeader)
+		}
 		st, err := memberStatus(ctx, id)
 		switch {
 		case err != nil:

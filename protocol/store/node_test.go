@@ -821,6 +821,35 @@ func TestJoinNeedsANodeThatCatchesUp(t *testing.T) {
 	}
 }
 
+// A node left a nonvoter (its join gave up, or was cut short) finishes
+// its join when it restarts with a join address.
+func TestNonvoterFinishesItsJoinOnRestart(t *testing.T) {
+	n1 := startNode(t, "n1", NodeConfig{})
+	waitLeader(t, n1)
+	n2 := startNode(t, "n2", NodeConfig{Join: freeAddr(t)}) // nothing to join there
+	nonvoter := raft.Server{Suffrage: raft.Nonvoter, ID: raft.ServerID(n2.addr()), Address: raft.ServerAddress(n2.n.RaftAddr())}
+	if err := n1.n.raft.AddNonvoter(nonvoter.ID, nonvoter.Address, 0, time.Second).Error(); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "n2 to know itself a nonvoter", func() error {
+		if !n2.n.hasServer(nonvoter) {
+			return fmt.Errorf("not yet")
+		}
+		return nil
+	})
+	n2.stop()
+	n2.cfg.Join = n1.addr()
+	n2.start()
+	voter := nonvoter
+	voter.Suffrage = raft.Voter
+	waitFor(t, "n2 to become a voter", func() error {
+		if !n1.n.hasServer(voter) {
+			return fmt.Errorf("configuration %+v", n1.n.raft.GetConfiguration().Configuration().Servers)
+		}
+		return nil
+	})
+}
+
 // A member that stops is reported unreachable; the others go on; it
 // restarts with its own data and catches up, here from a snapshot; it
 // can leave.
