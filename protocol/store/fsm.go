@@ -77,6 +77,10 @@ type fsm struct {
 	onFail func(err error) // told once, when failed is set
 }
 
+// testHookApply, set by tests before their nodes start, is called with
+// the DB's path before each batch is applied; it may block.
+var testHookApply func(path string)
+
 func openFSM(path string, onFail func(error)) (*fsm, error) {
 	db, err := Open(path, Options{})
 	if err != nil {
@@ -177,6 +181,9 @@ func (f *fsm) Apply(l *raft.Log) any { return f.ApplyBatch([]*raft.Log{l})[0] }
 // commands to the same state, whatever its batches. Any other error
 // (I/O) fails the node.
 func (f *fsm) ApplyBatch(logs []*raft.Log) []any {
+	if testHookApply != nil {
+		testHookApply(f.path)
+	}
 	out := make([]any, len(logs))
 	if err := f.failure(); err != nil {
 		for i := range out {

@@ -821,6 +821,54 @@ func TestJoinNeedsANodeThatCatchesUp(t *testing.T) {
 	}
 }
 
+// A node that hears from the leader but has not applied the log yet
+// stays a nonvoter, and the join fails with ErrNotCaughtUp; joining again
+// once it has caught up makes it a voter.
+func TestJoinOfANodeStillCatchingUp(t *testing.T) {
+	dir2 := t.TempDir()
+	release := make(chan struct{})
+	var releaseOnce sync.Once
+	unblock := func() { releaseOnce.Do(func() { close(release) }) }
+	testHookApply = func(path string) {
+		if path == filepath.Join(dir2, "store.db") {
+			<-release // n2 applies nothing until released
+		}
+	}
+	t.Cleanup(func() { testHookApply = nil }) // after the nodes stop
+
+	n1 := startNode(t, "n1", NodeConfig{})
+	waitLeader(t, n1)
+	n := n1.n
+	n.catchUpWait = time.Second // Join runs on this goroutine: no race
+	if err := n.Create("users", mustSchema(t, peopleSchema)); err != nil {
+		t.Fatal(err)
+	}
+	n2 := startNode(t, "n2", NodeConfig{Dir: dir2, Join: freeAddr(t)}) // joined below, by hand
+	t.Cleanup(unblock)                                                 // before the nodes stop
+	member := raft.Server{ID: raft.ServerID(n2.addr()), Address: raft.ServerAddress(n2.n.RaftAddr())}
+
+	err := n.Join(context.Background(), n2.addr(), n2.n.RaftAddr())
+	if !errors.Is(err, ErrNotCaughtUp) || !strings.Contains(err.Error(), "still catching up") {
+		t.Fatalf("join of a node that cannot apply: %v", err)
+	}
+	member.Suffrage = raft.Nonvoter
+	if !n.hasServer(member) {
+		t.Fatalf("after the join that timed out, the configuration is %+v, want %s a nonvoter",
+			n.raft.GetConfiguration().Configuration().Servers, member.ID)
+	}
+
+	unblock()
+	if err := n.Join(context.Background(), n2.addr(), n2.n.RaftAddr()); err != nil {
+		t.Fatalf("joining again once it can apply: %v", err)
+	}
+	member.Suffrage = raft.Voter
+	if !n.hasServer(member) {
+		t.Errorf("after the second join, the configuration is %+v, want %s a voter",
+			n.raft.GetConfiguration().Configuration().Servers, member.ID)
+	}
+	waitDocs(t, n2, "users", 0)
+}
+
 // A node left a nonvoter (its join gave up, or was cut short) finishes
 // its join when it restarts with a join address.
 func TestNonvoterFinishesItsJoinOnRestart(t *testing.T) {
