@@ -35,6 +35,11 @@ var (
 	// restarted.
 	ErrNodeFailed = errors.New("node failed")
 
+	// ErrBusy is wrapped by the error of a write, read or change of
+	// members that the leader did not take in time (raft's queue was
+	// full): it was not applied, and can be sent again.
+	ErrBusy = errors.New("busy: the leader did not take the request in time, and did not apply it; try again")
+
 	// ErrNotCaughtUp is wrapped by the error of a join whose node did not
 	// catch up with the leader in time: it could not be reached, or is
 	// still receiving the log (then joining again finishes the join).
@@ -486,6 +491,8 @@ func (n *Node) raftErr(op string, err error) error {
 		return &NotLeaderError{}
 	case errors.Is(err, raft.ErrLeadershipLost):
 		return fmt.Errorf("store: %s: %w", op, ErrUnknownOutcome)
+	case errors.Is(err, raft.ErrEnqueueTimeout):
+		return fmt.Errorf("store: %s: %w", op, ErrBusy)
 	case errors.Is(err, raft.ErrRaftShutdown):
 		if err := n.fsm.failure(); err != nil {
 			return err

@@ -869,6 +869,22 @@ func TestJoinOfANodeStillCatchingUp(t *testing.T) {
 	waitDocs(t, n2, "users", 0)
 }
 
+// A request raft did not take in time (its queue was full) was not
+// applied: the client is told so and may send it again, rather than
+// hearing of an internal error.
+func TestRaftQueueTimeoutIsBusy(t *testing.T) {
+	err := (&Node{}).raftErr("insert", fmt.Errorf("apply: %w", raft.ErrEnqueueTimeout))
+	if !errors.Is(err, ErrBusy) || !forClient(err) {
+		t.Fatalf("raft's enqueue timeout: %v (for the client: %v), want ErrBusy", err, forClient(err))
+	}
+	if got, want := string(appendKO(nil, err)), `["ko","insert: busy: the leader did not take the request in time, and did not apply it; try again"]`; got != want {
+		t.Errorf("answer %s, want %s", got, want)
+	}
+	if forClient(errors.New("store: bolt: disk I/O error")) {
+		t.Error("an I/O error is for the client")
+	}
+}
+
 // A node left a nonvoter (its join gave up, or was cut short) finishes
 // its join when it restarts with a join address.
 func TestNonvoterFinishesItsJoinOnRestart(t *testing.T) {

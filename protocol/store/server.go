@@ -267,15 +267,24 @@ func (s *Server) respond(b, p []byte) []byte {
 	}
 	result, err := s.execute(req)
 	if err != nil {
-		var notLeader *NotLeaderError
-		if !errors.Is(err, ErrBadRequest) && !errors.As(err, &notLeader) && !errors.Is(err, ErrUnknownOutcome) &&
-			!errors.Is(err, ErrNodeFailed) && !errors.Is(err, ErrNodeClosed) && !errors.Is(err, ErrNotCaughtUp) {
+		if !forClient(err) {
 			s.logf("store: %s %q: %v", req.Op, req.Col, err)
 			return AppendKO(b, req.Op+": internal error (logged by the server)")
 		}
 		return appendKO(b, err)
 	}
 	return AppendOK(b, result)
+}
+
+// forClient reports whether err's text is for the client: an error of
+// the request, or of the cluster's state that the client can act on. The
+// others (I/O, a corrupt DB) are logged, and the client told only that
+// there was one.
+func forClient(err error) bool {
+	var notLeader *NotLeaderError
+	return errors.Is(err, ErrBadRequest) || errors.As(err, &notLeader) || errors.Is(err, ErrUnknownOutcome) ||
+		errors.Is(err, ErrNodeFailed) || errors.Is(err, ErrNodeClosed) || errors.Is(err, ErrNotCaughtUp) ||
+		errors.Is(err, ErrBusy)
 }
 
 // engine is what a Server serves: a DB, or a Node.
