@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/gob"
 	"encoding/json"
-	"fmt"
 	"io"
 	"math/rand/v2"
 	"testing"
@@ -14,26 +13,13 @@ import (
 
 	"github.com/wirekit/wirekit/framing"
 	"github.com/wirekit/wirekit/graph"
+	"github.com/wirekit/wirekit/internal/xdrcorpus/benchref"
 	"github.com/wirekit/wirekit/marshal"
 	"github.com/wirekit/wirekit/xdr"
 )
 
 // Medium is a message of a few kilobytes: fifty Smalls and a blob.
-type Medium struct {
-	Title string
-	Items []Small
-	Blob  []byte
-	Ratio float64
-}
-
-func mediumValue() Medium {
-	m := Medium{Title: "inventory", Blob: bytes.Repeat([]byte{7}, 1024), Ratio: 0.25}
-	for i := range 50 {
-		m.Items = append(m.Items, Small{Name: fmt.Sprintf("item-%02d", i), BirthDay: int64(i) << 30,
-			Phone: "555-0100", Siblings: int32(i % 4), Spouse: i%2 == 0, Money: float64(i) * 1.5})
-	}
-	return m
-}
+type Medium = benchref.Medium
 
 // direct is a codec called the way its library is called without wirekit,
 // with the options the marshal codec uses.
@@ -105,7 +91,7 @@ func BenchmarkMarshalCodecs(b *testing.B) {
 		fresh func() any
 	}{
 		{"small", newSmall(rand.New(rand.NewPCG(1, 1))), func() any { return new(Small) }},
-		{"medium", mediumValue(), func() any { return new(Medium) }},
+		{"medium", benchref.MediumValue(), func() any { return new(Medium) }},
 	}
 	for _, name := range marshal.Names() {
 		c, _ := marshal.Lookup(name)

@@ -286,7 +286,7 @@ func suiteWorkloads() []suiteWorkload {
 	}
 	small := xw["SmallStruct"]["wirekit"].in.(*Small)
 	nested := xw["Nested"]["wirekit"].in.(*Nested)
-	var plain plainNested = nested.stellar()
+	var plain plainNested = stellarOf(nested)
 
 	r := rand.New(rand.NewPCG(7, 8))
 	payload := newPayload(r)

@@ -10,83 +10,24 @@ import (
 	davecgh "github.com/davecgh/go-xdr/xdr2"
 	stellar "github.com/stellar/go-xdr/xdr3"
 
+	"github.com/wirekit/wirekit/internal/xdrcorpus/benchref"
 	"github.com/wirekit/wirekit/internal/xdrcorpus/benchx"
 	"github.com/wirekit/wirekit/xdr"
 )
 
-// Small is go_serialization_benchmarks' SmallStruct, with BirthDay as unix
-// nanoseconds. Every implementation encodes this one Go type.
-type Small struct {
-	Name     string
-	BirthDay int64
-	Phone    string
-	Siblings int32
-	Spouse   bool
-	Money    float64
-}
-
-// Nested is a 20-field message with an enum, a union, optional-data, fixed
-// and variable arrays and opaques: wirekit's Go mapping of it.
-type Nested struct {
-	ID       uint64
-	Version  int32
-	Kind     Kind
-	Name     string   `xdr:"max=64"`
-	Tags     []string `xdr:"max=16"`
-	Checksum [32]byte
-	Payload  []byte `xdr:"max=4096"`
-	Scores   [4]float64
-	Samples  []int32 `xdr:"max=256"`
-	Owner    *Owner
-	Parent   *Owner
-	Body     Body
-	Created  int64
-	Modified int64
-	Flags    uint32
-	Priority int32
-	Ratio    float32
-	Active   bool
-	Deleted  bool
-	Children []Child `xdr:"max=64"`
-}
-
-type Kind int32
-
-func (Kind) ValidEnum(v int32) bool { return v >= 0 && v <= 3 }
-
-type Owner struct {
-	Name string `xdr:"max=64"`
-	UID  uint32
-	GID  uint32
-}
-
-type Child struct {
-	ID    uint32
-	Label string `xdr:"max=32"`
-}
-
-// Body is union switch (int type) { case 0: void; case 1: string lines<16>;
-// case 2: Point point; }.
-type Body interface{ isBody() }
-
-type BodyEmpty struct{}
-
-type BodyText struct {
-	Lines []string `xdr:"max=16"`
-}
-
-type BodyPoint struct{ X, Y, Z float64 }
-
-func (*BodyEmpty) isBody() {}
-func (*BodyText) isBody()  {}
-func (*BodyPoint) isBody() {}
-
-func init() {
-	xdr.RegisterUnion[Body](
-		xdr.Case[*BodyEmpty](int32(0)),
-		xdr.Case[*BodyText](int32(1)),
-		xdr.Case[*BodyPoint](int32(2)))
-}
+// wirekit's Go mapping of bench.x's messages, which every implementation
+// here encodes (Small) or mirrors (Nested).
+type (
+	Small     = benchref.Small
+	Nested    = benchref.Nested
+	Kind      = benchref.Kind
+	Owner     = benchref.Owner
+	Child     = benchref.Child
+	Body      = benchref.Body
+	BodyEmpty = benchref.BodyEmpty
+	BodyText  = benchref.BodyText
+	BodyPoint = benchref.BodyPoint
+)
 
 // stellarNested is the same message in stellar/go-xdr's mapping: unions are
 // structs with a switch field and pointer arms.
@@ -219,7 +160,8 @@ func newNested(r *rand.Rand) Nested {
 	return n
 }
 
-func (n *Nested) stellar() stellarNested {
+// stellarOf is n in stellar/go-xdr's mapping.
+func stellarOf(n *Nested) stellarNested {
 	s := stellarNested{
 		ID: n.ID, Version: n.Version, Kind: n.Kind, Name: n.Name, Tags: n.Tags,
 		Checksum: n.Checksum, Payload: n.Payload, Scores: n.Scores, Samples: n.Samples,
@@ -231,7 +173,8 @@ func (n *Nested) stellar() stellarNested {
 	return s
 }
 
-func (n *Nested) davecgh() davecghNested {
+// davecghOf is n in davecgh/go-xdr's mapping.
+func davecghOf(n *Nested) davecghNested {
 	d := davecghNested{
 		ID: n.ID, Version: n.Version, Kind: n.Kind, Name: n.Name, Tags: n.Tags,
 		Checksum: n.Checksum, Payload: n.Payload, Scores: n.Scores, Samples: n.Samples,
@@ -321,7 +264,7 @@ func xdrWorkloads() []xdrWorkload {
 	r := rand.New(rand.NewPCG(1, 2))
 	small := newSmall(r)
 	nested := newNested(r)
-	st, dv, gn := nested.stellar(), nested.davecgh(), nested.generated()
+	st, dv, gn := stellarOf(&nested), davecghOf(&nested), generatedOf(&nested)
 	gs := benchx.Small{Name: small.Name, BirthDay: small.BirthDay, Phone: small.Phone,
 		Siblings: small.Siblings, Spouse: small.Spouse, Money: small.Money}
 	stellarMarshal := func(buf *bytes.Buffer, v any) error { _, err := stellar.Marshal(buf, v); return err }
@@ -344,8 +287,8 @@ func xdrWorkloads() []xdrWorkload {
 	}
 }
 
-// generated is n as the types xdr/gen writes for bench.x.
-func (n *Nested) generated() benchx.Nested {
+// generatedOf is n as the types xdr/gen writes for bench.x.
+func generatedOf(n *Nested) benchx.Nested {
 	g := benchx.Nested{Id: n.ID, Revision: n.Version, Kind: benchx.Kind(n.Kind), Name: n.Name,
 		Checksum: n.Checksum, Payload: n.Payload, Scores: n.Scores, Samples: n.Samples,
 		Created: n.Created, Modified: n.Modified, Flags: n.Flags, Priority: n.Priority,

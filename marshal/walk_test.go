@@ -3,34 +3,15 @@ package marshal
 import (
 	"bytes"
 	"encoding/gob"
-	"fmt"
 	"testing"
 
 	"github.com/vmihailenco/msgpack/v5"
+
+	"github.com/wirekit/wirekit/internal/xdrcorpus/benchref"
 )
 
-type walkItem struct {
-	Name     string
-	BirthDay int64
-	Phone    string
-	Siblings int32
-	Spouse   bool
-	Money    float64
-}
-
-type walkMedium struct {
-	Title string
-	Items []walkItem
-	Blob  []byte
-	Ratio float64
-}
-
 func walkValues() map[string]any {
-	m := walkMedium{Title: "inventory", Blob: bytes.Repeat([]byte{7}, 1024), Ratio: 0.25}
-	for i := range 50 {
-		m.Items = append(m.Items, walkItem{Name: fmt.Sprintf("item-%02d", i), BirthDay: int64(i) << 30,
-			Phone: "555-0100", Siblings: int32(i % 4), Spouse: i%2 == 0, Money: float64(i) * 1.5})
-	}
+	m := benchref.MediumValue()
 	return map[string]any{"small": &m.Items[7], "medium": &m}
 }
 
@@ -124,7 +105,7 @@ func BenchmarkHardeningWalk(b *testing.B) {
 
 func fresh(workload string) any {
 	if workload == "small" {
-		return new(walkItem)
+		return new(benchref.Small)
 	}
-	return new(walkMedium)
+	return new(benchref.Medium)
 }

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"testing/iotest"
 
+	"github.com/wirekit/wirekit/internal/xdrcorpus/benchref"
 	"github.com/wirekit/wirekit/internal/xdrcorpus/benchx"
 	"github.com/wirekit/wirekit/internal/xdrcorpus/features"
 	"github.com/wirekit/wirekit/xdr"
@@ -179,68 +180,6 @@ func TestGeneratedFastPathsAgreeWithPrimitives(t *testing.T) {
 	}
 }
 
-// The reflection codec's Go mapping of bench.x's messages: it decodes with
-// the primitives alone.
-type (
-	reflectSmall struct {
-		Name     string
-		BirthDay int64
-		Phone    string
-		Siblings int32
-		Spouse   bool
-		Money    float64
-	}
-	reflectNested struct {
-		Id       uint64
-		Revision int32
-		Kind     reflectKind
-		Name     string   `xdr:"max=64"`
-		Tags     []string `xdr:"max=16"`
-		Checksum [32]byte
-		Payload  []byte `xdr:"max=4096"`
-		Scores   [4]float64
-		Samples  []int32 `xdr:"max=256"`
-		Owner    *reflectOwner
-		Parent   *reflectOwner
-		Body     reflectBody
-		Created  int64
-		Modified int64
-		Flags    uint32
-		Priority int32
-		Ratio    float32
-		Active   bool
-		Deleted  bool
-		Children []reflectChild `xdr:"max=64"`
-	}
-	reflectKind  int32
-	reflectOwner struct {
-		Name     string `xdr:"max=64"`
-		Uid, Gid uint32
-	}
-	reflectChild struct {
-		Id    uint32
-		Label string `xdr:"max=32"`
-	}
-	reflectBody      interface{ isReflectBody() }
-	reflectBodyEmpty struct{}
-	reflectBodyLines struct {
-		Lines []string `xdr:"max=16"`
-	}
-	reflectBodyPoint struct{ X, Y, Z float64 }
-)
-
-func (reflectKind) ValidEnum(v int32) bool { return v >= 0 && v <= 3 }
-func (*reflectBodyEmpty) isReflectBody()   {}
-func (*reflectBodyLines) isReflectBody()   {}
-func (*reflectBodyPoint) isReflectBody()   {}
-
-func init() {
-	xdr.RegisterUnion[reflectBody](
-		xdr.Case[*reflectBodyEmpty](int32(0)),
-		xdr.Case[*reflectBodyLines](int32(1)),
-		xdr.Case[*reflectBodyPoint](int32(2)))
-}
-
 // A byte slice is all there, so generated code takes its fast paths
 // wherever the input is valid and falls back where it is not; every
 // corruption must fail as the reflection codec fails (same sentinel, offset
@@ -255,9 +194,9 @@ func TestGeneratedDecodeMatchesTheReflectionCodec(t *testing.T) {
 		var mirror func() any
 		switch s.name {
 		case "small":
-			mirror = func() any { return new(reflectSmall) }
+			mirror = func() any { return new(benchref.Small) }
 		case "nested", "nested/point":
-			mirror = func() any { return new(reflectNested) }
+			mirror = func() any { return new(benchref.Nested) }
 		default:
 			continue
 		}
@@ -282,7 +221,7 @@ func TestGeneratedDecodeMatchesTheReflectionCodec(t *testing.T) {
 
 // goNames makes the reflection codec's messages name the types as the
 // generated code does.
-var goNames = strings.NewReplacer("reflectKind value", "enum value", "union reflectBody", "union Body")
+var goNames = strings.NewReplacer("Kind value", "enum value")
 
 func encodeBoth(t *testing.T, g generatedValue, r any) ([]byte, []byte) {
 	t.Helper()
@@ -304,7 +243,7 @@ func sameEmptiness(g generatedValue, r any) bool {
 	if !ok {
 		return true
 	}
-	rn := r.(*reflectNested)
+	rn := r.(*benchref.Nested)
 	return (gn.Tags == nil) == (rn.Tags == nil) && (gn.Payload == nil) == (rn.Payload == nil) &&
 		(gn.Samples == nil) == (rn.Samples == nil) && (gn.Children == nil) == (rn.Children == nil)
 }

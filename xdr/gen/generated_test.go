@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/wirekit/wirekit/internal/alloc"
+	"github.com/wirekit/wirekit/internal/xdrcorpus/benchref"
 	"github.com/wirekit/wirekit/internal/xdrcorpus/benchx"
 	"github.com/wirekit/wirekit/internal/xdrcorpus/features"
 	"github.com/wirekit/wirekit/internal/xdrcorpus/rfcfile"
@@ -128,14 +129,6 @@ func TestGeneratedTruncatedInputFailsEverywhere(t *testing.T) {
 // A run of fixed-size members is read with one bounds check; its errors
 // must still say which member and where, as the reflection codec does.
 func TestGeneratedRunErrorsMatchTheReflectionCodec(t *testing.T) {
-	type small struct { // benchx.Small for the reflection codec
-		Name     string
-		BirthDay int64
-		Phone    string
-		Siblings int32
-		Spouse   bool
-		Money    float64
-	}
 	b, err := (&benchx.Small{Name: "ab", Phone: "c", Spouse: true}).MarshalBinary()
 	if err != nil {
 		t.Fatal(err)
@@ -145,7 +138,7 @@ func TestGeneratedRunErrorsMatchTheReflectionCodec(t *testing.T) {
 	bad[spouse+3] = 2
 	var g benchx.Small
 	genErr := g.UnmarshalBinary(bad)
-	var r small
+	var r benchref.Small
 	refErr := xdr.Unmarshal(bad, &r)
 	var ge, re *xdr.Error
 	if !errors.As(genErr, &ge) || !errors.As(refErr, &re) || ge.Offset != re.Offset || ge.Offset != int64(spouse) ||
