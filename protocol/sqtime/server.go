@@ -366,7 +366,7 @@ func (ir *idleReader) Read(p []byte) (int, error) {
 	sc := ir.sc
 	idle := sc.s.idleTimeout()
 	deadline := time.Now().Add(idle)
-	begun := idle > 0 && ir.r != nil && ir.got > ir.r.Offset()
+	begun := idle > 0 && ir.got > ir.r.Offset()
 	if !begun {
 		ir.partBy = time.Time{}
 	} else if off := ir.r.Offset(); ir.partBy.IsZero() || off != ir.partOff {

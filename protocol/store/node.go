@@ -709,6 +709,7 @@ func (n *Node) caughtUp(ctx context.Context, id string, target uint64) error {
 	deadline := time.Now().Add(n.catchUpWait)
 	var last error
 	heard := false
+poll:
 	for wait := 20 * time.Millisecond; ; wait = min(2*wait, 500*time.Millisecond) {
 		if n.raft.State() != raft.Leader {
 			// The new leader has the nonvoter; the joining node's retry
@@ -732,11 +733,10 @@ func (n *Node) caughtUp(ctx context.Context, id string, target uint64) error {
 		}
 		select {
 		case <-time.After(wait):
-			continue
 		case <-ctx.Done():
 			last = fmt.Errorf("the join was interrupted: %w", ctx.Err())
+			break poll
 		}
-		break
 	}
 	if heard {
 		return fmt.Errorf("store: join: %w: %s is a nonvoter, still catching up (%v); join again to finish", ErrNotCaughtUp, id, last)
