@@ -13,8 +13,9 @@ import (
 // not know still gets a table, under its own name.
 var groupDocs = map[string]string{
 	"XDR": "wirekit's XDR codecs (reflection, and the code xdr/gen writes) against davecgh/go-xdr and " +
-		"stellar/go-xdr, decoding into a reused value as go_serialization_benchmarks does; " +
-		"MarshalAppend appends to a reused buffer.",
+		"stellar/go-xdr, decoding into a reused value as go_serialization_benchmarks does. " +
+		"Marshal returns a fresh encoding (the peers write into a new bytes.Buffer); " +
+		"MarshalAppend encodes into a buffer reused across iterations (the peers: a bytes.Buffer they Reset).",
 	"MarshalCodecs": "What package marshal costs over calling each library directly with the same options " +
 		"(impl=direct), including its checks of hostile input; Decode is per value of a 256-value stream.",
 	"DeepCopy": "graph.DeepCopy against huandu/go-clone (Clone assumes no cycles, Slowly is cycle-safe) and " +

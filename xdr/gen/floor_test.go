@@ -1,0 +1,340 @@
+package gen_test
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"math"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/wirekit/wirekit/internal/xdrcorpus/benchx"
+)
+
+// How close generated code comes to the least a decoder of bench.x's
+// messages can cost, measured against two floors:
+//
+//   - handwritten: a decoder written by hand for the one message, checking
+//     only lengths and bounds (no padding, enum, bool or union-arm checks,
+//     no error positions), with the same allocations as the generated one;
+//   - allocations: no decoding at all, only the fresh strings, slices and
+//     pointers a decoded value needs (Unmarshal) or the output slice
+//     (Marshal), which the Unmarshal and Marshal contracts require.
+//
+//	go test -run '^$' -bench GeneratedFloor -benchmem -count 10 ./xdr/gen
+//
+// The messages have the shapes of bench/xdr_test.go's: the same lengths
+// of every string, opaque and array, so the same allocations.
+
+// floorNested is bench/xdr_test.go's Nested in shape.
+func floorNested() *benchx.Nested {
+	n := &benchx.Nested{Id: 1 << 50, Revision: 3, Kind: benchx.KIND_DIR, Name: strings.Repeat("n", 24),
+		Tags: []benchx.Line{"aaaaa", "bbbbbbb", "ccc"}, Payload: bytes.Repeat([]byte{0xa5}, 64),
+		Scores: [4]float64{0.5, -1, 2, 3}, Samples: make([]int32, 16),
+		Owner: &benchx.Owner{Name: "ownerxyz", Uid: 1000, Gid: 100},
+		Body:  &benchx.BodyP{P: benchx.Point{X: 1, Y: 2, Z: 3}}, Created: 1, Modified: -1,
+		Flags: 0xf0, Priority: -2, Ratio: 0.5, Active: true}
+	for i := range n.Samples {
+		n.Samples[i] = int32(i) * -7
+	}
+	for i := range 4 {
+		n.Children = append(n.Children, benchx.Child{Id: uint32(i), Label: strings.Repeat("l", 6)})
+	}
+	return n
+}
+
+var errFloor = errors.New("bad input")
+
+// floorReader is the whole of handwrittenNested's input handling.
+type floorReader struct {
+	p   []byte
+	off int
+}
+
+func (r *floorReader) uint32() (uint32, bool) {
+	if len(r.p)-r.off < 4 {
+		return 0, false
+	}
+	v := binary.BigEndian.Uint32(r.p[r.off:])
+	r.off += 4
+	return v, true
+}
+
+// fixed returns the next n bytes.
+func (r *floorReader) fixed(n int) ([]byte, bool) {
+	if n < 0 || len(r.p)-r.off < n {
+		return nil, false
+	}
+	b := r.p[r.off : r.off+n]
+	r.off += n
+	return b, true
+}
+
+// opaque returns the contents of a variable-length opaque or string of at
+// most bound bytes and skips its padding.
+func (r *floorReader) opaque(bound uint32) ([]byte, bool) {
+	n, ok := r.uint32()
+	if !ok || n > bound {
+		return nil, false
+	}
+	b, ok := r.fixed(int((uint64(n) + 3) &^ 3))
+	if !ok {
+		return nil, false
+	}
+	return b[:n:n], true
+}
+
+func (r *floorReader) string(bound uint32) (string, bool) {
+	b, ok := r.opaque(bound)
+	return string(b), ok
+}
+
+// handwrittenNested decodes a Nested whose body is a point.
+func handwrittenNested(data []byte, v *benchx.Nested) error {
+	r := floorReader{p: data}
+	b, ok := r.fixed(16)
+	if !ok {
+		return errFloor
+	}
+	v.Id = binary.BigEndian.Uint64(b)
+	v.Revision = int32(binary.BigEndian.Uint32(b[8:]))
+	v.Kind = benchx.Kind(binary.BigEndian.Uint32(b[12:]))
+	if v.Name, ok = r.string(64); !ok {
+		return errFloor
+	}
+	n, ok := r.uint32()
+	if !ok || n > 16 || int(n)*4 > len(r.p)-r.off {
+		return errFloor
+	}
+	tags := make([]benchx.Line, n)
+	for i := range tags {
+		s, ok := r.string(math.MaxUint32)
+		if !ok {
+			return errFloor
+		}
+		tags[i] = benchx.Line(s)
+	}
+	v.Tags = tags
+	if b, ok = r.fixed(32); !ok {
+		return errFloor
+	}
+	copy(v.Checksum[:], b)
+	if b, ok = r.opaque(4096); !ok {
+		return errFloor
+	}
+	v.Payload = bytes.Clone(b)
+	if b, ok = r.fixed(32); !ok {
+		return errFloor
+	}
+	for i := range v.Scores {
+		v.Scores[i] = math.Float64frombits(binary.BigEndian.Uint64(b[8*i:]))
+	}
+	if n, ok = r.uint32(); !ok || n > 256 {
+		return errFloor
+	}
+	if b, ok = r.fixed(int(n) * 4); !ok {
+		return errFloor
+	}
+	samples := make([]int32, n)
+	for i := range samples {
+		samples[i] = int32(binary.BigEndian.Uint32(b[4*i:]))
+	}
+	v.Samples = samples
+	for _, dst := range [2]**benchx.Owner{&v.Owner, &v.Parent} {
+		present, ok := r.uint32()
+		if !ok {
+			return errFloor
+		}
+		*dst = nil
+		if present == 1 {
+			o := new(benchx.Owner)
+			if o.Name, ok = r.string(64); !ok {
+				return errFloor
+			}
+			if b, ok = r.fixed(8); !ok {
+				return errFloor
+			}
+			o.Uid, o.Gid = binary.BigEndian.Uint32(b), binary.BigEndian.Uint32(b[4:])
+			*dst = o
+		}
+	}
+	if disc, ok := r.uint32(); !ok || disc != 2 {
+		return errFloor
+	}
+	if b, ok = r.fixed(24 + 36); !ok {
+		return errFloor
+	}
+	v.Body = &benchx.BodyP{P: benchx.Point{X: math.Float64frombits(binary.BigEndian.Uint64(b)),
+		Y: math.Float64frombits(binary.BigEndian.Uint64(b[8:])), Z: math.Float64frombits(binary.BigEndian.Uint64(b[16:]))}}
+	b = b[24:]
+	v.Created = int64(binary.BigEndian.Uint64(b))
+	v.Modified = int64(binary.BigEndian.Uint64(b[8:]))
+	v.Flags = binary.BigEndian.Uint32(b[16:])
+	v.Priority = int32(binary.BigEndian.Uint32(b[20:]))
+	v.Ratio = math.Float32frombits(binary.BigEndian.Uint32(b[24:]))
+	v.Active = binary.BigEndian.Uint32(b[28:]) == 1
+	v.Deleted = binary.BigEndian.Uint32(b[32:]) == 1
+	if n, ok = r.uint32(); !ok || n > 64 || int(n)*8 > len(r.p)-r.off {
+		return errFloor
+	}
+	children := make([]benchx.Child, n)
+	for i := range children {
+		c := &children[i]
+		if c.Id, ok = r.uint32(); !ok {
+			return errFloor
+		}
+		if c.Label, ok = r.string(32); !ok {
+			return errFloor
+		}
+	}
+	v.Children = children
+	if r.off != len(r.p) {
+		return errFloor
+	}
+	return nil
+}
+
+// allocateLike gives v fresh copies of src's strings, slices and pointers:
+// the allocations of decoding src, without the decoding.
+func allocateLike(v, src *benchx.Nested) {
+	v.Name = strings.Clone(src.Name)
+	v.Tags = make([]benchx.Line, len(src.Tags))
+	for i, t := range src.Tags {
+		v.Tags[i] = benchx.Line(strings.Clone(string(t)))
+	}
+	v.Payload = bytes.Clone(src.Payload)
+	v.Samples = make([]int32, len(src.Samples))
+	copy(v.Samples, src.Samples)
+	v.Owner = &benchx.Owner{Name: strings.Clone(src.Owner.Name), Uid: src.Owner.Uid, Gid: src.Owner.Gid}
+	v.Body = &benchx.BodyP{P: src.Body.(*benchx.BodyP).P}
+	v.Children = make([]benchx.Child, len(src.Children))
+	for i, c := range src.Children {
+		v.Children[i] = benchx.Child{Id: c.Id, Label: strings.Clone(c.Label)}
+	}
+}
+
+// TestHandwrittenFloorDecodesTheMessage keeps the floor honest: it decodes
+// what the generated code decodes, allocates what it allocates, and
+// rejects every truncation of the message.
+func TestHandwrittenFloorDecodesTheMessage(t *testing.T) {
+	want := floorNested()
+	data, err := want.MarshalBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got, gen benchx.Nested
+	if err := handwrittenNested(data, &got); err != nil {
+		t.Fatalf("handwritten: %v", err)
+	}
+	if !reflect.DeepEqual(&got, want) {
+		t.Errorf("handwritten decoded\n%+v\nwant\n%+v", got, *want)
+	}
+	for i := range len(data) {
+		if err := handwrittenNested(data[:i], &got); err == nil {
+			t.Errorf("handwritten accepts the first %d of %d bytes", i, len(data))
+		}
+	}
+	allocs := map[string]float64{
+		"generated":   testing.AllocsPerRun(20, func() { _ = gen.UnmarshalBinary(data) }),
+		"handwritten": testing.AllocsPerRun(20, func() { _ = handwrittenNested(data, &got) }),
+		"allocations": testing.AllocsPerRun(20, func() { allocateLike(&got, want) }),
+	}
+	for name, n := range allocs {
+		if n != allocs["generated"] {
+			t.Errorf("%s: %v allocations per decode, generated code %v", name, n, allocs["generated"])
+		}
+	}
+}
+
+func BenchmarkGeneratedFloor(b *testing.B) {
+	msg := floorNested()
+	data, err := msg.MarshalBinary()
+	if err != nil {
+		b.Fatal(err)
+	}
+	var v benchx.Nested
+	unmarshal := map[string]func(){
+		"generated":   func() { err = v.UnmarshalBinary(data) },
+		"handwritten": func() { err = handwrittenNested(data, &v) },
+		"allocations": func() { allocateLike(&v, msg) },
+	}
+	for _, impl := range []string{"generated", "handwritten", "allocations"} {
+		b.Run("Nested/op=Unmarshal/impl="+impl, func(b *testing.B) {
+			b.SetBytes(int64(len(data)))
+			b.ReportAllocs()
+			f := unmarshal[impl]
+			for b.Loop() {
+				if f(); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+	b.Run("Nested/op=Marshal/impl=generated", func(b *testing.B) {
+		b.SetBytes(int64(len(data)))
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := msg.MarshalBinary(); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("Nested/op=Marshal/impl=allocations", func(b *testing.B) {
+		b.SetBytes(int64(len(data)))
+		b.ReportAllocs()
+		for b.Loop() {
+			sink = bytes.Clone(data)
+		}
+	})
+	b.Run("Nested/op=MarshalAppend/impl=generated", func(b *testing.B) {
+		b.SetBytes(int64(len(data)))
+		b.ReportAllocs()
+		buf := make([]byte, 0, len(data))
+		for b.Loop() {
+			if buf, err = msg.AppendBinary(buf[:0]); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+
+	// SmallStruct: two strings to allocate, one 60-byte output.
+	small := &benchx.Small{Name: "0123456789abcdef", BirthDay: 1 << 60, Phone: "0123456789",
+		Siblings: 3, Spouse: true, Money: 0.25}
+	sdata, err := small.MarshalBinary()
+	if err != nil {
+		b.Fatal(err)
+	}
+	var sv benchx.Small
+	b.Run("SmallStruct/op=Unmarshal/impl=generated", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if err := sv.UnmarshalBinary(sdata); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("SmallStruct/op=Unmarshal/impl=allocations", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			sv.Name, sv.Phone = strings.Clone(small.Name), strings.Clone(small.Phone)
+		}
+	})
+	b.Run("SmallStruct/op=Marshal/impl=generated", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := small.MarshalBinary(); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("SmallStruct/op=Marshal/impl=allocations", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			sink = bytes.Clone(sdata)
+		}
+	})
+}
+
+// sink keeps the benchmarks' results alive, as a caller would.
+var sink []byte
