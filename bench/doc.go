@@ -27,7 +27,9 @@
 //	go run ./bench/report          # everything, 6 runs each: under 10 minutes on 2 CPUs
 //
 // It runs the benchmarks in passes, each pass every benchmark once, so
-// that a noisy minute slows every implementation of a case alike.
+// that a noisy minute slows every implementation of a case alike, and
+// each pass starts the suite's cases at another implementation
+// (-rotate), since the first to run after a smaller workload runs slower.
 //
 // Peer libraries are imported only from this package's test files.
 package bench

@@ -21,6 +21,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -126,13 +127,16 @@ func runBenchmarks(root, mode, pattern string, count int, benchtime string) ([]b
 	fmt.Fprintf(&out, "goversion: %s\n", strings.TrimSpace(string(version)))
 	fmt.Fprintf(&out, "ncpu: %d\n", runtime.NumCPU())
 	fmt.Fprintf(&out, "date: %s\n", time.Now().UTC().Format("2006-01-02 15:04 UTC"))
-	fmt.Fprintf(&out, "command: go test -c ./bench; bench.test %s, %d times\n", shellJoin(args), count)
+	fmt.Fprintf(&out, "command: go test -c ./bench; bench.test %s -rotate PASS, %d times\n", shellJoin(args), count)
 	fmt.Fprintf(&out, "report-mode: %s\n", mode)
 
 	start := time.Now()
 	for i := range count {
-		fmt.Fprintf(os.Stderr, "pass %d of %d: bench.test %s\n", i+1, count, shellJoin(args))
-		cmd := exec.Command(bin, args...)
+		// Each pass starts the suite's cases at another implementation
+		// (see rotate in bench/suite_test.go).
+		pass := append(args[:len(args):len(args)], "-rotate", strconv.Itoa(i))
+		fmt.Fprintf(os.Stderr, "pass %d of %d: bench.test %s\n", i+1, count, shellJoin(pass))
+		cmd := exec.Command(bin, pass...)
 		cmd.Dir = filepath.Join(root, "bench")
 		cmd.Stdout = io.MultiWriter(&out, progress{os.Stderr})
 		cmd.Stderr = os.Stderr
