@@ -22,6 +22,12 @@ import (
 	"github.com/wirekit/wirekit/marshal"
 )
 
+// rotate starts each case of the suite at another implementation:
+// whatever of the heap's settling the warm-up leaves then falls on a
+// different one in each pass of bench/report, which sets it to the
+// number of the pass.
+var rotate = flag.Int("rotate", 0, "BenchmarkSuite starts each case at implementation number rotate (mod their count)")
+
 // BenchmarkSuite is the cross-format comparison: the same workloads
 // through every format that can carry them and through the peer libraries
 // that do the same job, named
@@ -55,16 +61,10 @@ import (
 // back different still runs, but logs what it lost and reports a "lossy"
 // metric of 1, which the report shows as "⚠ loses data".
 // TestSuiteRoundTrips lists them.
-// rotate starts each case of the suite at another implementation: the
-// one that runs first after a smaller workload still finds the heap
-// settling, warm-up or not (1.2-1.4x on the 1 MiB payload), so
-// bench/report sets it to the number of its pass, and no implementation
-// always runs first.
-var rotate = flag.Int("rotate", 0, "BenchmarkSuite starts each case at implementation number rotate (mod their count)")
-
 func BenchmarkSuite(b *testing.B) {
-	// How long each benchmark runs untimed first: none when -benchtime
-	// is a count of iterations (CI's 1x), which measures nothing anyway.
+	// How long each benchmark runs untimed first, and at least 200
+	// times: none when -benchtime is a count of iterations (CI's 1x),
+	// which measures nothing anyway.
 	warmUp := 50 * time.Millisecond
 	if f := flag.Lookup("test.benchtime"); f != nil && strings.HasSuffix(f.Value.String(), "x") {
 		warmUp = 0
@@ -111,11 +111,13 @@ func BenchmarkSuite(b *testing.B) {
 							return im.unmarshal(data, im.newOut())
 						}
 					}
-					// Untimed first, until the heap has grown and the
-					// libraries' pools are full: otherwise whichever
+					// Untimed first, until the heap has grown and settled
+					// and the libraries' pools are full: otherwise whichever
 					// implementation runs first after a smaller workload
-					// pays for growing the heap (2-5x on the 1 MiB payload).
-					for i, start := 0, time.Now(); warmUp > 0 && (i < 3 || time.Since(start) < warmUp); i++ {
+					// pays for it (2-5x on the 1 MiB payload without a
+					// warm-up; 1.3-1.4x with 50 ms, the 50 iterations of
+					// json's Marshal, and none with 200).
+					for i, start := 0, time.Now(); warmUp > 0 && (i < 200 || time.Since(start) < warmUp); i++ {
 						if err := do(); err != nil {
 							b.Fatal(err)
 						}
