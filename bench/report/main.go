@@ -127,7 +127,7 @@ func runBenchmarks(root, mode, pattern string, count int, benchtime string) ([]b
 	fmt.Fprintf(&out, "goversion: %s\n", strings.TrimSpace(string(version)))
 	fmt.Fprintf(&out, "ncpu: %d\n", runtime.NumCPU())
 	fmt.Fprintf(&out, "date: %s\n", time.Now().UTC().Format("2006-01-02 15:04 UTC"))
-	fmt.Fprintf(&out, "command: go test -c ./bench; bench.test %s -rotate PASS, %d times\n", shellJoin(args), count)
+	fmt.Fprintf(&out, "command: go test -c ./bench; bench.test %s -rotate 0..%d, one pass each\n", shellJoin(args), count-1)
 	fmt.Fprintf(&out, "report-mode: %s\n", mode)
 
 	start := time.Now()
