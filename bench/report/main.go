@@ -2,7 +2,7 @@
 // bench/REPORT.md, with the chart bench/chart.svg that README.md shows
 // and the raw output bench/REPORT.txt (which benchstat reads too).
 //
-//	go run ./bench/report           # everything in bench/, 6 runs each (about 7 minutes on 2 vCPUs)
+//	go run ./bench/report           # everything in bench/, 6 runs each (about 9 minutes on 2 vCPUs)
 //	go run ./bench/report -short    # BenchmarkSuite only, one short run each (about 25 s)
 //	go run ./bench/report -in bench/REPORT.txt   # render again from saved output
 //
