@@ -291,92 +291,45 @@ func BenchmarkGeneratedFloor(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	var v benchx.Nested
-	unmarshal := map[string]func() error{
-		"generated":   func() error { return v.UnmarshalBinary(data) },
-		"handwritten": func() error { return handwrittenNested(data, &v) },
-		"allocations": func() error { allocateLike(&v, msg); return nil },
-	}
-	for _, impl := range []string{"generated", "handwritten", "allocations"} {
-		b.Run("Nested/op=Unmarshal/impl="+impl, func(b *testing.B) {
-			b.SetBytes(int64(len(data)))
-			b.ReportAllocs()
-			f := unmarshal[impl]
-			for b.Loop() {
-				if err := f(); err != nil {
-					b.Fatal(err)
-				}
-			}
-		})
-	}
-	b.Run("Nested/op=Marshal/impl=generated", func(b *testing.B) {
-		b.SetBytes(int64(len(data)))
-		b.ReportAllocs()
-		for b.Loop() {
-			if _, err := msg.MarshalBinary(); err != nil {
-				b.Fatal(err)
-			}
-		}
-	})
-	b.Run("Nested/op=Marshal/impl=allocations", func(b *testing.B) {
-		b.SetBytes(int64(len(data)))
-		b.ReportAllocs()
-		for b.Loop() {
-			sink = bytes.Clone(data)
-		}
-	})
-	b.Run("Nested/op=MarshalAppend/impl=generated", func(b *testing.B) {
-		b.SetBytes(int64(len(data)))
-		b.ReportAllocs()
-		buf := make([]byte, 0, len(data))
-		for b.Loop() {
-			var err error
-			if buf, err = msg.AppendBinary(buf[:0]); err != nil {
-				b.Fatal(err)
-			}
-		}
-	})
-
-	// SmallStruct: two strings to allocate, one 60-byte output.
+	// SmallStruct: two strings to allocate, a 60-byte output.
 	small := &benchx.Small{Name: "0123456789abcdef", BirthDay: 1 << 60, Phone: "0123456789",
 		Siblings: 3, Spouse: true, Money: 0.25}
 	sdata, err := small.MarshalBinary()
 	if err != nil {
 		b.Fatal(err)
 	}
+	var v benchx.Nested
 	var sv benchx.Small
-	b.Run("SmallStruct/op=Unmarshal/impl=generated", func(b *testing.B) {
-		b.SetBytes(int64(len(sdata)))
-		b.ReportAllocs()
-		for b.Loop() {
-			if err := sv.UnmarshalBinary(sdata); err != nil {
-				b.Fatal(err)
-			}
-		}
-	})
-	b.Run("SmallStruct/op=Unmarshal/impl=allocations", func(b *testing.B) {
-		b.SetBytes(int64(len(sdata)))
-		b.ReportAllocs()
-		for b.Loop() {
+	buf := make([]byte, 0, len(data))
+	for _, bm := range []struct {
+		name string
+		data []byte
+		run  func() error
+	}{
+		{"Nested/op=Unmarshal/impl=generated", data, func() error { return v.UnmarshalBinary(data) }},
+		{"Nested/op=Unmarshal/impl=handwritten", data, func() error { return handwrittenNested(data, &v) }},
+		{"Nested/op=Unmarshal/impl=allocations", data, func() error { allocateLike(&v, msg); return nil }},
+		{"Nested/op=Marshal/impl=generated", data, func() error { _, err := msg.MarshalBinary(); return err }},
+		{"Nested/op=Marshal/impl=allocations", data, func() error { sink = bytes.Clone(data); return nil }},
+		{"Nested/op=MarshalAppend/impl=generated", data, func() (err error) { buf, err = msg.AppendBinary(buf[:0]); return err }},
+		{"SmallStruct/op=Unmarshal/impl=generated", sdata, func() error { return sv.UnmarshalBinary(sdata) }},
+		{"SmallStruct/op=Unmarshal/impl=allocations", sdata, func() error {
 			sv.Name, sv.Phone = strings.Clone(small.Name), strings.Clone(small.Phone)
-		}
-	})
-	b.Run("SmallStruct/op=Marshal/impl=generated", func(b *testing.B) {
-		b.SetBytes(int64(len(sdata)))
-		b.ReportAllocs()
-		for b.Loop() {
-			if _, err := small.MarshalBinary(); err != nil {
-				b.Fatal(err)
+			return nil
+		}},
+		{"SmallStruct/op=Marshal/impl=generated", sdata, func() error { _, err := small.MarshalBinary(); return err }},
+		{"SmallStruct/op=Marshal/impl=allocations", sdata, func() error { sink = bytes.Clone(sdata); return nil }},
+	} {
+		b.Run(bm.name, func(b *testing.B) {
+			b.SetBytes(int64(len(bm.data)))
+			b.ReportAllocs()
+			for b.Loop() {
+				if err := bm.run(); err != nil {
+					b.Fatal(err)
+				}
 			}
-		}
-	})
-	b.Run("SmallStruct/op=Marshal/impl=allocations", func(b *testing.B) {
-		b.SetBytes(int64(len(sdata)))
-		b.ReportAllocs()
-		for b.Loop() {
-			sink = bytes.Clone(sdata)
-		}
-	})
+		})
+	}
 }
 
 // sink keeps the benchmarks' results alive, as a caller would.
