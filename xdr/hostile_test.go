@@ -11,6 +11,7 @@ import (
 	"testing/iotest"
 
 	"github.com/wirekit/wirekit/internal/alloc"
+	"github.com/wirekit/wirekit/internal/xdrcorpus/benchref"
 	"github.com/wirekit/wirekit/xdr"
 )
 
@@ -400,14 +401,7 @@ func TestReaderFailures(t *testing.T) {
 }
 
 func TestAllocations(t *testing.T) {
-	small := struct {
-		Name     string
-		BirthDay int64
-		Phone    string
-		Siblings int32
-		Spouse   bool
-		Money    float64
-	}{"Alice Liddell", 1, "555-0100", 2, true, 1.5}
+	small := benchref.Small{Name: "Alice Liddell", BirthDay: 1, Phone: "555-0100", Siblings: 2, Spouse: true, Money: 1.5}
 	buf := make([]byte, 0, 256)
 	if n := testing.AllocsPerRun(100, func() { buf, _ = xdr.MarshalAppend(buf[:0], &small) }); n != 0 {
 		t.Errorf("MarshalAppend into a buffer with room: %v allocations, want 0", n)

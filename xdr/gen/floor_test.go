@@ -209,7 +209,8 @@ func handwrittenNested(data []byte, v *benchx.Nested) error {
 }
 
 // allocateLike gives v fresh copies of src's strings, slices and pointers:
-// the allocations of decoding src, without the decoding.
+// the allocations of decoding src, without the decoding. src has
+// floorNested's shape: an owner, no parent, a point in the union.
 func allocateLike(v, src *benchx.Nested) {
 	v.Name = strings.Clone(src.Name)
 	v.Tags = make([]benchx.Line, len(src.Tags))
